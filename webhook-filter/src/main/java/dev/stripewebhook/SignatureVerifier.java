@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook;
+
+import static dev.stripewebhook.WebhookVerificationException.Reason.MISSING_SIGNATURE_HEADER;
+import static dev.stripewebhook.WebhookVerificationException.Reason.SIGNATURE_MISMATCH;
+import static dev.stripewebhook.WebhookVerificationException.Reason.TIMESTAMP_OUTSIDE_TOLERANCE;
+
+import dev.stripewebhook.internal.EventEnvelope;
+import dev.stripewebhook.internal.SignatureHeader;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Verifies Stripe webhook deliveries on their raw bytes. No servlet types: usable from any
+ * framework.
+ *
+ * <p>The rules, in order: the header's syntax (strict; see {@link SignatureHeader}), the
+ * timestamp within the tolerance on both sides of the clock, then HMAC-SHA256 keyed with the
+ * whole secret string over {@code t + "." + body}, any {@code v1} matching any secret, compared in
+ * constant time; only then is the body read as JSON.
+ *
+ * <pre>{@code
+ * SignatureVerifier verifier = SignatureVerifier.create(config);
+ * VerifiedEvent event = verifier.verify(rawBody, request.getHeader("Stripe-Signature"));
+ * }</pre>
+ *
+ * <p>Thread safe.
+ *
+ * @since 0.1
+ */
+public final class SignatureVerifier {
+  /** The header Stripe signs deliveries with. */
+  public static final String SIGNATURE_HEADER = "Stripe-Signature";
+
+  private static final String HMAC = "HmacSHA256";
+
+  private final List<Mac> macs;
+  private final long toleranceSeconds;
+  private final Clock clock;
+
+  private SignatureVerifier(WebhookConfig config) {
+    this.macs = config.secrets().stream().map(SignatureVerifier::newMac).toList();
+    this.toleranceSeconds = config.tolerance().getSeconds();
+    this.clock = config.clock();
+  }
+
+  /** A verifier for the secrets, tolerance and clock of {@code config}. */
+  public static SignatureVerifier create(WebhookConfig config) {
+    return new SignatureVerifier(Objects.requireNonNull(config, "config == null"));
+  }
+
+  /**
+   * Verifies a delivery and reads its envelope.
+   *
+   * @param body the body exactly as received; not modified, and kept by the result
+   * @param header the {@code Stripe-Signature} header, or {@code null} when absent
+   * @throws WebhookVerificationException when the header, the timestamp, the signature or the
+   *     payload is wrong; see {@link WebhookVerificationException#reason()}
+   */
+  public VerifiedEvent verify(byte[] body, String header) throws WebhookVerificationException {
+    long signedAt = verifySignature(body, header);
+    return new VerifiedEvent(body, signedAt, EventEnvelope.read(body));
+  }
+
+  /**
+   * Verifies the signature only, without reading the body as JSON.
+   *
+   * @return the signed timestamp, in seconds since the epoch
+   * @throws WebhookVerificationException when the header, the timestamp or the signature is wrong
+   */
+  public long verifySignature(byte[] body, String header) throws WebhookVerificationException {
+    Objects.requireNonNull(body, "body == null");
+    if (header == null || header.isEmpty()) {
+      throw new WebhookVerificationException(MISSING_SIGNATURE_HEADER, "The request has no "
+          + SIGNATURE_HEADER + " header; Stripe signs every delivery. Was this request sent by"
+          + " Stripe, and does a proxy pass the header on?");
+    }
+    SignatureHeader parsed = SignatureHeader.parse(header);
+    checkTimestamp(parsed.timestamp());
+    for (Mac mac : macs) {
+      byte[] expected = sign(mac, parsed.timestamp(), body);
+      // Any v1 may match any secret: several appear while a secret is rotated.
+      for (byte[] candidate : parsed.v1Signatures()) {
+        if (MessageDigest.isEqual(expected, candidate)) { // constant time
+          return parsed.timestamp();
+        }
+      }
+    }
+    throw mismatch(body, parsed.v1Signatures().size());
+  }
+
+  private void checkTimestamp(long signedAt) throws WebhookVerificationException {
+    long offset = clock.instant().getEpochSecond() - signedAt;
+    if (Math.abs(offset) <= toleranceSeconds) {
+      return;
+    }
+    String direction = offset > 0 ? "older than" : "ahead of";
+    throw new WebhookVerificationException(TIMESTAMP_OUTSIDE_TOLERANCE, "The Stripe-Signature"
+        + " timestamp is " + Math.abs(offset) + " s " + direction + " this server's clock"
+        + " (tolerance " + toleranceSeconds + " s). Stripe signs every attempt afresh, so either"
+        + " this is a replay of an old delivery or this server's clock is off by about that much:"
+        + " check its time synchronisation (NTP).");
+  }
+
+  private static byte[] sign(Mac prototype, long timestamp, byte[] body) {
+    Mac mac = copy(prototype);
+    mac.update(Long.toString(timestamp).getBytes(StandardCharsets.US_ASCII));
+    mac.update((byte) '.');
+    mac.update(body);
+    return mac.doFinal();
+  }
+
+  private WebhookVerificationException mismatch(byte[] body, int signatures) {
+    Boolean livemode = EventEnvelope.peekLivemode(body);
+    String mode = livemode == null ? ""
+        : " (the body claims to be a " + (livemode ? "live" : "test") + "-mode event)";
+    return new WebhookVerificationException(SIGNATURE_MISMATCH, "None of the " + signatures
+        + " v1 signature(s) in Stripe-Signature matches this body under any of the " + macs.size()
+        + " configured secret(s). Check that the secret is this endpoint's signing secret: a"
+        + " `stripe listen` session and a Dashboard endpoint have different secrets, and so do"
+        + " test and live mode" + mode + ". Check also that nothing changed the body before it"
+        + " was verified (a JSON library, a logging filter, a charset conversion): only the exact"
+        + " bytes Stripe sent verify.");
+  }
+
+  private static Mac newMac(String secret) {
+    try {
+      Mac mac = Mac.getInstance(HMAC);
+      // The key is the whole secret string as UTF-8, whsec_ prefix included (not base64-decoded).
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), HMAC));
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
+    }
+  }
+
+  /** A Mac is not thread safe: each verification works on a copy of the initialised one. */
+  private static Mac copy(Mac prototype) {
+    try {
+      return (Mac) prototype.clone();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("this JVM's HmacSHA256 cannot be cloned", e);
+    }
+  }
+}

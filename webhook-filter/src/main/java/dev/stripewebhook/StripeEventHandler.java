@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook;
+
+import java.util.Set;
+
+/**
+ * Handles verified Stripe events of the types it names. Register handlers with {@link
+ * EventHandlers}, through {@link java.util.ServiceLoader} ({@code
+ * META-INF/services/dev.stripewebhook.StripeEventHandler}), or by class name in the {@value
+ * WebhookConfig.Keys#HANDLERS} init-param.
+ *
+ * <pre>{@code
+ * public final class SubscriptionHandler implements StripeEventHandler {
+ *   public Set<String> eventTypes() { return Set.of("customer.subscription.*"); }
+ *   public void handle(VerifiedEvent event) {
+ *     Subscription subscription = event.dataObject(Subscription.class);
+ *     ...
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Handlers run in the request, in registration order. One that throws makes the delivery
+ * fail with 500, so Stripe retries it; as deliveries are at least once, a handler must tolerate
+ * seeing an event again (use {@link VerifiedEvent#id()} as an idempotency key). Implementations
+ * must be thread safe.
+ *
+ * @since 0.1
+ */
+public interface StripeEventHandler {
+
+  /**
+   * The event types this handler wants, each one of: an exact type ({@code invoice.paid}), a
+   * prefix wildcard ({@code customer.subscription.*}: every type that starts with {@code
+   * customer.subscription.}), or {@code *} for every event. Thin event notifications are routed by
+   * their type the same way ({@code v1.billing.meter.*}); check {@link VerifiedEvent#isThin()} in
+   * a catch-all handler.
+   */
+  Set<String> eventTypes();
+
+  /**
+   * Handles one verified event.
+   *
+   * @throws Exception to fail the delivery: it is answered 500 and Stripe retries it
+   */
+  void handle(VerifiedEvent event) throws Exception;
+}

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.servlet;
+
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.StandardCharsets;
+import java.nio.charset.UnsupportedCharsetException;
+import java.util.Objects;
+
+/**
+ * A request whose body has already been read, replaying the exact bytes to whoever reads it next:
+ * a servlet, a JSON library or a JAX-RS runtime. Each call of {@link #getInputStream()} or {@link
+ * #getReader()} starts again at the first byte, so the body can be read more than once.
+ *
+ * @since 0.1
+ */
+public final class CachedBodyRequest extends HttpServletRequestWrapper {
+  private final byte[] body;
+
+  /** Wraps {@code request}, whose body was {@code body}; the array is not copied. */
+  public CachedBodyRequest(HttpServletRequest request, byte[] body) {
+    super(request);
+    this.body = Objects.requireNonNull(body, "body == null");
+  }
+
+  @Override
+  public ServletInputStream getInputStream() {
+    return new CachedInputStream(body);
+  }
+
+  /**
+   * The body decoded in the request's character encoding, or UTF-8 (JSON's encoding) when the
+   * request names none.
+   */
+  @Override
+  public BufferedReader getReader() throws UnsupportedEncodingException {
+    return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), charset()));
+  }
+
+  private Charset charset() throws UnsupportedEncodingException {
+    String name = getCharacterEncoding();
+    if (name == null) {
+      return StandardCharsets.UTF_8;
+    }
+    try {
+      return Charset.forName(name);
+    } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+      throw new UnsupportedEncodingException(name);
+    }
+  }
+
+  @Override
+  public int getContentLength() {
+    return body.length;
+  }
+
+  @Override
+  public long getContentLengthLong() {
+    return body.length;
+  }
+
+  private static final class CachedInputStream extends ServletInputStream {
+    private final ByteArrayInputStream in;
+
+    CachedInputStream(byte[] body) {
+      this.in = new ByteArrayInputStream(body);
+    }
+
+    @Override
+    public int read() {
+      return in.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      return in.read(b, off, len);
+    }
+
+    @Override
+    public byte[] readAllBytes() {
+      return in.readAllBytes();
+    }
+
+    @Override
+    public int available() {
+      return in.available();
+    }
+
+    @Override
+    public long skip(long n) {
+      return in.skip(n);
+    }
+
+    @Override
+    public boolean isFinished() {
+      return in.available() == 0;
+    }
+
+    @Override
+    public boolean isReady() {
+      return true;
+    }
+
+    /** All the data is already here: the listener hears so at once. */
+    @Override
+    public void setReadListener(ReadListener listener) {
+      Objects.requireNonNull(listener, "listener == null");
+      try {
+        if (!isFinished()) {
+          listener.onDataAvailable();
+        }
+        listener.onAllDataRead();
+      } catch (IOException | RuntimeException e) {
+        listener.onError(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.servlet;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes the filter's answers: small {@code application/problem+json} bodies (RFC 9457) carrying
+ * a stable reason code, and never a secret or an expected signature.
+ */
+final class ProblemResponses {
+  static final String TYPE_PREFIX = "urn:stripe-webhook:problem:";
+
+  private static final byte[] RECEIVED = "{\"received\":true}".getBytes(StandardCharsets.UTF_8);
+
+  private ProblemResponses() {}
+
+  static void received(HttpServletResponse response) throws IOException {
+    response.setStatus(HttpServletResponse.SC_OK);
+    response.setContentType("application/json");
+    response.setContentLength(RECEIVED.length);
+    response.getOutputStream().write(RECEIVED);
+  }
+
+  static void methodNotAllowed(HttpServletResponse response, String method) throws IOException {
+    response.setHeader("Allow", "POST");
+    write(response, 405, "method-not-allowed", "Method not allowed",
+        "Stripe delivers webhooks with POST; this request used " + method + ".");
+  }
+
+  static void tooLarge(HttpServletResponse response, String detail) throws IOException {
+    // The rest of a too large body is not read: close the connection instead.
+    response.setHeader("Connection", "close");
+    write(response, 413, "body-too-large", "Payload too large", detail + ".");
+  }
+
+  static void verificationFailed(HttpServletResponse response, String reason, String detail)
+      throws IOException {
+    write(response, 400, reason, "Webhook verification failed", detail);
+  }
+
+  static void bodyConsumed(HttpServletResponse response) throws IOException {
+    write(response, 500, "body-consumed", "Request body unavailable",
+        "The body was read before the webhook filter ran; see the server log.");
+  }
+
+  static void handlerFailed(HttpServletResponse response) throws IOException {
+    write(response, 500, "handler-failed", "Event handling failed",
+        "A handler failed for this event; Stripe will retry it. See the server log.");
+  }
+
+  private static void write(HttpServletResponse response, int status, String reason,
+      String title, String detail) throws IOException {
+    StringBuilder json = new StringBuilder(160 + detail.length());
+    json.append("{\"type\":\"").append(TYPE_PREFIX).append(reason)
+        .append("\",\"title\":\"").append(title)
+        .append("\",\"status\":").append(status)
+        .append(",\"reason\":\"").append(reason)
+        .append("\",\"detail\":");
+    appendString(json, detail);
+    json.append('}');
+    byte[] bytes = json.toString().getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    response.setContentType("application/problem+json");
+    response.setContentLength(bytes.length);
+    response.getOutputStream().write(bytes);
+  }
+
+  private static void appendString(StringBuilder json, String value) {
+    json.append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '"' -> json.append("\\\"");
+        case '\\' -> json.append("\\\\");
+        case '\n' -> json.append("\\n");
+        default -> {
+          if (c < 0x20) {
+            json.append(String.format("\\u%04x", (int) c));
+          } else {
+            json.append(c);
+          }
+        }
+      }
+    }
+    json.append('"');
+  }
+}
