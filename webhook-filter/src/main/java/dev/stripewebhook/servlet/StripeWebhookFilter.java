@@ -103,7 +103,7 @@ public class StripeWebhookFilter extends HttpFilter {
             System::getProperty, System::getenv);
       }
       if (handlers == null) {
-        ClassLoader loader = context.getClassLoader();
+        ClassLoader loader = applicationClassLoader();
         handlers = EventHandlers.builder()
             .instantiate(config.handlerClassNames(), loader)
             .loadServices(loader)
@@ -119,6 +119,12 @@ public class StripeWebhookFilter extends HttpFilter {
     LOG.log(Level.INFO, "StripeWebhookFilter ''{0}'' ready: {1}", getFilterName(),
         handlers.isEmpty() ? "no handlers, verified requests go down the chain"
             : "handlers " + handlers);
+  }
+
+  /** During init the containers set the web application's loader as the context loader. */
+  private ClassLoader applicationClassLoader() {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    return loader != null ? loader : StripeWebhookFilter.class.getClassLoader();
   }
 
   @Override

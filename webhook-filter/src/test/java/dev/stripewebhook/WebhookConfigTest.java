@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+class WebhookConfigTest {
+
+  static Function<String, String> source(Map<String, String> values) {
+    return values::get;
+  }
+
+  @Test
+  void defaultsAreStripesTolerancesAndOneMebibyte() {
+    WebhookConfig config = WebhookConfig.builder().secrets("whsec_a").build();
+    assertThat(config.tolerance()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(config.maxBodySize()).isEqualTo(1 << 20);
+    assertThat(config.handlerClassNames()).isEmpty();
+  }
+
+  @Test
+  void firstSourceWinsAndEnvironmentNamesAreAskedToo() {
+    WebhookConfig config = WebhookConfig.fromSources(
+        source(Map.of(WebhookConfig.Keys.TOLERANCE, "60")),
+        source(Map.of(WebhookConfig.Keys.TOLERANCE, "120", WebhookConfig.Keys.MAX_BODY, "2048")),
+        source(Map.of("STRIPE_WEBHOOK_SECRET", " whsec_old , whsec_new ,")));
+    assertThat(config.tolerance()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.maxBodySize()).isEqualTo(2048);
+    assertThat(config.secrets()).containsExactly("whsec_old", "whsec_new");
+  }
+
+  @Test
+  void readsHandlerClassNames() {
+    WebhookConfig config = WebhookConfig.fromSources(source(Map.of(
+        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.HANDLERS, "a.B, c.D")));
+    assertThat(config.handlerClassNames()).containsExactly("a.B", "c.D");
+  }
+
+  @Test
+  void failsAtStartupWithoutSecret() {
+    assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of())))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("stripe.webhook.secrets: no webhook signing secret")
+        .hasMessageContaining("STRIPE_WEBHOOK_SECRET");
+  }
+
+  @Test
+  void failsAtStartupWhenSecretLacksWhsecPrefix() {
+    assertThatThrownBy(() -> WebhookConfig.builder().secrets("whsec_ok", "sk_test_4eC39Hq").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("secret 2 of 2 does not start with whsec_")
+        .hasMessageContaining("sk_test_, which is an API key")
+        .hasMessageNotContaining("4eC39Hq");
+    assertThatThrownBy(() -> WebhookConfig.builder().secrets("whsec_").build())
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void failsAtStartupOnABadNumberNamingTheKey() {
+    assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
+        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.TOLERANCE, "5m"))))
+        .hasMessage("stripe.webhook.tolerance: '5m' is not a whole number of seconds");
+    assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
+        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.MAX_BODY, "0"))))
+        .hasMessageStartingWith("stripe.webhook.max-body: must be between 1 and");
+    assertThatThrownBy(() -> WebhookConfig.builder().tolerance(Duration.ofSeconds(-1)))
+        .hasMessageStartingWith("stripe.webhook.tolerance");
+  }
+
+  @Test
+  void toStringShowsNoSecret() {
+    WebhookConfig config = WebhookConfig.builder().secrets("whsec_hidden_value").build();
+    assertThat(config.toString()).doesNotContain("hidden").contains("1 configured");
+  }
+}
