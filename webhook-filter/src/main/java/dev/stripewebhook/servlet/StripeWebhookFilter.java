@@ -157,13 +157,18 @@ public class StripeWebhookFilter extends HttpFilter {
       chain.doFilter(new CachedBodyRequest(request, body), response);
       return;
     }
+    int ran;
     try {
-      handlers.dispatch(event);
+      ran = handlers.dispatch(event);
     } catch (EventHandlerException e) {
       LOG.log(Level.ERROR, e.getMessage() + "; answered 500 so that Stripe retries");
       LOG.log(Level.DEBUG, "Stack trace of the failure of " + event.id(), e.getCause());
       ProblemResponses.handlerFailed(response);
       return;
+    }
+    if (ran == 0 && event.isThin()) {
+      LOG.log(Level.INFO, "Thin event notification {0} ({1}) acknowledged: no handler is"
+          + " registered for its type", event.id(), event.type());
     }
     ProblemResponses.received(response);
   }

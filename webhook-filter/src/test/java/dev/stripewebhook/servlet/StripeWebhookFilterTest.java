@@ -50,13 +50,20 @@ class StripeWebhookFilterTest {
         handler(Set.of("payment_intent.*"), handled::add),
         handler(Set.of("invoice.payment_failed"), event -> {
           throw new IllegalStateException("database down");
-        }));
+        }),
+        handler(Set.of("v1.billing.meter.*"), event -> handled.add(event)));
     server = new JettyServer()
         .filter("/plain/*", new StripeWebhookFilter(config, EventHandlers.none()))
         .servlet("/plain/*", new EchoServlet())
         .filter("/handled/*", new StripeWebhookFilter(config, handlers))
         .servlet("/handled/*", new EchoServlet())
         .servlet("/unfiltered/*", new EchoServlet())
+        .filter("/consumed/*", (request, response, chain) -> {
+          request.getInputStream().readAllBytes(); // a careless filter mapped first
+          chain.doFilter(request, response);
+        })
+        .filter("/consumed/*", new StripeWebhookFilter(config, EventHandlers.none()))
+        .servlet("/consumed/*", new EchoServlet())
         .start();
   }
 
@@ -210,6 +217,13 @@ class StripeWebhookFilterTest {
     }
   }
 
+  @Test
+  void answers500WhenSomethingBeforeTheFilterConsumedTheBody() throws Exception {
+    byte[] body = StripeFixtures.event("customer.created");
+    assertProblem(post("/consumed/x", body, signed(body), "application/json"), 500,
+        "body-consumed");
+  }
+
   // --- handlers ----------------------------------------------------------------------------
 
   @Test
@@ -265,6 +279,28 @@ class StripeWebhookFilterTest {
     } finally {
       logger.removeHandler(capture);
     }
+  }
+
+  @Test
+  void routesThinEventsToTheirHandlersAndAcknowledgesOthers() throws Exception {
+    byte[] meter = thinEvent("v1.billing.meter.error_report_triggered");
+    assertThat(post("/handled/x", meter, signed(meter), "application/json").statusCode())
+        .isEqualTo(200);
+    assertThat(handled).anySatisfy(event -> {
+      assertThat(event.isThin()).isTrue();
+      assertThat(event.eventNotification().getType())
+          .isEqualTo("v1.billing.meter.error_report_triggered");
+    });
+    byte[] unhandled = thinEvent("v2.core.account.updated");
+    assertThat(post("/handled/x", unhandled, signed(unhandled), "application/json")
+        .statusCode()).isEqualTo(200);
+  }
+
+  static byte[] thinEvent(String type) {
+    return ("{\"id\":\"evt_thin_" + System.nanoTime() + "\",\"object\":\"v2.core.event\","
+        + "\"type\":\"" + type + "\",\"created\":\"2026-11-23T10:00:00.000Z\","
+        + "\"livemode\":false,\"related_object\":{\"id\":\"mtr_1\"}}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   // --- helpers -----------------------------------------------------------------------------
