@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook;
 
+import dev.stripewebhook.internal.EventTypePattern;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -102,26 +103,10 @@ public final class EventHandlers {
     return "EventHandlers" + registrations;
   }
 
-  /** Checks that {@code pattern} is an exact type, {@code prefix.*} or {@code *}. */
-  static String checkPattern(String pattern, Object owner) {
-    Objects.requireNonNull(pattern, "event type pattern == null");
-    int star = pattern.indexOf('*');
-    boolean valid = !pattern.isBlank() && pattern.strip().equals(pattern)
-        && (star < 0 || pattern.equals("*")
-            || (star == pattern.length() - 1 && pattern.endsWith(".*") && pattern.length() > 2));
-    if (!valid) {
-      throw new IllegalArgumentException("Invalid event type pattern '" + pattern + "' in "
-          + owner.getClass().getName() + ": use an exact type (invoice.paid), a prefix wildcard"
-          + " (customer.subscription.*) or * for every event");
-    }
-    return pattern;
-  }
-
   private record Registration(StripeEventHandler handler, List<String> patterns) {
     boolean wants(String type) {
       for (String pattern : patterns) {
-        if (pattern.equals("*") || pattern.equals(type)
-            || (pattern.endsWith(".*") && type.startsWith(pattern.substring(0, pattern.length() - 1)))) {
+        if (EventTypePattern.matches(pattern, type)) {
           return true;
         }
       }
@@ -153,7 +138,8 @@ public final class EventHandlers {
         throw new IllegalArgumentException(handler.getClass().getName() + ".eventTypes() is"
             + " empty: name at least one type, or * for every event");
       }
-      List<String> patterns = types.stream().map(type -> checkPattern(type, handler)).toList();
+      List<String> patterns = types.stream()
+          .map(type -> EventTypePattern.check(type, handler.getClass().getName())).toList();
       registrations.add(new Registration(handler, patterns));
       return this;
     }

@@ -7,6 +7,7 @@ import dev.stripewebhook.SignatureVerifier;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.WebhookVerificationException;
+import dev.stripewebhook.cdi.internal.CdiLookup;
 import com.stripe.model.Event;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletContext;
@@ -15,6 +16,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.MappingMatch;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.Objects;
@@ -56,11 +58,13 @@ import java.util.Objects;
  * being buffered; a failed verification 400 with the reason code. A verified delivery is then:
  *
  * <ul>
- *   <li>with handlers configured: dispatched to those whose types match, answered 200 when they
- *       succeed (or none matches) and 500 when one throws, so that Stripe retries;
- *   <li>without handlers: passed down the chain with a request that replays the same bytes from
- *       {@code getInputStream()} and {@code getReader()}; read the event with {@link
- *       #verifiedEvent(ServletRequest)}.
+ *   <li>dispatched to the handlers whose types match and to the CDI observers that want it (see
+ *       {@link dev.stripewebhook.cdi.StripeEventType}), in the request; when one throws, it is
+ *       answered 500, so that Stripe retries;
+ *   <li>then, with handlers configured, or with no servlet mapped behind the filter, answered 200;
+ *   <li>otherwise passed down the chain with a request that replays the same bytes from {@code
+ *       getInputStream()} and {@code getReader()}: the servlet or JAX-RS resource behind reads
+ *       the event with {@link #verifiedEvent(ServletRequest)} and its status is the answer.
  * </ul>
  *
  * Error answers are {@code application/problem+json} with a {@code reason} member.
@@ -74,6 +78,13 @@ public class StripeWebhookFilter extends HttpFilter {
   /** The request attribute holding the {@link VerifiedEvent}: {@value}. */
   public static final String EVENT_ATTRIBUTE = "dev.stripewebhook.event";
 
+  /**
+   * A request attribute set when the filter has run the handlers and CDI observers for the
+   * request's event, so that nothing behind it (a JAX-RS {@code @StripeEvent} parameter) runs
+   * them again: {@value}.
+   */
+  public static final String DISPATCHED_ATTRIBUTE = "dev.stripewebhook.dispatched";
+
   private static final String INSTALLED_ATTRIBUTE = "dev.stripewebhook.filter.installed";
   private static final String ERROR_NOT_INSTALLED = "No verified Stripe event:"
       + " StripeWebhookFilter is not installed. See the Installation section of its Javadoc.";
@@ -82,13 +93,17 @@ public class StripeWebhookFilter extends HttpFilter {
 
   private transient WebhookConfig config;
   private transient EventHandlers handlers;
+  private transient boolean answersItself;
   private transient SignatureVerifier verifier;
   private transient BoundedBodyReader bodyReader;
 
   /** For {@code web.xml}: configured from init-params and the other documented sources. */
   public StripeWebhookFilter() {}
 
-  /** For embedded servers: this configuration and exactly these handlers (may be none). */
+  /**
+   * For embedded servers: this configuration and these handlers (may be none), plus the CDI
+   * observers of Stripe events when a CDI container runs.
+   */
   public StripeWebhookFilter(WebhookConfig config, EventHandlers handlers) {
     this.config = Objects.requireNonNull(config, "config == null");
     this.handlers = Objects.requireNonNull(handlers, "handlers == null");
@@ -109,6 +124,11 @@ public class StripeWebhookFilter extends HttpFilter {
             .loadServices(loader)
             .build();
       }
+      answersItself = !handlers.isEmpty();
+      var observers = CdiLookup.observers(applicationClassLoader());
+      if (observers.isPresent()) {
+        handlers = EventHandlers.builder().addAll(handlers.all()).add(observers.get()).build();
+      }
     } catch (RuntimeException e) {
       throw new ServletException("StripeWebhookFilter '" + getFilterName() + "' cannot start: "
           + e.getMessage());
@@ -118,7 +138,7 @@ public class StripeWebhookFilter extends HttpFilter {
     context.setAttribute(INSTALLED_ATTRIBUTE, Boolean.TRUE);
     LOG.log(Level.INFO, "StripeWebhookFilter ''{0}'' ready: {1}", getFilterName(),
         handlers.isEmpty() ? "no handlers, verified requests go down the chain"
-            : "handlers " + handlers);
+            : handlers + (answersItself ? "" : ", then down the chain"));
   }
 
   /** During init the containers set the web application's loader as the context loader. */
@@ -153,17 +173,20 @@ public class StripeWebhookFilter extends HttpFilter {
       return;
     }
     request.setAttribute(EVENT_ATTRIBUTE, event);
-    if (handlers.isEmpty()) {
-      chain.doFilter(new CachedBodyRequest(request, body), response);
-      return;
+    int ran = 0;
+    if (!handlers.isEmpty()) {
+      try {
+        ran = handlers.dispatch(event);
+      } catch (EventHandlerException e) {
+        LOG.log(Level.ERROR, e.getMessage() + "; answered 500 so that Stripe retries");
+        LOG.log(Level.DEBUG, "Stack trace of the failure of " + event.id(), e.getCause());
+        ProblemResponses.handlerFailed(response);
+        return;
+      }
+      request.setAttribute(DISPATCHED_ATTRIBUTE, Boolean.TRUE);
     }
-    int ran;
-    try {
-      ran = handlers.dispatch(event);
-    } catch (EventHandlerException e) {
-      LOG.log(Level.ERROR, e.getMessage() + "; answered 500 so that Stripe retries");
-      LOG.log(Level.DEBUG, "Stack trace of the failure of " + event.id(), e.getCause());
-      ProblemResponses.handlerFailed(response);
+    if (!answersItself && !nothingMappedBehind(request)) {
+      chain.doFilter(new CachedBodyRequest(request, body), response);
       return;
     }
     if (ran == 0 && event.isThin()) {
@@ -171,6 +194,12 @@ public class StripeWebhookFilter extends HttpFilter {
           + " registered for its type", event.id(), event.type());
     }
     ProblemResponses.received(response);
+  }
+
+  /** Only the container's default servlet is behind: it would answer a POST with 404 or 405. */
+  private static boolean nothingMappedBehind(HttpServletRequest request) {
+    return request.getHttpServletMapping() != null
+        && request.getHttpServletMapping().getMappingMatch() == MappingMatch.DEFAULT;
   }
 
   /**

@@ -64,6 +64,7 @@ class StripeWebhookFilterTest {
         })
         .filter("/consumed/*", new StripeWebhookFilter(config, EventHandlers.none()))
         .servlet("/consumed/*", new EchoServlet())
+        .filter("/alone/*", new StripeWebhookFilter(config, EventHandlers.none()))
         .start();
   }
 
@@ -222,6 +223,14 @@ class StripeWebhookFilterTest {
     byte[] body = StripeFixtures.event("customer.created");
     assertProblem(post("/consumed/x", body, signed(body), "application/json"), 500,
         "body-consumed");
+  }
+
+  @Test
+  void answers200ItselfWhenNoServletIsMappedBehind() throws Exception {
+    byte[] body = StripeFixtures.event("customer.created");
+    HttpResponse<String> response = post("/alone/x", body, signed(body), "application/json");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("{\"received\":true}");
   }
 
   // --- handlers ----------------------------------------------------------------------------
