@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.servlet;
 
+import dev.stripewebhook.internal.ProblemJson;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,8 +11,6 @@ import java.nio.charset.StandardCharsets;
  * a stable reason code, and never a secret or an expected signature.
  */
 final class ProblemResponses {
-  static final String TYPE_PREFIX = "urn:stripe-webhook:problem:";
-
   private static final byte[] RECEIVED = "{\"received\":true}".getBytes(StandardCharsets.UTF_8);
 
   private ProblemResponses() {}
@@ -52,38 +51,10 @@ final class ProblemResponses {
 
   private static void write(HttpServletResponse response, int status, String reason,
       String title, String detail) throws IOException {
-    StringBuilder json = new StringBuilder(160 + detail.length());
-    json.append("{\"type\":\"").append(TYPE_PREFIX).append(reason)
-        .append("\",\"title\":\"").append(title)
-        .append("\",\"status\":").append(status)
-        .append(",\"reason\":\"").append(reason)
-        .append("\",\"detail\":");
-    appendString(json, detail);
-    json.append('}');
-    byte[] bytes = json.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = ProblemJson.of(status, reason, title, detail).getBytes(StandardCharsets.UTF_8);
     response.setStatus(status);
-    response.setContentType("application/problem+json");
+    response.setContentType(ProblemJson.MEDIA_TYPE);
     response.setContentLength(bytes.length);
     response.getOutputStream().write(bytes);
-  }
-
-  private static void appendString(StringBuilder json, String value) {
-    json.append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      switch (c) {
-        case '"' -> json.append("\\\"");
-        case '\\' -> json.append("\\\\");
-        case '\n' -> json.append("\\n");
-        default -> {
-          if (c < 0x20) {
-            json.append(String.format("\\u%04x", (int) c));
-          } else {
-            json.append(c);
-          }
-        }
-      }
-    }
-    json.append('"');
   }
 }

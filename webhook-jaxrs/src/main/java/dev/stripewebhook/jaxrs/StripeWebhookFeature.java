@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.jaxrs;
+
+import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.jaxrs.internal.RejectionMapper;
+import dev.stripewebhook.jaxrs.internal.StripeEventReader;
+import dev.stripewebhook.jaxrs.internal.VerifySignatureFilter;
+import dev.stripewebhook.jaxrs.internal.Verification;
+import jakarta.ws.rs.core.Feature;
+import jakarta.ws.rs.core.FeatureContext;
+import jakarta.ws.rs.ext.Provider;
+import java.util.Objects;
+
+/**
+ * Enables {@link StripeEvent} parameters and {@link VerifyStripeSignature} in a JAX-RS
+ * application.
+ *
+ * <h2>Installation</h2>
+ *
+ * <pre>{@code
+ * // Jersey
+ * new ResourceConfig(StripeWebhookResource.class).register(StripeWebhookFeature.class);
+ * // any runtime: Application#getClasses() returns StripeWebhookFeature.class
+ * }</pre>
+ *
+ * On WildFly (RESTEasy), an application without {@code getClasses()} finds the feature by
+ * scanning: it is a {@code @Provider}.
+ *
+ * <h2>Configuration</h2>
+ *
+ * The keys of {@link WebhookConfig}, read from the application's properties, the servlet context
+ * params, system properties and the environment, first wins; or pass a {@link WebhookConfig} to
+ * the constructor. Invalid values fail the application at start-up. A secret is needed only where
+ * requests do not pass {@link dev.stripewebhook.servlet.StripeWebhookFilter} first: when none is
+ * found at start-up, the first such request is answered 500 ({@code not-configured}) and logged.
+ *
+ * <h2>Answers</h2>
+ *
+ * Those of the filter: 400 with the verification reason, 413 over the body limit, 500 when a CDI
+ * observer throws, each as {@code application/problem+json}.
+ *
+ * @since 0.1
+ */
+@Provider
+public final class StripeWebhookFeature implements Feature {
+  private final WebhookConfig config;
+
+  /** Configured from the documented sources. */
+  public StripeWebhookFeature() {
+    this.config = null;
+  }
+
+  /** Configured with {@code config}. */
+  public StripeWebhookFeature(WebhookConfig config) {
+    this.config = Objects.requireNonNull(config, "config == null");
+  }
+
+  @Override
+  public boolean configure(FeatureContext context) {
+    Verification verification = config != null ? Verification.of(config)
+        : Verification.fromSources(key -> {
+          Object value = context.getConfiguration().getProperty(key);
+          return value == null ? null : value.toString();
+        });
+    context.register(new StripeEventReader(verification));
+    context.register(new VerifySignatureFilter(verification));
+    context.register(RejectionMapper.class);
+    return true;
+  }
+}

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.jaxrs.internal;
+
+import com.stripe.model.Event;
+import com.stripe.model.StripeObject;
+import com.stripe.model.v2.core.EventNotification;
+import dev.stripewebhook.SignatureVerifier;
+import dev.stripewebhook.VerifiedEvent;
+import dev.stripewebhook.jaxrs.StripeEvent;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.ext.MessageBodyReader;
+import java.io.InputStream;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Type;
+
+/**
+ * Reads {@link StripeEvent} parameters, and only those: for them it wins over any JSON provider,
+ * as JAX-RS prefers application providers, and it reads the raw entity bytes itself.
+ */
+@Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
+public final class StripeEventReader implements MessageBodyReader<Object> {
+  private final Verification verification;
+
+  @Context
+  private HttpServletRequest request;
+
+  public StripeEventReader(Verification verification) {
+    this.verification = verification;
+  }
+
+  @Override
+  public boolean isReadable(Class<?> type, Type genericType, Annotation[] annotations,
+      MediaType mediaType) {
+    for (Annotation annotation : annotations) {
+      if (annotation instanceof StripeEvent) {
+        return type == VerifiedEvent.class || type == Event.class
+            || EventNotification.class.isAssignableFrom(type)
+            || (StripeObject.class.isAssignableFrom(type) && !Event.class.isAssignableFrom(type));
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public Object readFrom(Class<Object> type, Type genericType, Annotation[] annotations,
+      MediaType mediaType, MultivaluedMap<String, String> headers, InputStream entity) {
+    HttpServletRequest servletRequest = request;
+    VerifiedEvent event = Verification.verified(servletRequest);
+    if (event == null) {
+      byte[] body = verification.read(servletRequest, entity,
+          headers.getFirst(HttpHeaders.CONTENT_LENGTH));
+      event = verification.verify(servletRequest, body,
+          headers.getFirst(SignatureVerifier.SIGNATURE_HEADER));
+    }
+    verification.dispatchOnce(servletRequest, event);
+    Object value = valueOf(event, type);
+    if (!type.isInstance(value)) {
+      throw new WebhookRejection(400, "unexpected-data-object", "Unexpected event",
+          "Event " + event.id() + " (" + event.type() + ") carries "
+              + (value == null ? "nothing" : "a " + value.getClass().getSimpleName())
+              + ", not the " + type.getSimpleName() + " this endpoint takes.");
+    }
+    return value;
+  }
+
+  private static Object valueOf(VerifiedEvent event, Class<?> type) {
+    if (type == VerifiedEvent.class) {
+      return event;
+    }
+    if (EventNotification.class.isAssignableFrom(type)) {
+      return event.isThin() ? event.eventNotification() : null;
+    }
+    if (event.isThin()) {
+      return null;
+    }
+    return type == Event.class ? event.event() : event.dataObject();
+  }
+}

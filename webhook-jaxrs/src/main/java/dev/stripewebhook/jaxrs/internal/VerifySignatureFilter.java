@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.jaxrs.internal;
+
+import dev.stripewebhook.SignatureVerifier;
+import dev.stripewebhook.VerifiedEvent;
+import dev.stripewebhook.jaxrs.VerifyStripeSignature;
+import dev.stripewebhook.servlet.StripeWebhookFilter;
+import jakarta.annotation.Priority;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import java.io.ByteArrayInputStream;
+
+/**
+ * Verifies requests to {@link VerifyStripeSignature} methods before their parameters are read,
+ * and puts the same bytes back for them.
+ */
+@VerifyStripeSignature
+@Priority(Priorities.AUTHENTICATION)
+public final class VerifySignatureFilter implements ContainerRequestFilter {
+  private final Verification verification;
+
+  @Context
+  private HttpServletRequest request;
+
+  public VerifySignatureFilter(Verification verification) {
+    this.verification = verification;
+  }
+
+  @Override
+  public void filter(ContainerRequestContext context) {
+    HttpServletRequest servletRequest = request;
+    VerifiedEvent event = Verification.verified(servletRequest);
+    if (event == null) {
+      byte[] body = verification.read(servletRequest, context.getEntityStream(),
+          context.getHeaderString(HttpHeaders.CONTENT_LENGTH));
+      event = verification.verify(servletRequest, body,
+          context.getHeaderString(SignatureVerifier.SIGNATURE_HEADER));
+      context.setEntityStream(new ByteArrayInputStream(body));
+    }
+    verification.dispatchOnce(servletRequest, event);
+    context.setProperty(StripeWebhookFilter.EVENT_ATTRIBUTE, event);
+  }
+}

@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Not API: may change in any release. */
+package dev.stripewebhook.jaxrs.internal;

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.jaxrs;
+
+import com.stripe.model.Account;
+import com.stripe.model.Event;
+import com.stripe.model.PaymentIntent;
+import com.stripe.model.v2.core.EventNotification;
+import dev.stripewebhook.VerifiedEvent;
+import dev.stripewebhook.servlet.StripeWebhookFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import java.util.Map;
+
+/** The resource methods the JAX-RS tests call, one per kind of parameter. */
+@Path("/")
+@Produces(MediaType.TEXT_PLAIN)
+public class WebhookITResource {
+
+  @POST
+  @Path("event")
+  public String event(@StripeEvent Event event) {
+    return event.getType();
+  }
+
+  @POST
+  @Path("intent")
+  public String intent(@StripeEvent PaymentIntent intent) {
+    return intent.getId() + " " + intent.getAmount();
+  }
+
+  @POST
+  @Path("account")
+  public String account(@StripeEvent Account account) {
+    return account.getId();
+  }
+
+  @POST
+  @Path("delivery")
+  public String delivery(@StripeEvent VerifiedEvent event) {
+    return event.id();
+  }
+
+  @POST
+  @Path("thin")
+  public String thin(@StripeEvent EventNotification notification) {
+    return notification.getType();
+  }
+
+  @POST
+  @Path("checked")
+  @VerifyStripeSignature
+  public String checked(String body, @Context HttpServletRequest request) {
+    VerifiedEvent event = (VerifiedEvent) request.getAttribute(StripeWebhookFilter.EVENT_ATTRIBUTE);
+    return event.id() + " " + body.length();
+  }
+
+  /** What a JSON provider does with a plain parameter: proves the provider is active. */
+  @POST
+  @Path("json")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public String json(Map<String, Object> body) {
+    return String.valueOf(body.get("id"));
+  }
+
+  /** The trap: an Event parameter without @StripeEvent goes to the JSON provider. */
+  @POST
+  @Path("naive")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public String naive(Event event) {
+    return event.getType();
+  }
+}
