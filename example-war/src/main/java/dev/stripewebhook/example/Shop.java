@@ -1,37 +1,33 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.example;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The example shop's state: orders and subscriptions, kept in memory. */
-public final class Shop {
+@ApplicationScoped
+public class Shop {
   /** A subscription's status as of the Stripe event that set it. */
   public record SubscriptionState(String id, String status, String customer, Instant asOf) {}
-
-  private static final Shop INSTANCE = new Shop();
 
   private final Map<String, String> orderStatus = new ConcurrentHashMap<>();
   private final Map<String, SubscriptionState> subscriptions = new ConcurrentHashMap<>();
 
-  /** The one shop of this application. */
-  public static Shop get() {
-    return INSTANCE;
-  }
-
-  void setOrderStatus(String orderId, String status) {
+  /** Sets an order's status: {@code paid} or {@code failed}. */
+  public void setOrderStatus(String orderId, String status) {
     orderStatus.put(orderId, status);
   }
 
-  /** An order's status: {@code paid}, {@code failed}, or empty when no event named it. */
+  /** An order's status, or empty when no event named it. */
   public Optional<String> orderStatus(String orderId) {
     return Optional.ofNullable(orderStatus.get(orderId));
   }
 
   /** Applies a subscription state unless a newer event already set one. */
-  void applySubscription(SubscriptionState state) {
+  public void applySubscription(SubscriptionState state) {
     subscriptions.merge(state.id(), state,
         (current, next) -> next.asOf().isBefore(current.asOf()) ? current : next);
   }

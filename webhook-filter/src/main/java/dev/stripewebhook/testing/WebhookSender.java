@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.testing;
 
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,11 +30,12 @@ import java.util.Objects;
  *
  * <pre>
  * java dev.stripewebhook.testing.WebhookSender [--url URL] [--secret whsec_...]
- *     [--type TYPE | --file PATH] [--variant VARIANT] [--expect STATUS]
+ *     [--type TYPE [--metadata key=value] | --file PATH] [--variant VARIANT] [--expect STATUS]
  * </pre>
  *
  * The secret defaults to {@code STRIPE_WEBHOOK_SECRET} (its first entry), the URL to {@value
- * #DEFAULT_URL}, the type to {@code payment_intent.succeeded}. Variants: {@code valid}, {@code
+ * #DEFAULT_URL}, the type to {@code payment_intent.succeeded}; {@code --metadata} sets one entry
+ * of {@code data.object.metadata}. Variants: {@code valid}, {@code
  * wrong-secret}, {@code stale}, {@code future}, {@code tampered}, {@code unsigned}, {@code
  * malformed}. Exits 0 when the status is the expected one (default: any 2xx), 1 otherwise.
  *
@@ -109,7 +111,8 @@ public final class WebhookSender {
       options.put(args[i].substring(2), args[++i]);
     }
     for (String key : options.keySet()) {
-      if (!List.of("url", "secret", "type", "file", "variant", "expect").contains(key)) {
+      if (!List.of("url", "secret", "type", "metadata", "file", "variant", "expect")
+          .contains(key)) {
         usage("unknown option --" + key);
       }
     }
@@ -120,7 +123,8 @@ public final class WebhookSender {
     secret = secret.split(",")[0].trim();
     byte[] body = options.containsKey("file")
         ? Files.readAllBytes(Path.of(options.get("file")))
-        : StripeFixtures.event(options.getOrDefault("type", "payment_intent.succeeded"));
+        : fixture(options.getOrDefault("type", "payment_intent.succeeded"),
+            options.get("metadata"));
     String variantName = options.getOrDefault("variant", "valid");
     SignedPayload payload = variant(variantName, body, secret);
     WebhookSender sender = new WebhookSender(URI.create(options.getOrDefault("url", DEFAULT_URL)));
@@ -133,10 +137,26 @@ public final class WebhookSender {
     System.exit(ok ? 0 : 1);
   }
 
+  private static byte[] fixture(String type, String metadata) {
+    JsonObject event = StripeFixtures.eventJson(type);
+    if (metadata != null) {
+      int eq = metadata.indexOf('=');
+      if (eq < 1) {
+        usage("--metadata takes key=value");
+      }
+      JsonObject object = event.getAsJsonObject("data").getAsJsonObject("object");
+      JsonObject entries = object.has("metadata") && object.get("metadata").isJsonObject()
+          ? object.getAsJsonObject("metadata") : new JsonObject();
+      entries.addProperty(metadata.substring(0, eq), metadata.substring(eq + 1));
+      object.add("metadata", entries);
+    }
+    return StripeFixtures.toBytes(event);
+  }
+
   private static void usage(String problem) {
     System.err.println(problem);
     System.err.println("usage: WebhookSender [--url URL] [--secret whsec_...] [--type TYPE |"
-        + " --file PATH] [--variant valid|wrong-secret|stale|future|tampered|unsigned|malformed]"
+        + " [--metadata key=value] | --file PATH] [--variant valid|wrong-secret|stale|future|tampered|unsigned|malformed]"
         + " [--expect STATUS]");
     System.exit(2);
   }

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.example;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.Map;
+
+/** The read API: what the Stripe events did to orders and subscriptions (JSON by Jackson). */
+@Path("/")
+@RequestScoped
+@Produces(MediaType.APPLICATION_JSON)
+public class ShopResource {
+
+  @Inject
+  Shop shop;
+
+  @GET
+  @Path("orders/{id}")
+  public Map<String, String> order(@PathParam("id") String id) {
+    return Map.of("id", id, "status", shop.orderStatus(id).orElseThrow(NotFoundException::new));
+  }
+
+  @GET
+  @Path("subscriptions/{id}")
+  public Map<String, String> subscription(@PathParam("id") String id) {
+    Shop.SubscriptionState state = shop.subscription(id).orElseThrow(NotFoundException::new);
+    return Map.of("id", state.id(), "status", state.status(), "customer",
+        String.valueOf(state.customer()));
+  }
+}
