@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook;
 
+import static dev.stripewebhook.WebhookVerificationException.Reason.ACCOUNT_NOT_ALLOWED;
+import static dev.stripewebhook.WebhookVerificationException.Reason.LIVEMODE_NOT_ACCEPTED;
 import static dev.stripewebhook.WebhookVerificationException.Reason.MISSING_SIGNATURE_HEADER;
+import static dev.stripewebhook.WebhookVerificationException.Reason.MODE_MISMATCH;
 import static dev.stripewebhook.WebhookVerificationException.Reason.SIGNATURE_MISMATCH;
 import static dev.stripewebhook.WebhookVerificationException.Reason.TIMESTAMP_OUTSIDE_TOLERANCE;
 
@@ -11,8 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -40,14 +45,25 @@ public final class SignatureVerifier {
 
   private static final String HMAC = "HmacSHA256";
 
-  private final List<Mac> macs;
+  /** A secret's initialised MAC, and the mode it is bound to: null, or whether it is live. */
+  private record Key(Mac mac, Boolean live) {}
+
+  private final List<Key> keys;
   private final long toleranceSeconds;
   private final Clock clock;
+  private final WebhookConfig.Livemode livemode;
+  private final Set<String> accounts;
 
   private SignatureVerifier(WebhookConfig config) {
-    this.macs = config.secrets().stream().map(SignatureVerifier::newMac).toList();
+    List<Key> keys = new ArrayList<>();
+    config.secrets().forEach(secret -> keys.add(new Key(newMac(secret), null)));
+    config.testSecrets().forEach(secret -> keys.add(new Key(newMac(secret), false)));
+    config.liveSecrets().forEach(secret -> keys.add(new Key(newMac(secret), true)));
+    this.keys = List.copyOf(keys);
     this.toleranceSeconds = config.tolerance().getSeconds();
     this.clock = config.clock();
+    this.livemode = config.livemode();
+    this.accounts = config.accounts();
   }
 
   /** A verifier for the secrets, tolerance and clock of {@code config}. */
@@ -56,16 +72,46 @@ public final class SignatureVerifier {
   }
 
   /**
-   * Verifies a delivery and reads its envelope.
+   * Verifies a delivery, reads its envelope and applies the mode and account rules.
    *
    * @param body the body exactly as received; not modified, and kept by the result
    * @param header the {@code Stripe-Signature} header, or {@code null} when absent
    * @throws WebhookVerificationException when the header, the timestamp, the signature or the
-   *     payload is wrong; see {@link WebhookVerificationException#reason()}
+   *     payload is wrong, or a rule refuses the event; see {@link
+   *     WebhookVerificationException#reason()}
    */
   public VerifiedEvent verify(byte[] body, String header) throws WebhookVerificationException {
-    long signedAt = verifySignature(body, header);
-    return new VerifiedEvent(body, signedAt, EventEnvelope.read(body));
+    SignatureHeader parsed = parse(body, header);
+    Key key = match(body, parsed);
+    EventEnvelope envelope = EventEnvelope.read(body);
+    checkRules(key, envelope);
+    return new VerifiedEvent(body, parsed.timestamp(), envelope);
+  }
+
+  private void checkRules(Key key, EventEnvelope envelope) throws WebhookVerificationException {
+    Boolean live = envelope.livemode();
+    if (key.live() != null && !key.live().equals(live)) {
+      throw new WebhookVerificationException(MODE_MISMATCH, "Event " + envelope.id()
+          + " verified with a " + mode(key.live()) + "-mode secret but says livemode="
+          + live + "; each mode-bound secret accepts only events of its own mode.");
+    }
+    if (livemode != WebhookConfig.Livemode.ANY && (live == null || !livemode.accepts(live))) {
+      throw new WebhookVerificationException(LIVEMODE_NOT_ACCEPTED, "Event " + envelope.id()
+          + " is a " + (live == null ? "mode-less" : mode(live) + "-mode") + " event; this"
+          + " deployment accepts only " + livemode.name().toLowerCase(java.util.Locale.ROOT)
+          + "-mode events (stripe.webhook.livemode).");
+    }
+    if (!accounts.isEmpty()
+        && (envelope.account() == null || !accounts.contains(envelope.account()))) {
+      throw new WebhookVerificationException(ACCOUNT_NOT_ALLOWED, "Event " + envelope.id()
+          + (envelope.account() == null ? " belongs to no connected account"
+              : " belongs to account " + envelope.account())
+          + ", which is not in stripe.webhook.accounts.");
+    }
+  }
+
+  private static String mode(boolean live) {
+    return live ? "live" : "test";
   }
 
   /**
@@ -75,6 +121,12 @@ public final class SignatureVerifier {
    * @throws WebhookVerificationException when the header, the timestamp or the signature is wrong
    */
   public long verifySignature(byte[] body, String header) throws WebhookVerificationException {
+    SignatureHeader parsed = parse(body, header);
+    match(body, parsed);
+    return parsed.timestamp();
+  }
+
+  private SignatureHeader parse(byte[] body, String header) throws WebhookVerificationException {
     Objects.requireNonNull(body, "body == null");
     if (header == null || header.isEmpty()) {
       throw new WebhookVerificationException(MISSING_SIGNATURE_HEADER, "The request has no "
@@ -83,12 +135,16 @@ public final class SignatureVerifier {
     }
     SignatureHeader parsed = SignatureHeader.parse(header);
     checkTimestamp(parsed.timestamp());
-    for (Mac mac : macs) {
-      byte[] expected = sign(mac, parsed.timestamp(), body);
-      // Any v1 may match any secret: several appear while a secret is rotated.
+    return parsed;
+  }
+
+  /** The key whose signature matches; any v1 may match any secret (rotation). */
+  private Key match(byte[] body, SignatureHeader parsed) throws WebhookVerificationException {
+    for (Key key : keys) {
+      byte[] expected = sign(key.mac(), parsed.timestamp(), body);
       for (byte[] candidate : parsed.v1Signatures()) {
         if (MessageDigest.isEqual(expected, candidate)) { // constant time
-          return parsed.timestamp();
+          return key;
         }
       }
     }
@@ -121,7 +177,7 @@ public final class SignatureVerifier {
     String mode = livemode == null ? ""
         : " (the body claims to be a " + (livemode ? "live" : "test") + "-mode event)";
     return new WebhookVerificationException(SIGNATURE_MISMATCH, "None of the " + signatures
-        + " v1 signature(s) in Stripe-Signature matches this body under any of the " + macs.size()
+        + " v1 signature(s) in Stripe-Signature matches this body under any of the " + keys.size()
         + " configured secret(s). Check that the secret is this endpoint's signing secret: a"
         + " `stripe listen` session and a Dashboard endpoint have different secrets, and so do"
         + " test and live mode" + mode + ". Check also that nothing changed the body before it"

@@ -6,10 +6,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -26,6 +28,15 @@ import java.util.function.Function;
  *   <tr><td>{@value Keys#TOLERANCE}</td><td>{@code STRIPE_WEBHOOK_TOLERANCE}</td><td>300 seconds</td></tr>
  *   <tr><td>{@value Keys#MAX_BODY}</td><td>{@code STRIPE_WEBHOOK_MAX_BODY}</td><td>1 MiB</td></tr>
  *   <tr><td>{@value Keys#HANDLERS}</td><td>{@code STRIPE_WEBHOOK_HANDLERS}</td><td>none</td></tr>
+ *   <tr><td>{@value Keys#SECRETS_TEST}, {@value Keys#SECRETS_LIVE}</td>
+ *       <td>{@code STRIPE_WEBHOOK_SECRET_TEST}, {@code STRIPE_WEBHOOK_SECRET_LIVE}</td><td>none</td></tr>
+ *   <tr><td>{@value Keys#LIVEMODE}</td><td>{@code STRIPE_WEBHOOK_LIVEMODE}</td><td>any</td></tr>
+ *   <tr><td>{@value Keys#ACCOUNTS}</td><td>{@code STRIPE_WEBHOOK_ACCOUNTS}</td><td>any</td></tr>
+ *   <tr><td>{@value Keys#ALLOWED_IPS}</td><td>{@code STRIPE_WEBHOOK_ALLOWED_IPS}</td><td>any</td></tr>
+ *   <tr><td>{@value Keys#TRUSTED_PROXIES}</td><td>{@code STRIPE_WEBHOOK_TRUSTED_PROXIES}</td>
+ *       <td>none</td></tr>
+ *   <tr><td>{@value Keys#STRIPE_IPS_FILE}</td><td>{@code STRIPE_WEBHOOK_STRIPE_IPS_FILE}</td>
+ *       <td>the bundled list</td></tr>
  * </table>
  *
  * <h2>Usage</h2>
@@ -70,11 +81,66 @@ public final class WebhookConfig {
      */
     public static final String HANDLERS = "stripe.webhook.handlers";
 
-    private static final Map<String, String> ENVIRONMENT = Map.of(
-        SECRETS, "STRIPE_WEBHOOK_SECRET",
-        TOLERANCE, "STRIPE_WEBHOOK_TOLERANCE",
-        MAX_BODY, "STRIPE_WEBHOOK_MAX_BODY",
-        HANDLERS, "STRIPE_WEBHOOK_HANDLERS");
+    /**
+     * Test-mode signing secrets: an event they verify must say {@code "livemode": false}.
+     * Environment: {@code STRIPE_WEBHOOK_SECRET_TEST}. Value: {@value}.
+     */
+    public static final String SECRETS_TEST = "stripe.webhook.secrets.test";
+
+    /**
+     * Live-mode signing secrets: an event they verify must say {@code "livemode": true}.
+     * Environment: {@code STRIPE_WEBHOOK_SECRET_LIVE}. Value: {@value}.
+     */
+    public static final String SECRETS_LIVE = "stripe.webhook.secrets.live";
+
+    /**
+     * Which events this deployment accepts: {@code test}, {@code live} or {@code any} (default);
+     * a staging server sets {@code test} and refuses live events. Environment: {@code
+     * STRIPE_WEBHOOK_LIVEMODE}. Value: {@value}.
+     */
+    public static final String LIVEMODE = "stripe.webhook.livemode";
+
+    /**
+     * Connect: the connected accounts ({@code acct_...}) whose events this endpoint accepts, comma
+     * separated; events of other accounts, or of none, are refused. Default: any. Environment:
+     * {@code STRIPE_WEBHOOK_ACCOUNTS}. Value: {@value}.
+     */
+    public static final String ACCOUNTS = "stripe.webhook.accounts";
+
+    /**
+     * Client addresses allowed to post, comma separated: IPv4 or IPv6 addresses, CIDR ranges, and
+     * {@code stripe} for Stripe's published webhook addresses. Others are answered 403 before the
+     * body is read. Default: any address. Environment: {@code STRIPE_WEBHOOK_ALLOWED_IPS}. Value:
+     * {@value}.
+     */
+    public static final String ALLOWED_IPS = "stripe.webhook.allowed-ips";
+
+    /**
+     * Proxies whose {@code Forwarded} and {@code X-Forwarded-For} headers are believed, comma
+     * separated addresses or CIDR ranges. Default: none, so the direct peer is the client.
+     * Environment: {@code STRIPE_WEBHOOK_TRUSTED_PROXIES}. Value: {@value}.
+     */
+    public static final String TRUSTED_PROXIES = "stripe.webhook.trusted-proxies";
+
+    /**
+     * A file that replaces the bundled list of Stripe's webhook addresses (one per line, {@code #}
+     * comments), read at start-up. Environment: {@code STRIPE_WEBHOOK_STRIPE_IPS_FILE}. Value:
+     * {@value}.
+     */
+    public static final String STRIPE_IPS_FILE = "stripe.webhook.stripe-ips-file";
+
+    private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
+        Map.entry(SECRETS, "STRIPE_WEBHOOK_SECRET"),
+        Map.entry(TOLERANCE, "STRIPE_WEBHOOK_TOLERANCE"),
+        Map.entry(MAX_BODY, "STRIPE_WEBHOOK_MAX_BODY"),
+        Map.entry(HANDLERS, "STRIPE_WEBHOOK_HANDLERS"),
+        Map.entry(SECRETS_TEST, "STRIPE_WEBHOOK_SECRET_TEST"),
+        Map.entry(SECRETS_LIVE, "STRIPE_WEBHOOK_SECRET_LIVE"),
+        Map.entry(LIVEMODE, "STRIPE_WEBHOOK_LIVEMODE"),
+        Map.entry(ACCOUNTS, "STRIPE_WEBHOOK_ACCOUNTS"),
+        Map.entry(ALLOWED_IPS, "STRIPE_WEBHOOK_ALLOWED_IPS"),
+        Map.entry(TRUSTED_PROXIES, "STRIPE_WEBHOOK_TRUSTED_PROXIES"),
+        Map.entry(STRIPE_IPS_FILE, "STRIPE_WEBHOOK_STRIPE_IPS_FILE"));
 
     /** The environment variable that holds {@code key}. */
     public static String environmentName(String key) {
@@ -95,11 +161,33 @@ public final class WebhookConfig {
 
   private static final String SECRET_PREFIX = "whsec_";
 
+  /** Which events a deployment accepts, by their {@code livemode}. */
+  public enum Livemode {
+    /** Test-mode events only. */
+    TEST,
+    /** Live-mode events only. */
+    LIVE,
+    /** Both. */
+    ANY;
+
+    /** Whether an event whose {@code livemode} is {@code live} is accepted. */
+    public boolean accepts(boolean live) {
+      return this == ANY || (this == LIVE) == live;
+    }
+  }
+
   private final List<String> secrets;
   private final Duration tolerance;
   private final int maxBodySize;
   private final Clock clock;
   private final List<String> handlerClassNames;
+  private final List<String> testSecrets;
+  private final List<String> liveSecrets;
+  private final Livemode livemode;
+  private final Set<String> accounts;
+  private final List<String> allowedIps;
+  private final List<String> trustedProxies;
+  private final String stripeIpsFile;
 
   private WebhookConfig(Builder builder) {
     this.secrets = List.copyOf(builder.secrets);
@@ -107,6 +195,13 @@ public final class WebhookConfig {
     this.maxBodySize = builder.maxBodySize;
     this.clock = builder.clock;
     this.handlerClassNames = List.copyOf(builder.handlerClassNames);
+    this.testSecrets = List.copyOf(builder.testSecrets);
+    this.liveSecrets = List.copyOf(builder.liveSecrets);
+    this.livemode = builder.livemode;
+    this.accounts = Set.copyOf(builder.accounts);
+    this.allowedIps = List.copyOf(builder.allowedIps);
+    this.trustedProxies = List.copyOf(builder.trustedProxies);
+    this.stripeIpsFile = builder.stripeIpsFile;
   }
 
   /** A builder with the defaults; {@link Builder#secrets} must be set. */
@@ -153,6 +248,36 @@ public final class WebhookConfig {
     if (handlers != null) {
       builder.handlerClassNames(split(handlers));
     }
+    String test = lookup(list, Keys.SECRETS_TEST);
+    if (test != null) {
+      builder.testSecrets(split(test));
+    }
+    String live = lookup(list, Keys.SECRETS_LIVE);
+    if (live != null) {
+      builder.liveSecrets(split(live));
+    }
+    String livemode = lookup(list, Keys.LIVEMODE);
+    if (livemode != null) {
+      try {
+        builder.livemode(Livemode.valueOf(livemode.toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(Keys.LIVEMODE + ": '" + livemode
+            + "' is not test, live or any");
+      }
+    }
+    String accounts = lookup(list, Keys.ACCOUNTS);
+    if (accounts != null) {
+      builder.accounts(split(accounts));
+    }
+    String allowedIps = lookup(list, Keys.ALLOWED_IPS);
+    if (allowedIps != null) {
+      builder.allowedIps(split(allowedIps));
+    }
+    String trustedProxies = lookup(list, Keys.TRUSTED_PROXIES);
+    if (trustedProxies != null) {
+      builder.trustedProxies(split(trustedProxies));
+    }
+    builder.stripeIpsFile(lookup(list, Keys.STRIPE_IPS_FILE));
     return builder;
   }
 
@@ -187,7 +312,7 @@ public final class WebhookConfig {
     }
   }
 
-  /** The signing secrets; any one may match. Never empty. */
+  /** The signing secrets not bound to a mode; any one may match. */
   public List<String> secrets() {
     return secrets;
   }
@@ -212,12 +337,49 @@ public final class WebhookConfig {
     return handlerClassNames;
   }
 
+  /** Test-mode signing secrets: what they verify must be a test-mode event. */
+  public List<String> testSecrets() {
+    return testSecrets;
+  }
+
+  /** Live-mode signing secrets: what they verify must be a live-mode event. */
+  public List<String> liveSecrets() {
+    return liveSecrets;
+  }
+
+  /** Which events this deployment accepts. */
+  public Livemode livemode() {
+    return livemode;
+  }
+
+  /** The connected accounts whose events are accepted; empty: any. */
+  public Set<String> accounts() {
+    return accounts;
+  }
+
+  /** The allowed client addresses and ranges ({@code stripe}: Stripe's); empty: any. */
+  public List<String> allowedIps() {
+    return allowedIps;
+  }
+
+  /** The proxies whose forwarded headers are believed. */
+  public List<String> trustedProxies() {
+    return trustedProxies;
+  }
+
+  /** The file replacing the bundled list of Stripe's addresses, or null. */
+  public String stripeIpsFile() {
+    return stripeIpsFile;
+  }
+
   /** A description without any secret. */
   @Override
   public String toString() {
-    return "WebhookConfig[secrets=" + secrets.size() + " configured, tolerance="
-        + tolerance.getSeconds() + "s, maxBodySize=" + maxBodySize + ", handlers="
-        + handlerClassNames + "]";
+    return "WebhookConfig[secrets=" + secrets.size() + "+" + testSecrets.size() + " test+"
+        + liveSecrets.size() + " live, tolerance=" + tolerance.getSeconds() + "s, maxBodySize="
+        + maxBodySize + ", livemode=" + livemode + ", accounts=" + accounts + ", allowedIps="
+        + allowedIps + ", trustedProxies=" + trustedProxies + ", handlers=" + handlerClassNames
+        + "]";
   }
 
   /** Builds a {@link WebhookConfig}; not thread safe. */
@@ -227,6 +389,13 @@ public final class WebhookConfig {
     private int maxBodySize = DEFAULT_MAX_BODY;
     private Clock clock = Clock.systemUTC();
     private final List<String> handlerClassNames = new ArrayList<>();
+    private final List<String> testSecrets = new ArrayList<>();
+    private final List<String> liveSecrets = new ArrayList<>();
+    private Livemode livemode = Livemode.ANY;
+    private final Set<String> accounts = new LinkedHashSet<>();
+    private final List<String> allowedIps = new ArrayList<>();
+    private final List<String> trustedProxies = new ArrayList<>();
+    private String stripeIpsFile;
 
     private Builder() {}
 
@@ -279,6 +448,57 @@ public final class WebhookConfig {
       return this;
     }
 
+    /** Replaces the test-mode secrets: what they verify must be a test-mode event. */
+    public Builder testSecrets(Collection<String> secrets) {
+      replace(testSecrets, secrets);
+      return this;
+    }
+
+    /** Replaces the live-mode secrets: what they verify must be a live-mode event. */
+    public Builder liveSecrets(Collection<String> secrets) {
+      replace(liveSecrets, secrets);
+      return this;
+    }
+
+    /** Which events this deployment accepts (default {@link Livemode#ANY}). */
+    public Builder livemode(Livemode livemode) {
+      this.livemode = Objects.requireNonNull(livemode, "livemode == null");
+      return this;
+    }
+
+    /** Replaces the accepted connected accounts; empty: any. */
+    public Builder accounts(Collection<String> accounts) {
+      this.accounts.clear();
+      this.accounts.addAll(accounts);
+      return this;
+    }
+
+    /** Replaces the allowed client addresses and ranges ({@code stripe}: Stripe's). */
+    public Builder allowedIps(Collection<String> allowed) {
+      replace(allowedIps, allowed);
+      return this;
+    }
+
+    /** Replaces the proxies whose forwarded headers are believed. */
+    public Builder trustedProxies(Collection<String> proxies) {
+      replace(trustedProxies, proxies);
+      return this;
+    }
+
+    /** A file replacing the bundled list of Stripe's addresses; null: the bundled one. */
+    public Builder stripeIpsFile(String path) {
+      this.stripeIpsFile = path;
+      return this;
+    }
+
+    private static void replace(List<String> target, Collection<String> values) {
+      Objects.requireNonNull(values, "values == null");
+      target.clear();
+      for (String value : values) {
+        target.add(Objects.requireNonNull(value, "value == null"));
+      }
+    }
+
     /**
      * Validates and builds.
      *
@@ -286,21 +506,42 @@ public final class WebhookConfig {
      * @throws IllegalArgumentException when a secret is not a webhook signing secret
      */
     public WebhookConfig build() {
-      if (secrets.isEmpty()) {
+      if (secrets.isEmpty() && testSecrets.isEmpty() && liveSecrets.isEmpty()) {
         throw new IllegalStateException(Keys.SECRETS + ": no webhook signing secret configured;"
             + " set the environment variable STRIPE_WEBHOOK_SECRET (or the " + Keys.SECRETS
             + " init-param or system property) to the endpoint's signing secret, whsec_...");
       }
+      checkSecrets(Keys.SECRETS, secrets);
+      checkSecrets(Keys.SECRETS_TEST, testSecrets);
+      checkSecrets(Keys.SECRETS_LIVE, liveSecrets);
+      if (livemode == Livemode.TEST && !liveSecrets.isEmpty()) {
+        throw new IllegalArgumentException(Keys.SECRETS_LIVE + ": live-mode secrets are"
+            + " configured, but " + Keys.LIVEMODE + " is test: a deployment that only accepts"
+            + " test events must not hold a live secret");
+      }
+      if (livemode == Livemode.LIVE && !testSecrets.isEmpty()) {
+        throw new IllegalArgumentException(Keys.SECRETS_TEST + ": test-mode secrets are"
+            + " configured, but " + Keys.LIVEMODE + " is live");
+      }
+      for (String account : accounts) {
+        if (!account.startsWith("acct_")) {
+          throw new IllegalArgumentException(Keys.ACCOUNTS + ": '" + account
+              + "' is not a connected account id (acct_...)");
+        }
+      }
+      return new WebhookConfig(this);
+    }
+
+    private static void checkSecrets(String key, List<String> secrets) {
       for (int i = 0; i < secrets.size(); i++) {
         String secret = secrets.get(i);
         if (!secret.startsWith(SECRET_PREFIX) || secret.length() == SECRET_PREFIX.length()) {
-          throw new IllegalArgumentException(Keys.SECRETS + ": secret " + (i + 1) + " of "
+          throw new IllegalArgumentException(key + ": secret " + (i + 1) + " of "
               + secrets.size() + " does not start with whsec_" + describeWrongKey(secret)
               + "; copy the signing secret from the webhook endpoint's page in the Stripe"
               + " Dashboard, or the one `stripe listen` prints, not an API key");
         }
       }
-      return new WebhookConfig(this);
     }
 
     /** Names a mistaken key's kind by its public prefix only; never echoes the value. */

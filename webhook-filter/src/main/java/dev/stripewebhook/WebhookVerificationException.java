@@ -26,7 +26,13 @@ public final class WebhookVerificationException extends Exception {
     /** The signed timestamp is further from this server's clock than the tolerance. */
     TIMESTAMP_OUTSIDE_TOLERANCE("timestamp-outside-tolerance"),
     /** The body verified but is not a Stripe event (not JSON, or no {@code id}/{@code type}). */
-    MALFORMED_PAYLOAD("malformed-payload");
+    MALFORMED_PAYLOAD("malformed-payload"),
+    /** A mode-bound secret verified an event of the other mode. */
+    MODE_MISMATCH("mode-mismatch"),
+    /** The event's mode is not the one this deployment accepts ({@code stripe.webhook.livemode}). */
+    LIVEMODE_NOT_ACCEPTED("livemode-not-accepted"),
+    /** The event's connected account is not in {@code stripe.webhook.accounts}. */
+    ACCOUNT_NOT_ALLOWED("account-not-allowed");
 
     private final String code;
 

@@ -75,6 +75,6 @@ class WebhookConfigTest {
   @Test
   void toStringShowsNoSecret() {
     WebhookConfig config = WebhookConfig.builder().secrets("whsec_hidden_value").build();
-    assertThat(config.toString()).doesNotContain("hidden").contains("1 configured");
+    assertThat(config.toString()).doesNotContain("hidden").contains("secrets=1+");
   }
 }

@@ -28,6 +28,11 @@ final class ProblemResponses {
         "Stripe delivers webhooks with POST; this request used " + method + ".");
   }
 
+  static void forbidden(HttpServletResponse response) throws IOException {
+    write(response, 403, "address-not-allowed", "Forbidden",
+        "This client address may not post webhooks here.");
+  }
+
   static void tooLarge(HttpServletResponse response, String detail) throws IOException {
     // The rest of a too large body is not read: close the connection instead.
     response.setHeader("Connection", "close");

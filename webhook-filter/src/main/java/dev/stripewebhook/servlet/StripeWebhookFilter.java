@@ -54,8 +54,10 @@ import java.util.Objects;
  *
  * <h2>Usage</h2>
  *
- * For each request: anything but POST is answered 405; a body over the limit 413, without
- * being buffered; a failed verification 400 with the reason code. A verified delivery is then:
+ * For each request: anything but POST is answered 405; a client address outside {@value
+ * WebhookConfig.Keys#ALLOWED_IPS} 403, before the body is read; a body over the limit 413,
+ * without being buffered; a failed verification, or an event the mode and account rules refuse,
+ * 400 with the reason code. A verified delivery is then:
  *
  * <ul>
  *   <li>dispatched to the handlers whose types match and to the CDI observers that want it (see
@@ -96,6 +98,7 @@ public class StripeWebhookFilter extends HttpFilter {
   private transient boolean answersItself;
   private transient SignatureVerifier verifier;
   private transient BoundedBodyReader bodyReader;
+  private transient ClientAddresses clientAddresses;
 
   /** For {@code web.xml}: configured from init-params and the other documented sources. */
   public StripeWebhookFilter() {}
@@ -124,6 +127,7 @@ public class StripeWebhookFilter extends HttpFilter {
             .loadServices(loader)
             .build();
       }
+      clientAddresses = ClientAddresses.from(config);
       answersItself = !handlers.isEmpty();
       var observers = CdiLookup.observers(applicationClassLoader());
       if (observers.isPresent()) {
@@ -152,6 +156,12 @@ public class StripeWebhookFilter extends HttpFilter {
       FilterChain chain) throws IOException, ServletException {
     if (!"POST".equals(request.getMethod())) {
       ProblemResponses.methodNotAllowed(response, request.getMethod());
+      return;
+    }
+    if (!clientAddresses.allowed(request)) {
+      LOG.log(Level.DEBUG, "Stripe webhook refused: client address {0} is not allowed",
+          clientAddresses.client(request));
+      ProblemResponses.forbidden(response);
       return;
     }
     byte[] body;
