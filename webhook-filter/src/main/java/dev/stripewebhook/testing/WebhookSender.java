@@ -155,8 +155,9 @@ public final class WebhookSender {
 
   private static void usage(String problem) {
     System.err.println(problem);
-    System.err.println("usage: WebhookSender [--url URL] [--secret whsec_...] [--type TYPE |"
-        + " [--metadata key=value] | --file PATH] [--variant valid|wrong-secret|stale|future|tampered|unsigned|malformed]"
+    System.err.println("usage: WebhookSender [--url URL] [--secret whsec_...]"
+        + " [--type TYPE [--metadata key=value] | --file PATH]"
+        + " [--variant valid|wrong-secret|stale|future|tampered|unsigned|malformed]"
         + " [--expect STATUS]");
     System.exit(2);
   }
