@@ -10,8 +10,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 
 /**
  * The few fields of an event that routing, deduplication and storage need, read with one streaming
@@ -76,9 +76,10 @@ public record EventEnvelope(String id, String object, String type, Instant creat
       }
       return fields.toEnvelope();
     } catch (IOException | IllegalStateException | NumberFormatException
-        | DateTimeParseException e) {
+        | DateTimeException e) {
       // Gson reports syntax errors as IOException (MalformedJsonException) or
-      // IllegalStateException; neither message carries more than a position.
+      // IllegalStateException; neither message carries more than a position. A "created" that
+      // is not a time, or beyond Instant's range (99999999999999999), is malformed too.
       throw malformed("the body is not a JSON object (" + e.getClass().getSimpleName() + ")");
     }
   }
