@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook;
 
+import dev.stripewebhook.internal.CommaList;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -234,7 +235,7 @@ public final class WebhookConfig {
     Builder builder = builder();
     String secrets = lookup(list, Keys.SECRETS);
     if (secrets != null) {
-      builder.secrets(split(secrets));
+      builder.secrets(CommaList.split(secrets));
     }
     String tolerance = lookup(list, Keys.TOLERANCE);
     if (tolerance != null) {
@@ -246,15 +247,15 @@ public final class WebhookConfig {
     }
     String handlers = lookup(list, Keys.HANDLERS);
     if (handlers != null) {
-      builder.handlerClassNames(split(handlers));
+      builder.handlerClassNames(CommaList.split(handlers));
     }
     String test = lookup(list, Keys.SECRETS_TEST);
     if (test != null) {
-      builder.testSecrets(split(test));
+      builder.testSecrets(CommaList.split(test));
     }
     String live = lookup(list, Keys.SECRETS_LIVE);
     if (live != null) {
-      builder.liveSecrets(split(live));
+      builder.liveSecrets(CommaList.split(live));
     }
     String livemode = lookup(list, Keys.LIVEMODE);
     if (livemode != null) {
@@ -267,15 +268,15 @@ public final class WebhookConfig {
     }
     String accounts = lookup(list, Keys.ACCOUNTS);
     if (accounts != null) {
-      builder.accounts(split(accounts));
+      builder.accounts(CommaList.split(accounts));
     }
     String allowedIps = lookup(list, Keys.ALLOWED_IPS);
     if (allowedIps != null) {
-      builder.allowedIps(split(allowedIps));
+      builder.allowedIps(CommaList.split(allowedIps));
     }
     String trustedProxies = lookup(list, Keys.TRUSTED_PROXIES);
     if (trustedProxies != null) {
-      builder.trustedProxies(split(trustedProxies));
+      builder.trustedProxies(CommaList.split(trustedProxies));
     }
     builder.stripeIpsFile(lookup(list, Keys.STRIPE_IPS_FILE));
     return builder;
@@ -292,16 +293,6 @@ public final class WebhookConfig {
       }
     }
     return null;
-  }
-
-  private static List<String> split(String value) {
-    List<String> parts = new ArrayList<>();
-    for (String part : value.split(",")) {
-      if (!part.isBlank()) {
-        parts.add(part.trim());
-      }
-    }
-    return parts;
   }
 
   private static long parseWholeNumber(String key, String value, String unit) {

@@ -10,6 +10,7 @@ import com.stripe.param.WebhookEndpointListParams;
 import com.stripe.param.WebhookEndpointUpdateParams;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.StripeEventHandler;
+import dev.stripewebhook.internal.CommaList;
 import dev.stripewebhook.internal.EventTypePattern;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -172,32 +173,24 @@ public final class EndpointSync {
   static Set<String> patterns(Map<String, String> options) throws IOException {
     Set<String> patterns = new TreeSet<>();
     if (options.containsKey("types")) {
-      patterns.addAll(split(options.get("types")));
+      patterns.addAll(CommaList.split(options.get("types")));
     }
     if (options.containsKey("types-file")) {
       for (String line : Files.readAllLines(Path.of(options.get("types-file")))) {
-        patterns.addAll(split(line.replaceFirst("#.*", "").replace("[", "").replace("]", "")));
+        String content = line.replaceFirst("#.*", "").replace("[", "").replace("]", "");
+        patterns.addAll(CommaList.split(content));
       }
     }
     if (options.containsKey("handlers")) {
       EventHandlers handlers = EventHandlers.builder()
-          .instantiate(split(options.get("handlers")), EndpointSync.class.getClassLoader())
+          .instantiate(CommaList.split(options.get("handlers")),
+              EndpointSync.class.getClassLoader())
           .build();
       for (StripeEventHandler handler : handlers.all()) {
         patterns.addAll(handler.eventTypes());
       }
     }
     return patterns;
-  }
-
-  private static List<String> split(String value) {
-    List<String> parts = new ArrayList<>();
-    for (String part : value.split(",")) {
-      if (!part.isBlank()) {
-        parts.add(part.trim());
-      }
-    }
-    return parts;
   }
 
   /** The command line; see the class documentation. Exits 0 when done, 2 on a usage error. */

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Comma-separated configuration values.
+ *
+ * <p>Not API: may change in any release.
+ */
+public final class CommaList {
+  private CommaList() {}
+
+  /** The trimmed, non-blank entries of {@code value}, in order. */
+  public static List<String> split(String value) {
+    List<String> parts = new ArrayList<>();
+    for (String part : value.split(",")) {
+      if (!part.isBlank()) {
+        parts.add(part.trim());
+      }
+    }
+    return parts;
+  }
+}
