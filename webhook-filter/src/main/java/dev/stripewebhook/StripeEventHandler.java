@@ -43,4 +43,15 @@ public interface StripeEventHandler {
    * @throws Exception to fail the delivery: it is answered 500 and Stripe retries it
    */
   void handle(VerifiedEvent event) throws Exception;
+
+  /**
+   * Handles one verified event inside the inbox's processing; by default {@link
+   * #handle(VerifiedEvent)}. Override it to write through {@link HandlingContext#connection()}:
+   * with the JDBC inbox, those writes commit together with the event's "done" mark.
+   *
+   * @throws Exception to fail the delivery, rolling back the writes made through the context
+   */
+  default void handle(VerifiedEvent event, HandlingContext context) throws Exception {
+    handle(event);
+  }
 }
