@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -26,6 +27,12 @@ import java.util.function.Function;
  *   <tr><td>{@value Keys#TOLERANCE}</td><td>{@code STRIPE_WEBHOOK_TOLERANCE}</td><td>300 seconds</td></tr>
  *   <tr><td>{@value Keys#MAX_BODY}</td><td>{@code STRIPE_WEBHOOK_MAX_BODY}</td><td>1 MiB</td></tr>
  *   <tr><td>{@value Keys#HANDLERS}</td><td>{@code STRIPE_WEBHOOK_HANDLERS}</td><td>none</td></tr>
+ *   <tr><td>{@value Keys#PROCESSING}</td><td>{@code STRIPE_WEBHOOK_PROCESSING}</td><td>sync</td></tr>
+ *   <tr><td>{@value Keys#DATASOURCE}</td><td>{@code STRIPE_WEBHOOK_DATASOURCE}</td>
+ *       <td>none: in memory</td></tr>
+ *   <tr><td>{@value Keys#ATTEMPTS}</td><td>{@code STRIPE_WEBHOOK_ATTEMPTS}</td><td>10</td></tr>
+ *   <tr><td>{@value Keys#RETENTION_DAYS}</td><td>{@code STRIPE_WEBHOOK_RETENTION_DAYS}</td>
+ *       <td>30</td></tr>
  * </table>
  *
  * <h2>Usage</h2>
@@ -70,11 +77,43 @@ public final class WebhookConfig {
      */
     public static final String HANDLERS = "stripe.webhook.handlers";
 
+    /**
+     * When handlers run: {@code sync}, in the request, which is answered 200 when they succeed
+     * and 500 when one fails (Stripe retries); or {@code async}, after the event is stored and
+     * answered 200, by worker threads that retry with backoff. Environment: {@code
+     * STRIPE_WEBHOOK_PROCESSING}. Default {@code sync}. Value: {@value}.
+     */
+    public static final String PROCESSING = "stripe.webhook.processing";
+
+    /**
+     * The JNDI name of the {@code javax.sql.DataSource} of the event inbox, such as {@code
+     * java:comp/env/jdbc/stripe} (a name without {@code java:} is also tried under {@code
+     * java:comp/env/}). Environment: {@code STRIPE_WEBHOOK_DATASOURCE}. No default: the inbox is
+     * then in memory (one instance, lost on restart). Value: {@value}.
+     */
+    public static final String DATASOURCE = "stripe.webhook.datasource";
+
+    /**
+     * How many failed attempts make an event dead (kept, no longer retried by the workers).
+     * Environment: {@code STRIPE_WEBHOOK_ATTEMPTS}. Default 10. Value: {@value}.
+     */
+    public static final String ATTEMPTS = "stripe.webhook.attempts";
+
+    /**
+     * After how many days done events are deleted from the inbox; failed and dead ones are kept.
+     * Environment: {@code STRIPE_WEBHOOK_RETENTION_DAYS}. Default 30. Value: {@value}.
+     */
+    public static final String RETENTION_DAYS = "stripe.webhook.retention-days";
+
     private static final Map<String, String> ENVIRONMENT = Map.of(
         SECRETS, "STRIPE_WEBHOOK_SECRET",
         TOLERANCE, "STRIPE_WEBHOOK_TOLERANCE",
         MAX_BODY, "STRIPE_WEBHOOK_MAX_BODY",
-        HANDLERS, "STRIPE_WEBHOOK_HANDLERS");
+        HANDLERS, "STRIPE_WEBHOOK_HANDLERS",
+        PROCESSING, "STRIPE_WEBHOOK_PROCESSING",
+        DATASOURCE, "STRIPE_WEBHOOK_DATASOURCE",
+        ATTEMPTS, "STRIPE_WEBHOOK_ATTEMPTS",
+        RETENTION_DAYS, "STRIPE_WEBHOOK_RETENTION_DAYS");
 
     /** The environment variable that holds {@code key}. */
     public static String environmentName(String key) {
@@ -88,6 +127,19 @@ public final class WebhookConfig {
     private Keys() {}
   }
 
+  /** When handlers run; see {@link Keys#PROCESSING}. */
+  public enum Processing {
+    /** In the request: its answer says whether they succeeded. */
+    SYNC,
+    /** After the event is stored and the request answered, by worker threads. */
+    ASYNC
+  }
+
+  /** Default failed attempts after which an event is dead. */
+  public static final int DEFAULT_ATTEMPTS = 10;
+  /** Default days done events are kept in the inbox. */
+  public static final int DEFAULT_RETENTION_DAYS = 30;
+
   /** Default tolerance: Stripe's SDKs use 300 seconds. */
   public static final Duration DEFAULT_TOLERANCE = Duration.ofSeconds(300);
   /** Default largest body: 1 MiB, far above the largest Stripe event. */
@@ -100,6 +152,10 @@ public final class WebhookConfig {
   private final int maxBodySize;
   private final Clock clock;
   private final List<String> handlerClassNames;
+  private final Processing processing;
+  private final String dataSourceName;
+  private final int attempts;
+  private final int retentionDays;
 
   private WebhookConfig(Builder builder) {
     this.secrets = List.copyOf(builder.secrets);
@@ -107,6 +163,10 @@ public final class WebhookConfig {
     this.maxBodySize = builder.maxBodySize;
     this.clock = builder.clock;
     this.handlerClassNames = List.copyOf(builder.handlerClassNames);
+    this.processing = builder.processing;
+    this.dataSourceName = builder.dataSourceName;
+    this.attempts = builder.attempts;
+    this.retentionDays = builder.retentionDays;
   }
 
   /** A builder with the defaults; {@link Builder#secrets} must be set. */
@@ -153,6 +213,22 @@ public final class WebhookConfig {
     if (handlers != null) {
       builder.handlerClassNames(split(handlers));
     }
+    String processing = lookup(list, Keys.PROCESSING);
+    if (processing != null) {
+      builder.processing(parseProcessing(processing));
+    }
+    String dataSource = lookup(list, Keys.DATASOURCE);
+    if (dataSource != null) {
+      builder.dataSourceName(dataSource);
+    }
+    String attempts = lookup(list, Keys.ATTEMPTS);
+    if (attempts != null) {
+      builder.attempts(parseWholeNumber(Keys.ATTEMPTS, attempts, "attempts"));
+    }
+    String retention = lookup(list, Keys.RETENTION_DAYS);
+    if (retention != null) {
+      builder.retentionDays(parseWholeNumber(Keys.RETENTION_DAYS, retention, "days"));
+    }
     return builder;
   }
 
@@ -177,6 +253,15 @@ public final class WebhookConfig {
       }
     }
     return parts;
+  }
+
+  private static Processing parseProcessing(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "sync" -> Processing.SYNC;
+      case "async" -> Processing.ASYNC;
+      default -> throw new IllegalArgumentException(Keys.PROCESSING + ": '" + value
+          + "' is neither sync nor async");
+    };
   }
 
   private static long parseWholeNumber(String key, String value, String unit) {
@@ -212,12 +297,34 @@ public final class WebhookConfig {
     return handlerClassNames;
   }
 
+  /** When handlers run. */
+  public Processing processing() {
+    return processing;
+  }
+
+  /** The JNDI name of the inbox's DataSource, if one is configured. */
+  public Optional<String> dataSourceName() {
+    return Optional.ofNullable(dataSourceName);
+  }
+
+  /** Failed attempts after which an event is dead. */
+  public int attempts() {
+    return attempts;
+  }
+
+  /** Days done events are kept in the inbox. */
+  public int retentionDays() {
+    return retentionDays;
+  }
+
   /** A description without any secret. */
   @Override
   public String toString() {
     return "WebhookConfig[secrets=" + secrets.size() + " configured, tolerance="
         + tolerance.getSeconds() + "s, maxBodySize=" + maxBodySize + ", handlers="
-        + handlerClassNames + "]";
+        + handlerClassNames + ", processing=" + processing.name().toLowerCase(Locale.ROOT)
+        + ", datasource=" + (dataSourceName == null ? "none" : dataSourceName) + ", attempts="
+        + attempts + ", retentionDays=" + retentionDays + "]";
   }
 
   /** Builds a {@link WebhookConfig}; not thread safe. */
@@ -227,6 +334,10 @@ public final class WebhookConfig {
     private int maxBodySize = DEFAULT_MAX_BODY;
     private Clock clock = Clock.systemUTC();
     private final List<String> handlerClassNames = new ArrayList<>();
+    private Processing processing = Processing.SYNC;
+    private String dataSourceName;
+    private int attempts = DEFAULT_ATTEMPTS;
+    private int retentionDays = DEFAULT_RETENTION_DAYS;
 
     private Builder() {}
 
@@ -276,6 +387,38 @@ public final class WebhookConfig {
     public Builder handlerClassNames(Collection<String> classNames) {
       this.handlerClassNames.clear();
       this.handlerClassNames.addAll(classNames);
+      return this;
+    }
+
+    /** When handlers run (see {@link Keys#PROCESSING}); default {@link Processing#SYNC}. */
+    public Builder processing(Processing processing) {
+      this.processing = Objects.requireNonNull(processing, "processing == null");
+      return this;
+    }
+
+    /** The JNDI name of the inbox's DataSource (see {@link Keys#DATASOURCE}), or null. */
+    public Builder dataSourceName(String jndiName) {
+      this.dataSourceName = jndiName == null || jndiName.isBlank() ? null : jndiName.strip();
+      return this;
+    }
+
+    /** Failed attempts after which an event is dead, from 1 to 1000; default 10. */
+    public Builder attempts(long attempts) {
+      if (attempts < 1 || attempts > 1000) {
+        throw new IllegalArgumentException(Keys.ATTEMPTS + ": must be between 1 and 1000, was "
+            + attempts);
+      }
+      this.attempts = (int) attempts;
+      return this;
+    }
+
+    /** Days done events are kept in the inbox, from 1 to 36500; default 30. */
+    public Builder retentionDays(long days) {
+      if (days < 1 || days > 36_500) {
+        throw new IllegalArgumentException(Keys.RETENTION_DAYS + ": must be between 1 and 36500"
+            + " days, was " + days);
+      }
+      this.retentionDays = (int) days;
       return this;
     }
 

@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.servlet;
 
+import com.stripe.model.Event;
 import dev.stripewebhook.EventHandlerException;
 import dev.stripewebhook.EventHandlers;
+import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.SignatureVerifier;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.WebhookVerificationException;
-import com.stripe.model.Event;
+import dev.stripewebhook.inbox.EventInbox;
+import dev.stripewebhook.inbox.EventInbox.Outcome;
+import dev.stripewebhook.inbox.EventInbox.Receipt;
+import dev.stripewebhook.inbox.InMemoryEventInbox;
+import dev.stripewebhook.inbox.InboxException;
+import dev.stripewebhook.inbox.InboxOptions;
+import dev.stripewebhook.inbox.JdbcEventInbox;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -17,7 +25,12 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.UUID;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import javax.sql.DataSource;
 
 /**
  * Verifies Stripe webhook deliveries on their raw bytes before anything else reads them, then
@@ -53,17 +66,28 @@ import java.util.Objects;
  * <h2>Usage</h2>
  *
  * For each request: anything but POST is answered 405; a body over the limit 413, without
- * being buffered; a failed verification 400 with the reason code. A verified delivery is then:
+ * being buffered; a failed verification 400 with the reason code. A verified delivery is then
+ * recorded in the event inbox ({@link dev.stripewebhook.inbox}: in memory, or in the database of
+ * {@value WebhookConfig.Keys#DATASOURCE}); when it cannot be stored, it is answered 503 ({@code
+ * storage-unavailable}) and Stripe delivers it again. An event already done is answered 200 at
+ * once, without running anything. Otherwise, in {@code sync} processing:
  *
  * <ul>
  *   <li>with handlers configured: dispatched to those whose types match, answered 200 when they
  *       succeed (or none matches) and 500 when one throws, so that Stripe retries;
  *   <li>without handlers: passed down the chain with a request that replays the same bytes from
  *       {@code getInputStream()} and {@code getReader()}; read the event with {@link
- *       #verifiedEvent(ServletRequest)}.
+ *       #verifiedEvent(ServletRequest)}. The servlet's status decides: 2xx marks the event done,
+ *       anything else failed.
+ *   <li>while another request processes the same event (a concurrent redelivery), answered 409
+ *       ({@code event-in-progress}): Stripe delivers it again later, and then gets 200 if the
+ *       first succeeded, or runs it again if it failed.
  * </ul>
  *
- * Error answers are {@code application/problem+json} with a {@code reason} member.
+ * Handlers, or the servlet through the request attribute {@value #HANDLING_CONTEXT_ATTRIBUTE},
+ * get a {@link HandlingContext}: with a DataSource, writes through its connection commit with
+ * the event's done mark. Error answers are {@code application/problem+json} with a {@code reason}
+ * member.
  *
  * @since 0.1
  */
@@ -73,6 +97,12 @@ public class StripeWebhookFilter extends HttpFilter {
 
   /** The request attribute holding the {@link VerifiedEvent}: {@value}. */
   public static final String EVENT_ATTRIBUTE = "dev.stripewebhook.event";
+
+  /**
+   * The request attribute holding the {@link HandlingContext} while the servlet behind the filter
+   * processes the event (no handlers, sync processing): {@value}.
+   */
+  public static final String HANDLING_CONTEXT_ATTRIBUTE = "dev.stripewebhook.handling-context";
 
   private static final String INSTALLED_ATTRIBUTE = "dev.stripewebhook.filter.installed";
   private static final String ERROR_NOT_INSTALLED = "No verified Stripe event:"
@@ -84,14 +114,26 @@ public class StripeWebhookFilter extends HttpFilter {
   private transient EventHandlers handlers;
   private transient SignatureVerifier verifier;
   private transient BoundedBodyReader bodyReader;
+  private transient EventInbox inbox;
+  private transient String owner;
 
   /** For {@code web.xml}: configured from init-params and the other documented sources. */
   public StripeWebhookFilter() {}
 
-  /** For embedded servers: this configuration and exactly these handlers (may be none). */
+  /**
+   * For embedded servers: this configuration and exactly these handlers (may be none), with the
+   * inbox the configuration names (in memory unless {@value WebhookConfig.Keys#DATASOURCE} is
+   * set).
+   */
   public StripeWebhookFilter(WebhookConfig config, EventHandlers handlers) {
     this.config = Objects.requireNonNull(config, "config == null");
     this.handlers = Objects.requireNonNull(handlers, "handlers == null");
+  }
+
+  /** For embedded servers: this configuration, these handlers and this inbox. */
+  public StripeWebhookFilter(WebhookConfig config, EventHandlers handlers, EventInbox inbox) {
+    this(config, handlers);
+    this.inbox = Objects.requireNonNull(inbox, "inbox == null");
   }
 
   @Override
@@ -109,16 +151,63 @@ public class StripeWebhookFilter extends HttpFilter {
             .loadServices(loader)
             .build();
       }
+      if (inbox == null) {
+        inbox = createInbox(config);
+      }
+      if (config.processing() == WebhookConfig.Processing.ASYNC) {
+        throw new IllegalArgumentException(WebhookConfig.Keys.PROCESSING + ": async processing is"
+            + " not available yet; use sync");
+      }
     } catch (RuntimeException e) {
       throw new ServletException("StripeWebhookFilter '" + getFilterName() + "' cannot start: "
           + e.getMessage());
     }
     verifier = SignatureVerifier.create(config);
     bodyReader = new BoundedBodyReader(config.maxBodySize());
+    // Visible as lease_owner: which process holds an event, never anything secret.
+    owner = "pid" + ProcessHandle.current().pid() + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
     context.setAttribute(INSTALLED_ATTRIBUTE, Boolean.TRUE);
     LOG.log(Level.INFO, "StripeWebhookFilter ''{0}'' ready: {1}", getFilterName(),
         handlers.isEmpty() ? "no handlers, verified requests go down the chain"
             : "handlers " + handlers);
+  }
+
+  private static EventInbox createInbox(WebhookConfig config) {
+    InboxOptions options = InboxOptions.builder()
+        .clock(config.clock())
+        .maxAttempts(config.attempts())
+        .retention(Duration.ofDays(config.retentionDays()))
+        .build();
+    if (config.dataSourceName().isEmpty()) {
+      return new InMemoryEventInbox(options);
+    }
+    return JdbcEventInbox.create(lookupDataSource(config.dataSourceName().get()), options);
+  }
+
+  private static DataSource lookupDataSource(String name) {
+    String key = WebhookConfig.Keys.DATASOURCE;
+    Object found;
+    try {
+      InitialContext context = new InitialContext();
+      try {
+        found = context.lookup(name);
+      } catch (NamingException e) {
+        if (name.startsWith("java:")) {
+          throw e;
+        }
+        found = context.lookup("java:comp/env/" + name);
+      }
+    } catch (NamingException e) {
+      throw new IllegalArgumentException(key + ": no DataSource named '" + name + "' in JNDI ("
+          + e.getClass().getSimpleName() + "); declare it in the container (context.xml,"
+          + " the datasources subsystem) or remove the key to keep events in memory", e);
+    }
+    if (!(found instanceof DataSource dataSource)) {
+      throw new IllegalArgumentException(key + ": JNDI name '" + name + "' is a "
+          + (found == null ? "null" : found.getClass().getName()) + ", not a javax.sql.DataSource");
+    }
+    return dataSource;
   }
 
   /** During init the containers set the web application's loader as the context loader. */
@@ -153,24 +242,114 @@ public class StripeWebhookFilter extends HttpFilter {
       return;
     }
     request.setAttribute(EVENT_ATTRIBUTE, event);
-    if (handlers.isEmpty()) {
-      chain.doFilter(new CachedBodyRequest(request, body), response);
+    Receipt receipt;
+    try {
+      receipt = inbox.receive(event, request.getHeader(SignatureVerifier.SIGNATURE_HEADER),
+          request.getRemoteAddr());
+    } catch (InboxException e) {
+      storageUnavailable(response, event, e);
       return;
     }
+    if (receipt == Receipt.DONE) {
+      // A redelivery of a finished event: answer at once, without building the Event.
+      LOG.log(Level.DEBUG, "Stripe event {0} already done; delivery acknowledged", event.id());
+      ProblemResponses.received(response);
+      return;
+    }
+    if (handlers.isEmpty()) {
+      passDown(request, response, chain, event, body);
+      return;
+    }
+    Outcome outcome;
+    try {
+      outcome = inbox.process(event.id(), owner, (record, context) -> dispatch(event, context));
+    } catch (InboxException e) {
+      storageUnavailable(response, event, e);
+      return;
+    }
+    switch (outcome) {
+      case DONE, SUPERSEDED, ALREADY_DONE -> ProblemResponses.received(response);
+      case FAILED, DEAD -> ProblemResponses.handlerFailed(response);
+      case BUSY, LEASE_LOST -> inProgress(response, event);
+      case UNKNOWN -> storageUnavailable(response, event,
+          new InboxException("event " + event.id() + " vanished from the inbox"));
+    }
+  }
+
+  private void dispatch(VerifiedEvent event, HandlingContext context)
+      throws EventHandlerException {
     int ran;
     try {
-      ran = handlers.dispatch(event);
+      ran = handlers.dispatch(event, context);
     } catch (EventHandlerException e) {
       LOG.log(Level.ERROR, e.getMessage() + "; answered 500 so that Stripe retries");
       LOG.log(Level.DEBUG, "Stack trace of the failure of " + event.id(), e.getCause());
-      ProblemResponses.handlerFailed(response);
-      return;
+      throw e;
     }
     if (ran == 0 && event.isThin()) {
       LOG.log(Level.INFO, "Thin event notification {0} ({1}) acknowledged: no handler is"
           + " registered for its type", event.id(), event.type());
     }
-    ProblemResponses.received(response);
+  }
+
+  /** No handlers: the servlet behind the filter processes the event, and its status decides. */
+  private void passDown(HttpServletRequest request, HttpServletResponse response,
+      FilterChain chain, VerifiedEvent event, byte[] body) throws IOException, ServletException {
+    Exception[] thrown = new Exception[1];
+    Outcome outcome;
+    try {
+      outcome = inbox.process(event.id(), owner, (record, context) -> {
+        request.setAttribute(HANDLING_CONTEXT_ATTRIBUTE, context);
+        try {
+          chain.doFilter(new CachedBodyRequest(request, body), response);
+        } catch (IOException | ServletException | RuntimeException e) {
+          thrown[0] = e;
+          throw e;
+        } finally {
+          request.removeAttribute(HANDLING_CONTEXT_ATTRIBUTE);
+        }
+        int status = response.getStatus();
+        if (status < 200 || status > 299) {
+          throw new IllegalStateException("the servlet behind StripeWebhookFilter answered "
+              + status);
+        }
+      });
+    } catch (InboxException e) {
+      storageUnavailable(response, event, e);
+      return;
+    }
+    if (thrown[0] instanceof IOException e) {
+      throw e;
+    } else if (thrown[0] instanceof ServletException e) {
+      throw e;
+    } else if (thrown[0] instanceof RuntimeException e) {
+      throw e;
+    }
+    switch (outcome) {
+      case SUPERSEDED, ALREADY_DONE -> ProblemResponses.received(response);
+      case BUSY -> inProgress(response, event);
+      case UNKNOWN -> storageUnavailable(response, event,
+          new InboxException("event " + event.id() + " vanished from the inbox"));
+      default -> {
+        // The servlet ran and answered.
+      }
+    }
+  }
+
+  private static void inProgress(HttpServletResponse response, VerifiedEvent event)
+      throws IOException {
+    LOG.log(Level.INFO, "Stripe event {0} is being processed by another delivery; answered 409"
+        + " so that Stripe delivers it again", event.id());
+    ProblemResponses.inProgress(response);
+  }
+
+  private static void storageUnavailable(HttpServletResponse response, VerifiedEvent event,
+      InboxException e) throws IOException {
+    LOG.log(Level.ERROR, "Stripe event " + event.id() + " (" + event.type() + "): "
+        + e.getMessage() + "; answered 503 so that Stripe delivers it again");
+    if (!response.isCommitted()) {
+      ProblemResponses.storageUnavailable(response);
+    }
   }
 
   /**
@@ -191,6 +370,11 @@ public class StripeWebhookFilter extends HttpFilter {
   /** The stripe-java event of the verified delivery on this request, built on first use. */
   public static Event event(ServletRequest request) {
     return verifiedEvent(request).event();
+  }
+
+  /** The event inbox in use, once {@link #init()} has run. */
+  public EventInbox inbox() {
+    return inbox;
   }
 
   /** The configuration in force, once {@link #init()} has run. */
