@@ -69,12 +69,31 @@ public final class SignatureVerifier {
   }
 
   /**
+   * Verifies a delivery stored when it arrived (the event inbox's body and header) again, before
+   * it is handled later: the signature must still match a configured secret, but the timestamp
+   * is not checked against the clock, since it was when the delivery arrived.
+   *
+   * @throws WebhookVerificationException when the header, the signature or the payload is wrong
+   *     (for example, the secret it was signed with is no longer configured)
+   */
+  public VerifiedEvent verifyStored(byte[] body, String header)
+      throws WebhookVerificationException {
+    long signedAt = verifySignature(body, header, false);
+    return new VerifiedEvent(body, signedAt, EventEnvelope.read(body));
+  }
+
+  /**
    * Verifies the signature only, without reading the body as JSON.
    *
    * @return the signed timestamp, in seconds since the epoch
    * @throws WebhookVerificationException when the header, the timestamp or the signature is wrong
    */
   public long verifySignature(byte[] body, String header) throws WebhookVerificationException {
+    return verifySignature(body, header, true);
+  }
+
+  private long verifySignature(byte[] body, String header, boolean checkTime)
+      throws WebhookVerificationException {
     Objects.requireNonNull(body, "body == null");
     if (header == null || header.isEmpty()) {
       throw new WebhookVerificationException(MISSING_SIGNATURE_HEADER, "The request has no "
@@ -82,7 +101,9 @@ public final class SignatureVerifier {
           + " Stripe, and does a proxy pass the header on?");
     }
     SignatureHeader parsed = SignatureHeader.parse(header);
-    checkTimestamp(parsed.timestamp());
+    if (checkTime) {
+      checkTimestamp(parsed.timestamp());
+    }
     for (Mac mac : macs) {
       byte[] expected = sign(mac, parsed.timestamp(), body);
       // Any v1 may match any secret: several appear while a secret is rotated.

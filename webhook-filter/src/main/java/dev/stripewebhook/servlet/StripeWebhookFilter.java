@@ -13,6 +13,8 @@ import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
 import dev.stripewebhook.inbox.EventInbox.Receipt;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
+import dev.stripewebhook.inbox.InboxRecord;
+import dev.stripewebhook.inbox.InboxWorkers;
 import dev.stripewebhook.inbox.InboxException;
 import dev.stripewebhook.inbox.InboxOptions;
 import dev.stripewebhook.inbox.JdbcEventInbox;
@@ -28,6 +30,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
@@ -84,7 +87,13 @@ import javax.sql.DataSource;
  *       first succeeded, or runs it again if it failed.
  * </ul>
  *
- * Handlers, or the servlet through the request attribute {@value #HANDLING_CONTEXT_ATTRIBUTE},
+ * In {@code async} processing ({@value WebhookConfig.Keys#PROCESSING}), a stored event is
+ * answered 200 at once; worker threads, started in {@link #init()} and stopped in {@link
+ * #destroy()}, verify the stored bytes again and run the handlers, retrying a failure with
+ * exponential backoff and jitter until {@value WebhookConfig.Keys#ATTEMPTS} attempts, after which
+ * the event is {@code dead} (kept, replayable).
+ *
+ * <p>Handlers, or the servlet through the request attribute {@value #HANDLING_CONTEXT_ATTRIBUTE},
  * get a {@link HandlingContext}: with a DataSource, writes through its connection commit with
  * the event's done mark. Error answers are {@code application/problem+json} with a {@code reason}
  * member.
@@ -116,6 +125,8 @@ public class StripeWebhookFilter extends HttpFilter {
   private transient BoundedBodyReader bodyReader;
   private transient EventInbox inbox;
   private transient String owner;
+  private transient InboxWorkers workers;
+  private final AtomicLong claims = new AtomicLong();
 
   /** For {@code web.xml}: configured from init-params and the other documented sources. */
   public StripeWebhookFilter() {}
@@ -154,9 +165,10 @@ public class StripeWebhookFilter extends HttpFilter {
       if (inbox == null) {
         inbox = createInbox(config);
       }
-      if (config.processing() == WebhookConfig.Processing.ASYNC) {
-        throw new IllegalArgumentException(WebhookConfig.Keys.PROCESSING + ": async processing is"
-            + " not available yet; use sync");
+      if (config.processing() == WebhookConfig.Processing.ASYNC && handlers.isEmpty()) {
+        throw new IllegalArgumentException(WebhookConfig.Keys.PROCESSING + ": async needs"
+            + " handlers (" + WebhookConfig.Keys.HANDLERS + " or META-INF/services); without"
+            + " handlers the servlet behind the filter processes events in the request: use sync");
       }
     } catch (RuntimeException e) {
       throw new ServletException("StripeWebhookFilter '" + getFilterName() + "' cannot start: "
@@ -167,10 +179,39 @@ public class StripeWebhookFilter extends HttpFilter {
     // Visible as lease_owner: which process holds an event, never anything secret.
     owner = "pid" + ProcessHandle.current().pid() + "-"
         + UUID.randomUUID().toString().substring(0, 8);
+    workers = async()
+        ? InboxWorkers.processing(inbox, owner + "-worker", this::processStored)
+        : InboxWorkers.pruning(inbox);
+    workers.start();
     context.setAttribute(INSTALLED_ATTRIBUTE, Boolean.TRUE);
-    LOG.log(Level.INFO, "StripeWebhookFilter ''{0}'' ready: {1}", getFilterName(),
-        handlers.isEmpty() ? "no handlers, verified requests go down the chain"
-            : "handlers " + handlers);
+    LOG.log(Level.INFO, "StripeWebhookFilter ''{0}'' ready: {1}, {2} processing, inbox {3}",
+        getFilterName(), handlers.isEmpty() ? "no handlers, verified requests go down the chain"
+            : "handlers " + handlers, async() ? "async" : "sync",
+        inbox.getClass().getSimpleName());
+  }
+
+  @Override
+  public void destroy() {
+    if (workers != null) {
+      workers.close();
+    }
+  }
+
+  private boolean async() {
+    return config.processing() == WebhookConfig.Processing.ASYNC;
+  }
+
+  /** Async: a worker handles an event stored at delivery, verifying its bytes again first. */
+  private void processStored(InboxRecord record, HandlingContext context) throws Exception {
+    VerifiedEvent event;
+    try {
+      event = verifier.verifyStored(record.body(), record.signatureHeader());
+    } catch (WebhookVerificationException e) {
+      throw new IllegalStateException("Stored event " + record.eventId() + " no longer verifies ("
+          + e.reason().code() + "): was the secret it was signed with removed?", e);
+    }
+    dispatch(event, context, "attempt " + record.attempts() + " of " + config.attempts()
+        + "; retried with backoff until then");
   }
 
   private static EventInbox createInbox(WebhookConfig config) {
@@ -256,13 +297,20 @@ public class StripeWebhookFilter extends HttpFilter {
       ProblemResponses.received(response);
       return;
     }
+    if (async()) {
+      // Stored (committed) before this 200: the workers take it from here.
+      workers.wake();
+      ProblemResponses.received(response);
+      return;
+    }
     if (handlers.isEmpty()) {
       passDown(request, response, chain, event, body);
       return;
     }
     Outcome outcome;
     try {
-      outcome = inbox.process(event.id(), owner, (record, context) -> dispatch(event, context));
+      outcome = inbox.process(event.id(), claimOwner(), (record, context) ->
+          dispatch(event, context, "answered 500 so that Stripe retries"));
     } catch (InboxException e) {
       storageUnavailable(response, event, e);
       return;
@@ -276,13 +324,18 @@ public class StripeWebhookFilter extends HttpFilter {
     }
   }
 
-  private void dispatch(VerifiedEvent event, HandlingContext context)
+  /** Each claim has its own owner: a request must not finish another request's claim. */
+  private String claimOwner() {
+    return owner + "-" + claims.incrementAndGet();
+  }
+
+  private void dispatch(VerifiedEvent event, HandlingContext context, String consequence)
       throws EventHandlerException {
     int ran;
     try {
       ran = handlers.dispatch(event, context);
     } catch (EventHandlerException e) {
-      LOG.log(Level.ERROR, e.getMessage() + "; answered 500 so that Stripe retries");
+      LOG.log(Level.ERROR, e.getMessage() + "; " + consequence);
       LOG.log(Level.DEBUG, "Stack trace of the failure of " + event.id(), e.getCause());
       throw e;
     }
@@ -298,7 +351,7 @@ public class StripeWebhookFilter extends HttpFilter {
     Exception[] thrown = new Exception[1];
     Outcome outcome;
     try {
-      outcome = inbox.process(event.id(), owner, (record, context) -> {
+      outcome = inbox.process(event.id(), claimOwner(), (record, context) -> {
         request.setAttribute(HANDLING_CONTEXT_ATTRIBUTE, context);
         try {
           chain.doFilter(new CachedBodyRequest(request, body), response);
@@ -370,6 +423,11 @@ public class StripeWebhookFilter extends HttpFilter {
   /** The stripe-java event of the verified delivery on this request, built on first use. */
   public static Event event(ServletRequest request) {
     return verifiedEvent(request).event();
+  }
+
+  /** The workers of this filter's inbox, once {@link #init()} has run. */
+  InboxWorkers workers() {
+    return workers;
   }
 
   /** The event inbox in use, once {@link #init()} has run. */
