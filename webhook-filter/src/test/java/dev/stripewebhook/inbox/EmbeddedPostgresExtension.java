@@ -12,7 +12,7 @@ import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
  * Starts one real PostgreSQL (binaries from Maven Central, extracted under java.io.tmpdir) for the
  * whole test JVM, the first time a test class asks, and stops it when JUnit closes its root store.
  */
-final class EmbeddedPostgresExtension implements BeforeAllCallback {
+public final class EmbeddedPostgresExtension implements BeforeAllCallback {
   private static final Namespace NAMESPACE = Namespace.create(EmbeddedPostgresExtension.class);
 
   @Override
@@ -21,12 +21,8 @@ final class EmbeddedPostgresExtension implements BeforeAllCallback {
         Server.class);
   }
 
-  /** The database; the extension must have run. */
-  static DataSource dataSource(ExtensionContext context) {
-    return context.getRoot().getStore(NAMESPACE).get(Server.class, Server.class).dataSource();
-  }
-
-  static final class Server implements AutoCloseable {
+  /** The running server. */
+  public static final class Server implements AutoCloseable {
     private static volatile Server current;
     private final EmbeddedPostgres postgres;
     private final DataSource pool;
@@ -46,8 +42,14 @@ final class EmbeddedPostgresExtension implements BeforeAllCallback {
       return pool;
     }
 
-    static DataSource currentDataSource() {
+    /** A pooled DataSource on the running server's {@code postgres} database. */
+    public static DataSource currentDataSource() {
       return current.dataSource();
+    }
+
+    /** The JDBC URL of the running server's {@code postgres} database, for other JVMs. */
+    public static String currentJdbcUrl() {
+      return current.postgres.getJdbcUrl("postgres", "postgres");
     }
 
     @Override

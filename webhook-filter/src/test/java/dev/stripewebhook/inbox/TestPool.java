@@ -15,11 +15,11 @@ import javax.sql.DataSource;
  * connection back (rolled back, autocommit on). Opening a PostgreSQL connection forks a server
  * process, which made the concurrency tests ten times slower without a pool.
  */
-final class TestPool implements DataSource {
+public final class TestPool implements DataSource {
   private final DataSource target;
   private final ConcurrentLinkedQueue<Connection> idle = new ConcurrentLinkedQueue<>();
 
-  TestPool(DataSource target) {
+  public TestPool(DataSource target) {
     this.target = target;
   }
 
