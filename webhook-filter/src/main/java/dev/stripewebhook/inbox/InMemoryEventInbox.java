@@ -18,7 +18,9 @@ import java.util.Optional;
  * and forgets everything on restart; use {@link JdbcEventInbox} for durability or several
  * instances.
  *
- * <p>When full, the oldest done or superseded events are forgotten first; when every stored event
+ * <p>A finished (done or superseded) event keeps its envelope and state but not its body, which
+ * is all deduplication needs: its record's {@link InboxRecord#body()} is empty. When full, the
+ * oldest finished events are forgotten first; when every stored event
  * is unfinished, {@link #receive} throws {@link InboxException} (answered 503: Stripe delivers
  * again later) rather than drop one.
  *
@@ -148,6 +150,7 @@ public final class InMemoryEventInbox implements EventInbox {
     if (status.isFinal()) {
       entry.handledAt = now;
       entry.lastError = null;
+      entry.body = null;
     } else {
       entry.lastError = Errors.describe(error);
       entry.nextAttemptAt = options.nextAttempt(now, entry.attempts);
@@ -192,12 +195,19 @@ public final class InMemoryEventInbox implements EventInbox {
   }
 
   private static final class Entry {
-    final VerifiedEvent event;
-    final String signatureHeader;
-    final String clientAddress;
+    private static final byte[] NO_BODY = new byte[0];
+
+    final String eventId;
+    final String type;
+    final Boolean livemode;
+    final String account;
+    final String apiVersion;
     final String dataObjectId;
     final Instant created;
     final Instant receivedAt;
+    final String signatureHeader;
+    final String clientAddress;
+    byte[] body;
     InboxStatus status = InboxStatus.RECEIVED;
     int attempts;
     String lastError;
@@ -207,12 +217,17 @@ public final class InMemoryEventInbox implements EventInbox {
     Instant handledAt;
 
     Entry(VerifiedEvent event, String signatureHeader, String clientAddress, Instant now) {
-      this.event = event;
-      this.signatureHeader = signatureHeader;
-      this.clientAddress = clientAddress;
+      this.eventId = event.id();
+      this.type = event.type();
+      this.livemode = event.livemode().orElse(null);
+      this.account = event.account().orElse(null);
+      this.apiVersion = event.apiVersion().orElse(null);
       this.dataObjectId = event.dataObjectId().orElse(null);
       this.created = event.created().orElse(null);
       this.receivedAt = now;
+      this.body = event.body();
+      this.signatureHeader = signatureHeader;
+      this.clientAddress = clientAddress;
       this.nextAttemptAt = now;
     }
 
@@ -233,10 +248,9 @@ public final class InMemoryEventInbox implements EventInbox {
     }
 
     InboxRecord snapshot() {
-      return new InboxRecord(event.id(), event.type(), event.livemode().orElse(null),
-          event.account().orElse(null), event.apiVersion().orElse(null), dataObjectId, created,
-          receivedAt, event.body(), signatureHeader, clientAddress, status, attempts, lastError,
-          nextAttemptAt, leaseOwner, leaseUntil, handledAt);
+      return new InboxRecord(eventId, type, livemode, account, apiVersion, dataObjectId, created,
+          receivedAt, body == null ? NO_BODY : body, signatureHeader, clientAddress, status,
+          attempts, lastError, nextAttemptAt, leaseOwner, leaseUntil, handledAt);
     }
   }
 }

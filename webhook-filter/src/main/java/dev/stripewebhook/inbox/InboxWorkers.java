@@ -113,7 +113,7 @@ public final class InboxWorkers implements AutoCloseable {
     do {
       claimed = inbox.processDue(owner + "-" + claims.incrementAndGet(), BATCH, work);
       total += claimed;
-    } while (claimed == BATCH && !Thread.currentThread().isInterrupted());
+    } while (claimed == BATCH && !executor.isShutdown());
     return total;
   }
 
@@ -142,16 +142,23 @@ public final class InboxWorkers implements AutoCloseable {
     }
   }
 
-  /** Stops the threads, interrupting running work, and waits up to 10 seconds for them. */
+  /**
+   * Stops the workers: no new claims; events being handled get 10 seconds to finish, then their
+   * threads are interrupted (their leases run out and other owners take those events over).
+   */
   @Override
   public void close() {
-    executor.shutdownNow();
+    executor.shutdown();
     try {
       if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-        LOG.log(Level.WARNING, "Inbox workers still running after 10 s; their leases will run"
-            + " out and other owners take their events over");
+        executor.shutdownNow();
+        if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+          LOG.log(Level.WARNING, "Inbox workers still running after being interrupted; their"
+              + " leases will run out and other owners take their events over");
+        }
       }
     } catch (InterruptedException e) {
+      executor.shutdownNow();
       Thread.currentThread().interrupt();
     }
   }

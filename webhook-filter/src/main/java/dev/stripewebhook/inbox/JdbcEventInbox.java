@@ -50,6 +50,9 @@ public final class JdbcEventInbox implements EventInbox {
       + " status, attempts, last_error, next_attempt_at, lease_owner, lease_until, handled_at";
   private static final String INSERT = "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES"
       + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', 0, NULL, ?, NULL, NULL, NULL)";
+  // PostgreSQL: a duplicate is no error (none in the server log for every redelivery). H2
+  // rejects ON CONFLICT (event_id), so there a duplicate is the unique violation, caught.
+  private static final String ON_CONFLICT = " ON CONFLICT (event_id) DO NOTHING";
   private static final String SELECT = "SELECT " + COLUMNS + " FROM " + TABLE
       + " WHERE event_id = ?";
   private static final String SELECT_STATUS = "SELECT status FROM " + TABLE
@@ -163,20 +166,22 @@ public final class JdbcEventInbox implements EventInbox {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(true);
       try {
-        update(connection, INSERT, event.id(), event.type(), event.livemode().orElse(null),
-            event.account().orElse(null), event.apiVersion().orElse(null),
-            event.dataObjectId().orElse(null), event.created().orElse(null), now, event.body(),
+        int inserted = update(connection, postgres ? INSERT + ON_CONFLICT : INSERT, event.id(),
+            event.type(), event.livemode().orElse(null), event.account().orElse(null),
+            event.apiVersion().orElse(null), event.dataObjectId().orElse(null),
+            event.created().orElse(null), now, event.body(),
             Objects.requireNonNull(signatureHeader, "signatureHeader == null"),
             clientAddress == null || clientAddress.length() <= 64 ? clientAddress
                 : clientAddress.substring(0, 64),
             now);
-        return Receipt.NEW;
+        if (inserted == 1) {
+          return Receipt.NEW;
+        }
       } catch (SQLException e) {
         if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
           throw e;
         }
       }
-      // Insert-and-catch rather than ON CONFLICT: H2 rejects ON CONFLICT (event_id).
       InboxStatus status = status(connection, event.id());
       return status != null && status.isFinal() ? Receipt.DONE : Receipt.PENDING;
     } catch (SQLException e) {
@@ -260,7 +265,7 @@ public final class JdbcEventInbox implements EventInbox {
         }
         Exception failure = null;
         try {
-          work.run(record, HandlingContext.of(connection));
+          work.run(record, HandlingContext.of(TransactionGuard.wrap(connection)));
         } catch (Exception e) {
           failure = e;
         }

@@ -422,6 +422,20 @@ abstract class EventInboxContract {
     assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
   }
 
+  @Test
+  void aHandlerCannotCommitTheInboxTransactionItself() throws Exception {
+    assumeThat(dataSource()).as("a JDBC inbox").isNotNull();
+    createLedger();
+    VerifiedEvent event = received(inbox);
+    Outcome outcome = inbox.process(event.id(), "a", (record, context) -> {
+      writeLedger(record, context);
+      context.connection().orElseThrow().commit();
+    });
+    assertThat(outcome).isEqualTo(Outcome.FAILED);
+    assertThat(record(event).lastError()).contains("commit() is not for handlers");
+    assertThat(ledger()).isEmpty();
+  }
+
   private void createLedger() throws SQLException {
     try (Connection connection = dataSource().getConnection();
         Statement statement = connection.createStatement()) {

@@ -68,17 +68,18 @@ class InboxWorkersTest {
       handled.countDown();
     });
     workers.start();
+    VerifiedEvent event;
     try {
-      VerifiedEvent event = received();
+      event = received();
       workers.wake();
       assertThat(handled.await(30, TimeUnit.SECONDS)).isTrue();
       assertThat(thread[0]).startsWith("stripe-webhook-inbox-");
-      assertThat(inbox.find(event.id()).map(InboxRecord::status))
-          .isEqualTo(Optional.of(InboxStatus.DONE));
     } finally {
-      workers.close();
+      workers.close();                              // waits for the done mark after the handler
     }
     assertThat(workers.isTerminated()).isTrue();
+    assertThat(inbox.find(event.id()).map(InboxRecord::status))
+        .isEqualTo(Optional.of(InboxStatus.DONE));
   }
 
   @Test
