@@ -65,7 +65,7 @@ public final class JdbcEventInbox implements EventInbox {
   private static final String DUE = "((status IN ('received', 'failed') AND next_attempt_at <= ?)"
       + " OR (status = 'processing' AND lease_until <= ?))";
   private static final String SELECT_DUE = "SELECT event_id FROM " + TABLE + " WHERE " + DUE
-      + " ORDER BY next_attempt_at FETCH FIRST %d ROWS ONLY";
+      + " ORDER BY next_attempt_at, event_id FETCH FIRST %d ROWS ONLY";
   // PostgreSQL skips rows other claimers have locked, so concurrent claimers get disjoint sets.
   // H2 applies the row limit before skipping locked rows (a second claimer then gets nothing):
   // there, candidates are read without locks and the conditional UPDATE decides.
@@ -221,7 +221,10 @@ public final class JdbcEventInbox implements EventInbox {
     Instant now = now();
     List<InboxRecord> claimed = new ArrayList<>();
     try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
+      // PostgreSQL: one transaction holding only rows it locked and others skip. Elsewhere each
+      // claim commits alone: a transaction holding several row locks while it waits for
+      // another's deadlocks with a claimer that took the same candidates in another order.
+      connection.setAutoCommit(!postgres);
       try {
         List<String> ids = new ArrayList<>();
         String sql = postgres ? String.format(SELECT_DUE, limit) + SKIP_LOCKED
@@ -242,9 +245,13 @@ public final class JdbcEventInbox implements EventInbox {
             claimed.add(select(connection, id).orElseThrow());
           }
         }
-        connection.commit();
+        if (postgres) {
+          connection.commit();
+        }
       } catch (SQLException e) {
-        rollback(connection);
+        if (postgres) {
+          rollback(connection);
+        }
         throw e;
       }
     } catch (SQLException e) {
