@@ -5,11 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stripewebhook.VerifiedEvent;
+import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class H2EventInboxTest extends EventInboxContract {
   private static final AtomicInteger DATABASES = new AtomicInteger();
@@ -40,6 +48,37 @@ class H2EventInboxTest extends EventInboxContract {
 
     assertThatThrownBy(() -> down.receive(event, TestEvents.header(event), null))
         .isInstanceOf(InboxException.class).hasCauseInstanceOf(SQLException.class);
+  }
+
+  @Test
+  void warnsWhenAnH2FileDatabaseWritesCommitsLate(@TempDir Path directory) throws Exception {
+    List<String> warnings = new ArrayList<>();
+    Logger logger = Logger.getLogger(JdbcEventInbox.class.getName());
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        warnings.add(new SimpleFormatter().formatMessage(record));
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    logger.addHandler(capture);
+    try {
+      JdbcDataSource late = new JdbcDataSource();
+      late.setURL("jdbc:h2:" + directory.resolve("late"));
+      JdbcEventInbox.create(late, options().build());
+      JdbcDataSource immediate = new JdbcDataSource();
+      immediate.setURL("jdbc:h2:" + directory.resolve("immediate") + ";WRITE_DELAY=0");
+      JdbcEventInbox.create(immediate, options().build());
+    } finally {
+      logger.removeHandler(capture);
+    }
+    assertThat(warnings).singleElement().asString().contains("WRITE_DELAY=500")
+        .contains(";WRITE_DELAY=0");
   }
 
   @Test
