@@ -87,10 +87,19 @@ public final class EventHandlers {
    * @throws EventHandlerException naming the event and the handler that threw
    */
   public int dispatch(VerifiedEvent event) throws EventHandlerException {
+    return dispatch(event, HandlingContext.none());
+  }
+
+  /**
+   * Like {@link #dispatch(VerifiedEvent)}, calling {@link StripeEventHandler#handle(VerifiedEvent,
+   * HandlingContext)} with {@code context}.
+   */
+  public int dispatch(VerifiedEvent event, HandlingContext context) throws EventHandlerException {
+    Objects.requireNonNull(context, "context == null");
     List<StripeEventHandler> handlers = forType(event.type());
     for (StripeEventHandler handler : handlers) {
       try {
-        handler.handle(event);
+        handler.handle(event, context);
       } catch (Exception | LinkageError e) {
         throw new EventHandlerException(event, handler, e);
       }

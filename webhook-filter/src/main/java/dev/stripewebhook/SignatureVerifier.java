@@ -81,7 +81,7 @@ public final class SignatureVerifier {
    *     WebhookVerificationException#reason()}
    */
   public VerifiedEvent verify(byte[] body, String header) throws WebhookVerificationException {
-    SignatureHeader parsed = parse(body, header);
+    SignatureHeader parsed = parse(body, header, true);
     Key key = match(body, parsed);
     EventEnvelope envelope = EventEnvelope.read(body);
     checkRules(key, envelope);
@@ -115,18 +115,37 @@ public final class SignatureVerifier {
   }
 
   /**
+   * Verifies a delivery stored when it arrived (the event inbox's body and header) again, before
+   * it is handled later: the signature must still match a configured secret and the mode and
+   * account rules still hold, but the timestamp is not checked against the clock, since it was
+   * when the delivery arrived.
+   *
+   * @throws WebhookVerificationException when the header, the signature or the payload is wrong
+   *     (for example, the secret it was signed with is no longer configured)
+   */
+  public VerifiedEvent verifyStored(byte[] body, String header)
+      throws WebhookVerificationException {
+    SignatureHeader parsed = parse(body, header, false);
+    Key key = match(body, parsed);
+    EventEnvelope envelope = EventEnvelope.read(body);
+    checkRules(key, envelope);
+    return new VerifiedEvent(body, parsed.timestamp(), envelope);
+  }
+
+  /**
    * Verifies the signature only, without reading the body as JSON.
    *
    * @return the signed timestamp, in seconds since the epoch
    * @throws WebhookVerificationException when the header, the timestamp or the signature is wrong
    */
   public long verifySignature(byte[] body, String header) throws WebhookVerificationException {
-    SignatureHeader parsed = parse(body, header);
+    SignatureHeader parsed = parse(body, header, true);
     match(body, parsed);
     return parsed.timestamp();
   }
 
-  private SignatureHeader parse(byte[] body, String header) throws WebhookVerificationException {
+  private SignatureHeader parse(byte[] body, String header, boolean checkTime)
+      throws WebhookVerificationException {
     Objects.requireNonNull(body, "body == null");
     if (header == null || header.isEmpty()) {
       throw new WebhookVerificationException(MISSING_SIGNATURE_HEADER, "The request has no "
@@ -134,7 +153,9 @@ public final class SignatureVerifier {
           + " Stripe, and does a proxy pass the header on?");
     }
     SignatureHeader parsed = SignatureHeader.parse(header);
-    checkTimestamp(parsed.timestamp());
+    if (checkTime) {
+      checkTimestamp(parsed.timestamp());
+    }
     return parsed;
   }
 

@@ -19,10 +19,14 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * <p>Handlers run in the request, in registration order. One that throws makes the delivery
- * fail with 500, so Stripe retries it; as deliveries are at least once, a handler must tolerate
- * seeing an event again (use {@link VerifiedEvent#id()} as an idempotency key). Implementations
- * must be thread safe.
+ * <p>Handlers run in registration order: in the request with {@code sync} processing (the
+ * default), where one that throws makes the delivery fail with 500 so that Stripe retries it; in
+ * the event inbox's worker threads with {@code async} processing, where a failure is retried with
+ * backoff. An event already done is not handled again; still, a handler that calls other systems
+ * must tolerate seeing an event twice (a crash between its call and the done mark repeats it):
+ * use {@link VerifiedEvent#id()} as an idempotency key. Writes through {@link
+ * HandlingContext#connection()} commit with the done mark, exactly once. Implementations must be
+ * thread safe.
  *
  * @since 0.1
  */
@@ -40,7 +44,19 @@ public interface StripeEventHandler {
   /**
    * Handles one verified event.
    *
-   * @throws Exception to fail the delivery: it is answered 500 and Stripe retries it
+   * @throws Exception to fail this attempt: answered 500 so that Stripe retries it (sync), or
+   *     retried by the inbox's workers (async)
    */
   void handle(VerifiedEvent event) throws Exception;
+
+  /**
+   * Handles one verified event inside the inbox's processing; by default {@link
+   * #handle(VerifiedEvent)}. Override it to write through {@link HandlingContext#connection()}:
+   * with the JDBC inbox, those writes commit together with the event's "done" mark.
+   *
+   * @throws Exception to fail the delivery, rolling back the writes made through the context
+   */
+  default void handle(VerifiedEvent event, HandlingContext context) throws Exception {
+    handle(event);
+  }
 }

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -38,6 +39,12 @@ import java.util.function.Function;
  *       <td>none</td></tr>
  *   <tr><td>{@value Keys#STRIPE_IPS_FILE}</td><td>{@code STRIPE_WEBHOOK_STRIPE_IPS_FILE}</td>
  *       <td>the bundled list</td></tr>
+ *   <tr><td>{@value Keys#PROCESSING}</td><td>{@code STRIPE_WEBHOOK_PROCESSING}</td><td>sync</td></tr>
+ *   <tr><td>{@value Keys#DATASOURCE}</td><td>{@code STRIPE_WEBHOOK_DATASOURCE}</td>
+ *       <td>none: in memory</td></tr>
+ *   <tr><td>{@value Keys#ATTEMPTS}</td><td>{@code STRIPE_WEBHOOK_ATTEMPTS}</td><td>10</td></tr>
+ *   <tr><td>{@value Keys#RETENTION_DAYS}</td><td>{@code STRIPE_WEBHOOK_RETENTION_DAYS}</td>
+ *       <td>30</td></tr>
  * </table>
  *
  * <h2>Usage</h2>
@@ -130,6 +137,34 @@ public final class WebhookConfig {
      */
     public static final String STRIPE_IPS_FILE = "stripe.webhook.stripe-ips-file";
 
+    /**
+     * When handlers run: {@code sync}, in the request, which is answered 200 when they succeed
+     * and 500 when one fails (Stripe retries); or {@code async}, after the event is stored and
+     * answered 200, by worker threads that retry with backoff. Environment: {@code
+     * STRIPE_WEBHOOK_PROCESSING}. Default {@code sync}. Value: {@value}.
+     */
+    public static final String PROCESSING = "stripe.webhook.processing";
+
+    /**
+     * The JNDI name of the {@code javax.sql.DataSource} of the event inbox, such as {@code
+     * java:comp/env/jdbc/stripe} (a name without {@code java:} is also tried under {@code
+     * java:comp/env/}). Environment: {@code STRIPE_WEBHOOK_DATASOURCE}. No default: the inbox is
+     * then in memory (one instance, lost on restart). Value: {@value}.
+     */
+    public static final String DATASOURCE = "stripe.webhook.datasource";
+
+    /**
+     * How many failed attempts make an event dead (kept, no longer retried by the workers).
+     * Environment: {@code STRIPE_WEBHOOK_ATTEMPTS}. Default 10. Value: {@value}.
+     */
+    public static final String ATTEMPTS = "stripe.webhook.attempts";
+
+    /**
+     * After how many days done events are deleted from the inbox; failed and dead ones are kept.
+     * Environment: {@code STRIPE_WEBHOOK_RETENTION_DAYS}. Default 30. Value: {@value}.
+     */
+    public static final String RETENTION_DAYS = "stripe.webhook.retention-days";
+
     private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
         Map.entry(SECRETS, "STRIPE_WEBHOOK_SECRET"),
         Map.entry(TOLERANCE, "STRIPE_WEBHOOK_TOLERANCE"),
@@ -141,7 +176,11 @@ public final class WebhookConfig {
         Map.entry(ACCOUNTS, "STRIPE_WEBHOOK_ACCOUNTS"),
         Map.entry(ALLOWED_IPS, "STRIPE_WEBHOOK_ALLOWED_IPS"),
         Map.entry(TRUSTED_PROXIES, "STRIPE_WEBHOOK_TRUSTED_PROXIES"),
-        Map.entry(STRIPE_IPS_FILE, "STRIPE_WEBHOOK_STRIPE_IPS_FILE"));
+        Map.entry(STRIPE_IPS_FILE, "STRIPE_WEBHOOK_STRIPE_IPS_FILE"),
+        Map.entry(PROCESSING, "STRIPE_WEBHOOK_PROCESSING"),
+        Map.entry(DATASOURCE, "STRIPE_WEBHOOK_DATASOURCE"),
+        Map.entry(ATTEMPTS, "STRIPE_WEBHOOK_ATTEMPTS"),
+        Map.entry(RETENTION_DAYS, "STRIPE_WEBHOOK_RETENTION_DAYS"));
 
     /** The environment variable that holds {@code key}. */
     public static String environmentName(String key) {
@@ -154,6 +193,19 @@ public final class WebhookConfig {
 
     private Keys() {}
   }
+
+  /** When handlers run; see {@link Keys#PROCESSING}. */
+  public enum Processing {
+    /** In the request: its answer says whether they succeeded. */
+    SYNC,
+    /** After the event is stored and the request answered, by worker threads. */
+    ASYNC
+  }
+
+  /** Default failed attempts after which an event is dead. */
+  public static final int DEFAULT_ATTEMPTS = 10;
+  /** Default days done events are kept in the inbox. */
+  public static final int DEFAULT_RETENTION_DAYS = 30;
 
   /** Default tolerance: Stripe's SDKs use 300 seconds. */
   public static final Duration DEFAULT_TOLERANCE = Duration.ofSeconds(300);
@@ -189,6 +241,10 @@ public final class WebhookConfig {
   private final List<String> allowedIps;
   private final List<String> trustedProxies;
   private final String stripeIpsFile;
+  private final Processing processing;
+  private final String dataSourceName;
+  private final int attempts;
+  private final int retentionDays;
 
   private WebhookConfig(Builder builder) {
     this.secrets = List.copyOf(builder.secrets);
@@ -203,6 +259,10 @@ public final class WebhookConfig {
     this.allowedIps = List.copyOf(builder.allowedIps);
     this.trustedProxies = List.copyOf(builder.trustedProxies);
     this.stripeIpsFile = builder.stripeIpsFile;
+    this.processing = builder.processing;
+    this.dataSourceName = builder.dataSourceName;
+    this.attempts = builder.attempts;
+    this.retentionDays = builder.retentionDays;
   }
 
   /** A builder with the defaults; {@link Builder#secrets} must be set. */
@@ -279,6 +339,22 @@ public final class WebhookConfig {
       builder.trustedProxies(CommaList.split(trustedProxies));
     }
     builder.stripeIpsFile(lookup(list, Keys.STRIPE_IPS_FILE));
+    String processing = lookup(list, Keys.PROCESSING);
+    if (processing != null) {
+      builder.processing(parseProcessing(processing));
+    }
+    String dataSource = lookup(list, Keys.DATASOURCE);
+    if (dataSource != null) {
+      builder.dataSourceName(dataSource);
+    }
+    String attempts = lookup(list, Keys.ATTEMPTS);
+    if (attempts != null) {
+      builder.attempts(parseWholeNumber(Keys.ATTEMPTS, attempts, "attempts"));
+    }
+    String retention = lookup(list, Keys.RETENTION_DAYS);
+    if (retention != null) {
+      builder.retentionDays(parseWholeNumber(Keys.RETENTION_DAYS, retention, "days"));
+    }
     return builder;
   }
 
@@ -293,6 +369,15 @@ public final class WebhookConfig {
       }
     }
     return null;
+  }
+
+  private static Processing parseProcessing(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "sync" -> Processing.SYNC;
+      case "async" -> Processing.ASYNC;
+      default -> throw new IllegalArgumentException(Keys.PROCESSING + ": '" + value
+          + "' is neither sync nor async");
+    };
   }
 
   private static long parseWholeNumber(String key, String value, String unit) {
@@ -363,6 +448,26 @@ public final class WebhookConfig {
     return stripeIpsFile;
   }
 
+  /** When handlers run. */
+  public Processing processing() {
+    return processing;
+  }
+
+  /** The JNDI name of the inbox's DataSource, if one is configured. */
+  public Optional<String> dataSourceName() {
+    return Optional.ofNullable(dataSourceName);
+  }
+
+  /** Failed attempts after which an event is dead. */
+  public int attempts() {
+    return attempts;
+  }
+
+  /** Days done events are kept in the inbox. */
+  public int retentionDays() {
+    return retentionDays;
+  }
+
   /** A description without any secret. */
   @Override
   public String toString() {
@@ -370,7 +475,9 @@ public final class WebhookConfig {
         + liveSecrets.size() + " live, tolerance=" + tolerance.getSeconds() + "s, maxBodySize="
         + maxBodySize + ", livemode=" + livemode + ", accounts=" + accounts + ", allowedIps="
         + allowedIps + ", trustedProxies=" + trustedProxies + ", handlers=" + handlerClassNames
-        + "]";
+        + ", processing=" + processing.name().toLowerCase(Locale.ROOT) + ", datasource="
+        + (dataSourceName == null ? "none" : dataSourceName) + ", attempts=" + attempts
+        + ", retentionDays=" + retentionDays + "]";
   }
 
   /** Builds a {@link WebhookConfig}; not thread safe. */
@@ -387,6 +494,10 @@ public final class WebhookConfig {
     private final List<String> allowedIps = new ArrayList<>();
     private final List<String> trustedProxies = new ArrayList<>();
     private String stripeIpsFile;
+    private Processing processing = Processing.SYNC;
+    private String dataSourceName;
+    private int attempts = DEFAULT_ATTEMPTS;
+    private int retentionDays = DEFAULT_RETENTION_DAYS;
 
     private Builder() {}
 
@@ -488,6 +599,38 @@ public final class WebhookConfig {
       for (String value : values) {
         target.add(Objects.requireNonNull(value, "value == null"));
       }
+    }
+
+    /** When handlers run (see {@link Keys#PROCESSING}); default {@link Processing#SYNC}. */
+    public Builder processing(Processing processing) {
+      this.processing = Objects.requireNonNull(processing, "processing == null");
+      return this;
+    }
+
+    /** The JNDI name of the inbox's DataSource (see {@link Keys#DATASOURCE}), or null. */
+    public Builder dataSourceName(String jndiName) {
+      this.dataSourceName = jndiName == null || jndiName.isBlank() ? null : jndiName.strip();
+      return this;
+    }
+
+    /** Failed attempts after which an event is dead, from 1 to 1000; default 10. */
+    public Builder attempts(long attempts) {
+      if (attempts < 1 || attempts > 1000) {
+        throw new IllegalArgumentException(Keys.ATTEMPTS + ": must be between 1 and 1000, was "
+            + attempts);
+      }
+      this.attempts = (int) attempts;
+      return this;
+    }
+
+    /** Days done events are kept in the inbox, from 1 to 36500; default 30. */
+    public Builder retentionDays(long days) {
+      if (days < 1 || days > 36_500) {
+        throw new IllegalArgumentException(Keys.RETENTION_DAYS + ": must be between 1 and 36500"
+            + " days, was " + days);
+      }
+      this.retentionDays = (int) days;
+      return this;
     }
 
     /**

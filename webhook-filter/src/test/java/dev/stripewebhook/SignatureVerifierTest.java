@@ -280,4 +280,15 @@ class SignatureVerifierTest {
       return in.readAllBytes();
     }
   }
+
+  @Test
+  void verifyStoredAcceptsAnOldTimestampButStillChecksTheSignature() throws Exception {
+    String dayOld = SignedPayload.of(body).secret(SECRET).at(NOW - 86_400).header();
+    assertThat(reasonOf(verifier(SECRET), body, dayOld)).isEqualTo(TIMESTAMP_OUTSIDE_TOLERANCE);
+    assertThat(verifier(SECRET).verifyStored(body, dayOld).signedAt()).isEqualTo(NOW - 86_400);
+
+    assertThatThrownBy(() -> verifier("whsec_rotated_away").verifyStored(body, dayOld))
+        .isInstanceOfSatisfying(WebhookVerificationException.class,
+            e -> assertThat(e.reason()).isEqualTo(SIGNATURE_MISMATCH));
+  }
 }

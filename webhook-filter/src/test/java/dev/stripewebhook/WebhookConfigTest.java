@@ -73,6 +73,42 @@ class WebhookConfigTest {
   }
 
   @Test
+  void inboxDefaultsAreSyncInMemoryTenAttemptsAndThirtyDays() {
+    WebhookConfig config = WebhookConfig.builder().secrets("whsec_a").build();
+    assertThat(config.processing()).isEqualTo(WebhookConfig.Processing.SYNC);
+    assertThat(config.dataSourceName()).isEmpty();
+    assertThat(config.attempts()).isEqualTo(10);
+    assertThat(config.retentionDays()).isEqualTo(30);
+  }
+
+  @Test
+  void readsInboxKeysFromTheirNamesAndEnvironmentNames() {
+    WebhookConfig config = WebhookConfig.fromSources(source(Map.of(
+        WebhookConfig.Keys.SECRETS, "whsec_a",
+        WebhookConfig.Keys.PROCESSING, "ASYNC",
+        "STRIPE_WEBHOOK_DATASOURCE", "java:comp/env/jdbc/stripe",
+        WebhookConfig.Keys.ATTEMPTS, "5",
+        "STRIPE_WEBHOOK_RETENTION_DAYS", "7")));
+    assertThat(config.processing()).isEqualTo(WebhookConfig.Processing.ASYNC);
+    assertThat(config.dataSourceName()).contains("java:comp/env/jdbc/stripe");
+    assertThat(config.attempts()).isEqualTo(5);
+    assertThat(config.retentionDays()).isEqualTo(7);
+  }
+
+  @Test
+  void failsAtStartupOnABadInboxValueNamingTheKey() {
+    assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
+        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.PROCESSING, "later"))))
+        .hasMessage("stripe.webhook.processing: 'later' is neither sync nor async");
+    assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
+        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.ATTEMPTS, "0"))))
+        .hasMessageStartingWith("stripe.webhook.attempts: must be between 1 and 1000");
+    assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
+        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.RETENTION_DAYS, "-1"))))
+        .hasMessageStartingWith("stripe.webhook.retention-days: must be between 1 and");
+  }
+
+  @Test
   void toStringShowsNoSecret() {
     WebhookConfig config = WebhookConfig.builder().secrets("whsec_hidden_value").build();
     assertThat(config.toString()).doesNotContain("hidden").contains("secrets=1+");

@@ -54,6 +54,18 @@ final class ProblemResponses {
         "A handler failed for this event; Stripe will retry it. See the server log.");
   }
 
+  static void storageUnavailable(HttpServletResponse response) throws IOException {
+    write(response, 503, "storage-unavailable", "Event storage unavailable",
+        "The event could not be stored or updated; Stripe will deliver it again. See the server"
+            + " log.");
+  }
+
+  static void inProgress(HttpServletResponse response) throws IOException {
+    write(response, 409, "event-in-progress", "Event being processed",
+        "Another delivery of this event is being processed now; Stripe will deliver it again"
+            + " and then gets the result.");
+  }
+
   private static void write(HttpServletResponse response, int status, String reason,
       String title, String detail) throws IOException {
     byte[] bytes = ProblemJson.of(status, reason, title, detail).getBytes(StandardCharsets.UTF_8);

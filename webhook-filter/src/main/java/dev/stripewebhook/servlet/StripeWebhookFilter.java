@@ -1,14 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.servlet;
 
+import com.stripe.model.Event;
 import dev.stripewebhook.EventHandlerException;
 import dev.stripewebhook.EventHandlers;
+import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.SignatureVerifier;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.WebhookVerificationException;
 import dev.stripewebhook.cdi.internal.CdiLookup;
-import com.stripe.model.Event;
+import dev.stripewebhook.inbox.EventInbox;
+import dev.stripewebhook.inbox.EventInbox.Outcome;
+import dev.stripewebhook.inbox.EventInbox.Receipt;
+import dev.stripewebhook.inbox.InMemoryEventInbox;
+import dev.stripewebhook.inbox.InboxRecord;
+import dev.stripewebhook.inbox.InboxWorkers;
+import dev.stripewebhook.inbox.InboxException;
+import dev.stripewebhook.inbox.InboxOptions;
+import dev.stripewebhook.inbox.JdbcEventInbox;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -19,7 +29,13 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.MappingMatch;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import javax.sql.DataSource;
 
 /**
  * Verifies Stripe webhook deliveries on their raw bytes before anything else reads them, then
@@ -57,19 +73,36 @@ import java.util.Objects;
  * For each request: anything but POST is answered 405; a client address outside {@value
  * WebhookConfig.Keys#ALLOWED_IPS} 403, before the body is read; a body over the limit 413,
  * without being buffered; a failed verification, or an event the mode and account rules refuse,
- * 400 with the reason code. A verified delivery is then:
+ * 400 with the reason code. A verified delivery is then recorded in the event inbox ({@link dev.stripewebhook.inbox}: in memory, or in the database of
+ * {@value WebhookConfig.Keys#DATASOURCE}); when it cannot be stored, it is answered 503 ({@code
+ * storage-unavailable}) and Stripe delivers it again. An event already done is answered 200 at
+ * once, without running anything. Otherwise, in {@code sync} processing:
  *
  * <ul>
- *   <li>dispatched to the handlers whose types match and to the CDI observers that want it (see
- *       {@link dev.stripewebhook.cdi.StripeEventType}), in the request; when one throws, it is
- *       answered 500, so that Stripe retries;
- *   <li>then, with handlers configured, or with no servlet mapped behind the filter, answered 200;
- *   <li>otherwise passed down the chain with a request that replays the same bytes from {@code
- *       getInputStream()} and {@code getReader()}: the servlet or JAX-RS resource behind reads
- *       the event with {@link #verifiedEvent(ServletRequest)} and its status is the answer.
+ *   <li>it is dispatched to the handlers whose types match and to the CDI observers that want it
+ *       (see {@link dev.stripewebhook.cdi.StripeEventType}); when one throws, it is answered 500,
+ *       so that Stripe retries;
+ *   <li>then, with handlers configured, or with no servlet mapped behind the filter, it is
+ *       answered 200;
+ *   <li>otherwise it is passed down the chain with a request that replays the same bytes from
+ *       {@code getInputStream()} and {@code getReader()}: the servlet or JAX-RS resource behind
+ *       reads the event with {@link #verifiedEvent(ServletRequest)}, and its status decides: 2xx
+ *       marks the event done, anything else failed.
+ *   <li>while another request processes the same event (a concurrent redelivery), answered 409
+ *       ({@code event-in-progress}): Stripe delivers it again later, and then gets 200 if the
+ *       first succeeded, or runs it again if it failed.
  * </ul>
  *
- * Error answers are {@code application/problem+json} with a {@code reason} member.
+ * In {@code async} processing ({@value WebhookConfig.Keys#PROCESSING}), a stored event is
+ * answered 200 at once; worker threads, started in {@link #init()} and stopped in {@link
+ * #destroy()}, verify the stored bytes again and run the handlers, retrying a failure with
+ * exponential backoff and jitter until {@value WebhookConfig.Keys#ATTEMPTS} attempts, after which
+ * the event is {@code dead} (kept, replayable).
+ *
+ * <p>Handlers, or the servlet through the request attribute {@value #HANDLING_CONTEXT_ATTRIBUTE},
+ * get a {@link HandlingContext}: with a DataSource, writes through its connection commit with
+ * the event's done mark. Error answers are {@code application/problem+json} with a {@code reason}
+ * member.
  *
  * @since 0.1
  */
@@ -79,6 +112,12 @@ public class StripeWebhookFilter extends HttpFilter {
 
   /** The request attribute holding the {@link VerifiedEvent}: {@value}. */
   public static final String EVENT_ATTRIBUTE = "dev.stripewebhook.event";
+
+  /**
+   * The request attribute holding the {@link HandlingContext} while the servlet behind the filter
+   * processes the event (no handlers, sync processing): {@value}.
+   */
+  public static final String HANDLING_CONTEXT_ATTRIBUTE = "dev.stripewebhook.handling-context";
 
   /**
    * A request attribute set when the filter has run the handlers and CDI observers for the
@@ -95,21 +134,32 @@ public class StripeWebhookFilter extends HttpFilter {
 
   private transient WebhookConfig config;
   private transient EventHandlers handlers;
-  private transient boolean answersItself;
   private transient SignatureVerifier verifier;
   private transient BoundedBodyReader bodyReader;
   private transient ClientAddresses clientAddresses;
+  private transient boolean answersItself;
+  private transient EventInbox inbox;
+  private transient String owner;
+  private transient InboxWorkers workers;
+  private final AtomicLong claims = new AtomicLong();
 
   /** For {@code web.xml}: configured from init-params and the other documented sources. */
   public StripeWebhookFilter() {}
 
   /**
    * For embedded servers: this configuration and these handlers (may be none), plus the CDI
-   * observers of Stripe events when a CDI container runs.
+   * observers of Stripe events when a CDI container runs, with the inbox the configuration names
+   * (in memory unless {@value WebhookConfig.Keys#DATASOURCE} is set).
    */
   public StripeWebhookFilter(WebhookConfig config, EventHandlers handlers) {
     this.config = Objects.requireNonNull(config, "config == null");
     this.handlers = Objects.requireNonNull(handlers, "handlers == null");
+  }
+
+  /** For embedded servers: this configuration, these handlers and this inbox. */
+  public StripeWebhookFilter(WebhookConfig config, EventHandlers handlers, EventInbox inbox) {
+    this(config, handlers);
+    this.inbox = Objects.requireNonNull(inbox, "inbox == null");
   }
 
   @Override
@@ -133,16 +183,94 @@ public class StripeWebhookFilter extends HttpFilter {
       if (observers.isPresent()) {
         handlers = EventHandlers.builder().addAll(handlers.all()).add(observers.get()).build();
       }
+      if (inbox == null) {
+        inbox = createInbox(config);
+      }
+      if (config.processing() == WebhookConfig.Processing.ASYNC && handlers.isEmpty()) {
+        throw new IllegalArgumentException(WebhookConfig.Keys.PROCESSING + ": async needs"
+            + " handlers (" + WebhookConfig.Keys.HANDLERS + ", META-INF/services or CDI observers);"
+            + " without handlers the servlet behind the filter processes events in the request:"
+            + " use sync");
+      }
     } catch (RuntimeException e) {
       throw new ServletException("StripeWebhookFilter '" + getFilterName() + "' cannot start: "
           + e.getMessage());
     }
     verifier = SignatureVerifier.create(config);
     bodyReader = new BoundedBodyReader(config.maxBodySize());
+    // Visible as lease_owner: which process holds an event, never anything secret.
+    owner = "pid" + ProcessHandle.current().pid() + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
+    workers = async()
+        ? InboxWorkers.processing(inbox, owner + "-worker", this::processStored)
+        : InboxWorkers.pruning(inbox);
+    workers.start();
     context.setAttribute(INSTALLED_ATTRIBUTE, Boolean.TRUE);
-    LOG.log(Level.INFO, "StripeWebhookFilter ''{0}'' ready: {1}", getFilterName(),
-        handlers.isEmpty() ? "no handlers, verified requests go down the chain"
-            : handlers + (answersItself ? "" : ", then down the chain"));
+    LOG.log(Level.INFO, "StripeWebhookFilter ''{0}'' ready: {1}, {2} processing, inbox {3}",
+        getFilterName(), handlers.isEmpty() ? "no handlers, verified requests go down the chain"
+            : handlers + (answersItself ? "" : ", then down the chain"), async() ? "async" : "sync",
+        inbox.getClass().getSimpleName());
+  }
+
+  @Override
+  public void destroy() {
+    if (workers != null) {
+      workers.close();
+    }
+  }
+
+  private boolean async() {
+    return config.processing() == WebhookConfig.Processing.ASYNC;
+  }
+
+  /** Async: a worker handles an event stored at delivery, verifying its bytes again first. */
+  private void processStored(InboxRecord record, HandlingContext context) throws Exception {
+    VerifiedEvent event;
+    try {
+      event = verifier.verifyStored(record.body(), record.signatureHeader());
+    } catch (WebhookVerificationException e) {
+      throw new IllegalStateException("Stored event " + record.eventId() + " no longer verifies ("
+          + e.reason().code() + "): was the secret it was signed with removed?", e);
+    }
+    dispatch(event, context, "attempt " + record.attempts() + " of " + config.attempts()
+        + "; retried with backoff until then");
+  }
+
+  private static EventInbox createInbox(WebhookConfig config) {
+    InboxOptions options = InboxOptions.builder()
+        .clock(config.clock())
+        .maxAttempts(config.attempts())
+        .retention(Duration.ofDays(config.retentionDays()))
+        .build();
+    if (config.dataSourceName().isEmpty()) {
+      return new InMemoryEventInbox(options);
+    }
+    return JdbcEventInbox.create(lookupDataSource(config.dataSourceName().get()), options);
+  }
+
+  private static DataSource lookupDataSource(String name) {
+    String key = WebhookConfig.Keys.DATASOURCE;
+    Object found;
+    try {
+      InitialContext context = new InitialContext();
+      try {
+        found = context.lookup(name);
+      } catch (NamingException e) {
+        if (name.startsWith("java:")) {
+          throw e;
+        }
+        found = context.lookup("java:comp/env/" + name);
+      }
+    } catch (NamingException e) {
+      throw new IllegalArgumentException(key + ": no DataSource named '" + name + "' in JNDI ("
+          + e.getClass().getSimpleName() + "); declare it in the container (context.xml,"
+          + " the datasources subsystem) or remove the key to keep events in memory", e);
+    }
+    if (!(found instanceof DataSource dataSource)) {
+      throw new IllegalArgumentException(key + ": JNDI name '" + name + "' is a "
+          + (found == null ? "null" : found.getClass().getName()) + ", not a javax.sql.DataSource");
+    }
+    return dataSource;
   }
 
   /** During init the containers set the web application's loader as the context loader. */
@@ -183,33 +311,145 @@ public class StripeWebhookFilter extends HttpFilter {
       return;
     }
     request.setAttribute(EVENT_ATTRIBUTE, event);
-    int ran = 0;
-    if (!handlers.isEmpty()) {
-      try {
-        ran = handlers.dispatch(event);
-      } catch (EventHandlerException e) {
-        LOG.log(Level.ERROR, e.getMessage() + "; answered 500 so that Stripe retries");
-        LOG.log(Level.DEBUG, "Stack trace of the failure of " + event.id(), e.getCause());
-        ProblemResponses.handlerFailed(response);
-        return;
-      }
-      request.setAttribute(DISPATCHED_ATTRIBUTE, Boolean.TRUE);
-    }
-    if (!answersItself && !nothingMappedBehind(request)) {
-      chain.doFilter(new CachedBodyRequest(request, body), response);
+    Receipt receipt;
+    try {
+      receipt = inbox.receive(event, request.getHeader(SignatureVerifier.SIGNATURE_HEADER),
+          clientAddresses.client(request));
+    } catch (InboxException e) {
+      storageUnavailable(response, event, e);
       return;
     }
-    if (ran == 0 && event.isThin()) {
-      LOG.log(Level.INFO, "Thin event notification {0} ({1}) acknowledged: no handler is"
-          + " registered for its type", event.id(), event.type());
+    if (receipt == Receipt.DONE) {
+      // A redelivery of a finished event: answer at once, without building the Event.
+      LOG.log(Level.DEBUG, "Stripe event {0} already done; delivery acknowledged", event.id());
+      ProblemResponses.received(response);
+      return;
     }
-    ProblemResponses.received(response);
+    if (async()) {
+      // Stored (committed) before this 200: the workers take it from here.
+      workers.wake();
+      ProblemResponses.received(response);
+      return;
+    }
+    if (!answersItself && !nothingMappedBehind(request)) {
+      passDown(request, response, chain, event, body);
+      return;
+    }
+    Outcome outcome;
+    try {
+      outcome = inbox.process(event.id(), claimOwner(), (record, context) ->
+          dispatch(event, context, "answered 500 so that Stripe retries"));
+    } catch (InboxException e) {
+      storageUnavailable(response, event, e);
+      return;
+    }
+    switch (outcome) {
+      case DONE, SUPERSEDED, ALREADY_DONE -> ProblemResponses.received(response);
+      case FAILED, DEAD -> ProblemResponses.handlerFailed(response);
+      case BUSY, LEASE_LOST -> inProgress(response, event);
+      case UNKNOWN -> storageUnavailable(response, event,
+          new InboxException("event " + event.id() + " vanished from the inbox"));
+    }
   }
 
   /** Only the container's default servlet is behind: it would answer a POST with 404 or 405. */
   private static boolean nothingMappedBehind(HttpServletRequest request) {
     return request.getHttpServletMapping() != null
         && request.getHttpServletMapping().getMappingMatch() == MappingMatch.DEFAULT;
+  }
+
+  /** Each claim has its own owner: a request must not finish another request's claim. */
+  private String claimOwner() {
+    return owner + "-" + claims.incrementAndGet();
+  }
+
+  private void dispatch(VerifiedEvent event, HandlingContext context, String consequence)
+      throws EventHandlerException {
+    int ran;
+    try {
+      ran = handlers.dispatch(event, context);
+    } catch (EventHandlerException e) {
+      LOG.log(Level.ERROR, e.getMessage() + "; " + consequence);
+      LOG.log(Level.DEBUG, "Stack trace of the failure of " + event.id(), e.getCause());
+      throw e;
+    }
+    if (ran == 0 && event.isThin()) {
+      LOG.log(Level.INFO, "Thin event notification {0} ({1}) acknowledged: no handler is"
+          + " registered for its type", event.id(), event.type());
+    }
+  }
+
+  /**
+   * No handlers but a servlet behind: it processes the event, after the CDI observers if any,
+   * and its status decides.
+   */
+  private void passDown(HttpServletRequest request, HttpServletResponse response,
+      FilterChain chain, VerifiedEvent event, byte[] body) throws IOException, ServletException {
+    Exception[] thrown = new Exception[1];
+    boolean[] passed = new boolean[1];
+    Outcome outcome;
+    try {
+      outcome = inbox.process(event.id(), claimOwner(), (record, context) -> {
+        if (!handlers.isEmpty()) {
+          dispatch(event, context, "answered 500 so that Stripe retries");
+          request.setAttribute(DISPATCHED_ATTRIBUTE, Boolean.TRUE);
+        }
+        passed[0] = true;
+        request.setAttribute(HANDLING_CONTEXT_ATTRIBUTE, context);
+        try {
+          chain.doFilter(new CachedBodyRequest(request, body), response);
+        } catch (IOException | ServletException | RuntimeException e) {
+          thrown[0] = e;
+          throw e;
+        } finally {
+          request.removeAttribute(HANDLING_CONTEXT_ATTRIBUTE);
+        }
+        int status = response.getStatus();
+        if (status < 200 || status > 299) {
+          throw new IllegalStateException("the servlet behind StripeWebhookFilter answered "
+              + status);
+        }
+      });
+    } catch (InboxException e) {
+      storageUnavailable(response, event, e);
+      return;
+    }
+    if (thrown[0] instanceof IOException e) {
+      throw e;
+    } else if (thrown[0] instanceof ServletException e) {
+      throw e;
+    } else if (thrown[0] instanceof RuntimeException e) {
+      throw e;
+    }
+    if (!passed[0] && (outcome == Outcome.FAILED || outcome == Outcome.DEAD)) {
+      ProblemResponses.handlerFailed(response); // an observer failed before the servlet ran
+      return;
+    }
+    switch (outcome) {
+      case SUPERSEDED, ALREADY_DONE -> ProblemResponses.received(response);
+      case BUSY -> inProgress(response, event);
+      case UNKNOWN -> storageUnavailable(response, event,
+          new InboxException("event " + event.id() + " vanished from the inbox"));
+      default -> {
+        // The servlet ran and answered.
+      }
+    }
+  }
+
+  private static void inProgress(HttpServletResponse response, VerifiedEvent event)
+      throws IOException {
+    LOG.log(Level.INFO, "Stripe event {0} is being processed by another delivery; answered 409"
+        + " so that Stripe delivers it again", event.id());
+    ProblemResponses.inProgress(response);
+  }
+
+  private static void storageUnavailable(HttpServletResponse response, VerifiedEvent event,
+      InboxException e) throws IOException {
+    LOG.log(Level.ERROR, "Stripe event " + event.id() + " (" + event.type() + "): "
+        + e.getMessage() + "; answered 503 so that Stripe delivers it again");
+    if (!response.isCommitted()) {
+      ProblemResponses.storageUnavailable(response);
+    }
   }
 
   /**
@@ -230,6 +470,16 @@ public class StripeWebhookFilter extends HttpFilter {
   /** The stripe-java event of the verified delivery on this request, built on first use. */
   public static Event event(ServletRequest request) {
     return verifiedEvent(request).event();
+  }
+
+  /** The workers of this filter's inbox, once {@link #init()} has run. */
+  InboxWorkers workers() {
+    return workers;
+  }
+
+  /** The event inbox in use, once {@link #init()} has run. */
+  public EventInbox inbox() {
+    return inbox;
   }
 
   /** The configuration in force, once {@link #init()} has run. */

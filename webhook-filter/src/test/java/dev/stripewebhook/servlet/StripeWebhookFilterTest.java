@@ -192,6 +192,7 @@ class StripeWebhookFilterTest {
     byte[] body = StripeFixtures.event("customer.created");
     HttpResponse<String> twice = post("/plain/twice", body, signed(body), "application/json");
     assertThat(twice.body()).isEqualTo(new String(body, StandardCharsets.UTF_8).repeat(2));
+    body = StripeFixtures.event("customer.created"); // the inbox answers a redelivery itself
     HttpResponse<String> json = post("/plain/json", body, signed(body), "application/json");
     assertThat(json.statusCode()).isEqualTo(200);
     assertThat(json.body()).isEqualTo(JsonParser.parseString(new String(body,

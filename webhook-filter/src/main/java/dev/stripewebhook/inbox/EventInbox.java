@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.inbox;
+
+import dev.stripewebhook.HandlingContext;
+import dev.stripewebhook.VerifiedEvent;
+import java.util.Optional;
+
+/**
+ * Where every verified event is recorded, by {@code event.id}, before it is handled, so that it
+ * is handled once and never lost.
+ *
+ * <p>The rules every implementation keeps:
+ *
+ * <ul>
+ *   <li>An event becomes {@link InboxStatus#DONE} only after its work succeeded; once done, it is
+ *       never processed again ({@link Outcome#ALREADY_DONE}).
+ *   <li>Processing starts with a claim: a lease held by one owner until a deadline. While a
+ *       lease holds, nobody else processes the event ({@link Outcome#BUSY}); when it runs out
+ *       (the owner crashed or hung), another owner may take the event over, and the late owner's
+ *       "done" mark is refused ({@link Outcome#LEASE_LOST}).
+ *   <li>A failed attempt records the error and a next attempt time (exponential backoff with
+ *       jitter); after {@link InboxOptions#maxAttempts()} attempts the event is {@link
+ *       InboxStatus#DEAD}, kept until {@link #replay replayed}.
+ *   <li>With the JDBC inbox, work that writes through {@link HandlingContext#connection()}
+ *       commits in the transaction that marks the event done: exactly once. Work that calls other
+ *       systems is at least once (a crash between the call and the mark repeats it): it should
+ *       pass {@code event.id} to them as an idempotency key.
+ * </ul>
+ *
+ * <p>Implementations are thread safe. Every method may throw {@link InboxException} when the
+ * storage is unavailable.
+ *
+ * @since 0.1
+ */
+public interface EventInbox {
+
+  /** What {@link #receive} found. */
+  enum Receipt {
+    /** First delivery: stored now. */
+    NEW,
+    /** Stored before and not finished: received, processing, failed or dead. */
+    PENDING,
+    /** Stored before and finished (done or superseded): nothing more to do. */
+    DONE
+  }
+
+  /** What {@link #process} did. */
+  enum Outcome {
+    /** The work succeeded and the event is done. */
+    DONE,
+    /** The work failed; the event will be tried again. */
+    FAILED,
+    /** The work failed for the last allowed time; the event is dead. */
+    DEAD,
+    /** Skipped by the ordering guard. */
+    SUPERSEDED,
+    /** Nothing run: the event was already done or superseded. */
+    ALREADY_DONE,
+    /** Nothing run: another owner holds the event's lease. */
+    BUSY,
+    /** The work ran but the lease had run out and another owner took the event over. */
+    LEASE_LOST,
+    /** Nothing run: no such event in the inbox. */
+    UNKNOWN
+  }
+
+  /** The processing of one claimed event. */
+  @FunctionalInterface
+  interface Work {
+    /**
+     * Processes the event.
+     *
+     * @param context with the JDBC inbox, the transaction that will mark the event done
+     * @throws Exception to fail this attempt
+     */
+    void run(InboxRecord record, HandlingContext context) throws Exception;
+  }
+
+  /**
+   * Stores a verified delivery unless its event id is already stored. Returns once the event is
+   * durably stored (JDBC: committed).
+   *
+   * @param signatureHeader the {@code Stripe-Signature} header, kept to verify the body again
+   * @param clientAddress the client's address, or {@code null}
+   */
+  Receipt receive(VerifiedEvent event, String signatureHeader, String clientAddress)
+      throws InboxException;
+
+  /**
+   * Claims one event and runs {@code work} on it, for a delivery being answered now: the event is
+   * claimed whatever its next attempt time, and even when dead, because Stripe's redelivery is
+   * itself the retry. Marks the event done, failed or dead by the result.
+   */
+  Outcome process(String eventId, String owner, Work work) throws InboxException;
+
+  /**
+   * Claims up to {@code limit} events whose next attempt time has come (or whose lease has run
+   * out) and runs {@code work} on each, in the calling thread. Several owners calling this at once
+   * claim disjoint events.
+   *
+   * @return how many events were claimed
+   */
+  int processDue(String owner, int limit, Work work) throws InboxException;
+
+  /** The stored event, if any. */
+  Optional<InboxRecord> find(String eventId) throws InboxException;
+
+  /**
+   * Makes a failed or dead event due again now, with its attempts reset.
+   *
+   * @return whether the event was failed or dead
+   */
+  boolean replay(String eventId) throws InboxException;
+
+  /**
+   * Deletes done and superseded events handled longer ago than {@link InboxOptions#retention()};
+   * failed and dead ones are kept.
+   *
+   * @return how many were deleted
+   */
+  int prune() throws InboxException;
+}

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.inbox;
+
+import dev.stripewebhook.HandlingContext;
+import dev.stripewebhook.VerifiedEvent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An inbox in this JVM's memory, bounded by {@link InboxOptions#capacity()}: the default when no
+ * DataSource is configured. It deduplicates and serializes processing within one instance only,
+ * and forgets everything on restart; use {@link JdbcEventInbox} for durability or several
+ * instances.
+ *
+ * <p>A finished (done or superseded) event keeps its envelope and state but not its body, which
+ * is all deduplication needs: its record's {@link InboxRecord#body()} is empty. When full, the
+ * oldest finished events are forgotten first; when every stored event
+ * is unfinished, {@link #receive} throws {@link InboxException} (answered 503: Stripe delivers
+ * again later) rather than drop one.
+ *
+ * @since 0.1
+ */
+public final class InMemoryEventInbox implements EventInbox {
+  private final InboxOptions options;
+  private final Map<String, Entry> entries = new LinkedHashMap<>(); // guarded by this
+
+  /** An empty inbox with these options. */
+  public InMemoryEventInbox(InboxOptions options) {
+    this.options = Objects.requireNonNull(options, "options == null");
+  }
+
+  @Override
+  public synchronized Receipt receive(VerifiedEvent event, String signatureHeader,
+      String clientAddress) throws InboxException {
+    Entry existing = entries.get(event.id());
+    if (existing != null) {
+      return existing.status.isFinal() ? Receipt.DONE : Receipt.PENDING;
+    }
+    if (entries.size() >= options.capacity() && !evictOneFinished()) {
+      throw new InboxException("The in-memory inbox is full (" + options.capacity()
+          + " unfinished events); configure a DataSource or a larger capacity");
+    }
+    entries.put(event.id(), new Entry(event, signatureHeader, clientAddress, now()));
+    return Receipt.NEW;
+  }
+
+  private boolean evictOneFinished() {
+    for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
+      if (it.next().status.isFinal()) {
+        it.remove();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public Outcome process(String eventId, String owner, Work work) throws InboxException {
+    InboxRecord claimed;
+    synchronized (this) {
+      Entry entry = entries.get(eventId);
+      if (entry == null) {
+        return Outcome.UNKNOWN;
+      }
+      if (entry.status.isFinal()) {
+        return Outcome.ALREADY_DONE;
+      }
+      if (entry.status == InboxStatus.PROCESSING && entry.leaseUntil.isAfter(now())) {
+        return Outcome.BUSY;
+      }
+      claimed = entry.claim(owner, now(), options);
+    }
+    return run(claimed, owner, work);
+  }
+
+  @Override
+  public int processDue(String owner, int limit, Work work) throws InboxException {
+    List<InboxRecord> claimed = new ArrayList<>();
+    synchronized (this) {
+      Instant now = now();
+      for (Entry entry : entries.values()) {
+        if (claimed.size() >= limit) {
+          break;
+        }
+        if (entry.isDue(now)) {
+          claimed.add(entry.claim(owner, now, options));
+        }
+      }
+    }
+    for (InboxRecord record : claimed) {
+      run(record, owner, work);
+    }
+    return claimed.size();
+  }
+
+  private Outcome run(InboxRecord record, String owner, Work work) {
+    if (options.supersededGuard()) {
+      synchronized (this) {
+        if (isSuperseded(record)) {
+          return finish(record.eventId(), owner, InboxStatus.SUPERSEDED, null)
+              ? Outcome.SUPERSEDED : Outcome.LEASE_LOST;
+        }
+      }
+    }
+    try {
+      work.run(record, HandlingContext.none());
+    } catch (Exception e) {
+      synchronized (this) {
+        boolean dead = record.attempts() >= options.maxAttempts();
+        return finish(record.eventId(), owner, dead ? InboxStatus.DEAD : InboxStatus.FAILED, e)
+            ? (dead ? Outcome.DEAD : Outcome.FAILED) : Outcome.LEASE_LOST;
+      }
+    }
+    synchronized (this) {
+      return finish(record.eventId(), owner, InboxStatus.DONE, null)
+          ? Outcome.DONE : Outcome.LEASE_LOST;
+    }
+  }
+
+  private boolean isSuperseded(InboxRecord record) {
+    if (record.dataObjectId() == null || record.created() == null) {
+      return false;
+    }
+    for (Entry other : entries.values()) {
+      if (other.status == InboxStatus.DONE && record.dataObjectId().equals(other.dataObjectId)
+          && other.created != null && other.created.isAfter(record.created())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Ends the attempt of {@code owner}; false when its lease was taken over meanwhile. */
+  private boolean finish(String eventId, String owner, InboxStatus status, Exception error) {
+    Entry entry = entries.get(eventId);
+    if (entry == null || entry.status != InboxStatus.PROCESSING
+        || !owner.equals(entry.leaseOwner)) {
+      return false;
+    }
+    Instant now = now();
+    entry.status = status;
+    entry.leaseOwner = null;
+    entry.leaseUntil = null;
+    if (status.isFinal()) {
+      entry.handledAt = now;
+      entry.lastError = null;
+      entry.body = null;
+    } else {
+      entry.lastError = Errors.describe(error);
+      entry.nextAttemptAt = options.nextAttempt(now, entry.attempts);
+    }
+    return true;
+  }
+
+  @Override
+  public synchronized Optional<InboxRecord> find(String eventId) {
+    return Optional.ofNullable(entries.get(eventId)).map(Entry::snapshot);
+  }
+
+  @Override
+  public synchronized boolean replay(String eventId) {
+    Entry entry = entries.get(eventId);
+    if (entry == null
+        || (entry.status != InboxStatus.FAILED && entry.status != InboxStatus.DEAD)) {
+      return false;
+    }
+    entry.status = InboxStatus.RECEIVED;
+    entry.attempts = 0;
+    entry.nextAttemptAt = now();
+    return true;
+  }
+
+  @Override
+  public synchronized int prune() {
+    Instant cutoff = now().minus(options.retention());
+    int pruned = 0;
+    for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
+      Entry entry = it.next();
+      if (entry.status.isFinal() && entry.handledAt.isBefore(cutoff)) {
+        it.remove();
+        pruned++;
+      }
+    }
+    return pruned;
+  }
+
+  private Instant now() {
+    return options.clock().instant();
+  }
+
+  private static final class Entry {
+    private static final byte[] NO_BODY = new byte[0];
+
+    final String eventId;
+    final String type;
+    final Boolean livemode;
+    final String account;
+    final String apiVersion;
+    final String dataObjectId;
+    final Instant created;
+    final Instant receivedAt;
+    final String signatureHeader;
+    final String clientAddress;
+    byte[] body;
+    InboxStatus status = InboxStatus.RECEIVED;
+    int attempts;
+    String lastError;
+    Instant nextAttemptAt;
+    String leaseOwner;
+    Instant leaseUntil;
+    Instant handledAt;
+
+    Entry(VerifiedEvent event, String signatureHeader, String clientAddress, Instant now) {
+      this.eventId = event.id();
+      this.type = event.type();
+      this.livemode = event.livemode().orElse(null);
+      this.account = event.account().orElse(null);
+      this.apiVersion = event.apiVersion().orElse(null);
+      this.dataObjectId = event.dataObjectId().orElse(null);
+      this.created = event.created().orElse(null);
+      this.receivedAt = now;
+      this.body = event.body();
+      this.signatureHeader = signatureHeader;
+      this.clientAddress = clientAddress;
+      this.nextAttemptAt = now;
+    }
+
+    boolean isDue(Instant now) {
+      return switch (status) {
+        case RECEIVED, FAILED -> !nextAttemptAt.isAfter(now);
+        case PROCESSING -> !leaseUntil.isAfter(now);
+        default -> false;
+      };
+    }
+
+    InboxRecord claim(String owner, Instant now, InboxOptions options) {
+      status = InboxStatus.PROCESSING;
+      leaseOwner = Objects.requireNonNull(owner, "owner == null");
+      leaseUntil = now.plus(options.lease());
+      attempts++;
+      return snapshot();
+    }
+
+    InboxRecord snapshot() {
+      return new InboxRecord(eventId, type, livemode, account, apiVersion, dataObjectId, created,
+          receivedAt, body == null ? NO_BODY : body, signatureHeader, clientAddress, status,
+          attempts, lastError, nextAttemptAt, leaseOwner, leaseUntil, handledAt);
+    }
+  }
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.inbox;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+
+/**
+ * How an inbox retries, leases and forgets events. Immutable; built with {@link #builder()}.
+ *
+ * <pre>{@code
+ * InboxOptions options = InboxOptions.builder()
+ *     .maxAttempts(10)                        // then dead
+ *     .retryDelay(Duration.ofSeconds(10))     // 10 s, 20 s, 40 s... with jitter
+ *     .retention(Duration.ofDays(30))         // done events pruned after that
+ *     .build();
+ * }</pre>
+ *
+ * @since 0.1
+ */
+public final class InboxOptions {
+  /** Default attempts before an event is dead: {@value}. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 10;
+  /** Default days done events are kept: {@value}. */
+  public static final int DEFAULT_RETENTION_DAYS = 30;
+
+  private final Clock clock;
+  private final int maxAttempts;
+  private final Duration retryDelay;
+  private final Duration maxRetryDelay;
+  private final Duration lease;
+  private final Duration retention;
+  private final boolean supersededGuard;
+  private final int capacity;
+  private final DoubleSupplier jitter;
+
+  private InboxOptions(Builder builder) {
+    this.clock = builder.clock;
+    this.maxAttempts = builder.maxAttempts;
+    this.retryDelay = builder.retryDelay;
+    this.maxRetryDelay = builder.maxRetryDelay;
+    this.lease = builder.lease;
+    this.retention = builder.retention;
+    this.supersededGuard = builder.supersededGuard;
+    this.capacity = builder.capacity;
+    this.jitter = builder.jitter;
+  }
+
+  /** The defaults. */
+  public static InboxOptions defaults() {
+    return builder().build();
+  }
+
+  /** A builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The clock every time in the inbox comes from. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Failed attempts after which an event is dead. */
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  /** How long an owner holds a claimed event; after that another owner may take it. */
+  public Duration lease() {
+    return lease;
+  }
+
+  /** How long done and superseded events are kept. */
+  public Duration retention() {
+    return retention;
+  }
+
+  /** Whether an event older than one already applied for the same object is skipped. */
+  public boolean supersededGuard() {
+    return supersededGuard;
+  }
+
+  /** The most events the in-memory inbox keeps. */
+  public int capacity() {
+    return capacity;
+  }
+
+  /**
+   * When an event that failed its {@code attempts}-th attempt at {@code now} may be tried again:
+   * exponential backoff from the retry delay, capped, with "equal jitter" (between half and all
+   * of the delay) so that many failed events do not come back at the same instant.
+   */
+  Instant nextAttempt(Instant now, int attempts) {
+    long base = retryDelay.toMillis();
+    long cap = maxRetryDelay.toMillis();
+    int doublings = Math.max(0, Math.min(attempts - 1, 40));
+    long delay = base > (cap >> doublings) ? cap : Math.min(cap, base << doublings);
+    long half = delay / 2;
+    return now.plusMillis(half + (long) (jitter.getAsDouble() * (delay - half)));
+  }
+
+  /** Collects options; not thread safe. */
+  public static final class Builder {
+    private Clock clock = Clock.systemUTC();
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private Duration retryDelay = Duration.ofSeconds(10);
+    private Duration maxRetryDelay = Duration.ofHours(1);
+    private Duration lease = Duration.ofMinutes(1);
+    private Duration retention = Duration.ofDays(DEFAULT_RETENTION_DAYS);
+    private boolean supersededGuard;
+    private int capacity = 10_000;
+    private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
+
+    private Builder() {}
+
+    /** The clock; tests pass a fake one. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /** Failed attempts after which an event is dead, ≥ 1; default 10. */
+    public Builder maxAttempts(int maxAttempts) {
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("maxAttempts must be ≥ 1, was " + maxAttempts);
+      }
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /** The delay after the first failure, doubled after each further one; default 10 s. */
+    public Builder retryDelay(Duration retryDelay) {
+      this.retryDelay = positive(retryDelay, "retryDelay");
+      return this;
+    }
+
+    /** The longest delay between attempts; default 1 hour. */
+    public Builder maxRetryDelay(Duration maxRetryDelay) {
+      this.maxRetryDelay = positive(maxRetryDelay, "maxRetryDelay");
+      return this;
+    }
+
+    /** How long a claim holds; longer than the slowest handler. Default 1 minute. */
+    public Builder lease(Duration lease) {
+      this.lease = positive(lease, "lease");
+      return this;
+    }
+
+    /** How long done events are kept before {@link EventInbox#prune()}; default 30 days. */
+    public Builder retention(Duration retention) {
+      this.retention = positive(retention, "retention");
+      return this;
+    }
+
+    /**
+     * Skips (as {@link InboxStatus#SUPERSEDED}) an event created before the newest done event
+     * about the same {@code data.object.id}; off by default. Only for handlers that apply the
+     * object's state as a whole, such as {@code customer.subscription.updated}.
+     */
+    public Builder supersededGuard(boolean enabled) {
+      this.supersededGuard = enabled;
+      return this;
+    }
+
+    /** The most events the in-memory inbox keeps, ≥ 1; default 10,000. */
+    public Builder capacity(int capacity) {
+      if (capacity < 1) {
+        throw new IllegalArgumentException("capacity must be ≥ 1, was " + capacity);
+      }
+      this.capacity = capacity;
+      return this;
+    }
+
+    /** The source of jitter, values in [0, 1); tests pass a constant. */
+    public Builder jitter(DoubleSupplier jitter) {
+      this.jitter = Objects.requireNonNull(jitter, "jitter == null");
+      return this;
+    }
+
+    /** The options. */
+    public InboxOptions build() {
+      return new InboxOptions(this);
+    }
+
+    private static Duration positive(Duration value, String name) {
+      Objects.requireNonNull(value, name + " == null");
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + value);
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.inbox;
+
+import dev.stripewebhook.VerifiedEvent;
+import java.util.Optional;
+
+/** An inbox that forwards every call; tests override the calls they break. */
+public class DelegatingInbox implements EventInbox {
+  private final EventInbox target;
+
+  public DelegatingInbox(EventInbox target) {
+    this.target = target;
+  }
+
+  @Override
+  public Receipt receive(VerifiedEvent event, String signatureHeader, String clientAddress)
+      throws InboxException {
+    return target.receive(event, signatureHeader, clientAddress);
+  }
+
+  @Override
+  public Outcome process(String eventId, String owner, Work work) throws InboxException {
+    return target.process(eventId, owner, work);
+  }
+
+  @Override
+  public int processDue(String owner, int limit, Work work) throws InboxException {
+    return target.processDue(owner, limit, work);
+  }
+
+  @Override
+  public Optional<InboxRecord> find(String eventId) throws InboxException {
+    return target.find(eventId);
+  }
+
+  @Override
+  public boolean replay(String eventId) throws InboxException {
+    return target.replay(eventId);
+  }
+
+  @Override
+  public int prune() throws InboxException {
+    return target.prune();
+  }
+}

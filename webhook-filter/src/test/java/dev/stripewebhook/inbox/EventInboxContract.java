@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import dev.stripewebhook.VerifiedEvent;
+import dev.stripewebhook.inbox.EventInbox.Outcome;
+import dev.stripewebhook.inbox.EventInbox.Receipt;
+import dev.stripewebhook.inbox.EventInbox.Work;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rules every {@link EventInbox} keeps, run against each implementation by a subclass.
+ * Time comes from a {@link MutableClock}; nothing sleeps.
+ */
+abstract class EventInboxContract {
+  static final Duration LEASE = Duration.ofMinutes(1);
+  static final Duration RETRY_DELAY = Duration.ofSeconds(10);
+
+  final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
+  final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+
+  /** A new, empty inbox with these options. */
+  abstract EventInbox newInbox(InboxOptions options) throws Exception;
+
+  /** The database of the inbox, or null for one without. */
+  abstract DataSource dataSource();
+
+  InboxOptions.Builder options() {
+    return InboxOptions.builder().clock(clock).lease(LEASE).retryDelay(RETRY_DELAY)
+        .maxRetryDelay(Duration.ofHours(1)).jitter(() -> 0.5);
+  }
+
+  EventInbox inbox;
+
+  @BeforeEach
+  void createInbox() throws Exception {
+    inbox = newInbox(options().build());
+  }
+
+  Work counting() {
+    return (record, context) -> runs.computeIfAbsent(record.eventId(), id -> new AtomicInteger())
+        .incrementAndGet();
+  }
+
+  Work failing(String message) {
+    return (record, context) -> {
+      counting().run(record, context);
+      throw new IllegalStateException(message);
+    };
+  }
+
+  int runs(VerifiedEvent event) {
+    AtomicInteger count = runs.get(event.id());
+    return count == null ? 0 : count.get();
+  }
+
+  VerifiedEvent received(EventInbox target) throws InboxException {
+    VerifiedEvent event = TestEvents.event("invoice.paid");
+    assertThat(target.receive(event, TestEvents.header(event), "203.0.113.7"))
+        .isEqualTo(Receipt.NEW);
+    return event;
+  }
+
+  InboxRecord record(VerifiedEvent event) throws InboxException {
+    return inbox.find(event.id()).orElseThrow();
+  }
+
+  // --- storing and deduplicating ------------------------------------------------------------
+
+  @Test
+  void storesTheEnvelopeTheExactBodyAndTheDelivery() throws Exception {
+    VerifiedEvent event = TestEvents.about("sub_stored", 1_700_000_000L);
+    String header = TestEvents.header(event);
+    assertThat(inbox.receive(event, header, "203.0.113.7")).isEqualTo(Receipt.NEW);
+
+    InboxRecord record = record(event);
+    assertThat(record.eventId()).isEqualTo(event.id());
+    assertThat(record.type()).isEqualTo("customer.subscription.updated");
+    assertThat(record.livemode()).isFalse();
+    assertThat(record.account()).isNull();
+    assertThat(record.apiVersion()).isEqualTo(event.apiVersion().orElseThrow());
+    assertThat(record.dataObjectId()).isEqualTo("sub_stored");
+    assertThat(record.created()).isEqualTo(Instant.ofEpochSecond(1_700_000_000L));
+    assertThat(record.receivedAt()).isEqualTo(clock.instant());
+    assertThat(record.body()).isEqualTo(event.body());
+    assertThat(record.signatureHeader()).isEqualTo(header);
+    assertThat(record.clientAddress()).isEqualTo("203.0.113.7");
+    assertThat(record.status()).isEqualTo(InboxStatus.RECEIVED);
+    assertThat(record.attempts()).isZero();
+    assertThat(record.lastError()).isNull();
+    assertThat(record.nextAttemptAt()).isEqualTo(clock.instant());
+    assertThat(record.handledAt()).isNull();
+  }
+
+  @Test
+  void answersDuplicateDeliveryAsPendingUntilDoneThenDone() throws Exception {
+    VerifiedEvent event = received(inbox);
+    assertThat(inbox.receive(event, TestEvents.header(event), null)).isEqualTo(Receipt.PENDING);
+
+    assertThat(inbox.process(event.id(), "a", counting())).isEqualTo(Outcome.DONE);
+
+    assertThat(inbox.receive(event, TestEvents.header(event), null)).isEqualTo(Receipt.DONE);
+    assertThat(inbox.process(event.id(), "b", counting())).isEqualTo(Outcome.ALREADY_DONE);
+    assertThat(runs(event)).isEqualTo(1);
+    assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
+    assertThat(record(event).handledAt()).isEqualTo(clock.instant());
+  }
+
+  @Test
+  void processingAnUnknownEventRunsNothing() throws Exception {
+    assertThat(inbox.process("evt_never_received", "a", counting())).isEqualTo(Outcome.UNKNOWN);
+    assertThat(runs).isEmpty();
+  }
+
+  @Test
+  void runsEachEventOnceUnderConcurrentDuplicateDeliveries() throws Exception {
+    List<VerifiedEvent> events = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      events.add(TestEvents.event("payment_intent.succeeded"));
+    }
+    int threads = 8;
+    CyclicBarrier start = new CyclicBarrier(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        String owner = "request-" + t;
+        List<VerifiedEvent> order = new ArrayList<>(events);
+        order.addAll(events);                           // each thread delivers each id twice
+        Collections.shuffle(order);
+        futures.add(pool.submit(() -> {
+          start.await();
+          for (VerifiedEvent event : order) {
+            inbox.receive(event, TestEvents.header(event), null);
+            inbox.process(event.id(), owner, counting());
+          }
+          return null;
+        }));
+      }
+      for (Future<?> future : futures) {
+        future.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    for (VerifiedEvent event : events) {
+      assertThat(runs(event)).as(event.id()).isEqualTo(1);
+      assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
+    }
+  }
+
+  // --- claims and leases --------------------------------------------------------------------
+
+  @Test
+  void anotherDeliveryWhileTheLeaseHoldsIsBusy() throws Exception {
+    VerifiedEvent event = received(inbox);
+    List<Outcome> inner = new ArrayList<>();
+    Outcome outer = inbox.process(event.id(), "a", (record, context) -> {
+      inner.add(inbox.process(event.id(), "b", counting()));
+      counting().run(record, context);
+    });
+    assertThat(inner).containsExactly(Outcome.BUSY);
+    assertThat(outer).isEqualTo(Outcome.DONE);
+    assertThat(runs(event)).isEqualTo(1);
+  }
+
+  @Test
+  void anotherOwnerTakesOverWhenTheLeaseRunsOutAndTheLateOwnerIsRefused() throws Exception {
+    VerifiedEvent event = received(inbox);
+    CountDownLatch takenOver = new CountDownLatch(1);
+    CountDownLatch lateOwnerFinished = new CountDownLatch(1);
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try {
+      List<Future<Integer>> started = new ArrayList<>();
+      Outcome late = inbox.process(event.id(), "hung", (record, context) -> {
+        clock.advance(LEASE.plusSeconds(1));        // this owner hangs past its lease
+        started.add(other.submit(() -> inbox.processDue("healthy", 10, (taken, c) -> {
+          takenOver.countDown();
+          lateOwnerFinished.await(30, TimeUnit.SECONDS);
+          counting().run(taken, c);
+        })));
+        assertThat(takenOver.await(30, TimeUnit.SECONDS)).isTrue();
+      });
+      lateOwnerFinished.countDown();
+
+      assertThat(late).isEqualTo(Outcome.LEASE_LOST);
+      assertThat(started.get(0).get(30, TimeUnit.SECONDS)).isEqualTo(1);
+    } finally {
+      other.shutdownNow();
+    }
+    InboxRecord record = record(event);
+    assertThat(record.status()).isEqualTo(InboxStatus.DONE);
+    assertThat(record.attempts()).isEqualTo(2);
+    assertThat(runs(event)).isEqualTo(1);
+  }
+
+  @Test
+  void twoOwnersClaimDisjointDueEvents() throws Exception {
+    for (int i = 0; i < 10; i++) {
+      received(inbox);
+    }
+    CyclicBarrier bothHoldClaims = new CyclicBarrier(2);
+    Map<String, Set<String>> claimedBy = new ConcurrentHashMap<>();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<Integer>> futures = new ArrayList<>();
+      for (String owner : List.of("instance-1", "instance-2")) {
+        Set<String> mine = ConcurrentHashMap.newKeySet();
+        claimedBy.put(owner, mine);
+        futures.add(pool.submit(() -> inbox.processDue(owner, 5, (record, context) -> {
+          if (mine.isEmpty()) {
+            bothHoldClaims.await(30, TimeUnit.SECONDS);  // both claimed before either finishes
+          }
+          mine.add(record.eventId());
+        })));
+      }
+      assertThat(futures.get(0).get(60, TimeUnit.SECONDS)).isEqualTo(5);
+      assertThat(futures.get(1).get(60, TimeUnit.SECONDS)).isEqualTo(5);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(claimedBy.get("instance-1")).hasSize(5)
+        .doesNotContainAnyElementsOf(claimedBy.get("instance-2"));
+  }
+
+  @Test
+  void manyOwnersDrainingTheSameInboxRunEachEventOnce() throws Exception {
+    List<VerifiedEvent> events = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      events.add(received(inbox));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        String owner = "worker-" + t;
+        futures.add(pool.submit(() -> {
+          while (inbox.processDue(owner, 3, counting()) > 0) {
+            // drain
+          }
+          return null;
+        }));
+      }
+      for (Future<?> future : futures) {
+        future.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    for (VerifiedEvent event : events) {
+      assertThat(runs(event)).as(event.id()).isEqualTo(1);
+    }
+  }
+
+  // --- failures, retries, dead --------------------------------------------------------------
+
+  @Test
+  void failedAttemptRecordsTheErrorAndBacksOffExponentiallyWithJitter() throws Exception {
+    VerifiedEvent event = received(inbox);
+    Instant failedAt = clock.instant();
+    assertThat(inbox.process(event.id(), "a", failing("ledger down"))).isEqualTo(Outcome.FAILED);
+
+    InboxRecord first = record(event);
+    assertThat(first.status()).isEqualTo(InboxStatus.FAILED);
+    assertThat(first.attempts()).isEqualTo(1);
+    assertThat(first.lastError()).contains("ledger down");
+    assertThat(first.leaseOwner()).isNull();
+    // 10 s after the first failure, jittered to between 5 and 10 s; jitter 0.5 gives 7.5 s
+    assertThat(first.nextAttemptAt()).isEqualTo(failedAt.plusMillis(7_500));
+
+    assertThat(inbox.processDue("w", 10, counting())).isZero();
+    clock.advance(Duration.ofMillis(7_500));
+    assertThat(inbox.processDue("w", 10, failing("still down"))).isEqualTo(1);
+    // 20 s after the second: 15 s with jitter 0.5
+    assertThat(record(event).nextAttemptAt()).isEqualTo(clock.instant().plusSeconds(15));
+    assertThat(record(event).lastError()).contains("still down");
+  }
+
+  @Test
+  void becomesDeadAfterTheLastAttemptAndReplayMakesItDueAgain() throws Exception {
+    inbox = newInbox(options().maxAttempts(3).build());
+    VerifiedEvent event = received(inbox);
+    List<Outcome> outcomes = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      outcomes.add(inbox.process(event.id(), "a", failing("attempt " + (i + 1))));
+      clock.advance(Duration.ofHours(2));
+    }
+    assertThat(outcomes).containsExactly(Outcome.FAILED, Outcome.FAILED, Outcome.DEAD);
+    assertThat(record(event).status()).isEqualTo(InboxStatus.DEAD);
+    assertThat(record(event).lastError()).contains("attempt 3");
+    assertThat(inbox.processDue("w", 10, counting())).isZero();
+
+    assertThat(inbox.replay(event.id())).isTrue();
+    assertThat(record(event).attempts()).isZero();
+    assertThat(inbox.processDue("w", 10, counting())).isEqualTo(1);
+    assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
+    assertThat(inbox.replay(event.id())).isFalse();
+  }
+
+  @Test
+  void aNewDeliveryOfAFailedEventRetriesAtOnce() throws Exception {
+    VerifiedEvent event = received(inbox);
+    inbox.process(event.id(), "a", failing("first"));
+    assertThat(inbox.process(event.id(), "b", counting())).isEqualTo(Outcome.DONE);
+    assertThat(runs(event)).isEqualTo(2);
+  }
+
+  // --- ordering guard and retention ---------------------------------------------------------
+
+  @Test
+  void skipsAnEventOlderThanTheNewestAppliedForTheSameObject() throws Exception {
+    inbox = newInbox(options().supersededGuard(true).build());
+    VerifiedEvent newer = TestEvents.about("sub_guarded", 1_700_000_200L);
+    VerifiedEvent older = TestEvents.about("sub_guarded", 1_700_000_100L);
+    VerifiedEvent otherObject = TestEvents.about("sub_other", 1_700_000_000L);
+    for (VerifiedEvent event : List.of(newer, older, otherObject)) {
+      inbox.receive(event, TestEvents.header(event), null);
+    }
+    assertThat(inbox.process(newer.id(), "a", counting())).isEqualTo(Outcome.DONE);
+    assertThat(inbox.process(older.id(), "a", counting())).isEqualTo(Outcome.SUPERSEDED);
+    assertThat(inbox.process(otherObject.id(), "a", counting())).isEqualTo(Outcome.DONE);
+
+    assertThat(runs(older)).isZero();
+    assertThat(record(older).status()).isEqualTo(InboxStatus.SUPERSEDED);
+    assertThat(inbox.receive(older, TestEvents.header(older), null)).isEqualTo(Receipt.DONE);
+  }
+
+  @Test
+  void withoutTheGuardAnOlderEventIsStillApplied() throws Exception {
+    VerifiedEvent newer = TestEvents.about("sub_unguarded", 1_700_000_200L);
+    VerifiedEvent older = TestEvents.about("sub_unguarded", 1_700_000_100L);
+    for (VerifiedEvent event : List.of(newer, older)) {
+      inbox.receive(event, TestEvents.header(event), null);
+      assertThat(inbox.process(event.id(), "a", counting())).isEqualTo(Outcome.DONE);
+    }
+  }
+
+  @Test
+  void prunesDoneEventsAfterTheRetentionAndKeepsFailedAndDeadOnes() throws Exception {
+    inbox = newInbox(options().maxAttempts(2).retention(Duration.ofDays(30)).build());
+    VerifiedEvent done = received(inbox);
+    VerifiedEvent failed = received(inbox);
+    VerifiedEvent dead = received(inbox);
+    inbox.process(done.id(), "a", counting());
+    inbox.process(failed.id(), "a", failing("once"));
+    inbox.process(dead.id(), "a", failing("poison"));
+    inbox.process(dead.id(), "a", failing("poison"));
+    clock.advance(Duration.ofDays(29));
+    VerifiedEvent recent = received(inbox);
+    inbox.process(recent.id(), "a", counting());
+
+    assertThat(inbox.prune()).isZero();
+    clock.advance(Duration.ofDays(2));
+    assertThat(inbox.prune()).isEqualTo(1);
+
+    assertThat(inbox.find(done.id())).isEmpty();
+    assertThat(inbox.find(recent.id())).isPresent();
+    assertThat(record(failed).status()).isEqualTo(InboxStatus.FAILED);
+    assertThat(record(dead).status()).isEqualTo(InboxStatus.DEAD);
+  }
+
+  // --- one transaction for the handler's writes and the done mark ---------------------------
+
+  @Test
+  void handlerWritesThroughTheContextCommitWithTheDoneMark() throws Exception {
+    assumeThat(dataSource()).as("a JDBC inbox").isNotNull();
+    createLedger();
+    VerifiedEvent event = received(inbox);
+    assertThat(inbox.process(event.id(), "a", this::writeLedger)).isEqualTo(Outcome.DONE);
+    assertThat(ledger()).containsExactly(event.id());
+  }
+
+  @Test
+  void handlerWritesRollBackWhenTheHandlerFails() throws Exception {
+    assumeThat(dataSource()).as("a JDBC inbox").isNotNull();
+    createLedger();
+    VerifiedEvent event = received(inbox);
+    Outcome outcome = inbox.process(event.id(), "a", (record, context) -> {
+      writeLedger(record, context);
+      throw new IllegalStateException("after the write");
+    });
+    assertThat(outcome).isEqualTo(Outcome.FAILED);
+    assertThat(ledger()).isEmpty();
+  }
+
+  @Test
+  void handlerWritesRollBackWhenTheDoneMarkIsRefused() throws Exception {
+    assumeThat(dataSource()).as("a JDBC inbox").isNotNull();
+    createLedger();
+    VerifiedEvent event = received(inbox);
+    Outcome late = inbox.process(event.id(), "slow", (record, context) -> {
+      writeLedger(record, context);
+      clock.advance(LEASE.plusSeconds(1));
+      inbox.processDue("healthy", 10, counting());  // takes over; writes nothing
+    });
+    assertThat(late).isEqualTo(Outcome.LEASE_LOST);
+    assertThat(ledger()).isEmpty();
+    assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
+  }
+
+  @Test
+  void aHandlerCannotCommitTheInboxTransactionItself() throws Exception {
+    assumeThat(dataSource()).as("a JDBC inbox").isNotNull();
+    createLedger();
+    VerifiedEvent event = received(inbox);
+    Outcome outcome = inbox.process(event.id(), "a", (record, context) -> {
+      writeLedger(record, context);
+      context.connection().orElseThrow().commit();
+    });
+    assertThat(outcome).isEqualTo(Outcome.FAILED);
+    assertThat(record(event).lastError()).contains("commit() is not for handlers");
+    assertThat(ledger()).isEmpty();
+  }
+
+  private void createLedger() throws SQLException {
+    try (Connection connection = dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("DROP TABLE IF EXISTS test_ledger");
+      statement.execute("CREATE TABLE test_ledger (event_id VARCHAR(255) PRIMARY KEY)");
+    }
+  }
+
+  private void writeLedger(InboxRecord record, dev.stripewebhook.HandlingContext context)
+      throws SQLException {
+    try (PreparedStatement insert = context.connection().orElseThrow()
+        .prepareStatement("INSERT INTO test_ledger (event_id) VALUES (?)")) {
+      insert.setString(1, record.eventId());
+      insert.executeUpdate();
+    }
+  }
+
+  private List<String> ledger() throws SQLException {
+    List<String> ids = new ArrayList<>();
+    try (Connection connection = dataSource().getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT event_id FROM test_ledger")) {
+      while (rows.next()) {
+        ids.add(rows.getString(1));
+      }
+    }
+    return ids;
+  }
+}

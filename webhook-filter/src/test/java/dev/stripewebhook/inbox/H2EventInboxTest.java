@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stripewebhook.VerifiedEvent;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class H2EventInboxTest extends EventInboxContract {
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+
+  private final JdbcDataSource dataSource = new JdbcDataSource();
+
+  H2EventInboxTest() {
+    // H2's default mode: the schema and statements need no compatibility mode.
+    dataSource.setURL("jdbc:h2:mem:inbox" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
+  }
+
+  @Override
+  EventInbox newInbox(InboxOptions options) {
+    return JdbcEventInbox.create(dataSource, options);
+  }
+
+  @Override
+  DataSource dataSource() {
+    return dataSource;
+  }
+
+  @Test
+  void aDatabaseThatCannotBeReachedIsAnInboxException() throws Exception {
+    JdbcDataSource unreachable = new JdbcDataSource();
+    unreachable.setURL("jdbc:h2:mem:never;IFEXISTS=TRUE");
+    EventInbox down = JdbcEventInbox.create(unreachable, options().build());
+    VerifiedEvent event = TestEvents.event("invoice.paid");
+
+    assertThatThrownBy(() -> down.receive(event, TestEvents.header(event), null))
+        .isInstanceOf(InboxException.class).hasCauseInstanceOf(SQLException.class);
+  }
+
+  @Test
+  void warnsWhenAnH2FileDatabaseWritesCommitsLate(@TempDir Path directory) throws Exception {
+    List<String> warnings = new ArrayList<>();
+    Logger logger = Logger.getLogger(JdbcEventInbox.class.getName());
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        warnings.add(new SimpleFormatter().formatMessage(record));
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    logger.addHandler(capture);
+    try {
+      JdbcDataSource late = new JdbcDataSource();
+      late.setURL("jdbc:h2:" + directory.resolve("late"));
+      JdbcEventInbox.create(late, options().build());
+      JdbcDataSource immediate = new JdbcDataSource();
+      immediate.setURL("jdbc:h2:" + directory.resolve("immediate") + ";WRITE_DELAY=0");
+      JdbcEventInbox.create(immediate, options().build());
+    } finally {
+      logger.removeHandler(capture);
+    }
+    assertThat(warnings).singleElement().asString().contains("WRITE_DELAY=500")
+        .contains(";WRITE_DELAY=0");
+  }
+
+  @Test
+  void theSameSchemaFileRunsInPostgreSqlMode() throws Exception {
+    JdbcDataSource postgresMode = new JdbcDataSource();
+    postgresMode.setURL("jdbc:h2:mem:pgmode;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE"
+        + ";DB_CLOSE_DELAY=-1");
+    EventInbox inbox = JdbcEventInbox.create(postgresMode, options().build());
+    VerifiedEvent event = received(inbox);
+    assertThat(inbox.process(event.id(), "a", counting())).isEqualTo(EventInbox.Outcome.DONE);
+  }
+}

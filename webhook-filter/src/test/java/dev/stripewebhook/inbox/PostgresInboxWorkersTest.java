@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stripewebhook.VerifiedEvent;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Two application instances' workers on one real PostgreSQL. */
+@ExtendWith(EmbeddedPostgresExtension.class)
+class PostgresInboxWorkersTest {
+
+  @Test
+  void twoInstancesWorkersHandleEachEventOnce() throws Exception {
+    DataSource dataSource = EmbeddedPostgresExtension.Server.currentDataSource();
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox");
+    }
+    EventInbox instance1 = JdbcEventInbox.create(dataSource, InboxOptions.defaults());
+    EventInbox instance2 = JdbcEventInbox.create(dataSource, InboxOptions.defaults());
+    List<VerifiedEvent> events = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      VerifiedEvent event = TestEvents.event("invoice.paid");
+      (i % 2 == 0 ? instance1 : instance2).receive(event, TestEvents.header(event), null);
+      events.add(event);
+    }
+    Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+    CountDownLatch allHandled = new CountDownLatch(events.size());
+    // Each instance's first event waits for the other's: both are surely claiming at once.
+    CountDownLatch bothWorking = new CountDownLatch(2);
+    List<EventInbox.Work> works = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      AtomicBoolean first = new AtomicBoolean(true);
+      works.add((record, context) -> {
+        if (first.getAndSet(false)) {
+          bothWorking.countDown();
+          assertThat(bothWorking.await(30, TimeUnit.SECONDS)).isTrue();
+        }
+        runs.computeIfAbsent(record.eventId(), id -> new AtomicInteger()).incrementAndGet();
+        allHandled.countDown();
+      });
+    }
+    try (InboxWorkers workers1 = InboxWorkers.processing(instance1, "instance-1", works.get(0));
+        InboxWorkers workers2 = InboxWorkers.processing(instance2, "instance-2", works.get(1))) {
+      workers1.start();
+      workers2.start();
+      assertThat(allHandled.await(60, TimeUnit.SECONDS)).isTrue();
+    }
+    for (VerifiedEvent event : events) {
+      assertThat(runs.get(event.id())).as(event.id()).hasValue(1);
+      assertThat(instance1.find(event.id()).orElseThrow().status()).isEqualTo(InboxStatus.DONE);
+    }
+    assertThat(bothWorking.getCount()).isZero();
+  }
+}
