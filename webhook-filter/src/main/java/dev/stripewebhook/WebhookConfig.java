@@ -17,8 +17,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The immutable configuration of a webhook endpoint: its signing secrets, the timestamp tolerance
- * and the body-size limit. Built once at start-up and validated then, so a misconfiguration fails
+ * The immutable configuration of a webhook endpoint: its signing secrets, the timestamp tolerance,
+ * the body-size limit, its handlers, and how events are processed and stored (sync or async, the
+ * inbox's DataSource, attempts, retention). Built once at start-up and validated then, so a misconfiguration fails
  * the deployment with one clear line instead of the first webhook.
  *
  * <h2>Configuration</h2>
