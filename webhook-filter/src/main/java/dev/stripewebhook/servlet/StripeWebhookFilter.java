@@ -126,6 +126,11 @@ public class StripeWebhookFilter extends HttpFilter {
    */
   public static final String DISPATCHED_ATTRIBUTE = "dev.stripewebhook.dispatched";
 
+  /** The logger of the one line per delivery: {@value}. */
+  public static final String DELIVERY_LOGGER = "dev.stripewebhook.delivery";
+
+  private static final System.Logger DELIVERIES = System.getLogger(DELIVERY_LOGGER);
+  private static final String REJECTION_DETAILS_ATTRIBUTE = "dev.stripewebhook.rejection";
   private static final String INSTALLED_ATTRIBUTE = "dev.stripewebhook.filter.installed";
   private static final String ERROR_NOT_INSTALLED = "No verified Stripe event:"
       + " StripeWebhookFilter is not installed. See the Installation section of its Javadoc.";
@@ -282,32 +287,81 @@ public class StripeWebhookFilter extends HttpFilter {
   @Override
   protected void doFilter(HttpServletRequest request, HttpServletResponse response,
       FilterChain chain) throws IOException, ServletException {
+    long start = System.nanoTime();
+    try {
+      process(request, response, chain);
+    } finally {
+      logDelivery(request, response, start);
+    }
+  }
+
+  /**
+   * One line per delivery on the logger {@value #DELIVERY_LOGGER}: the event, the answer, the
+   * reason code or outcome, the time taken and the client; a rejected delivery adds what helps
+   * find the cause (the header's timestamp, the measured clock offset, the body's length and
+   * hash), never a secret or a signature.
+   */
+  private void logDelivery(HttpServletRequest request, HttpServletResponse response, long start) {
+    if (!DELIVERIES.isLoggable(Level.INFO)) {
+      return;
+    }
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    Object outcome = request.getAttribute(ProblemResponses.OUTCOME_ATTRIBUTE);
+    String client = clientAddresses == null ? request.getRemoteAddr()
+        : clientAddresses.client(request);
+    if (request.getAttribute(EVENT_ATTRIBUTE) instanceof VerifiedEvent event) {
+      DELIVERIES.log(Level.INFO, "{0} {1}: {2} {3} in {4} ms from {5}", event.id(), event.type(),
+          response.getStatus(), outcome == null ? "passed-down" : outcome, millis, client);
+    } else {
+      Object details = request.getAttribute(REJECTION_DETAILS_ATTRIBUTE);
+      DELIVERIES.log(Level.INFO, "rejected: {0} {1} in {2} ms from {3}{4}", response.getStatus(),
+          outcome, millis, client, details == null ? "" : " (" + details + ")");
+    }
+  }
+
+  /** What helps find why a delivery did not verify; nothing secret. */
+  private String rejectionDetails(String header, byte[] body) {
+    StringBuilder details = new StringBuilder();
+    long signedAt = SignatureHeaderPeek.timestamp(header);
+    if (signedAt > 0) {
+      details.append("t=").append(signedAt).append(", clock offset ")
+          .append(config.clock().instant().getEpochSecond() - signedAt).append(" s, ");
+    } else {
+      details.append(header == null ? "no header, " : "no readable t, ");
+    }
+    if (body != null) {
+      details.append("body ").append(body.length).append(" bytes sha256:")
+          .append(SignatureHeaderPeek.sha256Prefix(body));
+    }
+    return details.toString();
+  }
+
+  private void process(HttpServletRequest request, HttpServletResponse response,
+      FilterChain chain) throws IOException, ServletException {
     if (!"POST".equals(request.getMethod())) {
-      ProblemResponses.methodNotAllowed(response, request.getMethod());
+      ProblemResponses.methodNotAllowed(request, response, request.getMethod());
       return;
     }
     if (!clientAddresses.allowed(request)) {
-      LOG.log(Level.DEBUG, "Stripe webhook refused: client address {0} is not allowed",
-          clientAddresses.client(request));
-      ProblemResponses.forbidden(response);
+      ProblemResponses.forbidden(request, response);
       return;
     }
-    byte[] body;
+    byte[] body = null;
     VerifiedEvent event;
     try {
       body = bodyReader.read(request);
       event = verifier.verify(body, request.getHeader(SignatureVerifier.SIGNATURE_HEADER));
     } catch (BodyTooLargeException e) {
-      ProblemResponses.tooLarge(response, e.getMessage());
+      ProblemResponses.tooLarge(request, response, e.getMessage());
       return;
     } catch (BodyConsumedException e) {
       LOG.log(Level.ERROR, "StripeWebhookFilter ''{0}'': {1}", getFilterName(), e.getMessage());
-      ProblemResponses.bodyConsumed(response);
+      ProblemResponses.bodyConsumed(request, response);
       return;
     } catch (WebhookVerificationException e) {
-      LOG.log(Level.DEBUG, "Stripe webhook rejected: {0}: {1}", e.reason().code(),
-          e.getMessage());
-      ProblemResponses.verificationFailed(response, e.reason().code(), e.getMessage());
+      request.setAttribute(REJECTION_DETAILS_ATTRIBUTE,
+          rejectionDetails(request.getHeader(SignatureVerifier.SIGNATURE_HEADER), body));
+      ProblemResponses.verificationFailed(request, response, e.reason().code(), e.getMessage());
       return;
     }
     request.setAttribute(EVENT_ATTRIBUTE, event);
@@ -316,19 +370,19 @@ public class StripeWebhookFilter extends HttpFilter {
       receipt = inbox.receive(event, request.getHeader(SignatureVerifier.SIGNATURE_HEADER),
           clientAddresses.client(request));
     } catch (InboxException e) {
-      storageUnavailable(response, event, e);
+      storageUnavailable(request, response, event, e);
       return;
     }
     if (receipt == Receipt.DONE) {
       // A redelivery of a finished event: answer at once, without building the Event.
       LOG.log(Level.DEBUG, "Stripe event {0} already done; delivery acknowledged", event.id());
-      ProblemResponses.received(response);
+      ProblemResponses.received(request, response, "duplicate");
       return;
     }
     if (async()) {
       // Stored (committed) before this 200: the workers take it from here.
       workers.wake();
-      ProblemResponses.received(response);
+      ProblemResponses.received(request, response, "stored");
       return;
     }
     if (!answersItself && !nothingMappedBehind(request)) {
@@ -340,14 +394,15 @@ public class StripeWebhookFilter extends HttpFilter {
       outcome = inbox.process(event.id(), claimOwner(), (record, context) ->
           dispatch(event, context, "answered 500 so that Stripe retries"));
     } catch (InboxException e) {
-      storageUnavailable(response, event, e);
+      storageUnavailable(request, response, event, e);
       return;
     }
     switch (outcome) {
-      case DONE, SUPERSEDED, ALREADY_DONE -> ProblemResponses.received(response);
-      case FAILED, DEAD -> ProblemResponses.handlerFailed(response);
-      case BUSY, LEASE_LOST -> inProgress(response, event);
-      case UNKNOWN -> storageUnavailable(response, event,
+      case DONE, SUPERSEDED, ALREADY_DONE -> ProblemResponses.received(request, response,
+          outcome.name().toLowerCase(java.util.Locale.ROOT));
+      case FAILED, DEAD -> ProblemResponses.handlerFailed(request, response);
+      case BUSY, LEASE_LOST -> inProgress(request, response, event);
+      case UNKNOWN -> storageUnavailable(request, response, event,
           new InboxException("event " + event.id() + " vanished from the inbox"));
     }
   }
@@ -411,7 +466,7 @@ public class StripeWebhookFilter extends HttpFilter {
         }
       });
     } catch (InboxException e) {
-      storageUnavailable(response, event, e);
+      storageUnavailable(request, response, event, e);
       return;
     }
     if (thrown[0] instanceof IOException e) {
@@ -422,13 +477,14 @@ public class StripeWebhookFilter extends HttpFilter {
       throw e;
     }
     if (!passed[0] && (outcome == Outcome.FAILED || outcome == Outcome.DEAD)) {
-      ProblemResponses.handlerFailed(response); // an observer failed before the servlet ran
+      ProblemResponses.handlerFailed(request, response); // an observer failed before the servlet ran
       return;
     }
     switch (outcome) {
-      case SUPERSEDED, ALREADY_DONE -> ProblemResponses.received(response);
-      case BUSY -> inProgress(response, event);
-      case UNKNOWN -> storageUnavailable(response, event,
+      case SUPERSEDED, ALREADY_DONE -> ProblemResponses.received(request, response,
+          outcome.name().toLowerCase(java.util.Locale.ROOT));
+      case BUSY -> inProgress(request, response, event);
+      case UNKNOWN -> storageUnavailable(request, response, event,
           new InboxException("event " + event.id() + " vanished from the inbox"));
       default -> {
         // The servlet ran and answered.
@@ -436,19 +492,19 @@ public class StripeWebhookFilter extends HttpFilter {
     }
   }
 
-  private static void inProgress(HttpServletResponse response, VerifiedEvent event)
-      throws IOException {
+  private static void inProgress(HttpServletRequest request, HttpServletResponse response,
+      VerifiedEvent event) throws IOException {
     LOG.log(Level.INFO, "Stripe event {0} is being processed by another delivery; answered 409"
         + " so that Stripe delivers it again", event.id());
-    ProblemResponses.inProgress(response);
+    ProblemResponses.inProgress(request, response);
   }
 
-  private static void storageUnavailable(HttpServletResponse response, VerifiedEvent event,
-      InboxException e) throws IOException {
+  private static void storageUnavailable(HttpServletRequest request,
+      HttpServletResponse response, VerifiedEvent event, InboxException e) throws IOException {
     LOG.log(Level.ERROR, "Stripe event " + event.id() + " (" + event.type() + "): "
         + e.getMessage() + "; answered 503 so that Stripe delivers it again");
     if (!response.isCommitted()) {
-      ProblemResponses.storageUnavailable(response);
+      ProblemResponses.storageUnavailable(request, response);
     }
   }
 
