@@ -126,6 +126,13 @@ public class StripeWebhookFilter extends HttpFilter {
    */
   public static final String DISPATCHED_ATTRIBUTE = "dev.stripewebhook.dispatched";
 
+  /**
+   * A servlet context attribute an application may set, before the filter starts, to the
+   * Micrometer {@code MeterRegistry} the filter records into; without it, Micrometer's global
+   * registry (when Micrometer is on the class path): {@value}.
+   */
+  public static final String METER_REGISTRY_ATTRIBUTE = "dev.stripewebhook.meter-registry";
+
   /** The logger of the one line per delivery: {@value}. */
   public static final String DELIVERY_LOGGER = "dev.stripewebhook.delivery";
 
@@ -142,6 +149,7 @@ public class StripeWebhookFilter extends HttpFilter {
   private transient SignatureVerifier verifier;
   private transient BoundedBodyReader bodyReader;
   private transient ClientAddresses clientAddresses;
+  private transient DeliveryMetrics metrics = DeliveryMetrics.NONE;
   private transient boolean answersItself;
   private transient EventInbox inbox;
   private transient String owner;
@@ -203,6 +211,8 @@ public class StripeWebhookFilter extends HttpFilter {
     }
     verifier = SignatureVerifier.create(config);
     bodyReader = new BoundedBodyReader(config.maxBodySize());
+    metrics = DeliveryMetrics.find(context.getAttribute(METER_REGISTRY_ATTRIBUTE),
+        applicationClassLoader());
     // Visible as lease_owner: which process holds an event, never anything secret.
     owner = "pid" + ProcessHandle.current().pid() + "-"
         + UUID.randomUUID().toString().substring(0, 8);
@@ -291,6 +301,9 @@ public class StripeWebhookFilter extends HttpFilter {
     try {
       process(request, response, chain);
     } finally {
+      metrics.delivery(request.getAttribute(EVENT_ATTRIBUTE) != null, response.getStatus(),
+          (String) request.getAttribute(ProblemResponses.OUTCOME_ATTRIBUTE),
+          System.nanoTime() - start);
       logDelivery(request, response, start);
     }
   }
@@ -349,8 +362,10 @@ public class StripeWebhookFilter extends HttpFilter {
     byte[] body = null;
     VerifiedEvent event;
     try {
+      long started = System.nanoTime();
       body = bodyReader.read(request);
       event = verifier.verify(body, request.getHeader(SignatureVerifier.SIGNATURE_HEADER));
+      metrics.verification(System.nanoTime() - started);
     } catch (BodyTooLargeException e) {
       ProblemResponses.tooLarge(request, response, e.getMessage());
       return;

@@ -40,6 +40,11 @@ final class JettyServer implements AutoCloseable {
     return this;
   }
 
+  JettyServer attribute(String name, Object value) {
+    context.setAttribute(name, value);
+    return this;
+  }
+
   JettyServer start() throws Exception {
     server.start();
     return this;

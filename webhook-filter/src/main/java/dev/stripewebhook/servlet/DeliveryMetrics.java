@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.servlet;
+
+/**
+ * What the filter counts and times. Recorded through Micrometer when the application has it
+ * ({@link MicrometerDeliveryMetrics}); nothing otherwise, and no Micrometer class is loaded.
+ */
+interface DeliveryMetrics {
+  /** Records nothing. */
+  DeliveryMetrics NONE = new DeliveryMetrics() {
+    @Override
+    public void verification(long nanos) {}
+
+    @Override
+    public void delivery(boolean verified, int status, String outcome, long nanos) {}
+  };
+
+  /** How long reading and verifying one delivery took. */
+  void verification(long nanos);
+
+  /** One delivery, as answered: verified or not, the status, the reason code or outcome. */
+  void delivery(boolean verified, int status, String outcome, long nanos);
+
+  /**
+   * Micrometer metrics in {@code registry} (a {@code MeterRegistry}), or in Micrometer's global
+   * registry when it is null, if Micrometer is on the class path; otherwise {@link #NONE}.
+   */
+  static DeliveryMetrics find(Object registry, ClassLoader loader) {
+    try {
+      Class.forName("io.micrometer.core.instrument.MeterRegistry", false, loader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      return NONE;
+    }
+    return MicrometerDeliveryMetrics.create(registry);
+  }
+}

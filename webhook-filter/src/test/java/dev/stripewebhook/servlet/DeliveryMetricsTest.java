@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stripewebhook.EventHandlers;
+import dev.stripewebhook.StripeEventHandler;
+import dev.stripewebhook.VerifiedEvent;
+import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.testing.SignedPayload;
+import dev.stripewebhook.testing.StripeFixtures;
+import dev.stripewebhook.testing.WebhookSender;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The filter's Micrometer meters, in a registry the application hands over. */
+class DeliveryMetricsTest {
+
+  static final class FailingOnRefunds implements StripeEventHandler {
+    @Override
+    public Set<String> eventTypes() {
+      return Set.of("*");
+    }
+
+    @Override
+    public void handle(VerifiedEvent event) {
+      if (event.type().equals("charge.refunded")) {
+        throw new IllegalStateException("ledger down");
+      }
+    }
+  }
+
+  @Test
+  void countsEachOutcomeAndTimesVerification() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    WebhookConfig config = WebhookConfig.builder().secrets("whsec_metrics").build();
+    try (JettyServer server = new JettyServer()
+        .attribute(StripeWebhookFilter.METER_REGISTRY_ATTRIBUTE, registry)
+        .filter("/hook", new StripeWebhookFilter(config, EventHandlers.of(new FailingOnRefunds())))
+        .start()) {
+      WebhookSender sender = new WebhookSender(server.uri("/hook"), "whsec_metrics");
+      byte[] paid = StripeFixtures.event("invoice.paid");
+      assertThat(sender.send(paid).statusCode()).isEqualTo(200);
+      assertThat(sender.send(paid).statusCode()).isEqualTo(200); // a redelivery
+      assertThat(sender.send(StripeFixtures.event("charge.refunded")).statusCode())
+          .isEqualTo(500);
+      byte[] other = StripeFixtures.event("invoice.paid");
+      assertThat(sender.send(SignedPayload.of(other).secret("whsec_wrong")).statusCode())
+          .isEqualTo(400);
+    }
+    assertThat(registry.get("stripe.webhook.received").counter().count()).isEqualTo(4);
+    assertThat(registry.get("stripe.webhook.verified").counter().count()).isEqualTo(3);
+    assertThat(registry.get("stripe.webhook.duplicates").counter().count()).isEqualTo(1);
+    assertThat(registry.get("stripe.webhook.handled").counter().count()).isEqualTo(1);
+    assertThat(registry.get("stripe.webhook.failed").counter().count()).isEqualTo(1);
+    assertThat(registry.get("stripe.webhook.rejected").tag("reason", "signature-mismatch")
+        .counter().count()).isEqualTo(1);
+    assertThat(registry.get("stripe.webhook.verification").timer().count()).isEqualTo(3);
+    assertThat(registry.get("stripe.webhook.last.verified.age").gauge().value())
+        .isBetween(0.0, 60.0);
+  }
+}
