@@ -166,6 +166,19 @@ public final class WebhookConfig {
      */
     public static final String RETENTION_DAYS = "stripe.webhook.retention-days";
 
+    /**
+     * Raise a {@link WebhookAlert} when no delivery verified for this many minutes. Environment:
+     * {@code STRIPE_WEBHOOK_ALERT_SILENCE_MINUTES}. Default: off. Value: {@value}.
+     */
+    public static final String ALERT_SILENCE = "stripe.webhook.alert.silence-minutes";
+
+    /**
+     * Raise a {@link WebhookAlert} when more than N deliveries fail verification within M
+     * minutes, written {@code N/M} ({@code 20/5}). Environment: {@code
+     * STRIPE_WEBHOOK_ALERT_FAILURES}. Default: off. Value: {@value}.
+     */
+    public static final String ALERT_FAILURES = "stripe.webhook.alert.failures";
+
     private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
         Map.entry(SECRETS, "STRIPE_WEBHOOK_SECRET"),
         Map.entry(TOLERANCE, "STRIPE_WEBHOOK_TOLERANCE"),
@@ -181,7 +194,9 @@ public final class WebhookConfig {
         Map.entry(PROCESSING, "STRIPE_WEBHOOK_PROCESSING"),
         Map.entry(DATASOURCE, "STRIPE_WEBHOOK_DATASOURCE"),
         Map.entry(ATTEMPTS, "STRIPE_WEBHOOK_ATTEMPTS"),
-        Map.entry(RETENTION_DAYS, "STRIPE_WEBHOOK_RETENTION_DAYS"));
+        Map.entry(RETENTION_DAYS, "STRIPE_WEBHOOK_RETENTION_DAYS"),
+        Map.entry(ALERT_SILENCE, "STRIPE_WEBHOOK_ALERT_SILENCE_MINUTES"),
+        Map.entry(ALERT_FAILURES, "STRIPE_WEBHOOK_ALERT_FAILURES"));
 
     /** The environment variable that holds {@code key}. */
     public static String environmentName(String key) {
@@ -246,6 +261,9 @@ public final class WebhookConfig {
   private final String dataSourceName;
   private final int attempts;
   private final int retentionDays;
+  private final Duration alertSilence;
+  private final int alertMaxFailures;
+  private final Duration alertWindow;
 
   private WebhookConfig(Builder builder) {
     this.secrets = List.copyOf(builder.secrets);
@@ -264,6 +282,9 @@ public final class WebhookConfig {
     this.dataSourceName = builder.dataSourceName;
     this.attempts = builder.attempts;
     this.retentionDays = builder.retentionDays;
+    this.alertSilence = builder.alertSilence;
+    this.alertMaxFailures = builder.alertMaxFailures;
+    this.alertWindow = builder.alertWindow;
   }
 
   /** A builder with the defaults; {@link Builder#secrets} must be set. */
@@ -351,6 +372,23 @@ public final class WebhookConfig {
     String attempts = lookup(list, Keys.ATTEMPTS);
     if (attempts != null) {
       builder.attempts(parseWholeNumber(Keys.ATTEMPTS, attempts, "attempts"));
+    }
+    String silence = lookup(list, Keys.ALERT_SILENCE);
+    if (silence != null) {
+      builder.alertSilence(Duration.ofMinutes(
+          parseWholeNumber(Keys.ALERT_SILENCE, silence, "minutes")));
+    }
+    String failures = lookup(list, Keys.ALERT_FAILURES);
+    if (failures != null) {
+      int slash = failures.indexOf('/');
+      if (slash < 0) {
+        throw new IllegalArgumentException(Keys.ALERT_FAILURES + ": '" + failures
+            + "' is not N/M (more than N failures within M minutes)");
+      }
+      builder.alertFailures(
+          (int) parseWholeNumber(Keys.ALERT_FAILURES, failures.substring(0, slash), "failures"),
+          Duration.ofMinutes(parseWholeNumber(Keys.ALERT_FAILURES, failures.substring(slash + 1),
+              "minutes")));
     }
     String retention = lookup(list, Keys.RETENTION_DAYS);
     if (retention != null) {
@@ -464,6 +502,21 @@ public final class WebhookConfig {
     return attempts;
   }
 
+  /** How long without a verified delivery raises an alert, or null: off. */
+  public Duration alertSilence() {
+    return alertSilence;
+  }
+
+  /** More verification failures than this within {@link #alertWindow()} raise an alert. */
+  public int alertMaxFailures() {
+    return alertMaxFailures;
+  }
+
+  /** The window of the failure alert, or null: off. */
+  public Duration alertWindow() {
+    return alertWindow;
+  }
+
   /** Days done events are kept in the inbox. */
   public int retentionDays() {
     return retentionDays;
@@ -499,6 +552,9 @@ public final class WebhookConfig {
     private String dataSourceName;
     private int attempts = DEFAULT_ATTEMPTS;
     private int retentionDays = DEFAULT_RETENTION_DAYS;
+    private Duration alertSilence;
+    private int alertMaxFailures;
+    private Duration alertWindow;
 
     private Builder() {}
 
@@ -600,6 +656,25 @@ public final class WebhookConfig {
       for (String value : values) {
         target.add(Objects.requireNonNull(value, "value == null"));
       }
+    }
+
+    /** Alert after this long without a verified delivery; null turns it off (the default). */
+    public Builder alertSilence(Duration silence) {
+      if (silence != null && (silence.isNegative() || silence.isZero())) {
+        throw new IllegalArgumentException(Keys.ALERT_SILENCE + ": must be at least 1 minute");
+      }
+      this.alertSilence = silence;
+      return this;
+    }
+
+    /** Alert when more than {@code max} verifications fail within {@code window}; null: off. */
+    public Builder alertFailures(int max, Duration window) {
+      if (window != null && (max < 0 || window.isNegative() || window.isZero())) {
+        throw new IllegalArgumentException(Keys.ALERT_FAILURES + ": N must be ≥ 0 and M ≥ 1");
+      }
+      this.alertMaxFailures = max;
+      this.alertWindow = window;
+      return this;
     }
 
     /** When handlers run (see {@link Keys#PROCESSING}); default {@link Processing#SYNC}. */

@@ -8,8 +8,10 @@ import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.SignatureVerifier;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.WebhookAlertListener;
 import dev.stripewebhook.WebhookVerificationException;
 import dev.stripewebhook.cdi.internal.CdiLookup;
+import dev.stripewebhook.internal.AlertMonitor;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
 import dev.stripewebhook.inbox.EventInbox.Receipt;
@@ -30,7 +32,13 @@ import jakarta.servlet.http.MappingMatch;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.naming.InitialContext;
@@ -137,6 +145,7 @@ public class StripeWebhookFilter extends HttpFilter {
   public static final String DELIVERY_LOGGER = "dev.stripewebhook.delivery";
 
   private static final System.Logger DELIVERIES = System.getLogger(DELIVERY_LOGGER);
+  private static final System.Logger ALERTS = System.getLogger("dev.stripewebhook.alert");
   private static final String REJECTION_DETAILS_ATTRIBUTE = "dev.stripewebhook.rejection";
   private static final String INSTALLED_ATTRIBUTE = "dev.stripewebhook.filter.installed";
   private static final String ERROR_NOT_INSTALLED = "No verified Stripe event:"
@@ -150,6 +159,8 @@ public class StripeWebhookFilter extends HttpFilter {
   private transient BoundedBodyReader bodyReader;
   private transient ClientAddresses clientAddresses;
   private transient DeliveryMetrics metrics = DeliveryMetrics.NONE;
+  private transient AlertMonitor alerts;
+  private transient ScheduledExecutorService alertTimer;
   private transient boolean answersItself;
   private transient EventInbox inbox;
   private transient String owner;
@@ -213,6 +224,7 @@ public class StripeWebhookFilter extends HttpFilter {
     bodyReader = new BoundedBodyReader(config.maxBodySize());
     metrics = DeliveryMetrics.find(context.getAttribute(METER_REGISTRY_ATTRIBUTE),
         applicationClassLoader());
+    startAlerts();
     // Visible as lease_owner: which process holds an event, never anything secret.
     owner = "pid" + ProcessHandle.current().pid() + "-"
         + UUID.randomUUID().toString().substring(0, 8);
@@ -227,8 +239,43 @@ public class StripeWebhookFilter extends HttpFilter {
         inbox.getClass().getSimpleName());
   }
 
+  /** Alerts, when configured: checked every 30 s, or more often for a short silence. */
+  private void startAlerts() {
+    if (config.alertSilence() == null && config.alertWindow() == null) {
+      return;
+    }
+    List<WebhookAlertListener> listeners = new ArrayList<>();
+    ServiceLoader.load(WebhookAlertListener.class, applicationClassLoader())
+        .forEach(listeners::add);
+    var cdi = CdiLookup.events(applicationClassLoader());
+    alerts = new AlertMonitor(config.clock(), config.alertSilence(), config.alertMaxFailures(),
+        config.alertWindow(), alert -> {
+          ALERTS.log(Level.WARNING, alert.kind() + ": " + alert.message());
+          for (WebhookAlertListener listener : listeners) {
+            try {
+              listener.onAlert(alert);
+            } catch (RuntimeException e) {
+              ALERTS.log(Level.ERROR, "Alert listener " + listener.getClass().getName()
+                  + " failed: " + e);
+            }
+          }
+          cdi.ifPresent(fire -> fire.accept(alert));
+        });
+    long period = config.alertSilence() == null ? 30
+        : Math.max(1, Math.min(30, config.alertSilence().getSeconds() / 4));
+    alertTimer = Executors.newSingleThreadScheduledExecutor(task -> {
+      Thread thread = new Thread(task, "stripe-webhook-alerts");
+      thread.setDaemon(true);
+      return thread;
+    });
+    alertTimer.scheduleWithFixedDelay(alerts::check, period, period, TimeUnit.SECONDS);
+  }
+
   @Override
   public void destroy() {
+    if (alertTimer != null) {
+      alertTimer.shutdownNow();
+    }
     if (workers != null) {
       workers.close();
     }
@@ -301,9 +348,17 @@ public class StripeWebhookFilter extends HttpFilter {
     try {
       process(request, response, chain);
     } finally {
-      metrics.delivery(request.getAttribute(EVENT_ATTRIBUTE) != null, response.getStatus(),
+      boolean verified = request.getAttribute(EVENT_ATTRIBUTE) != null;
+      metrics.delivery(verified, response.getStatus(),
           (String) request.getAttribute(ProblemResponses.OUTCOME_ATTRIBUTE),
           System.nanoTime() - start);
+      if (alerts != null) {
+        if (verified) {
+          alerts.verified();
+        } else if (request.getAttribute(REJECTION_DETAILS_ATTRIBUTE) != null) {
+          alerts.rejected();
+        }
+      }
       logDelivery(request, response, start);
     }
   }

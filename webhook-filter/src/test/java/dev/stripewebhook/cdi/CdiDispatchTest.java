@@ -71,6 +71,10 @@ class CdiDispatchTest {
       throw new java.io.IOException("ledger unavailable");
     }
 
+    void alert(@Observes dev.stripewebhook.WebhookAlert alert) {
+      calls.add("alert:" + alert.kind());
+    }
+
     void later(@ObservesAsync @StripeEventType("payout.paid") Event event) {
       calls.add("async:" + event.getType() + ":" + Thread.currentThread().getName());
       asyncSeen.countDown();
@@ -151,6 +155,14 @@ class CdiDispatchTest {
     assertThat(asyncSeen.await(10, TimeUnit.SECONDS)).isTrue();
     assertThat(calls).anySatisfy(call -> assertThat(call).startsWith("async:payout.paid:")
         .doesNotEndWith(":" + Thread.currentThread().getName()));
+  }
+
+  @Test
+  void alertsReachCdiObservers() {
+    CdiLookup.events(getClass().getClassLoader()).orElseThrow().accept(
+        new dev.stripewebhook.WebhookAlert(dev.stripewebhook.WebhookAlert.Kind.SILENCE, "quiet",
+            java.time.Instant.now()));
+    assertThat(calls).containsExactly("alert:SILENCE");
   }
 
   @ApplicationScoped

@@ -53,6 +53,16 @@ public final class CdiEventDispatcher implements StripeEventHandler {
     return extension.hasObservers() ? new CdiEventDispatcher(beanManager, extension) : null;
   }
 
+  /** Fires to the running container's observers, or null when no container runs. */
+  static java.util.function.Consumer<Object> eventsOfCurrent() {
+    try {
+      BeanManager beanManager = CDI.current().getBeanManager();
+      return event -> beanManager.getEvent().fire(event);
+    } catch (IllegalStateException e) {
+      return null;
+    }
+  }
+
   @Override
   public Set<String> eventTypes() {
     return Set.of("*");

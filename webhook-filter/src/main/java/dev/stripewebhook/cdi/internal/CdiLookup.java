@@ -3,6 +3,7 @@ package dev.stripewebhook.cdi.internal;
 
 import dev.stripewebhook.StripeEventHandler;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Finds the CDI observers of Stripe events without loading any CDI type unless the CDI API is
@@ -21,5 +22,15 @@ public final class CdiLookup {
       return Optional.empty();
     }
     return Optional.ofNullable(CdiEventDispatcher.current());
+  }
+
+  /** Fires objects as CDI events (to every observer of their type), when a container runs. */
+  public static Optional<Consumer<Object>> events(ClassLoader loader) {
+    try {
+      Class.forName("jakarta.enterprise.inject.spi.CDI", false, loader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(CdiEventDispatcher.eventsOfCurrent());
   }
 }

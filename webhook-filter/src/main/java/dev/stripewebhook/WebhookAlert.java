@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Something an operator should look at: Stripe's deliveries stopped, or many failed verification.
+ * Raised only when configured ({@value WebhookConfig.Keys#ALERT_SILENCE}, {@value
+ * WebhookConfig.Keys#ALERT_FAILURES}); it reaches the log at WARNING, every {@link
+ * WebhookAlertListener} found through {@link java.util.ServiceLoader}, and CDI observers of this
+ * type.
+ *
+ * @param kind what happened
+ * @param message what happened, for a person; never a secret
+ * @param at when it was noticed
+ * @since 0.1
+ */
+public record WebhookAlert(Kind kind, String message, Instant at) {
+
+  /** The kinds of alert. */
+  public enum Kind {
+    /** No verified delivery for longer than the configured silence. */
+    SILENCE,
+    /** More verification failures than configured within the window. */
+    VERIFICATION_FAILURES
+  }
+
+  /** Checks the parts. */
+  public WebhookAlert {
+    Objects.requireNonNull(kind, "kind == null");
+    Objects.requireNonNull(message, "message == null");
+    Objects.requireNonNull(at, "at == null");
+  }
+}
