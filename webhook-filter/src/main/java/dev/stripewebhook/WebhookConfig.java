@@ -312,8 +312,9 @@ public final class WebhookConfig {
 
   /** Like {@link #fromSources}, but returns the builder so that code can add to it. */
   @SafeVarargs
+  @SuppressWarnings("varargs") // the sources are only read
   public static Builder builderFromSources(Function<String, String>... sources) {
-    List<Function<String, String>> list = Arrays.asList(sources);
+    Function<String, String>[] list = sources;
     Builder builder = builder();
     String secrets = lookup(list, Keys.SECRETS);
     if (secrets != null) {
@@ -397,7 +398,7 @@ public final class WebhookConfig {
     return builder;
   }
 
-  private static String lookup(List<Function<String, String>> sources, String key) {
+  private static String lookup(Function<String, String>[] sources, String key) {
     String environmentName = Keys.environmentName(key);
     for (Function<String, String> source : sources) {
       for (String name : new String[] {key, environmentName}) {
