@@ -9,16 +9,21 @@ import java.util.HexFormat;
 
 /**
  * For trying the example without a Stripe account: when no signing secret is configured, makes
- * one up for this run and prints it, as {@code stripe listen} does. A real application sets
+ * one up for this run and prints it, as {@code stripe listen} does. Only under {@code jetty:run},
+ * which sets the system property {@value #ENABLED}: deployed to Tomcat or WildFly without a
+ * secret, the example fails at start-up as any application should. A real application sets
  * {@code STRIPE_WEBHOOK_SECRET} and has no such listener.
  */
 public final class DevelopmentSecret implements ServletContextListener {
+  /** The system property that allows a made-up secret: {@value}. */
+  public static final String ENABLED = "example.development-secret";
 
   @Override
   public void contextInitialized(ServletContextEvent sce) {
     String key = WebhookConfig.Keys.SECRETS;
     String environment = WebhookConfig.Keys.environmentName(key);
-    if (System.getProperty(key) != null || System.getenv(environment) != null
+    if (!Boolean.getBoolean(ENABLED)
+        || System.getProperty(key) != null || System.getenv(environment) != null
         || sce.getServletContext().getInitParameter(key) != null) {
       return;
     }
