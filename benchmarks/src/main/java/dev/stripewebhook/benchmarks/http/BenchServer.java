@@ -33,8 +33,6 @@ import org.h2.jdbcx.JdbcConnectionPool;
  */
 final class BenchServer implements AutoCloseable {
   static final String SECRET = "whsec_loadbench_0123456789abcdef";
-  /** The in-memory inbox must hold a burst's backlog: the async workers may lag the answers. */
-  private static final int INBOX_CAPACITY = 2_000_000;
 
   private final Server server;
   private final Map<SetUp, BenchServlets.PaymentIntentHandler> handlers =
@@ -82,7 +80,7 @@ final class BenchServer implements AutoCloseable {
       handlers.put(setUp, handler);
       eventHandlers = EventHandlers.of(handler);
     }
-    InboxOptions options = InboxOptions.builder().capacity(INBOX_CAPACITY).build();
+    InboxOptions options = InboxOptions.defaults();
     EventInbox inbox = switch (setUp) {
       case ASYNC_H2 -> jdbc(setUp, dataDirectory, ";WRITE_DELAY=0", options);
       case ASYNC_H2_DELAYED -> jdbc(setUp, dataDirectory, "", options);

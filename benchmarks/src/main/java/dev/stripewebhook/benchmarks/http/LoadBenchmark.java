@@ -149,7 +149,10 @@ public final class LoadBenchmark {
     return results;
   }
 
-  /** Async: waits until the workers have handled every accepted event; returns the wait. */
+  /**
+   * Async: waits until the workers have handled every accepted event; returns the wait, or
+   * infinity when they have not after {@link #DRAIN_LIMIT} (the run goes on; the backlog stays).
+   */
   private static double drain(BenchServer server, SetUp setUp, Map<SetUp, Long> accepted)
       throws InterruptedException {
     if (!setUp.async()) {
@@ -159,8 +162,9 @@ public final class LoadBenchmark {
     long deadline = start + DRAIN_LIMIT.toNanos();
     while (server.handled(setUp) < accepted.get(setUp)) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(setUp.label() + ": " + server.handled(setUp) + " of "
-            + accepted.get(setUp) + " accepted events handled after " + DRAIN_LIMIT);
+        System.err.printf("%s: %d of %d accepted events handled after %s; going on%n",
+            setUp.label(), server.handled(setUp), accepted.get(setUp), DRAIN_LIMIT);
+        return Double.POSITIVE_INFINITY;
       }
       Thread.sleep(5);
     }
