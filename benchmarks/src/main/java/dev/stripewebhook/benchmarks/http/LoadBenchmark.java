@@ -46,13 +46,16 @@ public final class LoadBenchmark {
       List<SetUp> setUps = given.containsKey("setups")
           ? Arrays.stream(given.get("setups").split(",")).map(SetUp::of).toList()
           : List.of(SetUp.values());
-      return new Options(
-          Duration.ofMillis((long) (Double.parseDouble(given.getOrDefault("seconds", "10")) * 1000)),
-          Duration.ofMillis((long) (Double.parseDouble(given.getOrDefault("warmup", "5")) * 1000)),
+      return new Options(seconds(given.getOrDefault("seconds", "10")),
+          seconds(given.getOrDefault("warmup", "5")),
           Integer.parseInt(given.getOrDefault("rounds", "3")),
           Integer.parseInt(given.getOrDefault("concurrency", "16")),
           sizes, setUps, Path.of(given.getOrDefault("data", "target/loadbench-h2")));
     }
+  }
+
+  private static Duration seconds(String value) {
+    return Duration.ofMillis((long) (Double.parseDouble(value) * 1000));
   }
 
   /** One set-up at one body size. */
