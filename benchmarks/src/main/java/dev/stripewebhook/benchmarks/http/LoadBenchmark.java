@@ -46,16 +46,16 @@ public final class LoadBenchmark {
       List<SetUp> setUps = given.containsKey("setups")
           ? Arrays.stream(given.get("setups").split(",")).map(SetUp::of).toList()
           : List.of(SetUp.values());
-      return new Options(seconds(given.getOrDefault("seconds", "10")),
-          seconds(given.getOrDefault("warmup", "5")),
+      return new Options(duration(given.getOrDefault("seconds", "10")),
+          duration(given.getOrDefault("warmup", "5")),
           Integer.parseInt(given.getOrDefault("rounds", "3")),
           Integer.parseInt(given.getOrDefault("concurrency", "16")),
           sizes, setUps, Path.of(given.getOrDefault("data", "target/loadbench-h2")));
     }
   }
 
-  private static Duration seconds(String value) {
-    return Duration.ofMillis((long) (Double.parseDouble(value) * 1000));
+  private static Duration duration(String seconds) {
+    return Duration.ofMillis((long) (Double.parseDouble(seconds) * 1000));
   }
 
   /** One set-up at one body size. */
