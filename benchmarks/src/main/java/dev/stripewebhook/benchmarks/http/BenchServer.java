@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.benchmarks.http;
+
+import dev.stripewebhook.EventHandlers;
+import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.inbox.EventInbox;
+import dev.stripewebhook.inbox.InMemoryEventInbox;
+import dev.stripewebhook.inbox.InboxOptions;
+import dev.stripewebhook.inbox.JdbcEventInbox;
+import dev.stripewebhook.servlet.StripeWebhookFilter;
+import jakarta.servlet.DispatcherType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.h2.jdbcx.JdbcConnectionPool;
+
+/**
+ * One embedded Jetty 12 server on 127.0.0.1 and a free port, serving every {@link SetUp} on its
+ * own path, with one {@link BenchServlets.PaymentIntentHandler} per handler set-up.
+ */
+final class BenchServer implements AutoCloseable {
+  static final String SECRET = "whsec_loadbench_0123456789abcdef";
+
+  private final Server server;
+  private final Map<SetUp, BenchServlets.PaymentIntentHandler> handlers =
+      new EnumMap<>(SetUp.class);
+  private final Map<SetUp, JdbcConnectionPool> pools = new EnumMap<>(SetUp.class);
+
+  /** Starts the server; H2 databases go to {@code dataDirectory}, emptied first. */
+  BenchServer(Path dataDirectory) throws Exception {
+    deleteRecursively(dataDirectory);
+    Files.createDirectories(dataDirectory);
+    QueuedThreadPool threads = new QueuedThreadPool(64, 16);
+    threads.setName("server");
+    threads.setIdleTimeout(3_600_000); // keep threads: their allocation counters must not vanish
+    server = new Server(threads);
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler("/");
+    for (SetUp setUp : SetUp.values()) {
+      String path = setUp.path();
+      if (setUp == SetUp.HAND_WRITTEN) {
+        context.addServlet(new ServletHolder(new BenchServlets.HandWritten(SECRET)), path);
+        continue;
+      }
+      context.addServlet(new ServletHolder(new BenchServlets.Bare()), path);
+      if (setUp != SetUp.BARE) {
+        FilterHolder filter = new FilterHolder(filter(setUp, dataDirectory));
+        filter.setName(setUp.label());
+        context.addFilter(filter, path, EnumSet.of(DispatcherType.REQUEST));
+      }
+    }
+    server.setHandler(context);
+    server.start();
+  }
+
+  private StripeWebhookFilter filter(SetUp setUp, Path dataDirectory) {
+    WebhookConfig.Builder config = WebhookConfig.builder().secrets(SECRET);
+    if (setUp.async()) {
+      config.processing(WebhookConfig.Processing.ASYNC);
+    }
+    EventHandlers eventHandlers = EventHandlers.none();
+    if (setUp != SetUp.FILTER) {
+      BenchServlets.PaymentIntentHandler handler = new BenchServlets.PaymentIntentHandler();
+      handlers.put(setUp, handler);
+      eventHandlers = EventHandlers.of(handler);
+    }
+    InboxOptions options = InboxOptions.defaults();
+    EventInbox inbox = switch (setUp) {
+      case ASYNC_H2 -> jdbc(setUp, dataDirectory, ";WRITE_DELAY=0", options);
+      case ASYNC_H2_DELAYED -> jdbc(setUp, dataDirectory, "", options);
+      default -> new InMemoryEventInbox(options);
+    };
+    return new StripeWebhookFilter(config.build(), eventHandlers, inbox);
+  }
+
+  private EventInbox jdbc(SetUp setUp, Path dataDirectory, String settings,
+      InboxOptions options) {
+    String url = "jdbc:h2:file:" + dataDirectory.resolve(setUp.label()).toAbsolutePath()
+        + settings;
+    JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
+    pool.setMaxConnections(32);
+    pools.put(setUp, pool);
+    return JdbcEventInbox.create(pool, options);
+  }
+
+  /** The URI of a set-up. */
+  URI uri(SetUp setUp) {
+    return server.getURI().resolve(setUp.path());
+  }
+
+  /** The port the server listens on. */
+  int port() {
+    return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+  }
+
+  /** How many events the handler of {@code setUp} has handled (0 when it has none). */
+  long handled(SetUp setUp) {
+    BenchServlets.PaymentIntentHandler handler = handlers.get(setUp);
+    return handler == null ? 0 : handler.handled();
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.stop();
+    pools.values().forEach(JdbcConnectionPool::dispose);
+  }
+
+  private static void deleteRecursively(Path directory) throws IOException {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(directory)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+        try {
+          Files.delete(path);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    }
+  }
+}

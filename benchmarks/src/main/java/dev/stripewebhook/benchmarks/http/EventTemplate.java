@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.benchmarks.http;
+
+import com.google.gson.JsonObject;
+import dev.stripewebhook.testing.StripeFixtures;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A {@code payment_intent.succeeded} event of about a given size, padded in {@code
+ * data.object.metadata}, whose event id and PaymentIntent id are filled in per request.
+ */
+final class EventTemplate {
+  private static final int ID_DIGITS = 24;
+  private static final String EVENT_MARK = "evt_" + "A".repeat(ID_DIGITS);
+  private static final String OBJECT_MARK = "pi_" + "B".repeat(ID_DIGITS);
+  // Kept when the fixture must shrink to reach a small size: what a receiver typically reads.
+  private static final Set<String> SMALL_FIELDS = Set.of("id", "object", "amount",
+      "amount_received", "currency", "status", "created", "livemode", "metadata", "customer",
+      "payment_method", "latest_charge", "description", "capture_method");
+
+  private final byte[] bytes;
+  private final int eventIdAt;
+  private final int objectIdAt;
+
+  private EventTemplate(byte[] bytes) {
+    this.bytes = bytes;
+    this.eventIdAt = indexOf(bytes, EVENT_MARK) + 4;
+    this.objectIdAt = indexOf(bytes, OBJECT_MARK) + 3;
+  }
+
+  /** An event whose JSON is {@code targetBytes} long or a little longer. */
+  static EventTemplate paymentIntentSucceeded(int targetBytes) {
+    JsonObject event = StripeFixtures.eventJson("payment_intent.succeeded");
+    event.addProperty("id", EVENT_MARK);
+    JsonObject object = event.getAsJsonObject("data").getAsJsonObject("object");
+    object.addProperty("id", OBJECT_MARK);
+    if (StripeFixtures.toBytes(event).length > targetBytes) {
+      for (String key : List.copyOf(object.keySet())) {
+        if (!SMALL_FIELDS.contains(key)) {
+          object.remove(key);
+        }
+      }
+    }
+    JsonObject metadata = new JsonObject();
+    object.add("metadata", metadata);
+    metadata.addProperty("order_id", "ord_1234567890");
+    for (int i = 0; StripeFixtures.toBytes(event).length < targetBytes; i++) {
+      metadata.addProperty("pad_" + i, "x".repeat(100));
+    }
+    return new EventTemplate(StripeFixtures.toBytes(event));
+  }
+
+  /** The body size in bytes. */
+  int size() {
+    return bytes.length;
+  }
+
+  /** A fresh copy with event id {@code evt_<n>} and PaymentIntent id {@code pi_<n>}. */
+  byte[] render(long n) {
+    byte[] body = bytes.clone();
+    writeDigits(body, eventIdAt, n);
+    writeDigits(body, objectIdAt, n);
+    return body;
+  }
+
+  private static void writeDigits(byte[] body, int at, long n) {
+    long rest = n;
+    for (int i = at + ID_DIGITS - 1; i >= at; i--) {
+      body[i] = (byte) ('0' + rest % 10);
+      rest /= 10;
+    }
+  }
+
+  private static int indexOf(byte[] haystack, String needle) {
+    byte[] n = needle.getBytes(StandardCharsets.US_ASCII);
+    outer:
+    for (int i = 0; i <= haystack.length - n.length; i++) {
+      for (int j = 0; j < n.length; j++) {
+        if (haystack[i + j] != n[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new IllegalStateException(needle + " not found in the template");
+  }
+}

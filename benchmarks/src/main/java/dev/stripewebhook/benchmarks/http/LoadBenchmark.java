@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.benchmarks.http;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The HTTP load benchmark: every set-up on one server, measured in turns (A B C ..., A B C ...)
+ * so that machine drift hits all alike; prints the medians over the rounds as a Markdown table.
+ *
+ * <pre>{@code
+ * java -cp benchmarks/target/benchmarks.jar dev.stripewebhook.benchmarks.http.LoadBenchmark \
+ *     --seconds 10 --warmup 5 --rounds 3 --concurrency 16 --sizes 1,3,16,64
+ * }</pre>
+ */
+public final class LoadBenchmark {
+  private static final List<SetUp> SIZED = List.of(SetUp.BARE, SetUp.HAND_WRITTEN,
+      SetUp.FILTER, SetUp.SYNC_FULL);
+  private static final Duration DRAIN_LIMIT = Duration.ofMinutes(5);
+
+  /** The settings of a run; sizes in KiB, the first one is the headline size. */
+  record Options(Duration seconds, Duration warmup, int rounds, int concurrency,
+      List<Integer> sizes, List<SetUp> setUps, Path dataDirectory) {
+    static Options parse(String... args) {
+      Map<String, String> given = new LinkedHashMap<>();
+      for (int i = 0; i + 1 < args.length; i += 2) {
+        if (!args[i].startsWith("--")) {
+          throw new IllegalArgumentException("expected --name value, got " + args[i]);
+        }
+        given.put(args[i].substring(2), args[i + 1]);
+      }
+      List<Integer> sizes = Arrays.stream(given.getOrDefault("sizes", "3,1,16,64").split(","))
+          .map(Integer::valueOf).toList();
+      List<SetUp> setUps = given.containsKey("setups")
+          ? Arrays.stream(given.get("setups").split(",")).map(SetUp::of).toList()
+          : List.of(SetUp.values());
+      return new Options(duration(given.getOrDefault("seconds", "10")),
+          duration(given.getOrDefault("warmup", "5")),
+          Integer.parseInt(given.getOrDefault("rounds", "3")),
+          Integer.parseInt(given.getOrDefault("concurrency", "16")),
+          sizes, setUps, Path.of(given.getOrDefault("data", "target/loadbench-h2")));
+    }
+  }
+
+  private static Duration duration(String seconds) {
+    return Duration.ofMillis((long) (Double.parseDouble(seconds) * 1000));
+  }
+
+  /** One set-up at one body size. */
+  record Cell(SetUp setUp, int kib) {}
+
+  /** One turn of a cell. */
+  record Turn(double perSecond, double p50, double p99, double bytesPerRequest, long failed,
+      long completed, double drainSeconds) {}
+
+  /** A cell's turns, and their medians. */
+  record CellResult(Cell cell, int bodyBytes, List<Turn> turns) {
+    double median(ToDoubleFunction<Turn> value) {
+      double[] values = turns.stream().mapToDouble(value).sorted().toArray();
+      int n = values.length;
+      return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    }
+
+    long failed() {
+      return turns.stream().mapToLong(Turn::failed).sum();
+    }
+  }
+
+  private LoadBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Options options = Options.parse(args);
+    System.out.printf("%s, %d cores, Java %s (%s), load average %s%n", Instant.now(),
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+        System.getProperty("java.vm.name"), loadAverage());
+    System.out.println("options: " + options);
+    List<CellResult> results = run(options);
+    System.out.println("load average at the end: " + loadAverage());
+    System.out.println();
+    System.out.println(table(results));
+    try (BenchServer server = new BenchServer(options.dataDirectory().resolve("probe"))) {
+      OversizeProbe.Outcome probe = OversizeProbe.send(server.port(), SetUp.FILTER.path());
+      System.out.printf("Oversize probe: Content-Length %,d with a 1 MiB limit -> %d; server"
+          + " threads allocated %,d bytes meanwhile%n", OversizeProbe.DECLARED, probe.status(),
+          probe.serverBytes());
+    }
+    System.exit(0);
+  }
+
+  /** Runs the cells of {@code options} in turns and returns their results. */
+  static List<CellResult> run(Options options) throws Exception {
+    List<Cell> cells = new ArrayList<>();
+    for (int kib : options.sizes()) {
+      for (SetUp setUp : options.setUps()) {
+        if (kib == options.sizes().get(0) || SIZED.contains(setUp)) {
+          cells.add(new Cell(setUp, kib));
+        }
+      }
+    }
+    Map<Integer, EventTemplate> templates = new LinkedHashMap<>();
+    options.sizes().forEach(kib -> templates.put(kib, EventTemplate.paymentIntentSucceeded(kib
+        * 1024)));
+    Map<Cell, List<Turn>> turns = new LinkedHashMap<>();
+    Map<SetUp, Long> accepted = new EnumMap<>(SetUp.class);
+    AtomicLong ids = new AtomicLong(System.currentTimeMillis() * 1_000_000L);
+    try (BenchServer server = new BenchServer(options.dataDirectory());
+        LoadGenerator load = new LoadGenerator(options.concurrency(), BenchServer.SECRET, ids)) {
+      for (Cell cell : cells) {
+        if (!options.warmup().isZero()) {
+          LoadGenerator.Run run = load.run(server.uri(cell.setUp()),
+              templates.get(cell.kib()), options.concurrency(), options.warmup());
+          accepted.merge(cell.setUp(), run.accepted(), Long::sum);
+          drain(server, cell.setUp(), accepted);
+        }
+        turns.put(cell, new ArrayList<>());
+      }
+      for (int round = 1; round <= options.rounds(); round++) {
+        for (Cell cell : cells) {
+          long allocatedBefore = Allocations.serverSide();
+          LoadGenerator.Run run = load.run(server.uri(cell.setUp()), templates.get(cell.kib()),
+              options.concurrency(), options.seconds());
+          accepted.merge(cell.setUp(), run.accepted(), Long::sum);
+          double drained = drain(server, cell.setUp(), accepted);
+          long allocated = Allocations.serverSide() - allocatedBefore;
+          Turn turn = new Turn(run.perSecond(), run.latencies().percentileMicros(50),
+              run.latencies().percentileMicros(99),
+              run.completed() == 0 ? 0 : (double) allocated / run.completed(), run.failed(),
+              run.completed(), drained);
+          turns.get(cell).add(turn);
+          System.out.printf(Locale.ROOT, "round %d %-14s %3d KiB %9.0f req/s p50 %7.0f us"
+              + " p99 %7.0f us %,10.0f B/req failed %d drain %.1f s%n", round,
+              cell.setUp().label(), cell.kib(), turn.perSecond(), turn.p50(), turn.p99(),
+              turn.bytesPerRequest(), turn.failed(), turn.drainSeconds());
+        }
+      }
+    }
+    List<CellResult> results = new ArrayList<>();
+    turns.forEach((cell, list) -> results.add(new CellResult(cell,
+        templates.get(cell.kib()).size(), list)));
+    return results;
+  }
+
+  /**
+   * Async: waits until the workers have handled every accepted event; returns the wait, or
+   * infinity when they have not after {@link #DRAIN_LIMIT} (the run goes on; the backlog stays).
+   */
+  private static double drain(BenchServer server, SetUp setUp, Map<SetUp, Long> accepted)
+      throws InterruptedException {
+    if (!setUp.async()) {
+      return 0;
+    }
+    long start = System.nanoTime();
+    long deadline = start + DRAIN_LIMIT.toNanos();
+    while (server.handled(setUp) < accepted.get(setUp)) {
+      if (System.nanoTime() > deadline) {
+        System.err.printf("%s: %d of %d accepted events handled after %s; going on%n",
+            setUp.label(), server.handled(setUp), accepted.get(setUp), DRAIN_LIMIT);
+        return Double.POSITIVE_INFINITY;
+      }
+      Thread.sleep(5);
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  /** The medians as a Markdown table, with the ratios against bare and hand-written. */
+  static String table(List<CellResult> results) {
+    StringBuilder out = new StringBuilder("| set-up | body | req/s | p50 µs | p99 µs | bytes/req"
+        + " | × bare | × hand-written | async drain s |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (CellResult result : results) {
+      double perSecond = result.median(Turn::perSecond);
+      out.append(String.format(Locale.ROOT,
+          "| %s | %,d B | %,.0f | %,.0f | %,.0f | %,.0f | %s | %s | %s |%n",
+          result.cell().setUp().label(), result.bodyBytes(), perSecond,
+          result.median(Turn::p50), result.median(Turn::p99),
+          result.median(Turn::bytesPerRequest),
+          ratio(perSecond, results, result.cell().kib(), SetUp.BARE),
+          ratio(perSecond, results, result.cell().kib(), SetUp.HAND_WRITTEN),
+          result.cell().setUp().async()
+              ? String.format(Locale.ROOT, "%.1f", result.median(Turn::drainSeconds)) : ""));
+    }
+    return out.toString();
+  }
+
+  private static String ratio(double perSecond, List<CellResult> results, int kib, SetUp base) {
+    for (CellResult result : results) {
+      if (result.cell().setUp() == base && result.cell().kib() == kib) {
+        return String.format(Locale.ROOT, "%.2f", perSecond / result.median(Turn::perSecond));
+      }
+    }
+    return "";
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}
