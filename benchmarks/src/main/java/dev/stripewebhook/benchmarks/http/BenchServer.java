@@ -34,6 +34,18 @@ import org.h2.jdbcx.JdbcConnectionPool;
 final class BenchServer implements AutoCloseable {
   static final String SECRET = "whsec_loadbench_0123456789abcdef";
 
+  /**
+   * The per-delivery log line is an operator's choice, not the filter's cost: silenced here, as
+   * in the runs in docs/PERFORMANCE.md. Kept in a field: JUL holds loggers weakly.
+   */
+  private static final java.util.logging.Logger DELIVERY_LOG = quiet(
+      java.util.logging.Logger.getLogger(StripeWebhookFilter.DELIVERY_LOGGER));
+
+  private static java.util.logging.Logger quiet(java.util.logging.Logger logger) {
+    logger.setLevel(java.util.logging.Level.WARNING);
+    return logger;
+  }
+
   private final Server server;
   private final Map<SetUp, BenchServlets.PaymentIntentHandler> handlers =
       new EnumMap<>(SetUp.class);
