@@ -3,14 +3,12 @@ package dev.stripewebhook.benchmarks;
 
 import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
-import java.util.Collection;
 import java.util.List;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.profile.InternalProfiler;
 import org.openjdk.jmh.results.AggregationPolicy;
 import org.openjdk.jmh.results.IterationResult;
-import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.ScalarResult;
 
 /**
@@ -37,7 +35,7 @@ public final class CpuTimeProfiler implements InternalProfiler {
   }
 
   @Override
-  public Collection<? extends Result> afterIteration(BenchmarkParams benchmark,
+  public List<ScalarResult> afterIteration(BenchmarkParams benchmark,
       IterationParams iteration, IterationResult result) {
     double cpu = os.getProcessCpuTime() - cpuAtStart;
     double wall = System.nanoTime() - wallAtStart;

@@ -37,9 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(1)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@Fork(3)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 4, time = 2)
 public class VerifyBenchmark {
   /** The event and its typed data object, as a handler that uses the full Event sees them. */
   public record EventAndObject(Event event, StripeObject dataObject) {}
