@@ -97,11 +97,13 @@ public final class EventHandlers {
   public int dispatch(VerifiedEvent event, HandlingContext context) throws EventHandlerException {
     Objects.requireNonNull(context, "context == null");
     List<StripeEventHandler> handlers = forType(event.type());
-    for (StripeEventHandler handler : handlers) {
-      try {
-        handler.handle(event, context);
-      } catch (Exception | LinkageError e) {
-        throw new EventHandlerException(event, handler, e);
+    try (HandlingContext.Scope scope = HandlingContext.enter(context)) {
+      for (StripeEventHandler handler : handlers) {
+        try {
+          handler.handle(event, context);
+        } catch (Exception | LinkageError e) {
+          throw new EventHandlerException(event, handler, e);
+        }
       }
     }
     return handlers.size();

@@ -18,6 +18,7 @@ import java.util.Optional;
  */
 public final class HandlingContext {
   private static final HandlingContext NONE = new HandlingContext(null);
+  private static final ThreadLocal<HandlingContext> CURRENT = new ThreadLocal<>();
 
   private final Connection connection;
 
@@ -33,6 +34,35 @@ public final class HandlingContext {
   /** The transaction on {@code connection}, which the caller commits or rolls back. */
   public static HandlingContext of(Connection connection) {
     return new HandlingContext(Objects.requireNonNull(connection, "connection == null"));
+  }
+
+  /**
+   * The context of the event being handled on this thread, for code that is not handed one: a
+   * CDI observer ({@code @Observes}, which runs on the dispatching thread) or a service it calls.
+   * {@link #none()} outside handling and in {@code @ObservesAsync} observers.
+   */
+  public static HandlingContext current() {
+    HandlingContext current = CURRENT.get();
+    return current == null ? NONE : current;
+  }
+
+  /** Makes {@code context} {@link #current()} on this thread until the returned scope closes. */
+  static Scope enter(HandlingContext context) {
+    HandlingContext previous = CURRENT.get();
+    CURRENT.set(context);
+    return () -> {
+      if (previous == null) {
+        CURRENT.remove();
+      } else {
+        CURRENT.set(previous);
+      }
+    };
+  }
+
+  /** Ends {@link #enter}. */
+  interface Scope extends AutoCloseable {
+    @Override
+    void close();
   }
 
   /** The connection whose transaction marks the event done, when the inbox is JDBC. */

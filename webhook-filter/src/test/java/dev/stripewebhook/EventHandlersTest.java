@@ -31,6 +31,34 @@ class EventHandlersTest {
   }
 
   @Test
+  void theHandlingContextIsCurrentOnTheThreadOnlyWhileHandlersRun() throws Exception {
+    HandlingContext context = HandlingContext.of(
+        (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {java.sql.Connection.class}, (proxy, method, args) -> null));
+    HandlingContext[] seen = new HandlingContext[1];
+    StripeEventHandler observer = new StripeEventHandler() {
+      @Override
+      public Set<String> eventTypes() {
+        return Set.of("*");
+      }
+
+      @Override
+      public void handle(VerifiedEvent event) {
+        seen[0] = HandlingContext.current();
+      }
+    };
+    byte[] body = dev.stripewebhook.testing.StripeFixtures.event("invoice.paid");
+    VerifiedEvent event = SignatureVerifier.create(WebhookConfig.builder().secrets("whsec_x")
+        .build()).verify(body, dev.stripewebhook.testing.SignedPayload.of(body).secret("whsec_x")
+        .header());
+
+    assertThat(EventHandlers.of(observer).dispatch(event, context)).isEqualTo(1);
+
+    assertThat(seen[0]).isSameAs(context);
+    assertThat(HandlingContext.current()).isSameAs(HandlingContext.none());
+  }
+
+  @Test
   void prefixWildcardNeedsTheDot() {
     assertThat(EventHandlers.of(prefix).forType("customer.subscriptionx.updated")).isEmpty();
     assertThat(EventHandlers.of(prefix).forType("customer.subscription")).isEmpty();

@@ -21,6 +21,7 @@ import dev.stripewebhook.inbox.InboxWorkers;
 import dev.stripewebhook.inbox.InboxException;
 import dev.stripewebhook.inbox.InboxOptions;
 import dev.stripewebhook.inbox.JdbcEventInbox;
+import dev.stripewebhook.inbox.StoredEventProcessor;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -233,6 +234,22 @@ public class StripeWebhookFilter extends HttpFilter {
         : InboxWorkers.pruning(inbox);
     workers.start();
     context.setAttribute(INSTALLED_ATTRIBUTE, Boolean.TRUE);
+    context.setAttribute(StoredEventProcessor.ATTRIBUTE, new StoredEventProcessor() {
+      @Override
+      public EventInbox inbox() {
+        return inbox;
+      }
+
+      @Override
+      public Outcome process(String eventId) throws InboxException {
+        return inbox.process(eventId, claimOwner(), StripeWebhookFilter.this::processStored);
+      }
+
+      @Override
+      public boolean processesDueEvents() {
+        return async();
+      }
+    });
     LOG.log(Level.INFO, "StripeWebhookFilter ''{0}'' ready: {1}, {2} processing, inbox {3}",
         getFilterName(), handlers.isEmpty() ? "no handlers, verified requests go down the chain"
             : handlers + (answersItself ? "" : ", then down the chain"), async() ? "async" : "sync",

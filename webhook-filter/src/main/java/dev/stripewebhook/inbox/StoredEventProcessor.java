@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.inbox;
+
+/**
+ * Runs an endpoint's handlers on an event already in its inbox: what a replay, or an event
+ * recovered from Stripe's Events API, needs when no redelivery will come.
+ *
+ * <p>{@link dev.stripewebhook.servlet.StripeWebhookFilter} publishes its processor as the servlet
+ * context attribute {@value #ATTRIBUTE} once started, so that other parts of the application (the
+ * admin console, the JAX-RS integration) share its inbox and handlers.
+ *
+ * @since 0.1
+ */
+public interface StoredEventProcessor {
+  /** The servlet context attribute that holds the running filter's processor: {@value}. */
+  String ATTRIBUTE = "dev.stripewebhook.inbox.processor";
+
+  /** The inbox the events are stored in. */
+  EventInbox inbox();
+
+  /**
+   * Claims the stored event and runs the handlers on it, after verifying its stored bytes
+   * again; marks it done, failed or dead by the result.
+   */
+  EventInbox.Outcome process(String eventId) throws InboxException;
+
+  /** Whether background workers also process due events (async processing). */
+  boolean processesDueEvents();
+}
