@@ -142,6 +142,13 @@ public class StripeWebhookFilter extends HttpFilter {
    */
   public static final String METER_REGISTRY_ATTRIBUTE = "dev.stripewebhook.meter-registry";
 
+  /**
+   * The servlet context attribute a {@code ServletContextListener} may set to a {@link
+   * DataSource} for the JDBC inbox, when the application builds its own pool rather than naming
+   * one in JNDI with {@value WebhookConfig.Keys#DATASOURCE} (which wins): {@value}.
+   */
+  public static final String DATASOURCE_ATTRIBUTE = "dev.stripewebhook.datasource";
+
   /** The logger of the one line per delivery: {@value}. */
   public static final String DELIVERY_LOGGER = "dev.stripewebhook.delivery";
 
@@ -209,7 +216,7 @@ public class StripeWebhookFilter extends HttpFilter {
         handlers = EventHandlers.builder().addAll(handlers.all()).add(observers.get()).build();
       }
       if (inbox == null) {
-        inbox = createInbox(config);
+        inbox = createInbox(config, context.getAttribute(DATASOURCE_ATTRIBUTE));
       }
       if (config.processing() == WebhookConfig.Processing.ASYNC && handlers.isEmpty()) {
         throw new IllegalArgumentException(WebhookConfig.Keys.PROCESSING + ": async needs"
@@ -315,16 +322,23 @@ public class StripeWebhookFilter extends HttpFilter {
         + "; retried with backoff until then");
   }
 
-  private static EventInbox createInbox(WebhookConfig config) {
+  private static EventInbox createInbox(WebhookConfig config, Object contextDataSource) {
     InboxOptions options = InboxOptions.builder()
         .clock(config.clock())
         .maxAttempts(config.attempts())
         .retention(Duration.ofDays(config.retentionDays()))
         .build();
-    if (config.dataSourceName().isEmpty()) {
-      return new InMemoryEventInbox(options);
+    if (config.dataSourceName().isPresent()) {
+      return JdbcEventInbox.create(lookupDataSource(config.dataSourceName().get()), options);
     }
-    return JdbcEventInbox.create(lookupDataSource(config.dataSourceName().get()), options);
+    if (contextDataSource instanceof DataSource dataSource) {
+      return JdbcEventInbox.create(dataSource, options);
+    }
+    if (contextDataSource != null) {
+      throw new IllegalArgumentException("servlet context attribute " + DATASOURCE_ATTRIBUTE
+          + " is a " + contextDataSource.getClass().getName() + ", not a javax.sql.DataSource");
+    }
+    return new InMemoryEventInbox(options);
   }
 
   private static DataSource lookupDataSource(String name) {

@@ -195,6 +195,47 @@ class InboxFilterTest {
   }
 
   @Test
+  void aDataSourceInTheContextAttributeHoldsTheInboxAndTheProcessorIsPublished() throws Exception {
+    JdbcDataSource own = new JdbcDataSource();
+    own.setURL("jdbc:h2:mem:context-attribute;DB_CLOSE_DELAY=-1");
+    try (JettyServer app = new JettyServer()
+        .attribute(StripeWebhookFilter.DATASOURCE_ATTRIBUTE, own)
+        .filter("/hook", StripeWebhookFilter.class, Map.of(WebhookConfig.Keys.SECRETS, SECRET,
+            WebhookConfig.Keys.HANDLERS, CountingHandler.class.getName()))
+        .start()) {
+      byte[] body = StripeFixtures.event("invoice.paid");
+      HttpResponse<String> response = client.send(HttpRequest.newBuilder(app.uri("/hook"))
+          .header("Stripe-Signature", SignedPayload.of(body).secret(SECRET).header())
+          .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+      String id = id(body);
+      EventInbox stored = JdbcEventInbox.create(own, InboxOptions.defaults());
+      assertThat(stored.find(id)).hasValueSatisfying(
+          record -> assertThat(record.status()).isEqualTo(InboxStatus.DONE));
+
+      var processor = (dev.stripewebhook.inbox.StoredEventProcessor) app.contextAttribute(
+          dev.stripewebhook.inbox.StoredEventProcessor.ATTRIBUTE);
+      assertThat(processor.processesDueEvents()).isFalse();
+      assertThat(processor.process(id)).isEqualTo(EventInbox.Outcome.ALREADY_DONE);
+      assertThat(runs.get(id)).hasValue(1);
+    }
+  }
+
+  /** Counts like the other handlers, for the configuration by class name. */
+  public static final class CountingHandler implements StripeEventHandler {
+    @Override
+    public Set<String> eventTypes() {
+      return Set.of("invoice.paid");
+    }
+
+    @Override
+    public void handle(VerifiedEvent event) {
+      count(event);
+    }
+  }
+
+  @Test
   void failsAtStartupWhenTheDataSourceIsNotInJndi() {
     JettyServer broken = new JettyServer().filter("/hook", StripeWebhookFilter.class, Map.of(
         WebhookConfig.Keys.SECRETS, SECRET,

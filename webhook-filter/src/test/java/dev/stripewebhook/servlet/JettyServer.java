@@ -45,6 +45,10 @@ final class JettyServer implements AutoCloseable {
     return this;
   }
 
+  Object contextAttribute(String name) {
+    return context.getServletContext().getAttribute(name);
+  }
+
   JettyServer start() throws Exception {
     server.start();
     return this;
