@@ -3,17 +3,25 @@ package dev.stripewebhook.example;
 
 import com.stripe.model.PaymentIntent;
 import com.stripe.model.Subscription;
+import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.cdi.StripeEventType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * The shop's reaction to Stripe events, as CDI observers: the same for deliveries through the
  * servlet filter ({@code /webhooks/stripe}) and through JAX-RS ({@code /api/webhooks/stripe}).
+ *
+ * <p>They write through the inbox's connection ({@link HandlingContext#current()}): the shop's
+ * change and the inbox's done mark commit together, so a redelivery never applies an event
+ * twice, and a failure leaves neither.
  */
 @ApplicationScoped
 public class ShopEvents {
@@ -36,7 +44,7 @@ public class ShopEvents {
           intent.getId());
       return;
     }
-    shop.setOrderStatus(orderId, status);
+    inTransaction(connection -> shop.applyPayment(connection, orderId, status, event.id()));
     LOG.log(Level.INFO, "{0} {1}: order {2} is {3}", event.id(), event.type(), orderId, status);
   }
 
@@ -48,9 +56,42 @@ public class ShopEvents {
     Subscription subscription = event.dataObject(Subscription.class);
     String status = event.type().equals("customer.subscription.deleted") ? "canceled"
         : subscription.getStatus();
-    shop.applySubscription(new Shop.SubscriptionState(subscription.getId(), status,
-        subscription.getCustomer(), event.created().orElse(Instant.EPOCH)));
+    Shop.SubscriptionState state = new Shop.SubscriptionState(subscription.getId(), status,
+        subscription.getCustomer(), event.created().orElse(Instant.EPOCH));
+    inTransaction(connection -> shop.applySubscription(connection, state));
     LOG.log(Level.INFO, "{0} {1}: subscription {2} is {3}", event.id(), event.type(),
         subscription.getId(), status);
+  }
+
+  /** A write on the shop's database. */
+  @FunctionalInterface
+  interface Write {
+    void on(Connection connection) throws SQLException;
+  }
+
+  /**
+   * Runs {@code write} in the inbox's transaction; with no inbox transaction (an inbox in
+   * memory), in a transaction of its own.
+   */
+  private void inTransaction(Write write) {
+    try {
+      Optional<Connection> inbox = HandlingContext.current().connection();
+      if (inbox.isPresent()) {
+        write.on(inbox.get());
+        return;
+      }
+      try (Connection own = shop.dataSource().getConnection()) {
+        own.setAutoCommit(false);
+        try {
+          write.on(own);
+          own.commit();
+        } catch (SQLException | RuntimeException e) {
+          own.rollback();
+          throw e;
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("Shop database: " + e.getMessage(), e);
+    }
   }
 }

@@ -9,6 +9,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.sql.SQLException;
 import java.util.Map;
 
 /** The read API: what the Stripe events did to orders and subscriptions (JSON by Jackson). */
@@ -22,13 +23,15 @@ public class ShopResource {
 
   @GET
   @Path("orders/{id}")
-  public Map<String, String> order(@PathParam("id") String id) {
-    return Map.of("id", id, "status", shop.orderStatus(id).orElseThrow(NotFoundException::new));
+  public Map<String, Object> order(@PathParam("id") String id) throws SQLException {
+    Shop.Order order = shop.order(id).orElseThrow(NotFoundException::new);
+    return Map.of("id", order.id(), "status", order.status(),
+        "appliedEvents", order.appliedEvents());
   }
 
   @GET
   @Path("subscriptions/{id}")
-  public Map<String, String> subscription(@PathParam("id") String id) {
+  public Map<String, String> subscription(@PathParam("id") String id) throws SQLException {
     Shop.SubscriptionState state = shop.subscription(id).orElseThrow(NotFoundException::new);
     return Map.of("id", state.id(), "status", state.status(), "customer",
         String.valueOf(state.customer()));

@@ -4,6 +4,8 @@ package dev.stripewebhook.example;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
+import dev.stripewebhook.EventHandlers;
+import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.SignatureVerifier;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.WebhookConfig;
@@ -11,7 +13,12 @@ import dev.stripewebhook.cdi.internal.CdiLookup;
 import dev.stripewebhook.cdi.internal.StripeEventsExtension;
 import dev.stripewebhook.testing.SignedPayload;
 import dev.stripewebhook.testing.StripeFixtures;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import java.sql.Connection;
 import java.time.Instant;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterAll;
@@ -27,10 +34,27 @@ class ShopEventsTest {
 
   @BeforeAll
   static void boot() {
-    container = new Weld().disableDiscovery().addBeanClasses(Shop.class, ShopEvents.class)
+    container = new Weld().disableDiscovery()
+        .addBeanClasses(Shop.class, ShopEvents.class, TestDatabase.class)
         .addExtensions(new StripeEventsExtension()).initialize();
     observers = CdiLookup.observers(ShopEventsTest.class.getClassLoader()).orElseThrow();
     shop = container.select(Shop.class).get();
+  }
+
+  /** An H2 database in memory in place of the one ShopDatabase would choose in a container. */
+  @ApplicationScoped
+  static class TestDatabase {
+    static final JdbcDataSource H2 = new JdbcDataSource();
+
+    static {
+      H2.setURL("jdbc:h2:mem:shop-events-test;DB_CLOSE_DELAY=-1");
+      ShopDatabase.createTables(H2);
+    }
+
+    @Produces
+    DataSource dataSource() {
+      return H2;
+    }
   }
 
   @AfterAll
@@ -43,9 +67,35 @@ class ShopEventsTest {
     deliver(paymentIntent("payment_intent.succeeded", "ord_paid"));
     deliver(paymentIntent("payment_intent.payment_failed", "ord_failed"));
     deliver(paymentIntent("payment_intent.created", "ord_created"));
-    assertThat(shop.orderStatus("ord_paid")).contains("paid");
-    assertThat(shop.orderStatus("ord_failed")).contains("failed");
-    assertThat(shop.orderStatus("ord_created")).isEmpty();
+    assertThat(shop.order("ord_paid").map(Shop.Order::status)).contains("paid");
+    assertThat(shop.order("ord_failed").map(Shop.Order::status)).contains("failed");
+    assertThat(shop.order("ord_created")).isEmpty();
+  }
+
+  @Test
+  void anOrderListsTheEventsAppliedToItInTheOrderTheyWereApplied() throws Exception {
+    JsonObject failed = paymentIntent("payment_intent.payment_failed", "ord_twice");
+    JsonObject succeeded = paymentIntent("payment_intent.succeeded", "ord_twice");
+    deliver(failed);
+    deliver(succeeded);
+    assertThat(shop.order("ord_twice")).hasValueSatisfying(order -> {
+      assertThat(order.status()).isEqualTo("paid");
+      assertThat(order.appliedEvents()).containsExactly(failed.get("id").getAsString(),
+          succeeded.get("id").getAsString());
+    });
+  }
+
+  @Test
+  void writesJoinTheInboxTransactionAndRollBackWithIt() throws Exception {
+    JsonObject event = paymentIntent("payment_intent.succeeded", "ord_rolled_back");
+    try (Connection connection = TestDatabase.H2.getConnection()) {
+      connection.setAutoCommit(false);
+      byte[] body = StripeFixtures.toBytes(event);
+      EventHandlers.of(observers).dispatch(verifier().verify(body,
+          SignedPayload.of(body).secret(SECRET).header()), HandlingContext.of(connection));
+      connection.rollback();
+    }
+    assertThat(shop.order("ord_rolled_back")).isEmpty();
   }
 
   @Test
@@ -62,9 +112,11 @@ class ShopEventsTest {
 
   static void deliver(JsonObject event) throws Exception {
     byte[] body = StripeFixtures.toBytes(event);
-    WebhookConfig config = WebhookConfig.builder().secrets(SECRET).build();
-    observers.handle(SignatureVerifier.create(config).verify(body,
-        SignedPayload.of(body).secret(SECRET).header()));
+    observers.handle(verifier().verify(body, SignedPayload.of(body).secret(SECRET).header()));
+  }
+
+  static SignatureVerifier verifier() {
+    return SignatureVerifier.create(WebhookConfig.builder().secrets(SECRET).build());
   }
 
   static JsonObject paymentIntent(String type, String orderId) {
