@@ -67,6 +67,18 @@ public final class ShopClient {
     return JsonParser.parseString(response.body()).getAsJsonObject();
   }
 
+  /** The ids of the events applied to an order, in the order they were applied. */
+  public java.util.List<String> appliedEvents(String orderId)
+      throws IOException, InterruptedException {
+    HttpResponse<String> response = get("api/orders/" + orderId);
+    if (response.statusCode() != 200) {
+      throw new AssertionError("GET api/orders/" + orderId + ": " + response.statusCode());
+    }
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    json(response).getAsJsonArray("appliedEvents").forEach(id -> ids.add(id.getAsString()));
+    return ids;
+  }
+
   /** How often the observers saw event {@code id}: 0 when never (the test probe's answer). */
   public int observed(String id) throws IOException, InterruptedException {
     HttpResponse<String> response = get("probe/deliveries/" + id);

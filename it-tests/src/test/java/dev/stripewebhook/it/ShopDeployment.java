@@ -15,6 +15,11 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
  * servers have neither; WildFly gets {@code example-war-wildfly.war}, the same classes and
  * descriptors with only the library, stripe-java and Gson in {@code WEB-INF/lib}, because its
  * RESTEasy and Weld serve the application and a bundled Jersey or Weld would fight them.
+ *
+ * <p>The deployment also declares the shop's database as a container DataSource, the way the
+ * README tells users to: {@code META-INF/context.xml} for Tomcat, {@code WEB-INF/shop-ds.xml}
+ * for WildFly (each server ignores the other's file). On Jetty the example's own embedded H2
+ * file is used.
  */
 public final class ShopDeployment {
   /** The archive name, hence the context path {@code /shop}. */
@@ -31,6 +36,9 @@ public final class ShopDeployment {
     }
     return ShrinkWrap.create(WebArchive.class, NAME)
         .merge(ShrinkWrap.createFromZipFile(WebArchive.class, new File(built)))
-        .addPackage(DeliveriesITObserver.class.getPackage());
+        .addPackage(DeliveriesITObserver.class.getPackage())
+        // the container DataSource of the shop and its inbox: each server reads only its own
+        .addAsManifestResource("deployment/context.xml", "context.xml")
+        .addAsWebInfResource("deployment/shop-ds.xml", "shop-ds.xml");
   }
 }

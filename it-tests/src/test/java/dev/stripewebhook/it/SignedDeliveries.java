@@ -66,16 +66,52 @@ public abstract class SignedDeliveries {
   }
 
   @Test
-  void redeliveryOfTheSameSignedEventIsAcknowledgedAgainOnEitherPath() throws Exception {
-    // Stripe retries until it gets a 2xx: a duplicate must be answered 200, never 4xx. (Running
-    // the observers only once per event id needs the inbox, which is not on this branch.)
+  void aRedeliveryIsAcknowledgedButAppliedOnceOnEitherPath() throws Exception {
+    // Stripe retries until it gets a 2xx: a duplicate must be answered 200, never 4xx, and the
+    // inbox keeps the observers from running again.
     for (String path : new String[] {FILTER, JAXRS}) {
-      byte[] body = StripeFixtures.toBytes(
-          paymentIntent("payment_intent.succeeded", unique("ord_again")));
-      SignedPayload delivery = signed(body);
-      assertThat(shop().sender(path).send(delivery).statusCode()).isEqualTo(200);
-      assertThat(shop().sender(path).send(delivery).statusCode()).isEqualTo(200);
+      String order = unique("ord_again");
+      JsonObject event = paymentIntent("payment_intent.succeeded", order);
+      SignedPayload delivery = signed(StripeFixtures.toBytes(event));
+      String id = event.get("id").getAsString();
+
+      assertThat(shop().sender(path).send(delivery).statusCode()).as(path).isEqualTo(200);
+      assertThat(shop().sender(path).send(delivery).statusCode()).as(path).isEqualTo(200);
+
+      assertThat(shop().observed(id)).as(path).isEqualTo(1);
+      assertThat(shop().appliedEvents(order)).as(path).containsExactly(id);
     }
+  }
+
+  @Test
+  void eachEventIsRecordedDoneInTheDatabaseTheContainerProvides() throws Exception {
+    JsonObject event = paymentIntent("payment_intent.succeeded", unique("ord_stored"));
+    String id = event.get("id").getAsString();
+
+    assertThat(shop().sender(JAXRS).send(StripeFixtures.toBytes(event)).statusCode())
+        .isEqualTo(200);
+
+    JsonObject row = json(shop().get("probe/inbox/" + id));
+    assertThat(row.get("source").getAsString())
+        .isEqualTo(System.getProperty("it.datasource", "context"));
+    assertThat(row.get("status").getAsString()).isEqualTo("done");
+    assertThat(row.get("attempts").getAsInt()).isEqualTo(1);
+  }
+
+  @Test
+  void eventsAppliedToAnOrderAreListedInTheOrderTheyWereApplied() throws Exception {
+    String order = unique("ord_history");
+    JsonObject failed = paymentIntent("payment_intent.payment_failed", order);
+    JsonObject succeeded = paymentIntent("payment_intent.succeeded", order);
+
+    shop().sender(FILTER).send(StripeFixtures.toBytes(failed));
+    shop().sender(JAXRS).send(StripeFixtures.toBytes(succeeded));
+
+    JsonObject read = json(shop().get("api/orders/" + order));
+    assertThat(read.get("id").getAsString()).isEqualTo(order);
+    assertThat(read.get("status").getAsString()).isEqualTo("paid");
+    assertThat(shop().appliedEvents(order)).containsExactly(failed.get("id").getAsString(),
+        succeeded.get("id").getAsString());
   }
 
   @Test

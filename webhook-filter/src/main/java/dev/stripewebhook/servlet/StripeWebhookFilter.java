@@ -11,16 +11,14 @@ import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.WebhookAlertListener;
 import dev.stripewebhook.WebhookVerificationException;
 import dev.stripewebhook.cdi.internal.CdiLookup;
+import dev.stripewebhook.internal.InboxFactory;
 import dev.stripewebhook.internal.AlertMonitor;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
 import dev.stripewebhook.inbox.EventInbox.Receipt;
-import dev.stripewebhook.inbox.InMemoryEventInbox;
 import dev.stripewebhook.inbox.InboxRecord;
 import dev.stripewebhook.inbox.InboxWorkers;
 import dev.stripewebhook.inbox.InboxException;
-import dev.stripewebhook.inbox.InboxOptions;
-import dev.stripewebhook.inbox.JdbcEventInbox;
 import dev.stripewebhook.inbox.StoredEventProcessor;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletContext;
@@ -32,7 +30,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.MappingMatch;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -42,8 +39,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.naming.InitialContext;
-import javax.naming.NamingException;
 import javax.sql.DataSource;
 
 /**
@@ -323,47 +318,11 @@ public class StripeWebhookFilter extends HttpFilter {
   }
 
   private static EventInbox createInbox(WebhookConfig config, Object contextDataSource) {
-    InboxOptions options = InboxOptions.builder()
-        .clock(config.clock())
-        .maxAttempts(config.attempts())
-        .retention(Duration.ofDays(config.retentionDays()))
-        .build();
-    if (config.dataSourceName().isPresent()) {
-      return JdbcEventInbox.create(lookupDataSource(config.dataSourceName().get()), options);
-    }
-    if (contextDataSource instanceof DataSource dataSource) {
-      return JdbcEventInbox.create(dataSource, options);
-    }
-    if (contextDataSource != null) {
+    if (contextDataSource != null && !(contextDataSource instanceof DataSource)) {
       throw new IllegalArgumentException("servlet context attribute " + DATASOURCE_ATTRIBUTE
           + " is a " + contextDataSource.getClass().getName() + ", not a javax.sql.DataSource");
     }
-    return new InMemoryEventInbox(options);
-  }
-
-  private static DataSource lookupDataSource(String name) {
-    String key = WebhookConfig.Keys.DATASOURCE;
-    Object found;
-    try {
-      InitialContext context = new InitialContext();
-      try {
-        found = context.lookup(name);
-      } catch (NamingException e) {
-        if (name.startsWith("java:")) {
-          throw e;
-        }
-        found = context.lookup("java:comp/env/" + name);
-      }
-    } catch (NamingException e) {
-      throw new IllegalArgumentException(key + ": no DataSource named '" + name + "' in JNDI ("
-          + e.getClass().getSimpleName() + "); declare it in the container (context.xml,"
-          + " the datasources subsystem) or remove the key to keep events in memory", e);
-    }
-    if (!(found instanceof DataSource dataSource)) {
-      throw new IllegalArgumentException(key + ": JNDI name '" + name + "' is a "
-          + (found == null ? "null" : found.getClass().getName()) + ", not a javax.sql.DataSource");
-    }
-    return dataSource;
+    return InboxFactory.create(config, (DataSource) contextDataSource);
   }
 
   /** During init the containers set the web application's loader as the context loader. */

@@ -2,6 +2,7 @@
 package dev.stripewebhook.jaxrs;
 
 import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.jaxrs.internal.CompleteDelivery;
 import dev.stripewebhook.jaxrs.internal.RejectionMapper;
 import dev.stripewebhook.jaxrs.internal.StripeEventReader;
 import dev.stripewebhook.jaxrs.internal.VerifySignatureFilter;
@@ -37,7 +38,20 @@ import java.util.Objects;
  * <h2>Answers</h2>
  *
  * Those of the filter: 400 with the verification reason, 413 over the body limit, 500 when a CDI
- * observer throws, each as {@code application/problem+json}.
+ * observer throws, 409 while another delivery of the event is processed, 503 when the event
+ * inbox is unavailable, each as {@code application/problem+json}; 200 {@code {"received":true}}
+ * for a redelivery of an event already done, without calling the resource method.
+ *
+ * <h2>The event inbox</h2>
+ *
+ * A delivery verified here is recorded by event id in the inbox of the {@link
+ * dev.stripewebhook.servlet.StripeWebhookFilter} running in the same application, or else in
+ * one made from the configuration ({@code stripe.webhook.datasource}; in memory without it).
+ * CDI observers that want the event run once per event id, in the transaction that marks it
+ * done, before the resource method. When no observer wants it, the resource method is the
+ * processing: the event is marked done when it answers 2xx, failed otherwise (a redelivery then
+ * calls it again). Only with the filter in front does the resource method run inside the
+ * inbox's claim, with its status deciding and concurrent redeliveries held off (409).
  *
  * @since 0.1
  */
@@ -64,6 +78,7 @@ public final class StripeWebhookFeature implements Feature {
         });
     context.register(new StripeEventReader(verification));
     context.register(new VerifySignatureFilter(verification));
+    context.register(new CompleteDelivery(verification));
     context.register(RejectionMapper.class);
     return true;
   }

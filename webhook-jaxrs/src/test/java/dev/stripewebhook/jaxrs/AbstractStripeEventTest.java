@@ -180,6 +180,49 @@ abstract class AbstractStripeEventTest {
   }
 
   @Test
+  void aRedeliveryOfAnEventTheResourceHandledIsAcknowledgedWithoutCallingItAgain()
+      throws Exception {
+    byte[] body = StripeFixtures.event("customer.created"); // no observer wants it
+    SignedPayload delivery = SignedPayload.of(body).secret(ITApplication.FEATURE_SECRET);
+
+    HttpResponse<String> first = sender("/api/delivery", "x").send(delivery);
+    HttpResponse<String> again = sender("/api/delivery", "x").send(delivery);
+
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(first.body()).isEqualTo(idOf(body));
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(again.body()).isEqualTo("{\"received\":true}");
+  }
+
+  @Test
+  void aResourceThatFailsLeavesTheEventForTheRedelivery() throws Exception {
+    byte[] body = StripeFixtures.event("customer.updated");
+    SignedPayload delivery = SignedPayload.of(body).secret(ITApplication.FEATURE_SECRET);
+
+    assertThat(sender("/api/flaky", "x").send(delivery).statusCode()).isEqualTo(500);
+    HttpResponse<String> again = sender("/api/flaky", "x").send(delivery);
+    HttpResponse<String> third = sender("/api/flaky", "x").send(delivery);
+
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(again.body()).isEqualTo("handled " + idOf(body));
+    assertThat(third.body()).isEqualTo("{\"received\":true}");
+  }
+
+  @Test
+  void observersRunOncePerEventIdAcrossRedeliveries() throws Exception {
+    byte[] body = StripeFixtures.event("payment_intent.created");
+    SignedPayload delivery = SignedPayload.of(body).secret(ITApplication.FEATURE_SECRET);
+
+    HttpResponse<String> first = sender("/api/event", "x").send(delivery);
+    HttpResponse<String> again = sender("/api/event", "x").send(delivery);
+
+    assertThat(first.body()).isEqualTo("payment_intent.created");
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(again.body()).isEqualTo("{\"received\":true}");
+    assertThat(ObserverITBean.SEEN).containsExactly(idOf(body));
+  }
+
+  @Test
   void nameBindingVerifiesMethodsWhoseParameterIsNotTheEvent() throws Exception {
     byte[] body = StripeFixtures.event("charge.succeeded");
     HttpResponse<String> response = send("/api/checked", body);

@@ -59,6 +59,18 @@ public class WebhookITResource {
     return event.id() + " " + body.length();
   }
 
+  static final java.util.Set<String> FAILED_ONCE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Fails the first delivery of each event: the redelivery must call it again. */
+  @POST
+  @Path("flaky")
+  public jakarta.ws.rs.core.Response flaky(@StripeEvent VerifiedEvent event) {
+    if (FAILED_ONCE.add(event.id())) {
+      return jakarta.ws.rs.core.Response.serverError().entity("not yet").build();
+    }
+    return jakarta.ws.rs.core.Response.ok("handled " + event.id()).build();
+  }
+
   /** What a JSON provider does with a plain parameter: proves the provider is active. */
   @POST
   @Path("json")

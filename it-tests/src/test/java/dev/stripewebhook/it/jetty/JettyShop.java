@@ -30,16 +30,23 @@ public final class JettyShop implements BeforeAllCallback, AfterAllCallback {
   private Server server;
   private ShopClient client;
 
+  private Path war;
+
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    Path war = Path.of("target", "jetty", ShopDeployment.NAME);
+    war = Path.of("target", "jetty", ShopDeployment.NAME);
     Files.createDirectories(war.getParent());
     ShopDeployment.create().as(ZipExporter.class).exportTo(war.toFile(), true);
+    int port = start(0);
+    client = new ShopClient(URI.create("http://127.0.0.1:" + port + "/shop/"));
+  }
 
+  /** Starts a server with the WAR on {@code port} (0: a free one); returns the port. */
+  private int start(int port) throws Exception {
     server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
-    connector.setPort(0);
+    connector.setPort(port);
     server.addConnector(connector);
     WebAppContext webapp = new WebAppContext();
     webapp.setContextPath("/shop");
@@ -49,7 +56,17 @@ public final class JettyShop implements BeforeAllCallback, AfterAllCallback {
     webapp.setThrowUnavailableOnStartupException(true);
     server.setHandler(webapp);
     server.start();
-    client = new ShopClient(URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/shop/"));
+    return connector.getLocalPort();
+  }
+
+  /**
+   * Stops the server and starts a new one on the same port with the same WAR: a new class
+   * loader, a new CDI container, the same database.
+   */
+  public void restart() throws Exception {
+    int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    server.stop();
+    start(port);
   }
 
   @Override

@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Fires a verified event to the CDI observers that want it, as a handler for every type. The
+ * Fires a verified event to the CDI observers that want it, as a handler of the observed types. The
  * payloads are built only when some observer takes them: the stripe-java {@code Event}, the data
  * object, the thin notification, the {@link VerifiedEvent} itself. The qualifiers are every
  * observed {@code @StripeEventType} pattern that matches, fired together once, so an observer is
@@ -63,9 +63,10 @@ public final class CdiEventDispatcher implements StripeEventHandler {
     }
   }
 
+  /** The observed patterns ({@code *} when an observer takes every event): who wants what. */
   @Override
   public Set<String> eventTypes() {
-    return Set.of("*");
+    return extension.observedTypes();
   }
 
   @Override

@@ -54,10 +54,12 @@ public final class StripeEventReader implements MessageBodyReader<Object> {
     if (event == null) {
       byte[] body = verification.read(servletRequest, entity,
           headers.getFirst(HttpHeaders.CONTENT_LENGTH));
-      event = verification.verify(servletRequest, body,
-          headers.getFirst(SignatureVerifier.SIGNATURE_HEADER));
+      String signature = headers.getFirst(SignatureVerifier.SIGNATURE_HEADER);
+      event = verification.verify(servletRequest, body, signature);
+      verification.record(servletRequest, event, signature);
+    } else {
+      verification.dispatchOnce(servletRequest, event);
     }
-    verification.dispatchOnce(servletRequest, event);
     Object value = valueOf(event, type);
     if (!type.isInstance(value)) {
       throw new WebhookRejection(400, "unexpected-data-object", "Unexpected event",

@@ -37,11 +37,13 @@ public final class VerifySignatureFilter implements ContainerRequestFilter {
     if (event == null) {
       byte[] body = verification.read(servletRequest, context.getEntityStream(),
           context.getHeaderString(HttpHeaders.CONTENT_LENGTH));
-      event = verification.verify(servletRequest, body,
-          context.getHeaderString(SignatureVerifier.SIGNATURE_HEADER));
+      String signature = context.getHeaderString(SignatureVerifier.SIGNATURE_HEADER);
+      event = verification.verify(servletRequest, body, signature);
       context.setEntityStream(new ByteArrayInputStream(body));
+      verification.record(servletRequest, event, signature);
+    } else {
+      verification.dispatchOnce(servletRequest, event);
     }
-    verification.dispatchOnce(servletRequest, event);
     context.setProperty(StripeWebhookFilter.EVENT_ATTRIBUTE, event);
   }
 }

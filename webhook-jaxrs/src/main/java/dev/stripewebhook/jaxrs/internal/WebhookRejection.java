@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.jaxrs.internal;
 
-/** A request the JAX-RS providers refuse; answered as problem+json by {@link RejectionMapper}. */
+/**
+ * A request the JAX-RS providers answer themselves instead of the resource method: as
+ * problem+json by {@link RejectionMapper}, or, for a 200, as the filter's {@code
+ * {"received":true}}.
+ */
 public final class WebhookRejection extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
@@ -14,6 +18,19 @@ public final class WebhookRejection extends RuntimeException {
     this.status = status;
     this.reason = reason;
     this.title = title;
+  }
+
+  /** 200 without reaching the resource method: a redelivery of an event already done. */
+  static WebhookRejection acknowledged() {
+    return new WebhookRejection(200, "duplicate", "Already received",
+        "This event was received and processed before.");
+  }
+
+  /** 409: another delivery of the event is being processed now. */
+  static WebhookRejection inProgress() {
+    return new WebhookRejection(409, "event-in-progress", "Event being processed",
+        "Another delivery of this event is being processed now; Stripe will deliver it again"
+            + " and then gets the result.");
   }
 
   int status() {
