@@ -32,7 +32,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.MappingMatch;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -41,6 +43,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
@@ -145,7 +148,14 @@ public class StripeWebhookFilter extends HttpFilter {
   /** The logger of the one line per delivery: {@value}. */
   public static final String DELIVERY_LOGGER = "dev.stripewebhook.delivery";
 
+  /**
+   * The logger of debug mode ({@value WebhookConfig.Keys#DEBUG_UNTIL}), which writes each
+   * delivery's raw header and body: {@value}.
+   */
+  public static final String DEBUG_LOGGER = "dev.stripewebhook.debug";
+
   private static final System.Logger DELIVERIES = System.getLogger(DELIVERY_LOGGER);
+  private static final System.Logger DEBUG = System.getLogger(DEBUG_LOGGER);
   private static final System.Logger ALERTS = System.getLogger("dev.stripewebhook.alert");
   private static final String REJECTION_DETAILS_ATTRIBUTE = "dev.stripewebhook.rejection";
   private static final String INSTALLED_ATTRIBUTE = "dev.stripewebhook.filter.installed";
@@ -167,6 +177,8 @@ public class StripeWebhookFilter extends HttpFilter {
   private transient String owner;
   private transient InboxWorkers workers;
   private final AtomicLong claims = new AtomicLong();
+  private transient Instant debugUntil;
+  private final AtomicBoolean debugEnded = new AtomicBoolean();
 
   /** For {@code web.xml}: configured from init-params and the other documented sources. */
   public StripeWebhookFilter() {}
@@ -226,6 +238,7 @@ public class StripeWebhookFilter extends HttpFilter {
     metrics = DeliveryMetrics.find(context.getAttribute(METER_REGISTRY_ATTRIBUTE),
         applicationClassLoader());
     startAlerts();
+    announceDebugMode();
     // Visible as lease_owner: which process holds an event, never anything secret.
     owner = "pid" + ProcessHandle.current().pid() + "-"
         + UUID.randomUUID().toString().substring(0, 8);
@@ -254,6 +267,46 @@ public class StripeWebhookFilter extends HttpFilter {
         getFilterName(), handlers.isEmpty() ? "no handlers, verified requests go down the chain"
             : handlers + (answersItself ? "" : ", then down the chain"), async() ? "async" : "sync",
         inbox.getClass().getSimpleName());
+  }
+
+  private void announceDebugMode() {
+    config.debugUntil().ifPresent(until -> {
+      debugUntil = until;
+      if (config.clock().instant().isBefore(until)) {
+        LOG.log(Level.WARNING, "StripeWebhookFilter ''{0}'': DEBUG MODE is on until {1}: the raw"
+            + " Stripe-Signature header and body of every delivery are logged on {2}. They are"
+            + " sensitive (customer data; a logged delivery can be replayed within the"
+            + " tolerance): keep that log private, and remove {3} when done.", getFilterName(),
+            until, DEBUG_LOGGER, WebhookConfig.Keys.DEBUG_UNTIL);
+      } else {
+        debugEnded.set(true);
+        LOG.log(Level.INFO, "StripeWebhookFilter ''{0}'': debug mode ended at {1}; nothing is"
+            + " logged; {2} can be removed", getFilterName(), until, WebhookConfig.Keys.DEBUG_UNTIL);
+      }
+    });
+  }
+
+  /**
+   * Debug mode: the raw header and body at INFO until the configured instant, then nothing (one
+   * line says it ended). Never the secret: only what the client sent.
+   */
+  private void logDebug(HttpServletRequest request, byte[] body) {
+    if (debugUntil == null || debugEnded.get()) {
+      return;
+    }
+    if (!config.clock().instant().isBefore(debugUntil)) {
+      if (debugEnded.compareAndSet(false, true)) {
+        LOG.log(Level.WARNING, "StripeWebhookFilter ''{0}'': debug mode ended at {1}; raw"
+            + " deliveries are no longer logged", getFilterName(), debugUntil);
+      }
+      return;
+    }
+    if (DEBUG.isLoggable(Level.INFO)) {
+      DEBUG.log(Level.INFO, "{0} from {1}: Stripe-Signature: {2}; body ({3} bytes): {4}",
+          request.getRequestURI(), clientAddresses.client(request),
+          request.getHeader(SignatureVerifier.SIGNATURE_HEADER), Integer.toString(body.length),
+          new String(body, StandardCharsets.UTF_8));
+    }
   }
 
   /** Alerts, when configured: checked every 30 s, or more often for a short silence. */
@@ -436,6 +489,7 @@ public class StripeWebhookFilter extends HttpFilter {
     try {
       long started = System.nanoTime();
       body = bodyReader.read(request);
+      logDebug(request, body);
       event = verifier.verify(body, request.getHeader(SignatureVerifier.SIGNATURE_HEADER));
       metrics.verification(System.nanoTime() - started);
     } catch (BodyTooLargeException e) {
