@@ -562,12 +562,17 @@ public class StripeWebhookFilter extends HttpFilter {
   private void dispatch(VerifiedEvent event, HandlingContext context, String consequence)
       throws EventHandlerException {
     int ran;
+    long started = System.nanoTime();
     try {
       ran = handlers.dispatch(event, context);
     } catch (EventHandlerException e) {
+      metrics.handling(false, System.nanoTime() - started);
       LOG.log(Level.ERROR, e.getMessage() + "; " + consequence);
       LOG.log(Level.DEBUG, "Stack trace of the failure of " + event.id(), e.getCause());
       throw e;
+    }
+    if (ran > 0) {
+      metrics.handling(true, System.nanoTime() - started);
     }
     if (ran == 0 && event.isThin()) {
       LOG.log(Level.INFO, "Thin event notification {0} ({1}) acknowledged: no handler is"
