@@ -49,14 +49,18 @@ import java.util.function.Consumer;
  *
  * <h2>Usage</h2>
  *
- * In the application, with the running filter's processor (its inbox and handlers):
+ * In the application, with the running filter's configuration and processor (its inbox and
+ * handlers), which it publishes as servlet context attributes:
  *
  * <pre>{@code
+ * WebhookConfig config =
+ *     (WebhookConfig) servletContext.getAttribute(StripeWebhookFilter.CONFIG_ATTRIBUTE);
  * StoredEventProcessor processor =
  *     (StoredEventProcessor) servletContext.getAttribute(StoredEventProcessor.ATTRIBUTE);
- * EventRecovery recovery = EventRecovery.create(stripeClient, filter.config(), processor);
- * EventRecovery.Report report = recovery.run(EventRecovery.Range.last(Duration.ofDays(30),
- *     clock), EventRecovery.Options.all().onlyUndelivered());
+ * StripeClient stripe = new StripeClient(System.getenv("STRIPE_API_KEY"));
+ * EventRecovery.Report report = EventRecovery.create(stripe, config, processor)
+ *     .run(EventRecovery.Range.last(Duration.ofDays(30), config.clock()),
+ *         EventRecovery.Options.all().onlyUndelivered());
  * }</pre>
  *
  * or from the command line, see {@link #main(String[])}. Never logs the API key or a secret.

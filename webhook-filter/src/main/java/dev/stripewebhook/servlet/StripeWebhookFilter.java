@@ -145,6 +145,13 @@ public class StripeWebhookFilter extends HttpFilter {
    */
   public static final String METER_REGISTRY_ATTRIBUTE = "dev.stripewebhook.meter-registry";
 
+  /**
+   * The servlet context attribute that holds the running filter's {@link WebhookConfig}, for
+   * other parts of the application (the admin console, {@link
+   * dev.stripewebhook.recovery.EventRecovery}): {@value}.
+   */
+  public static final String CONFIG_ATTRIBUTE = "dev.stripewebhook.config";
+
   /** The logger of the one line per delivery: {@value}. */
   public static final String DELIVERY_LOGGER = "dev.stripewebhook.delivery";
 
@@ -247,6 +254,7 @@ public class StripeWebhookFilter extends HttpFilter {
         : InboxWorkers.pruning(inbox);
     workers.start();
     context.setAttribute(INSTALLED_ATTRIBUTE, Boolean.TRUE);
+    context.setAttribute(CONFIG_ATTRIBUTE, config);
     context.setAttribute(StoredEventProcessor.ATTRIBUTE, new StoredEventProcessor() {
       @Override
       public EventInbox inbox() {
