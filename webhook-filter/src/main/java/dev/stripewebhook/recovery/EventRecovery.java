@@ -387,7 +387,8 @@ public final class EventRecovery {
    * and the handlers from the configuration keys of {@link WebhookConfig} as system properties
    * or environment variables ({@code STRIPE_WEBHOOK_SECRET}, {@code stripe.webhook.handlers}),
    * with the handlers of {@code META-INF/services}, as the filter finds them. The inbox is the
-   * application's database, given by {@code --jdbc-url} (its JDBC driver on the class path).
+   * application's database, given by {@code --jdbc-url} (its JDBC driver on the class path); the
+   * password may come from {@code STRIPE_WEBHOOK_JDBC_PASSWORD} rather than the command line.
    * Exits 0 when every event is stored and handled, 1 when some failed, 2 on a usage error.
    */
   public static void main(String[] args) throws Exception {

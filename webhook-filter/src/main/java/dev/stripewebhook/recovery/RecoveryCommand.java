@@ -29,6 +29,8 @@ final class RecoveryCommand {
   private static final Set<String> FLAGS = Set.of("undelivered-only", "dry-run");
   private static final Set<String> OPTIONS = Set.of("since", "until", "type", "jdbc-url",
       "jdbc-user", "jdbc-password", "api-key", "api-base");
+  /** Where the database password may come from instead of the command line: {@value}. */
+  static final String JDBC_PASSWORD_VARIABLE = "STRIPE_WEBHOOK_JDBC_PASSWORD";
   private static final Pattern AGO = Pattern.compile("(\\d{1,4})([dhm])");
   private static final String USAGE = "usage: EventRecovery --since 30d|12h|2026-11-01T00:00:00Z"
       + " [--until ISO] [--undelivered-only] [--type a.b,c.d] --jdbc-url URL [--jdbc-user U]"
@@ -82,7 +84,8 @@ final class RecoveryCommand {
         .build();
     EventInbox inbox = options.containsKey("jdbc-url")
         ? JdbcEventInbox.create(new DriverManagerDataSource(options.get("jdbc-url"),
-            options.get("jdbc-user"), options.get("jdbc-password")), inboxOptions)
+            options.get("jdbc-user"), options.getOrDefault("jdbc-password",
+                setting(settings, JDBC_PASSWORD_VARIABLE))), inboxOptions)
         : new InMemoryEventInbox(inboxOptions);
     ClassLoader loader = RecoveryCommand.class.getClassLoader();
     EventHandlers handlers = EventHandlers.builder()
