@@ -392,7 +392,7 @@ public final class EventRecovery {
    * Exits 0 when every event is stored and handled, 1 when some failed, 2 on a usage error.
    */
   public static void main(String[] args) throws Exception {
-    System.exit(RecoveryCommand.run(args, System.out, System.err, System::getProperty,
-        System::getenv));
+    System.exit(RecoveryCommand.run(args, System.out, System.err,
+        name -> System.getProperty(name, System.getenv(name))));
   }
 }

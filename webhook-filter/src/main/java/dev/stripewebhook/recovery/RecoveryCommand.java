@@ -48,12 +48,11 @@ final class RecoveryCommand {
   }
 
   /**
-   * Runs the command; {@code settings} sources are asked for configuration keys and environment
-   * names, first wins (the process's system properties and environment).
+   * Runs the command; {@code settings} is asked for configuration keys and environment names
+   * (the process's system properties, then its environment).
    */
-  @SafeVarargs
   static int run(String[] args, PrintStream out, PrintStream err,
-      Function<String, String>... settings) throws Exception {
+      Function<String, String> settings) throws Exception {
     Map<String, String> options;
     WebhookConfig config;
     EventRecovery.Range range;
@@ -193,13 +192,8 @@ final class RecoveryCommand {
     return result;
   }
 
-  private static String setting(Function<String, String>[] sources, String name) {
-    for (Function<String, String> source : sources) {
-      String value = source.apply(name);
-      if (value != null && !value.isBlank()) {
-        return value.strip();
-      }
-    }
-    return null;
+  private static String setting(Function<String, String> settings, String name) {
+    String value = settings.apply(name);
+    return value == null || value.isBlank() ? null : value.strip();
   }
 }
