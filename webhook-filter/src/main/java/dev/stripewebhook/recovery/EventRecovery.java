@@ -24,12 +24,14 @@ import dev.stripewebhook.inbox.StoredEventProcessor;
 import dev.stripewebhook.testing.SignedPayload;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -128,7 +130,7 @@ public final class EventRecovery {
     }
 
     /** The events created during the {@code period} before the clock's now (whole seconds). */
-    public static Range last(Duration period, java.time.Clock clock) {
+    public static Range last(Duration period, Clock clock) {
       return new Range(clock.instant().truncatedTo(ChronoUnit.SECONDS).minus(period), null);
     }
   }
@@ -215,9 +217,9 @@ public final class EventRecovery {
   public Report run(Range range, Options options) throws StripeException, InboxException {
     Objects.requireNonNull(range, "range == null");
     Objects.requireNonNull(options, "options == null");
+    Instant oldest = config.clock().instant().minus(STRIPE_RETENTION);
     // An hour's margin: "30d" computed a moment ago is not worth a note.
-    Instant oldest = config.clock().instant().minus(STRIPE_RETENTION).minus(Duration.ofHours(1));
-    if (range.since().isBefore(oldest)) {
+    if (range.since().isBefore(oldest.minus(Duration.ofHours(1)))) {
       progress("note: Stripe's Events API keeps " + STRIPE_RETENTION.toDays() + " days of events;"
           + " none before " + oldest + " is listed");
     }
@@ -256,10 +258,10 @@ public final class EventRecovery {
           counts.failed++;
           failedIds.add(id);
           LOG.log(Level.WARNING, "Recovered Stripe event {0}: handling {1}; see the inbox for"
-              + " its error", id, outcome.name().toLowerCase(java.util.Locale.ROOT));
+              + " its error", id, outcome.name().toLowerCase(Locale.ROOT));
         }
       }
-      progress(id + ": " + outcome.name().toLowerCase(java.util.Locale.ROOT));
+      progress(id + ": " + outcome.name().toLowerCase(Locale.ROOT));
     }
     Report report = new Report(counts.listed, counts.stored, counts.alreadyPresent,
         counts.refused, counts.processed, counts.busy, counts.failed, failedIds);
