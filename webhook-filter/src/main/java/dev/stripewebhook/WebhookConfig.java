@@ -4,6 +4,8 @@ package dev.stripewebhook;
 import dev.stripewebhook.internal.CommaList;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -46,6 +48,8 @@ import java.util.function.Function;
  *   <tr><td>{@value Keys#ATTEMPTS}</td><td>{@code STRIPE_WEBHOOK_ATTEMPTS}</td><td>10</td></tr>
  *   <tr><td>{@value Keys#RETENTION_DAYS}</td><td>{@code STRIPE_WEBHOOK_RETENTION_DAYS}</td>
  *       <td>30</td></tr>
+ *   <tr><td>{@value Keys#DEBUG_UNTIL} (sensitive)</td><td>{@code STRIPE_WEBHOOK_DEBUG_UNTIL}</td>
+ *       <td>off</td></tr>
  * </table>
  *
  * <h2>Usage</h2>
@@ -179,6 +183,17 @@ public final class WebhookConfig {
      */
     public static final String ALERT_FAILURES = "stripe.webhook.alert.failures";
 
+    /**
+     * Debug mode, sensitive: until this instant (ISO-8601, such as {@code 2026-11-23T18:30:00Z},
+     * at most 24 hours after start-up), the filter logs each delivery's raw {@code
+     * Stripe-Signature} header and body at INFO on the logger {@code dev.stripewebhook.debug};
+     * afterwards it stops by itself. Payloads hold customer data, and a logged header and body
+     * can be replayed within the tolerance: turn it on only to investigate, and keep such logs
+     * private. The signing secret is never logged. Environment: {@code
+     * STRIPE_WEBHOOK_DEBUG_UNTIL}. Default: off. Value: {@value}.
+     */
+    public static final String DEBUG_UNTIL = "stripe.webhook.debug-until";
+
     private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
         Map.entry(SECRETS, "STRIPE_WEBHOOK_SECRET"),
         Map.entry(TOLERANCE, "STRIPE_WEBHOOK_TOLERANCE"),
@@ -196,7 +211,8 @@ public final class WebhookConfig {
         Map.entry(ATTEMPTS, "STRIPE_WEBHOOK_ATTEMPTS"),
         Map.entry(RETENTION_DAYS, "STRIPE_WEBHOOK_RETENTION_DAYS"),
         Map.entry(ALERT_SILENCE, "STRIPE_WEBHOOK_ALERT_SILENCE_MINUTES"),
-        Map.entry(ALERT_FAILURES, "STRIPE_WEBHOOK_ALERT_FAILURES"));
+        Map.entry(ALERT_FAILURES, "STRIPE_WEBHOOK_ALERT_FAILURES"),
+        Map.entry(DEBUG_UNTIL, "STRIPE_WEBHOOK_DEBUG_UNTIL"));
 
     /** The environment variable that holds {@code key}. */
     public static String environmentName(String key) {
@@ -227,6 +243,8 @@ public final class WebhookConfig {
   public static final Duration DEFAULT_TOLERANCE = Duration.ofSeconds(300);
   /** Default largest body: 1 MiB, far above the largest Stripe event. */
   public static final int DEFAULT_MAX_BODY = 1 << 20;
+  /** How far after start-up {@link Keys#DEBUG_UNTIL} may be: 24 hours. */
+  public static final Duration MAX_DEBUG_PERIOD = Duration.ofHours(24);
 
   private static final String SECRET_PREFIX = "whsec_";
 
@@ -264,6 +282,7 @@ public final class WebhookConfig {
   private final Duration alertSilence;
   private final int alertMaxFailures;
   private final Duration alertWindow;
+  private final Instant debugUntil;
 
   private WebhookConfig(Builder builder) {
     this.secrets = List.copyOf(builder.secrets);
@@ -285,6 +304,7 @@ public final class WebhookConfig {
     this.alertSilence = builder.alertSilence;
     this.alertMaxFailures = builder.alertMaxFailures;
     this.alertWindow = builder.alertWindow;
+    this.debugUntil = builder.debugUntil;
   }
 
   /** A builder with the defaults; {@link Builder#secrets} must be set. */
@@ -394,6 +414,15 @@ public final class WebhookConfig {
     String retention = lookup(list, Keys.RETENTION_DAYS);
     if (retention != null) {
       builder.retentionDays(parseWholeNumber(Keys.RETENTION_DAYS, retention, "days"));
+    }
+    String debugUntil = lookup(list, Keys.DEBUG_UNTIL);
+    if (debugUntil != null) {
+      try {
+        builder.debugUntil(Instant.parse(debugUntil));
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException(Keys.DEBUG_UNTIL + ": '" + debugUntil
+            + "' is not an ISO-8601 instant such as 2026-11-23T18:30:00Z");
+      }
     }
     return builder;
   }
@@ -523,6 +552,14 @@ public final class WebhookConfig {
     return retentionDays;
   }
 
+  /**
+   * Until when debug mode logs raw headers and bodies (see {@link Keys#DEBUG_UNTIL}); empty when
+   * it is off.
+   */
+  public Optional<Instant> debugUntil() {
+    return Optional.ofNullable(debugUntil);
+  }
+
   /** A description without any secret. */
   @Override
   public String toString() {
@@ -532,7 +569,8 @@ public final class WebhookConfig {
         + allowedIps + ", trustedProxies=" + trustedProxies + ", handlers=" + handlerClassNames
         + ", processing=" + processing.name().toLowerCase(Locale.ROOT) + ", datasource="
         + (dataSourceName == null ? "none" : dataSourceName) + ", attempts=" + attempts
-        + ", retentionDays=" + retentionDays + "]";
+        + ", retentionDays=" + retentionDays
+        + (debugUntil == null ? "" : ", debugUntil=" + debugUntil) + "]";
   }
 
   /** Builds a {@link WebhookConfig}; not thread safe. */
@@ -556,6 +594,7 @@ public final class WebhookConfig {
     private Duration alertSilence;
     private int alertMaxFailures;
     private Duration alertWindow;
+    private Instant debugUntil;
 
     private Builder() {}
 
@@ -711,6 +750,15 @@ public final class WebhookConfig {
     }
 
     /**
+     * Turns debug mode on until {@code until} (see {@link Keys#DEBUG_UNTIL}), at most {@link
+     * #MAX_DEBUG_PERIOD} after the clock's now when {@link #build()} runs; null: off (default).
+     */
+    public Builder debugUntil(Instant until) {
+      this.debugUntil = until;
+      return this;
+    }
+
+    /**
      * Validates and builds.
      *
      * @throws IllegalStateException when no secret is configured
@@ -739,6 +787,11 @@ public final class WebhookConfig {
           throw new IllegalArgumentException(Keys.ACCOUNTS + ": '" + account
               + "' is not a connected account id (acct_...)");
         }
+      }
+      if (debugUntil != null && debugUntil.isAfter(clock.instant().plus(MAX_DEBUG_PERIOD))) {
+        throw new IllegalArgumentException(Keys.DEBUG_UNTIL + ": " + debugUntil + " is more than "
+            + MAX_DEBUG_PERIOD.toHours() + " hours ahead; debug mode logs sensitive data, so it"
+            + " is meant for a short investigation: give a nearer end");
       }
       return new WebhookConfig(this);
     }

@@ -113,4 +113,22 @@ class WebhookConfigTest {
     WebhookConfig config = WebhookConfig.builder().secrets("whsec_hidden_value").build();
     assertThat(config.toString()).doesNotContain("hidden").contains("secrets=1+");
   }
+
+  @Test
+  void debugModeIsOffByDefaultAndReadsAnInstantWithinADay() {
+    assertThat(WebhookConfig.builder().secrets("whsec_a").build().debugUntil()).isEmpty();
+    java.time.Instant now = java.time.Instant.parse("2026-11-23T18:00:00Z");
+    java.time.Clock clock = java.time.Clock.fixed(now, java.time.ZoneOffset.UTC);
+    WebhookConfig config = WebhookConfig.builderFromSources(source(Map.of(
+        WebhookConfig.Keys.SECRETS, "whsec_a",
+        "STRIPE_WEBHOOK_DEBUG_UNTIL", "2026-11-23T19:00:00Z"))).clock(clock).build();
+    assertThat(config.debugUntil()).contains(now.plusSeconds(3600));
+    assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
+        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.DEBUG_UNTIL, "30m"))))
+        .hasMessageStartingWith("stripe.webhook.debug-until: '30m' is not an ISO-8601 instant");
+    assertThatThrownBy(() -> WebhookConfig.builder().secrets("whsec_a").clock(clock)
+        .debugUntil(now.plus(Duration.ofHours(25))).build())
+        .hasMessageStartingWith("stripe.webhook.debug-until: 2026-11-24T19:00:00Z is more than 24"
+            + " hours ahead");
+  }
 }

@@ -13,6 +13,9 @@ interface DeliveryMetrics {
 
     @Override
     public void delivery(boolean verified, int status, String outcome, long nanos) {}
+
+    @Override
+    public void handling(boolean succeeded, long nanos) {}
   };
 
   /** How long reading and verifying one delivery took. */
@@ -20,6 +23,9 @@ interface DeliveryMetrics {
 
   /** One delivery, as answered: verified or not, the status, the reason code or outcome. */
   void delivery(boolean verified, int status, String outcome, long nanos);
+
+  /** How long the handlers and observers took on one event that at least one of them wanted. */
+  void handling(boolean succeeded, long nanos);
 
   /**
    * Micrometer metrics in {@code registry} (a {@code MeterRegistry}), or in Micrometer's global

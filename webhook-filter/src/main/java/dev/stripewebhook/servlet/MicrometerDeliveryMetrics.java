@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The filter's meters, all named {@code stripe.webhook.*}: counters of received, verified,
- * rejected (by {@code reason}), duplicate, handled and failed deliveries; timers of verification
- * and of whole deliveries (by {@code outcome}); and a gauge of the seconds since the last
+ * rejected (by {@code reason}), duplicate, handled and failed deliveries; timers of verification,
+ * of handling (handlers and observers, in the request or in a worker, by {@code outcome}: {@code
+ * success} or {@code failure}) and of whole deliveries (by {@code outcome}); and a gauge of the seconds since the last
  * verified delivery, which grows when Stripe stops reaching the endpoint.
  */
 final class MicrometerDeliveryMetrics implements DeliveryMetrics {
@@ -23,6 +24,8 @@ final class MicrometerDeliveryMetrics implements DeliveryMetrics {
   private final Counter handled;
   private final Counter failed;
   private final Timer verification;
+  private final Timer handlingSucceeded;
+  private final Timer handlingFailed;
   private final AtomicLong lastVerifiedNanos = new AtomicLong(System.nanoTime());
 
   private MicrometerDeliveryMetrics(MeterRegistry registry) {
@@ -33,6 +36,8 @@ final class MicrometerDeliveryMetrics implements DeliveryMetrics {
     this.handled = registry.counter("stripe.webhook.handled");
     this.failed = registry.counter("stripe.webhook.failed");
     this.verification = registry.timer("stripe.webhook.verification");
+    this.handlingSucceeded = registry.timer("stripe.webhook.handling", "outcome", "success");
+    this.handlingFailed = registry.timer("stripe.webhook.handling", "outcome", "failure");
     Gauge.builder("stripe.webhook.last.verified.age", lastVerifiedNanos,
             last -> (System.nanoTime() - last.get()) / 1e9)
         .baseUnit("seconds")
@@ -48,6 +53,11 @@ final class MicrometerDeliveryMetrics implements DeliveryMetrics {
   @Override
   public void verification(long nanos) {
     verification.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void handling(boolean succeeded, long nanos) {
+    (succeeded ? handlingSucceeded : handlingFailed).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   @Override

@@ -30,6 +30,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.MappingMatch;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -38,6 +40,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 
@@ -144,10 +147,24 @@ public class StripeWebhookFilter extends HttpFilter {
    */
   public static final String DATASOURCE_ATTRIBUTE = "dev.stripewebhook.datasource";
 
+  /**
+   * The servlet context attribute that holds the running filter's {@link WebhookConfig}, for
+   * other parts of the application (the admin console, {@link
+   * dev.stripewebhook.recovery.EventRecovery}): {@value}.
+   */
+  public static final String CONFIG_ATTRIBUTE = "dev.stripewebhook.config";
+
   /** The logger of the one line per delivery: {@value}. */
   public static final String DELIVERY_LOGGER = "dev.stripewebhook.delivery";
 
+  /**
+   * The logger of debug mode ({@value WebhookConfig.Keys#DEBUG_UNTIL}), which writes each
+   * delivery's raw header and body: {@value}.
+   */
+  public static final String DEBUG_LOGGER = "dev.stripewebhook.debug";
+
   private static final System.Logger DELIVERIES = System.getLogger(DELIVERY_LOGGER);
+  private static final System.Logger DEBUG = System.getLogger(DEBUG_LOGGER);
   private static final System.Logger ALERTS = System.getLogger("dev.stripewebhook.alert");
   private static final String REJECTION_DETAILS_ATTRIBUTE = "dev.stripewebhook.rejection";
   private static final String INSTALLED_ATTRIBUTE = "dev.stripewebhook.filter.installed";
@@ -169,6 +186,8 @@ public class StripeWebhookFilter extends HttpFilter {
   private transient String owner;
   private transient InboxWorkers workers;
   private final AtomicLong claims = new AtomicLong();
+  private transient Instant debugUntil;
+  private final AtomicBoolean debugEnded = new AtomicBoolean();
 
   /** For {@code web.xml}: configured from init-params and the other documented sources. */
   public StripeWebhookFilter() {}
@@ -228,6 +247,7 @@ public class StripeWebhookFilter extends HttpFilter {
     metrics = DeliveryMetrics.find(context.getAttribute(METER_REGISTRY_ATTRIBUTE),
         applicationClassLoader());
     startAlerts();
+    announceDebugMode();
     // Visible as lease_owner: which process holds an event, never anything secret.
     owner = "pid" + ProcessHandle.current().pid() + "-"
         + UUID.randomUUID().toString().substring(0, 8);
@@ -236,6 +256,7 @@ public class StripeWebhookFilter extends HttpFilter {
         : InboxWorkers.pruning(inbox);
     workers.start();
     context.setAttribute(INSTALLED_ATTRIBUTE, Boolean.TRUE);
+    context.setAttribute(CONFIG_ATTRIBUTE, config);
     context.setAttribute(StoredEventProcessor.ATTRIBUTE, new StoredEventProcessor() {
       @Override
       public EventInbox inbox() {
@@ -256,6 +277,46 @@ public class StripeWebhookFilter extends HttpFilter {
         getFilterName(), handlers.isEmpty() ? "no handlers, verified requests go down the chain"
             : handlers + (answersItself ? "" : ", then down the chain"), async() ? "async" : "sync",
         inbox.getClass().getSimpleName());
+  }
+
+  private void announceDebugMode() {
+    config.debugUntil().ifPresent(until -> {
+      debugUntil = until;
+      if (config.clock().instant().isBefore(until)) {
+        LOG.log(Level.WARNING, "StripeWebhookFilter ''{0}'': DEBUG MODE is on until {1}: the raw"
+            + " Stripe-Signature header and body of every delivery are logged on {2}. They are"
+            + " sensitive (customer data; a logged delivery can be replayed within the"
+            + " tolerance): keep that log private, and remove {3} when done.", getFilterName(),
+            until, DEBUG_LOGGER, WebhookConfig.Keys.DEBUG_UNTIL);
+      } else {
+        debugEnded.set(true);
+        LOG.log(Level.INFO, "StripeWebhookFilter ''{0}'': debug mode ended at {1}; nothing is"
+            + " logged; {2} can be removed", getFilterName(), until, WebhookConfig.Keys.DEBUG_UNTIL);
+      }
+    });
+  }
+
+  /**
+   * Debug mode: the raw header and body at INFO until the configured instant, then nothing (one
+   * line says it ended). Never the secret: only what the client sent.
+   */
+  private void logDebug(HttpServletRequest request, byte[] body) {
+    if (debugUntil == null || debugEnded.get()) {
+      return;
+    }
+    if (!config.clock().instant().isBefore(debugUntil)) {
+      if (debugEnded.compareAndSet(false, true)) {
+        LOG.log(Level.WARNING, "StripeWebhookFilter ''{0}'': debug mode ended at {1}; raw"
+            + " deliveries are no longer logged", getFilterName(), debugUntil);
+      }
+      return;
+    }
+    if (DEBUG.isLoggable(Level.INFO)) {
+      DEBUG.log(Level.INFO, "{0} from {1}: Stripe-Signature: {2}; body ({3} bytes): {4}",
+          request.getRequestURI(), clientAddresses.client(request),
+          request.getHeader(SignatureVerifier.SIGNATURE_HEADER), Integer.toString(body.length),
+          new String(body, StandardCharsets.UTF_8));
+    }
   }
 
   /** Alerts, when configured: checked every 30 s, or more often for a short silence. */
@@ -409,6 +470,7 @@ public class StripeWebhookFilter extends HttpFilter {
     try {
       long started = System.nanoTime();
       body = bodyReader.read(request);
+      logDebug(request, body);
       event = verifier.verify(body, request.getHeader(SignatureVerifier.SIGNATURE_HEADER));
       metrics.verification(System.nanoTime() - started);
     } catch (BodyTooLargeException e) {
@@ -481,12 +543,17 @@ public class StripeWebhookFilter extends HttpFilter {
   private void dispatch(VerifiedEvent event, HandlingContext context, String consequence)
       throws EventHandlerException {
     int ran;
+    long started = System.nanoTime();
     try {
       ran = handlers.dispatch(event, context);
     } catch (EventHandlerException e) {
+      metrics.handling(false, System.nanoTime() - started);
       LOG.log(Level.ERROR, e.getMessage() + "; " + consequence);
       LOG.log(Level.DEBUG, "Stack trace of the failure of " + event.id(), e.getCause());
       throw e;
+    }
+    if (ran > 0) {
+      metrics.handling(true, System.nanoTime() - started);
     }
     if (ran == 0 && event.isThin()) {
       LOG.log(Level.INFO, "Thin event notification {0} ({1}) acknowledged: no handler is"

@@ -95,6 +95,10 @@ class DeliveryMetricsTest {
     assertThat(registry.get("stripe.webhook.rejected").tag("reason", "signature-mismatch")
         .counter().count()).isEqualTo(1);
     assertThat(registry.get("stripe.webhook.verification").timer().count()).isEqualTo(3);
+    assertThat(registry.get("stripe.webhook.handling").tag("outcome", "success").timer().count())
+        .isEqualTo(1);
+    assertThat(registry.get("stripe.webhook.handling").tag("outcome", "failure").timer().count())
+        .isEqualTo(1);
     assertThat(registry.get("stripe.webhook.last.verified.age").gauge().value())
         .isBetween(0.0, 60.0);
   }

@@ -45,6 +45,7 @@ final class JettyServer implements AutoCloseable {
     return this;
   }
 
+  /** A servlet context attribute, as the running application sees it. */
   Object contextAttribute(String name) {
     return context.getServletContext().getAttribute(name);
   }

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.stripe.StripeClient;
+import com.sun.net.httpserver.HttpServer;
+import dev.stripewebhook.EventHandlers;
+import dev.stripewebhook.RecordingHandler;
+import dev.stripewebhook.SignatureVerifier;
+import dev.stripewebhook.StripeEventHandler;
+import dev.stripewebhook.VerifiedEvent;
+import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.inbox.EventInbox;
+import dev.stripewebhook.inbox.InMemoryEventInbox;
+import dev.stripewebhook.inbox.InboxOptions;
+import dev.stripewebhook.inbox.InboxRecord;
+import dev.stripewebhook.inbox.InboxStatus;
+import dev.stripewebhook.testing.StripeFixtures;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Recovery against a local server that answers as Stripe's Events API does: pages of realistic
+ * events, newest first, {@code has_more} and {@code starting_after} paging.
+ */
+class EventRecoveryTest {
+  static final String SECRET = "whsec_recovery_endpoint_secret";
+  static final String API_KEY = "sk_test_recorded_recovery_key";
+  static final Instant NOW = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+  static final Clock CLOCK = Clock.fixed(NOW, java.time.ZoneOffset.UTC);
+
+  final List<String> queries = new CopyOnWriteArrayList<>();
+  final List<String> handled = new CopyOnWriteArrayList<>();
+  final Map<String, byte[]> handledBodies = new java.util.concurrent.ConcurrentHashMap<>();
+  final WebhookConfig config = WebhookConfig.builder().secrets(SECRET).clock(CLOCK).build();
+  final EventInbox inbox = new InMemoryEventInbox(InboxOptions.defaults());
+  HttpServer stripe;
+  JsonObject newest;
+  JsonObject middle;
+  JsonObject oldest;
+
+  @BeforeEach
+  void startRecordedStripe() throws IOException {
+    newest = event("evt_1RecNewest000000000001", "invoice.paid", NOW.minus(Duration.ofHours(1)));
+    middle = event("evt_1RecMiddle000000000002", "charge.refunded", NOW.minus(Duration.ofDays(2)));
+    try (InputStream in = getClass().getResourceAsStream("account.updated.json")) {
+      // A real Connect event in API version 2020-08-27, moved into the range.
+      oldest = JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+          .getAsJsonObject();
+    }
+    oldest.addProperty("id", "evt_1RecOldest000000000003");
+    oldest.addProperty("created", NOW.minus(Duration.ofDays(20)).getEpochSecond());
+
+    stripe = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    stripe.createContext("/v1/events", exchange -> {
+      String query = URLDecoder.decode(exchange.getRequestURI().getRawQuery(),
+          StandardCharsets.UTF_8);
+      queries.add(exchange.getRequestMethod() + " " + query);
+      boolean second = query.contains("starting_after=" + middle.get("id").getAsString());
+      byte[] page = page(second, second ? List.of(oldest) : List.of(newest, middle));
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.getResponseHeaders().add("Request-Id", "req_" + UUID.randomUUID());
+      exchange.sendResponseHeaders(200, page.length);
+      exchange.getResponseBody().write(page);
+      exchange.close();
+    });
+    stripe.start();
+  }
+
+  @AfterEach
+  void stop() {
+    stripe.stop(0);
+  }
+
+  static JsonObject event(String id, String type, Instant created) {
+    JsonObject event = StripeFixtures.eventJson(type);
+    event.addProperty("id", id);
+    event.addProperty("created", created.getEpochSecond());
+    event.addProperty("pending_webhooks", 0);
+    return event;
+  }
+
+  /** A page as Stripe writes it: pretty-printed, nulls kept. */
+  static byte[] page(boolean last, List<JsonObject> events) {
+    JsonObject page = new JsonObject();
+    page.addProperty("object", "list");
+    JsonArray data = new JsonArray();
+    events.forEach(data::add);
+    page.add("data", data);
+    page.addProperty("has_more", !last);
+    page.addProperty("url", "/v1/events");
+    return new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(page)
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  StripeClient client() {
+    return StripeClient.builder().setApiKey(API_KEY)
+        .setApiBase("http://127.0.0.1:" + stripe.getAddress().getPort()).build();
+  }
+
+  EventRecovery recovery(StripeEventHandler... handlers) {
+    return EventRecovery.create(client(), config,
+        new LocalProcessor(inbox, EventHandlers.of(handlers), config));
+  }
+
+  StripeEventHandler recorder(String failingType) {
+    return new StripeEventHandler() {
+      @Override
+      public Set<String> eventTypes() {
+        return Set.of("*");
+      }
+
+      @Override
+      public void handle(VerifiedEvent event) {
+        handled.add(event.id());
+        handledBodies.put(event.id(), event.body());
+        if (event.type().equals(failingType)) {
+          throw new IllegalStateException("ledger unavailable");
+        }
+      }
+    };
+  }
+
+  static String id(JsonObject event) {
+    return event.get("id").getAsString();
+  }
+
+  @Test
+  void listsEveryPageStoresSignedEventsAndHandlesThemOldestFirst() throws Exception {
+    EventRecovery.Report report = recovery(recorder(null)).run(
+        EventRecovery.Range.last(Duration.ofDays(30), CLOCK),
+        EventRecovery.Options.all().onlyUndelivered());
+
+    assertThat(report).isEqualTo(new EventRecovery.Report(3, 3, 0, 0, 3, 0, 0, List.of()));
+    assertThat(handled).containsExactly(id(oldest), id(middle), id(newest));
+    assertThat(queries).hasSize(2);
+    assertThat(queries.get(0)).startsWith("GET ").contains("delivery_success=false")
+        .contains("limit=100").doesNotContain("starting_after")
+        .contains("created[gte]=" + NOW.minus(Duration.ofDays(30)).getEpochSecond());
+    assertThat(queries.get(1)).contains("starting_after=" + id(middle))
+        .contains("delivery_success=false");
+
+    for (JsonObject event : List.of(newest, middle, oldest)) {
+      InboxRecord record = inbox.find(id(event)).orElseThrow();
+      assertThat(record.status()).isEqualTo(InboxStatus.DONE);
+      assertThat(record.clientAddress()).isEqualTo(EventRecovery.CLIENT_ADDRESS);
+      // The handlers got the stored bytes after they verified again: the API's event, nulls and
+      // all.
+      JsonElement seen = JsonParser.parseString(new String(handledBodies.get(id(event)),
+          StandardCharsets.UTF_8));
+      assertThat(seen).isEqualTo(event);
+    }
+    assertThat(inbox.find(id(oldest)).orElseThrow().apiVersion()).isEqualTo("2020-08-27");
+  }
+
+  @Test
+  void aSecondRunStoresNothingNewAndRunsNoHandlerAgain() throws Exception {
+    EventRecovery.Range range = EventRecovery.Range.last(Duration.ofDays(30), CLOCK);
+    recovery(recorder(null)).run(range, EventRecovery.Options.all());
+    handled.clear();
+
+    EventRecovery.Report second = recovery(recorder(null)).run(range, EventRecovery.Options.all());
+
+    assertThat(second).isEqualTo(new EventRecovery.Report(3, 0, 3, 0, 0, 0, 0, List.of()));
+    assertThat(handled).isEmpty();
+    assertThat(queries).hasSize(4);
+  }
+
+  @Test
+  void aHandlerFailureIsReportedAndLeavesTheEventFailed() throws Exception {
+    EventRecovery.Range range = EventRecovery.Range.last(Duration.ofDays(30), CLOCK);
+    EventRecovery.Report report = recovery(recorder("charge.refunded"))
+        .run(range, EventRecovery.Options.all());
+
+    assertThat(report.processed()).isEqualTo(2);
+    assertThat(report.failed()).isEqualTo(1);
+    assertThat(report.failedEventIds()).containsExactly(id(middle));
+    InboxRecord failed = inbox.find(id(middle)).orElseThrow();
+    assertThat(failed.status()).isEqualTo(InboxStatus.FAILED);
+    assertThat(failed.lastError()).contains("ledger unavailable");
+    // Signed with the endpoint's secret, so it verifies again when replayed.
+    assertThat(SignatureVerifier.create(config)
+        .verifyStored(failed.body(), failed.signatureHeader()).id()).isEqualTo(id(middle));
+
+    // Run again once fixed: only the failed one is handled.
+    handled.clear();
+    EventRecovery.Report again = recovery(recorder(null)).run(range, EventRecovery.Options.all());
+    assertThat(again).isEqualTo(new EventRecovery.Report(3, 0, 3, 0, 1, 0, 0, List.of()));
+    assertThat(handled).containsExactly(id(middle));
+  }
+
+  @Test
+  void sendsTypeFiltersAndTheEndOfTheRange() throws Exception {
+    Instant since = Instant.parse("2026-11-01T00:00:00Z");
+    Instant until = Instant.parse("2026-11-02T00:00:00Z");
+    recovery().run(new EventRecovery.Range(since, until),
+        EventRecovery.Options.all().onlyTypes(List.of("invoice.*")).listOnly());
+    recovery().run(new EventRecovery.Range(since, until),
+        EventRecovery.Options.all().onlyTypes(List.of("invoice.paid", "charge.refunded"))
+            .listOnly());
+    assertThat(queries.get(0)).contains("type=invoice.*")
+        .contains("created[gte]=" + since.getEpochSecond())
+        .contains("created[lt]=" + until.getEpochSecond()).doesNotContain("delivery_success");
+    assertThat(queries.get(2)).contains("types[0]=invoice.paid").contains("types[1]=charge.refunded");
+    assertThatThrownBy(() -> EventRecovery.Options.all().onlyTypes(List.of("invoice.*", "a.b")))
+        .hasMessageContaining("a wildcard type works alone");
+  }
+
+  @Test
+  void aDryRunStoresAndHandlesNothing() throws Exception {
+    EventRecovery.Report report = recovery(recorder(null)).run(
+        EventRecovery.Range.last(Duration.ofDays(30), CLOCK),
+        EventRecovery.Options.all().listOnly());
+    assertThat(report).isEqualTo(new EventRecovery.Report(3, 3, 0, 0, 0, 0, 0, List.of()));
+    assertThat(handled).isEmpty();
+    assertThat(inbox.find(id(newest))).isEmpty();
+  }
+
+  @Test
+  void eventsOfAModeWithoutASecretAreRefusedNotStored() throws Exception {
+    newest.addProperty("livemode", true);
+    WebhookConfig testOnly = WebhookConfig.builder().testSecrets(List.of(SECRET)).clock(CLOCK)
+        .build();
+    EventRecovery.Report report = EventRecovery.create(client(), testOnly,
+        new LocalProcessor(inbox, EventHandlers.of(recorder(null)), testOnly))
+        .run(EventRecovery.Range.last(Duration.ofDays(30), CLOCK),
+            EventRecovery.Options.all());
+    assertThat(report.refused()).isEqualTo(1);
+    assertThat(report.stored()).isEqualTo(2);
+    assertThat(inbox.find(id(newest))).isEmpty();
+  }
+
+  // --- the command line, with the JDBC inbox on H2 -------------------------------------------
+
+  final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+  int command(String... args) throws Exception {
+    String[] all = new String[args.length + 2];
+    System.arraycopy(args, 0, all, 0, args.length);
+    all[args.length] = "--api-base";
+    all[args.length + 1] = "http://127.0.0.1:" + stripe.getAddress().getPort();
+    PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+    Map<String, String> environment = Map.of("STRIPE_WEBHOOK_SECRET", SECRET,
+        "STRIPE_API_KEY", API_KEY);
+    return RecoveryCommand.run(all, out, out, environment::get);
+  }
+
+  String printed() {
+    return printed.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void theCommandStoresInTheDatabaseRunsServiceLoadedHandlersAndIsSafeToRunTwice()
+      throws Exception {
+    String url = "jdbc:h2:mem:recovery_" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+    RecordingHandler.SEEN.clear();
+    assertThat(command("--since", "30d", "--undelivered-only", "--jdbc-url", url)).isZero();
+    assertThat(RecordingHandler.SEEN).containsExactly(id(oldest), id(middle), id(newest));
+    assertThat(printed()).contains(id(newest) + " invoice.paid ")
+        .contains("3 listed, 3 stored, 0 already present, 0 refused, 3 processed");
+
+    RecordingHandler.SEEN.clear();
+    printed.reset();
+    assertThat(command("--since", "30d", "--undelivered-only", "--jdbc-url", url)).isZero();
+    assertThat(RecordingHandler.SEEN).isEmpty();
+    assertThat(printed()).contains("3 listed, 0 stored, 3 already present, 0 refused, 0 processed")
+        .doesNotContain(API_KEY).doesNotContain(SECRET);
+  }
+
+  @Test
+  void theCommandsDryRunNeedsNoDatabase() throws Exception {
+    RecordingHandler.SEEN.clear();
+    long before = Instant.now().minus(Duration.ofDays(2)).getEpochSecond();
+    assertThat(command("--since", "2d", "--dry-run")).isZero();
+    long after = Instant.now().minus(Duration.ofDays(2)).getEpochSecond();
+    assertThat(RecordingHandler.SEEN).isEmpty();
+    assertThat(printed()).contains("Dry run: 3 listed, 3 not in the inbox");
+    String query = queries.get(0);
+    int at = query.indexOf("created[gte]=") + "created[gte]=".length();
+    assertThat(Long.parseLong(query.substring(at, query.indexOf('&', at)))).isBetween(before, after);
+  }
+
+  @Test
+  void badOptionsExitWith2AndOneLineSaysWhy() throws Exception {
+    assertThat(command("--jdbc-url", "jdbc:h2:mem:x")).isEqualTo(2);
+    assertThat(command("--since", "last week", "--dry-run")).isEqualTo(2);
+    assertThat(command("--since", "30d")).isEqualTo(2);
+    assertThat(command("--since", "2d", "--until", "3d", "--dry-run")).isEqualTo(2);
+    assertThat(command("--since", "2d", "--dry-run", "--type", "invoice.*,charge.refunded"))
+        .isEqualTo(2);
+    assertThat(command("--since", "2d", "--verbose")).isEqualTo(2);
+    assertThat(printed()).contains("--since is required")
+        .contains("--since: 'last week' is neither a period before now")
+        .contains("--jdbc-url is required")
+        .contains("is not before --until")
+        .contains("--type: a wildcard type works alone")
+        .contains("unknown option --verbose");
+    assertThat(queries).isEmpty();
+  }
+}

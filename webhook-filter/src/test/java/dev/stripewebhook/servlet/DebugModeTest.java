@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stripewebhook.EventHandlers;
+import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.inbox.MutableClock;
+import dev.stripewebhook.testing.SignedPayload;
+import dev.stripewebhook.testing.StripeFixtures;
+import dev.stripewebhook.testing.WebhookSender;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Debug mode: raw headers and bodies logged until the configured instant, and only then. */
+class DebugModeTest {
+  static final String SECRET = "whsec_debug_mode_secret";
+  static final Instant NOW = Instant.parse("2026-11-23T18:00:00Z");
+
+  final List<String> debugLines = new CopyOnWriteArrayList<>();
+  final List<String> filterLines = new CopyOnWriteArrayList<>();
+  final Logger debugLogger = Logger.getLogger(StripeWebhookFilter.DEBUG_LOGGER);
+  final Logger filterLogger = Logger.getLogger(StripeWebhookFilter.class.getName());
+  final Handler debugCapture = capture(debugLines);
+  final Handler filterCapture = capture(filterLines);
+  final MutableClock clock = new MutableClock(NOW);
+
+  @BeforeEach
+  void listen() {
+    debugLogger.addHandler(debugCapture);
+    filterLogger.addHandler(filterCapture);
+  }
+
+  @AfterEach
+  void stopListening() {
+    debugLogger.removeHandler(debugCapture);
+    filterLogger.removeHandler(filterCapture);
+  }
+
+  @Test
+  void logsTheRawHeaderAndBodyWhileOnAndNothingAfterTheLimit() throws Exception {
+    WebhookConfig config = WebhookConfig.builder().secrets(SECRET).clock(clock)
+        .debugUntil(NOW.plus(Duration.ofMinutes(30))).build();
+    try (JettyServer server = new JettyServer()
+        .filter("/hook", new StripeWebhookFilter(config, EventHandlers.none())).start()) {
+      assertThat(filterLines).filteredOn(line -> line.contains("DEBUG MODE is on until"))
+          .singleElement().asString().contains("2026-11-23T18:30:00Z")
+          .contains(StripeWebhookFilter.DEBUG_LOGGER).contains("sensitive")
+          .doesNotContain(SECRET);
+
+      byte[] body = StripeFixtures.event("invoice.paid");
+      String header = SignedPayload.of(body).secret(SECRET).at(clock.instant()).header();
+      WebhookSender sender = new WebhookSender(server.uri("/hook"), SECRET);
+      assertThat(sender.post(body, header).statusCode()).isEqualTo(200);
+      String wrong = SignedPayload.of(body).secret("whsec_other").at(clock.instant()).header();
+      assertThat(sender.post(body, wrong).statusCode()).isEqualTo(400);
+      assertThat(debugLines).hasSize(2);
+      assertThat(debugLines.get(0)).contains("Stripe-Signature: " + header)
+          .contains(new String(body, StandardCharsets.UTF_8)).doesNotContain(SECRET);
+      assertThat(debugLines.get(1)).contains("Stripe-Signature: " + wrong);
+
+      clock.advance(Duration.ofMinutes(30));
+      byte[] later = StripeFixtures.event("invoice.paid");
+      assertThat(sender.post(later, SignedPayload.of(later).secret(SECRET).at(clock.instant())
+          .header()).statusCode()).isEqualTo(200);
+      assertThat(debugLines).hasSize(2);
+      assertThat(filterLines).filteredOn(line -> line.contains("debug mode ended")).hasSize(1);
+    }
+  }
+
+  @Test
+  void logsNothingByDefault() throws Exception {
+    WebhookConfig config = WebhookConfig.builder().secrets(SECRET).clock(clock).build();
+    try (JettyServer server = new JettyServer()
+        .filter("/hook", new StripeWebhookFilter(config, EventHandlers.none())).start()) {
+      byte[] body = StripeFixtures.event("invoice.paid");
+      assertThat(new WebhookSender(server.uri("/hook"), SECRET).post(body,
+          SignedPayload.of(body).secret(SECRET).at(clock.instant()).header()).statusCode())
+          .isEqualTo(200);
+    }
+    assertThat(debugLines).isEmpty();
+    assertThat(filterLines).noneMatch(line -> line.toLowerCase().contains("debug mode"));
+  }
+
+  @Test
+  void aLimitAlreadyPastAtStartUpLogsNothing() throws Exception {
+    WebhookConfig config = WebhookConfig.builder().secrets(SECRET).clock(clock)
+        .debugUntil(NOW.minusSeconds(1)).build();
+    try (JettyServer server = new JettyServer()
+        .filter("/hook", new StripeWebhookFilter(config, EventHandlers.none())).start()) {
+      byte[] body = StripeFixtures.event("invoice.paid");
+      new WebhookSender(server.uri("/hook"), SECRET).post(body,
+          SignedPayload.of(body).secret(SECRET).at(clock.instant()).header());
+    }
+    assertThat(debugLines).isEmpty();
+    assertThat(filterLines).noneMatch(line -> line.contains("DEBUG MODE is on"));
+  }
+
+  private static Handler capture(List<String> lines) {
+    Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        lines.add(new SimpleFormatter().formatMessage(record));
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    handler.setLevel(Level.ALL);
+    return handler;
+  }
+}
