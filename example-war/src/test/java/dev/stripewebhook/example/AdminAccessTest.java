@@ -25,6 +25,60 @@ class AdminAccessTest {
   }
 
   @Test
+  void withoutAPasswordTheConsoleIsNotFoundAndWithOneItAsksForIt() throws Exception {
+    String before = System.getProperty(AdminAccess.PASSWORD_PROPERTY);
+    try {
+      System.clearProperty(AdminAccess.PASSWORD_PROPERTY);
+      org.junit.jupiter.api.Assumptions.assumeTrue(
+          System.getenv(AdminAccess.PASSWORD_VARIABLE) == null);
+      assertThat(answer(null)).isEqualTo("404 chain=false user=null");
+
+      System.setProperty(AdminAccess.PASSWORD_PROPERTY, "pw");
+      assertThat(answer(null)).isEqualTo("401 chain=false user=null");
+      assertThat(answer(basic("admin:nope"))).isEqualTo("401 chain=false user=null");
+      assertThat(answer(basic("admin:pw"))).isEqualTo("0 chain=true user=admin");
+    } finally {
+      if (before == null) {
+        System.clearProperty(AdminAccess.PASSWORD_PROPERTY);
+      } else {
+        System.setProperty(AdminAccess.PASSWORD_PROPERTY, before);
+      }
+    }
+  }
+
+  /** Runs the filter on a request with this Authorization header: status, chain, user. */
+  static String answer(String authorization) throws Exception {
+    int[] status = {0};
+    String[] user = {null};
+    boolean[] chained = {false};
+    jakarta.servlet.http.HttpServletRequest request = proxy(
+        jakarta.servlet.http.HttpServletRequest.class, (method, args) ->
+            method.equals("getHeader") && "Authorization".equals(args[0]) ? authorization : null);
+    jakarta.servlet.http.HttpServletResponse response = proxy(
+        jakarta.servlet.http.HttpServletResponse.class, (method, args) -> {
+          if (method.equals("sendError")) {
+            status[0] = (Integer) args[0];
+          }
+          return null;
+        });
+    new AdminAccess().doFilter(request, response, (req, res) -> {
+      chained[0] = true;
+      user[0] = ((jakarta.servlet.http.HttpServletRequest) req).getRemoteUser();
+    });
+    return status[0] + " chain=" + chained[0] + " user=" + user[0];
+  }
+
+  interface Answer {
+    Object of(String method, Object[] args);
+  }
+
+  @SuppressWarnings("unchecked")
+  static <T> T proxy(Class<T> type, Answer answer) {
+    return (T) java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(),
+        new Class<?>[] {type}, (self, method, args) -> answer.of(method.getName(), args));
+  }
+
+  @Test
   void refusesMissingOrMalformedHeaders() {
     assertThat(AdminAccess.authenticated(null, "pw")).isFalse();
     assertThat(AdminAccess.authenticated("Bearer abc", "pw")).isFalse();
