@@ -14,6 +14,7 @@ class PostgresEventInboxTest extends EventInboxContract {
     try (Connection connection = dataSource().getConnection();
         Statement statement = connection.createStatement()) {
       statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox");
+      statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox_attempt");
     }
     return JdbcEventInbox.create(dataSource(), options);
   }
