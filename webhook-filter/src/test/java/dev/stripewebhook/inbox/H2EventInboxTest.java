@@ -105,7 +105,10 @@ class H2EventInboxTest extends EventInboxContract {
     assertThat(plan(deep)).contains("STRIPE_WEBHOOK_INBOX_RECEIVED: RECEIVED_AT <=")
         .contains("index sorted");
     assertThat(plan(failedDeep))
-        .contains("STRIPE_WEBHOOK_INBOX_STATUS_RECEIVED: STATUS = ?1 AND RECEIVED_AT <=");
+        .contains("STRIPE_WEBHOOK_INBOX_STATUS_RECEIVED: STATUS = ?1 AND RECEIVED_AT <=")
+        .contains("index sorted");
+    assertThat(plan(EventQuery.builder().statuses(InboxStatus.DEAD).build()))
+        .contains("STRIPE_WEBHOOK_INBOX_STATUS_RECEIVED: STATUS = ?1").contains("index sorted");
     assertThat(plan(EventQuery.builder().search("sub_x").build()))
         .contains("PRIMARY_KEY").doesNotContain("tableScan");
   }
