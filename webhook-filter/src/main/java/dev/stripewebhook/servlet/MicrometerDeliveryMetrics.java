@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.servlet;
 
+import dev.stripewebhook.inbox.EventInbox;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The filter's meters, all named {@code stripe.webhook.*}: counters of received, verified,
- * rejected (by {@code reason}), duplicate, handled and failed deliveries; timers of verification
- * and of whole deliveries (by {@code outcome}); and a gauge of the seconds since the last
- * verified delivery, which grows when Stripe stops reaching the endpoint.
+ * rejected (by {@code reason}), duplicate, handled and failed deliveries, and of events that went
+ * dead; timers of verification and of whole deliveries (by {@code outcome}); a gauge of the
+ * seconds since the last verified delivery, which grows when Stripe stops reaching the endpoint;
+ * and gauges of the inbox's backlog (received, processing and failed events) and of the age of
+ * its oldest waiting event.
  */
 final class MicrometerDeliveryMetrics implements DeliveryMetrics {
   private final MeterRegistry registry;
@@ -22,6 +26,7 @@ final class MicrometerDeliveryMetrics implements DeliveryMetrics {
   private final Counter duplicates;
   private final Counter handled;
   private final Counter failed;
+  private final Counter dead;
   private final Timer verification;
   private final AtomicLong lastVerifiedNanos = new AtomicLong(System.nanoTime());
 
@@ -32,6 +37,7 @@ final class MicrometerDeliveryMetrics implements DeliveryMetrics {
     this.duplicates = registry.counter("stripe.webhook.duplicates");
     this.handled = registry.counter("stripe.webhook.handled");
     this.failed = registry.counter("stripe.webhook.failed");
+    this.dead = registry.counter("stripe.webhook.dead");
     this.verification = registry.timer("stripe.webhook.verification");
     Gauge.builder("stripe.webhook.last.verified.age", lastVerifiedNanos,
             last -> (System.nanoTime() - last.get()) / 1e9)
@@ -43,6 +49,26 @@ final class MicrometerDeliveryMetrics implements DeliveryMetrics {
   static DeliveryMetrics create(Object registry) {
     return new MicrometerDeliveryMetrics(registry instanceof MeterRegistry given ? given
         : Metrics.globalRegistry);
+  }
+
+  @Override
+  public void watch(EventInbox inbox, Clock clock) {
+    InboxGauges gauges = new InboxGauges(inbox, clock);
+    // Strong references: the registry would otherwise let the gauges' state be collected.
+    Gauge.builder("stripe.webhook.inbox.backlog", gauges, InboxGauges::events)
+        .description("Events received, processing or failed: not yet handled successfully")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("stripe.webhook.inbox.oldest.age", gauges, InboxGauges::oldestAgeSeconds)
+        .baseUnit("seconds")
+        .description("Seconds the oldest received, processing or failed event has waited (0: none)")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  @Override
+  public void dead() {
+    dead.increment();
   }
 
   @Override

@@ -225,6 +225,7 @@ public class StripeWebhookFilter extends HttpFilter {
     bodyReader = new BoundedBodyReader(config.maxBodySize());
     metrics = DeliveryMetrics.find(context.getAttribute(METER_REGISTRY_ATTRIBUTE),
         applicationClassLoader());
+    metrics.watch(inbox, config.clock());
     startAlerts();
     // Visible as lease_owner: which process holds an event, never anything secret.
     owner = "pid" + ProcessHandle.current().pid() + "-"
@@ -311,8 +312,15 @@ public class StripeWebhookFilter extends HttpFilter {
       throw new IllegalStateException("Stored event " + record.eventId() + " no longer verifies ("
           + e.reason().code() + "): was the secret it was signed with removed?", e);
     }
-    dispatch(event, context, "attempt " + record.attempts() + " of " + config.attempts()
-        + "; retried with backoff until then");
+    try {
+      dispatch(event, context, "attempt " + record.attempts() + " of " + config.attempts()
+          + "; retried with backoff until then");
+    } catch (EventHandlerException | RuntimeException e) {
+      if (record.attempts() >= config.attempts()) {
+        metrics.dead();                  // the inbox marks it dead (unless its lease ran out)
+      }
+      throw e;
+    }
   }
 
   private static EventInbox createInbox(WebhookConfig config) {
@@ -484,6 +492,9 @@ public class StripeWebhookFilter extends HttpFilter {
       storageUnavailable(request, response, event, e);
       return;
     }
+    if (outcome == Outcome.DEAD) {
+      metrics.dead();
+    }
     switch (outcome) {
       case DONE, SUPERSEDED, ALREADY_DONE -> ProblemResponses.received(request, response,
           outcome.name().toLowerCase(java.util.Locale.ROOT));
@@ -555,6 +566,9 @@ public class StripeWebhookFilter extends HttpFilter {
     } catch (InboxException e) {
       storageUnavailable(request, response, event, e);
       return;
+    }
+    if (outcome == Outcome.DEAD) {
+      metrics.dead();
     }
     if (thrown[0] instanceof IOException e) {
       throw e;
