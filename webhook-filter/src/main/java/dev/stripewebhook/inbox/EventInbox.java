@@ -3,6 +3,8 @@ package dev.stripewebhook.inbox;
 
 import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.VerifiedEvent;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -40,7 +42,7 @@ public interface EventInbox {
     NEW,
     /** Stored before and not finished: received, processing, failed or dead. */
     PENDING,
-    /** Stored before and finished (done or superseded): nothing more to do. */
+    /** Stored before and finished (done, superseded or resolved): nothing more to do. */
     DONE
   }
 
@@ -54,7 +56,7 @@ public interface EventInbox {
     DEAD,
     /** Skipped by the ordering guard. */
     SUPERSEDED,
-    /** Nothing run: the event was already done or superseded. */
+    /** Nothing run: the event was already done, superseded or resolved. */
     ALREADY_DONE,
     /** Nothing run: another owner holds the event's lease. */
     BUSY,
@@ -106,17 +108,49 @@ public interface EventInbox {
   Optional<InboxRecord> find(String eventId) throws InboxException;
 
   /**
-   * Makes a failed or dead event due again now, with its attempts reset.
+   * Makes a failed or dead event due again now, with its attempts reset (its {@link #attempts
+   * history} is kept).
    *
    * @return whether the event was failed or dead
    */
   boolean replay(String eventId) throws InboxException;
 
   /**
-   * Deletes done and superseded events handled longer ago than {@link InboxOptions#retention()};
-   * failed and dead ones are kept.
+   * Closes a failed or dead event without running its handlers: an operator dealt with it by
+   * other means. It becomes {@link InboxStatus#RESOLVED}, final, and is pruned like a done one.
+   *
+   * @return whether the event was failed or dead
+   */
+  boolean resolve(String eventId) throws InboxException;
+
+  /**
+   * Deletes done, superseded and resolved events handled longer ago than {@link
+   * InboxOptions#retention()}, with their attempt history; failed and dead ones are kept.
    *
    * @return how many were deleted
    */
   int prune() throws InboxException;
+
+  /**
+   * One page of the stored events that pass the query's filters, newest first ({@code
+   * received_at}, then {@code event_id}, descending), without their bodies. Pages are by
+   * position: following {@link EventPage#next()} until it is null visits each event that
+   * stays stored exactly once.
+   */
+  EventPage list(EventQuery query) throws InboxException;
+
+  /** How many events each status holds; every status is a key, with 0 when it holds none. */
+  Map<InboxStatus, Long> countByStatus() throws InboxException;
+
+  /** The received, processing and failed events: how many, and the oldest one's arrival. */
+  InboxBacklog backlog() throws InboxException;
+
+  /**
+   * The stored events about the object {@code dataObjectId} ({@code data.object.id}), in the
+   * order Stripe created them (then by arrival), at most {@code limit}.
+   */
+  List<EventSummary> aboutObject(String dataObjectId, int limit) throws InboxException;
+
+  /** The processing attempts of an event, oldest first; empty for an unknown event. */
+  List<ProcessingAttempt> attempts(String eventId) throws InboxException;
 }

@@ -5,6 +5,8 @@ import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.VerifiedEvent;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +20,9 @@ import java.util.Optional;
  * and forgets everything on restart; use {@link JdbcEventInbox} for durability or several
  * instances.
  *
- * <p>A finished (done or superseded) event keeps its envelope and state but not its body, which
- * is all deduplication needs: its record's {@link InboxRecord#body()} is empty. When full, the
+ * <p>A done or superseded event keeps its envelope, state and attempts but not its body, which
+ * is all deduplication needs: its record's {@link InboxRecord#body()} is empty. Lists and counts
+ * look at every stored event: fine for the capacity of one JVM's memory. When full, the
  * oldest finished events are forgotten first; when every stored event
  * is unfinished, {@link #receive} throws {@link InboxException} (answered 503: Stripe delivers
  * again later) rather than drop one.
@@ -144,10 +147,16 @@ public final class InMemoryEventInbox implements EventInbox {
       return false;
     }
     Instant now = now();
+    entry.endAttempt(now, switch (status) {
+      case DONE -> Outcome.DONE;
+      case SUPERSEDED -> Outcome.SUPERSEDED;
+      case DEAD -> Outcome.DEAD;
+      default -> Outcome.FAILED;
+    }, error == null ? null : Errors.describe(error));
     entry.status = status;
     entry.leaseOwner = null;
     entry.leaseUntil = null;
-    if (status.isFinal()) {
+    if (status == InboxStatus.DONE || status == InboxStatus.SUPERSEDED) {
       entry.handledAt = now;
       entry.lastError = null;
       entry.body = null;
@@ -177,12 +186,91 @@ public final class InMemoryEventInbox implements EventInbox {
   }
 
   @Override
+  public synchronized boolean resolve(String eventId) {
+    Entry entry = entries.get(eventId);
+    if (entry == null
+        || (entry.status != InboxStatus.FAILED && entry.status != InboxStatus.DEAD)) {
+      return false;
+    }
+    // The body stays: an operator may want to read what was closed by hand.
+    entry.status = InboxStatus.RESOLVED;
+    entry.handledAt = now();
+    return true;
+  }
+
+  @Override
+  public synchronized EventPage list(EventQuery query) {
+    Objects.requireNonNull(query, "query == null");
+    EventQuery.Position after = query.after();
+    List<EventSummary> matching = new ArrayList<>();
+    for (Entry entry : entries.values()) {
+      EventSummary summary = entry.summary();
+      if (query.matches(summary)
+          && (after == null || after.isBefore(summary.receivedAt(), summary.eventId()))) {
+        matching.add(summary);
+      }
+    }
+    matching.sort(NEWEST_FIRST);
+    if (matching.size() <= query.limit()) {
+      return new EventPage(matching, null);
+    }
+    List<EventSummary> page = matching.subList(0, query.limit());
+    return new EventPage(page, EventQuery.Position.of(page.get(page.size() - 1)).cursor());
+  }
+
+  @Override
+  public synchronized Map<InboxStatus, Long> countByStatus() {
+    Map<InboxStatus, Long> counts = new EnumMap<>(InboxStatus.class);
+    for (InboxStatus status : InboxStatus.values()) {
+      counts.put(status, 0L);
+    }
+    for (Entry entry : entries.values()) {
+      counts.merge(entry.status, 1L, Long::sum);
+    }
+    return counts;
+  }
+
+  @Override
+  public synchronized InboxBacklog backlog() {
+    long events = 0;
+    Instant oldest = null;
+    for (Entry entry : entries.values()) {
+      if (entry.status.isPending()) {
+        events++;
+        if (oldest == null || entry.receivedAt.isBefore(oldest)) {
+          oldest = entry.receivedAt;
+        }
+      }
+    }
+    return new InboxBacklog(events, oldest);
+  }
+
+  @Override
+  public synchronized List<EventSummary> aboutObject(String dataObjectId, int limit) {
+    Objects.requireNonNull(dataObjectId, "dataObjectId == null");
+    List<EventSummary> about = new ArrayList<>();
+    for (Entry entry : entries.values()) {
+      if (dataObjectId.equals(entry.dataObjectId)) {
+        about.add(entry.summary());
+      }
+    }
+    about.sort(BY_CREATED);
+    return List.copyOf(about.subList(0, Math.min(limit, about.size())));
+  }
+
+  @Override
+  public synchronized List<ProcessingAttempt> attempts(String eventId) {
+    Entry entry = entries.get(eventId);
+    return entry == null ? List.of() : List.copyOf(entry.history);
+  }
+
+  @Override
   public synchronized int prune() {
     Instant cutoff = now().minus(options.retention());
     int pruned = 0;
     for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
       Entry entry = it.next();
-      if (entry.status.isFinal() && entry.handledAt.isBefore(cutoff)) {
+      if (entry.status.isFinal() && entry.handledAt.isBefore(cutoff)) {  // with its attempts
         it.remove();
         pruned++;
       }
@@ -193,6 +281,12 @@ public final class InMemoryEventInbox implements EventInbox {
   private Instant now() {
     return options.clock().instant();
   }
+
+  private static final Comparator<EventSummary> NEWEST_FIRST = Comparator
+      .comparing(EventSummary::receivedAt).thenComparing(EventSummary::eventId).reversed();
+  private static final Comparator<EventSummary> BY_CREATED = Comparator
+      .comparing(EventSummary::created, Comparator.nullsLast(Comparator.naturalOrder()))
+      .thenComparing(EventSummary::receivedAt).thenComparing(EventSummary::eventId);
 
   private static final class Entry {
     private static final byte[] NO_BODY = new byte[0];
@@ -215,6 +309,7 @@ public final class InMemoryEventInbox implements EventInbox {
     String leaseOwner;
     Instant leaseUntil;
     Instant handledAt;
+    final List<ProcessingAttempt> history = new ArrayList<>();
 
     Entry(VerifiedEvent event, String signatureHeader, String clientAddress, Instant now) {
       this.eventId = event.id();
@@ -240,11 +335,30 @@ public final class InMemoryEventInbox implements EventInbox {
     }
 
     InboxRecord claim(String owner, Instant now, InboxOptions options) {
+      if (status == InboxStatus.PROCESSING) {
+        endAttempt(now, Outcome.LEASE_LOST, null);     // taken over: the old owner's lease ran out
+      }
+      history.add(new ProcessingAttempt(history.size() + 1, owner, now, null, null, null));
       status = InboxStatus.PROCESSING;
       leaseOwner = Objects.requireNonNull(owner, "owner == null");
       leaseUntil = now.plus(options.lease());
       attempts++;
       return snapshot();
+    }
+
+    /** Ends the running attempt, if any. */
+    void endAttempt(Instant now, Outcome outcome, String error) {
+      int last = history.size() - 1;
+      if (last >= 0 && history.get(last).finishedAt() == null) {
+        ProcessingAttempt running = history.get(last);
+        history.set(last, new ProcessingAttempt(running.number(), running.owner(),
+            running.startedAt(), now, outcome, error));
+      }
+    }
+
+    EventSummary summary() {
+      return new EventSummary(eventId, type, livemode, account, dataObjectId, created, receivedAt,
+          status, attempts, lastError, handledAt);
     }
 
     InboxRecord snapshot() {

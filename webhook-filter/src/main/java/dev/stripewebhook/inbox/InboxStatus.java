@@ -19,7 +19,9 @@ public enum InboxStatus {
   /** Failed the configured number of times; kept until replayed. */
   DEAD("dead"),
   /** Skipped: a newer event about the same object was already applied (ordering guard). */
-  SUPERSEDED("superseded");
+  SUPERSEDED("superseded"),
+  /** Closed by an operator after it failed, without running its handlers; never processed again. */
+  RESOLVED("resolved");
 
   private final String code;
 
@@ -32,9 +34,14 @@ public enum InboxStatus {
     return code;
   }
 
-  /** Whether the event is finished for good: done or superseded. */
+  /** Whether the event is finished for good: done, superseded or resolved. */
   public boolean isFinal() {
-    return this == DONE || this == SUPERSEDED;
+    return this == DONE || this == SUPERSEDED || this == RESOLVED;
+  }
+
+  /** Whether the event still waits for its handlers to succeed: received, processing or failed. */
+  public boolean isPending() {
+    return this == RECEIVED || this == PROCESSING || this == FAILED;
   }
 
   /** The status stored as {@code code}. */

@@ -17,15 +17,19 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * An inbox in a database table, {@code stripe_webhook_inbox}, through a {@link DataSource}: H2
- * for a single embedded instance, PostgreSQL for several instances sharing one database. The
- * table is created when absent (the statements are in {@code
+ * An inbox in a database table, {@code stripe_webhook_inbox} (with the attempt history in {@code
+ * stripe_webhook_inbox_attempt}), through a {@link DataSource}: H2 for a single embedded
+ * instance, PostgreSQL for several instances sharing one database. The tables are created when
+ * absent (the statements are in {@code
  * dev/stripewebhook/inbox/schema.sql} inside the jar, documented for DBAs).
  *
  * <p>Claims are short committed transactions ({@code FOR UPDATE SKIP LOCKED} when workers look
@@ -44,6 +48,7 @@ public final class JdbcEventInbox implements EventInbox {
   public static final String SCHEMA_RESOURCE = "/dev/stripewebhook/inbox/schema.sql";
 
   private static final String TABLE = "stripe_webhook_inbox";
+  private static final String ATTEMPTS = "stripe_webhook_inbox_attempt";
   private static final String UNIQUE_VIOLATION = "23505";
   private static final String COLUMNS = "event_id, event_type, livemode, account, api_version,"
       + " data_object_id, event_created, received_at, body, signature_header, client_address,"
@@ -82,8 +87,48 @@ public final class JdbcEventInbox implements EventInbox {
       + " FETCH FIRST 1 ROWS ONLY";
   private static final String REPLAY = "UPDATE " + TABLE + " SET status = 'received',"
       + " attempts = 0, next_attempt_at = ? WHERE event_id = ? AND status IN ('failed', 'dead')";
-  private static final String PRUNE = "DELETE FROM " + TABLE
-      + " WHERE status IN ('done', 'superseded') AND handled_at < ?";
+  private static final String RESOLVE = "UPDATE " + TABLE + " SET status = 'resolved',"
+      + " handled_at = ? WHERE event_id = ? AND status IN ('failed', 'dead')";
+  private static final String PRUNABLE = " WHERE status IN ('done', 'superseded', 'resolved')"
+      + " AND handled_at < ?";
+  private static final String PRUNE_ATTEMPTS = "DELETE FROM " + ATTEMPTS + " WHERE event_id IN"
+      + " (SELECT event_id FROM " + TABLE + PRUNABLE + ")";
+  private static final String PRUNE = "DELETE FROM " + TABLE + PRUNABLE;
+  // A claim taking over an expired lease ends the previous owner's attempt first.
+  private static final String ATTEMPT_TAKEN_OVER = "UPDATE " + ATTEMPTS + " SET finished_at = ?,"
+      + " outcome = 'lease_lost' WHERE event_id = ? AND finished_at IS NULL";
+  // Numbered on across replays; the claim's row lock on the event serializes the numbering.
+  private static final String ATTEMPT_START = "INSERT INTO " + ATTEMPTS + " (event_id, attempt,"
+      + " owner, started_at) SELECT ?, COALESCE(MAX(attempt), 0) + 1, ?, ? FROM " + ATTEMPTS
+      + " WHERE event_id = ?";
+  private static final String ATTEMPT_END = "UPDATE " + ATTEMPTS + " SET finished_at = ?,"
+      + " outcome = ?, error = ? WHERE event_id = ? AND owner = ? AND finished_at IS NULL";
+  private static final String SELECT_ATTEMPTS = "SELECT attempt, owner, started_at, finished_at,"
+      + " outcome, error FROM " + ATTEMPTS + " WHERE event_id = ? ORDER BY attempt";
+  private static final String SUMMARY_COLUMNS = "event_id, event_type, livemode, account,"
+      + " data_object_id, event_created, received_at, status, attempts, last_error, handled_at";
+  // The position as (received_at, event_id) < (?, ?), spelt out; the leading received_at <= ?
+  // is redundant but is what lets H2 start the index scan at the position (without it, H2 reads
+  // the index from the newest row and filters: a deep page then costs as much as OFFSET).
+  private static final String BEFORE_POSITION = "received_at <= ? AND (received_at < ?"
+      + " OR (received_at = ? AND event_id < ?))";
+  // An event id or a data object id, as an IN on the primary key: an OR of the two columns
+  // would make H2 scan the table.
+  private static final String SEARCH = "event_id IN (SELECT event_id FROM " + TABLE
+      + " WHERE data_object_id = ? UNION ALL SELECT CAST(? AS VARCHAR(255)) FROM " + TABLE
+      + " WHERE event_id = ?)";
+  private static final String NEWEST_FIRST = " ORDER BY received_at DESC, event_id DESC";
+  private static final String ABOUT_OBJECT = "SELECT " + SUMMARY_COLUMNS + " FROM " + TABLE
+      + " WHERE data_object_id = ? ORDER BY event_created, received_at, event_id"
+      + " FETCH FIRST %d ROWS ONLY";
+  // Done rows are most of the table: they are counted as the rest of the total (a count H2 keeps
+  // and PostgreSQL takes from an index-only scan), the others through the status index.
+  private static final String COUNT_ALL = "SELECT COUNT(*) FROM " + TABLE;
+  private static final String COUNT_NOT_DONE = "SELECT status, COUNT(*) FROM " + TABLE
+      + " WHERE status IN ('received', 'processing', 'failed', 'dead', 'superseded', 'resolved')"
+      + " GROUP BY status";
+  private static final String BACKLOG = "SELECT COUNT(*), MIN(received_at) FROM " + TABLE
+      + " WHERE status IN ('received', 'processing', 'failed')";
 
   private final DataSource dataSource;
   private final InboxOptions options;
@@ -216,15 +261,23 @@ public final class JdbcEventInbox implements EventInbox {
     Instant now = now();
     InboxRecord claimed;
     try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(true);
-      int updated = update(connection, CLAIM + DELIVERY_CLAIMABLE, owner,
-          now.plus(options.lease()), eventId, now);
-      if (updated == 0) {
-        InboxStatus status = status(connection, eventId);
-        return status == null ? Outcome.UNKNOWN
-            : status.isFinal() ? Outcome.ALREADY_DONE : Outcome.BUSY;
+      connection.setAutoCommit(false);
+      try {
+        int updated = update(connection, CLAIM + DELIVERY_CLAIMABLE, owner,
+            now.plus(options.lease()), eventId, now);
+        if (updated == 0) {
+          InboxStatus status = status(connection, eventId);
+          connection.commit();
+          return status == null ? Outcome.UNKNOWN
+              : status.isFinal() ? Outcome.ALREADY_DONE : Outcome.BUSY;
+        }
+        startAttempt(connection, eventId, owner, now);
+        claimed = select(connection, eventId).orElseThrow();
+        connection.commit();
+      } catch (SQLException e) {
+        rollback(connection);
+        throw e;
       }
-      claimed = select(connection, eventId).orElseThrow();
     } catch (SQLException e) {
       throw unavailable("claim event " + eventId, e);
     }
@@ -244,7 +297,7 @@ public final class JdbcEventInbox implements EventInbox {
       // PostgreSQL: one transaction holding only rows it locked and others skip. Elsewhere each
       // claim commits alone: a transaction holding several row locks while it waits for
       // another's deadlocks with a claimer that took the same candidates in another order.
-      connection.setAutoCommit(!postgres);
+      connection.setAutoCommit(false);
       try {
         List<String> ids = new ArrayList<>();
         String sql = postgres ? String.format(SELECT_DUE, limit) + SKIP_LOCKED
@@ -262,16 +315,16 @@ public final class JdbcEventInbox implements EventInbox {
           // The condition is checked again: without SKIP LOCKED, this is what claims only once.
           if (update(connection, CLAIM + DUE, owner, now.plus(options.lease()), id, now,
               now) == 1) {
+            startAttempt(connection, id, owner, now);
             claimed.add(select(connection, id).orElseThrow());
           }
+          if (!postgres) {
+            connection.commit();
+          }
         }
-        if (postgres) {
-          connection.commit();
-        }
+        connection.commit();
       } catch (SQLException e) {
-        if (postgres) {
-          rollback(connection);
-        }
+        rollback(connection);
         throw e;
       }
     } catch (SQLException e) {
@@ -302,9 +355,14 @@ public final class JdbcEventInbox implements EventInbox {
         connection.rollback();
         boolean dead = record.attempts() >= options.maxAttempts();
         Instant now = now();
+        String error = Errors.describe(failure);
         int updated = update(connection, FAIL,
-            (dead ? InboxStatus.DEAD : InboxStatus.FAILED).code(), Errors.describe(failure),
+            (dead ? InboxStatus.DEAD : InboxStatus.FAILED).code(), error,
             options.nextAttempt(now, record.attempts()), record.eventId(), owner);
+        if (updated == 1) {
+          endAttempt(connection, record.eventId(), owner, now,
+              dead ? Outcome.DEAD : Outcome.FAILED, error);
+        }
         connection.commit();
         return updated == 0 ? Outcome.LEASE_LOST : dead ? Outcome.DEAD : Outcome.FAILED;
       } catch (SQLException e) {
@@ -319,12 +377,28 @@ public final class JdbcEventInbox implements EventInbox {
   /** Marks the event finished and commits, with the work's writes; or rolls both back. */
   private Outcome commitIfFinished(Connection connection, InboxRecord record, String owner,
       InboxStatus status) throws SQLException {
-    if (update(connection, FINISH, status.code(), now(), record.eventId(), owner) == 0) {
+    Instant now = now();
+    if (update(connection, FINISH, status.code(), now, record.eventId(), owner) == 0) {
       connection.rollback();
       return Outcome.LEASE_LOST;
     }
+    Outcome outcome = status == InboxStatus.DONE ? Outcome.DONE : Outcome.SUPERSEDED;
+    endAttempt(connection, record.eventId(), owner, now, outcome, null);
     connection.commit();
-    return status == InboxStatus.DONE ? Outcome.DONE : Outcome.SUPERSEDED;
+    return outcome;
+  }
+
+  /** Records the start of a claim, in its transaction; ends an expired one it takes over. */
+  private static void startAttempt(Connection connection, String eventId, String owner,
+      Instant now) throws SQLException {
+    update(connection, ATTEMPT_TAKEN_OVER, now, eventId);
+    update(connection, ATTEMPT_START, eventId, owner, now, eventId);
+  }
+
+  private static void endAttempt(Connection connection, String eventId, String owner,
+      Instant now, Outcome outcome, String error) throws SQLException {
+    update(connection, ATTEMPT_END, now, outcome.name().toLowerCase(Locale.ROOT), error, eventId,
+        owner);
   }
 
   private boolean isSuperseded(Connection connection, InboxRecord record) throws SQLException {
@@ -359,14 +433,209 @@ public final class JdbcEventInbox implements EventInbox {
   }
 
   @Override
-  public int prune() throws InboxException {
+  public boolean resolve(String eventId) throws InboxException {
     ensureSchema();
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(true);
-      return update(connection, PRUNE, now().minus(options.retention()));
+      return update(connection, RESOLVE, now(), eventId) == 1;
+    } catch (SQLException e) {
+      throw unavailable("resolve event " + eventId, e);
+    }
+  }
+
+  @Override
+  public int prune() throws InboxException {
+    ensureSchema();
+    Instant cutoff = now().minus(options.retention());
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        update(connection, PRUNE_ATTEMPTS, cutoff);
+        int pruned = update(connection, PRUNE, cutoff);
+        connection.commit();
+        return pruned;
+      } catch (SQLException e) {
+        rollback(connection);
+        throw e;
+      }
     } catch (SQLException e) {
       throw unavailable("prune done events", e);
     }
+  }
+
+  @Override
+  public EventPage list(EventQuery query) throws InboxException {
+    Objects.requireNonNull(query, "query == null");
+    ensureSchema();
+    ListStatement statement = ListStatement.of(query);
+    try (Connection connection = dataSource.getConnection()) {
+      List<EventSummary> events = summaries(connection, statement.sql(), statement.parameters());
+      if (events.size() <= query.limit()) {
+        return new EventPage(events, null);
+      }
+      List<EventSummary> page = events.subList(0, query.limit());
+      return new EventPage(page, EventQuery.Position.of(page.get(page.size() - 1)).cursor());
+    } catch (SQLException e) {
+      throw unavailable("list events", e);
+    }
+  }
+
+  @Override
+  public Map<InboxStatus, Long> countByStatus() throws InboxException {
+    ensureSchema();
+    Map<InboxStatus, Long> counts = new EnumMap<>(InboxStatus.class);
+    for (InboxStatus status : InboxStatus.values()) {
+      counts.put(status, 0L);
+    }
+    try (Connection connection = dataSource.getConnection()) {
+      // One transaction: the two counts see the same rows (a snapshot on PostgreSQL).
+      connection.setAutoCommit(false);
+      try {
+        long total = 0;
+        try (PreparedStatement statement = prepare(connection, COUNT_ALL);
+            ResultSet rows = statement.executeQuery()) {
+          rows.next();
+          total = rows.getLong(1);
+        }
+        long notDone = 0;
+        try (PreparedStatement statement = prepare(connection, COUNT_NOT_DONE);
+            ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            counts.put(InboxStatus.fromCode(rows.getString(1)), rows.getLong(2));
+            notDone += rows.getLong(2);
+          }
+        }
+        connection.commit();
+        counts.put(InboxStatus.DONE, Math.max(0, total - notDone));
+        return counts;
+      } catch (SQLException e) {
+        rollback(connection);
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw unavailable("count events", e);
+    }
+  }
+
+  @Override
+  public InboxBacklog backlog() throws InboxException {
+    ensureSchema();
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = prepare(connection, BACKLOG);
+        ResultSet rows = statement.executeQuery()) {
+      rows.next();
+      return new InboxBacklog(rows.getLong(1), instant(rows, 2));
+    } catch (SQLException e) {
+      throw unavailable("count the backlog", e);
+    }
+  }
+
+  @Override
+  public List<EventSummary> aboutObject(String dataObjectId, int limit) throws InboxException {
+    Objects.requireNonNull(dataObjectId, "dataObjectId == null");
+    ensureSchema();
+    try (Connection connection = dataSource.getConnection()) {
+      return summaries(connection, String.format(ABOUT_OBJECT, Math.max(1, limit)),
+          dataObjectId);
+    } catch (SQLException e) {
+      throw unavailable("list the events about " + dataObjectId, e);
+    }
+  }
+
+  @Override
+  public List<ProcessingAttempt> attempts(String eventId) throws InboxException {
+    ensureSchema();
+    List<ProcessingAttempt> attempts = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = prepare(connection, SELECT_ATTEMPTS, eventId);
+        ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        String outcome = rows.getString("outcome");
+        attempts.add(new ProcessingAttempt(rows.getInt("attempt"), rows.getString("owner"),
+            instant(rows, "started_at"), instant(rows, "finished_at"),
+            outcome == null ? null : Outcome.valueOf(outcome.toUpperCase(Locale.ROOT)),
+            rows.getString("error")));
+      }
+      return attempts;
+    } catch (SQLException e) {
+      throw unavailable("read the attempts of event " + eventId, e);
+    }
+  }
+
+  /** The SELECT of one list page: the page plus one row, which tells whether another follows. */
+  record ListStatement(String sql, Object[] parameters) {
+    static ListStatement of(EventQuery query) {
+      StringBuilder sql = new StringBuilder("SELECT ").append(SUMMARY_COLUMNS).append(" FROM ")
+          .append(TABLE).append(" WHERE 1 = 1");
+      List<Object> parameters = new ArrayList<>();
+      if (!query.statuses().isEmpty()) {
+        sql.append(" AND status IN (");
+        String separator = "";
+        for (InboxStatus status : query.statuses()) {
+          sql.append(separator).append('?');
+          parameters.add(status.code());
+          separator = ", ";
+        }
+        sql.append(')');
+      }
+      if (query.type() != null) {
+        sql.append(" AND event_type = ?");
+        parameters.add(query.type());
+      }
+      if (query.receivedFrom() != null) {
+        sql.append(" AND received_at >= ?");
+        parameters.add(query.receivedFrom());
+      }
+      if (query.receivedBefore() != null) {
+        sql.append(" AND received_at < ?");
+        parameters.add(query.receivedBefore());
+      }
+      if (query.livemode() != null) {
+        sql.append(" AND livemode = ?");
+        parameters.add(query.livemode());
+      }
+      if (query.search() != null) {
+        sql.append(" AND ").append(SEARCH);
+        parameters.add(query.search());
+        parameters.add(query.search());
+        parameters.add(query.search());
+      }
+      if (query.after() != null) {
+        sql.append(" AND ").append(BEFORE_POSITION);
+        parameters.add(query.after().receivedAt());
+        parameters.add(query.after().receivedAt());
+        parameters.add(query.after().receivedAt());
+        parameters.add(query.after().eventId());
+      }
+      // With one status, ordering by it too (a constant) lets H2 see that the status index gives
+      // the order: otherwise it reads every row of that status through another index and sorts.
+      sql.append(query.statuses().size() == 1 ? " ORDER BY status," + NEWEST_FIRST.substring(9)
+          : NEWEST_FIRST).append(" FETCH FIRST ").append(query.limit() + 1).append(" ROWS ONLY");
+      return new ListStatement(sql.toString(), parameters.toArray());
+    }
+
+    /** A statement with these parameters set, for a plan or a measurement. */
+    PreparedStatement prepare(Connection connection) throws SQLException {
+      return JdbcEventInbox.prepare(connection, sql, parameters);
+    }
+  }
+
+  private static List<EventSummary> summaries(Connection connection, String sql,
+      Object... parameters) throws SQLException {
+    List<EventSummary> summaries = new ArrayList<>();
+    try (PreparedStatement statement = prepare(connection, sql, parameters);
+        ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        boolean livemode = rows.getBoolean("livemode");
+        summaries.add(new EventSummary(rows.getString("event_id"), rows.getString("event_type"),
+            rows.wasNull() ? null : livemode, rows.getString("account"),
+            rows.getString("data_object_id"), instant(rows, "event_created"),
+            instant(rows, "received_at"), InboxStatus.fromCode(rows.getString("status")),
+            rows.getInt("attempts"), rows.getString("last_error"),
+            instant(rows, "handled_at")));
+      }
+    }
+    return summaries;
   }
 
   private static InboxStatus status(Connection connection, String eventId) throws SQLException {
@@ -398,6 +667,11 @@ public final class JdbcEventInbox implements EventInbox {
   }
 
   private static Instant instant(ResultSet rows, String column) throws SQLException {
+    OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
+
+  private static Instant instant(ResultSet rows, int column) throws SQLException {
     OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
     return value == null ? null : value.toInstant();
   }

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.servlet;
 
+import dev.stripewebhook.inbox.EventInbox;
+import java.time.Clock;
+
 /**
  * What the filter counts and times. Recorded through Micrometer when the application has it
  * ({@link MicrometerDeliveryMetrics}); nothing otherwise, and no Micrometer class is loaded.
@@ -17,6 +20,12 @@ interface DeliveryMetrics {
     @Override
     public void handling(boolean succeeded, long nanos) {}
   };
+
+  /** Adds gauges of this inbox's backlog; by default none. */
+  default void watch(EventInbox inbox, Clock clock) {}
+
+  /** One event failed its last allowed attempt and is now dead. */
+  default void dead() {}
 
   /** How long reading and verifying one delivery took. */
   void verification(long nanos);

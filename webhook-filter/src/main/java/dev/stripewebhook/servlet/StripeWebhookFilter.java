@@ -246,6 +246,7 @@ public class StripeWebhookFilter extends HttpFilter {
     bodyReader = new BoundedBodyReader(config.maxBodySize());
     metrics = DeliveryMetrics.find(context.getAttribute(METER_REGISTRY_ATTRIBUTE),
         applicationClassLoader());
+    metrics.watch(inbox, config.clock());
     startAlerts();
     announceDebugMode();
     // Visible as lease_owner: which process holds an event, never anything secret.
@@ -374,8 +375,15 @@ public class StripeWebhookFilter extends HttpFilter {
       throw new IllegalStateException("Stored event " + record.eventId() + " no longer verifies ("
           + e.reason().code() + "): was the secret it was signed with removed?", e);
     }
-    dispatch(event, context, "attempt " + record.attempts() + " of " + config.attempts()
-        + "; retried with backoff until then");
+    try {
+      dispatch(event, context, "attempt " + record.attempts() + " of " + config.attempts()
+          + "; retried with backoff until then");
+    } catch (EventHandlerException | RuntimeException e) {
+      if (record.attempts() >= config.attempts()) {
+        metrics.dead();                  // the inbox marks it dead (unless its lease ran out)
+      }
+      throw e;
+    }
   }
 
   private static EventInbox createInbox(WebhookConfig config, Object contextDataSource) {
@@ -519,6 +527,9 @@ public class StripeWebhookFilter extends HttpFilter {
       storageUnavailable(request, response, event, e);
       return;
     }
+    if (outcome == Outcome.DEAD) {
+      metrics.dead();
+    }
     switch (outcome) {
       case DONE, SUPERSEDED, ALREADY_DONE -> ProblemResponses.received(request, response,
           outcome.name().toLowerCase(java.util.Locale.ROOT));
@@ -595,6 +606,9 @@ public class StripeWebhookFilter extends HttpFilter {
     } catch (InboxException e) {
       storageUnavailable(request, response, event, e);
       return;
+    }
+    if (outcome == Outcome.DEAD) {
+      metrics.dead();
     }
     if (thrown[0] instanceof IOException e) {
       throw e;

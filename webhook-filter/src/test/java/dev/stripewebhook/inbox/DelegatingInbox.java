@@ -2,6 +2,8 @@
 package dev.stripewebhook.inbox;
 
 import dev.stripewebhook.VerifiedEvent;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** An inbox that forwards every call; tests override the calls they break. */
@@ -39,7 +41,37 @@ public class DelegatingInbox implements EventInbox {
   }
 
   @Override
+  public boolean resolve(String eventId) throws InboxException {
+    return target.resolve(eventId);
+  }
+
+  @Override
   public int prune() throws InboxException {
     return target.prune();
+  }
+
+  @Override
+  public EventPage list(EventQuery query) throws InboxException {
+    return target.list(query);
+  }
+
+  @Override
+  public Map<InboxStatus, Long> countByStatus() throws InboxException {
+    return target.countByStatus();
+  }
+
+  @Override
+  public InboxBacklog backlog() throws InboxException {
+    return target.backlog();
+  }
+
+  @Override
+  public List<EventSummary> aboutObject(String dataObjectId, int limit) throws InboxException {
+    return target.aboutObject(dataObjectId, limit);
+  }
+
+  @Override
+  public List<ProcessingAttempt> attempts(String eventId) throws InboxException {
+    return target.attempts(eventId);
   }
 }

@@ -2,6 +2,7 @@
 package dev.stripewebhook.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.stripewebhook.VerifiedEvent;
@@ -381,6 +382,304 @@ abstract class EventInboxContract {
     assertThat(inbox.find(recent.id())).isPresent();
     assertThat(record(failed).status()).isEqualTo(InboxStatus.FAILED);
     assertThat(record(dead).status()).isEqualTo(InboxStatus.DEAD);
+  }
+
+  // --- queries: list, counts, backlog, same object, attempts ----------------------------------
+
+  List<String> ids(EventPage page) {
+    return page.events().stream().map(EventSummary::eventId).toList();
+  }
+
+  List<String> receivedOneSecondApart(int count, String type) throws InboxException {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      VerifiedEvent event = TestEvents.event(type);
+      inbox.receive(event, TestEvents.header(event), null);
+      ids.add(event.id());
+      clock.advance(Duration.ofSeconds(1));
+    }
+    return ids;
+  }
+
+  @Test
+  void listsNewestFirstAndPagesByCursorToTheLastPage() throws Exception {
+    List<String> ids = receivedOneSecondApart(7, "invoice.paid");
+    List<String> newestFirst = new ArrayList<>(ids);
+    Collections.reverse(newestFirst);
+
+    EventPage first = inbox.list(EventQuery.builder().limit(3).build());
+    EventPage second = inbox.list(EventQuery.builder().limit(3).after(first.next()).build());
+    EventPage third = inbox.list(EventQuery.builder().limit(3).after(second.next()).build());
+
+    assertThat(ids(first)).isEqualTo(newestFirst.subList(0, 3));
+    assertThat(ids(second)).isEqualTo(newestFirst.subList(3, 6));
+    assertThat(ids(third)).isEqualTo(newestFirst.subList(6, 7));
+    assertThat(third.next()).isNull();
+    EventSummary summary = first.events().get(0);
+    assertThat(summary.type()).isEqualTo("invoice.paid");
+    assertThat(summary.status()).isEqualTo(InboxStatus.RECEIVED);
+    assertThat(summary.receivedAt()).isEqualTo(clock.instant().minusSeconds(1));
+  }
+
+  @Test
+  void aPageThatEndsExactlyAtTheLastEventHasNoNextCursor() throws Exception {
+    receivedOneSecondApart(4, "invoice.paid");
+    EventPage first = inbox.list(EventQuery.builder().limit(2).build());
+    EventPage second = inbox.list(EventQuery.builder().limit(2).after(first.next()).build());
+    assertThat(second.events()).hasSize(2);
+    assertThat(second.next()).isNull();
+  }
+
+  @Test
+  void pagingVisitsEventsReceivedAtTheSameInstantOnceEach() throws Exception {
+    Set<String> stored = new java.util.HashSet<>();
+    for (int i = 0; i < 9; i++) {
+      stored.add(received(inbox).id());          // the clock stands still: one received_at
+    }
+    List<String> visited = new ArrayList<>();
+    String cursor = null;
+    do {
+      EventPage page = inbox.list(EventQuery.builder().limit(2).after(cursor).build());
+      visited.addAll(ids(page));
+      cursor = page.next();
+    } while (cursor != null);
+    assertThat(visited).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(stored);
+  }
+
+  @Test
+  void eventsStoredWhileBrowsingDoNotShiftTheNextPage() throws Exception {
+    List<String> ids = receivedOneSecondApart(4, "invoice.paid");
+    EventPage first = inbox.list(EventQuery.builder().limit(2).build());
+    receivedOneSecondApart(3, "invoice.paid");
+
+    EventPage second = inbox.list(EventQuery.builder().limit(2).after(first.next()).build());
+
+    assertThat(ids(second)).containsExactly(ids.get(1), ids.get(0));
+  }
+
+  @Test
+  void filtersByStatusTypeTimeRangeModeAndSearch() throws Exception {
+    VerifiedEvent paid = TestEvents.event("invoice.paid");
+    inbox.receive(paid, TestEvents.header(paid), null);
+    clock.advance(Duration.ofMinutes(1));
+    Instant middle = clock.instant();
+    VerifiedEvent failed = TestEvents.event("charge.refunded");
+    inbox.receive(failed, TestEvents.header(failed), null);
+    inbox.process(failed.id(), "a", failing("refund ledger down"));
+    clock.advance(Duration.ofMinutes(1));
+    VerifiedEvent live = TestEvents.live("invoice.paid");
+    inbox.receive(live, TestEvents.header(live), null);
+    VerifiedEvent about = TestEvents.about("sub_searched", 1_700_000_000L);
+    inbox.receive(about, TestEvents.header(about), null);
+
+    assertThat(ids(inbox.list(EventQuery.builder().statuses(InboxStatus.FAILED).build())))
+        .containsExactly(failed.id());
+    assertThat(ids(inbox.list(EventQuery.builder()
+        .statuses(InboxStatus.FAILED, InboxStatus.RECEIVED).build()))).hasSize(4);
+    assertThat(ids(inbox.list(EventQuery.builder().type("invoice.paid").build())))
+        .containsExactlyInAnyOrder(paid.id(), live.id());
+    assertThat(ids(inbox.list(EventQuery.builder().received(middle, null).build())))
+        .containsExactlyInAnyOrder(failed.id(), live.id(), about.id());
+    assertThat(ids(inbox.list(EventQuery.builder().received(null, middle).build())))
+        .containsExactly(paid.id());
+    assertThat(ids(inbox.list(EventQuery.builder().livemode(true).build())))
+        .containsExactly(live.id());
+    assertThat(ids(inbox.list(EventQuery.builder().livemode(false).type("invoice.paid")
+        .build()))).containsExactly(paid.id());
+    assertThat(ids(inbox.list(EventQuery.builder().search(paid.id()).build())))
+        .containsExactly(paid.id());
+    assertThat(ids(inbox.list(EventQuery.builder().search("sub_searched").build())))
+        .containsExactly(about.id());
+    assertThat(ids(inbox.list(EventQuery.builder().search("evt_nothing_like_it").build())))
+        .isEmpty();
+    EventSummary failedSummary = inbox.list(EventQuery.builder().search(failed.id()).build())
+        .events().get(0);
+    assertThat(failedSummary.attempts()).isEqualTo(1);
+    assertThat(failedSummary.lastError()).contains("refund ledger down");
+  }
+
+  @Test
+  void aCursorNotFromAPageIsRefused() {
+    assertThatIllegalArgumentException().isThrownBy(() -> EventQuery.builder().after("bogus"));
+    assertThatIllegalArgumentException().isThrownBy(() -> EventQuery.builder()
+        .after(java.util.Base64.getUrlEncoder().encodeToString("2:1:0:evt_x".getBytes())));
+  }
+
+  @Test
+  void countsEventsByStatusAndTheBacklogWithItsOldestEvent() throws Exception {
+    inbox = newInbox(options().maxAttempts(1).build());
+    assertThat(inbox.backlog()).isEqualTo(new InboxBacklog(0, null));
+    Instant firstArrival = clock.instant();
+    VerifiedEvent waiting = received(inbox);
+    clock.advance(Duration.ofSeconds(30));
+    VerifiedEvent done = received(inbox);
+    VerifiedEvent dead = received(inbox);
+    inbox.process(done.id(), "a", counting());
+    inbox.process(dead.id(), "a", failing("poison"));
+    clock.advance(Duration.ofSeconds(30));
+
+    Map<InboxStatus, Long> counts = inbox.countByStatus();
+    assertThat(counts).containsEntry(InboxStatus.RECEIVED, 1L)
+        .containsEntry(InboxStatus.DONE, 1L).containsEntry(InboxStatus.DEAD, 1L)
+        .containsEntry(InboxStatus.RESOLVED, 0L).hasSize(InboxStatus.values().length);
+    InboxBacklog backlog = inbox.backlog();
+    assertThat(backlog.events()).isEqualTo(1);
+    assertThat(backlog.oldestReceivedAt()).isEqualTo(firstArrival);
+    assertThat(backlog.oldestAge(clock.instant())).contains(Duration.ofMinutes(1));
+
+    inbox.process(waiting.id(), "a", counting());
+    assertThat(inbox.backlog()).isEqualTo(new InboxBacklog(0, null));
+  }
+
+  @Test
+  void listsTheEventsAboutOneObjectInTheOrderStripeCreatedThem() throws Exception {
+    VerifiedEvent third = TestEvents.about("sub_story", 1_700_000_300L);
+    VerifiedEvent first = TestEvents.about("sub_story", 1_700_000_100L);
+    VerifiedEvent second = TestEvents.about("sub_story", 1_700_000_200L);
+    VerifiedEvent other = TestEvents.about("sub_other_story", 1_700_000_150L);
+    for (VerifiedEvent event : List.of(third, first, second, other)) {
+      inbox.receive(event, TestEvents.header(event), null);
+      clock.advance(Duration.ofSeconds(1));
+    }
+    assertThat(inbox.aboutObject("sub_story", 10)).extracting(EventSummary::eventId)
+        .containsExactly(first.id(), second.id(), third.id());
+    assertThat(inbox.aboutObject("sub_story", 2)).hasSize(2);
+    assertThat(inbox.aboutObject("sub_nobody", 10)).isEmpty();
+  }
+
+  @Test
+  void recordsEachAttemptWithItsOwnerOutcomeAndErrorNumberedOnAcrossReplays() throws Exception {
+    inbox = newInbox(options().maxAttempts(2).build());
+    VerifiedEvent event = received(inbox);
+    Instant start = clock.instant();
+    inbox.process(event.id(), "first", failing("ledger down"));
+    clock.advance(Duration.ofMinutes(5));
+    inbox.process(event.id(), "second", failing("still down"));
+    inbox.replay(event.id());
+    clock.advance(Duration.ofMinutes(5));
+    List<Boolean> runningDuringWork = new ArrayList<>();
+    inbox.process(event.id(), "third", (record, context) ->
+        runningDuringWork.add(inbox.attempts(event.id()).get(2).finishedAt() == null));
+
+    List<ProcessingAttempt> attempts = inbox.attempts(event.id());
+    assertThat(attempts).extracting(ProcessingAttempt::number).containsExactly(1, 2, 3);
+    assertThat(attempts).extracting(ProcessingAttempt::owner)
+        .containsExactly("first", "second", "third");
+    assertThat(attempts).extracting(ProcessingAttempt::outcome)
+        .containsExactly(Outcome.FAILED, Outcome.DEAD, Outcome.DONE);
+    assertThat(attempts.get(0).error()).contains("ledger down");
+    assertThat(attempts.get(1).error()).contains("still down");
+    assertThat(attempts.get(2).error()).isNull();
+    assertThat(attempts.get(0).startedAt()).isEqualTo(start);
+    assertThat(attempts.get(2).finishedAt()).isEqualTo(clock.instant());
+    assertThat(runningDuringWork).containsExactly(true);
+    assertThat(inbox.attempts("evt_unknown")).isEmpty();
+  }
+
+  @Test
+  void anAttemptWhoseLeaseRanOutIsRecordedAsLost() throws Exception {
+    VerifiedEvent event = received(inbox);
+    Outcome late = inbox.process(event.id(), "hung", (record, context) -> {
+      clock.advance(LEASE.plusSeconds(1));
+      assertThat(inboxFromOtherThread(() -> inbox.process(event.id(), "healthy", counting())))
+          .isEqualTo(Outcome.DONE);
+    });
+    assertThat(late).isEqualTo(Outcome.LEASE_LOST);
+    assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::owner,
+        ProcessingAttempt::outcome).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("hung", Outcome.LEASE_LOST),
+            org.assertj.core.groups.Tuple.tuple("healthy", Outcome.DONE));
+  }
+
+  @Test
+  void aSupersededAttemptRanNoHandler() throws Exception {
+    inbox = newInbox(options().supersededGuard(true).build());
+    VerifiedEvent newer = TestEvents.about("sub_attempts", 1_700_000_200L);
+    VerifiedEvent older = TestEvents.about("sub_attempts", 1_700_000_100L);
+    for (VerifiedEvent event : List.of(newer, older)) {
+      inbox.receive(event, TestEvents.header(event), null);
+      inbox.process(event.id(), "a", counting());
+    }
+    assertThat(inbox.attempts(older.id())).singleElement()
+        .satisfies(attempt -> assertThat(attempt.ranHandlers()).isFalse())
+        .extracting(ProcessingAttempt::outcome).isEqualTo(Outcome.SUPERSEDED);
+  }
+
+  <T> T inboxFromOtherThread(java.util.concurrent.Callable<T> call) throws Exception {
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try {
+      return other.submit(call).get(30, TimeUnit.SECONDS);
+    } finally {
+      other.shutdownNow();
+    }
+  }
+
+  // --- resolving by hand --------------------------------------------------------------------
+
+  @Test
+  void resolvesAFailedOrDeadEventWithoutRunningItsHandlers() throws Exception {
+    inbox = newInbox(options().maxAttempts(1).build());
+    VerifiedEvent dead = received(inbox);
+    inbox.process(dead.id(), "a", failing("poison"));
+    int runsBefore = runs(dead);
+
+    assertThat(inbox.resolve(dead.id())).isTrue();
+
+    InboxRecord record = record(dead);
+    assertThat(record.status()).isEqualTo(InboxStatus.RESOLVED);
+    assertThat(record.handledAt()).isEqualTo(clock.instant());
+    assertThat(record.lastError()).contains("poison");
+    assertThat(inbox.resolve(dead.id())).isFalse();
+    assertThat(inbox.replay(dead.id())).isFalse();
+    assertThat(inbox.receive(dead, TestEvents.header(dead), null)).isEqualTo(Receipt.DONE);
+    assertThat(inbox.process(dead.id(), "b", counting())).isEqualTo(Outcome.ALREADY_DONE);
+    assertThat(inbox.processDue("w", 10, counting())).isZero();
+    assertThat(runs(dead)).isEqualTo(runsBefore);
+  }
+
+  @Test
+  void resolveRefusesEventsThatDidNotFail() throws Exception {
+    VerifiedEvent waiting = received(inbox);
+    VerifiedEvent done = received(inbox);
+    inbox.process(done.id(), "a", counting());
+    assertThat(inbox.resolve(waiting.id())).isFalse();
+    assertThat(inbox.resolve(done.id())).isFalse();
+    assertThat(inbox.resolve("evt_unknown")).isFalse();
+    assertThat(record(waiting).status()).isEqualTo(InboxStatus.RECEIVED);
+  }
+
+  @Test
+  void prunesResolvedEventsAfterTheRetentionWithTheirAttempts() throws Exception {
+    inbox = newInbox(options().maxAttempts(1).retention(Duration.ofDays(30)).build());
+    VerifiedEvent resolved = received(inbox);
+    inbox.process(resolved.id(), "a", failing("poison"));
+    inbox.resolve(resolved.id());
+    VerifiedEvent dead = received(inbox);
+    inbox.process(dead.id(), "a", failing("poison"));
+    clock.advance(Duration.ofDays(31));
+
+    assertThat(inbox.prune()).isEqualTo(1);
+
+    assertThat(inbox.find(resolved.id())).isEmpty();
+    assertThat(inbox.attempts(resolved.id())).isEmpty();
+    assertThat(inbox.attempts(dead.id())).hasSize(1);
+    assertAttemptRows(resolved.id(), 0);
+  }
+
+  /** JDBC: no attempt row is left behind for {@code eventId}. */
+  void assertAttemptRows(String eventId, int expected) throws SQLException {
+    if (dataSource() == null) {
+      return;
+    }
+    try (Connection connection = dataSource().getConnection();
+        PreparedStatement count = connection.prepareStatement(
+            "SELECT COUNT(*) FROM stripe_webhook_inbox_attempt WHERE event_id = ?")) {
+      count.setString(1, eventId);
+      try (ResultSet rows = count.executeQuery()) {
+        rows.next();
+        assertThat(rows.getInt(1)).isEqualTo(expected);
+      }
+    }
   }
 
   // --- one transaction for the handler's writes and the done mark ---------------------------

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stripewebhook.VerifiedEvent;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,5 +92,35 @@ class H2EventInboxTest extends EventInboxContract {
     EventInbox inbox = JdbcEventInbox.create(postgresMode, options().build());
     VerifiedEvent event = received(inbox);
     assertThat(inbox.process(event.id(), "a", counting())).isEqualTo(EventInbox.Outcome.DONE);
+  }
+
+  @Test
+  void aDeepPageSeeksTheReceivedIndexAtItsPosition() throws Exception {
+    receivedOneSecondApart(3, "invoice.paid");
+    String cursor = inbox.list(EventQuery.builder().limit(1).build()).next();
+    EventQuery deep = EventQuery.builder().limit(50).after(cursor).build();
+    EventQuery failedDeep = EventQuery.builder().statuses(InboxStatus.FAILED).after(cursor)
+        .build();
+
+    assertThat(plan(deep)).contains("STRIPE_WEBHOOK_INBOX_RECEIVED: RECEIVED_AT <=")
+        .contains("index sorted");
+    assertThat(plan(failedDeep))
+        .contains("STRIPE_WEBHOOK_INBOX_STATUS_RECEIVED: STATUS = ?1 AND RECEIVED_AT <=")
+        .contains("index sorted");
+    assertThat(plan(EventQuery.builder().statuses(InboxStatus.DEAD).build()))
+        .contains("STRIPE_WEBHOOK_INBOX_STATUS_RECEIVED: STATUS = ?1").contains("index sorted");
+    assertThat(plan(EventQuery.builder().search("sub_x").build()))
+        .contains("PRIMARY_KEY").doesNotContain("tableScan");
+  }
+
+  private String plan(EventQuery query) throws SQLException {
+    JdbcEventInbox.ListStatement list = JdbcEventInbox.ListStatement.of(query);
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = new JdbcEventInbox.ListStatement("EXPLAIN " + list.sql(),
+            list.parameters()).prepare(connection);
+        ResultSet rows = statement.executeQuery()) {
+      rows.next();
+      return rows.getString(1).replaceAll("\\s+", " ");
+    }
   }
 }

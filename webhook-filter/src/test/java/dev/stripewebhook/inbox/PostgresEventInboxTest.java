@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.inbox;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(EmbeddedPostgresExtension.class)
@@ -14,6 +19,7 @@ class PostgresEventInboxTest extends EventInboxContract {
     try (Connection connection = dataSource().getConnection();
         Statement statement = connection.createStatement()) {
       statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox");
+      statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox_attempt");
     }
     return JdbcEventInbox.create(dataSource(), options);
   }
@@ -21,5 +27,35 @@ class PostgresEventInboxTest extends EventInboxContract {
   @Override
   DataSource dataSource() {
     return EmbeddedPostgresExtension.Server.currentDataSource();
+  }
+
+  @Test
+  void aDeepPageSeeksTheReceivedIndexAtItsPosition() throws Exception {
+    receivedOneSecondApart(3, "invoice.paid");
+    String cursor = inbox.list(EventQuery.builder().limit(1).build()).next();
+    JdbcEventInbox.ListStatement list = JdbcEventInbox.ListStatement.of(
+        EventQuery.builder().limit(50).after(cursor).build());
+    StringBuilder plan = new StringBuilder();
+    try (Connection connection = dataSource().getConnection()) {
+      try (Statement statement = connection.createStatement()) {
+        // A 3-row table is read whole; the question is whether the index can start at the cursor
+        // and give the order, as it does on a large table.
+        statement.execute("SET enable_seqscan = off");
+        statement.execute("SET enable_bitmapscan = off");
+      }
+      try (PreparedStatement explain = new JdbcEventInbox.ListStatement("EXPLAIN " + list.sql(),
+          list.parameters()).prepare(connection); ResultSet rows = explain.executeQuery()) {
+        while (rows.next()) {
+          plan.append(rows.getString(1)).append('\n');
+        }
+      } finally {
+        try (Statement statement = connection.createStatement()) {
+          statement.execute("RESET enable_seqscan");
+          statement.execute("RESET enable_bitmapscan");
+        }
+      }
+    }
+    assertThat(plan).contains("Index Scan using stripe_webhook_inbox_received")
+        .contains("Index Cond: (received_at <=").doesNotContain("Sort");
   }
 }

@@ -28,6 +28,7 @@ class PostgresInboxWorkersTest {
     try (Connection connection = dataSource.getConnection();
         Statement statement = connection.createStatement()) {
       statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox");
+      statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox_attempt");
     }
     EventInbox instance1 = JdbcEventInbox.create(dataSource, InboxOptions.defaults());
     EventInbox instance2 = JdbcEventInbox.create(dataSource, InboxOptions.defaults());

@@ -30,6 +30,13 @@ final class TestEvents {
     return verify(StripeFixtures.toBytes(json));
   }
 
+  /** A live-mode event of {@code type} with a fresh id. */
+  static VerifiedEvent live(String type) {
+    JsonObject json = StripeFixtures.eventJson(type);
+    json.addProperty("livemode", true);
+    return verify(StripeFixtures.toBytes(json));
+  }
+
   static String header(VerifiedEvent event) {
     return SignedPayload.of(event.body()).secret(SECRET).header();
   }

@@ -59,6 +59,7 @@ class CrashRecoveryTest {
     try (Connection connection = database.getConnection();
         Statement statement = connection.createStatement()) {
       statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox");
+      statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox_attempt");
       statement.execute("DROP TABLE IF EXISTS crash_handled");
       statement.execute("CREATE TABLE crash_handled (event_id VARCHAR(255) NOT NULL,"
           + " pid BIGINT NOT NULL)");                // no key: a second handling would show

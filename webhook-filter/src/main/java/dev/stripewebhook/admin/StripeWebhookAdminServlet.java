@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.admin;
+
+import com.google.gson.JsonObject;
+import dev.stripewebhook.inbox.EventInbox;
+import dev.stripewebhook.inbox.EventInbox.Outcome;
+import dev.stripewebhook.inbox.EventPage;
+import dev.stripewebhook.inbox.EventQuery;
+import dev.stripewebhook.inbox.EventSummary;
+import dev.stripewebhook.inbox.InboxException;
+import dev.stripewebhook.inbox.InboxRecord;
+import dev.stripewebhook.inbox.InboxStatus;
+import dev.stripewebhook.inbox.StoredEventProcessor;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.security.Principal;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The admin console of the event inbox: which events arrived, which failed and why, and the
+ * actions that recover them (replay one, replay a selection, mark resolved). Server-rendered
+ * pages and a JSON API; nothing is served unless the application maps this servlet.
+ *
+ * <h2>Installation</h2>
+ *
+ * Map it where the application chooses, behind a container security role: it shows payloads,
+ * and replays run handlers.
+ *
+ * <pre>{@code
+ * <servlet>
+ *   <servlet-name>stripe-webhook-admin</servlet-name>
+ *   <servlet-class>dev.stripewebhook.admin.StripeWebhookAdminServlet</servlet-class>
+ * </servlet>
+ * <servlet-mapping>
+ *   <servlet-name>stripe-webhook-admin</servlet-name>
+ *   <url-pattern>/admin/*</url-pattern>
+ * </servlet-mapping>
+ * <security-constraint>
+ *   <web-resource-collection>
+ *     <web-resource-name>stripe-webhook-admin</web-resource-name>
+ *     <url-pattern>/admin/*</url-pattern>
+ *   </web-resource-collection>
+ *   <auth-constraint><role-name>stripe-admin</role-name></auth-constraint>
+ *   <user-data-constraint><transport-guarantee>CONFIDENTIAL</transport-guarantee></user-data-constraint>
+ * </security-constraint>
+ * <login-config><auth-method>BASIC</auth-method></login-config>
+ * <security-role><role-name>stripe-admin</role-name></security-role>
+ * }</pre>
+ *
+ * It uses the inbox and handlers of the application's {@link
+ * dev.stripewebhook.servlet.StripeWebhookFilter}, found through the servlet context attribute
+ * {@value StoredEventProcessor#ATTRIBUTE}; embedded servers may pass a {@link
+ * StoredEventProcessor} to the constructor instead.
+ *
+ * <h2>Usage</h2>
+ *
+ * Under the mapping ({@code /admin} here):
+ *
+ * <ul>
+ *   <li>{@code GET /admin/}: events newest first, with counts by status, the backlog, filters
+ *       ({@code status}, {@code type}, {@code from}/{@code to} in UTC, {@code mode}, {@code q}: an
+ *       event id or data object id) and paging by cursor ({@code after});
+ *   <li>{@code GET /admin/events/{id}}: one event: its state, the stored delivery headers (the
+ *       {@code Stripe-Signature} with its timestamp and scheme names, never a signature value),
+ *       the attempts with their errors, the other events about the same object and the
+ *       payload;
+ *   <li>{@code POST /admin/events/{id}/replay}, {@code .../resolve}, {@code POST /admin/replay}
+ *       (every failed and dead event of a type and/or a received time range, at most {@value
+ *       #SELECTION_LIMIT}): the actions;
+ *   <li>{@code GET /admin/api/events}, {@code /admin/api/events/{id}}, {@code /admin/api/counts},
+ *       {@code POST /admin/api/events/{id}/replay} and {@code .../resolve}: the same as JSON.
+ * </ul>
+ *
+ * Every POST needs the session's CSRF token, as the form field {@code csrf} or the header {@code
+ * X-CSRF-Token} ({@code GET /admin/api/csrf} returns it to API clients that keep the session
+ * cookie); without it the answer is 403. Each action is logged at INFO on {@code
+ * dev.stripewebhook.admin} with the user's name. A replay makes the event due again; with {@code
+ * sync} processing the handlers then run at once, in the request; with {@code async} the workers
+ * take it.
+ *
+ * @since 0.1
+ */
+public class StripeWebhookAdminServlet extends HttpServlet {
+  private static final long serialVersionUID = 1L;
+  private static final System.Logger LOG = System.getLogger("dev.stripewebhook.admin");
+
+  /** The most events one "replay a selection" replays: {@value}. */
+  public static final int SELECTION_LIMIT = 1000;
+
+  private static final int SAME_OBJECT_LIMIT = 100;
+  private static final String FLASH_ATTRIBUTE = "dev.stripewebhook.admin.flash";
+  private static final String JSON = "application/json;charset=UTF-8";
+  private static final String HTML = "text/html;charset=UTF-8";
+  private static final String ERROR_NO_PROCESSOR = "No event inbox: StripeWebhookFilter has not"
+      + " started in this application (servlet context attribute "
+      + StoredEventProcessor.ATTRIBUTE + " is absent)";
+
+  private final transient StoredEventProcessor given;
+  private final transient Clock clock;
+
+  /** For {@code web.xml}: uses the processor the filter publishes in the servlet context. */
+  public StripeWebhookAdminServlet() {
+    this.given = null;
+    this.clock = Clock.systemUTC();
+  }
+
+  /** For embedded servers: this inbox and these handlers. */
+  public StripeWebhookAdminServlet(StoredEventProcessor processor) {
+    this.given = Objects.requireNonNull(processor, "processor == null");
+    this.clock = Clock.systemUTC();
+  }
+
+  @Override
+  protected void doGet(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    Route route = Route.of(request);
+    try {
+      StoredEventProcessor processor = processor(request, response, route);
+      if (processor == null) {
+        return;
+      }
+      EventInbox inbox = processor.inbox();
+      switch (route.kind()) {
+        case LIST -> listPage(request, response, inbox);
+        case EVENT -> eventPage(request, response, inbox, route.eventId());
+        case API_LIST -> json(response, 200,
+            AdminJson.page(inbox.list(ListParameters.of(request).query())));
+        case API_EVENT -> apiEvent(response, inbox, route.eventId());
+        case API_COUNTS -> json(response, 200,
+            AdminJson.counts(inbox.countByStatus(), inbox.backlog()));
+        case API_CSRF -> {
+          JsonObject token = new JsonObject();
+          token.addProperty("token", CsrfTokens.token(request));
+          json(response, 200, token);
+        }
+        default -> notFound(request, response, route);
+      }
+    } catch (IllegalArgumentException e) {
+      error(request, response, route, 400, e.getMessage());
+    } catch (InboxException e) {
+      unavailable(request, response, route, e);
+    }
+  }
+
+  @Override
+  protected void doPost(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    Route route = Route.of(request);
+    if (!CsrfTokens.valid(request)) {
+      LOG.log(Level.WARNING, "Admin {0} from {1}: POST {2} refused: missing or wrong CSRF token",
+          user(request), request.getRemoteAddr(), route.path());
+      error(request, response, route, 403,
+          "Missing or wrong CSRF token: reload the page and try again");
+      return;
+    }
+    try {
+      StoredEventProcessor processor = processor(request, response, route);
+      if (processor == null) {
+        return;
+      }
+      switch (route.kind()) {
+        case REPLAY, API_REPLAY -> replayOne(request, response, processor, route);
+        case RESOLVE, API_RESOLVE -> resolveOne(request, response, processor.inbox(), route);
+        case REPLAY_SELECTION -> replaySelection(request, response, processor);
+        default -> notFound(request, response, route);
+      }
+    } catch (IllegalArgumentException e) {
+      error(request, response, route, 400, e.getMessage());
+    } catch (InboxException e) {
+      unavailable(request, response, route, e);
+    }
+  }
+
+  private void listPage(HttpServletRequest request, HttpServletResponse response,
+      EventInbox inbox) throws IOException, InboxException {
+    ListParameters filters = ListParameters.of(request);
+    EventPage page = inbox.list(filters.query());
+    html(response, 200, AdminPages.list(base(request), filters, page, inbox.countByStatus(),
+        inbox.backlog(), clock.instant(), CsrfTokens.token(request), takeFlash(request)));
+  }
+
+  private void eventPage(HttpServletRequest request, HttpServletResponse response,
+      EventInbox inbox, String eventId) throws IOException, InboxException {
+    InboxRecord record = inbox.find(eventId).orElse(null);
+    if (record == null) {
+      error(request, response, Route.html(), 404, "No event " + eventId + " in the inbox");
+      return;
+    }
+    html(response, 200, AdminPages.event(base(request), record, inbox.attempts(eventId),
+        sameObject(inbox, record), CsrfTokens.token(request), takeFlash(request)));
+  }
+
+  private void apiEvent(HttpServletResponse response, EventInbox inbox, String eventId)
+      throws IOException, InboxException {
+    InboxRecord record = inbox.find(eventId).orElse(null);
+    if (record == null) {
+      json(response, 404, AdminJson.error(404, "No event " + eventId + " in the inbox"));
+      return;
+    }
+    json(response, 200, AdminJson.event(record, inbox.attempts(eventId),
+        sameObject(inbox, record)));
+  }
+
+  private static List<EventSummary> sameObject(EventInbox inbox, InboxRecord record)
+      throws InboxException {
+    return record.dataObjectId() == null ? List.of()
+        : inbox.aboutObject(record.dataObjectId(), SAME_OBJECT_LIMIT);
+  }
+
+  private void replayOne(HttpServletRequest request, HttpServletResponse response,
+      StoredEventProcessor processor, Route route) throws IOException, InboxException {
+    String eventId = route.eventId();
+    InboxStatus before = status(processor.inbox(), eventId);
+    if (before == null) {
+      error(request, response, route, 404, "No event " + eventId + " in the inbox");
+      return;
+    }
+    Replay replay = replay(processor, eventId);
+    LOG.log(Level.INFO, "Admin {0} from {1} replayed {2}: {3}", user(request),
+        request.getRemoteAddr(), eventId, replay.describe());
+    InboxStatus after = status(processor.inbox(), eventId);
+    if (route.api()) {
+      JsonObject json = new JsonObject();
+      json.addProperty("id", eventId);
+      json.addProperty("replayed", replay.replayed());
+      json.add("outcome", AdminJson.string(replay.outcomeCode()));
+      json.addProperty("status", after == null ? null : after.code());
+      json(response, replay.replayed() ? 200 : 409, json);
+    } else {
+      redirect(request, response, AdminPages.eventPath(base(request), eventId),
+          replay.replayed() ? "Replayed: " + replay.describe()
+              : "Not replayed: the event is " + before.code() + ", not failed or dead");
+    }
+  }
+
+  private void resolveOne(HttpServletRequest request, HttpServletResponse response,
+      EventInbox inbox, Route route) throws IOException, InboxException {
+    String eventId = route.eventId();
+    InboxStatus before = status(inbox, eventId);
+    if (before == null) {
+      error(request, response, route, 404, "No event " + eventId + " in the inbox");
+      return;
+    }
+    boolean resolved = inbox.resolve(eventId);
+    LOG.log(Level.INFO, "Admin {0} from {1} {2} {3} (was {4})", user(request),
+        request.getRemoteAddr(), resolved ? "resolved" : "could not resolve", eventId,
+        before.code());
+    if (route.api()) {
+      JsonObject json = new JsonObject();
+      json.addProperty("id", eventId);
+      json.addProperty("resolved", resolved);
+      InboxStatus after = status(inbox, eventId);
+      json.addProperty("status", after == null ? null : after.code());
+      json(response, resolved ? 200 : 409, json);
+    } else {
+      redirect(request, response, AdminPages.eventPath(base(request), eventId), resolved
+          ? "Marked resolved: its handlers will not run again"
+          : "Not resolved: the event is " + before.code() + ", not failed or dead");
+    }
+  }
+
+  private void replaySelection(HttpServletRequest request, HttpServletResponse response,
+      StoredEventProcessor processor) throws IOException, InboxException {
+    String type = ListParameters.blankToNull(request.getParameter("type"));
+    EventQuery.Builder selection = EventQuery.builder()
+        .statuses(InboxStatus.FAILED, InboxStatus.DEAD).type(type)
+        .received(ListParameters.time(request, "from"), ListParameters.time(request, "to"))
+        .limit(EventQuery.MAX_LIMIT);
+    List<String> ids = new ArrayList<>();
+    String cursor = null;
+    do {
+      EventPage page = processor.inbox().list(selection.after(cursor).build());
+      for (EventSummary event : page.events()) {
+        if (ids.size() < SELECTION_LIMIT) {
+          ids.add(event.eventId());
+        }
+      }
+      cursor = ids.size() < SELECTION_LIMIT ? page.next() : null;
+    } while (cursor != null);
+    int replayed = 0;
+    int done = 0;
+    for (String id : ids) {
+      Replay replay = replay(processor, id);
+      replayed += replay.replayed() ? 1 : 0;
+      done += replay.outcome() == Outcome.DONE ? 1 : 0;
+    }
+    String summary = "Replayed " + replayed + " failed or dead events"
+        + (type == null ? "" : " of type " + type)
+        + (request.getParameter("from") == null && request.getParameter("to") == null ? ""
+            : " received " + Objects.toString(ListParameters.time(request, "from"), "…") + " to "
+                + Objects.toString(ListParameters.time(request, "to"), "…"))
+        + (processor.processesDueEvents() ? ": the workers process them"
+            : ": " + done + " done, " + (replayed - done) + " failed again")
+        + (ids.size() == SELECTION_LIMIT ? " (the first " + SELECTION_LIMIT + ")" : "");
+    LOG.log(Level.INFO, "Admin {0} from {1}: {2}", user(request), request.getRemoteAddr(),
+        summary);
+    String back = base(request) + "/?status=failed&status=dead"
+        + (type == null ? "" : "&type=" + Html.url(type));
+    redirect(request, response, back, summary);
+  }
+
+  /**
+   * Makes the event due again; with sync processing (no workers), runs its handlers now, as a
+   * delivery would.
+   */
+  private static Replay replay(StoredEventProcessor processor, String eventId)
+      throws InboxException {
+    if (!processor.inbox().replay(eventId)) {
+      return new Replay(false, null, false);
+    }
+    if (processor.processesDueEvents()) {
+      return new Replay(true, null, true);
+    }
+    return new Replay(true, processor.process(eventId), false);
+  }
+
+  private record Replay(boolean replayed, Outcome outcome, boolean queued) {
+    String outcomeCode() {
+      return outcome == null ? null : outcome.name().toLowerCase(Locale.ROOT);
+    }
+
+    String describe() {
+      if (!replayed) {
+        return "not failed or dead, nothing done";
+      }
+      return queued ? "due again, the workers process it" : "handlers ran: " + outcomeCode();
+    }
+  }
+
+  private static InboxStatus status(EventInbox inbox, String eventId) throws InboxException {
+    return inbox.find(eventId).map(InboxRecord::status).orElse(null);
+  }
+
+  private StoredEventProcessor processor(HttpServletRequest request,
+      HttpServletResponse response, Route route) throws IOException {
+    if (given != null) {
+      return given;
+    }
+    if (getServletContext().getAttribute(StoredEventProcessor.ATTRIBUTE)
+        instanceof StoredEventProcessor published) {
+      return published;
+    }
+    LOG.log(Level.ERROR, ERROR_NO_PROCESSOR);
+    error(request, response, route, 503, ERROR_NO_PROCESSOR);
+    return null;
+  }
+
+  /** The user's name for the log: the container's authenticated user, or "anonymous". */
+  private static String user(HttpServletRequest request) {
+    if (request.getRemoteUser() != null) {
+      return request.getRemoteUser();
+    }
+    Principal principal = request.getUserPrincipal();
+    return principal == null ? "anonymous" : principal.getName();
+  }
+
+  private static String base(HttpServletRequest request) {
+    return request.getContextPath() + request.getServletPath();
+  }
+
+  /** Post/redirect/get: the message shows once on the next page of this session. */
+  private static void redirect(HttpServletRequest request, HttpServletResponse response,
+      String location, String message) throws IOException {
+    request.getSession(true).setAttribute(FLASH_ATTRIBUTE, message);
+    response.setStatus(HttpServletResponse.SC_SEE_OTHER);
+    response.setHeader("Location", location);
+  }
+
+  private static String takeFlash(HttpServletRequest request) {
+    HttpSession session = request.getSession(false);
+    if (session == null) {
+      return null;
+    }
+    Object message = session.getAttribute(FLASH_ATTRIBUTE);
+    session.removeAttribute(FLASH_ATTRIBUTE);
+    return message instanceof String text ? text : null;
+  }
+
+  private static void unavailable(HttpServletRequest request, HttpServletResponse response,
+      Route route, InboxException e) throws IOException {
+    LOG.log(Level.ERROR, "Admin console: " + e.getMessage());
+    error(request, response, route, 503, "The event inbox is unavailable: " + e.getMessage());
+  }
+
+  private static void notFound(HttpServletRequest request, HttpServletResponse response,
+      Route route) throws IOException {
+    error(request, response, route, 404, "Nothing at " + route.path());
+  }
+
+  private static void error(HttpServletRequest request, HttpServletResponse response,
+      Route route, int status, String message) throws IOException {
+    if (route.api()) {
+      json(response, status, AdminJson.error(status, message));
+    } else {
+      html(response, status, AdminPages.error(base(request), status, message));
+    }
+  }
+
+  private static void html(HttpServletResponse response, int status, String page)
+      throws IOException {
+    headers(response, status, HTML);
+    response.getWriter().write(page);
+  }
+
+  private static void json(HttpServletResponse response, int status, JsonObject json)
+      throws IOException {
+    headers(response, status, JSON);
+    response.getWriter().write(AdminJson.write(json));
+  }
+
+  private static void headers(HttpServletResponse response, int status, String contentType) {
+    response.setStatus(status);
+    response.setContentType(contentType);
+    // Pages hold payloads and tokens: not cached, not framed, no script at all.
+    response.setHeader("Cache-Control", "no-store");
+    response.setHeader("X-Content-Type-Options", "nosniff");
+    response.setHeader("Referrer-Policy", "no-referrer");
+    response.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline';"
+        + " img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  }
+}

@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The admin console: {@link dev.stripewebhook.admin.StripeWebhookAdminServlet}, server-rendered
+ * pages and a JSON API over the event inbox (list, inspect, replay, resolve). Off unless the
+ * application maps the servlet, behind a container security role.
+ *
+ * @since 0.1
+ */
+package dev.stripewebhook.admin;

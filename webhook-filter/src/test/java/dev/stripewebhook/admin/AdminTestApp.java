@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.admin;
+
+import com.google.gson.JsonObject;
+import dev.stripewebhook.EventHandlers;
+import dev.stripewebhook.StripeEventHandler;
+import dev.stripewebhook.VerifiedEvent;
+import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.servlet.StripeWebhookFilter;
+import dev.stripewebhook.testing.StripeFixtures;
+import dev.stripewebhook.testing.WebhookSender;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * An application on embedded Jetty with the filter at {@code /hook} (handlers that count their
+ * runs and fail for chosen events) and the admin console at {@code /admin/*}, found through the
+ * servlet context attribute as in a WAR; plus an HTTP client that keeps the session cookie.
+ */
+final class AdminTestApp implements AutoCloseable {
+  static final String SECRET = "whsec_admin_console";
+  static final String USER = "ops-alice";
+  private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+
+  final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+  final Set<String> failing = ConcurrentHashMap.newKeySet();
+  private final Server server = new Server(new InetSocketAddress("127.0.0.1", 0));
+  private final HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager())
+      .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+  private final WebhookSender sender;
+
+  AdminTestApp(WebhookConfig.Processing processing) throws Exception {
+    ServletContextHandler context = new ServletContextHandler("/",
+        ServletContextHandler.SESSIONS);
+    WebhookConfig config = WebhookConfig.builder().secrets(SECRET).processing(processing)
+        .attempts(2).build();
+    StripeEventHandler handler = new StripeEventHandler() {
+      @Override
+      public Set<String> eventTypes() {
+        return Set.of("*");
+      }
+
+      @Override
+      public void handle(VerifiedEvent event) {
+        runs.computeIfAbsent(event.id(), id -> new AtomicInteger()).incrementAndGet();
+        if (failing.contains(event.id())) {
+          throw new IllegalStateException("ledger down <img src=x onerror=alert(1)>");
+        }
+      }
+    };
+    context.addFilter(new FilterHolder(new StripeWebhookFilter(config, EventHandlers.of(handler))),
+        "/hook", EnumSet.of(DispatcherType.REQUEST));
+    // As a container's login would: the admin requests carry an authenticated user.
+    context.addFilter(new FilterHolder(new HttpFilter() {
+      @Override
+      protected void doFilter(HttpServletRequest request, HttpServletResponse response,
+          FilterChain chain) throws IOException, ServletException {
+        chain.doFilter(new HttpServletRequestWrapper(request) {
+          @Override
+          public String getRemoteUser() {
+            return USER;
+          }
+        }, response);
+      }
+    }), "/admin/*", EnumSet.of(DispatcherType.REQUEST));
+    context.addServlet(new ServletHolder(new StripeWebhookAdminServlet()), "/admin/*");
+    server.setHandler(context);
+    server.start();
+    sender = new WebhookSender(uri("/hook"), SECRET);
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0])
+        .getLocalPort() + path);
+  }
+
+  int runs(String eventId) {
+    AtomicInteger count = runs.get(eventId);
+    return count == null ? 0 : count.get();
+  }
+
+  /** Delivers an event of {@code type}; returns its id. */
+  String deliver(String type) throws Exception {
+    return deliver(StripeFixtures.eventJson(type));
+  }
+
+  /** Delivers this event; returns its id. */
+  String deliver(JsonObject event) throws Exception {
+    sender.send(StripeFixtures.toBytes(event));
+    return event.get("id").getAsString();
+  }
+
+  /** Delivers an event that fails its handler once delivered, so that it stays failed. */
+  String deliverFailing(String type) throws Exception {
+    JsonObject event = StripeFixtures.eventJson(type);
+    failing.add(event.get("id").getAsString());
+    return deliver(event);
+  }
+
+  HttpResponse<String> get(String path) throws Exception {
+    return client.send(HttpRequest.newBuilder(uri(path)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Posts a form ({@code name=value&...}, already encoded). */
+  HttpResponse<String> post(String path, String form) throws Exception {
+    return client.send(HttpRequest.newBuilder(uri(path))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Posts nothing, with the token in the header, as an API client would. */
+  HttpResponse<String> postWithToken(String path, String token) throws Exception {
+    return client.send(HttpRequest.newBuilder(uri(path)).header("X-CSRF-Token", token)
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The CSRF token of this client's session, read from the list page as a browser would. */
+  String csrfToken() throws Exception {
+    Matcher matcher = CSRF.matcher(get("/admin/").body());
+    if (!matcher.find()) {
+      throw new AssertionError("no CSRF field on the list page");
+    }
+    return matcher.group(1);
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.stop();
+  }
+}
