@@ -63,7 +63,7 @@ final class AdminPages {
   /** The list page. */
   static String list(String base, ListParameters filters, EventPage page,
       Map<InboxStatus, Long> counts, InboxBacklog backlog, Instant now, String csrf,
-      String message) {
+      String message, String recoverySection) {
     StringBuilder html = start("Stripe webhook events", base);
     html.append("<h1>Events</h1>");
     message(html, message);
@@ -143,7 +143,7 @@ final class AdminPages {
     html.append("<label>to (UTC)<input type=\"datetime-local\" step=\"1\" name=\"to\" value=\"")
         .append(escape(Html.inputTime(filters.to()))).append("\"></label>");
     html.append("<button type=\"submit\" id=\"replay-selection\">Replay selection</button>"
-        + "</form>");
+        + "</form>").append(recoverySection);
     return end(html);
   }
 
@@ -255,7 +255,8 @@ final class AdminPages {
     return base + "/events/" + Html.url(eventId);
   }
 
-  private static StringBuilder start(String title, String base) {
+  /** A page up to its content: the caller appends that, then calls {@link #end}. */
+  static StringBuilder start(String title, String base) {
     return new StringBuilder(8192).append("<!DOCTYPE html><html lang=\"en\"><head>"
         + "<meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
         + "<title>").append(escape(title)).append("</title><style>").append(CSS)
@@ -263,7 +264,7 @@ final class AdminPages {
         .append("/\">Stripe webhooks · admin</a></header><main>");
   }
 
-  private static String end(StringBuilder html) {
+  static String end(StringBuilder html) {
     return html.append("</main></body></html>").toString();
   }
 

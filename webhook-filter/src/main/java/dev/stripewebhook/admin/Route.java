@@ -6,8 +6,8 @@ import jakarta.servlet.http.HttpServletRequest;
 /** Where a request goes, from its path under the servlet's mapping. */
 record Route(Kind kind, String eventId, String path) {
   enum Kind {
-    LIST, EVENT, REPLAY, RESOLVE, REPLAY_SELECTION,
-    API_LIST, API_EVENT, API_REPLAY, API_RESOLVE, API_COUNTS, API_CSRF, UNKNOWN
+    LIST, EVENT, REPLAY, RESOLVE, REPLAY_SELECTION, RECOVER,
+    API_LIST, API_EVENT, API_REPLAY, API_RESOLVE, API_COUNTS, API_CSRF, API_RECOVER, UNKNOWN
   }
 
   static Route of(HttpServletRequest request) {
@@ -24,6 +24,7 @@ record Route(Kind kind, String eventId, String path) {
         case "counts" -> api ? Kind.API_COUNTS : Kind.UNKNOWN;
         case "csrf" -> api ? Kind.API_CSRF : Kind.UNKNOWN;
         case "replay" -> api ? Kind.UNKNOWN : Kind.REPLAY_SELECTION;
+        case "recover" -> api ? Kind.API_RECOVER : Kind.RECOVER;
         default -> Kind.UNKNOWN;
       };
     } else if (parts[0].equals("events") && !parts[1].isEmpty()) {

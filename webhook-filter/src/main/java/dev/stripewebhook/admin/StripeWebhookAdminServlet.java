@@ -76,8 +76,15 @@ import java.util.Objects;
  *   <li>{@code POST /admin/events/{id}/replay}, {@code .../resolve}, {@code POST /admin/replay}
  *       (every failed and dead event of a type and/or a received time range, at most {@value
  *       #SELECTION_LIMIT}): the actions;
+ *   <li>{@code POST /admin/recover} ({@code days}: 1 to 30, default 3; {@code undelivered}:
+ *       {@code true}, the default, or {@code false}; {@code type}: optional): lists the events of
+ *       the last days from Stripe's Events API and feeds them through the inbox with {@link
+ *       dev.stripewebhook.recovery.EventRecovery}; shows its report. It needs a Stripe API key
+ *       that can read events, in the system property {@code stripe.api-key} or the environment
+ *       variable {@code STRIPE_API_KEY}; without one it answers 409;
  *   <li>{@code GET /admin/api/events}, {@code /admin/api/events/{id}}, {@code /admin/api/counts},
- *       {@code POST /admin/api/events/{id}/replay} and {@code .../resolve}: the same as JSON.
+ *       {@code POST /admin/api/events/{id}/replay}, {@code .../resolve} and {@code
+ *       /admin/api/recover}: the same as JSON.
  * </ul>
  *
  * Every POST needs the session's CSRF token, as the form field {@code csrf} or the header {@code
@@ -106,17 +113,27 @@ public class StripeWebhookAdminServlet extends HttpServlet {
 
   private final transient StoredEventProcessor given;
   private final transient Clock clock;
+  private final transient RecoveryAction recovery;
 
   /** For {@code web.xml}: uses the processor the filter publishes in the servlet context. */
   public StripeWebhookAdminServlet() {
     this.given = null;
     this.clock = Clock.systemUTC();
+    this.recovery = RecoveryAction.fromSystem();
   }
 
   /** For embedded servers: this inbox and these handlers. */
   public StripeWebhookAdminServlet(StoredEventProcessor processor) {
     this.given = Objects.requireNonNull(processor, "processor == null");
     this.clock = Clock.systemUTC();
+    this.recovery = RecoveryAction.fromSystem();
+  }
+
+  /** For tests: the published processor, and recovery with this key and API base. */
+  StripeWebhookAdminServlet(RecoveryAction recovery) {
+    this.given = null;
+    this.clock = Clock.systemUTC();
+    this.recovery = Objects.requireNonNull(recovery, "recovery == null");
   }
 
   @Override
@@ -171,6 +188,7 @@ public class StripeWebhookAdminServlet extends HttpServlet {
         case REPLAY, API_REPLAY -> replayOne(request, response, processor, route);
         case RESOLVE, API_RESOLVE -> resolveOne(request, response, processor.inbox(), route);
         case REPLAY_SELECTION -> replaySelection(request, response, processor);
+        case RECOVER, API_RECOVER -> recover(request, response, processor, route);
         default -> notFound(request, response, route);
       }
     } catch (IllegalArgumentException e) {
@@ -185,7 +203,8 @@ public class StripeWebhookAdminServlet extends HttpServlet {
     ListParameters filters = ListParameters.of(request);
     EventPage page = inbox.list(filters.query());
     html(response, 200, AdminPages.list(base(request), filters, page, inbox.countByStatus(),
-        inbox.backlog(), clock.instant(), CsrfTokens.token(request), takeFlash(request)));
+        inbox.backlog(), clock.instant(), CsrfTokens.token(request), takeFlash(request),
+        recovery.form(base(request), CsrfTokens.token(request))));
   }
 
   private void eventPage(HttpServletRequest request, HttpServletResponse response,
@@ -306,6 +325,29 @@ public class StripeWebhookAdminServlet extends HttpServlet {
     String back = base(request) + "/?status=failed&status=dead"
         + (type == null ? "" : "&type=" + Html.url(type));
     redirect(request, response, back, summary);
+  }
+
+  private void recover(HttpServletRequest request, HttpServletResponse response,
+      StoredEventProcessor processor, Route route) throws IOException, InboxException {
+    RecoveryAction.Run run;
+    try {
+      run = recovery.run(request, getServletContext(), processor);
+    } catch (RecoveryAction.Refusal e) {
+      LOG.log(Level.WARNING, "Admin {0} from {1}: recovery from Stripe refused: {2}",
+          user(request), request.getRemoteAddr(), e.getMessage());
+      error(request, response, route, e.status(), e.getMessage());
+      return;
+    }
+    LOG.log(Level.INFO, "Admin {0} from {1} {2}", user(request), request.getRemoteAddr(),
+        run.describe());
+    if (route.api()) {
+      json(response, 200, RecoveryAction.json(run));
+    } else {
+      StringBuilder page = AdminPages.start("Recovered from Stripe · Stripe webhook events",
+          base(request));
+      html(response, 200, AdminPages.end(page.append(RecoveryAction.resultHtml(base(request),
+          run))));
+    }
   }
 
   /**
