@@ -35,7 +35,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * CI_REQUIRE_BROWSER=1}: then it fails, so that CI cannot pass without having run it.
  */
 class AdminConsoleBrowserTest {
-  static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+  /** The chromedriver; {@code -Dchromedriver.path=...} for another one. */
+  static final String CHROMEDRIVER = System.getProperty("chromedriver.path",
+      "/usr/bin/chromedriver");
   private static final String CHROMIUM = "/usr/bin/chromium";
 
   private AdminTestApp app;
