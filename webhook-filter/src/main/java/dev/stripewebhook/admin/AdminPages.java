@@ -35,8 +35,14 @@ final class AdminPages {
       th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}
       th{background:#f0f3f6;font-weight:600}
       tr.current td{background:#fff8c5}
-      td.error{color:#82071e;max-width:420px;overflow-wrap:anywhere}
+      td{white-space:nowrap}
+      td.error{color:#82071e}
+      .cut{overflow:hidden;text-overflow:ellipsis}
+      td .cut{max-width:200px}td.error .cut{max-width:180px}
       code,pre{font:12px/1.4 ui-monospace,monospace}
+      h1 code{font-size:18px}
+      pre.error{margin:0;border:0;padding:0;background:none;white-space:pre-wrap;
+        overflow-wrap:anywhere}
       pre{background:#fff;border:1px solid #d0d7de;padding:10px;overflow:auto;max-height:640px}
       form.filters{display:flex;flex-wrap:wrap;gap:10px;align-items:end;background:#fff;
         border:1px solid #d0d7de;padding:10px;margin-bottom:12px}
@@ -114,11 +120,15 @@ final class AdminPages {
       html.append("<tr><td>").append(time(event.receivedAt())).append("</td><td><a href=\"")
           .append(escape(eventPath(base, event.eventId()))).append("\"><code>")
           .append(escape(event.eventId())).append("</code></a></td><td>")
-          .append(escape(event.type())).append("</td><td><code>")
-          .append(escape(event.dataObjectId())).append("</code></td><td>")
+          .append(escape(event.type())).append("</td><td><div class=\"cut\" title=\"")
+          .append(escape(event.dataObjectId())).append("\"><code>")
+          .append(escape(event.dataObjectId())).append("</code></div></td><td>")
           .append(mode(event.livemode())).append("</td><td>").append(badge(event.status()))
-          .append("</td><td>").append(event.attempts()).append("</td><td class=\"error\">")
-          .append(escape(Html.shorten(event.lastError(), 120))).append("</td></tr>");
+          .append("</td><td>").append(event.attempts())
+          .append("</td><td class=\"error\"><div class=\"cut\" title=\"")
+          .append(escape(Html.shorten(event.lastError(), 500))).append("\">")
+          .append(escape(Html.shorten(Html.errorMessage(event.lastError()), 160)))
+          .append("</div></td></tr>");
     }
     html.append("</tbody></table><div class=\"pager\">");
     String filtersQuery = filters.queryString();
@@ -201,7 +211,7 @@ final class AdminPages {
           .append("</td><td>").append(time(attempt.finishedAt())).append("</td><td>")
           .append(attempt.outcome() == null ? "running"
               : attempt.outcome().name().toLowerCase(Locale.ROOT))
-          .append("</td><td class=\"error\"><pre style=\"margin:0;border:0;padding:0\">")
+          .append("</td><td class=\"error\"><pre class=\"error\">")
           .append(escape(attempt.error())).append("</pre></td></tr>");
     }
     html.append("</tbody></table>");

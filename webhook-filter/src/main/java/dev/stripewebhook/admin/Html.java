@@ -60,6 +60,22 @@ final class Html {
   }
 
   /**
+   * The innermost message of a stored error ({@code "x.AException: ... y.BException: cause"}
+   * gives {@code "cause"}), for a list cell; the whole text when it has no such part.
+   */
+  static String errorMessage(String error) {
+    if (error == null) {
+      return null;
+    }
+    int end = Math.max(error.lastIndexOf("Exception: "), error.lastIndexOf("Error: "));
+    if (end < 0) {
+      return error;
+    }
+    String message = error.substring(error.indexOf(": ", end) + 2);
+    return message.isBlank() ? error : message;
+  }
+
+  /**
    * A {@code Stripe-Signature} header fit to show: the timestamp and the scheme names, never a
    * signature value ({@code t=1700000000, v1=…, v0=…}).
    */

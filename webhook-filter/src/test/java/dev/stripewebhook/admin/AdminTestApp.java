@@ -49,6 +49,8 @@ final class AdminTestApp implements AutoCloseable {
 
   final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
   final Set<String> failing = ConcurrentHashMap.newKeySet();
+  /** What a failing handler throws; markup in it must reach pages escaped. */
+  volatile String failure = "ledger down <img src=x onerror=alert(1)>";
   private final Server server = new Server(new InetSocketAddress("127.0.0.1", 0));
   private final HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager())
       .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
@@ -69,7 +71,7 @@ final class AdminTestApp implements AutoCloseable {
       public void handle(VerifiedEvent event) {
         runs.computeIfAbsent(event.id(), id -> new AtomicInteger()).incrementAndGet();
         if (failing.contains(event.id())) {
-          throw new IllegalStateException("ledger down <img src=x onerror=alert(1)>");
+          throw new IllegalStateException(failure);
         }
       }
     };
