@@ -213,7 +213,7 @@ final class RecoveryAction {
     EventRecovery.Report report = run.report();
     StringBuilder html = new StringBuilder(2048).append("<p><a href=\"").append(escape(base))
         .append("/\">« events</a></p><h1>Recovered from Stripe</h1><p id=\"recovery-request\">")
-        .append(escape(run.request().describe())).append(", created since ")
+        .append("Asked for ").append(escape(run.request().describe())).append(", created since ")
         .append(Html.time(run.range().since())).append("</p><dl id=\"recovery-report\">");
     count(html, "listed", "listed", report.listed());
     count(html, "stored", "stored", report.stored());
