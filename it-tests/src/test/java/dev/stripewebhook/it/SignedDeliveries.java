@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.it;
 
+import static dev.stripewebhook.it.ShopClient.ADMIN_PASSWORD;
 import static dev.stripewebhook.it.ShopClient.FILTER;
 import static dev.stripewebhook.it.ShopClient.JAXRS;
 import static dev.stripewebhook.it.ShopClient.json;
@@ -96,6 +97,29 @@ public abstract class SignedDeliveries {
         .isEqualTo(System.getProperty("it.datasource", "context"));
     assertThat(row.get("status").getAsString()).isEqualTo("done");
     assertThat(row.get("attempts").getAsInt()).isEqualTo(1);
+  }
+
+  @Test
+  void theAdminApiShowsAnEventWithItsStatusAndHowOftenHandlersRan() throws Exception {
+    String order = unique("ord_admin");
+    JsonObject event = paymentIntent("payment_intent.succeeded", order);
+    String id = event.get("id").getAsString();
+    SignedPayload delivery = signed(StripeFixtures.toBytes(event));
+    shop().sender(FILTER).send(delivery);
+    shop().sender(JAXRS).send(delivery);
+
+    assertThat(shop().get("admin/api/events/" + id).statusCode()).isEqualTo(401);
+    assertThat(shop().getAsAdmin("admin/api/events/" + id, "wrong").statusCode())
+        .isEqualTo(401);
+    HttpResponse<String> read = shop().getAsAdmin("admin/api/events/" + id, ADMIN_PASSWORD);
+    assertThat(read.statusCode()).isEqualTo(200);
+    JsonObject json = json(read);
+    assertThat(json.get("id").getAsString()).isEqualTo(id);
+    assertThat(json.get("type").getAsString()).isEqualTo("payment_intent.succeeded");
+    assertThat(json.get("status").getAsString()).isEqualTo("done");
+    assertThat(json.get("attempts").getAsInt()).isEqualTo(1);
+    assertThat(shop().getAsAdmin("admin/api/events/evt_unknown_" + order, ADMIN_PASSWORD)
+        .statusCode()).isEqualTo(404);
   }
 
   @Test
