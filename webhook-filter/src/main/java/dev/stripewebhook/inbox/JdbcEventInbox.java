@@ -350,7 +350,15 @@ public final class JdbcEventInbox implements EventInbox {
           failure = e;
         }
         if (failure == null) {
-          return commitIfFinished(connection, record, owner, InboxStatus.DONE);
+          try {
+            return commitIfFinished(connection, record, owner, InboxStatus.DONE);
+          } catch (SQLException e) {
+            // The work's transaction cannot commit: PostgreSQL aborts it on any failed statement,
+            // even one the handler caught. A failure of this attempt, not of the inbox, unless
+            // recording the failure below fails too.
+            failure = new SQLException("the handler's transaction could not be committed: "
+                + e.getMessage(), e.getSQLState(), e);
+          }
         }
         connection.rollback();
         boolean dead = record.attempts() >= options.maxAttempts();

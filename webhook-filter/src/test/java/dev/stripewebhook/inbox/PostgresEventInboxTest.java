@@ -30,6 +30,29 @@ class PostgresEventInboxTest extends EventInboxContract {
   }
 
   @Test
+  void aHandlerThatSwallowsAnSqlErrorFailsTheAttemptInsteadOfTheInbox() throws Exception {
+    // PostgreSQL aborts the transaction on a failed statement even when the handler catches the
+    // exception: the done mark cannot commit. That is the handler's failure (500, retried), not
+    // storage being down (503).
+    dev.stripewebhook.VerifiedEvent event = TestEvents.event("invoice.paid");
+    inbox.receive(event, TestEvents.header(event), null);
+
+    EventInbox.Outcome outcome = inbox.process(event.id(), "owner", (record, context) -> {
+      try (Statement statement = context.connection().orElseThrow().createStatement()) {
+        statement.execute("SELECT * FROM no_such_table");
+      } catch (java.sql.SQLException swallowed) {
+        // the handler goes on as if nothing happened
+      }
+    });
+
+    assertThat(outcome).isEqualTo(EventInbox.Outcome.FAILED);
+    assertThat(inbox.find(event.id())).hasValueSatisfying(record -> {
+      assertThat(record.status()).isEqualTo(InboxStatus.FAILED);
+      assertThat(record.lastError()).contains("could not be committed");
+    });
+  }
+
+  @Test
   void aDeepPageSeeksTheReceivedIndexAtItsPosition() throws Exception {
     receivedOneSecondApart(3, "invoice.paid");
     String cursor = inbox.list(EventQuery.builder().limit(1).build()).next();
