@@ -36,6 +36,16 @@ final class Html {
     return out.toString();
   }
 
+  /** The text with control characters (a forged line break) replaced, for a log line. */
+  static String forLog(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      out.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return out.toString();
+  }
+
   /** A query parameter value or path segment, percent-encoded. */
   static String url(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");

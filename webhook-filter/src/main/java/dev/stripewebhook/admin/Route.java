@@ -40,11 +40,6 @@ record Route(Kind kind, String eventId, String path) {
     return new Route(kind, eventId, path);
   }
 
-  /** A route that answers in HTML. */
-  static Route html() {
-    return new Route(Kind.EVENT, null, "/");
-  }
-
   /** Whether the answer is JSON. */
   boolean api() {
     return kind.name().startsWith("API_") || path.startsWith("/api/");

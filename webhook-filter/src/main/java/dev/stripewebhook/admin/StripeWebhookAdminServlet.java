@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.security.Principal;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -148,7 +149,7 @@ public class StripeWebhookAdminServlet extends HttpServlet {
       EventInbox inbox = processor.inbox();
       switch (route.kind()) {
         case LIST -> listPage(request, response, inbox);
-        case EVENT -> eventPage(request, response, inbox, route.eventId());
+        case EVENT -> eventPage(request, response, inbox, route);
         case API_LIST -> json(response, 200,
             AdminJson.page(inbox.list(ListParameters.of(request).query())));
         case API_EVENT -> apiEvent(response, inbox, route.eventId());
@@ -174,7 +175,7 @@ public class StripeWebhookAdminServlet extends HttpServlet {
     Route route = Route.of(request);
     if (!CsrfTokens.valid(request)) {
       LOG.log(Level.WARNING, "Admin {0} from {1}: POST {2} refused: missing or wrong CSRF token",
-          user(request), request.getRemoteAddr(), route.path());
+          user(request), request.getRemoteAddr(), Html.forLog(route.path()));
       error(request, response, route, 403,
           "Missing or wrong CSRF token: reload the page and try again");
       return;
@@ -208,10 +209,11 @@ public class StripeWebhookAdminServlet extends HttpServlet {
   }
 
   private void eventPage(HttpServletRequest request, HttpServletResponse response,
-      EventInbox inbox, String eventId) throws IOException, InboxException {
+      EventInbox inbox, Route route) throws IOException, InboxException {
+    String eventId = route.eventId();
     InboxRecord record = inbox.find(eventId).orElse(null);
     if (record == null) {
-      error(request, response, Route.html(), 404, "No event " + eventId + " in the inbox");
+      error(request, response, route, 404, "No event " + eventId + " in the inbox");
       return;
     }
     html(response, 200, AdminPages.event(base(request), record, inbox.attempts(eventId),
@@ -290,9 +292,10 @@ public class StripeWebhookAdminServlet extends HttpServlet {
   private void replaySelection(HttpServletRequest request, HttpServletResponse response,
       StoredEventProcessor processor) throws IOException, InboxException {
     String type = ListParameters.blankToNull(request.getParameter("type"));
+    Instant from = ListParameters.time(request, "from");
+    Instant to = ListParameters.time(request, "to");
     EventQuery.Builder selection = EventQuery.builder()
-        .statuses(InboxStatus.FAILED, InboxStatus.DEAD).type(type)
-        .received(ListParameters.time(request, "from"), ListParameters.time(request, "to"))
+        .statuses(InboxStatus.FAILED, InboxStatus.DEAD).type(type).received(from, to)
         .limit(EventQuery.MAX_LIMIT);
     List<String> ids = new ArrayList<>();
     String cursor = null;
@@ -314,14 +317,13 @@ public class StripeWebhookAdminServlet extends HttpServlet {
     }
     String summary = "Replayed " + replayed + " failed or dead events"
         + (type == null ? "" : " of type " + type)
-        + (request.getParameter("from") == null && request.getParameter("to") == null ? ""
-            : " received " + Objects.toString(ListParameters.time(request, "from"), "…") + " to "
-                + Objects.toString(ListParameters.time(request, "to"), "…"))
+        + (from == null && to == null ? ""
+            : " received " + Objects.toString(from, "…") + " to " + Objects.toString(to, "…"))
         + (processor.processesDueEvents() ? ": the workers process them"
             : ": " + done + " done, " + (replayed - done) + " failed again")
         + (ids.size() == SELECTION_LIMIT ? " (the first " + SELECTION_LIMIT + ")" : "");
     LOG.log(Level.INFO, "Admin {0} from {1}: {2}", user(request), request.getRemoteAddr(),
-        summary);
+        Html.forLog(summary));
     String back = base(request) + "/?status=failed&status=dead"
         + (type == null ? "" : "&type=" + Html.url(type));
     redirect(request, response, back, summary);
