@@ -5,12 +5,14 @@ import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.VerifiedEvent;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * An inbox in this JVM's memory, bounded by {@link InboxOptions#capacity()}: the default when no
@@ -29,6 +31,10 @@ import java.util.Optional;
 public final class InMemoryEventInbox implements EventInbox {
   private final InboxOptions options;
   private final Map<String, Entry> entries = new LinkedHashMap<>(); // guarded by this
+  /** The entries workers may claim, by when: next attempt, or end of lease. Guarded by this. */
+  private final TreeSet<Entry> due = new TreeSet<>(Comparator
+      .comparing((Entry entry) -> entry.dueAt).thenComparingLong(entry -> entry.sequence));
+  private long sequence; // guarded by this
 
   /** An empty inbox with these options. */
   public InMemoryEventInbox(InboxOptions options) {
@@ -46,7 +52,9 @@ public final class InMemoryEventInbox implements EventInbox {
       throw new InboxException("The in-memory inbox is full (" + options.capacity()
           + " unfinished events); configure a DataSource or a larger capacity");
     }
-    entries.put(event.id(), new Entry(event, signatureHeader, clientAddress, now()));
+    Entry entry = new Entry(event, signatureHeader, clientAddress, now(), sequence++);
+    entries.put(event.id(), entry);
+    schedule(entry);
     return Receipt.NEW;
   }
 
@@ -74,7 +82,9 @@ public final class InMemoryEventInbox implements EventInbox {
       if (entry.status == InboxStatus.PROCESSING && entry.leaseUntil.isAfter(now())) {
         return Outcome.BUSY;
       }
+      unschedule(entry);
       claimed = entry.claim(owner, now(), options);
+      schedule(entry);
     }
     return run(claimed, owner, work);
   }
@@ -84,14 +94,14 @@ public final class InMemoryEventInbox implements EventInbox {
     List<InboxRecord> claimed = new ArrayList<>();
     synchronized (this) {
       Instant now = now();
-      for (Entry entry : entries.values()) {
-        if (claimed.size() >= limit) {
-          break;
-        }
-        if (entry.isDue(now)) {
-          claimed.add(entry.claim(owner, now, options));
-        }
+      List<Entry> taken = new ArrayList<>();
+      while (taken.size() < limit && !due.isEmpty() && !due.first().dueAt.isAfter(now)) {
+        Entry entry = due.pollFirst();
+        entry.dueAt = null;
+        claimed.add(entry.claim(owner, now, options));
+        taken.add(entry);
       }
+      taken.forEach(this::schedule); // after the loop: a zero lease must not claim twice
     }
     for (InboxRecord record : claimed) {
       run(record, owner, work);
@@ -144,6 +154,7 @@ public final class InMemoryEventInbox implements EventInbox {
       return false;
     }
     Instant now = now();
+    unschedule(entry);
     entry.status = status;
     entry.leaseOwner = null;
     entry.leaseUntil = null;
@@ -155,7 +166,28 @@ public final class InMemoryEventInbox implements EventInbox {
       entry.lastError = Errors.describe(error);
       entry.nextAttemptAt = options.nextAttempt(now, entry.attempts);
     }
+    schedule(entry);
     return true;
+  }
+
+  /** Puts an unfinished entry into {@link #due}, keyed by when it is next due. */
+  private void schedule(Entry entry) {
+    entry.dueAt = switch (entry.status) {
+      case RECEIVED, FAILED -> entry.nextAttemptAt;
+      case PROCESSING -> entry.leaseUntil;
+      default -> null;
+    };
+    if (entry.dueAt != null) {
+      due.add(entry);
+    }
+  }
+
+  /** Takes an entry out of {@link #due}; call it before changing what its key depends on. */
+  private void unschedule(Entry entry) {
+    if (entry.dueAt != null) {
+      due.remove(entry);
+      entry.dueAt = null;
+    }
   }
 
   @Override
@@ -170,9 +202,11 @@ public final class InMemoryEventInbox implements EventInbox {
         || (entry.status != InboxStatus.FAILED && entry.status != InboxStatus.DEAD)) {
       return false;
     }
+    unschedule(entry);
     entry.status = InboxStatus.RECEIVED;
     entry.attempts = 0;
     entry.nextAttemptAt = now();
+    schedule(entry);
     return true;
   }
 
@@ -197,6 +231,7 @@ public final class InMemoryEventInbox implements EventInbox {
   private static final class Entry {
     private static final byte[] NO_BODY = new byte[0];
 
+    final long sequence; // arrival order: ties in due time are taken oldest first
     final String eventId;
     final String type;
     final Boolean livemode;
@@ -215,8 +250,11 @@ public final class InMemoryEventInbox implements EventInbox {
     String leaseOwner;
     Instant leaseUntil;
     Instant handledAt;
+    Instant dueAt; // the key in due; null when not in it
 
-    Entry(VerifiedEvent event, String signatureHeader, String clientAddress, Instant now) {
+    Entry(VerifiedEvent event, String signatureHeader, String clientAddress, Instant now,
+        long sequence) {
+      this.sequence = sequence;
       this.eventId = event.id();
       this.type = event.type();
       this.livemode = event.livemode().orElse(null);
@@ -229,14 +267,6 @@ public final class InMemoryEventInbox implements EventInbox {
       this.signatureHeader = signatureHeader;
       this.clientAddress = clientAddress;
       this.nextAttemptAt = now;
-    }
-
-    boolean isDue(Instant now) {
-      return switch (status) {
-        case RECEIVED, FAILED -> !nextAttemptAt.isAfter(now);
-        case PROCESSING -> !leaseUntil.isAfter(now);
-        default -> false;
-      };
     }
 
     InboxRecord claim(String owner, Instant now, InboxOptions options) {
