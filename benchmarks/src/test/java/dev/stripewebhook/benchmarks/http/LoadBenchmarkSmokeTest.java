@@ -48,6 +48,15 @@ class LoadBenchmarkSmokeTest {
   }
 
   @Test
+  void drainBenchmarkRunsOnBothStores() throws Exception {
+    // it throws when a round handles other than the whole backlog
+    InboxDrainBenchmark.main(new String[] {"--store", "memory", "--done", "20", "--backlog", "5",
+        "--rounds", "1"});
+    InboxDrainBenchmark.main(new String[] {"--store", "h2", "--done", "20", "--backlog", "5",
+        "--rounds", "1", "--data", "target/inbox-drain-smoke"});
+  }
+
+  @Test
   void templatesCarryTheRequestedIdsAtTheRequestedSize() {
     EventTemplate template = EventTemplate.paymentIntentSucceeded(16 * 1024);
 
