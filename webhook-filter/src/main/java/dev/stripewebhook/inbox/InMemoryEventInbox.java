@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * An inbox in this JVM's memory, bounded by {@link InboxOptions#capacity()}: the default when no
@@ -32,6 +33,10 @@ import java.util.Optional;
 public final class InMemoryEventInbox implements EventInbox {
   private final InboxOptions options;
   private final Map<String, Entry> entries = new LinkedHashMap<>(); // guarded by this
+  /** The entries workers may claim, by when: next attempt, or end of lease. Guarded by this. */
+  private final TreeSet<Entry> due = new TreeSet<>(Comparator
+      .comparing((Entry entry) -> entry.dueAt).thenComparingLong(entry -> entry.sequence));
+  private long sequence; // guarded by this
 
   /** An empty inbox with these options. */
   public InMemoryEventInbox(InboxOptions options) {
@@ -49,7 +54,9 @@ public final class InMemoryEventInbox implements EventInbox {
       throw new InboxException("The in-memory inbox is full (" + options.capacity()
           + " unfinished events); configure a DataSource or a larger capacity");
     }
-    entries.put(event.id(), new Entry(event, signatureHeader, clientAddress, now()));
+    Entry entry = new Entry(event, signatureHeader, clientAddress, now(), sequence++);
+    entries.put(event.id(), entry);
+    schedule(entry);
     return Receipt.NEW;
   }
 
@@ -77,7 +84,9 @@ public final class InMemoryEventInbox implements EventInbox {
       if (entry.status == InboxStatus.PROCESSING && entry.leaseUntil.isAfter(now())) {
         return Outcome.BUSY;
       }
+      unschedule(entry);
       claimed = entry.claim(owner, now(), options);
+      schedule(entry);
     }
     return run(claimed, owner, work);
   }
@@ -87,14 +96,14 @@ public final class InMemoryEventInbox implements EventInbox {
     List<InboxRecord> claimed = new ArrayList<>();
     synchronized (this) {
       Instant now = now();
-      for (Entry entry : entries.values()) {
-        if (claimed.size() >= limit) {
-          break;
-        }
-        if (entry.isDue(now)) {
-          claimed.add(entry.claim(owner, now, options));
-        }
+      List<Entry> taken = new ArrayList<>();
+      while (taken.size() < limit && !due.isEmpty() && !due.first().dueAt.isAfter(now)) {
+        Entry entry = due.pollFirst();
+        entry.dueAt = null;
+        claimed.add(entry.claim(owner, now, options));
+        taken.add(entry);
       }
+      taken.forEach(this::schedule); // after the loop: a zero lease must not claim twice
     }
     for (InboxRecord record : claimed) {
       run(record, owner, work);
@@ -153,6 +162,7 @@ public final class InMemoryEventInbox implements EventInbox {
       case DEAD -> Outcome.DEAD;
       default -> Outcome.FAILED;
     }, error == null ? null : Errors.describe(error));
+    unschedule(entry);
     entry.status = status;
     entry.leaseOwner = null;
     entry.leaseUntil = null;
@@ -164,7 +174,28 @@ public final class InMemoryEventInbox implements EventInbox {
       entry.lastError = Errors.describe(error);
       entry.nextAttemptAt = options.nextAttempt(now, entry.attempts);
     }
+    schedule(entry);
     return true;
+  }
+
+  /** Puts an unfinished entry into {@link #due}, keyed by when it is next due. */
+  private void schedule(Entry entry) {
+    entry.dueAt = switch (entry.status) {
+      case RECEIVED, FAILED -> entry.nextAttemptAt;
+      case PROCESSING -> entry.leaseUntil;
+      default -> null;
+    };
+    if (entry.dueAt != null) {
+      due.add(entry);
+    }
+  }
+
+  /** Takes an entry out of {@link #due}; call it before changing what its key depends on. */
+  private void unschedule(Entry entry) {
+    if (entry.dueAt != null) {
+      due.remove(entry);
+      entry.dueAt = null;
+    }
   }
 
   @Override
@@ -179,9 +210,11 @@ public final class InMemoryEventInbox implements EventInbox {
         || (entry.status != InboxStatus.FAILED && entry.status != InboxStatus.DEAD)) {
       return false;
     }
+    unschedule(entry);
     entry.status = InboxStatus.RECEIVED;
     entry.attempts = 0;
     entry.nextAttemptAt = now();
+    schedule(entry);
     return true;
   }
 
@@ -193,6 +226,7 @@ public final class InMemoryEventInbox implements EventInbox {
       return false;
     }
     // The body stays: an operator may want to read what was closed by hand.
+    unschedule(entry);
     entry.status = InboxStatus.RESOLVED;
     entry.handledAt = now();
     return true;
@@ -291,6 +325,7 @@ public final class InMemoryEventInbox implements EventInbox {
   private static final class Entry {
     private static final byte[] NO_BODY = new byte[0];
 
+    final long sequence; // arrival order: ties in due time are taken oldest first
     final String eventId;
     final String type;
     final Boolean livemode;
@@ -310,8 +345,11 @@ public final class InMemoryEventInbox implements EventInbox {
     Instant leaseUntil;
     Instant handledAt;
     final List<ProcessingAttempt> history = new ArrayList<>();
+    Instant dueAt; // the key in due; null when not in it
 
-    Entry(VerifiedEvent event, String signatureHeader, String clientAddress, Instant now) {
+    Entry(VerifiedEvent event, String signatureHeader, String clientAddress, Instant now,
+        long sequence) {
+      this.sequence = sequence;
       this.eventId = event.id();
       this.type = event.type();
       this.livemode = event.livemode().orElse(null);
@@ -324,14 +362,6 @@ public final class InMemoryEventInbox implements EventInbox {
       this.signatureHeader = signatureHeader;
       this.clientAddress = clientAddress;
       this.nextAttemptAt = now;
-    }
-
-    boolean isDue(Instant now) {
-      return switch (status) {
-        case RECEIVED, FAILED -> !nextAttemptAt.isAfter(now);
-        case PROCESSING -> !leaseUntil.isAfter(now);
-        default -> false;
-      };
     }
 
     InboxRecord claim(String owner, Instant now, InboxOptions options) {

@@ -71,6 +71,14 @@ public final class JdbcEventInbox implements EventInbox {
       + " OR (status = 'processing' AND lease_until <= ?))";
   private static final String SELECT_DUE = "SELECT event_id FROM " + TABLE + " WHERE " + DUE
       + " ORDER BY next_attempt_at, event_id FETCH FIRST %d ROWS ONLY";
+  // H2 plans DUE's OR as a scan of the whole table, done rows included (kept for the retention
+  // period); each half alone uses the index stripe_webhook_inbox_due. PostgreSQL plans the OR as
+  // a BitmapOr over that index, and FOR UPDATE is not allowed with UNION: it keeps SELECT_DUE.
+  private static final String SELECT_DUE_UNION = "SELECT event_id FROM (SELECT event_id,"
+      + " next_attempt_at FROM " + TABLE + " WHERE status IN ('received', 'failed')"
+      + " AND next_attempt_at <= ? UNION ALL SELECT event_id, next_attempt_at FROM " + TABLE
+      + " WHERE status = 'processing' AND lease_until <= ?) due"
+      + " ORDER BY next_attempt_at, event_id FETCH FIRST %d ROWS ONLY";
   // PostgreSQL skips rows other claimers have locked, so concurrent claimers get disjoint sets.
   // H2 applies the row limit before skipping locked rows (a second claimer then gets nothing):
   // there, candidates are read without locks and the conditional UPDATE decides.
@@ -301,7 +309,7 @@ public final class JdbcEventInbox implements EventInbox {
       try {
         List<String> ids = new ArrayList<>();
         String sql = postgres ? String.format(SELECT_DUE, limit) + SKIP_LOCKED
-            : String.format(SELECT_DUE, limit * CANDIDATES_PER_CLAIM);
+            : String.format(SELECT_DUE_UNION, limit * CANDIDATES_PER_CLAIM);
         try (PreparedStatement select = prepare(connection, sql, now, now);
             ResultSet rows = select.executeQuery()) {
           while (rows.next()) {

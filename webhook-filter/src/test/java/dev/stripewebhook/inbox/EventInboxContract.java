@@ -638,6 +638,21 @@ abstract class EventInboxContract {
   }
 
   @Test
+  void aResolvedEventIsNotRetriedWhenItsNextAttemptComes() throws Exception {
+    inbox = newInbox(options().maxAttempts(5).build());
+    VerifiedEvent failed = received(inbox);
+    inbox.process(failed.id(), "a", failing("flaky"));
+    int runsBefore = runs(failed);
+
+    assertThat(inbox.resolve(failed.id())).isTrue();
+    clock.advance(java.time.Duration.ofDays(1));
+
+    assertThat(inbox.processDue("w", 10, counting())).isZero();
+    assertThat(runs(failed)).isEqualTo(runsBefore);
+    assertThat(record(failed).status()).isEqualTo(InboxStatus.RESOLVED);
+  }
+
+  @Test
   void resolveRefusesEventsThatDidNotFail() throws Exception {
     VerifiedEvent waiting = received(inbox);
     VerifiedEvent done = received(inbox);

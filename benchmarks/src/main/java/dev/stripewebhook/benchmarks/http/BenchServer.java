@@ -14,11 +14,16 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -28,11 +33,15 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
- * One embedded Jetty 12 server on 127.0.0.1 and a free port, serving every {@link SetUp} on its
- * own path, with one {@link BenchServlets.PaymentIntentHandler} per handler set-up.
+ * One embedded Jetty 12 server on 127.0.0.1 and a free port, serving the given {@link SetUp}s,
+ * each on its own path, with one {@link BenchServlets.PaymentIntentHandler} per set-up that
+ * handles events; and, when a set-up needs it, one embedded PostgreSQL on 127.0.0.1 with one
+ * database per set-up.
  */
 final class BenchServer implements AutoCloseable {
   static final String SECRET = "whsec_loadbench_0123456789abcdef";
+  /** Connections per database pool. */
+  private static final int CONNECTIONS = 32;
 
   /**
    * The per-delivery log line is an operator's choice, not the filter's cost: silenced here, as
@@ -49,22 +58,43 @@ final class BenchServer implements AutoCloseable {
   private final Server server;
   private final Map<SetUp, BenchServlets.PaymentIntentHandler> handlers =
       new EnumMap<>(SetUp.class);
-  private final Map<SetUp, JdbcConnectionPool> pools = new EnumMap<>(SetUp.class);
+  private final List<JdbcConnectionPool> pools = new ArrayList<>();
+  private final BenchPostgres postgres;
 
-  /** Starts the server; H2 databases go to {@code dataDirectory}, emptied first. */
-  BenchServer(Path dataDirectory) throws Exception {
+  /**
+   * Starts the server with {@code setUps} (and PostgreSQL, when one of them needs it, with
+   * {@code synchronous_commit} on or off); databases go to {@code dataDirectory}, emptied first.
+   */
+  BenchServer(Path dataDirectory, Collection<SetUp> setUps, boolean synchronousCommit)
+      throws Exception {
     deleteRecursively(dataDirectory);
     Files.createDirectories(dataDirectory);
+    if (setUps.stream().anyMatch(setUp -> setUp.store() == SetUp.Store.POSTGRES)) {
+      postgres = new BenchPostgres(dataDirectory.resolve("postgres"), synchronousCommit);
+    } else {
+      postgres = null;
+    }
+    try {
+      server = start(dataDirectory, setUps);
+    } catch (Exception e) {
+      if (postgres != null) {
+        postgres.close();
+      }
+      throw e;
+    }
+  }
+
+  private Server start(Path dataDirectory, Collection<SetUp> setUps) throws Exception {
     QueuedThreadPool threads = new QueuedThreadPool(64, 16);
     threads.setName("server");
     threads.setIdleTimeout(3_600_000); // keep threads: their allocation counters must not vanish
-    server = new Server(threads);
+    Server server = new Server(threads);
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");
-    for (SetUp setUp : SetUp.values()) {
+    for (SetUp setUp : setUps) {
       String path = setUp.path();
       if (setUp == SetUp.HAND_WRITTEN) {
         context.addServlet(new ServletHolder(new BenchServlets.HandWritten(SECRET)), path);
@@ -79,36 +109,38 @@ final class BenchServer implements AutoCloseable {
     }
     server.setHandler(context);
     server.start();
+    return server;
   }
 
-  private StripeWebhookFilter filter(SetUp setUp, Path dataDirectory) {
+  private StripeWebhookFilter filter(SetUp setUp, Path dataDirectory) throws SQLException {
     WebhookConfig.Builder config = WebhookConfig.builder().secrets(SECRET);
     if (setUp.async()) {
       config.processing(WebhookConfig.Processing.ASYNC);
     }
     EventHandlers eventHandlers = EventHandlers.none();
-    if (setUp != SetUp.FILTER) {
+    if (setUp.handles()) {
       BenchServlets.PaymentIntentHandler handler = new BenchServlets.PaymentIntentHandler();
       handlers.put(setUp, handler);
       eventHandlers = EventHandlers.of(handler);
     }
     InboxOptions options = InboxOptions.defaults();
-    EventInbox inbox = switch (setUp) {
-      case ASYNC_H2 -> jdbc(setUp, dataDirectory, ";WRITE_DELAY=0", options);
-      case ASYNC_H2_DELAYED -> jdbc(setUp, dataDirectory, "", options);
-      default -> new InMemoryEventInbox(options);
+    EventInbox inbox = switch (setUp.store()) {
+      case H2 -> JdbcEventInbox.create(h2(setUp, dataDirectory, ";WRITE_DELAY=0"), options);
+      case H2_DELAYED -> JdbcEventInbox.create(h2(setUp, dataDirectory, ""), options);
+      case POSTGRES -> JdbcEventInbox.create(
+          postgres.database(setUp.label().replace('-', '_'), CONNECTIONS), options);
+      case MEMORY, NONE -> new InMemoryEventInbox(options);
     };
     return new StripeWebhookFilter(config.build(), eventHandlers, inbox);
   }
 
-  private EventInbox jdbc(SetUp setUp, Path dataDirectory, String settings,
-      InboxOptions options) {
+  private DataSource h2(SetUp setUp, Path dataDirectory, String settings) {
     String url = "jdbc:h2:file:" + dataDirectory.resolve(setUp.label()).toAbsolutePath()
         + settings;
     JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
-    pool.setMaxConnections(32);
-    pools.put(setUp, pool);
-    return JdbcEventInbox.create(pool, options);
+    pool.setMaxConnections(CONNECTIONS);
+    pools.add(pool);
+    return pool;
   }
 
   /** The URI of a set-up. */
@@ -129,8 +161,14 @@ final class BenchServer implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    server.stop();
-    pools.values().forEach(JdbcConnectionPool::dispose);
+    try {
+      server.stop();
+    } finally {
+      pools.forEach(JdbcConnectionPool::dispose);
+      if (postgres != null) {
+        postgres.close();
+      }
+    }
   }
 
   private static void deleteRecursively(Path directory) throws IOException {

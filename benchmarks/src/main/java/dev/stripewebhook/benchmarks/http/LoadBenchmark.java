@@ -32,7 +32,7 @@ public final class LoadBenchmark {
 
   /** The settings of a run; sizes in KiB, the first one is the headline size. */
   record Options(Duration seconds, Duration warmup, int rounds, int concurrency,
-      List<Integer> sizes, List<SetUp> setUps, Path dataDirectory) {
+      List<Integer> sizes, List<SetUp> setUps, Path dataDirectory, boolean synchronousCommit) {
     static Options parse(String... args) {
       Map<String, String> given = new LinkedHashMap<>();
       for (int i = 0; i + 1 < args.length; i += 2) {
@@ -50,7 +50,12 @@ public final class LoadBenchmark {
           duration(given.getOrDefault("warmup", "5")),
           Integer.parseInt(given.getOrDefault("rounds", "3")),
           Integer.parseInt(given.getOrDefault("concurrency", "16")),
-          sizes, setUps, Path.of(given.getOrDefault("data", "target/loadbench-h2")));
+          sizes, setUps, Path.of(given.getOrDefault("data", "target/loadbench-data")),
+          switch (given.getOrDefault("pg-synchronous-commit", "on")) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("--pg-synchronous-commit on|off");
+          });
     }
   }
 
@@ -61,9 +66,13 @@ public final class LoadBenchmark {
   /** One set-up at one body size. */
   record Cell(SetUp setUp, int kib) {}
 
-  /** One turn of a cell. */
+  /**
+   * One turn of a cell. {@code perSecond} counts the answers (for async set-ups, the
+   * acknowledgements); {@code handledPerSecond} the events the handler ran for, from the start of
+   * the turn until the workers had handled every acknowledged event (0 without a handler).
+   */
   record Turn(double perSecond, double p50, double p99, double bytesPerRequest, long failed,
-      long completed, double drainSeconds) {}
+      long completed, double drainSeconds, double handledPerSecond) {}
 
   /** A cell's turns, and their medians. */
   record CellResult(Cell cell, int bodyBytes, List<Turn> turns) {
@@ -90,7 +99,9 @@ public final class LoadBenchmark {
     System.out.println("load average at the end: " + loadAverage());
     System.out.println();
     System.out.println(table(results));
-    try (BenchServer server = new BenchServer(options.dataDirectory().resolve("probe"))) {
+    System.out.println(sameRoundRatios(results));
+    try (BenchServer server = new BenchServer(options.dataDirectory().resolve("probe"),
+        List.of(SetUp.FILTER), false)) {
       OversizeProbe.Outcome probe = OversizeProbe.send(server.port(), SetUp.FILTER.path());
       System.out.printf("Oversize probe: Content-Length %,d with a 1 MiB limit -> %d; server"
           + " threads allocated %,d bytes meanwhile%n", OversizeProbe.DECLARED, probe.status(),
@@ -115,7 +126,8 @@ public final class LoadBenchmark {
     Map<Cell, List<Turn>> turns = new LinkedHashMap<>();
     Map<SetUp, Long> accepted = new EnumMap<>(SetUp.class);
     AtomicLong ids = new AtomicLong(System.currentTimeMillis() * 1_000_000L);
-    try (BenchServer server = new BenchServer(options.dataDirectory());
+    try (BenchServer server = new BenchServer(options.dataDirectory(), options.setUps(),
+        options.synchronousCommit());
         LoadGenerator load = new LoadGenerator(options.concurrency(), BenchServer.SECRET, ids)) {
       for (Cell cell : cells) {
         if (!options.warmup().isZero()) {
@@ -129,20 +141,25 @@ public final class LoadBenchmark {
       for (int round = 1; round <= options.rounds(); round++) {
         for (Cell cell : cells) {
           long allocatedBefore = Allocations.serverSide();
+          long handledBefore = server.handled(cell.setUp());
+          long start = System.nanoTime();
           LoadGenerator.Run run = load.run(server.uri(cell.setUp()), templates.get(cell.kib()),
               options.concurrency(), options.seconds());
           accepted.merge(cell.setUp(), run.accepted(), Long::sum);
           double drained = drain(server, cell.setUp(), accepted);
+          double handledPerSecond = (server.handled(cell.setUp()) - handledBefore)
+              / ((System.nanoTime() - start) / 1e9);
           long allocated = Allocations.serverSide() - allocatedBefore;
           Turn turn = new Turn(run.perSecond(), run.latencies().percentileMicros(50),
               run.latencies().percentileMicros(99),
               run.completed() == 0 ? 0 : (double) allocated / run.completed(), run.failed(),
-              run.completed(), drained);
+              run.completed(), drained, handledPerSecond);
           turns.get(cell).add(turn);
           System.out.printf(Locale.ROOT, "round %d %-14s %3d KiB %9.0f req/s p50 %7.0f us"
-              + " p99 %7.0f us %,10.0f B/req failed %d drain %.1f s%n", round,
+              + " p99 %7.0f us %,10.0f B/req failed %d drain %.1f s handled %.0f/s%n", round,
               cell.setUp().label(), cell.kib(), turn.perSecond(), turn.p50(), turn.p99(),
-              turn.bytesPerRequest(), turn.failed(), turn.drainSeconds());
+              turn.bytesPerRequest(), turn.failed(), turn.drainSeconds(),
+              turn.handledPerSecond());
         }
       }
     }
@@ -174,24 +191,84 @@ public final class LoadBenchmark {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  /** The medians as a Markdown table, with the ratios against bare and hand-written. */
+  /**
+   * The medians as a Markdown table, with the ratios of the medians against bare, hand-written
+   * and filter (the filter without handler, in-memory inbox) at the same size.
+   */
   static String table(List<CellResult> results) {
-    StringBuilder out = new StringBuilder("| set-up | body | req/s | p50 µs | p99 µs | bytes/req"
-        + " | × bare | × hand-written | async drain s |\n"
-        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    StringBuilder out = new StringBuilder("| set-up | body | req/s | handled/s | p50 µs | p99 µs"
+        + " | bytes/req | × bare | × hand-written | × filter | async drain s |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (CellResult result : results) {
       double perSecond = result.median(Turn::perSecond);
+      SetUp setUp = result.cell().setUp();
       out.append(String.format(Locale.ROOT,
-          "| %s | %,d B | %,.0f | %,.0f | %,.0f | %,.0f | %s | %s | %s |%n",
-          result.cell().setUp().label(), result.bodyBytes(), perSecond,
+          "| %s | %,d B | %,.0f | %s | %,.0f | %,.0f | %,.0f | %s | %s | %s | %s |%n",
+          setUp.label(), result.bodyBytes(), perSecond,
+          setUp.handles() ? String.format(Locale.ROOT, "%,.0f",
+              result.median(Turn::handledPerSecond)) : "",
           result.median(Turn::p50), result.median(Turn::p99),
           result.median(Turn::bytesPerRequest),
           ratio(perSecond, results, result.cell().kib(), SetUp.BARE),
           ratio(perSecond, results, result.cell().kib(), SetUp.HAND_WRITTEN),
-          result.cell().setUp().async()
+          ratio(perSecond, results, result.cell().kib(), SetUp.FILTER),
+          setUp.async()
               ? String.format(Locale.ROOT, "%.1f", result.median(Turn::drainSeconds)) : ""));
     }
     return out.toString();
+  }
+
+  /**
+   * Same-round ratios: each turn against the turn of bare and of filter (same size) in its own
+   * round, which cancels more of the machine's drift than the ratio of medians; the median over
+   * the rounds, then the rounds' values. "handled" divides handled/s by the base's req/s.
+   */
+  static String sameRoundRatios(List<CellResult> results) {
+    StringBuilder out = new StringBuilder("| set-up | body KiB | req/s × bare | handled/s × bare"
+        + " | req/s × filter | handled/s × filter |\n|---|---:|---|---|---|---|\n");
+    for (CellResult result : results) {
+      SetUp setUp = result.cell().setUp();
+      if (setUp == SetUp.BARE) {
+        continue;
+      }
+      int kib = result.cell().kib();
+      out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |%n", setUp.label(),
+          kib, perRound(result, results, SetUp.BARE, Turn::perSecond),
+          setUp.handles() ? perRound(result, results, SetUp.BARE, Turn::handledPerSecond) : "",
+          setUp == SetUp.FILTER ? "" : perRound(result, results, SetUp.FILTER, Turn::perSecond),
+          setUp.handles()
+              ? perRound(result, results, SetUp.FILTER, Turn::handledPerSecond) : ""));
+    }
+    return out.toString();
+  }
+
+  private static String perRound(CellResult result, List<CellResult> results, SetUp base,
+      ToDoubleFunction<Turn> value) {
+    for (CellResult other : results) {
+      if (other.cell().setUp() == base && other.cell().kib() == result.cell().kib()) {
+        int n = Math.min(result.turns().size(), other.turns().size());
+        double[] ratios = new double[n];
+        for (int i = 0; i < n; i++) {
+          ratios[i] = value.applyAsDouble(result.turns().get(i))
+              / other.turns().get(i).perSecond();
+        }
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "**%.2f** (",
+            median(ratios)));
+        for (int i = 0; i < n; i++) {
+          text.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", ratios[i]));
+        }
+        return text.append(')').toString();
+      }
+    }
+    return "";
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n == 0 ? Double.NaN
+        : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
   private static String ratio(double perSecond, List<CellResult> results, int kib, SetUp base) {

@@ -4,24 +4,37 @@ package dev.stripewebhook.benchmarks.http;
 /** The receivers measured, each served on its own path of one server. */
 enum SetUp {
   /** A servlet that reads the whole body and answers 200. */
-  BARE("bare"),
+  BARE("bare", Store.NONE, false),
   /** The same servlet with {@code Webhook.constructEvent} and {@code getObject()}. */
-  HAND_WRITTEN("hand-written"),
+  HAND_WRITTEN("hand-written", Store.NONE, false),
   /** The filter in front of the bare servlet, no handler, in-memory inbox. */
-  FILTER("filter"),
-  /** The filter with a sync handler that reads the typed PaymentIntent. */
-  SYNC_FULL("sync-full"),
+  FILTER("filter", Store.MEMORY, false),
+  /** The filter with a sync handler that reads the typed PaymentIntent, in-memory inbox. */
+  SYNC_FULL("sync-full", Store.MEMORY, false),
+  /** As {@link #SYNC_FULL}, inbox on an H2 file database with {@code WRITE_DELAY=0}. */
+  SYNC_H2("sync-h2", Store.H2, false),
+  /** As {@link #SYNC_FULL}, inbox on PostgreSQL (embedded, on loopback). */
+  SYNC_POSTGRES("sync-postgres", Store.POSTGRES, false),
   /** Async acknowledgement, in-memory inbox; the handler runs in the workers. */
-  ASYNC_MEMORY("async-memory"),
+  ASYNC_MEMORY("async-memory", Store.MEMORY, true),
   /** Async acknowledgement, H2 file database with {@code WRITE_DELAY=0}. */
-  ASYNC_H2("async-h2"),
+  ASYNC_H2("async-h2", Store.H2, true),
+  /** Async acknowledgement, PostgreSQL (embedded, on loopback). */
+  ASYNC_POSTGRES("async-postgres", Store.POSTGRES, true),
   /** As {@link #ASYNC_H2}, with H2's default write delay (commits reach the disk later). */
-  ASYNC_H2_DELAYED("async-h2-delay");
+  ASYNC_H2_DELAYED("async-h2-delay", Store.H2_DELAYED, true);
+
+  /** Where the filter's inbox keeps events; {@code NONE}: no filter. */
+  enum Store { NONE, MEMORY, H2, H2_DELAYED, POSTGRES }
 
   private final String label;
+  private final Store store;
+  private final boolean async;
 
-  SetUp(String label) {
+  SetUp(String label, Store store, boolean async) {
     this.label = label;
+    this.store = store;
+    this.async = async;
   }
 
   String label() {
@@ -32,8 +45,17 @@ enum SetUp {
     return "/" + label;
   }
 
+  Store store() {
+    return store;
+  }
+
   boolean async() {
-    return this == ASYNC_MEMORY || this == ASYNC_H2 || this == ASYNC_H2_DELAYED;
+    return async;
+  }
+
+  /** Whether an event handler runs (in the request, or in the inbox workers). */
+  boolean handles() {
+    return store != Store.NONE && this != FILTER;
   }
 
   static SetUp of(String label) {

@@ -15,7 +15,7 @@ class LoadBenchmarkSmokeTest {
   void everySetUpAnswersEveryRequestWith2xx() throws Exception {
     LoadBenchmark.Options options = new LoadBenchmark.Options(Duration.ofSeconds(1),
         Duration.ofMillis(300), 1, 2, List.of(3), List.of(SetUp.values()),
-        Path.of("target/loadbench-smoke"));
+        Path.of("target/loadbench-smoke"), true);
 
     List<LoadBenchmark.CellResult> results = LoadBenchmark.run(options);
 
@@ -26,18 +26,34 @@ class LoadBenchmarkSmokeTest {
       assertThat(turn.completed()).as(result.cell() + " completed requests").isPositive();
       assertThat(turn.perSecond()).as(result.cell() + " req/s").isPositive();
       assertThat(turn.bytesPerRequest()).as(result.cell() + " bytes/request").isPositive();
+      if (result.cell().setUp().handles()) {
+        // async: every acknowledged event was handled before the turn ended (drained)
+        assertThat(turn.handledPerSecond()).as(result.cell() + " handled/s").isPositive();
+      }
     }
-    assertThat(LoadBenchmark.table(results)).contains("| bare |", "| async-h2 |");
+    assertThat(LoadBenchmark.table(results)).contains("| bare |", "| sync-h2 |",
+        "| sync-postgres |", "| async-h2 |", "| async-postgres |");
+    assertThat(LoadBenchmark.sameRoundRatios(results)).contains("| async-postgres | 3 |");
   }
 
   @Test
   void refusesABodyOverTheLimitWithoutBufferingIt() throws Exception {
-    try (BenchServer server = new BenchServer(Path.of("target/loadbench-smoke-probe"))) {
+    try (BenchServer server = new BenchServer(Path.of("target/loadbench-smoke-probe"),
+        List.of(SetUp.FILTER), false)) {
       OversizeProbe.Outcome outcome = OversizeProbe.send(server.port(), SetUp.FILTER.path());
 
       assertThat(outcome.status()).isEqualTo(413);
       assertThat(outcome.serverBytes()).isLessThan(OversizeProbe.DECLARED / 10);
     }
+  }
+
+  @Test
+  void drainBenchmarkRunsOnBothStores() throws Exception {
+    // it throws when a round handles other than the whole backlog
+    InboxDrainBenchmark.main(new String[] {"--store", "memory", "--done", "20", "--backlog", "5",
+        "--rounds", "1"});
+    InboxDrainBenchmark.main(new String[] {"--store", "h2", "--done", "20", "--backlog", "5",
+        "--rounds", "1", "--data", "target/inbox-drain-smoke"});
   }
 
   @Test
