@@ -2,6 +2,7 @@
 package dev.stripewebhook.it;
 
 import java.net.URI;
+import org.jboss.arquillian.container.test.api.ContainerController;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -12,13 +13,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@link InboxAcrossRestarts} on Tomcat and WildFly: the application is undeployed and deployed
- * again while the server runs, its DataSource with it (Tomcat's {@code context.xml} resource,
- * WildFly's {@code shop-ds.xml}).
+ * {@link InboxAcrossRestarts} on Tomcat and WildFly: the whole server process stops and starts
+ * again, and brings the deployed application back up with its container DataSource (Tomcat's
+ * {@code context.xml} resource, WildFly's {@code shop-ds.xml}).
+ *
+ * <p>Runs in failsafe executions of its own, where the container is in Arquillian's manual mode
+ * (system property {@code it.containerMode}), so that this test may stop and start it.
  */
 @ExtendWith(ArquillianExtension.class)
-class RedeployIT extends InboxAcrossRestarts {
-  private static final String DEPLOYMENT = "redeployed-shop";
+class ContainerRestartIT extends InboxAcrossRestarts {
+  private static final String DEPLOYMENT = "restarted-shop";
+  private static final String CONTAINER = System.getProperty("arquillian.launch");
 
   @Deployment(name = DEPLOYMENT, managed = false, testable = false)
   static WebArchive deployment() {
@@ -26,22 +31,30 @@ class RedeployIT extends InboxAcrossRestarts {
   }
 
   @ArquillianResource
+  ContainerController controller;
+
+  @ArquillianResource
   Deployer deployer;
 
   @BeforeEach
-  void deploy() {
+  void startAndDeploy() {
+    controller.start(CONTAINER);
     deployer.deploy(DEPLOYMENT);
   }
 
   @AfterEach
-  void undeploy() {
-    deployer.undeploy(DEPLOYMENT);
+  void undeployAndStop() {
+    try {
+      deployer.undeploy(DEPLOYMENT);
+    } finally {
+      controller.stop(CONTAINER);
+    }
   }
 
   @Override
   protected void restart() {
-    deployer.undeploy(DEPLOYMENT);
-    deployer.deploy(DEPLOYMENT);
+    controller.stop(CONTAINER);
+    controller.start(CONTAINER);
   }
 
   @Override
