@@ -104,6 +104,8 @@ class H2EventInboxTest extends EventInboxContract {
 
     assertThat(plan(deep)).contains("STRIPE_WEBHOOK_INBOX_RECEIVED: RECEIVED_AT <=")
         .contains("index sorted");
+    assertThat(plan(EventQuery.builder().build())).contains("STRIPE_WEBHOOK_INBOX_RECEIVED")
+        .contains("index sorted");
     assertThat(plan(failedDeep))
         .contains("STRIPE_WEBHOOK_INBOX_STATUS_RECEIVED: STATUS = ?1 AND RECEIVED_AT <=")
         .contains("index sorted");

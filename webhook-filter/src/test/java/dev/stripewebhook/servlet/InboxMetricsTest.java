@@ -72,4 +72,26 @@ class InboxMetricsTest {
       assertThat(registry.get("stripe.webhook.inbox.oldest.age").gauge().value()).isZero();
     }
   }
+
+  @Test
+  void countsAnEventThatWentDeadInTheAsyncWorkers() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    WebhookConfig config = WebhookConfig.builder().secrets(SECRET).attempts(1)
+        .processing(WebhookConfig.Processing.ASYNC).build();
+    try (JettyServer server = new JettyServer()
+        .attribute(StripeWebhookFilter.METER_REGISTRY_ATTRIBUTE, registry)
+        .filter("/hook", new StripeWebhookFilter(config, EventHandlers.of(new FailingOnRefunds())))
+        .start()) {
+      WebhookSender sender = new WebhookSender(server.uri("/hook"), SECRET);
+      assertThat(sender.send(StripeFixtures.event("charge.refunded")).statusCode())
+          .isEqualTo(200);                                                 // stored; then dead
+      assertThat(sender.send(StripeFixtures.event("invoice.paid")).statusCode()).isEqualTo(200);
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (registry.get("stripe.webhook.dead").counter().count() < 1
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(registry.get("stripe.webhook.dead").counter().count()).isEqualTo(1);
+    }
+  }
 }
