@@ -46,6 +46,7 @@ import java.util.function.Function;
  *   <tr><td>{@value Keys#DATASOURCE}</td><td>{@code STRIPE_WEBHOOK_DATASOURCE}</td>
  *       <td>none: in memory</td></tr>
  *   <tr><td>{@value Keys#ATTEMPTS}</td><td>{@code STRIPE_WEBHOOK_ATTEMPTS}</td><td>10</td></tr>
+ *   <tr><td>{@value Keys#WORKERS}</td><td>{@code STRIPE_WEBHOOK_WORKERS}</td><td>2</td></tr>
  *   <tr><td>{@value Keys#RETENTION_DAYS}</td><td>{@code STRIPE_WEBHOOK_RETENTION_DAYS}</td>
  *       <td>30</td></tr>
  *   <tr><td>{@value Keys#DEBUG_UNTIL} (sensitive)</td><td>{@code STRIPE_WEBHOOK_DEBUG_UNTIL}</td>
@@ -165,6 +166,13 @@ public final class WebhookConfig {
     public static final String ATTEMPTS = "stripe.webhook.attempts";
 
     /**
+     * How many worker threads handle stored events with {@code async} processing, each one event
+     * (one transaction) at a time. Environment: {@code STRIPE_WEBHOOK_WORKERS}. Default 2. Value:
+     * {@value}.
+     */
+    public static final String WORKERS = "stripe.webhook.workers";
+
+    /**
      * After how many days done events are deleted from the inbox; failed and dead ones are kept.
      * Environment: {@code STRIPE_WEBHOOK_RETENTION_DAYS}. Default 30. Value: {@value}.
      */
@@ -209,6 +217,7 @@ public final class WebhookConfig {
         Map.entry(PROCESSING, "STRIPE_WEBHOOK_PROCESSING"),
         Map.entry(DATASOURCE, "STRIPE_WEBHOOK_DATASOURCE"),
         Map.entry(ATTEMPTS, "STRIPE_WEBHOOK_ATTEMPTS"),
+        Map.entry(WORKERS, "STRIPE_WEBHOOK_WORKERS"),
         Map.entry(RETENTION_DAYS, "STRIPE_WEBHOOK_RETENTION_DAYS"),
         Map.entry(ALERT_SILENCE, "STRIPE_WEBHOOK_ALERT_SILENCE_MINUTES"),
         Map.entry(ALERT_FAILURES, "STRIPE_WEBHOOK_ALERT_FAILURES"),
@@ -236,6 +245,8 @@ public final class WebhookConfig {
 
   /** Default failed attempts after which an event is dead. */
   public static final int DEFAULT_ATTEMPTS = 10;
+  /** Default worker threads of async processing. */
+  public static final int DEFAULT_WORKERS = 2;
   /** Default days done events are kept in the inbox. */
   public static final int DEFAULT_RETENTION_DAYS = 30;
 
@@ -278,6 +289,7 @@ public final class WebhookConfig {
   private final Processing processing;
   private final String dataSourceName;
   private final int attempts;
+  private final int workers;
   private final int retentionDays;
   private final Duration alertSilence;
   private final int alertMaxFailures;
@@ -300,6 +312,7 @@ public final class WebhookConfig {
     this.processing = builder.processing;
     this.dataSourceName = builder.dataSourceName;
     this.attempts = builder.attempts;
+    this.workers = builder.workers;
     this.retentionDays = builder.retentionDays;
     this.alertSilence = builder.alertSilence;
     this.alertMaxFailures = builder.alertMaxFailures;
@@ -393,6 +406,10 @@ public final class WebhookConfig {
     String attempts = lookup(list, Keys.ATTEMPTS);
     if (attempts != null) {
       builder.attempts(parseWholeNumber(Keys.ATTEMPTS, attempts, "attempts"));
+    }
+    String workers = lookup(list, Keys.WORKERS);
+    if (workers != null) {
+      builder.workers(parseWholeNumber(Keys.WORKERS, workers, "threads"));
     }
     String silence = lookup(list, Keys.ALERT_SILENCE);
     if (silence != null) {
@@ -532,6 +549,11 @@ public final class WebhookConfig {
     return attempts;
   }
 
+  /** Worker threads that handle stored events with async processing. */
+  public int workers() {
+    return workers;
+  }
+
   /** How long without a verified delivery raises an alert, or null: off. */
   public Duration alertSilence() {
     return alertSilence;
@@ -569,6 +591,7 @@ public final class WebhookConfig {
         + allowedIps + ", trustedProxies=" + trustedProxies + ", handlers=" + handlerClassNames
         + ", processing=" + processing.name().toLowerCase(Locale.ROOT) + ", datasource="
         + (dataSourceName == null ? "none" : dataSourceName) + ", attempts=" + attempts
+        + ", workers=" + workers
         + ", retentionDays=" + retentionDays
         + (debugUntil == null ? "" : ", debugUntil=" + debugUntil) + "]";
   }
@@ -590,6 +613,7 @@ public final class WebhookConfig {
     private Processing processing = Processing.SYNC;
     private String dataSourceName;
     private int attempts = DEFAULT_ATTEMPTS;
+    private int workers = DEFAULT_WORKERS;
     private int retentionDays = DEFAULT_RETENTION_DAYS;
     private Duration alertSilence;
     private int alertMaxFailures;
@@ -736,6 +760,16 @@ public final class WebhookConfig {
             + attempts);
       }
       this.attempts = (int) attempts;
+      return this;
+    }
+
+    /** Worker threads of async processing, from 1 to 64; default 2. */
+    public Builder workers(long workers) {
+      if (workers < 1 || workers > 64) {
+        throw new IllegalArgumentException(Keys.WORKERS + ": must be between 1 and 64, was "
+            + workers);
+      }
+      this.workers = (int) workers;
       return this;
     }
 

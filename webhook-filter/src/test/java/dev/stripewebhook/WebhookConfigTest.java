@@ -78,6 +78,7 @@ class WebhookConfigTest {
     assertThat(config.processing()).isEqualTo(WebhookConfig.Processing.SYNC);
     assertThat(config.dataSourceName()).isEmpty();
     assertThat(config.attempts()).isEqualTo(10);
+    assertThat(config.workers()).isEqualTo(2);
     assertThat(config.retentionDays()).isEqualTo(30);
   }
 
@@ -88,7 +89,9 @@ class WebhookConfigTest {
         WebhookConfig.Keys.PROCESSING, "ASYNC",
         "STRIPE_WEBHOOK_DATASOURCE", "java:comp/env/jdbc/stripe",
         WebhookConfig.Keys.ATTEMPTS, "5",
+        "STRIPE_WEBHOOK_WORKERS", "8",
         "STRIPE_WEBHOOK_RETENTION_DAYS", "7")));
+    assertThat(config.workers()).isEqualTo(8);
     assertThat(config.processing()).isEqualTo(WebhookConfig.Processing.ASYNC);
     assertThat(config.dataSourceName()).contains("java:comp/env/jdbc/stripe");
     assertThat(config.attempts()).isEqualTo(5);
@@ -106,6 +109,9 @@ class WebhookConfigTest {
     assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
         WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.RETENTION_DAYS, "-1"))))
         .hasMessageStartingWith("stripe.webhook.retention-days: must be between 1 and");
+    assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
+        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.WORKERS, "65"))))
+        .hasMessageStartingWith("stripe.webhook.workers: must be between 1 and 64");
   }
 
   @Test

@@ -68,7 +68,16 @@ public final class InboxWorkers implements AutoCloseable {
    *     number); never put a secret in it
    */
   public static InboxWorkers processing(EventInbox inbox, String owner, EventInbox.Work work) {
-    return new InboxWorkers(inbox, owner, Objects.requireNonNull(work, "work == null"), 2,
+    return processing(inbox, owner, work, 2);
+  }
+
+  /** As {@link #processing(EventInbox, String, EventInbox.Work)}, with {@code threads} threads. */
+  public static InboxWorkers processing(EventInbox inbox, String owner, EventInbox.Work work,
+      int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, was " + threads);
+    }
+    return new InboxWorkers(inbox, owner, Objects.requireNonNull(work, "work == null"), threads,
         Duration.ofSeconds(1));
   }
 

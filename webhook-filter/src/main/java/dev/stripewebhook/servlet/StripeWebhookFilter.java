@@ -253,7 +253,8 @@ public class StripeWebhookFilter extends HttpFilter {
     owner = "pid" + ProcessHandle.current().pid() + "-"
         + UUID.randomUUID().toString().substring(0, 8);
     workers = async()
-        ? InboxWorkers.processing(inbox, owner + "-worker", this::processStored)
+        ? InboxWorkers.processing(inbox, owner + "-worker", this::processStored,
+            config.workers())
         : InboxWorkers.pruning(inbox);
     workers.start();
     context.setAttribute(INSTALLED_ATTRIBUTE, Boolean.TRUE);

@@ -37,6 +37,25 @@ class InboxWorkersTest {
   }
 
   @Test
+  void eachWorkerThreadHandlesEventsAtTheSameTimeAsTheOthers() throws Exception {
+    for (int i = 0; i < 40; i++) {
+      received(); // four batches of ten
+    }
+    CountDownLatch allInside = new CountDownLatch(4);
+    InboxWorkers workers = InboxWorkers.processing(inbox, "w", (record, context) -> {
+      allInside.countDown();
+      allInside.await(30, TimeUnit.SECONDS);
+    }, 4);
+    workers.start();
+    try {
+      assertThat(allInside.await(30, TimeUnit.SECONDS))
+          .as("four events in handlers at once").isTrue();
+    } finally {
+      workers.close();
+    }
+  }
+
+  @Test
   void retriesWithBackoffByTheClockUntilDead() throws Exception {
     VerifiedEvent event = received();
     InboxWorkers workers = InboxWorkers.processing(inbox, "w", (record, context) -> {

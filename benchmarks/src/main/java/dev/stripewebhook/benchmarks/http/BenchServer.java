@@ -60,13 +60,16 @@ final class BenchServer implements AutoCloseable {
       new EnumMap<>(SetUp.class);
   private final List<JdbcConnectionPool> pools = new ArrayList<>();
   private final BenchPostgres postgres;
+  private final int workers;
 
   /**
    * Starts the server with {@code setUps} (and PostgreSQL, when one of them needs it, with
-   * {@code synchronous_commit} on or off); databases go to {@code dataDirectory}, emptied first.
+   * {@code synchronous_commit} on or off) and {@code workers} threads for the async set-ups;
+   * databases go to {@code dataDirectory}, emptied first.
    */
-  BenchServer(Path dataDirectory, Collection<SetUp> setUps, boolean synchronousCommit)
-      throws Exception {
+  BenchServer(Path dataDirectory, Collection<SetUp> setUps, boolean synchronousCommit,
+      int workers) throws Exception {
+    this.workers = workers;
     deleteRecursively(dataDirectory);
     Files.createDirectories(dataDirectory);
     if (setUps.stream().anyMatch(setUp -> setUp.store() == SetUp.Store.POSTGRES)) {
@@ -115,7 +118,7 @@ final class BenchServer implements AutoCloseable {
   private StripeWebhookFilter filter(SetUp setUp, Path dataDirectory) throws SQLException {
     WebhookConfig.Builder config = WebhookConfig.builder().secrets(SECRET);
     if (setUp.async()) {
-      config.processing(WebhookConfig.Processing.ASYNC);
+      config.processing(WebhookConfig.Processing.ASYNC).workers(workers);
     }
     EventHandlers eventHandlers = EventHandlers.none();
     if (setUp.handles()) {

@@ -22,7 +22,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <pre>{@code
  * java -cp benchmarks/target/benchmarks.jar dev.stripewebhook.benchmarks.http.LoadBenchmark \
- *     --seconds 10 --warmup 5 --rounds 3 --concurrency 16 --sizes 1,3,16,64
+ *     --seconds 10 --warmup 5 --rounds 3 --concurrency 16 --sizes 1,3,16,64 [--workers 2]
  * }</pre>
  */
 public final class LoadBenchmark {
@@ -32,7 +32,8 @@ public final class LoadBenchmark {
 
   /** The settings of a run; sizes in KiB, the first one is the headline size. */
   record Options(Duration seconds, Duration warmup, int rounds, int concurrency,
-      List<Integer> sizes, List<SetUp> setUps, Path dataDirectory, boolean synchronousCommit) {
+      List<Integer> sizes, List<SetUp> setUps, Path dataDirectory, boolean synchronousCommit,
+      int workers) {
     static Options parse(String... args) {
       Map<String, String> given = new LinkedHashMap<>();
       for (int i = 0; i + 1 < args.length; i += 2) {
@@ -55,7 +56,8 @@ public final class LoadBenchmark {
             case "on" -> true;
             case "off" -> false;
             default -> throw new IllegalArgumentException("--pg-synchronous-commit on|off");
-          });
+          },
+          Integer.parseInt(given.getOrDefault("workers", "2")));
     }
   }
 
@@ -101,7 +103,7 @@ public final class LoadBenchmark {
     System.out.println(table(results));
     System.out.println(sameRoundRatios(results));
     try (BenchServer server = new BenchServer(options.dataDirectory().resolve("probe"),
-        List.of(SetUp.FILTER), false)) {
+        List.of(SetUp.FILTER), false, 2)) {
       OversizeProbe.Outcome probe = OversizeProbe.send(server.port(), SetUp.FILTER.path());
       System.out.printf("Oversize probe: Content-Length %,d with a 1 MiB limit -> %d; server"
           + " threads allocated %,d bytes meanwhile%n", OversizeProbe.DECLARED, probe.status(),
@@ -127,7 +129,7 @@ public final class LoadBenchmark {
     Map<SetUp, Long> accepted = new EnumMap<>(SetUp.class);
     AtomicLong ids = new AtomicLong(System.currentTimeMillis() * 1_000_000L);
     try (BenchServer server = new BenchServer(options.dataDirectory(), options.setUps(),
-        options.synchronousCommit());
+        options.synchronousCommit(), options.workers());
         LoadGenerator load = new LoadGenerator(options.concurrency(), BenchServer.SECRET, ids)) {
       for (Cell cell : cells) {
         if (!options.warmup().isZero()) {

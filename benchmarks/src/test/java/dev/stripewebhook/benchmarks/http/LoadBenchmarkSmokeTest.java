@@ -15,7 +15,7 @@ class LoadBenchmarkSmokeTest {
   void everySetUpAnswersEveryRequestWith2xx() throws Exception {
     LoadBenchmark.Options options = new LoadBenchmark.Options(Duration.ofSeconds(1),
         Duration.ofMillis(300), 1, 2, List.of(3), List.of(SetUp.values()),
-        Path.of("target/loadbench-smoke"), true);
+        Path.of("target/loadbench-smoke"), true, 3);
 
     List<LoadBenchmark.CellResult> results = LoadBenchmark.run(options);
 
@@ -39,7 +39,7 @@ class LoadBenchmarkSmokeTest {
   @Test
   void refusesABodyOverTheLimitWithoutBufferingIt() throws Exception {
     try (BenchServer server = new BenchServer(Path.of("target/loadbench-smoke-probe"),
-        List.of(SetUp.FILTER), false)) {
+        List.of(SetUp.FILTER), false, 2)) {
       OversizeProbe.Outcome outcome = OversizeProbe.send(server.port(), SetUp.FILTER.path());
 
       assertThat(outcome.status()).isEqualTo(413);
