@@ -581,6 +581,7 @@ public class StripeWebhookFilter extends HttpFilter {
       FilterChain chain, VerifiedEvent event, byte[] body) throws IOException, ServletException {
     Exception[] thrown = new Exception[1];
     boolean[] passed = new boolean[1];
+    HeldResponse held = new HeldResponse(response);
     Outcome outcome;
     try {
       outcome = inbox.process(event.id(), claimOwner(), (record, context) -> {
@@ -591,20 +592,21 @@ public class StripeWebhookFilter extends HttpFilter {
         passed[0] = true;
         request.setAttribute(HANDLING_CONTEXT_ATTRIBUTE, context);
         try {
-          chain.doFilter(new CachedBodyRequest(request, body), response);
+          chain.doFilter(new CachedBodyRequest(request, body), held);
         } catch (IOException | ServletException | RuntimeException e) {
           thrown[0] = e;
           throw e;
         } finally {
           request.removeAttribute(HANDLING_CONTEXT_ATTRIBUTE);
         }
-        int status = response.getStatus();
+        int status = held.getStatus();
         if (status < 200 || status > 299) {
           throw new IllegalStateException("the servlet behind StripeWebhookFilter answered "
               + status);
         }
       });
     } catch (InboxException e) {
+      held.discard(); // its 2xx must not reach Stripe: the event is not marked done
       storageUnavailable(request, response, event, e);
       return;
     }
@@ -626,11 +628,16 @@ public class StripeWebhookFilter extends HttpFilter {
       case SUPERSEDED, ALREADY_DONE -> ProblemResponses.received(request, response,
           outcome.name().toLowerCase(java.util.Locale.ROOT));
       case BUSY -> inProgress(request, response, event);
-      case UNKNOWN -> storageUnavailable(request, response, event,
-          new InboxException("event " + event.id() + " vanished from the inbox"));
-      default -> {
-        // The servlet ran and answered.
+      case LEASE_LOST -> {
+        held.discard(); // another owner took the event over; Stripe asks again
+        inProgress(request, response, event);
       }
+      case UNKNOWN -> {
+        held.discard();
+        storageUnavailable(request, response, event,
+            new InboxException("event " + event.id() + " vanished from the inbox"));
+      }
+      case DONE, FAILED, DEAD -> held.release(); // the servlet's answer, now that it is recorded
     }
   }
 

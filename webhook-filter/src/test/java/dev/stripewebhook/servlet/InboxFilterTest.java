@@ -187,6 +187,34 @@ class InboxFilterTest {
   }
 
   @Test
+  void theServletsAnswerWaitsForTheDoneMarkAndA503ReplacesItWhenTheMarkFails() throws Exception {
+    EventInbox markFails = new dev.stripewebhook.inbox.DelegatingInbox(
+        new InMemoryEventInbox(InboxOptions.defaults())) {
+      @Override
+      public Outcome process(String eventId, String owner, Work work)
+          throws dev.stripewebhook.inbox.InboxException {
+        super.process(eventId, owner, work);
+        throw new dev.stripewebhook.inbox.InboxException("commit failed");
+      }
+    };
+    try (JettyServer app = new JettyServer()
+        .filter("/hook/*", new StripeWebhookFilter(WebhookConfig.builder().secrets(SECRET).build(),
+            EventHandlers.none(), markFails))
+        .servlet("/hook/*", new AnswerServlet())
+        .start()) {
+      byte[] body = StripeFixtures.event("invoice.paid");
+      HttpResponse<String> response = client.send(HttpRequest.newBuilder(app.uri("/hook/context"))
+          .header("Stripe-Signature", SignedPayload.of(body).secret(SECRET).header())
+          .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(response.statusCode()).isEqualTo(503);
+      assertThat(response.body()).contains("storage-unavailable")
+          .doesNotContain("context without connection");
+    }
+  }
+
+  @Test
   void theServletBehindTheFilterGetsTheHandlingContext() throws Exception {
     byte[] body = StripeFixtures.event("invoice.paid");
     HttpResponse<String> response = post("/down/context", body);
