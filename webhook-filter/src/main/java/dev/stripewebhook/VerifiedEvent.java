@@ -167,7 +167,9 @@ public final class VerifiedEvent {
    * {@code data.object} bound from the body, as stripe-java's {@code getObject()} would bind it;
    * {@code null} when that is not certain to give the same object: a thin event, another API
    * version than {@link Stripe#API_VERSION}, an object type stripe-java does not know, or anything
-   * unexpected in the JSON.
+   * unexpected in the JSON. One known difference, for JSON Stripe does not send: with duplicate
+   * {@code data} or {@code data.object} keys this binds the first, stripe-java's tree keeps the
+   * last.
    */
   StripeObject dataObjectFromBody() {
     if (isThin() || !Stripe.API_VERSION.equals(envelope.apiVersion())) {
