@@ -1,15 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook;
 
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.stripe.Stripe;
 import com.stripe.StripeClient;
 import com.stripe.exception.EventDataObjectDeserializationException;
 import com.stripe.model.Event;
+import com.stripe.model.EventDataClassLookup;
+import com.stripe.model.StripeActiveObject;
 import com.stripe.model.StripeObject;
 import com.stripe.model.v2.core.EventNotification;
 import com.stripe.net.ApiResource;
 import com.stripe.net.HttpHeaders;
 import com.stripe.net.StripeResponse;
 import dev.stripewebhook.internal.EventEnvelope;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -36,6 +44,7 @@ public final class VerifiedEvent {
   private final long signedAt;
   private final EventEnvelope envelope;
   private volatile Event event;
+  private volatile StripeObject dataObject;
 
   VerifiedEvent(byte[] body, long signedAt, EventEnvelope envelope) {
     this.body = body;
@@ -130,15 +139,87 @@ public final class VerifiedEvent {
   }
 
   /**
-   * The event's data object ({@code data.object}) as its stripe-java class. When the event is
-   * rendered in another API release train than this stripe-java's, stripe-java's checked
-   * deserialization refuses it; this falls back to its best-effort one, and logs that once per API
-   * version.
+   * The event's data object ({@code data.object}) as its stripe-java class, built on first use and
+   * then kept. When the event is rendered in this stripe-java's API version, the object is bound
+   * straight from the verified bytes, without building the {@link Event}; the result is the same
+   * as {@code event().getDataObjectDeserializer().getObject()}. When the event is rendered in
+   * another API release train than this stripe-java's, stripe-java's checked deserialization
+   * refuses it; this falls back to its best-effort one, and logs that once per API version.
    *
    * @throws IllegalStateException for a thin event, or when even the best-effort deserialization
    *     fails
    */
   public StripeObject dataObject() {
+    StripeObject kept = dataObject;
+    if (kept == null) {
+      synchronized (this) {
+        kept = dataObject;
+        if (kept == null) {
+          StripeObject fromBody = dataObjectFromBody();
+          kept = dataObject = fromBody != null ? fromBody : dataObjectFromEvent();
+        }
+      }
+    }
+    return kept;
+  }
+
+  /**
+   * {@code data.object} bound from the body, as stripe-java's {@code getObject()} would bind it;
+   * {@code null} when that is not certain to give the same object: a thin event, another API
+   * version than {@link Stripe#API_VERSION}, an object type stripe-java does not know, or anything
+   * unexpected in the JSON. One known difference, for JSON Stripe does not send: with duplicate
+   * {@code data} or {@code data.object} keys this binds the first, stripe-java's tree keeps the
+   * last.
+   */
+  StripeObject dataObjectFromBody() {
+    if (isThin() || !Stripe.API_VERSION.equals(envelope.apiVersion())) {
+      return null;
+    }
+    try {
+      Class<? extends StripeObject> type =
+          EventDataClassLookup.classLookup.get(objectType(dataObjectReader()));
+      if (type == null) {
+        return null;
+      }
+      StripeObject object = ApiResource.INTERNAL_GSON.fromJson(dataObjectReader(), type);
+      // As stripe-java does for the objects it deserializes: they can make API calls.
+      if (object instanceof StripeActiveObject active) {
+        active.setResponseGetter(ApiResource.getGlobalResponseGetter());
+      }
+      return object;
+    } catch (IOException | RuntimeException e) {
+      return null; // the Event path reports it, as it did before
+    }
+  }
+
+  /** The {@code object} member of the object {@code reader} is at, or {@code null}. */
+  private static String objectType(JsonReader reader) throws IOException {
+    reader.beginObject();
+    while (reader.hasNext()) {
+      if (reader.nextName().equals("object") && reader.peek() == JsonToken.STRING) {
+        return reader.nextString();
+      }
+      reader.skipValue();
+    }
+    return null;
+  }
+
+  /** A reader over the body, positioned at the value of {@code data.object}. */
+  private JsonReader dataObjectReader() throws IOException {
+    JsonReader reader = new JsonReader(
+        new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
+    reader.beginObject();
+    while (!reader.nextName().equals("data")) {
+      reader.skipValue();
+    }
+    reader.beginObject();
+    while (!reader.nextName().equals("object")) {
+      reader.skipValue();
+    }
+    return reader;
+  }
+
+  private StripeObject dataObjectFromEvent() {
     var deserializer = event().getDataObjectDeserializer();
     Optional<StripeObject> exact = deserializer.getObject();
     if (exact.isPresent()) {
@@ -148,8 +229,7 @@ public final class VerifiedEvent {
     if (WARNED_API_VERSIONS.add(version)) {
       LOG.log(Level.WARNING, "Stripe events in API version {0} do not match stripe-java''s {1};"
           + " their data objects are deserialized best-effort. Set the webhook endpoint''s API"
-          + " version to this stripe-java''s release train.", version,
-          com.stripe.Stripe.API_VERSION);
+          + " version to this stripe-java''s release train.", version, Stripe.API_VERSION);
     }
     try {
       return deserializer.deserializeUnsafe();
