@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
@@ -18,7 +19,27 @@ import java.nio.charset.Charset;
  * the servlet calls {@code sendError} or {@code sendRedirect}.
  */
 final class HeldResponse extends HttpServletResponseWrapper {
-  private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream held = new ByteArrayOutputStream();
+  /** Where the servlet's bytes go: the held buffer, then, once released, the response. */
+  private final OutputStream body = new OutputStream() {
+    @Override
+    public void write(int b) throws IOException {
+      target().write(b);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+      target().write(bytes, offset, length);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      if (released) {
+        getResponse().flushBuffer();
+      }
+    }
+  };
+  private volatile boolean released;
   private ServletOutputStream stream;
   private PrintWriter writer;
 
@@ -26,10 +47,17 @@ final class HeldResponse extends HttpServletResponseWrapper {
     super(response);
   }
 
+  private OutputStream target() throws IOException {
+    return released ? getResponse().getOutputStream() : held;
+  }
+
   @Override
-  public ServletOutputStream getOutputStream() {
+  public ServletOutputStream getOutputStream() throws IOException {
     if (writer != null) {
       throw new IllegalStateException("getWriter() has already been called for this response");
+    }
+    if (stream == null && released) {
+      return getResponse().getOutputStream();
     }
     if (stream == null) {
       stream = new ServletOutputStream() {
@@ -44,13 +72,18 @@ final class HeldResponse extends HttpServletResponseWrapper {
         }
 
         @Override
-        public void write(int b) {
+        public void write(int b) throws IOException {
           body.write(b);
         }
 
         @Override
-        public void write(byte[] bytes, int offset, int length) {
+        public void write(byte[] bytes, int offset, int length) throws IOException {
           body.write(bytes, offset, length);
+        }
+
+        @Override
+        public void flush() throws IOException {
+          body.flush();
         }
       };
     }
@@ -58,51 +91,88 @@ final class HeldResponse extends HttpServletResponseWrapper {
   }
 
   @Override
-  public PrintWriter getWriter() {
+  public PrintWriter getWriter() throws IOException {
     if (stream != null) {
       throw new IllegalStateException(
           "getOutputStream() has already been called for this response");
     }
+    if (writer == null && released) {
+      return getResponse().getWriter();
+    }
     if (writer == null) {
+      // Once released, each write goes on to the response at once: the container flushes its
+      // own writer when the request completes, not this one.
       writer = new PrintWriter(new OutputStreamWriter(body,
-          Charset.forName(getCharacterEncoding())));
+          Charset.forName(getCharacterEncoding()))) {
+        @Override
+        public void write(int c) {
+          super.write(c);
+          flushIfReleased();
+        }
+
+        @Override
+        public void write(char[] chars, int offset, int length) {
+          super.write(chars, offset, length);
+          flushIfReleased();
+        }
+
+        @Override
+        public void write(String text, int offset, int length) {
+          super.write(text, offset, length);
+          flushIfReleased();
+        }
+
+        private void flushIfReleased() {
+          if (released) {
+            flush();
+          }
+        }
+      };
     }
     return writer;
   }
 
-  /** Nothing leaves before {@link #release()}. */
+  /** Nothing leaves before {@link #release()}; after it, flushes through. */
   @Override
-  public void flushBuffer() {
+  public void flushBuffer() throws IOException {
     if (writer != null) {
       writer.flush();
+    }
+    if (released) {
+      getResponse().flushBuffer();
     }
   }
 
   @Override
   public void resetBuffer() {
     super.resetBuffer();
-    body.reset();
+    held.reset();
   }
 
   @Override
   public void reset() {
     super.reset();
-    body.reset();
+    held.reset();
   }
 
-  /** Sends the held body. */
+  /**
+   * Sends the held body; what the servlet writes from now on (an asynchronous servlet that is
+   * still running) goes straight to the response.
+   */
   void release() throws IOException {
     if (writer != null) {
       writer.flush();
     }
-    if (body.size() > 0 && !getResponse().isCommitted()) {
-      getResponse().getOutputStream().write(body.toByteArray());
+    released = true;
+    if (held.size() > 0 && !getResponse().isCommitted()) {
+      getResponse().getOutputStream().write(held.toByteArray());
     }
+    held.reset();
   }
 
   /** Forgets the servlet's answer, status and headers too, so that the filter answers instead. */
   void discard() {
-    body.reset();
+    held.reset();
     if (!getResponse().isCommitted()) {
       getResponse().reset();
     }

@@ -186,6 +186,7 @@ public class StripeWebhookFilter extends HttpFilter {
   private transient String owner;
   private transient InboxWorkers workers;
   private final AtomicLong claims = new AtomicLong();
+  private final AtomicBoolean warnedAsync = new AtomicBoolean();
   private transient Instant debugUntil;
   private final AtomicBoolean debugEnded = new AtomicBoolean();
 
@@ -598,6 +599,12 @@ public class StripeWebhookFilter extends HttpFilter {
           throw e;
         } finally {
           request.removeAttribute(HANDLING_CONTEXT_ATTRIBUTE);
+        }
+        if (request.isAsyncStarted() && !warnedAsync.getAndSet(true)) {
+          LOG.log(Level.WARNING, "StripeWebhookFilter ''{0}'': the servlet behind it went"
+              + " asynchronous; the event is marked done by the status it had when the servlet"
+              + " returned, before its answer is complete. Handle events synchronously (or in"
+              + " handlers) for the inbox to see the outcome.", getFilterName());
         }
         int status = held.getStatus();
         if (status < 200 || status > 299) {

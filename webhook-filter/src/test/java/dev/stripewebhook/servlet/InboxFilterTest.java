@@ -215,6 +215,43 @@ class InboxFilterTest {
   }
 
   @Test
+  void anAsynchronousServletBehindTheFilterStillGetsItsAnswerOut() throws Exception {
+    HttpServlet later = new HttpServlet() {
+      @Override
+      protected void service(HttpServletRequest request, HttpServletResponse response)
+          throws java.io.IOException {
+        java.io.PrintWriter writer = response.getWriter();
+        writer.write("written at once, ");
+        jakarta.servlet.AsyncContext async = request.startAsync(request, response);
+        async.start(() -> {
+          try {
+            Thread.sleep(100);
+            writer.write("written later");
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          } finally {
+            async.complete();
+          }
+        });
+      }
+    };
+    try (JettyServer app = new JettyServer()
+        .filter("/hook/*", new StripeWebhookFilter(WebhookConfig.builder().secrets(SECRET).build(),
+            EventHandlers.none(), new InMemoryEventInbox(InboxOptions.defaults())))
+        .servlet("/hook/*", later, true)
+        .start()) {
+      byte[] body = StripeFixtures.event("invoice.paid");
+      HttpResponse<String> response = client.send(HttpRequest.newBuilder(app.uri("/hook/x"))
+          .header("Stripe-Signature", SignedPayload.of(body).secret(SECRET).header())
+          .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo("written at once, written later");
+    }
+  }
+
+  @Test
   void theServletBehindTheFilterGetsTheHandlingContext() throws Exception {
     byte[] body = StripeFixtures.event("invoice.paid");
     HttpResponse<String> response = post("/down/context", body);

@@ -24,12 +24,20 @@ final class JettyServer implements AutoCloseable {
   }
 
   JettyServer servlet(String path, Servlet servlet) {
-    context.addServlet(new ServletHolder(servlet), path);
+    return servlet(path, servlet, false);
+  }
+
+  JettyServer servlet(String path, Servlet servlet, boolean asyncSupported) {
+    ServletHolder holder = new ServletHolder(servlet);
+    holder.setAsyncSupported(asyncSupported);
+    context.addServlet(holder, path);
     return this;
   }
 
   JettyServer filter(String path, Filter filter) {
-    context.addFilter(new FilterHolder(filter), path, EnumSet.of(DispatcherType.REQUEST));
+    FilterHolder holder = new FilterHolder(filter);
+    holder.setAsyncSupported(true);
+    context.addFilter(holder, path, EnumSet.of(DispatcherType.REQUEST));
     return this;
   }
 
