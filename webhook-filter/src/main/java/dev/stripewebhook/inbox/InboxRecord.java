@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.inbox;
 
+import dev.stripewebhook.SignatureVerifier;
+import dev.stripewebhook.VerifiedEvent;
+import dev.stripewebhook.WebhookVerificationException;
 import java.time.Instant;
 
 /**
@@ -38,6 +41,22 @@ public record InboxRecord(String eventId, String type, Boolean livemode, String 
   @Override
   public byte[] body() {
     return body.clone();
+  }
+
+  /**
+   * The stored delivery verified again with {@code verifier}, as the workers and a replay do
+   * before running handlers on it.
+   *
+   * @throws IllegalStateException when it no longer verifies, naming the reason (usually: the
+   *     secret it was signed with has been removed from the configuration)
+   */
+  public VerifiedEvent verifyAgain(SignatureVerifier verifier) {
+    try {
+      return verifier.verifyStored(body, signatureHeader);
+    } catch (WebhookVerificationException e) {
+      throw new IllegalStateException("Stored event " + eventId + " no longer verifies ("
+          + e.reason().code() + "): was the secret it was signed with removed?", e);
+    }
   }
 
   /** Describes the record without its body or signature. */

@@ -5,9 +5,7 @@ import dev.stripewebhook.EventHandlerException;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.SignatureVerifier;
-import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.WebhookVerificationException;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InboxException;
 import dev.stripewebhook.inbox.InboxRecord;
@@ -53,15 +51,8 @@ final class LocalProcessor implements StoredEventProcessor {
   }
 
   private void handle(InboxRecord record, HandlingContext context) throws Exception {
-    VerifiedEvent event;
     try {
-      event = verifier.verifyStored(record.body(), record.signatureHeader());
-    } catch (WebhookVerificationException e) {
-      throw new IllegalStateException("Stored event " + record.eventId() + " no longer verifies ("
-          + e.reason().code() + "): was the secret it was signed with removed?", e);
-    }
-    try {
-      handlers.dispatch(event, context);
+      handlers.dispatch(record.verifyAgain(verifier), context);
     } catch (EventHandlerException e) {
       LOG.log(Level.ERROR, e.getMessage());
       throw e;
