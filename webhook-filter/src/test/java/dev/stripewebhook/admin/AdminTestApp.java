@@ -57,6 +57,12 @@ final class AdminTestApp implements AutoCloseable {
   private final WebhookSender sender;
 
   AdminTestApp(WebhookConfig.Processing processing) throws Exception {
+    this(processing, new StripeWebhookAdminServlet());
+  }
+
+  /** With this console, e.g. one that recovers from a local Events API. */
+  AdminTestApp(WebhookConfig.Processing processing, StripeWebhookAdminServlet console)
+      throws Exception {
     ServletContextHandler context = new ServletContextHandler("/",
         ServletContextHandler.SESSIONS);
     WebhookConfig config = WebhookConfig.builder().secrets(SECRET).processing(processing)
@@ -90,7 +96,7 @@ final class AdminTestApp implements AutoCloseable {
         }, response);
       }
     }), "/admin/*", EnumSet.of(DispatcherType.REQUEST));
-    context.addServlet(new ServletHolder(new StripeWebhookAdminServlet()), "/admin/*");
+    context.addServlet(new ServletHolder(console), "/admin/*");
     server.setHandler(context);
     server.start();
     sender = new WebhookSender(uri("/hook"), SECRET);

@@ -7,49 +7,22 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpServer;
-import dev.stripewebhook.EventHandlers;
-import dev.stripewebhook.StripeEventHandler;
-import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.servlet.StripeWebhookFilter;
 import dev.stripewebhook.testing.StripeFixtures;
 import dev.stripewebhook.testing.WebhookSender;
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.http.HttpFilter;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.CookieManager;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,16 +33,11 @@ import org.junit.jupiter.api.Test;
  * Events API does.
  */
 class RecoveryActionTest {
-  static final String SECRET = "whsec_admin_recovery";
   static final String API_KEY = "sk_test_admin_recovery_key_51Hx";
-  static final String USER = "ops-bob";
-  private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
   private static final Logger LOGS = Logger.getLogger("dev.stripewebhook");
 
   private final List<String> queries = new CopyOnWriteArrayList<>();
   private final List<String> log = new CopyOnWriteArrayList<>();
-  private final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
-  private final Set<String> failing = ConcurrentHashMap.newKeySet();
   private final Handler capture = new Handler() {
     @Override
     public void publish(LogRecord record) {
@@ -82,10 +50,8 @@ class RecoveryActionTest {
     @Override
     public void close() {}
   };
-  private final HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager())
-      .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
   private HttpServer stripe;
-  private Server server;
+  private AdminTestApp app;
   private List<JsonObject> listed;
   private volatile boolean rejectKey;
 
@@ -127,8 +93,8 @@ class RecoveryActionTest {
   @AfterEach
   void stop() throws Exception {
     LOGS.removeHandler(capture);
-    if (server != null) {
-      server.stop();
+    if (app != null) {
+      app.close();
     }
     stripe.stop(0);
   }
@@ -145,72 +111,9 @@ class RecoveryActionTest {
 
   /** Starts the application, its console recovering with {@code apiKey} (null: none). */
   private void start(String apiKey) throws Exception {
-    server = new Server(new InetSocketAddress("127.0.0.1", 0));
-    ServletContextHandler context = new ServletContextHandler("/",
-        ServletContextHandler.SESSIONS);
-    WebhookConfig config = WebhookConfig.builder().secrets(SECRET)
-        .processing(WebhookConfig.Processing.SYNC).attempts(2).build();
-    StripeEventHandler handler = new StripeEventHandler() {
-      @Override
-      public Set<String> eventTypes() {
-        return Set.of("*");
-      }
-
-      @Override
-      public void handle(VerifiedEvent event) {
-        runs.computeIfAbsent(event.id(), id -> new AtomicInteger()).incrementAndGet();
-        if (failing.contains(event.id())) {
-          throw new IllegalStateException("ledger down");
-        }
-      }
-    };
-    context.addFilter(new FilterHolder(new StripeWebhookFilter(config, EventHandlers.of(handler))),
-        "/hook", EnumSet.of(DispatcherType.REQUEST));
-    context.addFilter(new FilterHolder(new HttpFilter() {
-      @Override
-      protected void doFilter(HttpServletRequest request, HttpServletResponse response,
-          FilterChain chain) throws IOException, ServletException {
-        chain.doFilter(new HttpServletRequestWrapper(request) {
-          @Override
-          public String getRemoteUser() {
-            return USER;
-          }
-        }, response);
-      }
-    }), "/admin/*", EnumSet.of(DispatcherType.REQUEST));
-    context.addServlet(new ServletHolder(new StripeWebhookAdminServlet(new RecoveryAction(
-        () -> apiKey, "http://127.0.0.1:" + stripe.getAddress().getPort()))), "/admin/*");
-    server.setHandler(context);
-    server.start();
-  }
-
-  private URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0])
-        .getLocalPort() + path);
-  }
-
-  private HttpResponse<String> get(String path) throws Exception {
-    return client.send(HttpRequest.newBuilder(uri(path)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private HttpResponse<String> post(String path, String form) throws Exception {
-    return client.send(HttpRequest.newBuilder(uri(path))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private HttpResponse<String> postApi(String path, String token) throws Exception {
-    return client.send(HttpRequest.newBuilder(uri(path)).header("X-CSRF-Token", token)
-        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  /** The session's token, from the list page as a browser reads it. */
-  private String csrfToken() throws Exception {
-    Matcher matcher = CSRF.matcher(get("/admin/").body());
-    assertThat(matcher.find()).isTrue();
-    return matcher.group(1);
+    app = new AdminTestApp(WebhookConfig.Processing.SYNC, new StripeWebhookAdminServlet(
+        new RecoveryAction(() -> apiKey, "http://127.0.0.1:" + stripe.getAddress().getPort())));
+    app.failure = "ledger down";
   }
 
   /** The form as a browser posts it with "only undelivered" checked. */
@@ -219,8 +122,7 @@ class RecoveryActionTest {
   }
 
   private int runs(JsonObject event) {
-    AtomicInteger count = runs.get(id(event));
-    return count == null ? 0 : count.get();
+    return app.runs(id(event));
   }
 
   private static JsonObject json(HttpResponse<String> response) {
@@ -231,7 +133,7 @@ class RecoveryActionTest {
   void listPageOffersTheFormWithThreeDaysAndOnlyUndeliveredChecked() throws Exception {
     start(API_KEY);
 
-    String page = get("/admin/").body();
+    String page = app.get("/admin/").body();
 
     assertThat(page).contains("id=\"recover-form\"").contains("action=\"/admin/recover\"")
         .contains("name=\"days\" min=\"1\" max=\"30\" value=\"3\"")
@@ -243,11 +145,12 @@ class RecoveryActionTest {
   void recoversTheMissedEventsOnceAndASecondRunHandlesNothingAgain() throws Exception {
     start(API_KEY);
     JsonObject delivered = listed.get(1);
-    new WebhookSender(uri("/hook"), SECRET).send(StripeFixtures.toBytes(delivered));
+    new WebhookSender(app.uri("/hook"), AdminTestApp.SECRET)
+        .send(StripeFixtures.toBytes(delivered));
     long threeDaysAgo = Instant.now().minus(Duration.ofDays(3)).getEpochSecond();
-    String token = csrfToken();
+    String token = app.csrfToken();
 
-    HttpResponse<String> first = post("/admin/recover", form(token, "3"));
+    HttpResponse<String> first = app.post("/admin/recover", form(token, "3"));
 
     assertThat(first.statusCode()).isEqualTo(200);
     assertThat(first.body()).contains("<h1>Recovered from Stripe</h1>")
@@ -264,10 +167,10 @@ class RecoveryActionTest {
     int end = query.indexOf('&', at);
     assertThat(Long.parseLong(end < 0 ? query.substring(at) : query.substring(at, end)))
         .isBetween(threeDaysAgo - 5, threeDaysAgo + 5);
-    assertThat(json(get("/admin/api/events/" + id(listed.get(0)))).get("status").getAsString())
+    assertThat(json(app.get("/admin/api/events/" + id(listed.get(0)))).get("status").getAsString())
         .isEqualTo("done");
 
-    HttpResponse<String> second = postApi("/admin/api/recover", token);
+    HttpResponse<String> second = app.postWithToken("/admin/api/recover", token);
 
     assertThat(second.statusCode()).isEqualTo(200);
     assertThat(second.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
@@ -288,15 +191,15 @@ class RecoveryActionTest {
   @Test
   void aFailedHandlerIsReportedWithALinkToTheEventPage() throws Exception {
     start(API_KEY);
-    failing.add(id(listed.get(2)));
+    app.failing.add(id(listed.get(2)));
 
-    HttpResponse<String> response = post("/admin/recover", form(csrfToken(), "7"));
+    HttpResponse<String> response = app.post("/admin/recover", form(app.csrfToken(), "7"));
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).contains("id=\"recovery-failed\">1<")
         .contains("id=\"recovery-processed\">2<")
         .contains("<a href=\"/admin/events/" + id(listed.get(2)) + "\">");
-    assertThat(json(get("/admin/api/events/" + id(listed.get(2)))).get("status").getAsString())
+    assertThat(json(app.get("/admin/api/events/" + id(listed.get(2)))).get("status").getAsString())
         .isEqualTo("failed");
   }
 
@@ -304,8 +207,8 @@ class RecoveryActionTest {
   void uncheckingOnlyUndeliveredAndATypeFilterReachTheQuery() throws Exception {
     start(API_KEY);
 
-    HttpResponse<String> response = post("/admin/recover",
-        "csrf=" + csrfToken() + "&days=30&undelivered=false&type=invoice.paid");
+    HttpResponse<String> response = app.post("/admin/recover",
+        "csrf=" + app.csrfToken() + "&days=30&undelivered=false&type=invoice.paid");
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).contains("last 30 days, delivered or not, type invoice.paid");
@@ -315,11 +218,11 @@ class RecoveryActionTest {
   @Test
   void refusesMoreThanThirtyDaysOrNoNumberWith400() throws Exception {
     start(API_KEY);
-    String token = csrfToken();
+    String token = app.csrfToken();
 
-    HttpResponse<String> tooMany = post("/admin/recover", form(token, "31"));
-    HttpResponse<String> notANumber = post("/admin/recover", form(token, "three"));
-    HttpResponse<String> wildcardWithOthers = post("/admin/recover",
+    HttpResponse<String> tooMany = app.post("/admin/recover", form(token, "31"));
+    HttpResponse<String> notANumber = app.post("/admin/recover", form(token, "three"));
+    HttpResponse<String> wildcardWithOthers = app.post("/admin/recover",
         "csrf=" + token + "&type=invoice.*,charge.refunded");
 
     assertThat(tooMany.statusCode()).isEqualTo(400);
@@ -333,13 +236,13 @@ class RecoveryActionTest {
   @Test
   void withoutAnApiKeyTheFormSaysSoAndThePostIsRefusedWith409() throws Exception {
     start(null);
-    String token = csrfToken();
+    String token = app.csrfToken();
 
-    assertThat(get("/admin/").body()).contains("id=\"recover-not-configured\"")
+    assertThat(app.get("/admin/").body()).contains("id=\"recover-not-configured\"")
         .contains("STRIPE_API_KEY").contains("stripe.api-key")
         .doesNotContain("id=\"recover-form\"");
-    HttpResponse<String> page = post("/admin/recover", form(token, "3"));
-    HttpResponse<String> api = postApi("/admin/api/recover", token);
+    HttpResponse<String> page = app.post("/admin/recover", form(token, "3"));
+    HttpResponse<String> api = app.postWithToken("/admin/api/recover", token);
 
     assertThat(page.statusCode()).isEqualTo(409);
     assertThat(page.body()).contains("Recovery from Stripe is not configured");
@@ -348,33 +251,35 @@ class RecoveryActionTest {
         assertThat(type).startsWith("application/json"));
     assertThat(api.body()).contains("STRIPE_API_KEY");
     assertThat(queries).isEmpty();
-    assertThat(log).anyMatch(line -> line.contains(USER) && line.contains("refused"));
+    assertThat(log).anyMatch(
+        line -> line.contains(AdminTestApp.USER) && line.contains("refused"));
   }
 
   @Test
   void withoutTheRightCsrfTokenThePostIsRefusedWith403AndStripeIsNotAsked() throws Exception {
     start(API_KEY);
-    String token = csrfToken();
+    String token = app.csrfToken();
 
-    HttpResponse<String> none = post("/admin/recover", "days=3");
-    HttpResponse<String> wrong = post("/admin/recover", form("not-" + token, "3"));
-    HttpResponse<String> apiWrong = postApi("/admin/api/recover", "not-" + token);
+    HttpResponse<String> none = app.post("/admin/recover", "days=3");
+    HttpResponse<String> wrong = app.post("/admin/recover", form("not-" + token, "3"));
+    HttpResponse<String> apiWrong = app.postWithToken("/admin/api/recover", "not-" + token);
 
     assertThat(none.statusCode()).isEqualTo(403);
     assertThat(wrong.statusCode()).isEqualTo(403);
     assertThat(apiWrong.statusCode()).isEqualTo(403);
     assertThat(queries).isEmpty();
-    assertThat(runs).isEmpty();
+    assertThat(app.runs).isEmpty();
   }
 
   @Test
   void theLogNamesTheUserAndTheRangeButNeverTheKey() throws Exception {
     start(API_KEY);
 
-    post("/admin/recover", form(csrfToken(), "5"));
+    app.post("/admin/recover", form(app.csrfToken(), "5"));
 
     assertThat(log).anyMatch(line -> line.startsWith("dev.stripewebhook.admin ")
-        && line.contains("Admin " + USER) && line.contains("last 5 days, undelivered only")
+        && line.contains("Admin " + AdminTestApp.USER)
+        && line.contains("last 5 days, undelivered only")
         && line.contains("3 listed, 3 stored"));
     assertThat(log).noneMatch(line -> line.contains(API_KEY));
   }
@@ -384,13 +289,13 @@ class RecoveryActionTest {
     start(API_KEY);
     rejectKey = true;
 
-    HttpResponse<String> response = postApi("/admin/api/recover", csrfToken());
+    HttpResponse<String> response = app.postWithToken("/admin/api/recover", app.csrfToken());
 
     assertThat(response.statusCode()).isEqualTo(502);
     assertThat(json(response).get("error").getAsString())
         .startsWith("Stripe's Events API could not be read (HTTP 401)");
     assertThat(response.body()).doesNotContain(API_KEY).doesNotContain("851Hx");
     assertThat(log).noneMatch(line -> line.contains(API_KEY));
-    assertThat(runs).isEmpty();
+    assertThat(app.runs).isEmpty();
   }
 }

@@ -4,8 +4,6 @@ package dev.stripewebhook.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stripewebhook.EventHandlers;
-import dev.stripewebhook.StripeEventHandler;
-import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
@@ -16,26 +14,11 @@ import dev.stripewebhook.testing.WebhookSender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The inbox gauges and the dead counter, in a registry the application hands over. */
 class InboxMetricsTest {
   private static final String SECRET = "whsec_inbox_metrics";
-
-  static final class FailingOnRefunds implements StripeEventHandler {
-    @Override
-    public Set<String> eventTypes() {
-      return Set.of("*");
-    }
-
-    @Override
-    public void handle(VerifiedEvent event) {
-      if (event.type().equals("charge.refunded")) {
-        throw new IllegalStateException("ledger down");
-      }
-    }
-  }
 
   @Test
   void gaugesTheBacklogAndTheOldestWaitingEventAndCountsDeadEvents() throws Exception {
@@ -48,7 +31,7 @@ class InboxMetricsTest {
     try (JettyServer server = new JettyServer()
         .attribute(StripeWebhookFilter.METER_REGISTRY_ATTRIBUTE, registry)
         .filter("/hook", new StripeWebhookFilter(config,
-            EventHandlers.of(new FailingOnRefunds()), inbox))
+            EventHandlers.of(new DeliveryMetricsTest.FailingOnRefunds()), inbox))
         .start()) {
       WebhookSender sender = new WebhookSender(server.uri("/hook"), SECRET);
       assertThat(registry.get("stripe.webhook.inbox.backlog").gauge().value()).isZero();
@@ -80,7 +63,8 @@ class InboxMetricsTest {
         .processing(WebhookConfig.Processing.ASYNC).build();
     try (JettyServer server = new JettyServer()
         .attribute(StripeWebhookFilter.METER_REGISTRY_ATTRIBUTE, registry)
-        .filter("/hook", new StripeWebhookFilter(config, EventHandlers.of(new FailingOnRefunds())))
+        .filter("/hook", new StripeWebhookFilter(config,
+            EventHandlers.of(new DeliveryMetricsTest.FailingOnRefunds())))
         .start()) {
       WebhookSender sender = new WebhookSender(server.uri("/hook"), SECRET);
       assertThat(sender.send(StripeFixtures.event("charge.refunded")).statusCode())
