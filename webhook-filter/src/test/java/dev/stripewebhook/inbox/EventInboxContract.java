@@ -145,29 +145,17 @@ abstract class EventInboxContract {
     }
     int threads = 8;
     CyclicBarrier start = new CyclicBarrier(threads);
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        String owner = "request-" + t;
-        List<VerifiedEvent> order = new ArrayList<>(events);
-        order.addAll(events);                           // each thread delivers each id twice
-        Collections.shuffle(order);
-        futures.add(pool.submit(() -> {
-          start.await();
-          for (VerifiedEvent event : order) {
-            inbox.receive(event, TestEvents.header(event), null);
-            inbox.process(event.id(), owner, counting());
-          }
-          return null;
-        }));
+    inParallel(threads, t -> {
+      String owner = "request-" + t;
+      List<VerifiedEvent> order = new ArrayList<>(events);
+      order.addAll(events);                             // each thread delivers each id twice
+      Collections.shuffle(order);
+      start.await();
+      for (VerifiedEvent event : order) {
+        inbox.receive(event, TestEvents.header(event), null);
+        inbox.process(event.id(), owner, counting());
       }
-      for (Future<?> future : futures) {
-        future.get(60, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    });
     for (VerifiedEvent event : events) {
       assertThat(runs(event)).as(event.id()).isEqualTo(1);
       assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
@@ -254,24 +242,11 @@ abstract class EventInboxContract {
     for (int i = 0; i < 40; i++) {
       events.add(received(inbox));
     }
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < 4; t++) {
-        String owner = "worker-" + t;
-        futures.add(pool.submit(() -> {
-          while (inbox.processDue(owner, 3, counting()) > 0) {
-            // drain
-          }
-          return null;
-        }));
+    inParallel(4, t -> {
+      while (inbox.processDue("worker-" + t, 3, counting()) > 0) {
+        // drain
       }
-      for (Future<?> future : futures) {
-        future.get(60, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    });
     for (VerifiedEvent event : events) {
       assertThat(runs(event)).as(event.id()).isEqualTo(1);
     }
@@ -777,5 +752,31 @@ abstract class EventInboxContract {
       }
     }
     return ids;
+  }
+
+  /** A task of one thread of {@link #inParallel}; {@code t} numbers the thread. */
+  @FunctionalInterface
+  interface ThreadTask {
+    void run(int t) throws Exception;
+  }
+
+  /** Runs {@code task} on {@code threads} threads at once and waits for all (60 s at most). */
+  static void inParallel(int threads, ThreadTask task) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        futures.add(pool.submit(() -> {
+          task.run(thread);
+          return null;
+        }));
+      }
+      for (Future<?> future : futures) {
+        future.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }
