@@ -2,7 +2,6 @@
 package dev.stripewebhook;
 
 import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 import com.stripe.Stripe;
 import com.stripe.StripeClient;
 import com.stripe.exception.EventDataObjectDeserializationException;
@@ -172,15 +171,17 @@ public final class VerifiedEvent {
    * last.
    */
   StripeObject dataObjectFromBody() {
-    if (isThin() || !Stripe.API_VERSION.equals(envelope.apiVersion())) {
+    if (isThin() || !Stripe.API_VERSION.equals(envelope.apiVersion())
+        || envelope.dataObjectType() == null) {
+      return null;
+    }
+    // The envelope's pass over the body already read the object's type.
+    Class<? extends StripeObject> type =
+        EventDataClassLookup.classLookup.get(envelope.dataObjectType());
+    if (type == null) {
       return null;
     }
     try {
-      Class<? extends StripeObject> type =
-          EventDataClassLookup.classLookup.get(objectType(dataObjectReader()));
-      if (type == null) {
-        return null;
-      }
       StripeObject object = ApiResource.INTERNAL_GSON.fromJson(dataObjectReader(), type);
       // As stripe-java does for the objects it deserializes: they can make API calls.
       if (object instanceof StripeActiveObject active) {
@@ -190,18 +191,6 @@ public final class VerifiedEvent {
     } catch (IOException | RuntimeException e) {
       return null; // the Event path reports it, as it did before
     }
-  }
-
-  /** The {@code object} member of the object {@code reader} is at, or {@code null}. */
-  private static String objectType(JsonReader reader) throws IOException {
-    reader.beginObject();
-    while (reader.hasNext()) {
-      if (reader.nextName().equals("object") && reader.peek() == JsonToken.STRING) {
-        return reader.nextString();
-      }
-      reader.skipValue();
-    }
-    return null;
   }
 
   /** A reader over the body, positioned at the value of {@code data.object}. */

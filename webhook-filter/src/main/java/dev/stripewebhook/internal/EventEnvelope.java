@@ -17,7 +17,8 @@ import java.time.Instant;
  * The few fields of an event that routing, deduplication and storage need, read with one streaming
  * pass over the body and without building stripe-java's object tree.
  *
- * <p>Snapshot events ({@code "object": "event"}) give {@code data.object.id}; thin event
+ * <p>Snapshot events ({@code "object": "event"}) give {@code data.object.id} and the object's
+ * type ({@code data.object.object}); thin event
  * notifications ({@code "object": "v2.core.event"}) give {@code related_object.id} and their
  * account from {@code context}.
  *
@@ -31,9 +32,12 @@ import java.time.Instant;
  * @param account the connected account, or {@code null}
  * @param apiVersion the API version the payload is rendered in, or {@code null}
  * @param dataObjectId the id of the object the event is about, or {@code null}
+ * @param dataObjectType what that object is ({@code data.object.object}: {@code invoice}...),
+ *     or {@code null}; always {@code null} for a thin event
  */
 public record EventEnvelope(String id, String object, String type, Instant created,
-    Boolean livemode, String account, String apiVersion, String dataObjectId) {
+    Boolean livemode, String account, String apiVersion, String dataObjectId,
+    String dataObjectType) {
 
   /** The {@code object} value of a snapshot (v1) event. */
   public static final String SNAPSHOT = "event";
@@ -64,8 +68,8 @@ public record EventEnvelope(String id, String object, String type, Instant creat
           case "livemode" -> fields.livemode = nullableBoolean(reader);
           case "account" -> fields.account = nullableString(reader);
           case "api_version" -> fields.apiVersion = nullableString(reader);
-          case "data" -> fields.dataObjectId = nestedId(reader, "object");
-          case "related_object" -> fields.relatedObjectId = nestedId(reader, null);
+          case "data" -> readData(reader, fields);
+          case "related_object" -> fields.relatedObjectId = id(reader);
           case "context" -> fields.context = nullableString(reader);
           default -> reader.skipValue();
         }
@@ -142,8 +146,8 @@ public record EventEnvelope(String id, String object, String type, Instant creat
     };
   }
 
-  /** Reads {@code {"<member>": {"id": ...}}}, or {@code {"id": ...}} when member is null. */
-  private static String nestedId(JsonReader reader, String member) throws IOException {
+  /** Reads the {@code id} of {@code {"id": ...}}. */
+  private static String id(JsonReader reader) throws IOException {
     if (reader.peek() != JsonToken.BEGIN_OBJECT) {
       reader.skipValue();
       return null;
@@ -151,17 +155,39 @@ public record EventEnvelope(String id, String object, String type, Instant creat
     String id = null;
     reader.beginObject();
     while (reader.hasNext()) {
-      String name = reader.nextName();
-      if (member == null && name.equals("id")) {
+      if (reader.nextName().equals("id")) {
         id = nullableString(reader);
-      } else if (member != null && name.equals(member)) {
-        id = nestedId(reader, null);
       } else {
         reader.skipValue();
       }
     }
     reader.endObject();
     return id;
+  }
+
+  /** Reads {@code {"object": {"id": ..., "object": ...}}}: the data object's id and type. */
+  private static void readData(JsonReader reader, Fields fields) throws IOException {
+    if (reader.peek() != JsonToken.BEGIN_OBJECT) {
+      reader.skipValue();
+      return;
+    }
+    reader.beginObject();
+    while (reader.hasNext()) {
+      if (!reader.nextName().equals("object") || reader.peek() != JsonToken.BEGIN_OBJECT) {
+        reader.skipValue();
+        continue;
+      }
+      reader.beginObject();
+      while (reader.hasNext()) {
+        switch (reader.nextName()) {
+          case "id" -> fields.dataObjectId = nullableString(reader);
+          case "object" -> fields.dataObjectType = nullableString(reader);
+          default -> reader.skipValue();
+        }
+      }
+      reader.endObject();
+    }
+    reader.endObject();
   }
 
   private static WebhookVerificationException malformed(String what) {
@@ -179,6 +205,7 @@ public record EventEnvelope(String id, String object, String type, Instant creat
     String account;
     String apiVersion;
     String dataObjectId;
+    String dataObjectType;
     String relatedObjectId;
     String context;
 
@@ -191,7 +218,8 @@ public record EventEnvelope(String id, String object, String type, Instant creat
       }
       boolean thin = THIN.equals(object);
       return new EventEnvelope(id, object, type, created, livemode,
-          thin ? context : account, apiVersion, thin ? relatedObjectId : dataObjectId);
+          thin ? context : account, apiVersion, thin ? relatedObjectId : dataObjectId,
+          thin ? null : dataObjectType);
     }
   }
 }
