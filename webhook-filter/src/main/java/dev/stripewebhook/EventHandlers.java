@@ -101,7 +101,8 @@ public final class EventHandlers {
       for (StripeEventHandler handler : handlers) {
         try {
           handler.handle(event, context);
-        } catch (Exception | LinkageError e) {
+        } catch (Throwable e) {
+          // Any Throwable, an Error too: it fails this event's attempt, and nothing else.
           throw new EventHandlerException(event, handler, e);
         }
       }

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook;
 
-import static dev.stripewebhook.WebhookVerificationException.Reason.ACCOUNT_NOT_ALLOWED;
-import static dev.stripewebhook.WebhookVerificationException.Reason.LIVEMODE_NOT_ACCEPTED;
-import static dev.stripewebhook.WebhookVerificationException.Reason.MISSING_SIGNATURE_HEADER;
-import static dev.stripewebhook.WebhookVerificationException.Reason.MODE_MISMATCH;
-import static dev.stripewebhook.WebhookVerificationException.Reason.SIGNATURE_MISMATCH;
-import static dev.stripewebhook.WebhookVerificationException.Reason.TIMESTAMP_OUTSIDE_TOLERANCE;
+import static dev.stripewebhook.Reason.ACCOUNT_NOT_ALLOWED;
+import static dev.stripewebhook.Reason.LIVEMODE_NOT_ACCEPTED;
+import static dev.stripewebhook.Reason.MISSING_SIGNATURE_HEADER;
+import static dev.stripewebhook.Reason.MODE_MISMATCH;
+import static dev.stripewebhook.Reason.SIGNATURE_MISMATCH;
+import static dev.stripewebhook.Reason.TIMESTAMP_OUTSIDE_TOLERANCE;
 
 import dev.stripewebhook.internal.EventEnvelope;
 import dev.stripewebhook.internal.SignatureHeader;

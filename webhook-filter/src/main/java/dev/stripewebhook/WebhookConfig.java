@@ -51,6 +51,11 @@ import java.util.function.Function;
  *       <td>30</td></tr>
  *   <tr><td>{@value Keys#DEBUG_UNTIL} (sensitive)</td><td>{@code STRIPE_WEBHOOK_DEBUG_UNTIL}</td>
  *       <td>off</td></tr>
+ *   <tr><td>{@value Keys#ENDPOINT}</td><td>{@code STRIPE_WEBHOOK_ENDPOINT}</td><td>default</td></tr>
+ *   <tr><td>{@value Keys#BODY_TIMEOUT}</td><td>{@code STRIPE_WEBHOOK_BODY_TIMEOUT}</td>
+ *       <td>10 seconds</td></tr>
+ *   <tr><td>{@value Keys#IN_PROGRESS_WAIT}</td><td>{@code STRIPE_WEBHOOK_IN_PROGRESS_WAIT}</td>
+ *       <td>5 seconds</td></tr>
  * </table>
  *
  * <h2>Usage</h2>
@@ -202,6 +207,28 @@ public final class WebhookConfig {
      */
     public static final String DEBUG_UNTIL = "stripe.webhook.debug-until";
 
+    /**
+     * The endpoint's name: its inbox rows, workers and console view are its own. Two endpoints
+     * in one application (a platform and a Connect endpoint) need a name each; 1 to 64
+     * characters of letters, digits, {@code .}, {@code _} and {@code -}. Environment: {@code
+     * STRIPE_WEBHOOK_ENDPOINT}. Default {@code default}. Value: {@value}.
+     */
+    public static final String ENDPOINT = "stripe.webhook.endpoint";
+
+    /**
+     * How long, in seconds, a delivery's body may take to arrive in full (1 to 300): a sender
+     * trickling bytes cannot hold a request thread longer. Environment: {@code
+     * STRIPE_WEBHOOK_BODY_TIMEOUT}. Default 10. Value: {@value}.
+     */
+    public static final String BODY_TIMEOUT = "stripe.webhook.body-timeout";
+
+    /**
+     * How long, in seconds, a delivery of an event that another delivery is processing waits for
+     * that outcome before it is answered 409 (0 to 60). Environment: {@code
+     * STRIPE_WEBHOOK_IN_PROGRESS_WAIT}. Default 5. Value: {@value}.
+     */
+    public static final String IN_PROGRESS_WAIT = "stripe.webhook.in-progress-wait";
+
     private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
         Map.entry(SECRETS, "STRIPE_WEBHOOK_SECRET"),
         Map.entry(TOLERANCE, "STRIPE_WEBHOOK_TOLERANCE"),
@@ -221,7 +248,10 @@ public final class WebhookConfig {
         Map.entry(RETENTION_DAYS, "STRIPE_WEBHOOK_RETENTION_DAYS"),
         Map.entry(ALERT_SILENCE, "STRIPE_WEBHOOK_ALERT_SILENCE_MINUTES"),
         Map.entry(ALERT_FAILURES, "STRIPE_WEBHOOK_ALERT_FAILURES"),
-        Map.entry(DEBUG_UNTIL, "STRIPE_WEBHOOK_DEBUG_UNTIL"));
+        Map.entry(DEBUG_UNTIL, "STRIPE_WEBHOOK_DEBUG_UNTIL"),
+        Map.entry(ENDPOINT, "STRIPE_WEBHOOK_ENDPOINT"),
+        Map.entry(BODY_TIMEOUT, "STRIPE_WEBHOOK_BODY_TIMEOUT"),
+        Map.entry(IN_PROGRESS_WAIT, "STRIPE_WEBHOOK_IN_PROGRESS_WAIT"));
 
     /** The environment variable that holds {@code key}. */
     public static String environmentName(String key) {
@@ -295,6 +325,9 @@ public final class WebhookConfig {
   private final int alertMaxFailures;
   private final Duration alertWindow;
   private final Instant debugUntil;
+  private final String endpoint;
+  private final Duration bodyTimeout;
+  private final Duration inProgressWait;
 
   private WebhookConfig(Builder builder) {
     this.secrets = List.copyOf(builder.secrets);
@@ -318,6 +351,9 @@ public final class WebhookConfig {
     this.alertMaxFailures = builder.alertMaxFailures;
     this.alertWindow = builder.alertWindow;
     this.debugUntil = builder.debugUntil;
+    this.endpoint = builder.endpoint;
+    this.bodyTimeout = builder.bodyTimeout;
+    this.inProgressWait = builder.inProgressWait;
   }
 
   /** A builder with the defaults; {@link Builder#secrets} must be set. */
@@ -432,6 +468,20 @@ public final class WebhookConfig {
     if (retention != null) {
       builder.retentionDays(parseWholeNumber(Keys.RETENTION_DAYS, retention, "days"));
     }
+    String endpoint = lookup(list, Keys.ENDPOINT);
+    if (endpoint != null) {
+      builder.endpoint(endpoint);
+    }
+    String bodyTimeout = lookup(list, Keys.BODY_TIMEOUT);
+    if (bodyTimeout != null) {
+      builder.bodyTimeout(Duration.ofSeconds(
+          parseWholeNumber(Keys.BODY_TIMEOUT, bodyTimeout, "seconds")));
+    }
+    String wait = lookup(list, Keys.IN_PROGRESS_WAIT);
+    if (wait != null) {
+      builder.inProgressWait(Duration.ofSeconds(
+          parseWholeNumber(Keys.IN_PROGRESS_WAIT, wait, "seconds")));
+    }
     String debugUntil = lookup(list, Keys.DEBUG_UNTIL);
     if (debugUntil != null) {
       try {
@@ -472,6 +522,21 @@ public final class WebhookConfig {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(key + ": '" + value + "' is not a whole number of " + unit);
     }
+  }
+
+  /** The endpoint's name, {@code default} unless {@value Keys#ENDPOINT} says otherwise. */
+  public String endpoint() {
+    return endpoint;
+  }
+
+  /** How long a body may take to arrive in full. */
+  public Duration bodyTimeout() {
+    return bodyTimeout;
+  }
+
+  /** How long a delivery of an event being processed elsewhere waits for its outcome. */
+  public Duration inProgressWait() {
+    return inProgressWait;
   }
 
   /** The signing secrets not bound to a mode; any one may match. */
@@ -619,6 +684,9 @@ public final class WebhookConfig {
     private int alertMaxFailures;
     private Duration alertWindow;
     private Instant debugUntil;
+    private String endpoint = "default";
+    private Duration bodyTimeout = Duration.ofSeconds(10);
+    private Duration inProgressWait = Duration.ofSeconds(5);
 
     private Builder() {}
 
@@ -789,6 +857,49 @@ public final class WebhookConfig {
      */
     public Builder debugUntil(Instant until) {
       this.debugUntil = until;
+      return this;
+    }
+
+    /**
+     * The endpoint's name.
+     *
+     * @throws IllegalArgumentException unless 1 to 64 letters, digits, {@code .}, {@code _}, {@code -}
+     */
+    public Builder endpoint(String name) {
+      if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}")) {
+        throw new IllegalArgumentException(Keys.ENDPOINT + ": '" + name + "' is not 1 to 64"
+            + " letters, digits, '.', '_' or '-'");
+      }
+      this.endpoint = name;
+      return this;
+    }
+
+    /**
+     * How long a body may take to arrive in full.
+     *
+     * @throws IllegalArgumentException unless 1 to 300 seconds
+     */
+    public Builder bodyTimeout(Duration timeout) {
+      if (timeout.compareTo(Duration.ofSeconds(1)) < 0
+          || timeout.compareTo(Duration.ofSeconds(300)) > 0) {
+        throw new IllegalArgumentException(Keys.BODY_TIMEOUT + ": " + timeout.toSeconds()
+            + " s is not within 1 to 300 seconds");
+      }
+      this.bodyTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How long a delivery of an event being processed elsewhere waits for its outcome.
+     *
+     * @throws IllegalArgumentException unless 0 to 60 seconds
+     */
+    public Builder inProgressWait(Duration wait) {
+      if (wait.isNegative() || wait.compareTo(Duration.ofSeconds(60)) > 0) {
+        throw new IllegalArgumentException(Keys.IN_PROGRESS_WAIT + ": " + wait.toSeconds()
+            + " s is not within 0 to 60 seconds");
+      }
+      this.inProgressWait = wait;
       return this;
     }
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook;
 
-import static dev.stripewebhook.WebhookVerificationException.Reason.ACCOUNT_NOT_ALLOWED;
-import static dev.stripewebhook.WebhookVerificationException.Reason.LIVEMODE_NOT_ACCEPTED;
-import static dev.stripewebhook.WebhookVerificationException.Reason.MODE_MISMATCH;
+import static dev.stripewebhook.Reason.ACCOUNT_NOT_ALLOWED;
+import static dev.stripewebhook.Reason.LIVEMODE_NOT_ACCEPTED;
+import static dev.stripewebhook.Reason.MODE_MISMATCH;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,7 +28,7 @@ class ModeAndAccountRulesTest {
     return StripeFixtures.toBytes(json);
   }
 
-  static WebhookVerificationException.Reason reason(WebhookConfig config, byte[] body,
+  static Reason reason(WebhookConfig config, byte[] body,
       String secret) {
     try {
       SignatureVerifier.create(config).verify(body, SignedPayload.of(body).secret(secret)

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook;
 
-import static dev.stripewebhook.WebhookVerificationException.Reason.MALFORMED_SIGNATURE_HEADER;
-import static dev.stripewebhook.WebhookVerificationException.Reason.SIGNATURE_MISMATCH;
-import static dev.stripewebhook.WebhookVerificationException.Reason.TIMESTAMP_OUTSIDE_TOLERANCE;
+import static dev.stripewebhook.Reason.MALFORMED_SIGNATURE_HEADER;
+import static dev.stripewebhook.Reason.SIGNATURE_MISMATCH;
+import static dev.stripewebhook.Reason.TIMESTAMP_OUTSIDE_TOLERANCE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.stripe.net.Webhook;
-import dev.stripewebhook.WebhookVerificationException.Reason;
+import dev.stripewebhook.Reason;
 import dev.stripewebhook.testing.SignedPayload;
 import dev.stripewebhook.testing.StripeFixtures;
 import java.nio.ByteBuffer;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook;
 
-import static dev.stripewebhook.WebhookVerificationException.Reason.MALFORMED_PAYLOAD;
-import static dev.stripewebhook.WebhookVerificationException.Reason.MALFORMED_SIGNATURE_HEADER;
-import static dev.stripewebhook.WebhookVerificationException.Reason.MISSING_SIGNATURE_HEADER;
-import static dev.stripewebhook.WebhookVerificationException.Reason.NO_V1_SIGNATURE;
+import static dev.stripewebhook.Reason.MALFORMED_PAYLOAD;
+import static dev.stripewebhook.Reason.MALFORMED_SIGNATURE_HEADER;
+import static dev.stripewebhook.Reason.MISSING_SIGNATURE_HEADER;
+import static dev.stripewebhook.Reason.NO_V1_SIGNATURE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
@@ -12,7 +12,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.stripewebhook.WebhookVerificationException.Reason;
+import dev.stripewebhook.Reason;
 import dev.stripewebhook.internal.SignatureHeader;
 import dev.stripewebhook.testing.SignedPayload;
 import java.nio.charset.StandardCharsets;

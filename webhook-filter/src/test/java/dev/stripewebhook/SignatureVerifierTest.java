@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook;
 
-import static dev.stripewebhook.WebhookVerificationException.Reason.MALFORMED_PAYLOAD;
-import static dev.stripewebhook.WebhookVerificationException.Reason.MALFORMED_SIGNATURE_HEADER;
-import static dev.stripewebhook.WebhookVerificationException.Reason.MISSING_SIGNATURE_HEADER;
-import static dev.stripewebhook.WebhookVerificationException.Reason.NO_V1_SIGNATURE;
-import static dev.stripewebhook.WebhookVerificationException.Reason.SIGNATURE_MISMATCH;
-import static dev.stripewebhook.WebhookVerificationException.Reason.TIMESTAMP_OUTSIDE_TOLERANCE;
+import static dev.stripewebhook.Reason.MALFORMED_PAYLOAD;
+import static dev.stripewebhook.Reason.MALFORMED_SIGNATURE_HEADER;
+import static dev.stripewebhook.Reason.MISSING_SIGNATURE_HEADER;
+import static dev.stripewebhook.Reason.NO_V1_SIGNATURE;
+import static dev.stripewebhook.Reason.SIGNATURE_MISMATCH;
+import static dev.stripewebhook.Reason.TIMESTAMP_OUTSIDE_TOLERANCE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.stripe.model.Account;
 import com.stripe.net.Webhook;
-import dev.stripewebhook.WebhookVerificationException.Reason;
+import dev.stripewebhook.Reason;
 import dev.stripewebhook.testing.SignedPayload;
 import dev.stripewebhook.testing.StripeFixtures;
 import java.io.IOException;

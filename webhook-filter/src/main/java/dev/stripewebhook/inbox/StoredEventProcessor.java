@@ -26,4 +26,13 @@ public interface StoredEventProcessor {
 
   /** Whether background workers also process due events (async processing). */
   boolean processesDueEvents();
+
+  /**
+   * Whether {@link #process} can run a stored event without a delivery: not for an endpoint
+   * whose processing is the servlet or resource behind its filter, which runs only in a
+   * delivery (a replay would mark the event done without processing it).
+   */
+  default boolean runsStoredEvents() {
+    return true;
+  }
 }

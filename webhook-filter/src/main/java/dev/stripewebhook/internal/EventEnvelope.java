@@ -5,7 +5,7 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import dev.stripewebhook.WebhookVerificationException;
-import dev.stripewebhook.WebhookVerificationException.Reason;
+import dev.stripewebhook.Reason;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.internal;
 
-import static dev.stripewebhook.WebhookVerificationException.Reason.MALFORMED_SIGNATURE_HEADER;
-import static dev.stripewebhook.WebhookVerificationException.Reason.NO_V1_SIGNATURE;
+import static dev.stripewebhook.Reason.MALFORMED_SIGNATURE_HEADER;
+import static dev.stripewebhook.Reason.NO_V1_SIGNATURE;
 
 import dev.stripewebhook.WebhookVerificationException;
 import java.util.ArrayList;

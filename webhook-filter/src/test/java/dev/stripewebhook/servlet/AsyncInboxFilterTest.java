@@ -113,7 +113,7 @@ class AsyncInboxFilterTest {
     awaitStatus(body, InboxStatus.DONE);
 
     assertThat(post(body).statusCode()).isEqualTo(200);
-    filter.workers().runDue();
+    filter.endpoint().workers().runDue();
     assertThat(runs.get(InboxFilterTest.id(body))).hasValue(1);
   }
 
@@ -127,9 +127,9 @@ class AsyncInboxFilterTest {
     assertThat(failed.lastError()).contains("ledger down");
     assertThat(failed.nextAttemptAt()).isEqualTo(clock.instant().plusMillis(7_500));
 
-    assertThat(filter.workers().runDue()).as("not due yet").isZero();
+    assertThat(filter.endpoint().workers().runDue()).as("not due yet").isZero();
     clock.advance(Duration.ofMillis(7_500));
-    filter.workers().wake();
+    filter.endpoint().workers().wake();
     assertThat(nextHandled()).startsWith(InboxFilterTest.id(body) + " on ");
     assertThat(awaitStatus(body, InboxStatus.DONE).attempts()).isEqualTo(2);
   }
@@ -179,9 +179,9 @@ class AsyncInboxFilterTest {
           public void handle(VerifiedEvent event) {}
         }), JdbcEventInbox.create(database, InboxOptions.defaults()));
     JettyServer started = new JettyServer().filter("/hook", own).start();
-    assertThat(own.workers().isTerminated()).isFalse();
+    assertThat(own.endpoint().workers().isTerminated()).isFalse();
     started.close();
-    assertThat(own.workers().isTerminated()).isTrue();
+    assertThat(own.endpoint().workers().isTerminated()).isTrue();
   }
 
   // --- helpers ------------------------------------------------------------------------------

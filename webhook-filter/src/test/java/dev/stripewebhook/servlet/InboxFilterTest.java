@@ -58,6 +58,11 @@ class InboxFilterTest {
   static EventInbox memoryInbox;
   static JettyServer server;
 
+  /** Each filter of the test application is an endpoint of its own. */
+  private static WebhookConfig named(String endpoint) {
+    return WebhookConfig.builder().secrets(SECRET).endpoint(endpoint).build();
+  }
+
   @BeforeAll
   static void start() throws Exception {
     database = new JdbcDataSource();
@@ -91,10 +96,11 @@ class InboxFilterTest {
           throw new IllegalStateException("after the ledger write");
         }));
     server = new JettyServer()
-        .filter("/h2/*", new StripeWebhookFilter(config, handlers, h2Inbox))
-        .filter("/down/*", new StripeWebhookFilter(config, EventHandlers.none(), memoryInbox))
+        .filter("/h2/*", new StripeWebhookFilter(named("h2"), handlers, h2Inbox))
+        .filter("/down/*", new StripeWebhookFilter(named("down"), EventHandlers.none(),
+            memoryInbox))
         .servlet("/down/*", new AnswerServlet())
-        .filter("/broken/*", new StripeWebhookFilter(config, handlers,
+        .filter("/broken/*", new StripeWebhookFilter(named("broken"), handlers,
             JdbcEventInbox.create(unreachable, InboxOptions.defaults())))
         .start();
   }

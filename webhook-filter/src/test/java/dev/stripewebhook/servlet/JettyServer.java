@@ -18,6 +18,7 @@ import org.eclipse.jetty.server.ServerConnector;
 final class JettyServer implements AutoCloseable {
   private final Server server = new Server(new InetSocketAddress("127.0.0.1", 0));
   private final ServletContextHandler context = new ServletContextHandler("/");
+  private int filters;
 
   JettyServer() {
     server.setHandler(context);
@@ -44,6 +45,9 @@ final class JettyServer implements AutoCloseable {
   JettyServer filter(String path, Class<? extends Filter> type, Map<String, String> initParams) {
     FilterHolder holder = new FilterHolder(type);
     holder.setInitParameters(initParams);
+    // Several filters in one test application: each an endpoint of its own, unless a test names it.
+    holder.setInitParameter("stripe.webhook.endpoint", initParams.getOrDefault(
+        "stripe.webhook.endpoint", "endpoint-" + ++filters));
     context.addFilter(holder, path, EnumSet.of(DispatcherType.REQUEST));
     return this;
   }

@@ -45,7 +45,7 @@ class StripeWebhookFilterTest {
 
   @BeforeAll
   static void start() throws Exception {
-    WebhookConfig config = WebhookConfig.builder().secrets(SECRET).maxBodySize(MAX_BODY).build();
+    WebhookConfig.Builder config = WebhookConfig.builder().secrets(SECRET).maxBodySize(MAX_BODY);
     EventHandlers handlers = EventHandlers.of(
         handler(Set.of("payment_intent.*"), handled::add),
         handler(Set.of("invoice.payment_failed"), event -> {
@@ -53,18 +53,21 @@ class StripeWebhookFilterTest {
         }),
         handler(Set.of("v1.billing.meter.*"), event -> handled.add(event)));
     server = new JettyServer()
-        .filter("/plain/*", new StripeWebhookFilter(config, EventHandlers.none()))
+        .filter("/plain/*", new StripeWebhookFilter(config.endpoint("plain").build(),
+            EventHandlers.none()))
         .servlet("/plain/*", new EchoServlet())
-        .filter("/handled/*", new StripeWebhookFilter(config, handlers))
+        .filter("/handled/*", new StripeWebhookFilter(config.endpoint("handled").build(), handlers))
         .servlet("/handled/*", new EchoServlet())
         .servlet("/unfiltered/*", new EchoServlet())
         .filter("/consumed/*", (request, response, chain) -> {
           request.getInputStream().readAllBytes(); // a careless filter mapped first
           chain.doFilter(request, response);
         })
-        .filter("/consumed/*", new StripeWebhookFilter(config, EventHandlers.none()))
+        .filter("/consumed/*", new StripeWebhookFilter(config.endpoint("consumed").build(),
+            EventHandlers.none()))
         .servlet("/consumed/*", new EchoServlet())
-        .filter("/alone/*", new StripeWebhookFilter(config, EventHandlers.none()))
+        .filter("/alone/*", new StripeWebhookFilter(config.endpoint("alone").build(),
+            EventHandlers.none()))
         .start();
   }
 
@@ -262,7 +265,7 @@ class StripeWebhookFilterTest {
   @Test
   void answers500AndLogsOneLineWhenAHandlerThrows() throws Exception {
     List<LogRecord> records = Collections.synchronizedList(new ArrayList<>());
-    Logger logger = Logger.getLogger(StripeWebhookFilter.class.getName());
+    Logger logger = Logger.getLogger(dev.stripewebhook.WebhookEndpoint.class.getName());
     Handler capture = new Handler() {
       @Override
       public void publish(LogRecord record) {

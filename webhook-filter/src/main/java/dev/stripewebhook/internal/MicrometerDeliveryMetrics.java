@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.stripewebhook.servlet;
+package dev.stripewebhook.internal;
 
 import dev.stripewebhook.inbox.EventInbox;
 import io.micrometer.core.instrument.Counter;

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.stripewebhook.servlet;
+package dev.stripewebhook.internal;
 
 import dev.stripewebhook.inbox.EventInbox;
 import java.time.Clock;
 
 /**
- * What the filter counts and times. Recorded through Micrometer when the application has it
+ * What an endpoint counts and times (not API: may change in any release). Recorded through Micrometer when the application has it
  * ({@link MicrometerDeliveryMetrics}); nothing otherwise, and no Micrometer class is loaded.
  */
-interface DeliveryMetrics {
+public interface DeliveryMetrics {
   /** Records nothing. */
   DeliveryMetrics NONE = new DeliveryMetrics() {
     @Override

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.stripewebhook.servlet;
+package dev.stripewebhook.internal;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** Reads, for a log line only, what a delivery that did not verify claimed; trusts none of it. */
-final class SignatureHeaderPeek {
+public final class SignatureHeaderPeek {
   private SignatureHeaderPeek() {}
 
   /** The first {@code t=} of the header as a number, or -1. */
-  static long timestamp(String header) {
+  public static long timestamp(String header) {
     if (header == null || header.length() > 8192) {
       return -1;
     }
@@ -24,7 +24,7 @@ final class SignatureHeaderPeek {
   }
 
   /** The first 12 hex characters of the body's SHA-256: enough to match it with a sender's. */
-  static String sha256Prefix(byte[] body) {
+  public static String sha256Prefix(byte[] body) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(body);
       return HexFormat.of().formatHex(digest, 0, 6);

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.stripewebhook.servlet;
+package dev.stripewebhook.internal;
 
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.internal.AddressRange;
-import jakarta.servlet.http.HttpServletRequest;
+import dev.stripewebhook.Delivery;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -15,8 +14,10 @@ import java.util.Locale;
  * {@code X-Forwarded-For} are believed only when the direct peer is a trusted proxy; then the
  * client is the rightmost address of the chain that is not a trusted proxy, since everything to
  * its left was written by the client itself and may be forged.
+ *
+ * <p>Not API: may change in any release.
  */
-final class ClientAddresses {
+public final class ClientAddresses {
   private final List<AddressRange> allowed;
   private final List<AddressRange> trusted;
 
@@ -30,7 +31,7 @@ final class ClientAddresses {
    *
    * @throws IllegalArgumentException naming the key when an entry is not an address or range
    */
-  static ClientAddresses from(WebhookConfig config) {
+  public static ClientAddresses from(WebhookConfig config) {
     return new ClientAddresses(
         ranges(WebhookConfig.Keys.ALLOWED_IPS, config.allowedIps(), config.stripeIpsFile()),
         ranges(WebhookConfig.Keys.TRUSTED_PROXIES, config.trustedProxies(),
@@ -45,14 +46,19 @@ final class ClientAddresses {
     }
   }
 
-  /** Whether the request's client may post: always, when no allow-list is configured. */
-  boolean allowed(HttpServletRequest request) {
-    return allowed.isEmpty() || in(allowed, AddressRange.literal(client(request)));
+  /** Whether {@code client} may post: always, when no allow-list is configured. */
+  public boolean allowed(String client) {
+    return allowed.isEmpty() || in(allowed, AddressRange.literal(client));
+  }
+
+  /** Whether the request's client may post. */
+  boolean allowed(Delivery request) {
+    return allowed(client(request));
   }
 
   /** The client's address as text; a forged or obfuscated entry comes back as written. */
-  String client(HttpServletRequest request) {
-    String peer = request.getRemoteAddr();
+  public String client(Delivery request) {
+    String peer = request.peerAddress();
     if (trusted.isEmpty() || !in(trusted, AddressRange.literal(peer))) {
       return peer;
     }
@@ -79,9 +85,9 @@ final class ClientAddresses {
   }
 
   /** The {@code for} addresses of {@code Forwarded}, else of {@code X-Forwarded-For}, in order. */
-  private static List<String> forwardedChain(HttpServletRequest request) {
+  private static List<String> forwardedChain(Delivery request) {
     List<String> chain = new ArrayList<>();
-    for (String header : Collections.list(request.getHeaders("Forwarded"))) {
+    for (String header : request.headers("Forwarded")) {
       for (String element : header.split(",")) {
         for (String pair : element.split(";")) {
           int eq = pair.indexOf('=');
@@ -94,7 +100,7 @@ final class ClientAddresses {
     if (!chain.isEmpty()) {
       return chain;
     }
-    for (String header : Collections.list(request.getHeaders("X-Forwarded-For"))) {
+    for (String header : request.headers("X-Forwarded-For")) {
       for (String hop : header.split(",")) {
         chain.add(forwardedNode(hop.trim()));
       }

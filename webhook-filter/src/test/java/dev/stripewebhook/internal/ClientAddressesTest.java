@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.stripewebhook.servlet;
+package dev.stripewebhook.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stripewebhook.WebhookConfig;
-import jakarta.servlet.http.HttpServletRequest;
-import java.lang.reflect.Proxy;
-import java.util.Collections;
+import dev.stripewebhook.Delivery;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,17 +26,41 @@ class ClientAddressesTest {
   }
 
   /** A request from {@code peer} with these headers (name → values). */
-  static HttpServletRequest request(String peer, Map<String, List<String>> headers) {
-    return (HttpServletRequest) Proxy.newProxyInstance(ClientAddressesTest.class.getClassLoader(),
-        new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {
-          case "getRemoteAddr" -> peer;
-          case "getHeaders" -> Collections.enumeration(headers.getOrDefault((String) args[0],
-              List.of()));
-          default -> throw new UnsupportedOperationException(method.getName());
-        });
+  static Delivery request(String peer, Map<String, List<String>> headers) {
+    return new Delivery() {
+      @Override
+      public String method() {
+        return "POST";
+      }
+
+      @Override
+      public String peerAddress() {
+        return peer;
+      }
+
+      @Override
+      public List<String> headers(String name) {
+        return headers.getOrDefault(name, List.of());
+      }
+
+      @Override
+      public long declaredLength() {
+        return 0;
+      }
+
+      @Override
+      public InputStream body() {
+        return InputStream.nullInputStream();
+      }
+
+      @Override
+      public String target() {
+        return "/";
+      }
+    };
   }
 
-  static HttpServletRequest xff(String peer, String... values) {
+  static Delivery xff(String peer, String... values) {
     return request(peer, Map.of("X-Forwarded-For", List.of(values)));
   }
 
@@ -68,7 +91,7 @@ class ClientAddressesTest {
   void aSpoofedChainYieldsTheRightmostUntrustedHop() {
     ClientAddresses addresses = addresses("stripe", "10.0.0.0/8");
     // The client wrote a Stripe address itself; the proxy appended the client's real one.
-    HttpServletRequest spoofed = xff("10.0.0.1", STRIPE + ", 203.0.113.9");
+    Delivery spoofed = xff("10.0.0.1", STRIPE + ", 203.0.113.9");
     assertThat(addresses.client(spoofed)).isEqualTo("203.0.113.9");
     assertThat(addresses.allowed(spoofed)).isFalse();
     assertThat(addresses.allowed(xff("10.0.0.1", "garbage, " + STRIPE))).isTrue();
@@ -78,17 +101,17 @@ class ClientAddressesTest {
   @Test
   void readsRfc7239ForwardedAndPrefersItOverXForwardedFor() {
     ClientAddresses addresses = addresses("2001:db8:cafe::/48,192.0.2.60", "10.0.0.1");
-    HttpServletRequest v6 = request("10.0.0.1", Map.of(
+    Delivery v6 = request("10.0.0.1", Map.of(
         "Forwarded", List.of("for=\"[2001:db8:cafe::17]:4711\";proto=https"),
         "X-Forwarded-For", List.of("203.0.113.9")));
     assertThat(addresses.client(v6)).isEqualTo("2001:db8:cafe::17");
     assertThat(addresses.allowed(v6)).isTrue();
-    HttpServletRequest v4 = request("10.0.0.1", Map.of(
+    Delivery v4 = request("10.0.0.1", Map.of(
         "Forwarded", List.of("for=192.0.2.60;proto=http;by=203.0.113.43")));
     assertThat(addresses.allowed(v4)).isTrue();
-    HttpServletRequest hidden = request("10.0.0.1", Map.of("Forwarded", List.of("for=_hidden")));
+    Delivery hidden = request("10.0.0.1", Map.of("Forwarded", List.of("for=_hidden")));
     assertThat(addresses.allowed(hidden)).isFalse();
-    HttpServletRequest portOnV4 = request("10.0.0.1", Map.of(
+    Delivery portOnV4 = request("10.0.0.1", Map.of(
         "Forwarded", List.of("for=\"192.0.2.60:8080\"")));
     assertThat(addresses.client(portOnV4)).isEqualTo("192.0.2.60");
   }
