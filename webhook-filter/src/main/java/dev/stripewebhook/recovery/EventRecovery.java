@@ -191,7 +191,7 @@ public final class EventRecovery {
    * @param failedEventIds the ids of the failed ones, oldest first
    */
   public record Report(int listed, int stored, int alreadyPresent, int refused, int processed,
-      int busy, int failed, List<String> failedEventIds) {
+      int busy, int failed, List<String> failedEventIds, int awaitingDelivery) {
     /** Copies the ids. */
     public Report {
       failedEventIds = List.copyOf(failedEventIds);
@@ -202,7 +202,8 @@ public final class EventRecovery {
     public String toString() {
       return listed + " listed, " + stored + " stored, " + alreadyPresent + " already present, "
           + refused + " refused, " + processed + " processed, " + busy + " busy elsewhere, "
-          + failed + " failed";
+          + failed + " failed" + (awaitingDelivery == 0 ? ""
+              : ", " + awaitingDelivery + " stored but not processed (they need a delivery)");
     }
   }
 
@@ -247,6 +248,17 @@ public final class EventRecovery {
       more = Boolean.TRUE.equals(page.getHasMore()) && !data.isEmpty();
     }
     List<String> failedIds = new ArrayList<>();
+    if (!processor.runsStoredEvents() && !toProcess.isEmpty()) {
+      // The servlet or resource behind the endpoint's filter is its processing, and it runs only
+      // in a delivery: marking these done here would lose them.
+      counts.awaitingDelivery = toProcess.size();
+      LOG.log(Level.WARNING, "{0} recovered Stripe events are stored but not processed: the"
+          + " endpoint has no handlers of its own, so the servlet or resource behind its filter"
+          + " processes events, and only in a delivery. Resend them from Stripe (Dashboard, or"
+          + " stripe events resend), or run recovery with handlers.", toProcess.size());
+      progress("stored, not processed (no handlers; they need a delivery): " + toProcess.size());
+      toProcess.clear();
+    }
     // The API lists newest first; handlers see the events in the order they happened.
     Collections.reverse(toProcess);
     for (String id : toProcess) {
@@ -264,7 +276,8 @@ public final class EventRecovery {
       progress(id + ": " + outcome.name().toLowerCase(Locale.ROOT));
     }
     Report report = new Report(counts.listed, counts.stored, counts.alreadyPresent,
-        counts.refused, counts.processed, counts.busy, counts.failed, failedIds);
+        counts.refused, counts.processed, counts.busy, counts.failed, failedIds,
+        counts.awaitingDelivery);
     LOG.log(Level.INFO, "Recovery of Stripe events created from {0}{1}{2}: {3}",
         range.since(), range.until() == null ? "" : " until " + range.until(),
         options.undeliveredOnly() ? ", undelivered only" : "", options.dryRun()
@@ -282,6 +295,7 @@ public final class EventRecovery {
     int processed;
     int busy;
     int failed;
+    int awaitingDelivery;
   }
 
   private static EventListParams.Builder params(Range range, Options options) {

@@ -4,6 +4,7 @@ package dev.stripewebhook.recovery;
 import com.stripe.StripeClient;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.WebhookEndpoint;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
 import dev.stripewebhook.inbox.InboxOptions;
@@ -93,7 +94,8 @@ final class RecoveryCommand {
         .build();
     if (handlers.isEmpty() && !recoveryOptions.dryRun()) {
       out.println("note: no handlers (" + WebhookConfig.Keys.HANDLERS + " or META-INF/services):"
-          + " events are stored and marked done without being handled");
+          + " events are stored but not processed; they are processed when Stripe delivers them"
+          + " again (resend them from the Dashboard), or by a recovery run with handlers");
     }
     StripeClient.StripeClientBuilder client = StripeClient.builder().setApiKey(apiKey)
         .setMaxNetworkRetries(2);
@@ -101,7 +103,8 @@ final class RecoveryCommand {
       client.setApiBase(options.get("api-base"));
     }
     EventRecovery recovery = EventRecovery.create(client.build(), config,
-        new LocalProcessor(inbox, handlers, config)).reportingTo(out::println);
+        WebhookEndpoint.builder(config).handlers(handlers).inbox(inbox).label("Recovery")
+            .build()).reportingTo(out::println);
     EventRecovery.Report report = recovery.run(range, recoveryOptions);
     if (recoveryOptions.dryRun()) {
       out.println("Dry run: " + report.listed() + " listed, " + report.stored()

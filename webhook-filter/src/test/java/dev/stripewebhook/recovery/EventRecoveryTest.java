@@ -17,6 +17,7 @@ import dev.stripewebhook.SignatureVerifier;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.WebhookEndpoint;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
 import dev.stripewebhook.inbox.InboxOptions;
@@ -122,8 +123,7 @@ class EventRecoveryTest {
   }
 
   EventRecovery recovery(StripeEventHandler... handlers) {
-    return EventRecovery.create(client(), config,
-        new LocalProcessor(inbox, EventHandlers.of(handlers), config));
+    return EventRecovery.create(client(), config, endpoint(config, EventHandlers.of(handlers)));
   }
 
   StripeEventHandler recorder(String failingType) {
@@ -154,7 +154,7 @@ class EventRecoveryTest {
         EventRecovery.Range.last(Duration.ofDays(30), CLOCK),
         EventRecovery.Options.all().onlyUndelivered());
 
-    assertThat(report).isEqualTo(new EventRecovery.Report(3, 3, 0, 0, 3, 0, 0, List.of()));
+    assertThat(report).isEqualTo(new EventRecovery.Report(3, 3, 0, 0, 3, 0, 0, List.of(), 0));
     assertThat(handled).containsExactly(id(oldest), id(middle), id(newest));
     assertThat(queries).hasSize(2);
     assertThat(queries.get(0)).startsWith("GET ").contains("delivery_success=false")
@@ -184,7 +184,7 @@ class EventRecoveryTest {
 
     EventRecovery.Report second = recovery(recorder(null)).run(range, EventRecovery.Options.all());
 
-    assertThat(second).isEqualTo(new EventRecovery.Report(3, 0, 3, 0, 0, 0, 0, List.of()));
+    assertThat(second).isEqualTo(new EventRecovery.Report(3, 0, 3, 0, 0, 0, 0, List.of(), 0));
     assertThat(handled).isEmpty();
     assertThat(queries).hasSize(4);
   }
@@ -208,7 +208,7 @@ class EventRecoveryTest {
     // Run again once fixed: only the failed one is handled.
     handled.clear();
     EventRecovery.Report again = recovery(recorder(null)).run(range, EventRecovery.Options.all());
-    assertThat(again).isEqualTo(new EventRecovery.Report(3, 0, 3, 0, 1, 0, 0, List.of()));
+    assertThat(again).isEqualTo(new EventRecovery.Report(3, 0, 3, 0, 1, 0, 0, List.of(), 0));
     assertThat(handled).containsExactly(id(middle));
   }
 
@@ -229,12 +229,30 @@ class EventRecoveryTest {
         .hasMessageContaining("a wildcard type works alone");
   }
 
+  WebhookEndpoint endpoint(WebhookConfig endpointConfig, EventHandlers handlers) {
+    return WebhookEndpoint.builder(endpointConfig).handlers(handlers).inbox(inbox).build();
+  }
+
+  @Test
+  void withoutHandlersRecoveredEventsAreStoredButNeverMarkedDone() throws Exception {
+    // The endpoint's processing is the servlet behind its filter, which runs only in a delivery:
+    // marking the events done here would lose them (Stripe's redelivery would be a duplicate).
+    EventRecovery.Report report = EventRecovery.create(client(), config,
+        endpoint(config, EventHandlers.none())).run(
+        EventRecovery.Range.last(Duration.ofDays(30), CLOCK), EventRecovery.Options.all());
+
+    assertThat(report).isEqualTo(new EventRecovery.Report(3, 3, 0, 0, 0, 0, 0, List.of(), 3));
+    for (JsonObject event : List.of(oldest, middle, newest)) {
+      assertThat(inbox.find(id(event)).orElseThrow().status()).isEqualTo(InboxStatus.RECEIVED);
+    }
+  }
+
   @Test
   void aDryRunStoresAndHandlesNothing() throws Exception {
     EventRecovery.Report report = recovery(recorder(null)).run(
         EventRecovery.Range.last(Duration.ofDays(30), CLOCK),
         EventRecovery.Options.all().listOnly());
-    assertThat(report).isEqualTo(new EventRecovery.Report(3, 3, 0, 0, 0, 0, 0, List.of()));
+    assertThat(report).isEqualTo(new EventRecovery.Report(3, 3, 0, 0, 0, 0, 0, List.of(), 0));
     assertThat(handled).isEmpty();
     assertThat(inbox.find(id(newest))).isEmpty();
   }
@@ -245,7 +263,7 @@ class EventRecoveryTest {
     WebhookConfig testOnly = WebhookConfig.builder().testSecrets(List.of(SECRET)).clock(CLOCK)
         .build();
     EventRecovery.Report report = EventRecovery.create(client(), testOnly,
-        new LocalProcessor(inbox, EventHandlers.of(recorder(null)), testOnly))
+        endpoint(testOnly, EventHandlers.of(recorder(null))))
         .run(EventRecovery.Range.last(Duration.ofDays(30), CLOCK),
             EventRecovery.Options.all());
     assertThat(report.refused()).isEqualTo(1);
