@@ -114,9 +114,10 @@ import java.util.Objects;
  *       /admin/api/recover}: the same as JSON.
  * </ul>
  *
- * Every POST needs the session's CSRF token, as the form field {@code csrf} or the header {@code
- * X-CSRF-Token} ({@code GET /admin/api/csrf} returns it to API clients that keep the session
- * cookie); without it the answer is 403. Each action is logged at INFO on {@code
+ * Every POST needs the session's CSRF token, in the header {@code X-CSRF-Token} ({@code GET
+ * /admin/api/csrf} returns it to API clients that keep the session cookie) or as the field
+ * {@code csrf} of a form-encoded body, never in the URL; without it, or with a {@code csrf} in
+ * the query string, the answer is 403. Each action is logged at INFO on {@code
  * dev.stripewebhook.admin} with the user's name. A replay makes the event due again; with {@code
  * sync} processing the handlers then run at once, in the request; with {@code async} the workers
  * take it.
@@ -159,6 +160,9 @@ public class StripeWebhookAdminServlet extends HttpServlet {
       + " role: ask the application's administrator to grant it";
   private static final String ERROR_BLANK_ROLE = ROLE_PARAMETER + " is blank: name the role"
       + " that may use the admin console, or remove the parameter for " + DEFAULT_ROLE;
+  private static final String ERROR_CSRF = "Missing or wrong CSRF token: reload the page and"
+      + " try again (API clients: send the token of GET api/csrf in the header "
+      + CsrfTokens.HEADER + ", never in the URL)";
   private static final String ERROR_OPEN_VALUE = OPEN_PARAMETER + ": true or false, was '%s'";
 
   private final transient StoredEventProcessor given;
@@ -308,8 +312,7 @@ public class StripeWebhookAdminServlet extends HttpServlet {
     if (!CsrfTokens.valid(request)) {
       LOG.log(Level.WARNING, "Admin {0} from {1}: POST {2} refused: missing or wrong CSRF token",
           user(request), request.getRemoteAddr(), Html.forLog(route.path()));
-      error(request, response, route, 403,
-          "Missing or wrong CSRF token: reload the page and try again");
+      error(request, response, route, 403, ERROR_CSRF);
       return;
     }
     try {

@@ -177,9 +177,13 @@ final class AdminTestApp implements AutoCloseable {
 
   /** Posts a form ({@code name=value&...}, already encoded). */
   HttpResponse<String> post(String path, String form) throws Exception {
-    return client.send(HttpRequest.newBuilder(uri(path))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+    return post(path, "application/x-www-form-urlencoded", form);
+  }
+
+  /** Posts this body with this content type. */
+  HttpResponse<String> post(String path, String contentType, String body) throws Exception {
+    return client.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
