@@ -94,8 +94,9 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>{@code GET /admin/}: events newest first, with counts by status, the backlog, filters
- *       ({@code status}, {@code type}, {@code from}/{@code to} in UTC, {@code mode}, {@code q}: an
- *       event id or data object id) and paging by cursor ({@code after});
+ *       ({@code status}, {@code type}, {@code from}/{@code to} in UTC, years 1 to 9999, {@code
+ *       mode}, {@code q}: an event id or data object id) and paging by cursor ({@code after});
+ *       a malformed filter or cursor, or a time outside those years, is answered 400;
  *   <li>{@code GET /admin/events/{id}}: one event: its state, the stored delivery headers (the
  *       {@code Stripe-Signature} with its timestamp and scheme names, never a signature value),
  *       the attempts with their errors, the other events about the same object and the

@@ -6,6 +6,7 @@ import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
 import dev.stripewebhook.testing.StripeFixtures;
 import dev.stripewebhook.testing.WebhookSender;
@@ -79,6 +80,13 @@ final class AdminTestApp implements AutoCloseable {
   AdminTestApp(WebhookConfig.Processing processing, StripeWebhookAdminServlet console,
       Map<String, String> initParameters, Map<String, String> contextParameters)
       throws Exception {
+    this(processing, console, initParameters, contextParameters, null);
+  }
+
+  /** As above, the filter storing in {@code inbox} (null: the configuration's, in memory). */
+  AdminTestApp(WebhookConfig.Processing processing, StripeWebhookAdminServlet console,
+      Map<String, String> initParameters, Map<String, String> contextParameters,
+      EventInbox inbox) throws Exception {
     ServletContextHandler context = new ServletContextHandler("/",
         ServletContextHandler.SESSIONS);
     contextParameters.forEach(context::setInitParameter);
@@ -98,8 +106,10 @@ final class AdminTestApp implements AutoCloseable {
         }
       }
     };
-    context.addFilter(new FilterHolder(new StripeWebhookFilter(config, EventHandlers.of(handler))),
-        "/hook", EnumSet.of(DispatcherType.REQUEST));
+    StripeWebhookFilter filter = inbox == null
+        ? new StripeWebhookFilter(config, EventHandlers.of(handler))
+        : new StripeWebhookFilter(config, EventHandlers.of(handler), inbox);
+    context.addFilter(new FilterHolder(filter), "/hook", EnumSet.of(DispatcherType.REQUEST));
     context.addFilter(new FilterHolder(new HttpFilter() {
       @Override
       protected void doFilter(HttpServletRequest request, HttpServletResponse response,
