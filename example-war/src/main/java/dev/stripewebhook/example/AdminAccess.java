@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.example;
 
+import dev.stripewebhook.admin.StripeWebhookAdminServlet;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -16,7 +17,10 @@ import java.util.Base64;
 /**
  * HTTP Basic for the example's {@code /admin/}: user {@value #USER}, the password from the
  * environment variable {@value #PASSWORD_VARIABLE} (or the system property {@value
- * #PASSWORD_PROPERTY}); with neither set, the admin console is off and answers 404.
+ * #PASSWORD_PROPERTY}); with neither set, the admin console is off and answers 404. After the
+ * right password it passes the request on as a container's login would leave it: user {@value
+ * #USER}, authenticated by Basic, in the role {@value #ROLE} that the console requires (it
+ * answers 401 to a request without that user).
  *
  * <p>The example checks the password itself so that it runs unchanged on Jetty, Tomcat and
  * WildFly without a user set up in each. A real application protects the console with a {@code
@@ -29,8 +33,8 @@ public final class AdminAccess extends HttpFilter {
   public static final String PASSWORD_VARIABLE = "EXAMPLE_ADMIN_PASSWORD";
   /** The system property holding the admin password, when the environment has none: {@value}. */
   public static final String PASSWORD_PROPERTY = "example.admin-password";
-  /** The role the admin user has: {@value}. */
-  public static final String ROLE = "stripe-webhook-admin";
+  /** The role the admin user has, the one the console requires by default: {@value}. */
+  public static final String ROLE = StripeWebhookAdminServlet.DEFAULT_ROLE;
 
   @Override
   protected void doFilter(HttpServletRequest request, HttpServletResponse response,

@@ -3,6 +3,9 @@ package dev.stripewebhook.example;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripewebhook.admin.StripeWebhookAdminServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
@@ -36,7 +39,8 @@ class AdminAccessTest {
       System.setProperty(AdminAccess.PASSWORD_PROPERTY, "pw");
       assertThat(answer(null)).isEqualTo("401 chain=false user=null");
       assertThat(answer(basic("admin:nope"))).isEqualTo("401 chain=false user=null");
-      assertThat(answer(basic("admin:pw"))).isEqualTo("0 chain=true user=admin");
+      assertThat(answer(basic("admin:pw")))
+          .isEqualTo("0 chain=true user=admin principal=admin inRole=true auth=BASIC");
     } finally {
       if (before == null) {
         System.clearProperty(AdminAccess.PASSWORD_PROPERTY);
@@ -46,16 +50,19 @@ class AdminAccessTest {
     }
   }
 
-  /** Runs the filter on a request with this Authorization header: status, chain, user. */
+  /**
+   * Runs the filter on a request with this Authorization header: status, chain, and the user
+   * as the console sees it (name, principal, in its default role, authentication type).
+   */
   static String answer(String authorization) throws Exception {
     int[] status = {0};
     String[] user = {null};
     boolean[] chained = {false};
-    jakarta.servlet.http.HttpServletRequest request = proxy(
-        jakarta.servlet.http.HttpServletRequest.class, (method, args) ->
+    HttpServletRequest request = proxy(
+        HttpServletRequest.class, (method, args) ->
             method.equals("getHeader") && "Authorization".equals(args[0]) ? authorization : null);
-    jakarta.servlet.http.HttpServletResponse response = proxy(
-        jakarta.servlet.http.HttpServletResponse.class, (method, args) -> {
+    HttpServletResponse response = proxy(
+        HttpServletResponse.class, (method, args) -> {
           if (method.equals("sendError")) {
             status[0] = (Integer) args[0];
           }
@@ -63,7 +70,10 @@ class AdminAccessTest {
         });
     new AdminAccess().doFilter(request, response, (req, res) -> {
       chained[0] = true;
-      user[0] = ((jakarta.servlet.http.HttpServletRequest) req).getRemoteUser();
+      HttpServletRequest passed = (HttpServletRequest) req;
+      user[0] = passed.getRemoteUser() + " principal=" + passed.getUserPrincipal().getName()
+          + " inRole=" + passed.isUserInRole(StripeWebhookAdminServlet.DEFAULT_ROLE)
+          + " auth=" + passed.getAuthType();
     });
     return status[0] + " chain=" + chained[0] + " user=" + user[0];
   }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.regex.Pattern;
 
 /** Escaping and formatting for the console's pages: every stored value goes through here. */
 final class Html {
@@ -13,6 +14,10 @@ final class Html {
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter INPUT_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+  private static final int SHOWN_SIGNATURE_ITEMS = 8;
+  // At most 19 digits (a long): a run of 64 digits is also a run of 64 hex characters.
+  private static final Pattern SIGNED_TIMESTAMP = Pattern.compile("[0-9]{1,19}");
+  private static final Pattern SCHEME_NAME = Pattern.compile("[A-Za-z0-9]{1,8}");
 
   private Html() {}
 
@@ -86,26 +91,46 @@ final class Html {
   }
 
   /**
-   * A {@code Stripe-Signature} header fit to show: the timestamp and the scheme names, never a
-   * signature value ({@code t=1700000000, v1=…, v0=…}).
+   * A {@code Stripe-Signature} header fit to show ({@code t=1700000000, v1=…, v0=…}): of each
+   * comma-separated item, a {@code t} whose value is 1 to 19 ASCII digits shows whole; any other
+   * shows its name (when that is 1 to 8 ASCII letters or digits, else {@code …}) and {@code =…};
+   * an item without {@code =} shows as {@code …}; empty items not at all. At most {@value
+   * #SHOWN_SIGNATURE_ITEMS} items show, then {@code … (n more)}, so the text stays under 250
+   * characters. Whatever the header's shape, no value but such a timestamp appears: the whole
+   * header is split, and every item is masked unless it passes the timestamp check.
    */
   static String redactSignature(String header) {
     if (header == null || header.isEmpty()) {
       return "";
     }
     StringBuilder shown = new StringBuilder();
-    for (String item : header.split(",", 64)) {
-      int equals = item.indexOf('=');
-      String key = equals < 0 ? item : item.substring(0, equals);
-      if (shown.length() > 0) {
-        shown.append(", ");
+    int items = 0;
+    // No limit on the split: a limit leaves the tail in one item, which could start with "t=".
+    for (String item : header.split(",", -1)) {
+      String trimmed = item.strip();
+      if (trimmed.isEmpty()) {
+        continue;
       }
-      if (key.equals("t")) {
-        shown.append(item);
-      } else {
-        shown.append(shorten(key, 16)).append("=…");
+      if (items++ < SHOWN_SIGNATURE_ITEMS) {
+        shown.append(shown.length() == 0 ? "" : ", ").append(redactItem(trimmed));
       }
     }
+    if (items > SHOWN_SIGNATURE_ITEMS) {
+      shown.append(", … (").append(items - SHOWN_SIGNATURE_ITEMS).append(" more)");
+    }
     return shown.toString();
+  }
+
+  private static String redactItem(String item) {
+    int equals = item.indexOf('=');
+    if (equals < 0) {
+      return "…";
+    }
+    String name = item.substring(0, equals).strip();
+    String value = item.substring(equals + 1).strip();
+    if (name.equals("t") && SIGNED_TIMESTAMP.matcher(value).matches()) {
+      return "t=" + value;
+    }
+    return (SCHEME_NAME.matcher(name).matches() ? name : "…") + "=…";
   }
 }

@@ -11,6 +11,8 @@ import dev.stripewebhook.inbox.InboxException;
 import dev.stripewebhook.inbox.InboxRecord;
 import dev.stripewebhook.inbox.InboxStatus;
 import dev.stripewebhook.inbox.StoredEventProcessor;
+import dev.stripewebhook.internal.ProblemJson;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -31,15 +33,23 @@ import java.util.Objects;
  * actions that recover them (replay one, replay a selection, mark resolved). Server-rendered
  * pages and a JSON API; nothing is served unless the application maps this servlet.
  *
+ * <p>It is closed by default: it serves a request only when the container has authenticated
+ * its user and that user is in the role {@value #DEFAULT_ROLE} (or the one {@value
+ * #ROLE_PARAMETER} names). Otherwise it answers 401 (no user) or 403 (a user without the role)
+ * to every page, API call and action, with a body that tells nothing about the inbox. So a
+ * mapping that forgot its security constraint serves nothing; the constraint is still what
+ * makes the container ask for credentials.
+ *
  * <h2>Installation</h2>
  *
- * Map it where the application chooses, behind a container security role: it shows payloads,
- * and replays run handlers.
+ * Map it where the application chooses, behind a container security constraint for its role:
+ * it shows payloads, and replays run handlers.
  *
  * <pre>{@code
  * <servlet>
  *   <servlet-name>stripe-webhook-admin</servlet-name>
  *   <servlet-class>dev.stripewebhook.admin.StripeWebhookAdminServlet</servlet-class>
+ *   <load-on-startup>1</load-on-startup>
  * </servlet>
  * <servlet-mapping>
  *   <servlet-name>stripe-webhook-admin</servlet-name>
@@ -50,17 +60,33 @@ import java.util.Objects;
  *     <web-resource-name>stripe-webhook-admin</web-resource-name>
  *     <url-pattern>/admin/*</url-pattern>
  *   </web-resource-collection>
- *   <auth-constraint><role-name>stripe-admin</role-name></auth-constraint>
+ *   <auth-constraint><role-name>stripe-webhook-admin</role-name></auth-constraint>
  *   <user-data-constraint><transport-guarantee>CONFIDENTIAL</transport-guarantee></user-data-constraint>
  * </security-constraint>
  * <login-config><auth-method>BASIC</auth-method></login-config>
- * <security-role><role-name>stripe-admin</role-name></security-role>
+ * <security-role><role-name>stripe-webhook-admin</role-name></security-role>
  * }</pre>
  *
- * It uses the inbox and handlers of the application's {@link
+ * Give the role to the operators' users in the container (Tomcat's {@code tomcat-users.xml},
+ * WildFly's {@code add-user.sh -g stripe-webhook-admin}, Jetty's realm properties), or through
+ * the application's own login. It uses the inbox and handlers of the application's {@link
  * dev.stripewebhook.servlet.StripeWebhookFilter}, found through the servlet context attribute
  * {@value StoredEventProcessor#ATTRIBUTE}; embedded servers may pass a {@link
  * StoredEventProcessor} to the constructor instead.
+ *
+ * <h2>Configuration</h2>
+ *
+ * <ul>
+ *   <li>{@value #ROLE_PARAMETER} (servlet init-param, else context param): the role a user
+ *       needs; default {@value #DEFAULT_ROLE};
+ *   <li>{@value #OPEN_PARAMETER} (servlet init-param only): {@code true} serves everyone,
+ *       authenticated or not, for development on a machine no one else can reach; start-up logs
+ *       a WARNING saying so. Default {@code false}.
+ * </ul>
+ *
+ * A blank role or an open value other than {@code true} or {@code false} stops start-up with a
+ * message naming the parameter. At start-up ({@code <load-on-startup>}, else its first request)
+ * the console logs the role it requires.
  *
  * <h2>Usage</h2>
  *
@@ -68,8 +94,9 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>{@code GET /admin/}: events newest first, with counts by status, the backlog, filters
- *       ({@code status}, {@code type}, {@code from}/{@code to} in UTC, {@code mode}, {@code q}: an
- *       event id or data object id) and paging by cursor ({@code after});
+ *       ({@code status}, {@code type}, {@code from}/{@code to} in UTC, years 1 to 9999, {@code
+ *       mode}, {@code q}: an event id or data object id) and paging by cursor ({@code after});
+ *       a malformed filter or cursor, or a time outside those years, is answered 400;
  *   <li>{@code GET /admin/events/{id}}: one event: its state, the stored delivery headers (the
  *       {@code Stripe-Signature} with its timestamp and scheme names, never a signature value),
  *       the attempts with their errors, the other events about the same object and the
@@ -88,9 +115,10 @@ import java.util.Objects;
  *       /admin/api/recover}: the same as JSON.
  * </ul>
  *
- * Every POST needs the session's CSRF token, as the form field {@code csrf} or the header {@code
- * X-CSRF-Token} ({@code GET /admin/api/csrf} returns it to API clients that keep the session
- * cookie); without it the answer is 403. Each action is logged at INFO on {@code
+ * Every POST needs the session's CSRF token, in the header {@code X-CSRF-Token} ({@code GET
+ * /admin/api/csrf} returns it to API clients that keep the session cookie) or as the field
+ * {@code csrf} of a form-encoded body, never in the URL; without it, or with a {@code csrf} in
+ * the query string, the answer is 403. Each action is logged at INFO on {@code
  * dev.stripewebhook.admin} with the user's name. A replay makes the event due again; with {@code
  * sync} processing the handlers then run at once, in the request; with {@code async} the workers
  * take it.
@@ -104,6 +132,22 @@ public class StripeWebhookAdminServlet extends HttpServlet {
   /** The most events one "replay a selection" replays: {@value}. */
   public static final int SELECTION_LIMIT = 1000;
 
+  /**
+   * The role a user needs to use the console: the servlet's init-param, else the servlet
+   * context's. Default {@value #DEFAULT_ROLE}. Value: {@value}.
+   */
+  public static final String ROLE_PARAMETER = "stripe.webhook.admin.role";
+
+  /** The role a user needs when {@value #ROLE_PARAMETER} is not set: {@value}. */
+  public static final String DEFAULT_ROLE = "stripe-webhook-admin";
+
+  /**
+   * {@code true} serves every request, with or without a user: for development only. Servlet
+   * init-param only, so that no context-wide setting opens it by accident. Default {@code
+   * false}. Value: {@value}.
+   */
+  public static final String OPEN_PARAMETER = "stripe.webhook.admin.open";
+
   private static final int SAME_OBJECT_LIMIT = 100;
   private static final String FLASH_ATTRIBUTE = "dev.stripewebhook.admin.flash";
   private static final String JSON = "application/json;charset=UTF-8";
@@ -111,10 +155,23 @@ public class StripeWebhookAdminServlet extends HttpServlet {
   private static final String ERROR_NO_PROCESSOR = "No event inbox: StripeWebhookFilter has not"
       + " started in this application (servlet context attribute "
       + StoredEventProcessor.ATTRIBUTE + " is absent)";
+  private static final String ERROR_NO_USER = "Sign in first: the admin console serves only an"
+      + " authenticated user in its role";
+  private static final String ERROR_NOT_IN_ROLE = "Your user is not in the admin console's"
+      + " role: ask the application's administrator to grant it";
+  private static final String ERROR_BLANK_ROLE = ROLE_PARAMETER + " is blank: name the role"
+      + " that may use the admin console, or remove the parameter for " + DEFAULT_ROLE;
+  private static final String ERROR_CSRF = "Missing or wrong CSRF token: reload the page and"
+      + " try again (API clients: send the token of GET api/csrf in the header "
+      + CsrfTokens.HEADER + ", never in the URL)";
+  private static final String ERROR_OPEN_VALUE = OPEN_PARAMETER + ": true or false, was '%s'";
 
   private final transient StoredEventProcessor given;
   private final transient Clock clock;
   private final transient RecoveryAction recovery;
+  /** Set by {@link #init()}; until then closed, with the default role. */
+  private String role = DEFAULT_ROLE;
+  private boolean open;
 
   /** For {@code web.xml}: uses the processor the filter publishes in the servlet context. */
   public StripeWebhookAdminServlet() {
@@ -135,6 +192,86 @@ public class StripeWebhookAdminServlet extends HttpServlet {
     this.given = null;
     this.clock = Clock.systemUTC();
     this.recovery = Objects.requireNonNull(recovery, "recovery == null");
+  }
+
+  /**
+   * Reads {@value #ROLE_PARAMETER} and {@value #OPEN_PARAMETER} and logs which of the two the
+   * console does: require the role, or serve everyone (a WARNING).
+   *
+   * @throws ServletException when the role is blank or the open switch is neither {@code true}
+   *     nor {@code false}
+   */
+  @Override
+  public void init() throws ServletException {
+    String configured = getInitParameter(ROLE_PARAMETER);
+    if (configured == null) {
+      configured = getServletContext().getInitParameter(ROLE_PARAMETER);
+    }
+    if (configured != null && configured.isBlank()) {
+      throw new ServletException(ERROR_BLANK_ROLE);
+    }
+    role = configured == null ? DEFAULT_ROLE : configured.strip();
+    String openValue = getInitParameter(OPEN_PARAMETER);
+    String openText = openValue == null ? "false" : openValue.strip().toLowerCase(Locale.ROOT);
+    if (!openText.equals("true") && !openText.equals("false")) {
+      throw new ServletException(String.format(ERROR_OPEN_VALUE, Html.forLog(openValue)));
+    }
+    open = openText.equals("true");
+    if (open) {
+      LOG.log(Level.WARNING, "Admin console ''{0}'': {1}=true: the admin console is open to"
+          + " anyone who can reach it; for development only. Remove the parameter to require a"
+          + " user in role {2}", getServletName(), OPEN_PARAMETER, role);
+    } else {
+      LOG.log(Level.INFO, "Admin console ''{0}'' serves only authenticated users in role {1}"
+          + " ({2}); map it behind a <security-constraint> for that role so that the container"
+          + " asks for credentials", getServletName(), role, ROLE_PARAMETER);
+    }
+  }
+
+  /** Refuses every method, before any other work, unless the user may use the console. */
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws ServletException, IOException {
+    if (open || admitted(request, response)) {
+      super.service(request, response);
+    }
+  }
+
+  /**
+   * Whether the request's user is authenticated and in the role; when not, answers 401 or 403
+   * with a body that says nothing about the inbox. No {@code WWW-Authenticate}: the container's
+   * login mechanism, when configured, sends its own challenge.
+   */
+  private boolean admitted(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    Principal principal = request.getUserPrincipal();
+    if (principal != null && request.isUserInRole(role)) {
+      return true;
+    }
+    Route route = Route.of(request);
+    if (principal == null) {
+      LOG.log(Level.DEBUG, "Admin console: {0} {1} from {2} refused: no authenticated user",
+          request.getMethod(), Html.forLog(route.path()), request.getRemoteAddr());
+      refuse(request, response, route, 401, "admin-authentication-required",
+          "Authentication required", ERROR_NO_USER);
+    } else {
+      LOG.log(Level.WARNING, "Admin console: {0} {1} from {2} refused: user {3} is not in role"
+          + " {4}", request.getMethod(), Html.forLog(route.path()), request.getRemoteAddr(),
+          Html.forLog(principal.getName()), role);
+      refuse(request, response, route, 403, "admin-role-required", "Not in the admin role",
+          ERROR_NOT_IN_ROLE);
+    }
+    return false;
+  }
+
+  private static void refuse(HttpServletRequest request, HttpServletResponse response,
+      Route route, int status, String reason, String title, String message) throws IOException {
+    if (route.api()) {
+      headers(response, status, ProblemJson.MEDIA_TYPE + ";charset=UTF-8");
+      response.getWriter().write(ProblemJson.of(status, reason, title, message));
+    } else {
+      html(response, status, AdminPages.error(base(request), status, message));
+    }
   }
 
   @Override
@@ -176,8 +313,7 @@ public class StripeWebhookAdminServlet extends HttpServlet {
     if (!CsrfTokens.valid(request)) {
       LOG.log(Level.WARNING, "Admin {0} from {1}: POST {2} refused: missing or wrong CSRF token",
           user(request), request.getRemoteAddr(), Html.forLog(route.path()));
-      error(request, response, route, 403,
-          "Missing or wrong CSRF token: reload the page and try again");
+      error(request, response, route, 403, ERROR_CSRF);
       return;
     }
     try {

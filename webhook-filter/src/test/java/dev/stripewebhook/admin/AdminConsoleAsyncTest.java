@@ -17,7 +17,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 
-/** The console with async processing, and without any filter. */
+/** The console with async processing, and without any filter (opened: no login either). */
 class AdminConsoleAsyncTest {
 
   private static JsonObject event(AdminTestApp app, String id) throws Exception {
@@ -58,7 +58,9 @@ class AdminConsoleAsyncTest {
   void withoutTheFilterTheConsoleAnswers503() throws Exception {
     Server server = new Server(new InetSocketAddress("127.0.0.1", 0));
     ServletContextHandler context = new ServletContextHandler("/");
-    context.addServlet(new ServletHolder(new StripeWebhookAdminServlet()), "/admin/*");
+    ServletHolder console = new ServletHolder(new StripeWebhookAdminServlet());
+    console.setInitParameter(StripeWebhookAdminServlet.OPEN_PARAMETER, "true");
+    context.addServlet(console, "/admin/*");
     server.setHandler(context);
     server.start();
     try {

@@ -178,6 +178,31 @@ class AdminConsoleTest {
   }
 
   @Test
+  void refusesATokenInTheQueryStringOrInABodyThatIsNotAForm() throws Exception {
+    String failed = app.deliverFailing("invoice.paid");
+    app.failing.clear();
+    String token = app.csrfToken();
+    String replay = "/admin/events/" + failed + "/replay";
+    String apiReplay = "/admin/api/events/" + failed + "/replay";
+
+    assertThat(app.post(replay + "?csrf=" + token, "").statusCode()).isEqualTo(403);
+    assertThat(app.post(apiReplay + "?csrf=" + token, "").statusCode()).isEqualTo(403);
+    assertThat(app.post(replay + "?%63srf=" + token, "").statusCode()).isEqualTo(403);
+    assertThat(app.post(replay + "?csrf=" + token, "csrf=" + token).statusCode())
+        .isEqualTo(403);
+    assertThat(app.postWithToken(apiReplay + "?csrf=" + token, token).statusCode())
+        .isEqualTo(403);
+    HttpResponse<String> plain = app.post(replay, "text/plain", "csrf=" + token);
+    assertThat(plain.statusCode()).isEqualTo(403);
+    assertThat(plain.body()).contains("never in the URL");
+    assertThat(app.runs(failed)).isEqualTo(1);
+    assertThat(status(failed)).isEqualTo("failed");
+
+    assertThat(app.post(replay + "?from=list", "csrf=" + token).statusCode()).isEqualTo(303);
+    assertThat(status(failed)).isEqualTo("done");
+  }
+
+  @Test
   void replayRunsTheHandlersOnceInSyncModeAndLogsWhoDidIt() throws Exception {
     String failed = app.deliverFailing("invoice.paid");
     assertThat(app.runs(failed)).isEqualTo(1);

@@ -6,6 +6,7 @@ import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
 import dev.stripewebhook.testing.StripeFixtures;
 import dev.stripewebhook.testing.WebhookSender;
@@ -23,6 +24,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.Principal;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
@@ -41,12 +43,20 @@ import org.eclipse.jetty.server.ServerConnector;
  * An application on embedded Jetty with the filter at {@code /hook} (handlers that count their
  * runs and fail for chosen events) and the admin console at {@code /admin/*}, found through the
  * servlet context attribute as in a WAR; plus an HTTP client that keeps the session cookie.
+ *
+ * <p>A filter in front of the console logs requests in as a container would: as {@link #user}
+ * with {@link #roles} ({@value #USER} in {@value StripeWebhookAdminServlet#DEFAULT_ROLE} unless
+ * a test changes them), or, with {@code user} null, not at all.
  */
 final class AdminTestApp implements AutoCloseable {
   static final String SECRET = "whsec_admin_console";
   static final String USER = "ops-alice";
   private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
 
+  /** The user the admin requests are authenticated as, or null for none. */
+  volatile String user = USER;
+  /** That user's roles. */
+  volatile Set<String> roles = Set.of(StripeWebhookAdminServlet.DEFAULT_ROLE);
   final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
   final Set<String> failing = ConcurrentHashMap.newKeySet();
   /** What a failing handler throws; markup in it must reach pages escaped. */
@@ -63,8 +73,23 @@ final class AdminTestApp implements AutoCloseable {
   /** With this console, e.g. one that recovers from a local Events API. */
   AdminTestApp(WebhookConfig.Processing processing, StripeWebhookAdminServlet console)
       throws Exception {
+    this(processing, console, Map.of(), Map.of());
+  }
+
+  /** With this console and these init parameters of the servlet and of the servlet context. */
+  AdminTestApp(WebhookConfig.Processing processing, StripeWebhookAdminServlet console,
+      Map<String, String> initParameters, Map<String, String> contextParameters)
+      throws Exception {
+    this(processing, console, initParameters, contextParameters, null);
+  }
+
+  /** As above, the filter storing in {@code inbox} (null: the configuration's, in memory). */
+  AdminTestApp(WebhookConfig.Processing processing, StripeWebhookAdminServlet console,
+      Map<String, String> initParameters, Map<String, String> contextParameters,
+      EventInbox inbox) throws Exception {
     ServletContextHandler context = new ServletContextHandler("/",
         ServletContextHandler.SESSIONS);
+    contextParameters.forEach(context::setInitParameter);
     WebhookConfig config = WebhookConfig.builder().secrets(SECRET).processing(processing)
         .attempts(2).build();
     StripeEventHandler handler = new StripeEventHandler() {
@@ -81,25 +106,50 @@ final class AdminTestApp implements AutoCloseable {
         }
       }
     };
-    context.addFilter(new FilterHolder(new StripeWebhookFilter(config, EventHandlers.of(handler))),
-        "/hook", EnumSet.of(DispatcherType.REQUEST));
-    // As a container's login would: the admin requests carry an authenticated user.
+    StripeWebhookFilter filter = inbox == null
+        ? new StripeWebhookFilter(config, EventHandlers.of(handler))
+        : new StripeWebhookFilter(config, EventHandlers.of(handler), inbox);
+    context.addFilter(new FilterHolder(filter), "/hook", EnumSet.of(DispatcherType.REQUEST));
     context.addFilter(new FilterHolder(new HttpFilter() {
       @Override
       protected void doFilter(HttpServletRequest request, HttpServletResponse response,
           FilterChain chain) throws IOException, ServletException {
-        chain.doFilter(new HttpServletRequestWrapper(request) {
-          @Override
-          public String getRemoteUser() {
-            return USER;
-          }
-        }, response);
+        String name = user;
+        chain.doFilter(name == null ? request : loggedIn(request, name, roles), response);
       }
     }), "/admin/*", EnumSet.of(DispatcherType.REQUEST));
-    context.addServlet(new ServletHolder(console), "/admin/*");
+    ServletHolder holder = new ServletHolder(console);
+    holder.setInitParameters(initParameters);
+    context.addServlet(holder, "/admin/*");
     server.setHandler(context);
     server.start();
     sender = new WebhookSender(uri("/hook"), SECRET);
+  }
+
+  /** The request as a container's login leaves it: {@code name}, in {@code roles}, by Basic. */
+  static HttpServletRequest loggedIn(HttpServletRequest request, String name,
+      Set<String> roles) {
+    return new HttpServletRequestWrapper(request) {
+      @Override
+      public String getRemoteUser() {
+        return name;
+      }
+
+      @Override
+      public Principal getUserPrincipal() {
+        return () -> name;
+      }
+
+      @Override
+      public boolean isUserInRole(String role) {
+        return roles.contains(role);
+      }
+
+      @Override
+      public String getAuthType() {
+        return HttpServletRequest.BASIC_AUTH;
+      }
+    };
   }
 
   URI uri(String path) {
@@ -137,9 +187,13 @@ final class AdminTestApp implements AutoCloseable {
 
   /** Posts a form ({@code name=value&...}, already encoded). */
   HttpResponse<String> post(String path, String form) throws Exception {
-    return client.send(HttpRequest.newBuilder(uri(path))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+    return post(path, "application/x-www-form-urlencoded", form);
+  }
+
+  /** Posts this body with this content type. */
+  HttpResponse<String> post(String path, String contentType, String body) throws Exception {
+    return client.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
