@@ -72,7 +72,7 @@ public final class InMemoryEventInbox implements EventInbox {
 
   @Override
   public Outcome process(String eventId, String owner, Work work) throws InboxException {
-    InboxRecord claimed;
+    Claim claimed;
     synchronized (this) {
       Entry entry = entries.get(eventId);
       if (entry == null) {
@@ -88,12 +88,12 @@ public final class InMemoryEventInbox implements EventInbox {
       claimed = entry.claim(owner, now(), options);
       schedule(entry);
     }
-    return run(claimed, owner, work);
+    return run(claimed, work);
   }
 
   @Override
   public int processDue(String owner, int limit, Work work) throws InboxException {
-    List<InboxRecord> claimed = new ArrayList<>();
+    List<Claim> claimed = new ArrayList<>();
     synchronized (this) {
       Instant now = now();
       List<Entry> taken = new ArrayList<>();
@@ -105,33 +105,30 @@ public final class InMemoryEventInbox implements EventInbox {
       }
       taken.forEach(this::schedule); // after the loop: a zero lease must not claim twice
     }
-    for (InboxRecord record : claimed) {
-      run(record, owner, work);
+    for (Claim claim : claimed) {
+      run(claim, work);
     }
     return claimed.size();
   }
 
-  private Outcome run(InboxRecord record, String owner, Work work) {
+  private Outcome run(Claim claim, Work work) {
     if (options.supersededGuard()) {
       synchronized (this) {
-        if (isSuperseded(record)) {
-          return finish(record.eventId(), owner, InboxStatus.SUPERSEDED, null)
-              ? Outcome.SUPERSEDED : Outcome.LEASE_LOST;
+        if (isSuperseded(claim.record)) {
+          return finish(claim, InboxStatus.SUPERSEDED, Outcome.SUPERSEDED, null);
         }
       }
     }
+    Throwable failure = null;
     try {
-      work.run(record, HandlingContext.none());
-    } catch (Exception e) {
-      synchronized (this) {
-        boolean dead = record.attempts() >= options.maxAttempts();
-        return finish(record.eventId(), owner, dead ? InboxStatus.DEAD : InboxStatus.FAILED, e)
-            ? (dead ? Outcome.DEAD : Outcome.FAILED) : Outcome.LEASE_LOST;
-      }
+      work.run(claim.record, HandlingContext.none());
+    } catch (Throwable e) {  // any: an Error of one event's work is that attempt's failure only
+      failure = e;
     }
     synchronized (this) {
-      return finish(record.eventId(), owner, InboxStatus.DONE, null)
-          ? Outcome.DONE : Outcome.LEASE_LOST;
+      return failure == null ? finish(claim, InboxStatus.DONE, Outcome.DONE, null)
+          : finish(claim, claim.failedStatus(options.maxAttempts()),
+              claim.failedOutcome(options.maxAttempts()), failure);
     }
   }
 
@@ -148,20 +145,18 @@ public final class InMemoryEventInbox implements EventInbox {
     return false;
   }
 
-  /** Ends the attempt of {@code owner}; false when its lease was taken over meanwhile. */
-  private boolean finish(String eventId, String owner, InboxStatus status, Exception error) {
-    Entry entry = entries.get(eventId);
+  /**
+   * Ends the claim's attempt with {@code status}, returning {@code outcome}; {@link
+   * Outcome#LEASE_LOST} when its lease was taken over meanwhile.
+   */
+  private Outcome finish(Claim claim, InboxStatus status, Outcome outcome, Throwable error) {
+    Entry entry = entries.get(claim.eventId());
     if (entry == null || entry.status != InboxStatus.PROCESSING
-        || !owner.equals(entry.leaseOwner)) {
-      return false;
+        || !claim.owner.equals(entry.leaseOwner)) {
+      return Outcome.LEASE_LOST;
     }
     Instant now = now();
-    entry.endAttempt(now, switch (status) {
-      case DONE -> Outcome.DONE;
-      case SUPERSEDED -> Outcome.SUPERSEDED;
-      case DEAD -> Outcome.DEAD;
-      default -> Outcome.FAILED;
-    }, error == null ? null : Errors.describe(error));
+    entry.endAttempt(now, outcome, error == null ? null : Errors.describe(error));
     unschedule(entry);
     entry.status = status;
     entry.leaseOwner = null;
@@ -175,7 +170,7 @@ public final class InMemoryEventInbox implements EventInbox {
       entry.nextAttemptAt = options.nextAttempt(now, entry.attempts);
     }
     schedule(entry);
-    return true;
+    return outcome;
   }
 
   /** Puts an unfinished entry into {@link #due}, keyed by when it is next due. */
@@ -364,7 +359,8 @@ public final class InMemoryEventInbox implements EventInbox {
       this.nextAttemptAt = now;
     }
 
-    InboxRecord claim(String owner, Instant now, InboxOptions options) {
+    Claim claim(String owner, Instant now, InboxOptions options) {
+      boolean wasDead = Claim.wasDead(status, attempts, options.maxAttempts());
       if (status == InboxStatus.PROCESSING) {
         endAttempt(now, Outcome.LEASE_LOST, null);     // taken over: the old owner's lease ran out
       }
@@ -373,7 +369,7 @@ public final class InMemoryEventInbox implements EventInbox {
       leaseOwner = Objects.requireNonNull(owner, "owner == null");
       leaseUntil = now.plus(options.lease());
       attempts++;
-      return snapshot();
+      return new Claim(snapshot(), owner, wasDead);
     }
 
     /** Ends the running attempt, if any. */

@@ -64,9 +64,13 @@ public final class JdbcEventInbox implements EventInbox {
       + " WHERE event_id = ?";
   private static final String CLAIM = "UPDATE " + TABLE + " SET status = 'processing',"
       + " lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE event_id = ? AND ";
-  // A delivery being answered now may always try again: Stripe's redelivery is the retry.
-  private static final String DELIVERY_CLAIMABLE = "(status IN ('received', 'failed', 'dead')"
-      + " OR (status = 'processing' AND lease_until <= ?))";
+  // A delivery being answered now may always try again, even a dead event: Stripe's redelivery
+  // is the retry. Live and dead events are claimed by two statements, so that a claim knows
+  // whether the event was dead before (Claim.wasDead); the common case takes the first only.
+  private static final String DELIVERY_CLAIMABLE = "(status IN ('received', 'failed')"
+      + " OR (status = 'processing' AND lease_until <= ? AND attempts <= ?))";
+  private static final String DEAD_CLAIMABLE = "(status = 'dead'"
+      + " OR (status = 'processing' AND lease_until <= ? AND attempts > ?))";
   private static final String DUE = "((status IN ('received', 'failed') AND next_attempt_at <= ?)"
       + " OR (status = 'processing' AND lease_until <= ?))";
   private static final String SELECT_DUE = "SELECT event_id FROM " + TABLE + " WHERE " + DUE
@@ -138,6 +142,12 @@ public final class JdbcEventInbox implements EventInbox {
   private static final String BACKLOG = "SELECT COUNT(*), MIN(received_at) FROM " + TABLE
       + " WHERE status IN ('received', 'processing', 'failed')";
 
+  /** The tables the inbox uses, with the columns it reads and writes. */
+  private static final List<List<String>> REQUIRED_COLUMNS = List.of(
+      List.of((TABLE + ", " + COLUMNS).split(", *")),
+      List.of(ATTEMPTS, "event_id", "attempt", "owner", "started_at", "finished_at", "outcome",
+          "error"));
+
   private final DataSource dataSource;
   private final InboxOptions options;
   private volatile boolean schemaReady;
@@ -177,19 +187,55 @@ public final class JdbcEventInbox implements EventInbox {
       if (product.equals("H2")) {
         warnAboutH2WriteDelay(statement);
       }
-      try {
-        for (String sql : schemaStatements()) {
+      SQLException failed = null;
+      for (String sql : schemaStatements()) {
+        try {
           statement.execute(sql);
+        } catch (SQLException e) {
+          // Another instance may be creating the same object at this moment (PostgreSQL then
+          // reports a unique violation in its catalog), or this user may not create tables
+          // that a DBA created: what matters is that every table is there, checked below.
+          failed = failed == null ? e : failed;
         }
-      } catch (SQLException e) {
-        // Another instance may be creating it at this moment (PostgreSQL then reports a
-        // unique violation in its catalog); the table is what matters.
-        statement.executeQuery("SELECT event_id FROM " + TABLE + " WHERE 1 = 0").close();
+      }
+      if (failed != null) {
+        String missing = missingObject(connection);
+        if (missing != null) {
+          throw new InboxException("Event inbox cannot use " + missing + "; creating its"
+              + " tables failed (SQLState " + failed.getSQLState() + ", " + failed.getMessage()
+              + "): run " + SCHEMA_RESOURCE.substring(1) + " (in the library's jar) as the"
+              + " database owner, or let the application's user create tables", failed);
+        }
       }
       schemaReady = true;
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("create or find the table " + TABLE, e);
     }
+  }
+
+  /**
+   * The first table the inbox needs that the database lacks, or lacks a column of, described for
+   * a message; {@code null} when every table has every column.
+   */
+  private static String missingObject(Connection connection) {
+    for (List<String> required : REQUIRED_COLUMNS) {
+      String table = required.get(0);
+      List<String> columns = new ArrayList<>();
+      try (Statement statement = connection.createStatement();
+          ResultSet rows = statement.executeQuery("SELECT * FROM " + table + " WHERE 1 = 0")) {
+        for (int i = 1; i <= rows.getMetaData().getColumnCount(); i++) {
+          columns.add(rows.getMetaData().getColumnName(i).toLowerCase(Locale.ROOT));
+        }
+      } catch (SQLException e) {
+        return "the table " + table + ", which cannot be read (" + e.getMessage() + ")";
+      }
+      for (String column : required.subList(1, required.size())) {
+        if (!columns.contains(column)) {
+          return "the table " + table + ", which has no column " + column;
+        }
+      }
+    }
+    return null;
   }
 
   /**
@@ -234,6 +280,7 @@ public final class JdbcEventInbox implements EventInbox {
   @Override
   public Receipt receive(VerifiedEvent event, String signatureHeader, String clientAddress)
       throws InboxException {
+    Objects.requireNonNull(signatureHeader, "signatureHeader == null");
     ensureSchema();
     Instant now = now();
     try (Connection connection = dataSource.getConnection()) {
@@ -242,8 +289,7 @@ public final class JdbcEventInbox implements EventInbox {
         int inserted = update(connection, postgres ? INSERT + ON_CONFLICT : INSERT, event.id(),
             event.type(), event.livemode().orElse(null), event.account().orElse(null),
             event.apiVersion().orElse(null), event.dataObjectId().orElse(null),
-            event.created().orElse(null), now, event.body(),
-            Objects.requireNonNull(signatureHeader, "signatureHeader == null"),
+            event.created().orElse(null), now, event.body(), signatureHeader,
             clientAddress == null || clientAddress.length() <= 64 ? clientAddress
                 : clientAddress.substring(0, 64),
             now);
@@ -257,7 +303,7 @@ public final class JdbcEventInbox implements EventInbox {
       }
       InboxStatus status = status(connection, event.id());
       return status != null && status.isFinal() ? Receipt.DONE : Receipt.PENDING;
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("store event " + event.id(), e);
     }
   }
@@ -267,12 +313,18 @@ public final class JdbcEventInbox implements EventInbox {
     Objects.requireNonNull(owner, "owner == null");
     ensureSchema();
     Instant now = now();
-    InboxRecord claimed;
+    Claim claimed;
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
+        boolean wasDead = false;
         int updated = update(connection, CLAIM + DELIVERY_CLAIMABLE, owner,
-            now.plus(options.lease()), eventId, now);
+            now.plus(options.lease()), eventId, now, options.maxAttempts());
+        if (updated == 0) {
+          wasDead = true;
+          updated = update(connection, CLAIM + DEAD_CLAIMABLE, owner,
+              now.plus(options.lease()), eventId, now, options.maxAttempts());
+        }
         if (updated == 0) {
           InboxStatus status = status(connection, eventId);
           connection.commit();
@@ -280,16 +332,16 @@ public final class JdbcEventInbox implements EventInbox {
               : status.isFinal() ? Outcome.ALREADY_DONE : Outcome.BUSY;
         }
         startAttempt(connection, eventId, owner, now);
-        claimed = select(connection, eventId).orElseThrow();
+        claimed = new Claim(select(connection, eventId).orElseThrow(), owner, wasDead);
         connection.commit();
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         rollback(connection);
         throw e;
       }
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("claim event " + eventId, e);
     }
-    return run(claimed, owner, work);
+    return run(claimed, work);
   }
 
   @Override
@@ -300,7 +352,7 @@ public final class JdbcEventInbox implements EventInbox {
     }
     ensureSchema();
     Instant now = now();
-    List<InboxRecord> claimed = new ArrayList<>();
+    List<Claim> claimed = new ArrayList<>();
     try (Connection connection = dataSource.getConnection()) {
       // PostgreSQL: one transaction holding only rows it locked and others skip. Elsewhere each
       // claim commits alone: a transaction holding several row locks while it waits for
@@ -324,37 +376,43 @@ public final class JdbcEventInbox implements EventInbox {
           if (update(connection, CLAIM + DUE, owner, now.plus(options.lease()), id, now,
               now) == 1) {
             startAttempt(connection, id, owner, now);
-            claimed.add(select(connection, id).orElseThrow());
+            InboxRecord record = select(connection, id).orElseThrow();
+            // Received and failed events are within their attempts: only an expired claim of a
+            // dead event (taken by a delivery whose holder crashed) is past them.
+            claimed.add(new Claim(record, owner, Claim.wasDead(InboxStatus.PROCESSING,
+                record.attempts() - 1, options.maxAttempts())));
           }
           if (!postgres) {
             connection.commit();
           }
         }
         connection.commit();
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         rollback(connection);
         throw e;
       }
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("claim due events", e);
     }
-    for (InboxRecord record : claimed) {
-      run(record, owner, work);
+    for (Claim claim : claimed) {
+      run(claim, work);
     }
     return claimed.size();
   }
 
-  private Outcome run(InboxRecord record, String owner, Work work) throws InboxException {
+  private Outcome run(Claim claim, Work work) throws InboxException {
+    InboxRecord record = claim.record;
+    String owner = claim.owner;
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
         if (options.supersededGuard() && isSuperseded(connection, record)) {
           return commitIfFinished(connection, record, owner, InboxStatus.SUPERSEDED);
         }
-        Exception failure = null;
+        Throwable failure = null;
         try {
           work.run(record, HandlingContext.of(TransactionGuard.wrap(connection)));
-        } catch (Exception e) {
+        } catch (Throwable e) {  // any: an Error of one event's work is that attempt's failure only
           failure = e;
         }
         if (failure == null) {
@@ -369,25 +427,29 @@ public final class JdbcEventInbox implements EventInbox {
           }
         }
         connection.rollback();
-        boolean dead = record.attempts() >= options.maxAttempts();
-        Instant now = now();
-        String error = Errors.describe(failure);
-        int updated = update(connection, FAIL,
-            (dead ? InboxStatus.DEAD : InboxStatus.FAILED).code(), error,
-            options.nextAttempt(now, record.attempts()), record.eventId(), owner);
-        if (updated == 1) {
-          endAttempt(connection, record.eventId(), owner, now,
-              dead ? Outcome.DEAD : Outcome.FAILED, error);
-        }
-        connection.commit();
-        return updated == 0 ? Outcome.LEASE_LOST : dead ? Outcome.DEAD : Outcome.FAILED;
-      } catch (SQLException e) {
+        return recordFailure(connection, claim, failure);
+      } catch (SQLException | RuntimeException e) {
         rollback(connection);
         throw e;
       }
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("finish event " + record.eventId(), e);
     }
+  }
+
+  /** Records the failure of the claim's attempt and commits; {@link Outcome#LEASE_LOST} if lost. */
+  private Outcome recordFailure(Connection connection, Claim claim, Throwable failure)
+      throws SQLException {
+    Instant now = now();
+    String error = Errors.describe(failure);
+    Outcome outcome = claim.failedOutcome(options.maxAttempts());
+    int updated = update(connection, FAIL, claim.failedStatus(options.maxAttempts()).code(),
+        error, options.nextAttempt(now, claim.record.attempts()), claim.eventId(), claim.owner);
+    if (updated == 1) {
+      endAttempt(connection, claim.eventId(), claim.owner, now, outcome, error);
+    }
+    connection.commit();
+    return updated == 0 ? Outcome.LEASE_LOST : outcome;
   }
 
   /** Marks the event finished and commits, with the work's writes; or rolls both back. */
@@ -432,7 +494,7 @@ public final class JdbcEventInbox implements EventInbox {
     ensureSchema();
     try (Connection connection = dataSource.getConnection()) {
       return select(connection, eventId);
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("read event " + eventId, e);
     }
   }
@@ -443,7 +505,7 @@ public final class JdbcEventInbox implements EventInbox {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(true);
       return update(connection, REPLAY, now(), eventId) == 1;
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("replay event " + eventId, e);
     }
   }
@@ -454,7 +516,7 @@ public final class JdbcEventInbox implements EventInbox {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(true);
       return update(connection, RESOLVE, now(), eventId) == 1;
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("resolve event " + eventId, e);
     }
   }
@@ -470,11 +532,11 @@ public final class JdbcEventInbox implements EventInbox {
         int pruned = update(connection, PRUNE, cutoff);
         connection.commit();
         return pruned;
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         rollback(connection);
         throw e;
       }
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("prune done events", e);
     }
   }
@@ -491,7 +553,7 @@ public final class JdbcEventInbox implements EventInbox {
       }
       List<EventSummary> page = events.subList(0, query.limit());
       return new EventPage(page, EventQuery.Position.of(page.get(page.size() - 1)).cursor());
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("list events", e);
     }
   }
@@ -524,11 +586,11 @@ public final class JdbcEventInbox implements EventInbox {
         connection.commit();
         counts.put(InboxStatus.DONE, Math.max(0, total - notDone));
         return counts;
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         rollback(connection);
         throw e;
       }
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("count events", e);
     }
   }
@@ -541,7 +603,7 @@ public final class JdbcEventInbox implements EventInbox {
         ResultSet rows = statement.executeQuery()) {
       rows.next();
       return new InboxBacklog(rows.getLong(1), instant(rows, 2));
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("count the backlog", e);
     }
   }
@@ -553,7 +615,7 @@ public final class JdbcEventInbox implements EventInbox {
     try (Connection connection = dataSource.getConnection()) {
       return summaries(connection, String.format(ABOUT_OBJECT, Math.max(1, limit)),
           dataObjectId);
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("list the events about " + dataObjectId, e);
     }
   }
@@ -573,7 +635,7 @@ public final class JdbcEventInbox implements EventInbox {
             rows.getString("error")));
       }
       return attempts;
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("read the attempts of event " + eventId, e);
     }
   }
@@ -715,7 +777,7 @@ public final class JdbcEventInbox implements EventInbox {
         }
       }
       return statement;
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       statement.close();
       throw e;
     }
@@ -733,8 +795,14 @@ public final class JdbcEventInbox implements EventInbox {
     return options.clock().instant();
   }
 
-  private static InboxException unavailable(String action, SQLException e) {
-    return new InboxException("Event inbox cannot " + action + ": SQLState " + e.getSQLState()
-        + ", " + e.getMessage(), e);
+  /**
+   * The failure of the storage as an {@link InboxException}: an {@link SQLException}, or any
+   * RuntimeException of the driver or of binding a value (such as a {@code DateTimeException}
+   * for an instant outside SQL's range), which callers must not see raw.
+   */
+  private static InboxException unavailable(String action, Exception e) {
+    String detail = e instanceof SQLException sql ? "SQLState " + sql.getSQLState() + ", "
+        + sql.getMessage() : e.toString();
+    return new InboxException("Event inbox cannot " + action + ": " + detail, e);
   }
 }

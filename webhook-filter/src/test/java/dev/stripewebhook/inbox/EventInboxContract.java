@@ -3,6 +3,7 @@ package dev.stripewebhook.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.stripewebhook.VerifiedEvent;
@@ -303,6 +304,98 @@ abstract class EventInboxContract {
     inbox.process(event.id(), "a", failing("first"));
     assertThat(inbox.process(event.id(), "b", counting())).isEqualTo(Outcome.DONE);
     assertThat(runs(event)).isEqualTo(2);
+  }
+
+  @Test
+  void anErrorThrownByTheWorkFailsOnlyItsOwnEventAndTheRestOfTheBatchRuns() throws Exception {
+    inbox = newInbox(options().maxAttempts(2).build());
+    VerifiedEvent assertion = received(inbox);    // first of the batch: due first
+    clock.advance(Duration.ofMillis(1));
+    VerifiedEvent overflow = received(inbox);
+    List<VerifiedEvent> others = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      clock.advance(Duration.ofMillis(1));
+      others.add(received(inbox));
+    }
+    Work work = (record, context) -> {
+      if (record.eventId().equals(assertion.id())) {
+        throw new AssertionError("handler assertion");
+      }
+      if (record.eventId().equals(overflow.id())) {
+        throw new StackOverflowError();
+      }
+      counting().run(record, context);
+    };
+
+    assertThat(inbox.processDue("w", 10, work)).isEqualTo(5);
+
+    for (VerifiedEvent event : others) {
+      assertThat(record(event).status()).as(event.id()).isEqualTo(InboxStatus.DONE);
+      assertThat(runs(event)).isEqualTo(1);
+    }
+    assertThat(record(assertion).status()).isEqualTo(InboxStatus.FAILED);
+    assertThat(record(assertion).lastError())
+        .isEqualTo("java.lang.AssertionError: handler assertion");
+    assertThat(record(overflow).status()).isEqualTo(InboxStatus.FAILED);
+    assertThat(record(overflow).lastError()).isEqualTo("java.lang.StackOverflowError");
+
+    clock.advance(Duration.ofHours(2));
+    assertThat(inbox.processDue("w", 10, work)).isEqualTo(2);
+    for (VerifiedEvent poison : List.of(assertion, overflow)) {
+      assertThat(record(poison).status()).isEqualTo(InboxStatus.DEAD);
+      assertThat(record(poison).attempts()).isEqualTo(2);
+      assertThat(inbox.attempts(poison.id())).extracting(ProcessingAttempt::outcome)
+          .containsExactly(Outcome.FAILED, Outcome.DEAD);
+    }
+    clock.advance(Duration.ofDays(1));
+    assertThat(inbox.processDue("w", 10, work)).isZero();
+  }
+
+  @Test
+  void processReturnsTheFailureOfAnErrorInsteadOfThrowingIt() throws Exception {
+    inbox = newInbox(options().maxAttempts(2).build());
+    VerifiedEvent event = received(inbox);
+
+    assertThat(inbox.process(event.id(), "a", (record, context) -> {
+      throw new AssertionError("expected ledger entry");
+    })).isEqualTo(Outcome.FAILED);
+    assertThat(inbox.process(event.id(), "b", (record, context) -> {
+      throw new StackOverflowError();
+    })).isEqualTo(Outcome.DEAD);
+
+    assertThat(record(event).status()).isEqualTo(InboxStatus.DEAD);
+    assertThat(record(event).leaseOwner()).isNull();
+    assertThat(record(event).lastError()).contains("StackOverflowError");
+  }
+
+  @Test
+  void onlyTheAttemptThatMakesAnEventDeadReturnsDeadAndADeadEventFailingAgainStaysDead()
+      throws Exception {
+    inbox = newInbox(options().maxAttempts(2).build());
+    VerifiedEvent event = received(inbox);
+    List<Outcome> outcomes = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      outcomes.add(inbox.process(event.id(), "delivery-" + i, failing("poison " + i)));
+      assertThat(record(event).status()).isEqualTo(i == 0 ? InboxStatus.FAILED
+          : InboxStatus.DEAD);
+    }
+    assertThat(outcomes).containsExactly(Outcome.FAILED, Outcome.DEAD, Outcome.FAILED,
+        Outcome.FAILED);
+    assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::outcome)
+        .containsExactly(Outcome.FAILED, Outcome.DEAD, Outcome.FAILED, Outcome.FAILED);
+    assertThat(record(event).lastError()).contains("poison 3");
+    assertThat(inbox.processDue("w", 10, counting())).as("dead: not due").isZero();
+
+    assertThat(inbox.process(event.id(), "fixed", counting())).isEqualTo(Outcome.DONE);
+  }
+
+  @Test
+  void aCreatedInstantOutsideTheDatabasesRangeIsAnInboxException() throws Exception {
+    assumeThat(dataSource()).as("a JDBC inbox").isNotNull();
+    VerifiedEvent event = TestEvents.about("sub_far_future", Instant.MAX.getEpochSecond());
+
+    assertThatThrownBy(() -> inbox.receive(event, TestEvents.header(event), null))
+        .isInstanceOf(InboxException.class).hasMessageContaining(event.id());
   }
 
   // --- ordering guard and retention ---------------------------------------------------------

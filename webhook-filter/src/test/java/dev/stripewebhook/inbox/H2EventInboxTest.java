@@ -54,6 +54,30 @@ class H2EventInboxTest extends EventInboxContract {
   }
 
   @Test
+  void aTableTheUserCannotCreateStopsTheInboxNamingTheTableAndTheError() throws Exception {
+    JdbcDataSource fresh = new JdbcDataSource();
+    fresh.setURL("jdbc:h2:mem:restricted" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
+    WatchedDataSource restricted = new WatchedDataSource(fresh)
+        .refusing(sql -> sql.contains("TABLE IF NOT EXISTS stripe_webhook_inbox_attempt"));
+    EventInbox inbox = JdbcEventInbox.create(restricted, options().build());
+    VerifiedEvent event = TestEvents.event("invoice.paid");
+
+    assertThatThrownBy(() -> inbox.receive(event, TestEvents.header(event), null))
+        .isInstanceOf(InboxException.class).hasMessageContaining("stripe_webhook_inbox_attempt")
+        .hasMessageContaining("permission denied").hasMessageContaining("42501");
+  }
+
+  @Test
+  void tablesADbaCreatedServeAUserThatCannotCreateTables() throws Exception {
+    WatchedDataSource restricted = new WatchedDataSource(dataSource)
+        .refusing(sql -> sql.startsWith("CREATE"));    // the contract's inbox made the tables
+    EventInbox inbox = JdbcEventInbox.create(restricted, options().build());
+    VerifiedEvent event = received(inbox);
+
+    assertThat(inbox.process(event.id(), "a", counting())).isEqualTo(EventInbox.Outcome.DONE);
+  }
+
+  @Test
   void warnsWhenAnH2FileDatabaseWritesCommitsLate(@TempDir Path directory) throws Exception {
     List<String> warnings = new ArrayList<>();
     Logger logger = Logger.getLogger(JdbcEventInbox.class.getName());
