@@ -29,6 +29,10 @@ import java.util.Optional;
  *       pass {@code event.id} to them as an idempotency key.
  * </ul>
  *
+ * <p>An inbox serves one {@link #endpoint() endpoint}: it stores and sees only that endpoint's
+ * events, so that several endpoints share one database, and the same event id may be stored once
+ * per endpoint.
+ *
  * <p>Implementations are thread safe. Every method may throw {@link InboxException} when the
  * storage is unavailable.
  *
@@ -84,6 +88,9 @@ public interface EventInbox {
      */
     void run(InboxRecord record, HandlingContext context) throws Exception;
   }
+
+  /** The name of the endpoint whose events this inbox holds ({@link InboxOptions#endpoint()}). */
+  String endpoint();
 
   /**
    * Stores a verified delivery unless its event id is already stored. Returns once the event is

@@ -16,10 +16,10 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * An inbox in this JVM's memory, bounded by {@link InboxOptions#capacity()}: the default when no
- * DataSource is configured. It deduplicates and serializes processing within one instance only,
- * and forgets everything on restart; use {@link JdbcEventInbox} for durability or several
- * instances.
+ * An inbox of one endpoint in this JVM's memory, bounded by {@link InboxOptions#capacity()}: the
+ * default when no DataSource is configured. It deduplicates and serializes processing within one
+ * instance only, and forgets everything on restart; use {@link JdbcEventInbox} for durability or
+ * several instances.
  *
  * <p>A done or superseded event keeps its envelope, state and attempts but not its body, which
  * is all deduplication needs: its record's {@link InboxRecord#body()} is empty. Lists and counts
@@ -44,6 +44,11 @@ public final class InMemoryEventInbox implements EventInbox {
   }
 
   @Override
+  public String endpoint() {
+    return options.endpoint();
+  }
+
+  @Override
   public synchronized Receipt receive(VerifiedEvent event, String signatureHeader,
       String clientAddress) throws InboxException {
     Entry existing = entries.get(event.id());
@@ -54,7 +59,8 @@ public final class InMemoryEventInbox implements EventInbox {
       throw new InboxException("The in-memory inbox is full (" + options.capacity()
           + " unfinished events); configure a DataSource or a larger capacity");
     }
-    Entry entry = new Entry(event, signatureHeader, clientAddress, now(), sequence++);
+    Entry entry = new Entry(options.endpoint(), event, signatureHeader, clientAddress, now(),
+        sequence++);
     entries.put(event.id(), entry);
     schedule(entry);
     return Receipt.NEW;
@@ -321,6 +327,7 @@ public final class InMemoryEventInbox implements EventInbox {
     private static final byte[] NO_BODY = new byte[0];
 
     final long sequence; // arrival order: ties in due time are taken oldest first
+    final String endpoint;
     final String eventId;
     final String type;
     final Boolean livemode;
@@ -342,9 +349,10 @@ public final class InMemoryEventInbox implements EventInbox {
     final List<ProcessingAttempt> history = new ArrayList<>();
     Instant dueAt; // the key in due; null when not in it
 
-    Entry(VerifiedEvent event, String signatureHeader, String clientAddress, Instant now,
-        long sequence) {
+    Entry(String endpoint, VerifiedEvent event, String signatureHeader, String clientAddress,
+        Instant now, long sequence) {
       this.sequence = sequence;
+      this.endpoint = endpoint;
       this.eventId = event.id();
       this.type = event.type();
       this.livemode = event.livemode().orElse(null);
@@ -383,14 +391,15 @@ public final class InMemoryEventInbox implements EventInbox {
     }
 
     EventSummary summary() {
-      return new EventSummary(eventId, type, livemode, account, dataObjectId, created, receivedAt,
-          status, attempts, lastError, handledAt);
+      return new EventSummary(endpoint, eventId, type, livemode, account, dataObjectId, created,
+          receivedAt, status, attempts, lastError, handledAt);
     }
 
     InboxRecord snapshot() {
-      return new InboxRecord(eventId, type, livemode, account, apiVersion, dataObjectId, created,
-          receivedAt, body == null ? NO_BODY : body, signatureHeader, clientAddress, status,
-          attempts, lastError, nextAttemptAt, leaseOwner, leaseUntil, handledAt);
+      return new InboxRecord(endpoint, eventId, type, livemode, account, apiVersion,
+          dataObjectId, created, receivedAt, body == null ? NO_BODY : body, signatureHeader,
+          clientAddress, status, attempts, lastError, nextAttemptAt, leaseOwner, leaseUntil,
+          handledAt);
     }
   }
 }
