@@ -29,6 +29,10 @@ import java.util.Optional;
  *       pass {@code event.id} to them as an idempotency key.
  * </ul>
  *
+ * <p>An inbox serves one {@link #endpoint() endpoint}: it stores and sees only that endpoint's
+ * events, so that several endpoints share one database, and the same event id may be stored once
+ * per endpoint.
+ *
  * <p>Implementations are thread safe. Every method may throw {@link InboxException} when the
  * storage is unavailable.
  *
@@ -50,9 +54,15 @@ public interface EventInbox {
   enum Outcome {
     /** The work succeeded and the event is done. */
     DONE,
-    /** The work failed; the event will be tried again. */
+    /**
+     * The work failed; the event will be tried again, or, when it was dead before this attempt
+     * (a delivery may claim a dead event), it stays dead.
+     */
     FAILED,
-    /** The work failed for the last allowed time; the event is dead. */
+    /**
+     * The work failed for the last allowed time and this attempt made the event dead: returned
+     * once per event (until it is replayed), so it may be counted.
+     */
     DEAD,
     /** Skipped by the ordering guard. */
     SUPERSEDED,
@@ -70,13 +80,17 @@ public interface EventInbox {
   @FunctionalInterface
   interface Work {
     /**
-     * Processes the event.
+     * Processes the event. Whatever it throws, {@link Error}s included, fails this attempt and
+     * nothing else: the inbox records it and never lets it escape.
      *
      * @param context with the JDBC inbox, the transaction that will mark the event done
      * @throws Exception to fail this attempt
      */
     void run(InboxRecord record, HandlingContext context) throws Exception;
   }
+
+  /** The name of the endpoint whose events this inbox holds ({@link InboxOptions#endpoint()}). */
+  String endpoint();
 
   /**
    * Stores a verified delivery unless its event id is already stored. Returns once the event is
@@ -91,14 +105,16 @@ public interface EventInbox {
   /**
    * Claims one event and runs {@code work} on it, for a delivery being answered now: the event is
    * claimed whatever its next attempt time, and even when dead, because Stripe's redelivery is
-   * itself the retry. Marks the event done, failed or dead by the result.
+   * itself the retry. Marks the event done, failed or dead by the result; a dead event that fails
+   * again stays dead and returns {@link Outcome#FAILED}.
    */
   Outcome process(String eventId, String owner, Work work) throws InboxException;
 
   /**
    * Claims up to {@code limit} events whose next attempt time has come (or whose lease has run
    * out) and runs {@code work} on each, in the calling thread. Several owners calling this at once
-   * claim disjoint events.
+   * claim disjoint events. A failure of one event's work, whatever it throws, fails that event's
+   * attempt only: the others of the batch still run.
    *
    * @return how many events were claimed
    */

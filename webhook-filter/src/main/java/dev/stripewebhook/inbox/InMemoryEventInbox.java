@@ -16,10 +16,10 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * An inbox in this JVM's memory, bounded by {@link InboxOptions#capacity()}: the default when no
- * DataSource is configured. It deduplicates and serializes processing within one instance only,
- * and forgets everything on restart; use {@link JdbcEventInbox} for durability or several
- * instances.
+ * An inbox of one endpoint in this JVM's memory, bounded by {@link InboxOptions#capacity()}: the
+ * default when no DataSource is configured. It deduplicates and serializes processing within one
+ * instance only, and forgets everything on restart; use {@link JdbcEventInbox} for durability or
+ * several instances.
  *
  * <p>A done or superseded event keeps its envelope, state and attempts but not its body, which
  * is all deduplication needs: its record's {@link InboxRecord#body()} is empty. Lists and counts
@@ -44,6 +44,11 @@ public final class InMemoryEventInbox implements EventInbox {
   }
 
   @Override
+  public String endpoint() {
+    return options.endpoint();
+  }
+
+  @Override
   public synchronized Receipt receive(VerifiedEvent event, String signatureHeader,
       String clientAddress) throws InboxException {
     Entry existing = entries.get(event.id());
@@ -54,7 +59,8 @@ public final class InMemoryEventInbox implements EventInbox {
       throw new InboxException("The in-memory inbox is full (" + options.capacity()
           + " unfinished events); configure a DataSource or a larger capacity");
     }
-    Entry entry = new Entry(event, signatureHeader, clientAddress, now(), sequence++);
+    Entry entry = new Entry(options.endpoint(), event, signatureHeader, clientAddress, now(),
+        sequence++);
     entries.put(event.id(), entry);
     schedule(entry);
     return Receipt.NEW;
@@ -72,7 +78,7 @@ public final class InMemoryEventInbox implements EventInbox {
 
   @Override
   public Outcome process(String eventId, String owner, Work work) throws InboxException {
-    InboxRecord claimed;
+    Claim claimed;
     synchronized (this) {
       Entry entry = entries.get(eventId);
       if (entry == null) {
@@ -88,12 +94,12 @@ public final class InMemoryEventInbox implements EventInbox {
       claimed = entry.claim(owner, now(), options);
       schedule(entry);
     }
-    return run(claimed, owner, work);
+    return run(claimed, work);
   }
 
   @Override
   public int processDue(String owner, int limit, Work work) throws InboxException {
-    List<InboxRecord> claimed = new ArrayList<>();
+    List<Claim> claimed = new ArrayList<>();
     synchronized (this) {
       Instant now = now();
       List<Entry> taken = new ArrayList<>();
@@ -105,33 +111,30 @@ public final class InMemoryEventInbox implements EventInbox {
       }
       taken.forEach(this::schedule); // after the loop: a zero lease must not claim twice
     }
-    for (InboxRecord record : claimed) {
-      run(record, owner, work);
+    for (Claim claim : claimed) {
+      run(claim, work);
     }
     return claimed.size();
   }
 
-  private Outcome run(InboxRecord record, String owner, Work work) {
+  private Outcome run(Claim claim, Work work) {
     if (options.supersededGuard()) {
       synchronized (this) {
-        if (isSuperseded(record)) {
-          return finish(record.eventId(), owner, InboxStatus.SUPERSEDED, null)
-              ? Outcome.SUPERSEDED : Outcome.LEASE_LOST;
+        if (isSuperseded(claim.record)) {
+          return finish(claim, InboxStatus.SUPERSEDED, Outcome.SUPERSEDED, null);
         }
       }
     }
+    Throwable failure = null;
     try {
-      work.run(record, HandlingContext.none());
-    } catch (Exception e) {
-      synchronized (this) {
-        boolean dead = record.attempts() >= options.maxAttempts();
-        return finish(record.eventId(), owner, dead ? InboxStatus.DEAD : InboxStatus.FAILED, e)
-            ? (dead ? Outcome.DEAD : Outcome.FAILED) : Outcome.LEASE_LOST;
-      }
+      work.run(claim.record, HandlingContext.none());
+    } catch (Throwable e) {  // any: an Error of one event's work is that attempt's failure only
+      failure = e;
     }
     synchronized (this) {
-      return finish(record.eventId(), owner, InboxStatus.DONE, null)
-          ? Outcome.DONE : Outcome.LEASE_LOST;
+      return failure == null ? finish(claim, InboxStatus.DONE, Outcome.DONE, null)
+          : finish(claim, claim.failedStatus(options.maxAttempts()),
+              claim.failedOutcome(options.maxAttempts()), failure);
     }
   }
 
@@ -148,20 +151,18 @@ public final class InMemoryEventInbox implements EventInbox {
     return false;
   }
 
-  /** Ends the attempt of {@code owner}; false when its lease was taken over meanwhile. */
-  private boolean finish(String eventId, String owner, InboxStatus status, Exception error) {
-    Entry entry = entries.get(eventId);
+  /**
+   * Ends the claim's attempt with {@code status}, returning {@code outcome}; {@link
+   * Outcome#LEASE_LOST} when its lease was taken over meanwhile.
+   */
+  private Outcome finish(Claim claim, InboxStatus status, Outcome outcome, Throwable error) {
+    Entry entry = entries.get(claim.eventId());
     if (entry == null || entry.status != InboxStatus.PROCESSING
-        || !owner.equals(entry.leaseOwner)) {
-      return false;
+        || !claim.owner.equals(entry.leaseOwner)) {
+      return Outcome.LEASE_LOST;
     }
     Instant now = now();
-    entry.endAttempt(now, switch (status) {
-      case DONE -> Outcome.DONE;
-      case SUPERSEDED -> Outcome.SUPERSEDED;
-      case DEAD -> Outcome.DEAD;
-      default -> Outcome.FAILED;
-    }, error == null ? null : Errors.describe(error));
+    entry.endAttempt(now, outcome, error == null ? null : Errors.describe(error));
     unschedule(entry);
     entry.status = status;
     entry.leaseOwner = null;
@@ -175,7 +176,7 @@ public final class InMemoryEventInbox implements EventInbox {
       entry.nextAttemptAt = options.nextAttempt(now, entry.attempts);
     }
     schedule(entry);
-    return true;
+    return outcome;
   }
 
   /** Puts an unfinished entry into {@link #due}, keyed by when it is next due. */
@@ -326,6 +327,7 @@ public final class InMemoryEventInbox implements EventInbox {
     private static final byte[] NO_BODY = new byte[0];
 
     final long sequence; // arrival order: ties in due time are taken oldest first
+    final String endpoint;
     final String eventId;
     final String type;
     final Boolean livemode;
@@ -347,9 +349,10 @@ public final class InMemoryEventInbox implements EventInbox {
     final List<ProcessingAttempt> history = new ArrayList<>();
     Instant dueAt; // the key in due; null when not in it
 
-    Entry(VerifiedEvent event, String signatureHeader, String clientAddress, Instant now,
-        long sequence) {
+    Entry(String endpoint, VerifiedEvent event, String signatureHeader, String clientAddress,
+        Instant now, long sequence) {
       this.sequence = sequence;
+      this.endpoint = endpoint;
       this.eventId = event.id();
       this.type = event.type();
       this.livemode = event.livemode().orElse(null);
@@ -364,7 +367,8 @@ public final class InMemoryEventInbox implements EventInbox {
       this.nextAttemptAt = now;
     }
 
-    InboxRecord claim(String owner, Instant now, InboxOptions options) {
+    Claim claim(String owner, Instant now, InboxOptions options) {
+      boolean wasDead = Claim.wasDead(status, attempts, options.maxAttempts());
       if (status == InboxStatus.PROCESSING) {
         endAttempt(now, Outcome.LEASE_LOST, null);     // taken over: the old owner's lease ran out
       }
@@ -373,7 +377,7 @@ public final class InMemoryEventInbox implements EventInbox {
       leaseOwner = Objects.requireNonNull(owner, "owner == null");
       leaseUntil = now.plus(options.lease());
       attempts++;
-      return snapshot();
+      return new Claim(snapshot(), owner, wasDead);
     }
 
     /** Ends the running attempt, if any. */
@@ -387,14 +391,15 @@ public final class InMemoryEventInbox implements EventInbox {
     }
 
     EventSummary summary() {
-      return new EventSummary(eventId, type, livemode, account, dataObjectId, created, receivedAt,
-          status, attempts, lastError, handledAt);
+      return new EventSummary(endpoint, eventId, type, livemode, account, dataObjectId, created,
+          receivedAt, status, attempts, lastError, handledAt);
     }
 
     InboxRecord snapshot() {
-      return new InboxRecord(eventId, type, livemode, account, apiVersion, dataObjectId, created,
-          receivedAt, body == null ? NO_BODY : body, signatureHeader, clientAddress, status,
-          attempts, lastError, nextAttemptAt, leaseOwner, leaseUntil, handledAt);
+      return new InboxRecord(endpoint, eventId, type, livemode, account, apiVersion,
+          dataObjectId, created, receivedAt, body == null ? NO_BODY : body, signatureHeader,
+          clientAddress, status, attempts, lastError, nextAttemptAt, leaseOwner, leaseUntil,
+          handledAt);
     }
   }
 }

@@ -7,12 +7,14 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
+import java.util.regex.Pattern;
 
 /**
  * How an inbox retries, leases and forgets events. Immutable; built with {@link #builder()}.
  *
  * <pre>{@code
  * InboxOptions options = InboxOptions.builder()
+ *     .endpoint("connect")                    // its own rows beside other endpoints' ones
  *     .maxAttempts(10)                        // then dead
  *     .retryDelay(Duration.ofSeconds(10))     // 10 s, 20 s, 40 s... with jitter
  *     .retention(Duration.ofDays(30))         // done events pruned after that
@@ -26,7 +28,13 @@ public final class InboxOptions {
   public static final int DEFAULT_MAX_ATTEMPTS = 10;
   /** Default days done events are kept: {@value}. */
   public static final int DEFAULT_RETENTION_DAYS = 30;
+  /** The endpoint name of an inbox built without one: {@value}. */
+  public static final String DEFAULT_ENDPOINT = "default";
 
+  private static final String ENDPOINT_KEY = "stripe.webhook.endpoint";
+  private static final Pattern ENDPOINT_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  private final String endpoint;
   private final Clock clock;
   private final int maxAttempts;
   private final Duration retryDelay;
@@ -38,6 +46,7 @@ public final class InboxOptions {
   private final DoubleSupplier jitter;
 
   private InboxOptions(Builder builder) {
+    this.endpoint = builder.endpoint;
     this.clock = builder.clock;
     this.maxAttempts = builder.maxAttempts;
     this.retryDelay = builder.retryDelay;
@@ -57,6 +66,14 @@ public final class InboxOptions {
   /** A builder with the defaults. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The name of the endpoint whose events the inbox holds: an inbox sees only its endpoint's
+   * events, so that endpoints (a platform and a Connect endpoint, say) share one database.
+   */
+  public String endpoint() {
+    return endpoint;
   }
 
   /** The clock every time in the inbox comes from. */
@@ -105,6 +122,7 @@ public final class InboxOptions {
 
   /** Collects options; not thread safe. */
   public static final class Builder {
+    private String endpoint = DEFAULT_ENDPOINT;
     private Clock clock = Clock.systemUTC();
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private Duration retryDelay = Duration.ofSeconds(10);
@@ -116,6 +134,24 @@ public final class InboxOptions {
     private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
 
     private Builder() {}
+
+    /**
+     * The endpoint's name: 1 to 64 letters, digits, {@code .}, {@code _} or {@code -}; default
+     * {@value InboxOptions#DEFAULT_ENDPOINT}. Events stored under one name are invisible to an
+     * inbox of another, and the same event id may be stored once under each.
+     *
+     * @throws IllegalArgumentException naming {@code stripe.webhook.endpoint} when it is not such
+     *     a name
+     */
+    public Builder endpoint(String name) {
+      Objects.requireNonNull(name, "endpoint == null");
+      if (!ENDPOINT_NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException(ENDPOINT_KEY + ": \"" + name + "\" is not an endpoint"
+            + " name; use 1 to 64 letters, digits, '.', '_' or '-', such as platform or connect");
+      }
+      this.endpoint = name;
+      return this;
+    }
 
     /** The clock; tests pass a fake one. */
     public Builder clock(Clock clock) {

@@ -11,7 +11,8 @@ import java.time.Instant;
  * and {@code Stripe-Signature} header, so that it can be verified again), and its processing
  * state.
  *
- * @param eventId the event id, {@code evt_...}: the key
+ * @param endpoint the endpoint it was delivered to: with the event id, the key
+ * @param eventId the event id, {@code evt_...}
  * @param type the event type
  * @param livemode whether it is a live-mode event, or {@code null} when the payload does not say
  * @param account the connected account, or {@code null}
@@ -31,9 +32,9 @@ import java.time.Instant;
  * @param handledAt when it became done or superseded, or {@code null}
  * @since 0.1
  */
-public record InboxRecord(String eventId, String type, Boolean livemode, String account,
-    String apiVersion, String dataObjectId, Instant created, Instant receivedAt, byte[] body,
-    String signatureHeader, String clientAddress, InboxStatus status, int attempts,
+public record InboxRecord(String endpoint, String eventId, String type, Boolean livemode,
+    String account, String apiVersion, String dataObjectId, Instant created, Instant receivedAt,
+    byte[] body, String signatureHeader, String clientAddress, InboxStatus status, int attempts,
     String lastError, Instant nextAttemptAt, String leaseOwner, Instant leaseUntil,
     Instant handledAt) {
 

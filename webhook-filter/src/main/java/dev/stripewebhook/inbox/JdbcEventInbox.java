@@ -3,10 +3,7 @@ package dev.stripewebhook.inbox;
 
 import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.VerifiedEvent;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,11 +23,16 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * An inbox in a database table, {@code stripe_webhook_inbox} (with the attempt history in {@code
- * stripe_webhook_inbox_attempt}), through a {@link DataSource}: H2 for a single embedded
- * instance, PostgreSQL for several instances sharing one database. The tables are created when
- * absent (the statements are in {@code
- * dev/stripewebhook/inbox/schema.sql} inside the jar, documented for DBAs).
+ * An inbox of one endpoint in a database table, {@code stripe_webhook_inbox} (with the attempt
+ * history in {@code stripe_webhook_inbox_attempt}), through a {@link DataSource}: H2 for a single
+ * embedded instance, PostgreSQL for several instances sharing one database. Several endpoints
+ * share the tables: every row carries its endpoint's name, and an inbox reads and writes only its
+ * own endpoint's rows.
+ *
+ * <p>The tables are created when absent, and tables of an older version are upgraded in place,
+ * at start-up, by one instance at a time (the statements are in {@code
+ * dev/stripewebhook/inbox/schema.sql} and {@code upgrade-2.sql} inside the jar, documented for
+ * DBAs). A user that may not create or alter tables works with tables a DBA made current.
  *
  * <p>Claims are short committed transactions ({@code FOR UPDATE SKIP LOCKED} when workers look
  * for due events, so that instances claim disjoint events); the work then runs in a second
@@ -45,76 +47,84 @@ public final class JdbcEventInbox implements EventInbox {
   private static final System.Logger LOG = System.getLogger(JdbcEventInbox.class.getName());
 
   /** The schema resource, with the SQL a DBA can run by hand. */
-  public static final String SCHEMA_RESOURCE = "/dev/stripewebhook/inbox/schema.sql";
+  public static final String SCHEMA_RESOURCE = InboxSchema.SCHEMA_RESOURCE;
 
-  private static final String TABLE = "stripe_webhook_inbox";
-  private static final String ATTEMPTS = "stripe_webhook_inbox_attempt";
+  private static final String TABLE = InboxSchema.TABLE;
+  private static final String ATTEMPTS = InboxSchema.ATTEMPTS;
   private static final String UNIQUE_VIOLATION = "23505";
-  private static final String COLUMNS = "event_id, event_type, livemode, account, api_version,"
-      + " data_object_id, event_created, received_at, body, signature_header, client_address,"
-      + " status, attempts, last_error, next_attempt_at, lease_owner, lease_until, handled_at";
+  // Every statement names the inbox's endpoint: its rows are the only ones it sees.
+  private static final String KEY = " endpoint = ? AND event_id = ?";
+  private static final String COLUMNS = "endpoint, event_id, event_type, livemode, account,"
+      + " api_version, data_object_id, event_created, received_at, body, signature_header,"
+      + " client_address, status, attempts, last_error, next_attempt_at, lease_owner,"
+      + " lease_until, handled_at";
   private static final String INSERT = "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES"
-      + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', 0, NULL, ?, NULL, NULL, NULL)";
+      + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', 0, NULL, ?, NULL, NULL, NULL)";
   // PostgreSQL: a duplicate is no error (none in the server log for every redelivery). H2
-  // rejects ON CONFLICT (event_id), so there a duplicate is the unique violation, caught.
-  private static final String ON_CONFLICT = " ON CONFLICT (event_id) DO NOTHING";
-  private static final String SELECT = "SELECT " + COLUMNS + " FROM " + TABLE
-      + " WHERE event_id = ?";
-  private static final String SELECT_STATUS = "SELECT status FROM " + TABLE
-      + " WHERE event_id = ?";
+  // rejects ON CONFLICT (...), so there a duplicate is the unique violation, caught.
+  private static final String ON_CONFLICT = " ON CONFLICT (endpoint, event_id) DO NOTHING";
+  private static final String SELECT = "SELECT " + COLUMNS + " FROM " + TABLE + " WHERE" + KEY;
+  private static final String SELECT_STATUS = "SELECT status FROM " + TABLE + " WHERE" + KEY;
   private static final String CLAIM = "UPDATE " + TABLE + " SET status = 'processing',"
-      + " lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE event_id = ? AND ";
-  // A delivery being answered now may always try again: Stripe's redelivery is the retry.
-  private static final String DELIVERY_CLAIMABLE = "(status IN ('received', 'failed', 'dead')"
-      + " OR (status = 'processing' AND lease_until <= ?))";
+      + " lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE" + KEY + " AND ";
+  // A delivery being answered now may always try again, even a dead event: Stripe's redelivery
+  // is the retry. Live and dead events are claimed by two statements, so that a claim knows
+  // whether the event was dead before (Claim.wasDead); the common case takes the first only.
+  private static final String DELIVERY_CLAIMABLE = "(status IN ('received', 'failed')"
+      + " OR (status = 'processing' AND lease_until <= ? AND attempts <= ?))";
+  private static final String DEAD_CLAIMABLE = "(status = 'dead'"
+      + " OR (status = 'processing' AND lease_until <= ? AND attempts > ?))";
   private static final String DUE = "((status IN ('received', 'failed') AND next_attempt_at <= ?)"
       + " OR (status = 'processing' AND lease_until <= ?))";
-  private static final String SELECT_DUE = "SELECT event_id FROM " + TABLE + " WHERE " + DUE
+  private static final String SELECT_DUE = "SELECT event_id FROM " + TABLE
+      + " WHERE endpoint = ? AND " + DUE
       + " ORDER BY next_attempt_at, event_id FETCH FIRST %d ROWS ONLY";
-  // H2 plans DUE's OR as a scan of the whole table, done rows included (kept for the retention
-  // period); each half alone uses the index stripe_webhook_inbox_due. PostgreSQL plans the OR as
-  // a BitmapOr over that index, and FOR UPDATE is not allowed with UNION: it keeps SELECT_DUE.
+  // H2 plans DUE's OR as a scan of the endpoint's rows, done ones included (kept for the
+  // retention period); each half alone uses the index stripe_webhook_inbox_due. PostgreSQL plans
+  // the OR as a BitmapOr over that index, and FOR UPDATE is not allowed with UNION: it keeps
+  // SELECT_DUE.
   private static final String SELECT_DUE_UNION = "SELECT event_id FROM (SELECT event_id,"
-      + " next_attempt_at FROM " + TABLE + " WHERE status IN ('received', 'failed')"
-      + " AND next_attempt_at <= ? UNION ALL SELECT event_id, next_attempt_at FROM " + TABLE
-      + " WHERE status = 'processing' AND lease_until <= ?) due"
+      + " next_attempt_at FROM " + TABLE + " WHERE endpoint = ?"
+      + " AND status IN ('received', 'failed') AND next_attempt_at <= ?"
+      + " UNION ALL SELECT event_id, next_attempt_at FROM " + TABLE + " WHERE endpoint = ?"
+      + " AND status = 'processing' AND lease_until <= ?) due"
       + " ORDER BY next_attempt_at, event_id FETCH FIRST %d ROWS ONLY";
   // PostgreSQL skips rows other claimers have locked, so concurrent claimers get disjoint sets.
   // H2 applies the row limit before skipping locked rows (a second claimer then gets nothing):
   // there, candidates are read without locks and the conditional UPDATE decides.
   private static final String SKIP_LOCKED = " FOR UPDATE SKIP LOCKED";
   private static final int CANDIDATES_PER_CLAIM = 4;
+  private static final String HELD = KEY + " AND status = 'processing' AND lease_owner = ?";
   private static final String FINISH = "UPDATE " + TABLE + " SET status = ?, handled_at = ?,"
-      + " last_error = NULL, lease_owner = NULL, lease_until = NULL"
-      + " WHERE event_id = ? AND status = 'processing' AND lease_owner = ?";
+      + " last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE" + HELD;
   private static final String FAIL = "UPDATE " + TABLE + " SET status = ?, last_error = ?,"
-      + " next_attempt_at = ?, lease_owner = NULL, lease_until = NULL"
-      + " WHERE event_id = ? AND status = 'processing' AND lease_owner = ?";
+      + " next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE" + HELD;
   private static final String NEWER_DONE = "SELECT event_id FROM " + TABLE
-      + " WHERE data_object_id = ? AND status = 'done' AND event_created > ?"
+      + " WHERE endpoint = ? AND data_object_id = ? AND status = 'done' AND event_created > ?"
       + " FETCH FIRST 1 ROWS ONLY";
   private static final String REPLAY = "UPDATE " + TABLE + " SET status = 'received',"
-      + " attempts = 0, next_attempt_at = ? WHERE event_id = ? AND status IN ('failed', 'dead')";
+      + " attempts = 0, next_attempt_at = ? WHERE" + KEY + " AND status IN ('failed', 'dead')";
   private static final String RESOLVE = "UPDATE " + TABLE + " SET status = 'resolved',"
-      + " handled_at = ? WHERE event_id = ? AND status IN ('failed', 'dead')";
-  private static final String PRUNABLE = " WHERE status IN ('done', 'superseded', 'resolved')"
-      + " AND handled_at < ?";
-  private static final String PRUNE_ATTEMPTS = "DELETE FROM " + ATTEMPTS + " WHERE event_id IN"
-      + " (SELECT event_id FROM " + TABLE + PRUNABLE + ")";
+      + " handled_at = ? WHERE" + KEY + " AND status IN ('failed', 'dead')";
+  private static final String PRUNABLE = " WHERE endpoint = ?"
+      + " AND status IN ('done', 'superseded', 'resolved') AND handled_at < ?";
+  private static final String PRUNE_ATTEMPTS = "DELETE FROM " + ATTEMPTS + " WHERE endpoint = ?"
+      + " AND event_id IN (SELECT event_id FROM " + TABLE + PRUNABLE + ")";
   private static final String PRUNE = "DELETE FROM " + TABLE + PRUNABLE;
   // A claim taking over an expired lease ends the previous owner's attempt first.
   private static final String ATTEMPT_TAKEN_OVER = "UPDATE " + ATTEMPTS + " SET finished_at = ?,"
-      + " outcome = 'lease_lost' WHERE event_id = ? AND finished_at IS NULL";
+      + " outcome = 'lease_lost' WHERE" + KEY + " AND finished_at IS NULL";
   // Numbered on across replays; the claim's row lock on the event serializes the numbering.
-  private static final String ATTEMPT_START = "INSERT INTO " + ATTEMPTS + " (event_id, attempt,"
-      + " owner, started_at) SELECT ?, COALESCE(MAX(attempt), 0) + 1, ?, ? FROM " + ATTEMPTS
-      + " WHERE event_id = ?";
+  private static final String ATTEMPT_START = "INSERT INTO " + ATTEMPTS + " (endpoint, event_id,"
+      + " attempt, owner, started_at) SELECT ?, ?, COALESCE(MAX(attempt), 0) + 1, ?, ? FROM "
+      + ATTEMPTS + " WHERE" + KEY;
   private static final String ATTEMPT_END = "UPDATE " + ATTEMPTS + " SET finished_at = ?,"
-      + " outcome = ?, error = ? WHERE event_id = ? AND owner = ? AND finished_at IS NULL";
+      + " outcome = ?, error = ? WHERE" + KEY + " AND owner = ? AND finished_at IS NULL";
   private static final String SELECT_ATTEMPTS = "SELECT attempt, owner, started_at, finished_at,"
-      + " outcome, error FROM " + ATTEMPTS + " WHERE event_id = ? ORDER BY attempt";
-  private static final String SUMMARY_COLUMNS = "event_id, event_type, livemode, account,"
-      + " data_object_id, event_created, received_at, status, attempts, last_error, handled_at";
+      + " outcome, error FROM " + ATTEMPTS + " WHERE" + KEY + " ORDER BY attempt";
+  private static final String SUMMARY_COLUMNS = "endpoint, event_id, event_type, livemode,"
+      + " account, data_object_id, event_created, received_at, status, attempts, last_error,"
+      + " handled_at";
   // The position as (received_at, event_id) < (?, ?), spelt out; the leading received_at <= ?
   // is redundant but is what lets H2 start the index scan at the position (without it, H2 reads
   // the index from the newest row and filters: a deep page then costs as much as OFFSET).
@@ -123,29 +133,30 @@ public final class JdbcEventInbox implements EventInbox {
   // An event id or a data object id, as an IN on the primary key: an OR of the two columns
   // would make H2 scan the table.
   private static final String SEARCH = "event_id IN (SELECT event_id FROM " + TABLE
-      + " WHERE data_object_id = ? UNION ALL SELECT CAST(? AS VARCHAR(255)) FROM " + TABLE
-      + " WHERE event_id = ?)";
-  private static final String NEWEST_FIRST = " ORDER BY received_at DESC, event_id DESC";
+      + " WHERE endpoint = ? AND data_object_id = ? UNION ALL SELECT CAST(? AS VARCHAR(255))"
+      + " FROM " + TABLE + " WHERE" + KEY + ")";
+  // Ordering by endpoint too (a constant) lets H2 see that the index led by it gives the order.
+  private static final String NEWEST_FIRST = " ORDER BY endpoint, received_at DESC,"
+      + " event_id DESC";
   private static final String ABOUT_OBJECT = "SELECT " + SUMMARY_COLUMNS + " FROM " + TABLE
-      + " WHERE data_object_id = ? ORDER BY event_created, received_at, event_id"
+      + " WHERE endpoint = ? AND data_object_id = ? ORDER BY event_created, received_at, event_id"
       + " FETCH FIRST %d ROWS ONLY";
-  // Done rows are most of the table: they are counted as the rest of the total (a count H2 keeps
-  // and PostgreSQL takes from an index-only scan), the others through the status index.
-  private static final String COUNT_ALL = "SELECT COUNT(*) FROM " + TABLE;
-  private static final String COUNT_NOT_DONE = "SELECT status, COUNT(*) FROM " + TABLE
-      + " WHERE status IN ('received', 'processing', 'failed', 'dead', 'superseded', 'resolved')"
-      + " GROUP BY status";
+  // Read from the index on (endpoint, status, next_attempt_at): an index-only scan on PostgreSQL.
+  private static final String COUNT_BY_STATUS = "SELECT status, COUNT(*) FROM " + TABLE
+      + " WHERE endpoint = ? GROUP BY status";
   private static final String BACKLOG = "SELECT COUNT(*), MIN(received_at) FROM " + TABLE
-      + " WHERE status IN ('received', 'processing', 'failed')";
+      + " WHERE endpoint = ? AND status IN ('received', 'processing', 'failed')";
 
   private final DataSource dataSource;
   private final InboxOptions options;
+  private final String endpoint;
   private volatile boolean schemaReady;
   private volatile boolean postgres;
 
   private JdbcEventInbox(DataSource dataSource, InboxOptions options) {
     this.dataSource = dataSource;
     this.options = options;
+    this.endpoint = options.endpoint();
   }
 
   /**
@@ -169,25 +180,17 @@ public final class JdbcEventInbox implements EventInbox {
     if (schemaReady) {
       return;
     }
-    try (Connection connection = dataSource.getConnection();
-        Statement statement = connection.createStatement()) {
-      connection.setAutoCommit(true);
+    try (Connection connection = dataSource.getConnection()) {
       String product = connection.getMetaData().getDatabaseProductName();
       postgres = product.contains("PostgreSQL");
       if (product.equals("H2")) {
-        warnAboutH2WriteDelay(statement);
-      }
-      try {
-        for (String sql : schemaStatements()) {
-          statement.execute(sql);
+        try (Statement statement = connection.createStatement()) {
+          warnAboutH2WriteDelay(statement);
         }
-      } catch (SQLException e) {
-        // Another instance may be creating it at this moment (PostgreSQL then reports a
-        // unique violation in its catalog); the table is what matters.
-        statement.executeQuery("SELECT event_id FROM " + TABLE + " WHERE 1 = 0").close();
       }
+      InboxSchema.ensure(connection, postgres);
       schemaReady = true;
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("create or find the table " + TABLE, e);
     }
   }
@@ -208,42 +211,24 @@ public final class JdbcEventInbox implements EventInbox {
     }
   }
 
-  /** The statements of {@link #SCHEMA_RESOURCE}, without comments. */
-  static List<String> schemaStatements() {
-    String text;
-    try (InputStream in = JdbcEventInbox.class.getResourceAsStream(SCHEMA_RESOURCE)) {
-      text = new String(Objects.requireNonNull(in, SCHEMA_RESOURCE).readAllBytes(),
-          StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read " + SCHEMA_RESOURCE, e);
-    }
-    StringBuilder code = new StringBuilder();
-    for (String line : text.split("\n")) {
-      int comment = line.indexOf("--");
-      code.append(comment < 0 ? line : line.substring(0, comment)).append('\n');
-    }
-    List<String> statements = new ArrayList<>();
-    for (String statement : code.toString().split(";")) {
-      if (!statement.isBlank()) {
-        statements.add(statement.strip());
-      }
-    }
-    return statements;
+  @Override
+  public String endpoint() {
+    return endpoint;
   }
 
   @Override
   public Receipt receive(VerifiedEvent event, String signatureHeader, String clientAddress)
       throws InboxException {
+    Objects.requireNonNull(signatureHeader, "signatureHeader == null");
     ensureSchema();
     Instant now = now();
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(true);
       try {
-        int inserted = update(connection, postgres ? INSERT + ON_CONFLICT : INSERT, event.id(),
-            event.type(), event.livemode().orElse(null), event.account().orElse(null),
+        int inserted = update(connection, postgres ? INSERT + ON_CONFLICT : INSERT, endpoint,
+            event.id(), event.type(), event.livemode().orElse(null), event.account().orElse(null),
             event.apiVersion().orElse(null), event.dataObjectId().orElse(null),
-            event.created().orElse(null), now, event.body(),
-            Objects.requireNonNull(signatureHeader, "signatureHeader == null"),
+            event.created().orElse(null), now, event.body(), signatureHeader,
             clientAddress == null || clientAddress.length() <= 64 ? clientAddress
                 : clientAddress.substring(0, 64),
             now);
@@ -255,9 +240,9 @@ public final class JdbcEventInbox implements EventInbox {
           throw e;
         }
       }
-      InboxStatus status = status(connection, event.id());
+      InboxStatus status = status(connection, endpoint, event.id());
       return status != null && status.isFinal() ? Receipt.DONE : Receipt.PENDING;
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("store event " + event.id(), e);
     }
   }
@@ -267,29 +252,36 @@ public final class JdbcEventInbox implements EventInbox {
     Objects.requireNonNull(owner, "owner == null");
     ensureSchema();
     Instant now = now();
-    InboxRecord claimed;
+    Claim claimed;
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
+        boolean wasDead = false;
         int updated = update(connection, CLAIM + DELIVERY_CLAIMABLE, owner,
-            now.plus(options.lease()), eventId, now);
+            now.plus(options.lease()), endpoint, eventId, now, options.maxAttempts());
         if (updated == 0) {
-          InboxStatus status = status(connection, eventId);
+          wasDead = true;
+          updated = update(connection, CLAIM + DEAD_CLAIMABLE, owner,
+              now.plus(options.lease()), endpoint, eventId, now, options.maxAttempts());
+        }
+        if (updated == 0) {
+          InboxStatus status = status(connection, endpoint, eventId);
           connection.commit();
           return status == null ? Outcome.UNKNOWN
               : status.isFinal() ? Outcome.ALREADY_DONE : Outcome.BUSY;
         }
         startAttempt(connection, eventId, owner, now);
-        claimed = select(connection, eventId).orElseThrow();
+        claimed = new Claim(select(connection, endpoint, eventId).orElseThrow(), owner,
+            wasDead);
         connection.commit();
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         rollback(connection);
         throw e;
       }
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("claim event " + eventId, e);
     }
-    return run(claimed, owner, work);
+    return run(claimed, work);
   }
 
   @Override
@@ -300,7 +292,7 @@ public final class JdbcEventInbox implements EventInbox {
     }
     ensureSchema();
     Instant now = now();
-    List<InboxRecord> claimed = new ArrayList<>();
+    List<Claim> claimed = new ArrayList<>();
     try (Connection connection = dataSource.getConnection()) {
       // PostgreSQL: one transaction holding only rows it locked and others skip. Elsewhere each
       // claim commits alone: a transaction holding several row locks while it waits for
@@ -310,7 +302,9 @@ public final class JdbcEventInbox implements EventInbox {
         List<String> ids = new ArrayList<>();
         String sql = postgres ? String.format(SELECT_DUE, limit) + SKIP_LOCKED
             : String.format(SELECT_DUE_UNION, limit * CANDIDATES_PER_CLAIM);
-        try (PreparedStatement select = prepare(connection, sql, now, now);
+        Object[] parameters = postgres ? new Object[] {endpoint, now, now}
+            : new Object[] {endpoint, now, endpoint, now};
+        try (PreparedStatement select = prepare(connection, sql, parameters);
             ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
             ids.add(rows.getString(1));
@@ -321,40 +315,46 @@ public final class JdbcEventInbox implements EventInbox {
             break;
           }
           // The condition is checked again: without SKIP LOCKED, this is what claims only once.
-          if (update(connection, CLAIM + DUE, owner, now.plus(options.lease()), id, now,
-              now) == 1) {
+          if (update(connection, CLAIM + DUE, owner, now.plus(options.lease()), endpoint, id,
+              now, now) == 1) {
             startAttempt(connection, id, owner, now);
-            claimed.add(select(connection, id).orElseThrow());
+            InboxRecord record = select(connection, endpoint, id).orElseThrow();
+            // Received and failed events are within their attempts: only an expired claim of a
+            // dead event (taken by a delivery whose holder crashed) is past them.
+            claimed.add(new Claim(record, owner, Claim.wasDead(InboxStatus.PROCESSING,
+                record.attempts() - 1, options.maxAttempts())));
           }
           if (!postgres) {
             connection.commit();
           }
         }
         connection.commit();
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         rollback(connection);
         throw e;
       }
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("claim due events", e);
     }
-    for (InboxRecord record : claimed) {
-      run(record, owner, work);
+    for (Claim claim : claimed) {
+      run(claim, work);
     }
     return claimed.size();
   }
 
-  private Outcome run(InboxRecord record, String owner, Work work) throws InboxException {
+  private Outcome run(Claim claim, Work work) throws InboxException {
+    InboxRecord record = claim.record;
+    String owner = claim.owner;
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
         if (options.supersededGuard() && isSuperseded(connection, record)) {
           return commitIfFinished(connection, record, owner, InboxStatus.SUPERSEDED);
         }
-        Exception failure = null;
+        Throwable failure = null;
         try {
           work.run(record, HandlingContext.of(TransactionGuard.wrap(connection)));
-        } catch (Exception e) {
+        } catch (Throwable e) {  // any: an Error of one event's work is that attempt's failure only
           failure = e;
         }
         if (failure == null) {
@@ -369,32 +369,38 @@ public final class JdbcEventInbox implements EventInbox {
           }
         }
         connection.rollback();
-        boolean dead = record.attempts() >= options.maxAttempts();
-        Instant now = now();
-        String error = Errors.describe(failure);
-        int updated = update(connection, FAIL,
-            (dead ? InboxStatus.DEAD : InboxStatus.FAILED).code(), error,
-            options.nextAttempt(now, record.attempts()), record.eventId(), owner);
-        if (updated == 1) {
-          endAttempt(connection, record.eventId(), owner, now,
-              dead ? Outcome.DEAD : Outcome.FAILED, error);
-        }
-        connection.commit();
-        return updated == 0 ? Outcome.LEASE_LOST : dead ? Outcome.DEAD : Outcome.FAILED;
-      } catch (SQLException e) {
+        return recordFailure(connection, claim, failure);
+      } catch (SQLException | RuntimeException e) {
         rollback(connection);
         throw e;
       }
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("finish event " + record.eventId(), e);
     }
+  }
+
+  /** Records the failure of the claim's attempt and commits; {@link Outcome#LEASE_LOST} if lost. */
+  private Outcome recordFailure(Connection connection, Claim claim, Throwable failure)
+      throws SQLException {
+    Instant now = now();
+    String error = Errors.describe(failure);
+    Outcome outcome = claim.failedOutcome(options.maxAttempts());
+    int updated = update(connection, FAIL, claim.failedStatus(options.maxAttempts()).code(),
+        error, options.nextAttempt(now, claim.record.attempts()), endpoint, claim.eventId(),
+        claim.owner);
+    if (updated == 1) {
+      endAttempt(connection, claim.eventId(), claim.owner, now, outcome, error);
+    }
+    connection.commit();
+    return updated == 0 ? Outcome.LEASE_LOST : outcome;
   }
 
   /** Marks the event finished and commits, with the work's writes; or rolls both back. */
   private Outcome commitIfFinished(Connection connection, InboxRecord record, String owner,
       InboxStatus status) throws SQLException {
     Instant now = now();
-    if (update(connection, FINISH, status.code(), now, record.eventId(), owner) == 0) {
+    if (update(connection, FINISH, status.code(), now, endpoint, record.eventId(),
+        owner) == 0) {
       connection.rollback();
       return Outcome.LEASE_LOST;
     }
@@ -405,24 +411,24 @@ public final class JdbcEventInbox implements EventInbox {
   }
 
   /** Records the start of a claim, in its transaction; ends an expired one it takes over. */
-  private static void startAttempt(Connection connection, String eventId, String owner,
-      Instant now) throws SQLException {
-    update(connection, ATTEMPT_TAKEN_OVER, now, eventId);
-    update(connection, ATTEMPT_START, eventId, owner, now, eventId);
+  private void startAttempt(Connection connection, String eventId, String owner, Instant now)
+      throws SQLException {
+    update(connection, ATTEMPT_TAKEN_OVER, now, endpoint, eventId);
+    update(connection, ATTEMPT_START, endpoint, eventId, owner, now, endpoint, eventId);
   }
 
-  private static void endAttempt(Connection connection, String eventId, String owner,
+  private void endAttempt(Connection connection, String eventId, String owner,
       Instant now, Outcome outcome, String error) throws SQLException {
-    update(connection, ATTEMPT_END, now, outcome.name().toLowerCase(Locale.ROOT), error, eventId,
-        owner);
+    update(connection, ATTEMPT_END, now, outcome.name().toLowerCase(Locale.ROOT), error,
+        endpoint, eventId, owner);
   }
 
   private boolean isSuperseded(Connection connection, InboxRecord record) throws SQLException {
     if (record.dataObjectId() == null || record.created() == null) {
       return false;
     }
-    try (PreparedStatement statement = prepare(connection, NEWER_DONE, record.dataObjectId(),
-        record.created()); ResultSet rows = statement.executeQuery()) {
+    try (PreparedStatement statement = prepare(connection, NEWER_DONE, endpoint,
+        record.dataObjectId(), record.created()); ResultSet rows = statement.executeQuery()) {
       return rows.next();
     }
   }
@@ -431,8 +437,8 @@ public final class JdbcEventInbox implements EventInbox {
   public Optional<InboxRecord> find(String eventId) throws InboxException {
     ensureSchema();
     try (Connection connection = dataSource.getConnection()) {
-      return select(connection, eventId);
-    } catch (SQLException e) {
+      return select(connection, endpoint, eventId);
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("read event " + eventId, e);
     }
   }
@@ -442,8 +448,8 @@ public final class JdbcEventInbox implements EventInbox {
     ensureSchema();
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(true);
-      return update(connection, REPLAY, now(), eventId) == 1;
-    } catch (SQLException e) {
+      return update(connection, REPLAY, now(), endpoint, eventId) == 1;
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("replay event " + eventId, e);
     }
   }
@@ -453,8 +459,8 @@ public final class JdbcEventInbox implements EventInbox {
     ensureSchema();
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(true);
-      return update(connection, RESOLVE, now(), eventId) == 1;
-    } catch (SQLException e) {
+      return update(connection, RESOLVE, now(), endpoint, eventId) == 1;
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("resolve event " + eventId, e);
     }
   }
@@ -466,15 +472,15 @@ public final class JdbcEventInbox implements EventInbox {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
-        update(connection, PRUNE_ATTEMPTS, cutoff);
-        int pruned = update(connection, PRUNE, cutoff);
+        update(connection, PRUNE_ATTEMPTS, endpoint, endpoint, cutoff);
+        int pruned = update(connection, PRUNE, endpoint, cutoff);
         connection.commit();
         return pruned;
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         rollback(connection);
         throw e;
       }
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("prune done events", e);
     }
   }
@@ -483,7 +489,7 @@ public final class JdbcEventInbox implements EventInbox {
   public EventPage list(EventQuery query) throws InboxException {
     Objects.requireNonNull(query, "query == null");
     ensureSchema();
-    ListStatement statement = ListStatement.of(query);
+    ListStatement statement = ListStatement.of(endpoint, query);
     try (Connection connection = dataSource.getConnection()) {
       List<EventSummary> events = summaries(connection, statement.sql(), statement.parameters());
       if (events.size() <= query.limit()) {
@@ -491,7 +497,7 @@ public final class JdbcEventInbox implements EventInbox {
       }
       List<EventSummary> page = events.subList(0, query.limit());
       return new EventPage(page, EventQuery.Position.of(page.get(page.size() - 1)).cursor());
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("list events", e);
     }
   }
@@ -503,32 +509,14 @@ public final class JdbcEventInbox implements EventInbox {
     for (InboxStatus status : InboxStatus.values()) {
       counts.put(status, 0L);
     }
-    try (Connection connection = dataSource.getConnection()) {
-      // One transaction: the two counts see the same rows (a snapshot on PostgreSQL).
-      connection.setAutoCommit(false);
-      try {
-        long total = 0;
-        try (PreparedStatement statement = prepare(connection, COUNT_ALL);
-            ResultSet rows = statement.executeQuery()) {
-          rows.next();
-          total = rows.getLong(1);
-        }
-        long notDone = 0;
-        try (PreparedStatement statement = prepare(connection, COUNT_NOT_DONE);
-            ResultSet rows = statement.executeQuery()) {
-          while (rows.next()) {
-            counts.put(InboxStatus.fromCode(rows.getString(1)), rows.getLong(2));
-            notDone += rows.getLong(2);
-          }
-        }
-        connection.commit();
-        counts.put(InboxStatus.DONE, Math.max(0, total - notDone));
-        return counts;
-      } catch (SQLException e) {
-        rollback(connection);
-        throw e;
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = prepare(connection, COUNT_BY_STATUS, endpoint);
+        ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        counts.put(InboxStatus.fromCode(rows.getString(1)), rows.getLong(2));
       }
-    } catch (SQLException e) {
+      return counts;
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("count events", e);
     }
   }
@@ -537,11 +525,11 @@ public final class JdbcEventInbox implements EventInbox {
   public InboxBacklog backlog() throws InboxException {
     ensureSchema();
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = prepare(connection, BACKLOG);
+        PreparedStatement statement = prepare(connection, BACKLOG, endpoint);
         ResultSet rows = statement.executeQuery()) {
       rows.next();
       return new InboxBacklog(rows.getLong(1), instant(rows, 2));
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("count the backlog", e);
     }
   }
@@ -551,9 +539,9 @@ public final class JdbcEventInbox implements EventInbox {
     Objects.requireNonNull(dataObjectId, "dataObjectId == null");
     ensureSchema();
     try (Connection connection = dataSource.getConnection()) {
-      return summaries(connection, String.format(ABOUT_OBJECT, Math.max(1, limit)),
+      return summaries(connection, String.format(ABOUT_OBJECT, Math.max(1, limit)), endpoint,
           dataObjectId);
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("list the events about " + dataObjectId, e);
     }
   }
@@ -563,7 +551,7 @@ public final class JdbcEventInbox implements EventInbox {
     ensureSchema();
     List<ProcessingAttempt> attempts = new ArrayList<>();
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = prepare(connection, SELECT_ATTEMPTS, eventId);
+        PreparedStatement statement = prepare(connection, SELECT_ATTEMPTS, endpoint, eventId);
         ResultSet rows = statement.executeQuery()) {
       while (rows.next()) {
         String outcome = rows.getString("outcome");
@@ -573,17 +561,18 @@ public final class JdbcEventInbox implements EventInbox {
             rows.getString("error")));
       }
       return attempts;
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       throw unavailable("read the attempts of event " + eventId, e);
     }
   }
 
   /** The SELECT of one list page: the page plus one row, which tells whether another follows. */
   record ListStatement(String sql, Object[] parameters) {
-    static ListStatement of(EventQuery query) {
+    static ListStatement of(String endpoint, EventQuery query) {
       StringBuilder sql = new StringBuilder("SELECT ").append(SUMMARY_COLUMNS).append(" FROM ")
-          .append(TABLE).append(" WHERE 1 = 1");
+          .append(TABLE).append(" WHERE endpoint = ?");
       List<Object> parameters = new ArrayList<>();
+      parameters.add(endpoint);
       if (!query.statuses().isEmpty()) {
         sql.append(" AND status IN (");
         String separator = "";
@@ -612,8 +601,10 @@ public final class JdbcEventInbox implements EventInbox {
       }
       if (query.search() != null) {
         sql.append(" AND ").append(SEARCH);
+        parameters.add(endpoint);
         parameters.add(query.search());
         parameters.add(query.search());
+        parameters.add(endpoint);
         parameters.add(query.search());
       }
       if (query.after() != null) {
@@ -625,7 +616,8 @@ public final class JdbcEventInbox implements EventInbox {
       }
       // With one status, ordering by it too (a constant) lets H2 see that the status index gives
       // the order: otherwise it reads every row of that status through another index and sorts.
-      sql.append(query.statuses().size() == 1 ? " ORDER BY status," + NEWEST_FIRST.substring(9)
+      sql.append(query.statuses().size() == 1
+          ? " ORDER BY endpoint, status," + NEWEST_FIRST.substring(" ORDER BY endpoint,".length())
           : NEWEST_FIRST).append(" FETCH FIRST ").append(query.limit() + 1).append(" ROWS ONLY");
       return new ListStatement(sql.toString(), parameters.toArray());
     }
@@ -643,7 +635,8 @@ public final class JdbcEventInbox implements EventInbox {
         ResultSet rows = statement.executeQuery()) {
       while (rows.next()) {
         boolean livemode = rows.getBoolean("livemode");
-        summaries.add(new EventSummary(rows.getString("event_id"), rows.getString("event_type"),
+        summaries.add(new EventSummary(rows.getString("endpoint"), rows.getString("event_id"),
+            rows.getString("event_type"),
             rows.wasNull() ? null : livemode, rows.getString("account"),
             rows.getString("data_object_id"), instant(rows, "event_created"),
             instant(rows, "received_at"), InboxStatus.fromCode(rows.getString("status")),
@@ -654,22 +647,23 @@ public final class JdbcEventInbox implements EventInbox {
     return summaries;
   }
 
-  private static InboxStatus status(Connection connection, String eventId) throws SQLException {
-    try (PreparedStatement statement = prepare(connection, SELECT_STATUS, eventId);
+  private static InboxStatus status(Connection connection, String endpoint, String eventId)
+      throws SQLException {
+    try (PreparedStatement statement = prepare(connection, SELECT_STATUS, endpoint, eventId);
         ResultSet rows = statement.executeQuery()) {
       return rows.next() ? InboxStatus.fromCode(rows.getString(1)) : null;
     }
   }
 
-  private static Optional<InboxRecord> select(Connection connection, String eventId)
-      throws SQLException {
-    try (PreparedStatement statement = prepare(connection, SELECT, eventId);
+  private static Optional<InboxRecord> select(Connection connection, String endpoint,
+      String eventId) throws SQLException {
+    try (PreparedStatement statement = prepare(connection, SELECT, endpoint, eventId);
         ResultSet rows = statement.executeQuery()) {
       if (!rows.next()) {
         return Optional.empty();
       }
       boolean livemode = rows.getBoolean("livemode");
-      return Optional.of(new InboxRecord(rows.getString("event_id"),
+      return Optional.of(new InboxRecord(rows.getString("endpoint"), rows.getString("event_id"),
           rows.getString("event_type"), rows.wasNull() ? null : livemode,
           rows.getString("account"), rows.getString("api_version"),
           rows.getString("data_object_id"), instant(rows, "event_created"),
@@ -715,7 +709,7 @@ public final class JdbcEventInbox implements EventInbox {
         }
       }
       return statement;
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       statement.close();
       throw e;
     }
@@ -733,8 +727,14 @@ public final class JdbcEventInbox implements EventInbox {
     return options.clock().instant();
   }
 
-  private static InboxException unavailable(String action, SQLException e) {
-    return new InboxException("Event inbox cannot " + action + ": SQLState " + e.getSQLState()
-        + ", " + e.getMessage(), e);
+  /**
+   * The failure of the storage as an {@link InboxException}: an {@link SQLException}, or any
+   * RuntimeException of the driver or of binding a value (such as a {@code DateTimeException}
+   * for an instant outside SQL's range), which callers must not see raw.
+   */
+  private static InboxException unavailable(String action, Exception e) {
+    String detail = e instanceof SQLException sql ? "SQLState " + sql.getSQLState() + ", "
+        + sql.getMessage() : e.toString();
+    return new InboxException("Event inbox cannot " + action + ": " + detail, e);
   }
 }

@@ -4,7 +4,9 @@
  * handled once and never lost. {@link dev.stripewebhook.inbox.EventInbox} states the rules; {@link
  * dev.stripewebhook.inbox.InMemoryEventInbox} keeps events in memory (one instance, no
  * durability), {@link dev.stripewebhook.inbox.JdbcEventInbox} in a database table (H2 or
- * PostgreSQL; several instances may share one PostgreSQL).
+ * PostgreSQL; several instances may share one PostgreSQL). Each inbox serves one named endpoint
+ * ({@link dev.stripewebhook.inbox.InboxOptions#endpoint()}): several endpoints share the tables,
+ * each seeing only its own events.
  *
  * <pre>{@code
  * EventInbox inbox = JdbcEventInbox.create(dataSource, InboxOptions.defaults());

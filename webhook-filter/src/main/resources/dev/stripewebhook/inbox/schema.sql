@@ -2,12 +2,20 @@
 --
 -- The event inbox of stripe-webhook-filter (dev.stripewebhook.inbox.JdbcEventInbox).
 --
--- The same statements run unchanged on PostgreSQL (10 or later) and H2 (2.x, any mode).
--- JdbcEventInbox runs them at start-up (they do nothing when the objects exist), so a DBA only
--- needs this file when the application's database user may not create tables: then run it once
--- as the owner and grant the application SELECT, INSERT, UPDATE, DELETE on both tables.
+-- Schema version 2. The same statements run unchanged on PostgreSQL (10 or later) and H2 (2.x,
+-- any mode). JdbcEventInbox runs them at start-up when a table is absent (they do nothing when
+-- the objects exist), so a DBA only needs this file when the application's database user may not
+-- create tables: then run it once as the owner and grant the application SELECT, INSERT, UPDATE,
+-- DELETE on the inbox's tables, and SELECT on stripe_webhook_schema.
 --
--- One row per Stripe event id. Rows move through the status column:
+-- Tables of version 1 (before endpoints; no stripe_webhook_schema table) are upgraded in place at
+-- start-up by the statements of upgrade-2.sql, beside this file; a DBA may run them by hand.
+--
+-- Every row belongs to an endpoint, the name an application gives each of its Stripe webhook
+-- endpoints (InboxOptions.endpoint, "default" unless set): an inbox sees only its endpoint's rows,
+-- and the same event id may be stored once per endpoint. Every index is led by endpoint.
+--
+-- One row per endpoint and Stripe event id. Rows move through the status column:
 --   received   stored, not yet processed
 --   processing claimed by lease_owner until lease_until; after that, any owner may take it over
 --   done       handlers succeeded (handled_at set); never processed again
@@ -17,14 +25,17 @@
 --   resolved   closed by an operator after it failed or died, without running its handlers
 -- Done, superseded and resolved rows are deleted after the retention period, with their attempts;
 -- failed and dead rows are kept.
---
--- Upgrading a table created before the resolved status existed (its CHECK refuses 'resolved'):
---   ALTER TABLE stripe_webhook_inbox DROP CONSTRAINT stripe_webhook_inbox_status;
---   ALTER TABLE stripe_webhook_inbox ADD CONSTRAINT stripe_webhook_inbox_status CHECK (status IN
---     ('received', 'processing', 'done', 'failed', 'dead', 'superseded', 'resolved'));
+
+-- The version of these tables, one row: what upgrades start from.
+CREATE TABLE IF NOT EXISTS stripe_webhook_schema (
+  version INTEGER NOT NULL
+);
+INSERT INTO stripe_webhook_schema (version)
+  SELECT 2 WHERE NOT EXISTS (SELECT version FROM stripe_webhook_schema);
 
 CREATE TABLE IF NOT EXISTS stripe_webhook_inbox (
-  event_id         VARCHAR(255)  NOT NULL PRIMARY KEY,  -- evt_...
+  endpoint         VARCHAR(64)   NOT NULL,              -- default, platform, connect...
+  event_id         VARCHAR(255)  NOT NULL,              -- evt_...
   event_type       VARCHAR(255)  NOT NULL,              -- invoice.paid
   livemode         BOOLEAN,
   account          VARCHAR(255),                        -- Connect account, acct_...
@@ -42,32 +53,34 @@ CREATE TABLE IF NOT EXISTS stripe_webhook_inbox (
   lease_owner      VARCHAR(255),
   lease_until      TIMESTAMP WITH TIME ZONE,
   handled_at       TIMESTAMP WITH TIME ZONE,
+  CONSTRAINT stripe_webhook_inbox_pkey PRIMARY KEY (endpoint, event_id),
   CONSTRAINT stripe_webhook_inbox_status CHECK (status IN
     ('received', 'processing', 'done', 'failed', 'dead', 'superseded', 'resolved'))
 );
 
 -- Workers look for due work: received or failed rows by next_attempt_at, expired leases.
 CREATE INDEX IF NOT EXISTS stripe_webhook_inbox_due
-  ON stripe_webhook_inbox (status, next_attempt_at);
+  ON stripe_webhook_inbox (endpoint, status, next_attempt_at);
 
 -- The ordering guard looks for done events about the same object.
 CREATE INDEX IF NOT EXISTS stripe_webhook_inbox_object
-  ON stripe_webhook_inbox (data_object_id, event_created);
+  ON stripe_webhook_inbox (endpoint, data_object_id, event_created);
 
 -- The admin console's list, newest first, pages by position (received_at, event_id) rather than
 -- by OFFSET: a deep page starts with an index seek, as fast as the first one.
 CREATE INDEX IF NOT EXISTS stripe_webhook_inbox_received
-  ON stripe_webhook_inbox (received_at DESC, event_id DESC);
+  ON stripe_webhook_inbox (endpoint, received_at DESC, event_id DESC);
 
 -- The same list filtered by status (failed, dead...), and the backlog of received, processing
 -- and failed events with the oldest one's received_at.
 CREATE INDEX IF NOT EXISTS stripe_webhook_inbox_status_received
-  ON stripe_webhook_inbox (status, received_at DESC, event_id DESC);
+  ON stripe_webhook_inbox (endpoint, status, received_at DESC, event_id DESC);
 
 -- One row per processing attempt, written in the transaction that changes the event's status:
 -- the claim inserts it (finished_at NULL while it runs), the end of the attempt completes it.
 -- attempt counts on across replays. Rows go with their event when it is pruned.
 CREATE TABLE IF NOT EXISTS stripe_webhook_inbox_attempt (
+  endpoint    VARCHAR(64)   NOT NULL,
   event_id    VARCHAR(255)  NOT NULL,
   attempt     INTEGER       NOT NULL,
   owner       VARCHAR(255)  NOT NULL,              -- lease_owner of the claim
@@ -75,5 +88,5 @@ CREATE TABLE IF NOT EXISTS stripe_webhook_inbox_attempt (
   finished_at TIMESTAMP WITH TIME ZONE,
   outcome     VARCHAR(16),                         -- done, failed, dead, superseded, lease_lost
   error       VARCHAR(2000),
-  PRIMARY KEY (event_id, attempt)
+  CONSTRAINT stripe_webhook_inbox_attempt_pkey PRIMARY KEY (endpoint, event_id, attempt)
 )

@@ -15,6 +15,11 @@ public class DelegatingInbox implements EventInbox {
   }
 
   @Override
+  public String endpoint() {
+    return target.endpoint();
+  }
+
+  @Override
   public Receipt receive(VerifiedEvent event, String signatureHeader, String clientAddress)
       throws InboxException {
     return target.receive(event, signatureHeader, clientAddress);

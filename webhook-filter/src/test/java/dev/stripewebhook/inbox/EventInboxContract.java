@@ -3,6 +3,7 @@ package dev.stripewebhook.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.stripewebhook.VerifiedEvent;
@@ -303,6 +304,98 @@ abstract class EventInboxContract {
     inbox.process(event.id(), "a", failing("first"));
     assertThat(inbox.process(event.id(), "b", counting())).isEqualTo(Outcome.DONE);
     assertThat(runs(event)).isEqualTo(2);
+  }
+
+  @Test
+  void anErrorThrownByTheWorkFailsOnlyItsOwnEventAndTheRestOfTheBatchRuns() throws Exception {
+    inbox = newInbox(options().maxAttempts(2).build());
+    VerifiedEvent assertion = received(inbox);    // first of the batch: due first
+    clock.advance(Duration.ofMillis(1));
+    VerifiedEvent overflow = received(inbox);
+    List<VerifiedEvent> others = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      clock.advance(Duration.ofMillis(1));
+      others.add(received(inbox));
+    }
+    Work work = (record, context) -> {
+      if (record.eventId().equals(assertion.id())) {
+        throw new AssertionError("handler assertion");
+      }
+      if (record.eventId().equals(overflow.id())) {
+        throw new StackOverflowError();
+      }
+      counting().run(record, context);
+    };
+
+    assertThat(inbox.processDue("w", 10, work)).isEqualTo(5);
+
+    for (VerifiedEvent event : others) {
+      assertThat(record(event).status()).as(event.id()).isEqualTo(InboxStatus.DONE);
+      assertThat(runs(event)).isEqualTo(1);
+    }
+    assertThat(record(assertion).status()).isEqualTo(InboxStatus.FAILED);
+    assertThat(record(assertion).lastError())
+        .isEqualTo("java.lang.AssertionError: handler assertion");
+    assertThat(record(overflow).status()).isEqualTo(InboxStatus.FAILED);
+    assertThat(record(overflow).lastError()).isEqualTo("java.lang.StackOverflowError");
+
+    clock.advance(Duration.ofHours(2));
+    assertThat(inbox.processDue("w", 10, work)).isEqualTo(2);
+    for (VerifiedEvent poison : List.of(assertion, overflow)) {
+      assertThat(record(poison).status()).isEqualTo(InboxStatus.DEAD);
+      assertThat(record(poison).attempts()).isEqualTo(2);
+      assertThat(inbox.attempts(poison.id())).extracting(ProcessingAttempt::outcome)
+          .containsExactly(Outcome.FAILED, Outcome.DEAD);
+    }
+    clock.advance(Duration.ofDays(1));
+    assertThat(inbox.processDue("w", 10, work)).isZero();
+  }
+
+  @Test
+  void processReturnsTheFailureOfAnErrorInsteadOfThrowingIt() throws Exception {
+    inbox = newInbox(options().maxAttempts(2).build());
+    VerifiedEvent event = received(inbox);
+
+    assertThat(inbox.process(event.id(), "a", (record, context) -> {
+      throw new AssertionError("expected ledger entry");
+    })).isEqualTo(Outcome.FAILED);
+    assertThat(inbox.process(event.id(), "b", (record, context) -> {
+      throw new StackOverflowError();
+    })).isEqualTo(Outcome.DEAD);
+
+    assertThat(record(event).status()).isEqualTo(InboxStatus.DEAD);
+    assertThat(record(event).leaseOwner()).isNull();
+    assertThat(record(event).lastError()).contains("StackOverflowError");
+  }
+
+  @Test
+  void onlyTheAttemptThatMakesAnEventDeadReturnsDeadAndADeadEventFailingAgainStaysDead()
+      throws Exception {
+    inbox = newInbox(options().maxAttempts(2).build());
+    VerifiedEvent event = received(inbox);
+    List<Outcome> outcomes = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      outcomes.add(inbox.process(event.id(), "delivery-" + i, failing("poison " + i)));
+      assertThat(record(event).status()).isEqualTo(i == 0 ? InboxStatus.FAILED
+          : InboxStatus.DEAD);
+    }
+    assertThat(outcomes).containsExactly(Outcome.FAILED, Outcome.DEAD, Outcome.FAILED,
+        Outcome.FAILED);
+    assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::outcome)
+        .containsExactly(Outcome.FAILED, Outcome.DEAD, Outcome.FAILED, Outcome.FAILED);
+    assertThat(record(event).lastError()).contains("poison 3");
+    assertThat(inbox.processDue("w", 10, counting())).as("dead: not due").isZero();
+
+    assertThat(inbox.process(event.id(), "fixed", counting())).isEqualTo(Outcome.DONE);
+  }
+
+  @Test
+  void aCreatedInstantOutsideTheDatabasesRangeIsAnInboxException() throws Exception {
+    assumeThat(dataSource()).as("a JDBC inbox").isNotNull();
+    VerifiedEvent event = TestEvents.about("sub_far_future", Instant.MAX.getEpochSecond());
+
+    assertThatThrownBy(() -> inbox.receive(event, TestEvents.header(event), null))
+        .isInstanceOf(InboxException.class).hasMessageContaining(event.id());
   }
 
   // --- ordering guard and retention ---------------------------------------------------------
@@ -669,6 +762,263 @@ abstract class EventInboxContract {
         rows.next();
         assertThat(rows.getInt(1)).isEqualTo(expected);
       }
+    }
+  }
+
+  // --- endpoints ----------------------------------------------------------------------------
+
+  /** Another inbox over the same storage as {@link #inbox} (in memory: a store of its own). */
+  EventInbox sharingStorage(InboxOptions options) {
+    return dataSource() == null ? new InMemoryEventInbox(options)
+        : JdbcEventInbox.create(dataSource(), options);
+  }
+
+  @Test
+  void eachEndpointSeesOnlyItsOwnEventsAndStoresTheSameEventIdOnceOfItsOwn() throws Exception {
+    EventInbox platform = sharingStorage(options().endpoint("platform").maxAttempts(1).build());
+    EventInbox connect = sharingStorage(options().endpoint("connect").maxAttempts(1).build());
+    VerifiedEvent shared = TestEvents.about("sub_shared", 1_700_000_000L);
+    String header = TestEvents.header(shared);
+    assertThat(platform.receive(shared, header, null)).isEqualTo(Receipt.NEW);
+    assertThat(connect.receive(shared, header, null)).isEqualTo(Receipt.NEW);
+    VerifiedEvent platformOnly = received(platform);
+
+    assertThat(platform.process(shared.id(), "a", counting())).isEqualTo(Outcome.DONE);
+
+    assertThat(platform.endpoint()).isEqualTo("platform");
+    assertThat(inbox.endpoint()).isEqualTo(InboxOptions.DEFAULT_ENDPOINT);
+    assertThat(platform.find(shared.id()).orElseThrow().status()).isEqualTo(InboxStatus.DONE);
+    assertThat(connect.find(shared.id()).orElseThrow())
+        .extracting(InboxRecord::endpoint, InboxRecord::status)
+        .containsExactly("connect", InboxStatus.RECEIVED);
+    assertThat(connect.receive(shared, header, null)).isEqualTo(Receipt.PENDING);
+    assertThat(connect.find(platformOnly.id())).isEmpty();
+    assertThat(connect.process(platformOnly.id(), "b", counting())).isEqualTo(Outcome.UNKNOWN);
+    assertThat(connect.attempts(shared.id())).isEmpty();
+    assertThat(connect.list(EventQuery.builder().build()).events())
+        .extracting(EventSummary::endpoint, EventSummary::eventId)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("connect", shared.id()));
+    assertThat(ids(connect.list(EventQuery.builder().search(platformOnly.id()).build())))
+        .isEmpty();
+    assertThat(connect.aboutObject("sub_shared", 10)).singleElement()
+        .extracting(EventSummary::status).isEqualTo(InboxStatus.RECEIVED);
+    assertThat(connect.countByStatus()).containsEntry(InboxStatus.RECEIVED, 1L)
+        .containsEntry(InboxStatus.DONE, 0L);
+    assertThat(platform.backlog().events()).isEqualTo(1);
+    assertThat(inbox.list(EventQuery.builder().build()).events()).isEmpty();
+    assertThat(inbox.processDue("default-worker", 10, counting())).isZero();
+
+    assertThat(connect.processDue("w", 10, failing("connect ledger down"))).isEqualTo(1);
+    assertThat(platform.resolve(shared.id())).as("done on platform").isFalse();
+    assertThat(platform.replay(shared.id())).isFalse();
+    assertThat(connect.find(shared.id()).orElseThrow().status()).isEqualTo(InboxStatus.DEAD);
+    assertThat(platform.processDue("w", 10, counting())).isEqualTo(1);   // platformOnly
+    clock.advance(Duration.ofDays(31));
+    assertThat(platform.prune()).isEqualTo(2);
+    assertThat(connect.find(shared.id())).isPresent();
+    assertThat(connect.attempts(shared.id())).hasSize(1);
+    assertThat(connect.resolve(shared.id())).isTrue();
+  }
+
+  // --- schema versions (JDBC) ----------------------------------------------------------------
+
+  static final String SCHEMA_V1 = "/dev/stripewebhook/inbox/schema-v1.sql";
+  static final String INSERT_V1 = "INSERT INTO stripe_webhook_inbox (event_id, event_type,"
+      + " livemode, account, api_version, data_object_id, event_created, received_at, body,"
+      + " signature_header, client_address, status, attempts, last_error, next_attempt_at,"
+      + " lease_owner, lease_until, handled_at)"
+      + " VALUES (?, ?, FALSE, NULL, NULL, ?, NULL, ?, ?, ?, NULL, ?, ?, ?, ?, NULL, NULL, ?)";
+  static final String INSERT_ATTEMPT_V1 = "INSERT INTO stripe_webhook_inbox_attempt"
+      + " (event_id, attempt, owner, started_at, finished_at, outcome, error)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+  /** Drops the inbox's tables and makes them as version 1 did, {@code resolved} refused. */
+  void createTablesOfVersion1() throws SQLException {
+    try (Connection connection = dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      for (String table : List.of("stripe_webhook_inbox", "stripe_webhook_inbox_attempt",
+          "stripe_webhook_schema")) {
+        statement.execute("DROP TABLE IF EXISTS " + table);
+      }
+      for (String sql : InboxSchema.statements(SCHEMA_V1)) {
+        statement.execute(sql);
+      }
+      // As a table made before the resolved status existed.
+      statement.execute("ALTER TABLE stripe_webhook_inbox DROP CONSTRAINT"
+          + " stripe_webhook_inbox_status");
+      statement.execute("ALTER TABLE stripe_webhook_inbox ADD CONSTRAINT"
+          + " stripe_webhook_inbox_status CHECK (status IN ('received', 'processing', 'done',"
+          + " 'failed', 'dead', 'superseded'))");
+    }
+  }
+
+  /** Stores {@code event} as version 1 did, with its attempts' owners, outcomes and errors. */
+  void insertVersion1(VerifiedEvent event, InboxStatus status, String... attempts)
+      throws SQLException {
+    Instant now = clock.instant();
+    String lastError = status == InboxStatus.FAILED ? attempts[attempts.length - 1] : null;
+    try (Connection connection = dataSource().getConnection();
+        PreparedStatement insert = connection.prepareStatement(INSERT_V1);
+        PreparedStatement attempt = connection.prepareStatement(INSERT_ATTEMPT_V1)) {
+      Object[] values = {event.id(), event.type(), event.dataObjectId().orElse(null), at(now),
+          event.body(), TestEvents.header(event), status.code(), attempts.length, lastError,
+          at(now.plusSeconds(60)), status == InboxStatus.DONE ? at(now) : null};
+      for (int i = 0; i < values.length; i++) {
+        insert.setObject(i + 1, values[i]);
+      }
+      insert.executeUpdate();
+      for (int i = 0; i < attempts.length; i++) {
+        boolean last = i == attempts.length - 1;
+        Object[] row = {event.id(), i + 1, "old-" + (i + 1), at(now), at(now),
+            last && status == InboxStatus.DONE ? "done" : "failed",
+            last && status == InboxStatus.DONE ? null : attempts[i]};
+        for (int j = 0; j < row.length; j++) {
+          attempt.setObject(j + 1, row[j]);
+        }
+        attempt.executeUpdate();
+      }
+    }
+  }
+
+  static java.time.OffsetDateTime at(Instant instant) {
+    return instant.atOffset(java.time.ZoneOffset.UTC);
+  }
+
+  @Test
+  void upgradesTablesOfVersion1InPlaceKeepingEveryRowUnderTheDefaultEndpoint() throws Exception {
+    assumeThat(dataSource()).as("a JDBC inbox").isNotNull();
+    createTablesOfVersion1();
+    VerifiedEvent done = TestEvents.event("invoice.paid");
+    VerifiedEvent failed = TestEvents.event("charge.refunded");
+    insertVersion1(done, InboxStatus.DONE, "ok");
+    insertVersion1(failed, InboxStatus.FAILED, "ledger down", "ledger still down");
+
+    WatchedDataSource first = new WatchedDataSource(dataSource());
+    EventInbox upgraded = JdbcEventInbox.create(first, options().build());
+
+    assertThat(first.ddl()).isNotEmpty();
+    assertThat(upgraded.find(done.id()).orElseThrow())
+        .extracting(InboxRecord::endpoint, InboxRecord::status, InboxRecord::attempts)
+        .containsExactly(InboxOptions.DEFAULT_ENDPOINT, InboxStatus.DONE, 1);
+    assertThat(upgraded.find(done.id()).orElseThrow().body()).isEqualTo(done.body());
+    assertThat(upgraded.find(failed.id()).orElseThrow())
+        .extracting(InboxRecord::status, InboxRecord::attempts, InboxRecord::lastError)
+        .containsExactly(InboxStatus.FAILED, 2, "ledger still down");
+    assertThat(upgraded.attempts(failed.id()))
+        .extracting(ProcessingAttempt::owner, ProcessingAttempt::error).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("old-1", "ledger down"),
+            org.assertj.core.groups.Tuple.tuple("old-2", "ledger still down"));
+    assertThat(upgraded.receive(done, TestEvents.header(done), null)).isEqualTo(Receipt.DONE);
+    VerifiedEvent fresh = received(upgraded);
+    assertThat(upgraded.process(fresh.id(), "new", counting())).isEqualTo(Outcome.DONE);
+    assertThat(upgraded.resolve(failed.id())).as("the status check allows resolved").isTrue();
+    assertThat(upgraded.countByStatus()).containsEntry(InboxStatus.DONE, 2L)
+        .containsEntry(InboxStatus.RESOLVED, 1L);
+
+    EventInbox connect = JdbcEventInbox.create(dataSource(),
+        options().endpoint("connect").build());
+    assertThat(connect.find(done.id())).isEmpty();
+    assertThat(connect.list(EventQuery.builder().build()).events()).isEmpty();
+    assertThat(connect.countByStatus().values()).containsOnly(0L);
+    assertThat(connect.receive(done, TestEvents.header(done), null)).isEqualTo(Receipt.NEW);
+    assertThat(connect.process(done.id(), "connect-1", counting())).isEqualTo(Outcome.DONE);
+    assertThat(connect.attempts(done.id())).extracting(ProcessingAttempt::number)
+        .containsExactly(1);
+
+    assertIndexesLedByEndpoint();
+    WatchedDataSource second = new WatchedDataSource(dataSource());
+    JdbcEventInbox.create(second, options().build()).find(done.id());
+    assertThat(second.ddl()).as("starting again changes nothing").isEmpty();
+    assertThat(schemaVersions()).containsExactly(2);
+  }
+
+  @Test
+  void aDroppedInboxTableBesideAnAttemptTableOfVersion1IsCreatedAndTheAttemptTableUpgraded()
+      throws Exception {
+    assumeThat(dataSource()).as("a JDBC inbox").isNotNull();
+    createTablesOfVersion1();
+    VerifiedEvent old = TestEvents.event("invoice.paid");
+    insertVersion1(old, InboxStatus.FAILED, "ledger down");
+    try (Connection connection = dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("DROP TABLE stripe_webhook_inbox");   // as a test or benchmark resets it
+    }
+
+    EventInbox restarted = JdbcEventInbox.create(dataSource(), options().build());
+    VerifiedEvent event = received(restarted);
+
+    assertThat(restarted.process(event.id(), "a", counting())).isEqualTo(Outcome.DONE);
+    assertThat(restarted.attempts(event.id())).hasSize(1);
+    assertIndexesLedByEndpoint();
+  }
+
+  @Test
+  void twoInstancesStartingAtOnceOnTablesOfVersion1BothWork() throws Exception {
+    assumeThat(dataSource()).as("a JDBC inbox").isNotNull();
+    createTablesOfVersion1();
+    VerifiedEvent failed = TestEvents.event("charge.refunded");
+    insertVersion1(failed, InboxStatus.FAILED, "ledger down");
+    CyclicBarrier start = new CyclicBarrier(2);
+
+    inParallel(2, t -> {
+      start.await(30, TimeUnit.SECONDS);
+      EventInbox instance = JdbcEventInbox.create(dataSource(), options().build());
+      assertThat(instance.find(failed.id()).orElseThrow().status())
+          .isEqualTo(InboxStatus.FAILED);
+    });
+
+    assertThat(inbox.find(failed.id()).orElseThrow().attempts()).isEqualTo(1);
+    assertThat(schemaVersions()).containsExactly(2);
+    assertIndexesLedByEndpoint();
+  }
+
+  @Test
+  void startingOverCurrentTablesChangesNothingAndEveryIndexIsLedByTheEndpoint()
+      throws Exception {
+    assumeThat(dataSource()).as("a JDBC inbox").isNotNull();
+    WatchedDataSource watched = new WatchedDataSource(dataSource());
+    EventInbox again = JdbcEventInbox.create(watched, options().build());
+    received(again);
+
+    assertThat(watched.ddl()).isEmpty();
+    assertThat(schemaVersions()).containsExactly(2);
+    assertIndexesLedByEndpoint();
+  }
+
+  List<Integer> schemaVersions() throws SQLException {
+    List<Integer> versions = new ArrayList<>();
+    try (Connection connection = dataSource().getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT version FROM stripe_webhook_schema")) {
+      while (rows.next()) {
+        versions.add(rows.getInt(1));
+      }
+    }
+    return versions;
+  }
+
+  /** The primary keys and every index of both tables have endpoint as their first column. */
+  void assertIndexesLedByEndpoint() throws SQLException {
+    try (Connection connection = dataSource().getConnection()) {
+      java.sql.DatabaseMetaData meta = connection.getMetaData();
+      Map<String, String> leaders = new java.util.TreeMap<>();
+      for (String table : List.of("stripe_webhook_inbox", "stripe_webhook_inbox_attempt")) {
+        String name = meta.storesUpperCaseIdentifiers()
+            ? table.toUpperCase(java.util.Locale.ROOT) : table;
+        try (ResultSet rows = meta.getIndexInfo(null, connection.getSchema(), name, false,
+            false)) {
+          while (rows.next()) {
+            if (rows.getShort("ORDINAL_POSITION") == 1) {
+              leaders.put(rows.getString("INDEX_NAME").toLowerCase(java.util.Locale.ROOT),
+                  rows.getString("COLUMN_NAME").toLowerCase(java.util.Locale.ROOT));
+            }
+          }
+        }
+      }
+      assertThat(leaders.keySet()).contains("stripe_webhook_inbox_due",
+          "stripe_webhook_inbox_object", "stripe_webhook_inbox_received",
+          "stripe_webhook_inbox_status_received").hasSizeGreaterThanOrEqualTo(6);
+      assertThat(leaders.values()).as(leaders.toString()).containsOnly("endpoint");
     }
   }
 

@@ -54,6 +54,30 @@ class H2EventInboxTest extends EventInboxContract {
   }
 
   @Test
+  void aTableTheUserCannotCreateStopsTheInboxNamingTheTableAndTheError() throws Exception {
+    JdbcDataSource fresh = new JdbcDataSource();
+    fresh.setURL("jdbc:h2:mem:restricted" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
+    WatchedDataSource restricted = new WatchedDataSource(fresh)
+        .refusing(sql -> sql.contains("TABLE IF NOT EXISTS stripe_webhook_inbox_attempt"));
+    EventInbox inbox = JdbcEventInbox.create(restricted, options().build());
+    VerifiedEvent event = TestEvents.event("invoice.paid");
+
+    assertThatThrownBy(() -> inbox.receive(event, TestEvents.header(event), null))
+        .isInstanceOf(InboxException.class).hasMessageContaining("stripe_webhook_inbox_attempt")
+        .hasMessageContaining("permission denied").hasMessageContaining("42501");
+  }
+
+  @Test
+  void tablesADbaCreatedServeAUserThatCannotCreateTables() throws Exception {
+    WatchedDataSource restricted = new WatchedDataSource(dataSource)
+        .refusing(sql -> sql.startsWith("CREATE"));    // the contract's inbox made the tables
+    EventInbox inbox = JdbcEventInbox.create(restricted, options().build());
+    VerifiedEvent event = received(inbox);
+
+    assertThat(inbox.process(event.id(), "a", counting())).isEqualTo(EventInbox.Outcome.DONE);
+  }
+
+  @Test
   void warnsWhenAnH2FileDatabaseWritesCommitsLate(@TempDir Path directory) throws Exception {
     List<String> warnings = new ArrayList<>();
     Logger logger = Logger.getLogger(JdbcEventInbox.class.getName());
@@ -102,21 +126,32 @@ class H2EventInboxTest extends EventInboxContract {
     EventQuery failedDeep = EventQuery.builder().statuses(InboxStatus.FAILED).after(cursor)
         .build();
 
-    assertThat(plan(deep)).contains("STRIPE_WEBHOOK_INBOX_RECEIVED: RECEIVED_AT <=")
-        .contains("index sorted");
-    assertThat(plan(EventQuery.builder().build())).contains("STRIPE_WEBHOOK_INBOX_RECEIVED")
-        .contains("index sorted");
-    assertThat(plan(failedDeep))
-        .contains("STRIPE_WEBHOOK_INBOX_STATUS_RECEIVED: STATUS = ?1 AND RECEIVED_AT <=")
-        .contains("index sorted");
-    assertThat(plan(EventQuery.builder().statuses(InboxStatus.DEAD).build()))
-        .contains("STRIPE_WEBHOOK_INBOX_STATUS_RECEIVED: STATUS = ?1").contains("index sorted");
+    // H2 shows the index it reads and the conditions it seeks on as /* PUBLIC.INDEX: ... */.
+    assertThat(index(plan(deep))).startsWith("STRIPE_WEBHOOK_INBOX_RECEIVED:")
+        .contains("ENDPOINT = ?1", "RECEIVED_AT <=");
+    assertThat(plan(deep)).contains("index sorted");
+    assertThat(index(plan(EventQuery.builder().build())))
+        .isEqualTo("STRIPE_WEBHOOK_INBOX_RECEIVED: ENDPOINT = ?1");
+    assertThat(plan(EventQuery.builder().build())).contains("index sorted");
+    assertThat(index(plan(failedDeep))).startsWith("STRIPE_WEBHOOK_INBOX_STATUS_RECEIVED:")
+        .contains("ENDPOINT = ?1", "STATUS = ?2", "RECEIVED_AT <=");
+    assertThat(plan(failedDeep)).contains("index sorted");
+    EventQuery dead = EventQuery.builder().statuses(InboxStatus.DEAD).build();
+    assertThat(index(plan(dead))).startsWith("STRIPE_WEBHOOK_INBOX_STATUS_RECEIVED:")
+        .contains("ENDPOINT = ?1", "STATUS = ?2");
+    assertThat(plan(dead)).contains("index sorted");
     assertThat(plan(EventQuery.builder().search("sub_x").build()))
         .contains("PRIMARY_KEY").doesNotContain("tableScan");
   }
 
+  /** The index a plan reads and its conditions, from the first {@code /* PUBLIC.… *\/}. */
+  private static String index(String plan) {
+    int start = plan.indexOf("/* PUBLIC.") + "/* PUBLIC.".length();
+    return plan.substring(start, plan.indexOf(" */", start));
+  }
+
   private String plan(EventQuery query) throws SQLException {
-    JdbcEventInbox.ListStatement list = JdbcEventInbox.ListStatement.of(query);
+    JdbcEventInbox.ListStatement list = JdbcEventInbox.ListStatement.of(inbox.endpoint(), query);
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = new JdbcEventInbox.ListStatement("EXPLAIN " + list.sql(),
             list.parameters()).prepare(connection);

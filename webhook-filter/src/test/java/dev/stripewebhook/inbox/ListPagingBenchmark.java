@@ -77,9 +77,10 @@ class ListPagingBenchmark {
     try (Connection connection = dataSource.getConnection();
         Statement statement = connection.createStatement()) {
       // One event a second; every 100th failed, every 1000th received, the rest done.
-      statement.execute("INSERT INTO stripe_webhook_inbox (event_id, event_type, livemode,"
-          + " data_object_id, event_created, received_at, body, signature_header, status,"
-          + " attempts, next_attempt_at, handled_at) SELECT 'evt_' || LPAD(X, 12, '0'),"
+      statement.execute("INSERT INTO stripe_webhook_inbox (endpoint, event_id, event_type,"
+          + " livemode, data_object_id, event_created, received_at, body, signature_header,"
+          + " status, attempts, next_attempt_at, handled_at) SELECT 'default',"
+          + " 'evt_' || LPAD(X, 12, '0'),"
           + " CASEWHEN(MOD(X, 3) = 0, 'invoice.paid', 'payment_intent.succeeded'), FALSE,"
           + " 'obj_' || X, TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00Z' + X * INTERVAL '1' SECOND,"
           + " TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00Z' + X * INTERVAL '1' SECOND,"
@@ -125,7 +126,7 @@ class ListPagingBenchmark {
   }
 
   private static String plan(Connection connection, EventQuery query) throws SQLException {
-    JdbcEventInbox.ListStatement list = JdbcEventInbox.ListStatement.of(query);
+    JdbcEventInbox.ListStatement list = JdbcEventInbox.ListStatement.of("default", query);
     JdbcEventInbox.ListStatement explain =
         new JdbcEventInbox.ListStatement("EXPLAIN " + list.sql(), list.parameters());
     try (PreparedStatement statement = explain.prepare(connection);

@@ -3,6 +3,7 @@ package dev.stripewebhook.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripewebhook.VerifiedEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,7 +35,7 @@ class PostgresEventInboxTest extends EventInboxContract {
     // PostgreSQL aborts the transaction on a failed statement even when the handler catches the
     // exception: the done mark cannot commit. That is the handler's failure (500, retried), not
     // storage being down (503).
-    dev.stripewebhook.VerifiedEvent event = TestEvents.event("invoice.paid");
+    VerifiedEvent event = TestEvents.event("invoice.paid");
     inbox.receive(event, TestEvents.header(event), null);
 
     EventInbox.Outcome outcome = inbox.process(event.id(), "owner", (record, context) -> {
@@ -53,10 +54,32 @@ class PostgresEventInboxTest extends EventInboxContract {
   }
 
   @Test
+  void upgrade2SqlRunByADbaMakesTablesOfVersion1Current() throws Exception {
+    createTablesOfVersion1();
+    VerifiedEvent failed = TestEvents.event("charge.refunded");
+    insertVersion1(failed, InboxStatus.FAILED, "ledger down");
+    try (Connection connection = dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      connection.setAutoCommit(false);                // as upgrade-2.sql says: one transaction
+      for (String sql : InboxSchema.statements(InboxSchema.UPGRADE_RESOURCE)) {
+        statement.execute(sql);
+      }
+      connection.commit();
+    }
+
+    WatchedDataSource watched = new WatchedDataSource(dataSource());
+    EventInbox upgraded = JdbcEventInbox.create(watched, options().build());
+
+    assertThat(upgraded.find(failed.id()).orElseThrow().status()).isEqualTo(InboxStatus.FAILED);
+    assertThat(watched.ddl()).isEmpty();
+    assertIndexesLedByEndpoint();
+  }
+
+  @Test
   void aDeepPageSeeksTheReceivedIndexAtItsPosition() throws Exception {
     receivedOneSecondApart(3, "invoice.paid");
     String cursor = inbox.list(EventQuery.builder().limit(1).build()).next();
-    JdbcEventInbox.ListStatement list = JdbcEventInbox.ListStatement.of(
+    JdbcEventInbox.ListStatement list = JdbcEventInbox.ListStatement.of(inbox.endpoint(),
         EventQuery.builder().limit(50).after(cursor).build());
     StringBuilder plan = new StringBuilder();
     try (Connection connection = dataSource().getConnection()) {
@@ -79,6 +102,7 @@ class PostgresEventInboxTest extends EventInboxContract {
       }
     }
     assertThat(plan).contains("Index Scan using stripe_webhook_inbox_received")
-        .contains("Index Cond: (received_at <=").doesNotContain("Sort");
+        .contains("Index Cond: (((endpoint)::text = ").contains(" AND (received_at <= ")
+        .doesNotContain("Sort");
   }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,5 +66,55 @@ class PostgresInboxWorkersTest {
       assertThat(instance1.find(event.id()).orElseThrow().status()).isEqualTo(InboxStatus.DONE);
     }
     assertThat(bothWorking.getCount()).isZero();
+  }
+
+  @Test
+  void eachEndpointsWorkersClaimOnlyThatEndpointsEvents() throws Exception {
+    DataSource dataSource = EmbeddedPostgresExtension.Server.currentDataSource();
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox");
+      statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox_attempt");
+    }
+    Map<String, EventInbox> inboxes = Map.of(
+        "platform", JdbcEventInbox.create(dataSource,
+            InboxOptions.builder().endpoint("platform").build()),
+        "connect", JdbcEventInbox.create(dataSource,
+            InboxOptions.builder().endpoint("connect").build()));
+    Map<String, List<String>> stored = Map.of("platform", new ArrayList<>(),
+        "connect", new ArrayList<>());
+    for (int i = 0; i < 30; i++) {
+      VerifiedEvent event = TestEvents.event("invoice.paid");
+      // Two thirds go to both endpoints under the same id, the rest to the platform only.
+      for (String endpoint : i % 3 == 0 ? List.of("platform") : List.of("platform", "connect")) {
+        inboxes.get(endpoint).receive(event, TestEvents.header(event), null);
+        stored.get(endpoint).add(event.id());
+      }
+    }
+    Map<String, List<String>> handled = new ConcurrentHashMap<>();
+    CountDownLatch allHandled = new CountDownLatch(
+        stored.get("platform").size() + stored.get("connect").size());
+    List<InboxWorkers> workers = new ArrayList<>();
+    try {
+      for (String endpoint : List.of("platform", "connect")) {
+        InboxWorkers each = InboxWorkers.processing(inboxes.get(endpoint), "app-1-" + endpoint,
+            (record, context) -> {
+              handled.computeIfAbsent(endpoint, e -> new CopyOnWriteArrayList<>())
+                  .add(record.endpoint() + "/" + record.eventId());
+              allHandled.countDown();
+            });
+        workers.add(each);
+        each.start();
+      }
+      assertThat(allHandled.await(60, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      workers.forEach(InboxWorkers::close);
+    }
+    for (String endpoint : List.of("platform", "connect")) {
+      assertThat(handled.get(endpoint)).as(endpoint).containsExactlyInAnyOrderElementsOf(
+          stored.get(endpoint).stream().map(id -> endpoint + "/" + id).toList());
+      assertThat(inboxes.get(endpoint).countByStatus())
+          .containsEntry(InboxStatus.DONE, (long) stored.get(endpoint).size());
+    }
   }
 }

@@ -98,9 +98,9 @@ public final class InboxDrainBenchmark {
       EventInbox inbox = JdbcEventInbox.create(pool, InboxOptions.defaults());
       try (Connection connection = pool.getConnection();
           Statement statement = connection.createStatement()) {
-        statement.execute("INSERT INTO stripe_webhook_inbox (event_id, event_type, received_at,"
-            + " body, signature_header, status, attempts, next_attempt_at, handled_at)"
-            + " SELECT 'evt_done_' || x, 'payment_intent.succeeded', CURRENT_TIMESTAMP,"
+        statement.execute("INSERT INTO stripe_webhook_inbox (endpoint, event_id, event_type,"
+            + " received_at, body, signature_header, status, attempts, next_attempt_at, handled_at)"
+            + " SELECT 'default', 'evt_done_' || x, 'payment_intent.succeeded', CURRENT_TIMESTAMP,"
             + " CAST(X'7b7d' AS VARBINARY), 't=0,v1=00', 'done', 1, CURRENT_TIMESTAMP,"
             + " CURRENT_TIMESTAMP FROM SYSTEM_RANGE(1, " + done + ")");
       }

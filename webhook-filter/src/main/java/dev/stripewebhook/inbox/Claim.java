@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.inbox;
+
+import dev.stripewebhook.inbox.EventInbox.Outcome;
+
+/**
+ * One claim of an event by an owner: the event as claimed, and whether it was dead before, which
+ * decides how a failure of this attempt is recorded.
+ */
+final class Claim {
+  final InboxRecord record;
+  final String owner;
+  final boolean wasDead;
+
+  Claim(InboxRecord record, String owner, boolean wasDead) {
+    this.record = record;
+    this.owner = owner;
+    this.wasDead = wasDead;
+  }
+
+  /**
+   * Whether an event claimed now was dead before: it was, or it is a claim whose lease ran out
+   * and that was already past the last allowed attempt (a dead event taken by a delivery whose
+   * holder then crashed). An expired claim within the allowed attempts was not dead: its failure
+   * may be the one that makes it so.
+   */
+  static boolean wasDead(InboxStatus before, int attemptsBefore, int maxAttempts) {
+    return before == InboxStatus.DEAD
+        || (before == InboxStatus.PROCESSING && attemptsBefore > maxAttempts);
+  }
+
+  String eventId() {
+    return record.eventId();
+  }
+
+  /** The status a failure of this attempt leaves: dead after the last allowed attempt, or so. */
+  InboxStatus failedStatus(int maxAttempts) {
+    return wasDead || record.attempts() >= maxAttempts ? InboxStatus.DEAD : InboxStatus.FAILED;
+  }
+
+  /**
+   * What a failure of this attempt returns: {@link Outcome#DEAD} only from the attempt that makes
+   * the event dead, so that whoever counts dead events on it counts each once.
+   */
+  Outcome failedOutcome(int maxAttempts) {
+    return !wasDead && failedStatus(maxAttempts) == InboxStatus.DEAD ? Outcome.DEAD
+        : Outcome.FAILED;
+  }
+}
