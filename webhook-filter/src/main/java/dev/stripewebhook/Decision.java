@@ -42,6 +42,14 @@ public final class Decision {
         event, false);
   }
 
+  /**
+   * A refusal a door decides itself, for what only it can see (a JAX-RS parameter the event
+   * cannot fill); everything else is decided by {@link WebhookEndpoint}.
+   */
+  public static Decision refusal(Reason reason, String detail) {
+    return refused(reason, detail, null);
+  }
+
   /** The processing behind (pass-down) answered {@code status} itself, and it is recorded. */
   static Decision answeredByProcessing(VerifiedEvent event, int status) {
     return new Decision(status, null, status >= 200 && status <= 299 ? "done" : "failed", null,

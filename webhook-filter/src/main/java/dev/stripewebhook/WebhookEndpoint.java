@@ -119,6 +119,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     this.addresses = ClientAddresses.from(config);
     this.inbox = builder.inbox != null ? builder.inbox
         : InboxFactory.create(config, builder.dataSource);
+
     this.verifier = SignatureVerifier.create(config);
     this.bodyReader = new BodyReader(config.maxBodySize(), config.bodyTimeout());
     this.metrics = DeliveryMetrics.find(builder.meterRegistry, loader);
@@ -158,9 +159,12 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     }
   }
 
-  /** The endpoint's name ({@value WebhookConfig.Keys#ENDPOINT}). */
+  /**
+   * The endpoint's name: its inbox's ({@value WebhookConfig.Keys#ENDPOINT}, unless an inbox built
+   * for another name was given).
+   */
   public String name() {
-    return config.endpoint();
+    return inbox.endpoint();
   }
 
   /** The configuration in force. */
@@ -228,22 +232,26 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       decision = step.decision;
       rejection = step.rejection;
     } catch (RuntimeException | Error e) {
-      LOG.log(Level.ERROR, label + ": a delivery failed unexpectedly (" + e.getClass().getName()
-          + "); answered 500 so that Stripe delivers it again", e);
-      decision = Decision.refused(Reason.INTERNAL_ERROR, "The endpoint failed; Stripe will"
-          + " deliver the event again. See the server log.", null);
+      decision = unexpected(e);
     }
     record(decision, client, rejection, System.nanoTime() - start);
     return decision;
   }
 
-  private record Step(Decision decision, String rejection) {
+  /** Where a delivery stands: decided, or verified and stored and now to be processed. */
+  private record Step(Decision decision, String rejection, VerifiedEvent toProcess) {
     static Step of(Decision decision) {
-      return new Step(decision, null);
+      return new Step(decision, null, null);
     }
   }
 
   private Step decide(Delivery delivery, String client, PassDown behind) {
+    Step step = receive(delivery, client);
+    return step.toProcess == null ? step : Step.of(processNow(step.toProcess, behind));
+  }
+
+  /** The pipeline up to the processing: edge rules, body, verification, the inbox. */
+  private Step receive(Delivery delivery, String client) {
     if (!"POST".equals(delivery.method())) {
       return Step.of(Decision.refused(Reason.METHOD_NOT_ALLOWED, "Stripe delivers webhooks with"
           + " POST; this request used " + LogText.escape(delivery.method()) + ".", null));
@@ -269,7 +277,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       event = verifier.verify(body, header);
     } catch (WebhookVerificationException e) {
       return new Step(Decision.refused(e.reason(), e.getMessage(), null),
-          rejectionDetails(header, body));
+          rejectionDetails(header, body), null);
     }
     metrics.verification(System.nanoTime() - started);
     String unstorable = unstorable(event);
@@ -294,7 +302,30 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       }
       return Step.of(Decision.accepted(event, "stored"));
     }
-    return Step.of(processNow(event, behind));
+    return new Step(null, null, event);
+  }
+
+  private Decision inProgress(VerifiedEvent event) {
+    LOG.log(Level.INFO, "Stripe event {0} is still being processed by another delivery after {1}"
+        + " s; answered 409 so that Stripe delivers it again", LogText.escape(event.id()),
+        config.inProgressWait().toSeconds());
+    return Decision.refused(Reason.EVENT_IN_PROGRESS, "Another delivery of this event is being"
+        + " processed now; Stripe will deliver it again and then gets the result.", event);
+  }
+
+  private Decision leaseLost(VerifiedEvent event) {
+    LOG.log(Level.WARNING, "Stripe event {0}: its processing outlived the claim''s lease and"
+        + " another owner took the event over; its outcome here is not recorded; answered 409",
+        LogText.escape(event.id()));
+    return Decision.refused(Reason.EVENT_IN_PROGRESS, "Another delivery of this event is being"
+        + " processed now; Stripe will deliver it again and then gets the result.", event);
+  }
+
+  private Decision unexpected(Throwable e) {
+    LOG.log(Level.ERROR, label + ": a delivery failed unexpectedly (" + e.getClass().getName()
+        + "); answered 500 so that Stripe delivers it again", e);
+    return Decision.refused(Reason.INTERNAL_ERROR, "The endpoint failed; Stripe will deliver the"
+        + " event again. See the server log.", null);
   }
 
   /** Why the inbox could not store this verified event, or null when it can. */
@@ -334,12 +365,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       switch (outcome) {
         case BUSY -> {
           if (System.nanoTime() - deadline >= 0 || !pause(pause)) {
-            LOG.log(Level.INFO, "Stripe event {0} is still being processed by another delivery"
-                + " after {1} s; answered 409 so that Stripe delivers it again",
-                LogText.escape(event.id()), config.inProgressWait().toSeconds());
-            return Decision.refused(Reason.EVENT_IN_PROGRESS, "Another delivery of this event"
-                + " is being processed now; Stripe will deliver it again and then gets the"
-                + " result.", event);
+            return inProgress(event);
           }
           pause = Math.min(pause * 2, 250);
         }
@@ -359,12 +385,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
                   + " Stripe will deliver it again. See the server log.", event);
         }
         case LEASE_LOST -> {
-          LOG.log(Level.WARNING, "Stripe event {0}: its processing outlived the claim's lease"
-              + " and another owner took the event over; its outcome here is not recorded;"
-              + " answered 409", LogText.escape(event.id()));
-          return Decision.refused(Reason.EVENT_IN_PROGRESS, "Another delivery of this event"
-              + " is being processed now; Stripe will deliver it again and then gets the"
-              + " result.", event);
+          return leaseLost(event);
         }
         default -> {
           return storageUnavailable(event,

@@ -17,6 +17,7 @@ import dev.stripewebhook.inbox.ProcessingAttempt;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -67,16 +68,28 @@ final class AdminPages {
   private AdminPages() {}
 
   /** The list page. */
-  static String list(String base, ListParameters filters, EventPage page,
-      Map<InboxStatus, Long> counts, InboxBacklog backlog, Instant now, String csrf,
-      String message, String recoverySection) {
+  static String list(String base, String endpoint, Collection<String> endpoints,
+      ListParameters filters, EventPage page, Map<InboxStatus, Long> counts,
+      InboxBacklog backlog, Instant now, String csrf, String message, String recoverySection) {
     StringBuilder html = start("Stripe webhook events", base);
-    html.append("<h1>Events</h1>");
+    html.append("<h1>Events of endpoint <span id=\"endpoint\">").append(escape(endpoint))
+        .append("</span></h1>");
+    if (endpoints.size() > 1) {
+      html.append("<div class=\"endpoints\" id=\"endpoints\">endpoints:");
+      for (String other : endpoints) {
+        html.append(' ').append("<a href=\"").append(escape(base)).append("/?endpoint=")
+            .append(escape(Html.url(other))).append("\">").append(escape(other)).append("</a>");
+      }
+      html.append("</div>");
+    }
     message(html, message);
+    String endpointField = "<input type=\"hidden\" name=\"endpoint\" value=\""
+        + escape(endpoint) + "\">";
     html.append("<div class=\"counts\" id=\"counts\">");
     for (Map.Entry<InboxStatus, Long> count : counts.entrySet()) {
       String code = count.getKey().code();
       html.append("<a href=\"").append(escape(base)).append("/?status=").append(code)
+          .append(endpoints.size() > 1 ? "&endpoint=" + escape(Html.url(endpoint)) : "")
           .append("\"><span class=\"badge ").append(code).append("\">").append(code)
           .append("</span> <span class=\"count\" data-status=\"").append(code).append("\">")
           .append(count.getValue()).append("</span></a>");
@@ -87,7 +100,8 @@ final class AdminPages {
     html.append("</span></div>");
 
     html.append("<form class=\"filters\" method=\"get\" action=\"").append(escape(base))
-        .append("/\"><div><div style=\"font-size:12px;color:#57606a\">status</div>")
+        .append("/\">").append(endpointField)
+        .append("<div><div style=\"font-size:12px;color:#57606a\">status</div>")
         .append("<div class=\"statuses\">");
     for (InboxStatus status : InboxStatus.values()) {
       html.append("<label><input type=\"checkbox\" name=\"status\" value=\"")
@@ -138,14 +152,15 @@ final class AdminPages {
     }
     if (page.next() != null) {
       html.append("<a id=\"next\" href=\"").append(escape(base + "/" + filtersQuery
-          + (filtersQuery.isEmpty() ? "?" : "&") + "after=" + Html.url(page.next())))
+          + (filtersQuery.isEmpty() ? "?" : "&") + "after=" + Html.url(page.next())
+          + (endpoints.size() > 1 ? "&endpoint=" + Html.url(endpoint) : "")))
           .append("\">next page »</a>");
     }
     html.append("</div>");
 
     html.append("<h2>Replay a selection</h2><form method=\"post\" action=\"")
         .append(escape(base)).append("/replay\" class=\"filters\">").append(csrfField(csrf))
-        .append("<span>Replays every <b>failed</b> and <b>dead</b> event (at most ")
+        .append(endpointField).append("<span>Replays every <b>failed</b> and <b>dead</b> event (at most ")
         .append(StripeWebhookAdminServlet.SELECTION_LIMIT).append(")</span>");
     input(html, "of type", "type", filters.type(), "any type");
     html.append("<label>received from (UTC)<input type=\"datetime-local\" step=\"1\" name=\"from\""

@@ -11,6 +11,8 @@ import dev.stripewebhook.inbox.InboxException;
 import dev.stripewebhook.inbox.InboxRecord;
 import dev.stripewebhook.inbox.InboxStatus;
 import dev.stripewebhook.inbox.StoredEventProcessor;
+import dev.stripewebhook.WebhookEndpoint;
+import dev.stripewebhook.servlet.StripeWebhookFilter;
 import dev.stripewebhook.internal.ProblemJson;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
@@ -26,6 +28,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -165,6 +168,13 @@ public class StripeWebhookAdminServlet extends HttpServlet {
       + " try again (API clients: send the token of GET api/csrf in the header "
       + CsrfTokens.HEADER + ", never in the URL)";
   private static final String ERROR_OPEN_VALUE = OPEN_PARAMETER + ": true or false, was '%s'";
+
+  /** The request parameter choosing an endpoint's events, when the application has several. */
+  static final String ENDPOINT_PARAMETER = "endpoint";
+  private static final String NEEDS_DELIVERY = "Not replayed: this endpoint has no handlers of"
+      + " its own; the servlet or resource behind its filter processes events, and only in a"
+      + " delivery. Resend the event from Stripe (Dashboard: Resend, or stripe events resend),"
+      + " or configure handlers.";
 
   private final transient StoredEventProcessor given;
   private final transient Clock clock;
@@ -339,7 +349,8 @@ public class StripeWebhookAdminServlet extends HttpServlet {
       EventInbox inbox) throws IOException, InboxException {
     ListParameters filters = ListParameters.of(request);
     EventPage page = inbox.list(filters.query());
-    html(response, 200, AdminPages.list(base(request), filters, page, inbox.countByStatus(),
+    html(response, 200, AdminPages.list(base(request), inbox.endpoint(), endpoints().keySet(),
+        filters, page, inbox.countByStatus(),
         inbox.backlog(), clock.instant(), CsrfTokens.token(request), takeFlash(request),
         recovery.form(base(request), CsrfTokens.token(request))));
   }
@@ -363,8 +374,9 @@ public class StripeWebhookAdminServlet extends HttpServlet {
       json(response, 404, AdminJson.error(404, "No event " + eventId + " in the inbox"));
       return;
     }
-    json(response, 200, AdminJson.event(record, inbox.attempts(eventId),
-        sameObject(inbox, record)));
+    JsonObject json = AdminJson.event(record, inbox.attempts(eventId), sameObject(inbox, record));
+    json.addProperty("endpoint", inbox.endpoint());
+    json(response, 200, json);
   }
 
   private static List<EventSummary> sameObject(EventInbox inbox, InboxRecord record)
@@ -379,6 +391,10 @@ public class StripeWebhookAdminServlet extends HttpServlet {
     InboxStatus before = status(processor.inbox(), eventId);
     if (before == null) {
       error(request, response, route, 404, "No event " + eventId + " in the inbox");
+      return;
+    }
+    if (!processor.runsStoredEvents()) {
+      error(request, response, route, 409, NEEDS_DELIVERY);
       return;
     }
     Replay replay = replay(processor, eventId);
@@ -427,6 +443,10 @@ public class StripeWebhookAdminServlet extends HttpServlet {
 
   private void replaySelection(HttpServletRequest request, HttpServletResponse response,
       StoredEventProcessor processor) throws IOException, InboxException {
+    if (!processor.runsStoredEvents()) {
+      redirect(request, response, base(request) + "/", NEEDS_DELIVERY);
+      return;
+    }
     String type = ListParameters.blankToNull(request.getParameter("type"));
     Instant from = ListParameters.time(request, "from");
     Instant to = ListParameters.time(request, "to");
@@ -525,6 +545,27 @@ public class StripeWebhookAdminServlet extends HttpServlet {
     if (given != null) {
       return given;
     }
+    Map<String, WebhookEndpoint> endpoints = endpoints();
+    String wanted = request.getParameter(ENDPOINT_PARAMETER);
+    if (wanted != null && !wanted.isEmpty()) {
+      WebhookEndpoint named = endpoints.get(wanted);
+      if (named == null) {
+        error(request, response, route, 404, "No endpoint named " + wanted);
+      }
+      return named;
+    }
+    if (route.eventId() != null && endpoints.size() > 1) {
+      // An event's page, replay or resolve: the endpoint whose inbox has it.
+      for (WebhookEndpoint endpoint : endpoints.values()) {
+        try {
+          if (endpoint.inbox().find(route.eventId()).isPresent()) {
+            return endpoint;
+          }
+        } catch (InboxException e) {
+          LOG.log(Level.WARNING, "Endpoint " + endpoint.name() + ": " + e.getMessage());
+        }
+      }
+    }
     if (getServletContext().getAttribute(StoredEventProcessor.ATTRIBUTE)
         instanceof StoredEventProcessor published) {
       return published;
@@ -532,6 +573,18 @@ public class StripeWebhookAdminServlet extends HttpServlet {
     LOG.log(Level.ERROR, ERROR_NO_PROCESSOR);
     error(request, response, route, 503, ERROR_NO_PROCESSOR);
     return null;
+  }
+
+  /** The running endpoints of the application, by name; empty when no filter runs. */
+  @SuppressWarnings("unchecked")
+  private Map<String, WebhookEndpoint> endpoints() {
+    Object all = getServletContext().getAttribute(StripeWebhookFilter.ENDPOINTS_ATTRIBUTE);
+    return all instanceof Map<?, ?> map ? (Map<String, WebhookEndpoint>) map : Map.of();
+  }
+
+  /** The name of the endpoint whose events {@code processor} processes. */
+  static String endpointName(StoredEventProcessor processor) {
+    return processor.inbox().endpoint();
   }
 
   /** The user's name for the log: the container's authenticated user, or "anonymous". */

@@ -26,6 +26,7 @@ public final class InboxFactory {
         .clock(config.clock())
         .maxAttempts(config.attempts())
         .retention(Duration.ofDays(config.retentionDays()))
+        .endpoint(config.endpoint())
         .build();
     if (config.dataSourceName().isPresent()) {
       return JdbcEventInbox.create(lookup(config.dataSourceName().get()), options);

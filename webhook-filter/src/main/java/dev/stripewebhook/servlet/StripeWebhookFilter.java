@@ -200,11 +200,6 @@ public class StripeWebhookFilter extends HttpFilter {
         throw new IllegalArgumentException("servlet context attribute " + DATASOURCE_ATTRIBUTE
             + " is a " + dataSource.getClass().getName() + ", not a javax.sql.DataSource");
       }
-      if (context.getAttribute(ENDPOINT_ATTRIBUTE_PREFIX + config.endpoint()) != null) {
-        throw new IllegalArgumentException(WebhookConfig.Keys.ENDPOINT + ": another filter"
-            + " already runs the endpoint '" + config.endpoint() + "'; give each filter its own"
-            + " name (init-param " + WebhookConfig.Keys.ENDPOINT + ")");
-      }
       endpoint = WebhookEndpoint.builder(config)
           .handlers(handlers)
           .observers(CdiLookup.observers(loader))
@@ -214,6 +209,15 @@ public class StripeWebhookFilter extends HttpFilter {
           .classLoader(loader)
           .label("StripeWebhookFilter '" + getFilterName() + "'")
           .build();
+      // Two endpoints of one name would share their inbox rows (one table, one database): each
+      // would claim the other's events and fail them as no longer verifying. An embedded
+      // server that hands each filter its own inbox decides that itself.
+      if (inbox == null
+          && context.getAttribute(ENDPOINT_ATTRIBUTE_PREFIX + endpoint.name()) != null) {
+        throw new IllegalArgumentException(WebhookConfig.Keys.ENDPOINT + ": another filter"
+            + " already runs the endpoint '" + endpoint.name() + "'; give each filter its own"
+            + " name (init-param " + WebhookConfig.Keys.ENDPOINT + ")");
+      }
     } catch (RuntimeException e) {
       throw new ServletException("StripeWebhookFilter '" + getFilterName() + "' cannot start: "
           + e.getMessage());

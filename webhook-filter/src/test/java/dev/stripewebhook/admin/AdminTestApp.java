@@ -14,6 +14,7 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
@@ -65,6 +66,10 @@ final class AdminTestApp implements AutoCloseable {
   private final HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager())
       .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
   private final WebhookSender sender;
+  private final WebhookSender connectSender;
+  /** What the servlet behind the second endpoint, "connect" (no handlers), answers. */
+  volatile int connectAnswer = 200;
+  final AtomicInteger connectCalls = new AtomicInteger();
 
   AdminTestApp(WebhookConfig.Processing processing) throws Exception {
     this(processing, new StripeWebhookAdminServlet());
@@ -110,6 +115,17 @@ final class AdminTestApp implements AutoCloseable {
         ? new StripeWebhookFilter(config, EventHandlers.of(handler))
         : new StripeWebhookFilter(config, EventHandlers.of(handler), inbox);
     context.addFilter(new FilterHolder(filter), "/hook", EnumSet.of(DispatcherType.REQUEST));
+    // A second endpoint without handlers of its own: the servlet behind it is the processing.
+    context.addFilter(new FilterHolder(new StripeWebhookFilter(WebhookConfig.builder()
+        .secrets(SECRET).endpoint("connect").attempts(2).build(), EventHandlers.none())),
+        "/connect", EnumSet.of(DispatcherType.REQUEST));
+    context.addServlet(new ServletHolder(new HttpServlet() {
+      @Override
+      protected void doPost(HttpServletRequest request, HttpServletResponse response) {
+        connectCalls.incrementAndGet();
+        response.setStatus(connectAnswer);
+      }
+    }), "/connect");
     context.addFilter(new FilterHolder(new HttpFilter() {
       @Override
       protected void doFilter(HttpServletRequest request, HttpServletResponse response,
@@ -124,6 +140,14 @@ final class AdminTestApp implements AutoCloseable {
     server.setHandler(context);
     server.start();
     sender = new WebhookSender(uri("/hook"), SECRET);
+    connectSender = new WebhookSender(uri("/connect"), SECRET);
+  }
+
+  /** Delivers an event of {@code type} to the second endpoint; returns its id. */
+  String deliverToConnect(String type) throws Exception {
+    JsonObject event = StripeFixtures.eventJson(type);
+    connectSender.send(StripeFixtures.toBytes(event));
+    return event.get("id").getAsString();
   }
 
   /** The request as a container's login leaves it: {@code name}, in {@code roles}, by Basic. */

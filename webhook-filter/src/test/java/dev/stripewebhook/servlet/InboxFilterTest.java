@@ -272,7 +272,8 @@ class InboxFilterTest {
     try (JettyServer app = new JettyServer()
         .attribute(StripeWebhookFilter.DATASOURCE_ATTRIBUTE, own)
         .filter("/hook", StripeWebhookFilter.class, Map.of(WebhookConfig.Keys.SECRETS, SECRET,
-            WebhookConfig.Keys.HANDLERS, CountingHandler.class.getName()))
+            WebhookConfig.Keys.HANDLERS, CountingHandler.class.getName(),
+            WebhookConfig.Keys.ENDPOINT, "default"))
         .start()) {
       byte[] body = StripeFixtures.event("invoice.paid");
       HttpResponse<String> response = client.send(HttpRequest.newBuilder(app.uri("/hook"))
