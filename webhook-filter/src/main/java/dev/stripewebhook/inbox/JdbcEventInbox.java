@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 
 /**
@@ -166,6 +167,8 @@ public final class JdbcEventInbox implements EventInbox {
   private final DataSource dataSource;
   private final InboxOptions options;
   private final String endpoint;
+  /** The claims of {@link #claim} not yet finished. */
+  private final Map<Claim.Key, Claim> held = new ConcurrentHashMap<>();
   private volatile boolean schemaReady;
   private volatile boolean postgres;
 
@@ -266,9 +269,17 @@ public final class JdbcEventInbox implements EventInbox {
   @Override
   public Outcome process(String eventId, String owner, Work work) throws InboxException {
     Objects.requireNonNull(owner, "owner == null");
+    DeliveryClaim claim = claimForDelivery(eventId, owner);
+    return claim.claim() == null ? claim.refused() : run(claim.claim(), work);
+  }
+
+  /** A delivery's claim, or why there is none. */
+  private record DeliveryClaim(Claim claim, Outcome refused) {}
+
+  /** Claims the event for a delivery being answered now: whatever its next attempt time. */
+  private DeliveryClaim claimForDelivery(String eventId, String owner) throws InboxException {
     ensureSchema();
     Instant now = now();
-    Claim claimed;
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
@@ -283,13 +294,14 @@ public final class JdbcEventInbox implements EventInbox {
         if (updated == 0) {
           InboxStatus status = status(connection, endpoint, eventId);
           connection.commit();
-          return status == null ? Outcome.UNKNOWN
-              : status.isFinal() ? Outcome.ALREADY_DONE : Outcome.BUSY;
+          return new DeliveryClaim(null, status == null ? Outcome.UNKNOWN
+              : status.isFinal() ? Outcome.ALREADY_DONE : Outcome.BUSY);
         }
         startAttempt(connection, eventId, owner, now);
-        claimed = new Claim(select(connection, endpoint, eventId).orElseThrow(), owner,
+        Claim claimed = new Claim(select(connection, endpoint, eventId).orElseThrow(), owner,
             wasDead);
         connection.commit();
+        return new DeliveryClaim(claimed, null);
       } catch (SQLException | RuntimeException e) {
         rollback(connection);
         throw e;
@@ -297,7 +309,65 @@ public final class JdbcEventInbox implements EventInbox {
     } catch (SQLException | RuntimeException e) {
       throw unavailable("claim event " + eventId, e);
     }
-    return run(claimed, work);
+  }
+
+  @Override
+  public Optional<InboxRecord> claim(String eventId, String owner) throws InboxException {
+    Objects.requireNonNull(owner, "owner == null");
+    Claim claim = claimForDelivery(eventId, owner).claim();
+    if (claim == null) {
+      return Optional.empty();
+    }
+    if (options.supersededGuard()) {
+      try (Connection connection = dataSource.getConnection()) {
+        connection.setAutoCommit(false);
+        try {
+          if (isSuperseded(connection, claim.record)) {
+            commitIfFinished(connection, claim.record, owner, InboxStatus.SUPERSEDED);
+            return Optional.empty();
+          }
+          connection.commit();
+        } catch (SQLException | RuntimeException e) {
+          rollback(connection);
+          throw e;
+        }
+      } catch (SQLException | RuntimeException e) {
+        throw unavailable("claim event " + eventId, e);
+      }
+    }
+    held.put(new Claim.Key(eventId, owner), claim);
+    return Optional.of(claim.record);
+  }
+
+  @Override
+  public Outcome finish(String eventId, String owner, Throwable failure) throws InboxException {
+    Objects.requireNonNull(owner, "owner == null");
+    ensureSchema();
+    Claim claim = held.remove(new Claim.Key(eventId, owner));
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        if (claim == null) {
+          // Claimed through another instance of this class: whether the event was dead before
+          // is read from its attempts, as for an expired claim (Claim.wasDead).
+          InboxRecord record = select(connection, endpoint, eventId).orElse(null);
+          if (record == null || record.status() != InboxStatus.PROCESSING
+              || !owner.equals(record.leaseOwner())) {
+            connection.commit();
+            return Outcome.LEASE_LOST;
+          }
+          claim = new Claim(record, owner, Claim.wasDead(InboxStatus.PROCESSING,
+              record.attempts() - 1, options.maxAttempts()));
+        }
+        return failure == null ? commitIfFinished(connection, claim.record, owner,
+            InboxStatus.DONE) : recordFailure(connection, claim, failure);
+      } catch (SQLException | RuntimeException e) {
+        rollback(connection);
+        throw e;
+      }
+    } catch (SQLException | RuntimeException e) {
+      throw unavailable("finish event " + eventId, e);
+    }
   }
 
   @Override
