@@ -111,6 +111,38 @@ public interface EventInbox {
   Outcome process(String eventId, String owner, Work work) throws InboxException;
 
   /**
+   * Claims one event for a delivery being answered now, as {@link #process} does, for a door
+   * whose processing runs outside this call (a JAX-RS resource method runs between a request
+   * filter, which claims, and a response filter, which {@link #finish finishes}). The same rules
+   * as {@code process}: any unfinished status may be claimed, dead included, and a processing one
+   * whose lease ran out. With the ordering guard on, an event older than one already applied for
+   * the same object is finished now as superseded instead, and not claimed.
+   *
+   * <p>The claim holds until {@link #finish}: every claim must be finished, failed or not.
+   *
+   * @return the event as claimed; empty when it is unknown, finished (done, superseded or
+   *     resolved) or held by another owner: {@link #find} tells those apart
+   */
+  Optional<InboxRecord> claim(String eventId, String owner) throws InboxException;
+
+  /**
+   * Ends a claim {@code owner} took with {@link #claim}: with no {@code failure}, marks the event
+   * done; with one, records it as {@link #process} records a failure of its work (failed, or dead
+   * after the last allowed attempt; a dead event stays dead and returns {@link Outcome#FAILED}).
+   *
+   * <p>Work done between the claim and this call does not join the transaction of the done mark,
+   * as {@link HandlingContext#connection()} does within {@code process}: it is at least once (a
+   * crash before this call repeats it), so it should pass {@code event.id} to other systems as an
+   * idempotency key.
+   *
+   * @param failure what the work threw, or {@code null} when it succeeded
+   * @return {@link Outcome#DONE}, {@link Outcome#FAILED} or {@link Outcome#DEAD}; {@link
+   *     Outcome#LEASE_LOST} when {@code owner} no longer holds the event (its lease ran out and
+   *     another owner took it over, or it was finished already)
+   */
+  Outcome finish(String eventId, String owner, Throwable failure) throws InboxException;
+
+  /**
    * Claims up to {@code limit} events whose next attempt time has come (or whose lease has run
    * out) and runs {@code work} on each, in the calling thread. Several owners calling this at once
    * claim disjoint events. A failure of one event's work, whatever it throws, fails that event's

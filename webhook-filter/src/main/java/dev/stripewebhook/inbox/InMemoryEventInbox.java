@@ -78,23 +78,66 @@ public final class InMemoryEventInbox implements EventInbox {
 
   @Override
   public Outcome process(String eventId, String owner, Work work) throws InboxException {
+    Objects.requireNonNull(owner, "owner == null");
     Claim claimed;
     synchronized (this) {
-      Entry entry = entries.get(eventId);
-      if (entry == null) {
-        return Outcome.UNKNOWN;
+      Outcome refused = refusal(eventId);
+      if (refused != null) {
+        return refused;
       }
-      if (entry.status.isFinal()) {
-        return Outcome.ALREADY_DONE;
-      }
-      if (entry.status == InboxStatus.PROCESSING && entry.leaseUntil.isAfter(now())) {
-        return Outcome.BUSY;
-      }
-      unschedule(entry);
-      claimed = entry.claim(owner, now(), options);
-      schedule(entry);
+      claimed = claimForDelivery(eventId, owner);
     }
     return run(claimed, work);
+  }
+
+  /** Why a delivery cannot claim the event now, or {@code null} when it can. */
+  private Outcome refusal(String eventId) {
+    Entry entry = entries.get(eventId);
+    if (entry == null) {
+      return Outcome.UNKNOWN;
+    }
+    if (entry.status.isFinal()) {
+      return Outcome.ALREADY_DONE;
+    }
+    if (entry.status == InboxStatus.PROCESSING && entry.leaseUntil.isAfter(now())) {
+      return Outcome.BUSY;
+    }
+    return null;
+  }
+
+  private Claim claimForDelivery(String eventId, String owner) {
+    Entry entry = entries.get(eventId);
+    unschedule(entry);
+    Claim claimed = entry.claim(owner, now(), options);
+    schedule(entry);
+    return claimed;
+  }
+
+  @Override
+  public synchronized Optional<InboxRecord> claim(String eventId, String owner) {
+    Objects.requireNonNull(owner, "owner == null");
+    if (refusal(eventId) != null) {
+      return Optional.empty();
+    }
+    Claim claimed = claimForDelivery(eventId, owner);
+    if (options.supersededGuard() && isSuperseded(claimed.record)) {
+      finish(claimed, InboxStatus.SUPERSEDED, Outcome.SUPERSEDED, null);
+      return Optional.empty();
+    }
+    return Optional.of(claimed.record);
+  }
+
+  @Override
+  public synchronized Outcome finish(String eventId, String owner, Throwable failure) {
+    Objects.requireNonNull(owner, "owner == null");
+    Entry entry = entries.get(eventId);
+    if (entry == null || entry.claim == null || !owner.equals(entry.claim.owner)) {
+      return Outcome.LEASE_LOST;
+    }
+    Claim claim = entry.claim;
+    return failure == null ? finish(claim, InboxStatus.DONE, Outcome.DONE, null)
+        : finish(claim, claim.failedStatus(options.maxAttempts()),
+            claim.failedOutcome(options.maxAttempts()), failure);
   }
 
   @Override
@@ -346,6 +389,7 @@ public final class InMemoryEventInbox implements EventInbox {
     String leaseOwner;
     Instant leaseUntil;
     Instant handledAt;
+    Claim claim; // the latest claim; its owner holds the entry while it is processing
     final List<ProcessingAttempt> history = new ArrayList<>();
     Instant dueAt; // the key in due; null when not in it
 
@@ -377,7 +421,8 @@ public final class InMemoryEventInbox implements EventInbox {
       leaseOwner = Objects.requireNonNull(owner, "owner == null");
       leaseUntil = now.plus(options.lease());
       attempts++;
-      return new Claim(snapshot(), owner, wasDead);
+      claim = new Claim(snapshot(), owner, wasDead);
+      return claim;
     }
 
     /** Ends the running attempt, if any. */

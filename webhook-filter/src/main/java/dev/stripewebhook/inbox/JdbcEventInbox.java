@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 
 /**
@@ -79,15 +80,13 @@ public final class JdbcEventInbox implements EventInbox {
   private static final String SELECT_DUE = "SELECT event_id FROM " + TABLE
       + " WHERE endpoint = ? AND " + DUE
       + " ORDER BY next_attempt_at, event_id FETCH FIRST %d ROWS ONLY";
-  // H2 plans DUE's OR as a scan of the endpoint's rows, done ones included (kept for the
-  // retention period); each half alone uses the index stripe_webhook_inbox_due. PostgreSQL plans
-  // the OR as a BitmapOr over that index, and FOR UPDATE is not allowed with UNION: it keeps
-  // SELECT_DUE.
-  private static final String SELECT_DUE_UNION = "SELECT event_id FROM (SELECT event_id,"
-      + " next_attempt_at FROM " + TABLE + " WHERE endpoint = ?"
-      + " AND status IN ('received', 'failed') AND next_attempt_at <= ?"
-      + " UNION ALL SELECT event_id, next_attempt_at FROM " + TABLE + " WHERE endpoint = ?"
-      + " AND status = 'processing' AND lease_until <= ?) due"
+  // H2 plans DUE's OR, and an IN on status (the index's second column), as a scan of all the
+  // endpoint's rows, done ones included (kept for the retention period); each status alone is a
+  // range of the index stripe_webhook_inbox_due. PostgreSQL plans the OR as a BitmapOr over that
+  // index, and FOR UPDATE is not allowed with UNION: it keeps SELECT_DUE.
+  private static final String SELECT_DUE_UNION = "SELECT event_id FROM ("
+      + dueOf("received", "next_attempt_at") + " UNION ALL " + dueOf("failed", "next_attempt_at")
+      + " UNION ALL " + dueOf("processing", "lease_until") + ") due"
       + " ORDER BY next_attempt_at, event_id FETCH FIRST %d ROWS ONLY";
   // PostgreSQL skips rows other claimers have locked, so concurrent claimers get disjoint sets.
   // H2 applies the row limit before skipping locked rows (a second claimer then gets nothing):
@@ -144,12 +143,32 @@ public final class JdbcEventInbox implements EventInbox {
   // Read from the index on (endpoint, status, next_attempt_at): an index-only scan on PostgreSQL.
   private static final String COUNT_BY_STATUS = "SELECT status, COUNT(*) FROM " + TABLE
       + " WHERE endpoint = ? GROUP BY status";
-  private static final String BACKLOG = "SELECT COUNT(*), MIN(received_at) FROM " + TABLE
-      + " WHERE endpoint = ? AND status IN ('received', 'processing', 'failed')";
+  // One status at a time, as SELECT_DUE_UNION does for H2: each a range of the status index.
+  private static final String BACKLOG = "SELECT SUM(events), MIN(oldest) FROM ("
+      + backlogOf("received") + " UNION ALL " + backlogOf("processing") + " UNION ALL "
+      + backlogOf("failed") + ") backlog";
+
+  /** The SELECT of up to {@code limit} due candidates on H2, with its parameters. */
+  ListStatement dueCandidates(Instant now, int limit) {
+    return new ListStatement(String.format(SELECT_DUE_UNION, limit),
+        new Object[] {endpoint, now, endpoint, now, endpoint, now});
+  }
+
+  private static String dueOf(String status, String dueColumn) {
+    return "SELECT event_id, next_attempt_at FROM " + TABLE + " WHERE endpoint = ? AND status = '"
+        + status + "' AND " + dueColumn + " <= ?";
+  }
+
+  private static String backlogOf(String status) {
+    return "SELECT COUNT(*) AS events, MIN(received_at) AS oldest FROM " + TABLE
+        + " WHERE endpoint = ? AND status = '" + status + "'";
+  }
 
   private final DataSource dataSource;
   private final InboxOptions options;
   private final String endpoint;
+  /** The claims of {@link #claim} not yet finished. */
+  private final Map<Claim.Key, Claim> held = new ConcurrentHashMap<>();
   private volatile boolean schemaReady;
   private volatile boolean postgres;
 
@@ -250,9 +269,17 @@ public final class JdbcEventInbox implements EventInbox {
   @Override
   public Outcome process(String eventId, String owner, Work work) throws InboxException {
     Objects.requireNonNull(owner, "owner == null");
+    DeliveryClaim claim = claimForDelivery(eventId, owner);
+    return claim.claim() == null ? claim.refused() : run(claim.claim(), work);
+  }
+
+  /** A delivery's claim, or why there is none. */
+  private record DeliveryClaim(Claim claim, Outcome refused) {}
+
+  /** Claims the event for a delivery being answered now: whatever its next attempt time. */
+  private DeliveryClaim claimForDelivery(String eventId, String owner) throws InboxException {
     ensureSchema();
     Instant now = now();
-    Claim claimed;
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
@@ -267,13 +294,14 @@ public final class JdbcEventInbox implements EventInbox {
         if (updated == 0) {
           InboxStatus status = status(connection, endpoint, eventId);
           connection.commit();
-          return status == null ? Outcome.UNKNOWN
-              : status.isFinal() ? Outcome.ALREADY_DONE : Outcome.BUSY;
+          return new DeliveryClaim(null, status == null ? Outcome.UNKNOWN
+              : status.isFinal() ? Outcome.ALREADY_DONE : Outcome.BUSY);
         }
         startAttempt(connection, eventId, owner, now);
-        claimed = new Claim(select(connection, endpoint, eventId).orElseThrow(), owner,
+        Claim claimed = new Claim(select(connection, endpoint, eventId).orElseThrow(), owner,
             wasDead);
         connection.commit();
+        return new DeliveryClaim(claimed, null);
       } catch (SQLException | RuntimeException e) {
         rollback(connection);
         throw e;
@@ -281,7 +309,65 @@ public final class JdbcEventInbox implements EventInbox {
     } catch (SQLException | RuntimeException e) {
       throw unavailable("claim event " + eventId, e);
     }
-    return run(claimed, work);
+  }
+
+  @Override
+  public Optional<InboxRecord> claim(String eventId, String owner) throws InboxException {
+    Objects.requireNonNull(owner, "owner == null");
+    Claim claim = claimForDelivery(eventId, owner).claim();
+    if (claim == null) {
+      return Optional.empty();
+    }
+    if (options.supersededGuard()) {
+      try (Connection connection = dataSource.getConnection()) {
+        connection.setAutoCommit(false);
+        try {
+          if (isSuperseded(connection, claim.record)) {
+            commitIfFinished(connection, claim.record, owner, InboxStatus.SUPERSEDED);
+            return Optional.empty();
+          }
+          connection.commit();
+        } catch (SQLException | RuntimeException e) {
+          rollback(connection);
+          throw e;
+        }
+      } catch (SQLException | RuntimeException e) {
+        throw unavailable("claim event " + eventId, e);
+      }
+    }
+    held.put(new Claim.Key(eventId, owner), claim);
+    return Optional.of(claim.record);
+  }
+
+  @Override
+  public Outcome finish(String eventId, String owner, Throwable failure) throws InboxException {
+    Objects.requireNonNull(owner, "owner == null");
+    ensureSchema();
+    Claim claim = held.remove(new Claim.Key(eventId, owner));
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        if (claim == null) {
+          // Claimed through another instance of this class: whether the event was dead before
+          // is read from its attempts, as for an expired claim (Claim.wasDead).
+          InboxRecord record = select(connection, endpoint, eventId).orElse(null);
+          if (record == null || record.status() != InboxStatus.PROCESSING
+              || !owner.equals(record.leaseOwner())) {
+            connection.commit();
+            return Outcome.LEASE_LOST;
+          }
+          claim = new Claim(record, owner, Claim.wasDead(InboxStatus.PROCESSING,
+              record.attempts() - 1, options.maxAttempts()));
+        }
+        return failure == null ? commitIfFinished(connection, claim.record, owner,
+            InboxStatus.DONE) : recordFailure(connection, claim, failure);
+      } catch (SQLException | RuntimeException e) {
+        rollback(connection);
+        throw e;
+      }
+    } catch (SQLException | RuntimeException e) {
+      throw unavailable("finish event " + eventId, e);
+    }
   }
 
   @Override
@@ -300,11 +386,10 @@ public final class JdbcEventInbox implements EventInbox {
       connection.setAutoCommit(false);
       try {
         List<String> ids = new ArrayList<>();
-        String sql = postgres ? String.format(SELECT_DUE, limit) + SKIP_LOCKED
-            : String.format(SELECT_DUE_UNION, limit * CANDIDATES_PER_CLAIM);
-        Object[] parameters = postgres ? new Object[] {endpoint, now, now}
-            : new Object[] {endpoint, now, endpoint, now};
-        try (PreparedStatement select = prepare(connection, sql, parameters);
+        ListStatement candidates = postgres ? new ListStatement(
+            String.format(SELECT_DUE, limit) + SKIP_LOCKED, new Object[] {endpoint, now, now})
+            : dueCandidates(now, limit * CANDIDATES_PER_CLAIM);
+        try (PreparedStatement select = candidates.prepare(connection);
             ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
             ids.add(rows.getString(1));
@@ -525,7 +610,7 @@ public final class JdbcEventInbox implements EventInbox {
   public InboxBacklog backlog() throws InboxException {
     ensureSchema();
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = prepare(connection, BACKLOG, endpoint);
+        PreparedStatement statement = prepare(connection, BACKLOG, endpoint, endpoint, endpoint);
         ResultSet rows = statement.executeQuery()) {
       rows.next();
       return new InboxBacklog(rows.getLong(1), instant(rows, 2));
@@ -566,7 +651,10 @@ public final class JdbcEventInbox implements EventInbox {
     }
   }
 
-  /** The SELECT of one list page: the page plus one row, which tells whether another follows. */
+  /**
+   * A SELECT with its parameters; for {@link #list}, one page plus one row, which tells whether
+   * another follows.
+   */
   record ListStatement(String sql, Object[] parameters) {
     static ListStatement of(String endpoint, EventQuery query) {
       StringBuilder sql = new StringBuilder("SELECT ").append(SUMMARY_COLUMNS).append(" FROM ")

@@ -765,6 +765,128 @@ abstract class EventInboxContract {
     }
   }
 
+  // --- two-phase claims: claim, work elsewhere, finish ------------------------------------------
+
+  @Test
+  void aClaimHoldsTheEventUntilFinishMarksItDone() throws Exception {
+    VerifiedEvent event = received(inbox);
+
+    InboxRecord claimed = inbox.claim(event.id(), "request-filter").orElseThrow();
+
+    assertThat(claimed.status()).isEqualTo(InboxStatus.PROCESSING);
+    assertThat(claimed.leaseOwner()).isEqualTo("request-filter");
+    assertThat(claimed.attempts()).isEqualTo(1);
+    assertThat(claimed.body()).isEqualTo(event.body());
+    assertThat(inbox.process(event.id(), "other", counting())).isEqualTo(Outcome.BUSY);
+    assertThat(inbox.claim(event.id(), "other")).isEmpty();
+    assertThat(inbox.processDue("w", 10, counting())).isZero();
+    assertThat(record(event).status()).isEqualTo(InboxStatus.PROCESSING);
+
+    assertThat(inbox.finish(event.id(), "request-filter", null)).isEqualTo(Outcome.DONE);
+
+    assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
+    assertThat(record(event).handledAt()).isEqualTo(clock.instant());
+    assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::owner,
+        ProcessingAttempt::outcome).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("request-filter", Outcome.DONE));
+    assertThat(inbox.claim(event.id(), "request-filter")).isEmpty();
+    assertThat(inbox.finish(event.id(), "request-filter", null)).isEqualTo(Outcome.LEASE_LOST);
+    assertThat(runs).isEmpty();
+  }
+
+  @Test
+  void finishWithAFailureRecordsItAsProcessDoesAndDeadComesOnce() throws Exception {
+    inbox = newInbox(options().maxAttempts(2).build());
+    VerifiedEvent event = received(inbox);
+    List<Outcome> outcomes = new ArrayList<>();
+    List<Throwable> failures = List.of(new IllegalStateException("ledger down"),
+        new AssertionError("still down"), new StackOverflowError());
+    for (Throwable failure : failures) {
+      assertThat(inbox.claim(event.id(), "resource")).isPresent();
+      outcomes.add(inbox.finish(event.id(), "resource", failure));
+    }
+
+    assertThat(outcomes).containsExactly(Outcome.FAILED, Outcome.DEAD, Outcome.FAILED);
+    assertThat(record(event).status()).isEqualTo(InboxStatus.DEAD);
+    assertThat(record(event).lastError()).isEqualTo("java.lang.StackOverflowError");
+    assertThat(record(event).leaseOwner()).isNull();
+    assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::error)
+        .containsExactly("java.lang.IllegalStateException: ledger down",
+            "java.lang.AssertionError: still down", "java.lang.StackOverflowError");
+
+    assertThat(inbox.claim(event.id(), "resource")).isPresent();
+    assertThat(inbox.finish(event.id(), "resource", null)).isEqualTo(Outcome.DONE);
+  }
+
+  @Test
+  void aClaimIsEmptyForAnUnknownAFinishedOrAHeldEventAndFindTellsThemApart() throws Exception {
+    VerifiedEvent done = received(inbox);
+    inbox.process(done.id(), "a", counting());
+    VerifiedEvent held = received(inbox);
+    inbox.claim(held.id(), "holder").orElseThrow();
+
+    assertThat(inbox.claim("evt_never_received", "b")).isEmpty();
+    assertThat(inbox.claim(done.id(), "b")).isEmpty();
+    assertThat(inbox.claim(held.id(), "b")).isEmpty();
+    assertThat(inbox.find("evt_never_received")).isEmpty();
+    assertThat(record(done).status()).isEqualTo(InboxStatus.DONE);
+    assertThat(record(held).leaseOwner()).isEqualTo("holder");
+    assertThat(inbox.finish(held.id(), "b", null)).isEqualTo(Outcome.LEASE_LOST);
+    assertThat(inbox.finish("evt_never_received", "b", null)).isEqualTo(Outcome.LEASE_LOST);
+    assertThat(inbox.finish(held.id(), "holder", null)).isEqualTo(Outcome.DONE);
+  }
+
+  @Test
+  void aFinishAfterAnotherOwnerTookTheExpiredClaimOverIsLeaseLost() throws Exception {
+    VerifiedEvent event = received(inbox);
+    inbox.claim(event.id(), "crashed").orElseThrow();
+    holderStopsRenewing(inbox);
+    clock.advance(LEASE.plusSeconds(1));
+
+    assertThat(inbox.claim(event.id(), "healthy")).isPresent();
+    assertThat(inbox.finish(event.id(), "crashed", null)).isEqualTo(Outcome.LEASE_LOST);
+    assertThat(inbox.finish(event.id(), "healthy", null)).isEqualTo(Outcome.DONE);
+    assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::outcome)
+        .containsExactly(Outcome.LEASE_LOST, Outcome.DONE);
+  }
+
+  @Test
+  void aClaimOfAnEventOlderThanOneAppliedFinishesItAsSuperseded() throws Exception {
+    inbox = newInbox(options().supersededGuard(true).build());
+    VerifiedEvent newer = TestEvents.about("sub_claimed", 1_700_000_200L);
+    VerifiedEvent older = TestEvents.about("sub_claimed", 1_700_000_100L);
+    for (VerifiedEvent event : List.of(newer, older)) {
+      inbox.receive(event, TestEvents.header(event), null);
+    }
+    assertThat(inbox.claim(newer.id(), "a")).isPresent();
+    assertThat(inbox.finish(newer.id(), "a", null)).isEqualTo(Outcome.DONE);
+
+    assertThat(inbox.claim(older.id(), "a")).isEmpty();
+    assertThat(record(older).status()).isEqualTo(InboxStatus.SUPERSEDED);
+  }
+
+  @Test
+  void anotherInstanceOverTheSameTablesMayFinishAClaim() throws Exception {
+    assumeThat(dataSource()).as("a JDBC inbox").isNotNull();
+    inbox = newInbox(options().maxAttempts(1).build());
+    EventInbox other = sharingStorage(options().maxAttempts(1).build());
+    VerifiedEvent failed = received(inbox);
+    VerifiedEvent done = received(inbox);
+    inbox.claim(failed.id(), "a").orElseThrow();
+    inbox.claim(done.id(), "a").orElseThrow();
+
+    assertThat(other.finish(failed.id(), "a", new IllegalStateException("x")))
+        .isEqualTo(Outcome.DEAD);
+    assertThat(other.finish(done.id(), "b", null)).isEqualTo(Outcome.LEASE_LOST);
+    assertThat(other.finish(done.id(), "a", null)).isEqualTo(Outcome.DONE);
+    assertThat(inbox.finish(done.id(), "a", null)).isEqualTo(Outcome.LEASE_LOST);
+  }
+
+  /** Simulates a crash of every holder of this inbox's claims: nothing renews them any more. */
+  void holderStopsRenewing(EventInbox target) {
+    // Nothing renews claims yet.
+  }
+
   // --- endpoints ----------------------------------------------------------------------------
 
   /** Another inbox over the same storage as {@link #inbox} (in memory: a store of its own). */

@@ -144,6 +144,19 @@ class H2EventInboxTest extends EventInboxContract {
         .contains("PRIMARY_KEY").doesNotContain("tableScan");
   }
 
+  @Test
+  void dueEventsAreSoughtAsThreeRangesOfTheDueIndex() throws Exception {
+    JdbcEventInbox.ListStatement due = ((JdbcEventInbox) inbox).dueCandidates(clock.instant(), 40);
+    String plan = plan(new JdbcEventInbox.ListStatement("EXPLAIN " + due.sql(), due.parameters()));
+
+    for (String range : List.of("ENDPOINT = ?1 AND STATUS = 'received' AND NEXT_ATTEMPT_AT <= ?2",
+        "ENDPOINT = ?3 AND STATUS = 'failed' AND NEXT_ATTEMPT_AT <= ?4",
+        "ENDPOINT = ?5 AND STATUS = 'processing' */")) {
+      assertThat(plan).contains("STRIPE_WEBHOOK_INBOX_DUE: " + range);
+    }
+    assertThat(plan).doesNotContain("tableScan");
+  }
+
   /** The index a plan reads and its conditions, from the first {@code /* PUBLIC.… *\/}. */
   private static String index(String plan) {
     int start = plan.indexOf("/* PUBLIC.") + "/* PUBLIC.".length();
@@ -152,9 +165,12 @@ class H2EventInboxTest extends EventInboxContract {
 
   private String plan(EventQuery query) throws SQLException {
     JdbcEventInbox.ListStatement list = JdbcEventInbox.ListStatement.of(inbox.endpoint(), query);
+    return plan(new JdbcEventInbox.ListStatement("EXPLAIN " + list.sql(), list.parameters()));
+  }
+
+  private String plan(JdbcEventInbox.ListStatement explain) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = new JdbcEventInbox.ListStatement("EXPLAIN " + list.sql(),
-            list.parameters()).prepare(connection);
+        PreparedStatement statement = explain.prepare(connection);
         ResultSet rows = statement.executeQuery()) {
       rows.next();
       return rows.getString(1).replaceAll("\\s+", " ");
