@@ -305,6 +305,153 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     return new Step(null, null, event);
   }
 
+  /**
+   * For a door whose processing runs after this call returns, such as a JAX-RS resource method
+   * between a request filter and a response filter: the pipeline up to the processing. The
+   * result either holds the final decision (a refusal, a duplicate of a done event, an event
+   * stored for the workers), which the door renders instead of running its processing, or lets
+   * the door's processing run: after the handlers and observers that want the event have
+   * processed it, or, for an endpoint without handlers of its own when none wants it, as the
+   * event's processing, inside a claim that {@link #complete} ends. Either way the door must
+   * call {@link #complete} with its processing's status.
+   */
+  public Admission admit(Delivery delivery) {
+    long start = System.nanoTime();
+    String client = delivery.peerAddress();
+    Decision decision;
+    String rejection = null;
+    try {
+      client = addresses.client(delivery);
+      Step step = receive(delivery, client);
+      rejection = step.rejection;
+      VerifiedEvent event = step.toProcess;
+      if (event == null) {
+        decision = step.decision;
+      } else if (!passesDown || !handlers.forType(event.type()).isEmpty()) {
+        decision = processNow(event, null);
+        if (decision.status() == 200 && !decision.outcome().equals("duplicate")) {
+          return new Admission(event, null, client, start); // processed: the door's runs after
+        }
+      } else {
+        Object claimed = claimForDoor(event);
+        if (claimed instanceof String owner) {
+          return new Admission(event, owner, client, start);
+        }
+        decision = (Decision) claimed;
+      }
+    } catch (RuntimeException | Error e) {
+      decision = unexpected(e);
+    }
+    record(decision, client, rejection, System.nanoTime() - start);
+    return new Admission(decision);
+  }
+
+  /**
+   * Ends what {@link #admit} let through: the door's processing answered {@code status} (or
+   * threw: pass 500). When it was the event's processing, the event is marked done on 2xx and
+   * failed otherwise, before the door answers. Logs and counts the delivery.
+   *
+   * @return the decision to render: {@link Decision#processingAnswers()} when the door's own
+   *     answer goes out; otherwise a refusal that replaces it (the done mark could not be
+   *     recorded: 503; the claim was lost: 409)
+   */
+  public Decision complete(Admission admission, int status) {
+    if (admission.decision != null) {
+      return admission.decision;
+    }
+    VerifiedEvent event = admission.event;
+    Decision decision = Decision.answeredByProcessing(event, status);
+    if (admission.owner != null) {
+      try {
+        Outcome outcome = inbox.finish(event.id(), admission.owner, status >= 200 && status <= 299
+            ? null : new ProcessingFailure("the resource behind answered " + status, null));
+        if (outcome == Outcome.DEAD) {
+          metrics.dead();
+        }
+        if (outcome == Outcome.LEASE_LOST) {
+          decision = leaseLost(event);
+        }
+      } catch (InboxException e) {
+        decision = storageUnavailable(event, e);
+      } catch (RuntimeException | Error e) {
+        decision = unexpected(e);
+      }
+    }
+    record(decision, admission.client, null, System.nanoTime() - admission.start);
+    return decision;
+  }
+
+  /** What {@link #admit} decided: a final answer, or the door's processing may run. */
+  public static final class Admission {
+    private final Decision decision;
+    private final VerifiedEvent event;
+    private final String owner;
+    private final String client;
+    private final long start;
+
+    private Admission(Decision decision) {
+      this.decision = decision;
+      this.event = decision.event().orElse(null);
+      this.owner = null;
+      this.client = null;
+      this.start = 0;
+    }
+
+    private Admission(VerifiedEvent event, String owner, String client, long start) {
+      this.decision = null;
+      this.event = event;
+      this.owner = owner;
+      this.client = client;
+      this.start = start;
+    }
+
+    /** The final answer, when the door's processing must not run. */
+    public Optional<Decision> decision() {
+      return Optional.ofNullable(decision);
+    }
+
+    /** The verified event, when the delivery verified. */
+    public Optional<VerifiedEvent> event() {
+      return Optional.ofNullable(event);
+    }
+
+    /** Whether the door's processing is the event's processing (its status decides). */
+    public boolean claimed() {
+      return owner != null;
+    }
+  }
+
+  /**
+   * Claims the event for the door's processing; while another delivery holds it, waits
+   * (bounded) for its outcome. The owner of the claim, or the decision when not claimed.
+   */
+  private Object claimForDoor(VerifiedEvent event) {
+    long deadline = System.nanoTime() + config.inProgressWait().toNanos();
+    long pause = 10;
+    while (true) {
+      String claimOwner = claimOwner();
+      try {
+        if (inbox.claim(event.id(), claimOwner).isPresent()) {
+          return claimOwner;
+        }
+        Optional<InboxRecord> record = inbox.find(event.id());
+        if (record.isEmpty()) {
+          return storageUnavailable(event,
+              new InboxException("event " + event.id() + " vanished from the inbox"));
+        }
+        if (record.get().status().isFinal()) {
+          return Decision.accepted(event, "duplicate");
+        }
+      } catch (InboxException e) {
+        return storageUnavailable(event, e);
+      }
+      if (System.nanoTime() - deadline >= 0 || !pause(pause)) {
+        return inProgress(event);
+      }
+      pause = Math.min(pause * 2, 250);
+    }
+  }
+
   private Decision inProgress(VerifiedEvent event) {
     LOG.log(Level.INFO, "Stripe event {0} is still being processed by another delivery after {1}"
         + " s; answered 409 so that Stripe delivers it again", LogText.escape(event.id()),
