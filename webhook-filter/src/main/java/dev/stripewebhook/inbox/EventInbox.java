@@ -16,10 +16,13 @@ import java.util.Optional;
  * <ul>
  *   <li>An event becomes {@link InboxStatus#DONE} only after its work succeeded; once done, it is
  *       never processed again ({@link Outcome#ALREADY_DONE}).
- *   <li>Processing starts with a claim: a lease held by one owner until a deadline. While a
- *       lease holds, nobody else processes the event ({@link Outcome#BUSY}); when it runs out
- *       (the owner crashed or hung), another owner may take the event over, and the late owner's
- *       "done" mark is refused ({@link Outcome#LEASE_LOST}).
+ *   <li>Processing starts with a claim: a lease held by one owner until a deadline, which the
+ *       inbox renews every {@link InboxOptions#lease() lease}/3 until the event is finished (for
+ *       work that takes longer than a lease, and for the events of a batch waiting their turn).
+ *       While a lease holds, nobody else processes the event ({@link Outcome#BUSY}); when it runs
+ *       out (the holder crashed, or its process stood still longer than a lease), another owner
+ *       may take the event over, and the late owner's "done" mark is refused ({@link
+ *       Outcome#LEASE_LOST}).
  *   <li>A failed attempt records the error and a next attempt time (exponential backoff with
  *       jitter); after {@link InboxOptions#maxAttempts()} attempts the event is {@link
  *       InboxStatus#DEAD}, kept until {@link #replay replayed}.

@@ -5,14 +5,17 @@ import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.VerifiedEvent;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -37,10 +40,12 @@ public final class InMemoryEventInbox implements EventInbox {
   private final TreeSet<Entry> due = new TreeSet<>(Comparator
       .comparing((Entry entry) -> entry.dueAt).thenComparingLong(entry -> entry.sequence));
   private long sequence; // guarded by this
+  private final LeaseKeeper leases;
 
   /** An empty inbox with these options. */
   public InMemoryEventInbox(InboxOptions options) {
     this.options = Objects.requireNonNull(options, "options == null");
+    this.leases = new LeaseKeeper(options, this::renew);
   }
 
   @Override
@@ -87,6 +92,7 @@ public final class InMemoryEventInbox implements EventInbox {
       }
       claimed = claimForDelivery(eventId, owner);
     }
+    leases.hold(claimed);
     return run(claimed, work);
   }
 
@@ -124,6 +130,7 @@ public final class InMemoryEventInbox implements EventInbox {
       finish(claimed, InboxStatus.SUPERSEDED, Outcome.SUPERSEDED, null);
       return Optional.empty();
     }
+    leases.hold(claimed);
     return Optional.of(claimed.record);
   }
 
@@ -154,6 +161,7 @@ public final class InMemoryEventInbox implements EventInbox {
       }
       taken.forEach(this::schedule); // after the loop: a zero lease must not claim twice
     }
+    claimed.forEach(leases::hold);                 // the last of the batch waits its turn
     for (Claim claim : claimed) {
       run(claim, work);
     }
@@ -199,6 +207,7 @@ public final class InMemoryEventInbox implements EventInbox {
    * Outcome#LEASE_LOST} when its lease was taken over meanwhile.
    */
   private Outcome finish(Claim claim, InboxStatus status, Outcome outcome, Throwable error) {
+    leases.release(claim);
     Entry entry = entries.get(claim.eventId());
     if (entry == null || entry.status != InboxStatus.PROCESSING
         || !claim.owner.equals(entry.leaseOwner)) {
@@ -220,6 +229,28 @@ public final class InMemoryEventInbox implements EventInbox {
     }
     schedule(entry);
     return outcome;
+  }
+
+  /** Extends the lease of each claim its owner still holds; returns the others. */
+  private synchronized Set<Claim.Key> renew(Collection<Claim> claims, Instant until) {
+    Set<Claim.Key> lost = new HashSet<>();
+    for (Claim claim : claims) {
+      Entry entry = entries.get(claim.eventId());
+      if (entry == null || entry.status != InboxStatus.PROCESSING
+          || !claim.owner.equals(entry.leaseOwner)) {
+        lost.add(claim.key());
+      } else if (until.isAfter(entry.leaseUntil)) {
+        unschedule(entry);
+        entry.leaseUntil = until;
+        schedule(entry);
+      }
+    }
+    return lost;
+  }
+
+  /** What keeps this inbox's claims alive; tests beat it by hand. */
+  LeaseKeeper leases() {
+    return leases;
   }
 
   /** Puts an unfinished entry into {@link #due}, keyed by when it is next due. */

@@ -14,13 +14,15 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -98,6 +100,8 @@ public final class JdbcEventInbox implements EventInbox {
       + " last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE" + HELD;
   private static final String FAIL = "UPDATE " + TABLE + " SET status = ?, last_error = ?,"
       + " next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE" + HELD;
+  private static final String RENEW = "UPDATE " + TABLE + " SET lease_until = ? WHERE" + HELD;
+  private static final int RENEW_TIMEOUT_SECONDS = 5;
   private static final String NEWER_DONE = "SELECT event_id FROM " + TABLE
       + " WHERE endpoint = ? AND data_object_id = ? AND status = 'done' AND event_created > ?"
       + " FETCH FIRST 1 ROWS ONLY";
@@ -167,8 +171,8 @@ public final class JdbcEventInbox implements EventInbox {
   private final DataSource dataSource;
   private final InboxOptions options;
   private final String endpoint;
-  /** The claims of {@link #claim} not yet finished. */
-  private final Map<Claim.Key, Claim> held = new ConcurrentHashMap<>();
+  /** Renews the claims this instance holds until they are finished. */
+  private final LeaseKeeper leases;
   private volatile boolean schemaReady;
   private volatile boolean postgres;
 
@@ -176,6 +180,7 @@ public final class JdbcEventInbox implements EventInbox {
     this.dataSource = dataSource;
     this.options = options;
     this.endpoint = options.endpoint();
+    this.leases = new LeaseKeeper(options, this::renew);
   }
 
   /**
@@ -270,7 +275,11 @@ public final class JdbcEventInbox implements EventInbox {
   public Outcome process(String eventId, String owner, Work work) throws InboxException {
     Objects.requireNonNull(owner, "owner == null");
     DeliveryClaim claim = claimForDelivery(eventId, owner);
-    return claim.claim() == null ? claim.refused() : run(claim.claim(), work);
+    if (claim.claim() == null) {
+      return claim.refused();
+    }
+    leases.hold(claim.claim());
+    return run(claim.claim(), work);
   }
 
   /** A delivery's claim, or why there is none. */
@@ -335,7 +344,7 @@ public final class JdbcEventInbox implements EventInbox {
         throw unavailable("claim event " + eventId, e);
       }
     }
-    held.put(new Claim.Key(eventId, owner), claim);
+    leases.hold(claim);
     return Optional.of(claim.record);
   }
 
@@ -343,7 +352,7 @@ public final class JdbcEventInbox implements EventInbox {
   public Outcome finish(String eventId, String owner, Throwable failure) throws InboxException {
     Objects.requireNonNull(owner, "owner == null");
     ensureSchema();
-    Claim claim = held.remove(new Claim.Key(eventId, owner));
+    Claim claim = leases.release(eventId, owner);
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
@@ -421,8 +430,13 @@ public final class JdbcEventInbox implements EventInbox {
     } catch (SQLException | RuntimeException e) {
       throw unavailable("claim due events", e);
     }
-    for (Claim claim : claimed) {
-      run(claim, work);
+    claimed.forEach(leases::hold);                 // the last of the batch waits its turn
+    try {
+      for (Claim claim : claimed) {
+        run(claim, work);
+      }
+    } finally {
+      leases.releaseAll(claimed);                  // storage failed: their leases run out
     }
     return claimed.size();
   }
@@ -434,6 +448,7 @@ public final class JdbcEventInbox implements EventInbox {
       connection.setAutoCommit(false);
       try {
         if (options.supersededGuard() && isSuperseded(connection, record)) {
+          leases.release(claim);
           return commitIfFinished(connection, record, owner, InboxStatus.SUPERSEDED);
         }
         Throwable failure = null;
@@ -442,6 +457,8 @@ public final class JdbcEventInbox implements EventInbox {
         } catch (Throwable e) {  // any: an Error of one event's work is that attempt's failure only
           failure = e;
         }
+        // Before the mark: a renewal after it would find the lease gone and warn.
+        leases.release(claim);
         if (failure == null) {
           try {
             return commitIfFinished(connection, record, owner, InboxStatus.DONE);
@@ -461,6 +478,8 @@ public final class JdbcEventInbox implements EventInbox {
       }
     } catch (SQLException | RuntimeException e) {
       throw unavailable("finish event " + record.eventId(), e);
+    } finally {
+      leases.release(claim);
     }
   }
 
@@ -493,6 +512,30 @@ public final class JdbcEventInbox implements EventInbox {
     endAttempt(connection, record.eventId(), owner, now, outcome, null);
     connection.commit();
     return outcome;
+  }
+
+  /** Extends the lease of each claim its owner still holds; returns the others. */
+  private Set<Claim.Key> renew(Collection<Claim> claims, Instant until) throws SQLException {
+    Set<Claim.Key> lost = new HashSet<>();
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(true);
+      for (Claim claim : claims) {
+        try (PreparedStatement statement = prepare(connection, RENEW, until, endpoint,
+            claim.eventId(), claim.owner)) {
+          // The renewing threads serve every inbox: a hung database must not hold them.
+          statement.setQueryTimeout(RENEW_TIMEOUT_SECONDS);
+          if (statement.executeUpdate() == 0) {
+            lost.add(claim.key());
+          }
+        }
+      }
+    }
+    return lost;
+  }
+
+  /** What keeps this instance's claims alive; tests beat it by hand. */
+  LeaseKeeper leases() {
+    return leases;
   }
 
   /** Records the start of a claim, in its transaction; ends an expired one it takes over. */

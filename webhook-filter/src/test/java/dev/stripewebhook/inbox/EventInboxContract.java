@@ -187,7 +187,8 @@ abstract class EventInboxContract {
     try {
       List<Future<Integer>> started = new ArrayList<>();
       Outcome late = inbox.process(event.id(), "hung", (record, context) -> {
-        clock.advance(LEASE.plusSeconds(1));        // this owner hangs past its lease
+        holderStopsRenewing(inbox);                  // this owner's process hangs whole
+        clock.advance(LEASE.plusSeconds(1));
         started.add(other.submit(() -> inbox.processDue("healthy", 10, (taken, c) -> {
           takenOver.countDown();
           lateOwnerFinished.await(30, TimeUnit.SECONDS);
@@ -648,6 +649,7 @@ abstract class EventInboxContract {
   void anAttemptWhoseLeaseRanOutIsRecordedAsLost() throws Exception {
     VerifiedEvent event = received(inbox);
     Outcome late = inbox.process(event.id(), "hung", (record, context) -> {
+      holderStopsRenewing(inbox);
       clock.advance(LEASE.plusSeconds(1));
       assertThat(inboxFromOtherThread(() -> inbox.process(event.id(), "healthy", counting())))
           .isEqualTo(Outcome.DONE);
@@ -882,9 +884,172 @@ abstract class EventInboxContract {
     assertThat(inbox.finish(done.id(), "a", null)).isEqualTo(Outcome.LEASE_LOST);
   }
 
-  /** Simulates a crash of every holder of this inbox's claims: nothing renews them any more. */
-  void holderStopsRenewing(EventInbox target) {
-    // Nothing renews claims yet.
+  /** What keeps the claims of {@code target} alive. */
+  static LeaseKeeper leases(EventInbox target) {
+    return target instanceof JdbcEventInbox jdbc ? jdbc.leases()
+        : ((InMemoryEventInbox) target).leases();
+  }
+
+  /**
+   * Simulates a crash, or a pause longer than a lease, of every holder of {@code target}'s claims
+   * now: nothing renews them any more.
+   */
+  static void holderStopsRenewing(EventInbox target) {
+    leases(target).abandon();
+  }
+
+  // --- claims kept alive by a heartbeat ------------------------------------------------------
+
+  @Test
+  void aWorkLongerThanSeveralLeasesKeepsItsClaimWhileItsLeaseIsRenewed() throws Exception {
+    VerifiedEvent event = received(inbox);
+    List<Outcome> others = new ArrayList<>();
+    List<Integer> claimedByOthers = new ArrayList<>();
+
+    Outcome outcome = inbox.process(event.id(), "slow", (record, context) -> {
+      for (int i = 0; i < 5; i++) {
+        clock.advance(LEASE.minusSeconds(1));
+        leases(inbox).beat();
+        others.add(inbox.process(event.id(), "other", counting()));
+        claimedByOthers.add(inbox.processDue("other", 10, counting()));
+      }
+    });
+
+    assertThat(outcome).isEqualTo(Outcome.DONE);
+    assertThat(others).containsOnly(Outcome.BUSY).hasSize(5);
+    assertThat(claimedByOthers).containsOnly(0);
+    assertThat(record(event).attempts()).isEqualTo(1);
+    assertThat(runs).isEmpty();
+  }
+
+  @Test
+  void everyEventOfABatchKeepsItsClaimUntilItsTurnComes() throws Exception {
+    List<VerifiedEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      batch.add(received(inbox));
+      clock.advance(Duration.ofMillis(1));
+    }
+    List<Integer> claimedByOthers = new ArrayList<>();
+    List<Outcome> lastOfBatch = new ArrayList<>();
+
+    int claimed = inbox.processDue("batch", 10, (record, context) -> {
+      if (record.eventId().equals(batch.get(0).id())) {   // the first takes several leases
+        for (int i = 0; i < 3; i++) {
+          clock.advance(LEASE.minusSeconds(1));
+          leases(inbox).beat();
+          claimedByOthers.add(inbox.processDue("other", 10, counting()));
+          lastOfBatch.add(inbox.process(batch.get(2).id(), "other", counting()));
+        }
+      }
+      counting().run(record, context);
+    });
+
+    assertThat(claimed).isEqualTo(3);
+    assertThat(claimedByOthers).containsOnly(0);
+    assertThat(lastOfBatch).containsOnly(Outcome.BUSY);
+    for (VerifiedEvent event : batch) {
+      assertThat(runs(event)).isEqualTo(1);
+      assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
+      assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::owner)
+          .containsExactly("batch");
+    }
+  }
+
+  @Test
+  void aClaimIsKeptAliveUntilItIsFinished() throws Exception {
+    VerifiedEvent event = received(inbox);
+    inbox.claim(event.id(), "request-filter").orElseThrow();
+
+    for (int i = 0; i < 5; i++) {
+      clock.advance(LEASE.minusSeconds(1));
+      leases(inbox).beat();
+      assertThat(inbox.claim(event.id(), "other")).isEmpty();
+      assertThat(record(event).leaseUntil()).isEqualTo(clock.instant().plus(LEASE));
+    }
+
+    assertThat(inbox.finish(event.id(), "request-filter", null)).isEqualTo(Outcome.DONE);
+  }
+
+  @Test
+  void aHolderThatStopsRenewingLosesItsClaimOneLeaseAfterTheLastRenewal() throws Exception {
+    VerifiedEvent event = received(inbox);
+    inbox.claim(event.id(), "crashed").orElseThrow();
+    clock.advance(LEASE.dividedBy(2));
+    leases(inbox).beat();
+
+    holderStopsRenewing(inbox);
+    clock.advance(LEASE.minusMillis(1));
+    leases(inbox).beat();
+    assertThat(inbox.process(event.id(), "healthy", counting())).isEqualTo(Outcome.BUSY);
+    clock.advance(Duration.ofMillis(1));
+
+    assertThat(inbox.process(event.id(), "healthy", counting())).isEqualTo(Outcome.DONE);
+    assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::outcome)
+        .containsExactly(Outcome.LEASE_LOST, Outcome.DONE);
+  }
+
+  @Test
+  void aRenewalThatFindsTheLeaseGoneWarnsOnceNamingTheEventAndStopsRenewingIt()
+      throws Exception {
+    VerifiedEvent event = received(inbox);
+    inbox.claim(event.id(), "paused").orElseThrow();
+    clock.advance(LEASE.plusSeconds(1));             // paused past its lease, no renewal ran
+    inbox.claim(event.id(), "healthy").orElseThrow();
+
+    List<String> warnings;
+    try (LogCapture log = new LogCapture(LeaseKeeper.class)) {
+      leases(inbox).beat();
+      leases(inbox).beat();
+      warnings = log.warnings();
+    }
+
+    assertThat(warnings).containsExactly("The work on " + event.id() + " outlived its lease;"
+        + " another owner may have taken it over");
+    assertThat(record(event).leaseOwner()).isEqualTo("healthy");
+    assertThat(inbox.finish(event.id(), "paused", null)).isEqualTo(Outcome.LEASE_LOST);
+    assertThat(inbox.finish(event.id(), "healthy", null)).isEqualTo(Outcome.DONE);
+  }
+
+  @Test
+  void finishedClaimsAreNotRenewedNorWarnedAbout() throws Exception {
+    VerifiedEvent processed = received(inbox);
+    VerifiedEvent claimed = received(inbox);
+    inbox.process(processed.id(), "a", counting());
+    inbox.claim(claimed.id(), "a").orElseThrow();
+    inbox.finish(claimed.id(), "a", new IllegalStateException("x"));
+
+    try (LogCapture log = new LogCapture(LeaseKeeper.class)) {
+      leases(inbox).beat();
+      assertThat(log.warnings()).isEmpty();
+    }
+    assertThat(record(claimed).leaseUntil()).isNull();
+  }
+
+  @Test
+  void theSharedHeartbeatRenewsAClaimEveryThirdOfALease() throws Exception {
+    Duration lease = Duration.ofMillis(300);
+    inbox = newInbox(options().lease(lease).build());
+    VerifiedEvent event = received(inbox);
+    List<Outcome> others = new ArrayList<>();
+
+    // The clock stands still but for these steps: only the renewals, in real time, move the
+    // lease; each step waits for one (however late it comes) and stays within the lease.
+    Outcome outcome = inbox.process(event.id(), "slow", (record, context) -> {
+      for (int i = 0; i < 5; i++) {
+        clock.advance(lease.multipliedBy(2).dividedBy(3));
+        Instant renewed = clock.instant().plus(lease);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!inbox.find(event.id()).orElseThrow().leaseUntil().equals(renewed)) {
+          assertThat(System.nanoTime()).as("renewed within 30 s").isLessThan(deadline);
+          Thread.sleep(5);
+        }
+        others.add(inbox.process(event.id(), "other", counting()));
+      }
+    });
+
+    assertThat(outcome).isEqualTo(Outcome.DONE);
+    assertThat(others).containsOnly(Outcome.BUSY).hasSize(5);
+    assertThat(leases(inbox).interval()).isEqualTo(Duration.ofMillis(100));
   }
 
   // --- endpoints ----------------------------------------------------------------------------
@@ -1175,6 +1340,7 @@ abstract class EventInboxContract {
     VerifiedEvent event = received(inbox);
     Outcome late = inbox.process(event.id(), "slow", (record, context) -> {
       writeLedger(record, context);
+      holderStopsRenewing(inbox);
       clock.advance(LEASE.plusSeconds(1));
       inbox.processDue("healthy", 10, counting());  // takes over; writes nothing
     });

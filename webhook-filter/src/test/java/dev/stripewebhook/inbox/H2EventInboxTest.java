@@ -78,6 +78,31 @@ class H2EventInboxTest extends EventInboxContract {
   }
 
   @Test
+  void aRenewalTheDatabaseRefusesIsLoggedAndTriedAgainAtTheNextBeat() throws Exception {
+    WatchedDataSource flaky = new WatchedDataSource(dataSource);
+    JdbcEventInbox inbox = JdbcEventInbox.create(flaky, options().build());
+    VerifiedEvent event = received(inbox);
+    inbox.claim(event.id(), "holder").orElseThrow();
+    flaky.refusing(sql -> sql.startsWith("UPDATE stripe_webhook_inbox SET lease_until"));
+    clock.advance(LEASE.minusSeconds(10));
+
+    try (LogCapture log = new LogCapture(LeaseKeeper.class)) {
+      inbox.leases().beat();
+      assertThat(log.warnings()).singleElement().asString()
+          .startsWith("Cannot renew the leases of 1 claimed events (permission denied");
+    }
+    flaky.refusing(sql -> false);
+    inbox.leases().beat();
+
+    assertThat(inbox.find(event.id()).orElseThrow().leaseUntil())
+        .isEqualTo(clock.instant().plus(LEASE));
+    clock.advance(LEASE.minusSeconds(1));
+    assertThat(inbox.process(event.id(), "other", counting()))
+        .isEqualTo(EventInbox.Outcome.BUSY);
+    assertThat(inbox.finish(event.id(), "holder", null)).isEqualTo(EventInbox.Outcome.DONE);
+  }
+
+  @Test
   void warnsWhenAnH2FileDatabaseWritesCommitsLate(@TempDir Path directory) throws Exception {
     List<String> warnings = new ArrayList<>();
     Logger logger = Logger.getLogger(JdbcEventInbox.class.getName());
