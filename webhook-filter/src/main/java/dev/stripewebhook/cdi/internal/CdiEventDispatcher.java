@@ -5,6 +5,7 @@ import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.cdi.internal.StripeEventsExtension.Payload;
 import jakarta.enterprise.event.ObserverException;
+import jakarta.enterprise.context.control.RequestContextController;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.CDI;
 import java.lang.System.Logger.Level;
@@ -69,8 +70,25 @@ public final class CdiEventDispatcher implements StripeEventHandler {
     return extension.observedTypes();
   }
 
+  /**
+   * Fires to the observers with a request context active: a worker thread (async processing, a
+   * replay, a recovery) has none of its own, and observers commonly use request-scoped beans.
+   */
   @Override
   public void handle(VerifiedEvent event) throws Exception {
+    RequestContextController requestContext =
+        beanManager.createInstance().select(RequestContextController.class).get();
+    boolean activated = requestContext.activate();
+    try {
+      fireAll(event);
+    } finally {
+      if (activated) {
+        requestContext.deactivate();
+      }
+    }
+  }
+
+  private void fireAll(VerifiedEvent event) throws Exception {
     jakarta.enterprise.event.Event<Object> events = byType.get(event.type());
     if (events == null) {
       events = beanManager.getEvent().select(extension.qualifiersFor(event.type()));
