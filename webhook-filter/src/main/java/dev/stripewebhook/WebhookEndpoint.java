@@ -17,15 +17,19 @@ import dev.stripewebhook.inbox.InboxWorkers;
 import dev.stripewebhook.inbox.StoredEventProcessor;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -81,6 +85,19 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   private static final int MAX_ID_LENGTH = 255;
   private static final int MAX_API_VERSION_LENGTH = 64;
   private static final Instant LATEST_CREATED = Instant.parse("9999-12-31T23:59:59Z");
+  /**
+   * How long a door's processing may hold a claim before the endpoint fails it: the claim is
+   * renewed while held, and a door that never completes (its response filter did not run) must
+   * not hold the event for ever. Stripe itself gives up waiting for an answer long before.
+   */
+  static final Duration DOOR_CLAIM_LIMIT = Duration.ofMinutes(2);
+  private final Duration doorClaimLimit;
+  private static final ScheduledExecutorService SWEEPER =
+      Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "stripe-webhook-door-claims");
+        thread.setDaemon(true);
+        return thread;
+      });
 
   private final String label;
   private final WebhookConfig config;
@@ -100,6 +117,9 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   private volatile AlertMonitor alerts;
   private volatile ScheduledExecutorService alertTimer;
   private volatile InboxWorkers workers;
+  /** Claims {@link #admit} handed to a door, by owner; {@link #complete} ends them. */
+  private final Map<String, DoorClaim> doorClaims = new ConcurrentHashMap<>();
+  private volatile ScheduledFuture<?> doorClaimSweep;
 
   private WebhookEndpoint(Builder builder) {
     this.config = builder.config;
@@ -123,6 +143,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     this.verifier = SignatureVerifier.create(config);
     this.bodyReader = new BodyReader(config.maxBodySize(), config.bodyTimeout());
     this.metrics = DeliveryMetrics.find(builder.meterRegistry, loader);
+    this.doorClaimLimit = builder.doorClaimLimit;
   }
 
   /** A builder of an endpoint with {@code config}. */
@@ -151,6 +172,9 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   /** Stops the workers (events being handled get a few seconds) and the alert checks. */
   @Override
   public synchronized void close() {
+    if (doorClaimSweep != null) {
+      doorClaimSweep.cancel(false);
+    }
     if (alertTimer != null) {
       alertTimer.shutdownNow();
     }
@@ -303,6 +327,193 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       return Step.of(Decision.accepted(event, "stored"));
     }
     return new Step(null, null, event);
+  }
+
+  /**
+   * For a door whose processing runs after this call returns, such as a JAX-RS resource method
+   * between a request filter and a response filter: the pipeline up to the processing. The
+   * result either holds the final decision (a refusal, a duplicate of a done event, an event
+   * stored for the workers), which the door renders instead of running its processing, or lets
+   * the door's processing run: after the handlers and observers that want the event have
+   * processed it, or, for an endpoint without handlers of its own when none wants it, as the
+   * event's processing, inside a claim that {@link #complete} ends. Either way the door must
+   * call {@link #complete} with its processing's status.
+   */
+  public Admission admit(Delivery delivery) {
+    long start = System.nanoTime();
+    String client = delivery.peerAddress();
+    Decision decision;
+    String rejection = null;
+    try {
+      client = addresses.client(delivery);
+      Step step = receive(delivery, client);
+      rejection = step.rejection;
+      VerifiedEvent event = step.toProcess;
+      if (event == null) {
+        decision = step.decision;
+      } else if (!passesDown || !handlers.forType(event.type()).isEmpty()) {
+        decision = processNow(event, null);
+        if (decision.status() == 200 && !decision.outcome().equals("duplicate")) {
+          return new Admission(event, null, client, start); // processed: the door's runs after
+        }
+      } else {
+        Object claimed = claimForDoor(event);
+        if (claimed instanceof String owner) {
+          holdForDoor(owner, event.id());
+          return new Admission(event, owner, client, start);
+        }
+        decision = (Decision) claimed;
+      }
+    } catch (RuntimeException | Error e) {
+      decision = unexpected(e);
+    }
+    record(decision, client, rejection, System.nanoTime() - start);
+    return new Admission(decision);
+  }
+
+  /**
+   * Ends what {@link #admit} let through: the door's processing answered {@code status} (or
+   * threw: pass 500). When it was the event's processing, the event is marked done on 2xx and
+   * failed otherwise, before the door answers. Logs and counts the delivery.
+   *
+   * @return the decision to render: {@link Decision#processingAnswers()} when the door's own
+   *     answer goes out; otherwise a refusal that replaces it (the done mark could not be
+   *     recorded: 503; the claim was lost: 409)
+   */
+  public Decision complete(Admission admission, int status) {
+    if (admission.decision != null) {
+      return admission.decision;
+    }
+    VerifiedEvent event = admission.event;
+    Decision decision = Decision.answeredByProcessing(event, status);
+    if (admission.owner != null && doorClaims.remove(admission.owner) == null) {
+      decision = Decision.refused(Reason.HANDLER_FAILED, "Processing took longer than "
+          + doorClaimLimit.toSeconds() + " s and was failed; Stripe will deliver the event"
+          + " again.", event);
+    } else if (admission.owner != null) {
+      try {
+        Outcome outcome = inbox.finish(event.id(), admission.owner, status >= 200 && status <= 299
+            ? null : new ProcessingFailure("the resource behind answered " + status, null));
+        if (outcome == Outcome.DEAD) {
+          metrics.dead();
+        }
+        if (outcome == Outcome.LEASE_LOST) {
+          decision = leaseLost(event);
+        }
+      } catch (InboxException e) {
+        decision = storageUnavailable(event, e);
+      } catch (RuntimeException | Error e) {
+        decision = unexpected(e);
+      }
+    }
+    record(decision, admission.client, null, System.nanoTime() - admission.start);
+    return decision;
+  }
+
+  private record DoorClaim(String eventId, long since) {}
+
+  private void holdForDoor(String owner, String eventId) {
+    doorClaims.put(owner, new DoorClaim(eventId, System.nanoTime()));
+    if (doorClaimSweep == null) {
+      synchronized (this) {
+        if (doorClaimSweep == null) {
+          doorClaimSweep = SWEEPER.scheduleWithFixedDelay(this::sweepDoorClaims, 10, 10,
+              TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
+
+  /** Fails the claims of doors that never completed within {@link #DOOR_CLAIM_LIMIT}. */
+  void sweepDoorClaims() {
+    long now = System.nanoTime();
+    for (Map.Entry<String, DoorClaim> held : doorClaims.entrySet()) {
+      DoorClaim claim = held.getValue();
+      if (now - claim.since() < doorClaimLimit.toNanos()
+          || !doorClaims.remove(held.getKey(), claim)) {
+        continue;
+      }
+      LOG.log(Level.WARNING, "{0}: the processing of Stripe event {1} behind the door did not"
+          + " complete within {2} s; its attempt is failed so that a redelivery runs it",
+          label, LogText.escape(claim.eventId()), doorClaimLimit.toSeconds());
+      try {
+        inbox.finish(claim.eventId(), held.getKey(), new ProcessingFailure("the processing"
+            + " behind the door did not complete within " + doorClaimLimit, null));
+      } catch (InboxException | RuntimeException e) {
+        LOG.log(Level.WARNING, label + ": " + e.getMessage() + "; its lease runs out instead");
+      }
+    }
+  }
+
+  /** What {@link #admit} decided: a final answer, or the door's processing may run. */
+  public static final class Admission {
+    private final Decision decision;
+    private final VerifiedEvent event;
+    private final String owner;
+    private final String client;
+    private final long start;
+
+    private Admission(Decision decision) {
+      this.decision = decision;
+      this.event = decision.event().orElse(null);
+      this.owner = null;
+      this.client = null;
+      this.start = 0;
+    }
+
+    private Admission(VerifiedEvent event, String owner, String client, long start) {
+      this.decision = null;
+      this.event = event;
+      this.owner = owner;
+      this.client = client;
+      this.start = start;
+    }
+
+    /** The final answer, when the door's processing must not run. */
+    public Optional<Decision> decision() {
+      return Optional.ofNullable(decision);
+    }
+
+    /** The verified event, when the delivery verified. */
+    public Optional<VerifiedEvent> event() {
+      return Optional.ofNullable(event);
+    }
+
+    /** Whether the door's processing is the event's processing (its status decides). */
+    public boolean claimed() {
+      return owner != null;
+    }
+  }
+
+  /**
+   * Claims the event for the door's processing; while another delivery holds it, waits
+   * (bounded) for its outcome. The owner of the claim, or the decision when not claimed.
+   */
+  private Object claimForDoor(VerifiedEvent event) {
+    long deadline = System.nanoTime() + config.inProgressWait().toNanos();
+    long pause = 10;
+    while (true) {
+      String claimOwner = claimOwner();
+      try {
+        if (inbox.claim(event.id(), claimOwner).isPresent()) {
+          return claimOwner;
+        }
+        Optional<InboxRecord> record = inbox.find(event.id());
+        if (record.isEmpty()) {
+          return storageUnavailable(event,
+              new InboxException("event " + event.id() + " vanished from the inbox"));
+        }
+        if (record.get().status().isFinal()) {
+          return Decision.accepted(event, "duplicate");
+        }
+      } catch (InboxException e) {
+        return storageUnavailable(event, e);
+      }
+      if (System.nanoTime() - deadline >= 0 || !pause(pause)) {
+        return inProgress(event);
+      }
+      pause = Math.min(pause * 2, 250);
+    }
   }
 
   private Decision inProgress(VerifiedEvent event) {
@@ -660,6 +871,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     private Object meterRegistry;
     private ClassLoader loader;
     private String label;
+    private Duration doorClaimLimit = DOOR_CLAIM_LIMIT;
 
     private Builder(WebhookConfig config) {
       this.config = Objects.requireNonNull(config, "config == null");
@@ -701,6 +913,12 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     /** The application's class loader: alert listeners, Micrometer and CDI are looked up there. */
     public Builder classLoader(ClassLoader loader) {
       this.loader = loader;
+      return this;
+    }
+
+    /** For tests: how long a door's processing may hold a claim. */
+    Builder doorClaimLimit(Duration limit) {
+      this.doorClaimLimit = limit;
       return this;
     }
 

@@ -29,6 +29,13 @@ final class Claim {
         || (before == InboxStatus.PROCESSING && attemptsBefore > maxAttempts);
   }
 
+  /** What identifies a claim within one inbox: the event and its owner. */
+  record Key(String eventId, String owner) {}
+
+  Key key() {
+    return new Key(record.eventId(), owner);
+  }
+
   String eventId() {
     return record.eventId();
   }

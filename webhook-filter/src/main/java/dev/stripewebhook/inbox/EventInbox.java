@@ -16,10 +16,13 @@ import java.util.Optional;
  * <ul>
  *   <li>An event becomes {@link InboxStatus#DONE} only after its work succeeded; once done, it is
  *       never processed again ({@link Outcome#ALREADY_DONE}).
- *   <li>Processing starts with a claim: a lease held by one owner until a deadline. While a
- *       lease holds, nobody else processes the event ({@link Outcome#BUSY}); when it runs out
- *       (the owner crashed or hung), another owner may take the event over, and the late owner's
- *       "done" mark is refused ({@link Outcome#LEASE_LOST}).
+ *   <li>Processing starts with a claim: a lease held by one owner until a deadline, which the
+ *       inbox renews every {@link InboxOptions#lease() lease}/3 until the event is finished (for
+ *       work that takes longer than a lease, and for the events of a batch waiting their turn).
+ *       While a lease holds, nobody else processes the event ({@link Outcome#BUSY}); when it runs
+ *       out (the holder crashed, or its process stood still longer than a lease), another owner
+ *       may take the event over, and the late owner's "done" mark is refused ({@link
+ *       Outcome#LEASE_LOST}).
  *   <li>A failed attempt records the error and a next attempt time (exponential backoff with
  *       jitter); after {@link InboxOptions#maxAttempts()} attempts the event is {@link
  *       InboxStatus#DEAD}, kept until {@link #replay replayed}.
@@ -109,6 +112,38 @@ public interface EventInbox {
    * again stays dead and returns {@link Outcome#FAILED}.
    */
   Outcome process(String eventId, String owner, Work work) throws InboxException;
+
+  /**
+   * Claims one event for a delivery being answered now, as {@link #process} does, for a door
+   * whose processing runs outside this call (a JAX-RS resource method runs between a request
+   * filter, which claims, and a response filter, which {@link #finish finishes}). The same rules
+   * as {@code process}: any unfinished status may be claimed, dead included, and a processing one
+   * whose lease ran out. With the ordering guard on, an event older than one already applied for
+   * the same object is finished now as superseded instead, and not claimed.
+   *
+   * <p>The claim holds until {@link #finish}: every claim must be finished, failed or not.
+   *
+   * @return the event as claimed; empty when it is unknown, finished (done, superseded or
+   *     resolved) or held by another owner: {@link #find} tells those apart
+   */
+  Optional<InboxRecord> claim(String eventId, String owner) throws InboxException;
+
+  /**
+   * Ends a claim {@code owner} took with {@link #claim}: with no {@code failure}, marks the event
+   * done; with one, records it as {@link #process} records a failure of its work (failed, or dead
+   * after the last allowed attempt; a dead event stays dead and returns {@link Outcome#FAILED}).
+   *
+   * <p>Work done between the claim and this call does not join the transaction of the done mark,
+   * as {@link HandlingContext#connection()} does within {@code process}: it is at least once (a
+   * crash before this call repeats it), so it should pass {@code event.id} to other systems as an
+   * idempotency key.
+   *
+   * @param failure what the work threw, or {@code null} when it succeeded
+   * @return {@link Outcome#DONE}, {@link Outcome#FAILED} or {@link Outcome#DEAD}; {@link
+   *     Outcome#LEASE_LOST} when {@code owner} no longer holds the event (its lease ran out and
+   *     another owner took it over, or it was finished already)
+   */
+  Outcome finish(String eventId, String owner, Throwable failure) throws InboxException;
 
   /**
    * Claims up to {@code limit} events whose next attempt time has come (or whose lease has run

@@ -5,14 +5,17 @@ import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.VerifiedEvent;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -37,10 +40,12 @@ public final class InMemoryEventInbox implements EventInbox {
   private final TreeSet<Entry> due = new TreeSet<>(Comparator
       .comparing((Entry entry) -> entry.dueAt).thenComparingLong(entry -> entry.sequence));
   private long sequence; // guarded by this
+  private final LeaseKeeper leases;
 
   /** An empty inbox with these options. */
   public InMemoryEventInbox(InboxOptions options) {
     this.options = Objects.requireNonNull(options, "options == null");
+    this.leases = new LeaseKeeper(options, this::renew);
   }
 
   @Override
@@ -78,23 +83,68 @@ public final class InMemoryEventInbox implements EventInbox {
 
   @Override
   public Outcome process(String eventId, String owner, Work work) throws InboxException {
+    Objects.requireNonNull(owner, "owner == null");
     Claim claimed;
     synchronized (this) {
-      Entry entry = entries.get(eventId);
-      if (entry == null) {
-        return Outcome.UNKNOWN;
+      Outcome refused = refusal(eventId);
+      if (refused != null) {
+        return refused;
       }
-      if (entry.status.isFinal()) {
-        return Outcome.ALREADY_DONE;
-      }
-      if (entry.status == InboxStatus.PROCESSING && entry.leaseUntil.isAfter(now())) {
-        return Outcome.BUSY;
-      }
-      unschedule(entry);
-      claimed = entry.claim(owner, now(), options);
-      schedule(entry);
+      claimed = claimForDelivery(eventId, owner);
     }
+    leases.hold(claimed);
     return run(claimed, work);
+  }
+
+  /** Why a delivery cannot claim the event now, or {@code null} when it can. */
+  private Outcome refusal(String eventId) {
+    Entry entry = entries.get(eventId);
+    if (entry == null) {
+      return Outcome.UNKNOWN;
+    }
+    if (entry.status.isFinal()) {
+      return Outcome.ALREADY_DONE;
+    }
+    if (entry.status == InboxStatus.PROCESSING && entry.leaseUntil.isAfter(now())) {
+      return Outcome.BUSY;
+    }
+    return null;
+  }
+
+  private Claim claimForDelivery(String eventId, String owner) {
+    Entry entry = entries.get(eventId);
+    unschedule(entry);
+    Claim claimed = entry.claim(owner, now(), options);
+    schedule(entry);
+    return claimed;
+  }
+
+  @Override
+  public synchronized Optional<InboxRecord> claim(String eventId, String owner) {
+    Objects.requireNonNull(owner, "owner == null");
+    if (refusal(eventId) != null) {
+      return Optional.empty();
+    }
+    Claim claimed = claimForDelivery(eventId, owner);
+    if (options.supersededGuard() && isSuperseded(claimed.record)) {
+      finish(claimed, InboxStatus.SUPERSEDED, Outcome.SUPERSEDED, null);
+      return Optional.empty();
+    }
+    leases.hold(claimed);
+    return Optional.of(claimed.record);
+  }
+
+  @Override
+  public synchronized Outcome finish(String eventId, String owner, Throwable failure) {
+    Objects.requireNonNull(owner, "owner == null");
+    Entry entry = entries.get(eventId);
+    if (entry == null || entry.claim == null || !owner.equals(entry.claim.owner)) {
+      return Outcome.LEASE_LOST;
+    }
+    Claim claim = entry.claim;
+    return failure == null ? finish(claim, InboxStatus.DONE, Outcome.DONE, null)
+        : finish(claim, claim.failedStatus(options.maxAttempts()),
+            claim.failedOutcome(options.maxAttempts()), failure);
   }
 
   @Override
@@ -111,6 +161,7 @@ public final class InMemoryEventInbox implements EventInbox {
       }
       taken.forEach(this::schedule); // after the loop: a zero lease must not claim twice
     }
+    claimed.forEach(leases::hold);                 // the last of the batch waits its turn
     for (Claim claim : claimed) {
       run(claim, work);
     }
@@ -156,6 +207,7 @@ public final class InMemoryEventInbox implements EventInbox {
    * Outcome#LEASE_LOST} when its lease was taken over meanwhile.
    */
   private Outcome finish(Claim claim, InboxStatus status, Outcome outcome, Throwable error) {
+    leases.release(claim);
     Entry entry = entries.get(claim.eventId());
     if (entry == null || entry.status != InboxStatus.PROCESSING
         || !claim.owner.equals(entry.leaseOwner)) {
@@ -177,6 +229,28 @@ public final class InMemoryEventInbox implements EventInbox {
     }
     schedule(entry);
     return outcome;
+  }
+
+  /** Extends the lease of each claim its owner still holds; returns the others. */
+  private synchronized Set<Claim.Key> renew(Collection<Claim> claims, Instant until) {
+    Set<Claim.Key> lost = new HashSet<>();
+    for (Claim claim : claims) {
+      Entry entry = entries.get(claim.eventId());
+      if (entry == null || entry.status != InboxStatus.PROCESSING
+          || !claim.owner.equals(entry.leaseOwner)) {
+        lost.add(claim.key());
+      } else if (until.isAfter(entry.leaseUntil)) {
+        unschedule(entry);
+        entry.leaseUntil = until;
+        schedule(entry);
+      }
+    }
+    return lost;
+  }
+
+  /** What keeps this inbox's claims alive; tests beat it by hand. */
+  LeaseKeeper leases() {
+    return leases;
   }
 
   /** Puts an unfinished entry into {@link #due}, keyed by when it is next due. */
@@ -346,6 +420,7 @@ public final class InMemoryEventInbox implements EventInbox {
     String leaseOwner;
     Instant leaseUntil;
     Instant handledAt;
+    Claim claim; // the latest claim; its owner holds the entry while it is processing
     final List<ProcessingAttempt> history = new ArrayList<>();
     Instant dueAt; // the key in due; null when not in it
 
@@ -377,7 +452,8 @@ public final class InMemoryEventInbox implements EventInbox {
       leaseOwner = Objects.requireNonNull(owner, "owner == null");
       leaseUntil = now.plus(options.lease());
       attempts++;
-      return new Claim(snapshot(), owner, wasDead);
+      claim = new Claim(snapshot(), owner, wasDead);
+      return claim;
     }
 
     /** Ends the running attempt, if any. */

@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
 public final class InboxOptions {
   /** Default attempts before an event is dead: {@value}. */
   public static final int DEFAULT_MAX_ATTEMPTS = 10;
+  /** Default seconds a claim holds without renewal: {@value}. */
+  public static final int DEFAULT_LEASE_SECONDS = 15;
   /** Default days done events are kept: {@value}. */
   public static final int DEFAULT_RETENTION_DAYS = 30;
   /** The endpoint name of an inbox built without one: {@value}. */
@@ -86,7 +88,10 @@ public final class InboxOptions {
     return maxAttempts;
   }
 
-  /** How long an owner holds a claimed event; after that another owner may take it. */
+  /**
+   * How long a claim holds without renewal. The inbox renews the claims of work in progress every
+   * lease/3, so this is how long a crashed holder's claim blocks its event, not a limit on work.
+   */
   public Duration lease() {
     return lease;
   }
@@ -127,7 +132,7 @@ public final class InboxOptions {
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private Duration retryDelay = Duration.ofSeconds(10);
     private Duration maxRetryDelay = Duration.ofHours(1);
-    private Duration lease = Duration.ofMinutes(1);
+    private Duration lease = Duration.ofSeconds(DEFAULT_LEASE_SECONDS);
     private Duration retention = Duration.ofDays(DEFAULT_RETENTION_DAYS);
     private boolean supersededGuard;
     private int capacity = 10_000;
@@ -180,7 +185,11 @@ public final class InboxOptions {
       return this;
     }
 
-    /** How long a claim holds; longer than the slowest handler. Default 1 minute. */
+    /**
+     * How long a claim holds without renewal; default 15 s. Claims of work in progress are renewed
+     * every lease/3, however long the work takes: a longer lease only delays the takeover of an
+     * event whose holder crashed, a shorter one renews more often.
+     */
     public Builder lease(Duration lease) {
       this.lease = positive(lease, "lease");
       return this;

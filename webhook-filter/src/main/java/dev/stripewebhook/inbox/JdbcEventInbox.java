@@ -14,12 +14,15 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -79,15 +82,13 @@ public final class JdbcEventInbox implements EventInbox {
   private static final String SELECT_DUE = "SELECT event_id FROM " + TABLE
       + " WHERE endpoint = ? AND " + DUE
       + " ORDER BY next_attempt_at, event_id FETCH FIRST %d ROWS ONLY";
-  // H2 plans DUE's OR as a scan of the endpoint's rows, done ones included (kept for the
-  // retention period); each half alone uses the index stripe_webhook_inbox_due. PostgreSQL plans
-  // the OR as a BitmapOr over that index, and FOR UPDATE is not allowed with UNION: it keeps
-  // SELECT_DUE.
-  private static final String SELECT_DUE_UNION = "SELECT event_id FROM (SELECT event_id,"
-      + " next_attempt_at FROM " + TABLE + " WHERE endpoint = ?"
-      + " AND status IN ('received', 'failed') AND next_attempt_at <= ?"
-      + " UNION ALL SELECT event_id, next_attempt_at FROM " + TABLE + " WHERE endpoint = ?"
-      + " AND status = 'processing' AND lease_until <= ?) due"
+  // H2 plans DUE's OR, and an IN on status (the index's second column), as a scan of all the
+  // endpoint's rows, done ones included (kept for the retention period); each status alone is a
+  // range of the index stripe_webhook_inbox_due. PostgreSQL plans the OR as a BitmapOr over that
+  // index, and FOR UPDATE is not allowed with UNION: it keeps SELECT_DUE.
+  private static final String SELECT_DUE_UNION = "SELECT event_id FROM ("
+      + dueOf("received", "next_attempt_at") + " UNION ALL " + dueOf("failed", "next_attempt_at")
+      + " UNION ALL " + dueOf("processing", "lease_until") + ") due"
       + " ORDER BY next_attempt_at, event_id FETCH FIRST %d ROWS ONLY";
   // PostgreSQL skips rows other claimers have locked, so concurrent claimers get disjoint sets.
   // H2 applies the row limit before skipping locked rows (a second claimer then gets nothing):
@@ -99,6 +100,8 @@ public final class JdbcEventInbox implements EventInbox {
       + " last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE" + HELD;
   private static final String FAIL = "UPDATE " + TABLE + " SET status = ?, last_error = ?,"
       + " next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE" + HELD;
+  private static final String RENEW = "UPDATE " + TABLE + " SET lease_until = ? WHERE" + HELD;
+  private static final int RENEW_TIMEOUT_SECONDS = 5;
   private static final String NEWER_DONE = "SELECT event_id FROM " + TABLE
       + " WHERE endpoint = ? AND data_object_id = ? AND status = 'done' AND event_created > ?"
       + " FETCH FIRST 1 ROWS ONLY";
@@ -144,12 +147,32 @@ public final class JdbcEventInbox implements EventInbox {
   // Read from the index on (endpoint, status, next_attempt_at): an index-only scan on PostgreSQL.
   private static final String COUNT_BY_STATUS = "SELECT status, COUNT(*) FROM " + TABLE
       + " WHERE endpoint = ? GROUP BY status";
-  private static final String BACKLOG = "SELECT COUNT(*), MIN(received_at) FROM " + TABLE
-      + " WHERE endpoint = ? AND status IN ('received', 'processing', 'failed')";
+  // One status at a time, as SELECT_DUE_UNION does for H2: each a range of the status index.
+  private static final String BACKLOG = "SELECT SUM(events), MIN(oldest) FROM ("
+      + backlogOf("received") + " UNION ALL " + backlogOf("processing") + " UNION ALL "
+      + backlogOf("failed") + ") backlog";
+
+  /** The SELECT of up to {@code limit} due candidates on H2, with its parameters. */
+  ListStatement dueCandidates(Instant now, int limit) {
+    return new ListStatement(String.format(SELECT_DUE_UNION, limit),
+        new Object[] {endpoint, now, endpoint, now, endpoint, now});
+  }
+
+  private static String dueOf(String status, String dueColumn) {
+    return "SELECT event_id, next_attempt_at FROM " + TABLE + " WHERE endpoint = ? AND status = '"
+        + status + "' AND " + dueColumn + " <= ?";
+  }
+
+  private static String backlogOf(String status) {
+    return "SELECT COUNT(*) AS events, MIN(received_at) AS oldest FROM " + TABLE
+        + " WHERE endpoint = ? AND status = '" + status + "'";
+  }
 
   private final DataSource dataSource;
   private final InboxOptions options;
   private final String endpoint;
+  /** Renews the claims this instance holds until they are finished. */
+  private final LeaseKeeper leases;
   private volatile boolean schemaReady;
   private volatile boolean postgres;
 
@@ -157,6 +180,7 @@ public final class JdbcEventInbox implements EventInbox {
     this.dataSource = dataSource;
     this.options = options;
     this.endpoint = options.endpoint();
+    this.leases = new LeaseKeeper(options, this::renew);
   }
 
   /**
@@ -250,9 +274,21 @@ public final class JdbcEventInbox implements EventInbox {
   @Override
   public Outcome process(String eventId, String owner, Work work) throws InboxException {
     Objects.requireNonNull(owner, "owner == null");
+    DeliveryClaim claim = claimForDelivery(eventId, owner);
+    if (claim.claim() == null) {
+      return claim.refused();
+    }
+    leases.hold(claim.claim());
+    return run(claim.claim(), work);
+  }
+
+  /** A delivery's claim, or why there is none. */
+  private record DeliveryClaim(Claim claim, Outcome refused) {}
+
+  /** Claims the event for a delivery being answered now: whatever its next attempt time. */
+  private DeliveryClaim claimForDelivery(String eventId, String owner) throws InboxException {
     ensureSchema();
     Instant now = now();
-    Claim claimed;
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
@@ -267,13 +303,14 @@ public final class JdbcEventInbox implements EventInbox {
         if (updated == 0) {
           InboxStatus status = status(connection, endpoint, eventId);
           connection.commit();
-          return status == null ? Outcome.UNKNOWN
-              : status.isFinal() ? Outcome.ALREADY_DONE : Outcome.BUSY;
+          return new DeliveryClaim(null, status == null ? Outcome.UNKNOWN
+              : status.isFinal() ? Outcome.ALREADY_DONE : Outcome.BUSY);
         }
         startAttempt(connection, eventId, owner, now);
-        claimed = new Claim(select(connection, endpoint, eventId).orElseThrow(), owner,
+        Claim claimed = new Claim(select(connection, endpoint, eventId).orElseThrow(), owner,
             wasDead);
         connection.commit();
+        return new DeliveryClaim(claimed, null);
       } catch (SQLException | RuntimeException e) {
         rollback(connection);
         throw e;
@@ -281,7 +318,65 @@ public final class JdbcEventInbox implements EventInbox {
     } catch (SQLException | RuntimeException e) {
       throw unavailable("claim event " + eventId, e);
     }
-    return run(claimed, work);
+  }
+
+  @Override
+  public Optional<InboxRecord> claim(String eventId, String owner) throws InboxException {
+    Objects.requireNonNull(owner, "owner == null");
+    Claim claim = claimForDelivery(eventId, owner).claim();
+    if (claim == null) {
+      return Optional.empty();
+    }
+    if (options.supersededGuard()) {
+      try (Connection connection = dataSource.getConnection()) {
+        connection.setAutoCommit(false);
+        try {
+          if (isSuperseded(connection, claim.record)) {
+            commitIfFinished(connection, claim.record, owner, InboxStatus.SUPERSEDED);
+            return Optional.empty();
+          }
+          connection.commit();
+        } catch (SQLException | RuntimeException e) {
+          rollback(connection);
+          throw e;
+        }
+      } catch (SQLException | RuntimeException e) {
+        throw unavailable("claim event " + eventId, e);
+      }
+    }
+    leases.hold(claim);
+    return Optional.of(claim.record);
+  }
+
+  @Override
+  public Outcome finish(String eventId, String owner, Throwable failure) throws InboxException {
+    Objects.requireNonNull(owner, "owner == null");
+    ensureSchema();
+    Claim claim = leases.release(eventId, owner);
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        if (claim == null) {
+          // Claimed through another instance of this class: whether the event was dead before
+          // is read from its attempts, as for an expired claim (Claim.wasDead).
+          InboxRecord record = select(connection, endpoint, eventId).orElse(null);
+          if (record == null || record.status() != InboxStatus.PROCESSING
+              || !owner.equals(record.leaseOwner())) {
+            connection.commit();
+            return Outcome.LEASE_LOST;
+          }
+          claim = new Claim(record, owner, Claim.wasDead(InboxStatus.PROCESSING,
+              record.attempts() - 1, options.maxAttempts()));
+        }
+        return failure == null ? commitIfFinished(connection, claim.record, owner,
+            InboxStatus.DONE) : recordFailure(connection, claim, failure);
+      } catch (SQLException | RuntimeException e) {
+        rollback(connection);
+        throw e;
+      }
+    } catch (SQLException | RuntimeException e) {
+      throw unavailable("finish event " + eventId, e);
+    }
   }
 
   @Override
@@ -300,11 +395,10 @@ public final class JdbcEventInbox implements EventInbox {
       connection.setAutoCommit(false);
       try {
         List<String> ids = new ArrayList<>();
-        String sql = postgres ? String.format(SELECT_DUE, limit) + SKIP_LOCKED
-            : String.format(SELECT_DUE_UNION, limit * CANDIDATES_PER_CLAIM);
-        Object[] parameters = postgres ? new Object[] {endpoint, now, now}
-            : new Object[] {endpoint, now, endpoint, now};
-        try (PreparedStatement select = prepare(connection, sql, parameters);
+        ListStatement candidates = postgres ? new ListStatement(
+            String.format(SELECT_DUE, limit) + SKIP_LOCKED, new Object[] {endpoint, now, now})
+            : dueCandidates(now, limit * CANDIDATES_PER_CLAIM);
+        try (PreparedStatement select = candidates.prepare(connection);
             ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
             ids.add(rows.getString(1));
@@ -336,8 +430,13 @@ public final class JdbcEventInbox implements EventInbox {
     } catch (SQLException | RuntimeException e) {
       throw unavailable("claim due events", e);
     }
-    for (Claim claim : claimed) {
-      run(claim, work);
+    claimed.forEach(leases::hold);                 // the last of the batch waits its turn
+    try {
+      for (Claim claim : claimed) {
+        run(claim, work);
+      }
+    } finally {
+      leases.releaseAll(claimed);                  // storage failed: their leases run out
     }
     return claimed.size();
   }
@@ -349,6 +448,7 @@ public final class JdbcEventInbox implements EventInbox {
       connection.setAutoCommit(false);
       try {
         if (options.supersededGuard() && isSuperseded(connection, record)) {
+          leases.release(claim);
           return commitIfFinished(connection, record, owner, InboxStatus.SUPERSEDED);
         }
         Throwable failure = null;
@@ -357,6 +457,8 @@ public final class JdbcEventInbox implements EventInbox {
         } catch (Throwable e) {  // any: an Error of one event's work is that attempt's failure only
           failure = e;
         }
+        // Before the mark: a renewal after it would find the lease gone and warn.
+        leases.release(claim);
         if (failure == null) {
           try {
             return commitIfFinished(connection, record, owner, InboxStatus.DONE);
@@ -376,6 +478,8 @@ public final class JdbcEventInbox implements EventInbox {
       }
     } catch (SQLException | RuntimeException e) {
       throw unavailable("finish event " + record.eventId(), e);
+    } finally {
+      leases.release(claim);
     }
   }
 
@@ -408,6 +512,30 @@ public final class JdbcEventInbox implements EventInbox {
     endAttempt(connection, record.eventId(), owner, now, outcome, null);
     connection.commit();
     return outcome;
+  }
+
+  /** Extends the lease of each claim its owner still holds; returns the others. */
+  private Set<Claim.Key> renew(Collection<Claim> claims, Instant until) throws SQLException {
+    Set<Claim.Key> lost = new HashSet<>();
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(true);
+      for (Claim claim : claims) {
+        try (PreparedStatement statement = prepare(connection, RENEW, until, endpoint,
+            claim.eventId(), claim.owner)) {
+          // The renewing threads serve every inbox: a hung database must not hold them.
+          statement.setQueryTimeout(RENEW_TIMEOUT_SECONDS);
+          if (statement.executeUpdate() == 0) {
+            lost.add(claim.key());
+          }
+        }
+      }
+    }
+    return lost;
+  }
+
+  /** What keeps this instance's claims alive; tests beat it by hand. */
+  LeaseKeeper leases() {
+    return leases;
   }
 
   /** Records the start of a claim, in its transaction; ends an expired one it takes over. */
@@ -525,7 +653,7 @@ public final class JdbcEventInbox implements EventInbox {
   public InboxBacklog backlog() throws InboxException {
     ensureSchema();
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = prepare(connection, BACKLOG, endpoint);
+        PreparedStatement statement = prepare(connection, BACKLOG, endpoint, endpoint, endpoint);
         ResultSet rows = statement.executeQuery()) {
       rows.next();
       return new InboxBacklog(rows.getLong(1), instant(rows, 2));
@@ -566,7 +694,10 @@ public final class JdbcEventInbox implements EventInbox {
     }
   }
 
-  /** The SELECT of one list page: the page plus one row, which tells whether another follows. */
+  /**
+   * A SELECT with its parameters; for {@link #list}, one page plus one row, which tells whether
+   * another follows.
+   */
   record ListStatement(String sql, Object[] parameters) {
     static ListStatement of(String endpoint, EventQuery query) {
       StringBuilder sql = new StringBuilder("SELECT ").append(SUMMARY_COLUMNS).append(" FROM ")

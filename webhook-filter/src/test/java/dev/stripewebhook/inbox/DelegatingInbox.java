@@ -31,6 +31,16 @@ public class DelegatingInbox implements EventInbox {
   }
 
   @Override
+  public Optional<InboxRecord> claim(String eventId, String owner) throws InboxException {
+    return target.claim(eventId, owner);
+  }
+
+  @Override
+  public Outcome finish(String eventId, String owner, Throwable failure) throws InboxException {
+    return target.finish(eventId, owner, failure);
+  }
+
+  @Override
   public int processDue(String owner, int limit, Work work) throws InboxException {
     return target.processDue(owner, limit, work);
   }

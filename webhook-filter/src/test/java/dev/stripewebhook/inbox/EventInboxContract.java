@@ -187,7 +187,8 @@ abstract class EventInboxContract {
     try {
       List<Future<Integer>> started = new ArrayList<>();
       Outcome late = inbox.process(event.id(), "hung", (record, context) -> {
-        clock.advance(LEASE.plusSeconds(1));        // this owner hangs past its lease
+        holderStopsRenewing(inbox);                  // this owner's process hangs whole
+        clock.advance(LEASE.plusSeconds(1));
         started.add(other.submit(() -> inbox.processDue("healthy", 10, (taken, c) -> {
           takenOver.countDown();
           lateOwnerFinished.await(30, TimeUnit.SECONDS);
@@ -648,6 +649,7 @@ abstract class EventInboxContract {
   void anAttemptWhoseLeaseRanOutIsRecordedAsLost() throws Exception {
     VerifiedEvent event = received(inbox);
     Outcome late = inbox.process(event.id(), "hung", (record, context) -> {
+      holderStopsRenewing(inbox);
       clock.advance(LEASE.plusSeconds(1));
       assertThat(inboxFromOtherThread(() -> inbox.process(event.id(), "healthy", counting())))
           .isEqualTo(Outcome.DONE);
@@ -763,6 +765,291 @@ abstract class EventInboxContract {
         assertThat(rows.getInt(1)).isEqualTo(expected);
       }
     }
+  }
+
+  // --- two-phase claims: claim, work elsewhere, finish ------------------------------------------
+
+  @Test
+  void aClaimHoldsTheEventUntilFinishMarksItDone() throws Exception {
+    VerifiedEvent event = received(inbox);
+
+    InboxRecord claimed = inbox.claim(event.id(), "request-filter").orElseThrow();
+
+    assertThat(claimed.status()).isEqualTo(InboxStatus.PROCESSING);
+    assertThat(claimed.leaseOwner()).isEqualTo("request-filter");
+    assertThat(claimed.attempts()).isEqualTo(1);
+    assertThat(claimed.body()).isEqualTo(event.body());
+    assertThat(inbox.process(event.id(), "other", counting())).isEqualTo(Outcome.BUSY);
+    assertThat(inbox.claim(event.id(), "other")).isEmpty();
+    assertThat(inbox.processDue("w", 10, counting())).isZero();
+    assertThat(record(event).status()).isEqualTo(InboxStatus.PROCESSING);
+
+    assertThat(inbox.finish(event.id(), "request-filter", null)).isEqualTo(Outcome.DONE);
+
+    assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
+    assertThat(record(event).handledAt()).isEqualTo(clock.instant());
+    assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::owner,
+        ProcessingAttempt::outcome).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("request-filter", Outcome.DONE));
+    assertThat(inbox.claim(event.id(), "request-filter")).isEmpty();
+    assertThat(inbox.finish(event.id(), "request-filter", null)).isEqualTo(Outcome.LEASE_LOST);
+    assertThat(runs).isEmpty();
+  }
+
+  @Test
+  void finishWithAFailureRecordsItAsProcessDoesAndDeadComesOnce() throws Exception {
+    inbox = newInbox(options().maxAttempts(2).build());
+    VerifiedEvent event = received(inbox);
+    List<Outcome> outcomes = new ArrayList<>();
+    List<Throwable> failures = List.of(new IllegalStateException("ledger down"),
+        new AssertionError("still down"), new StackOverflowError());
+    for (Throwable failure : failures) {
+      assertThat(inbox.claim(event.id(), "resource")).isPresent();
+      outcomes.add(inbox.finish(event.id(), "resource", failure));
+    }
+
+    assertThat(outcomes).containsExactly(Outcome.FAILED, Outcome.DEAD, Outcome.FAILED);
+    assertThat(record(event).status()).isEqualTo(InboxStatus.DEAD);
+    assertThat(record(event).lastError()).isEqualTo("java.lang.StackOverflowError");
+    assertThat(record(event).leaseOwner()).isNull();
+    assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::error)
+        .containsExactly("java.lang.IllegalStateException: ledger down",
+            "java.lang.AssertionError: still down", "java.lang.StackOverflowError");
+
+    assertThat(inbox.claim(event.id(), "resource")).isPresent();
+    assertThat(inbox.finish(event.id(), "resource", null)).isEqualTo(Outcome.DONE);
+  }
+
+  @Test
+  void aClaimIsEmptyForAnUnknownAFinishedOrAHeldEventAndFindTellsThemApart() throws Exception {
+    VerifiedEvent done = received(inbox);
+    inbox.process(done.id(), "a", counting());
+    VerifiedEvent held = received(inbox);
+    inbox.claim(held.id(), "holder").orElseThrow();
+
+    assertThat(inbox.claim("evt_never_received", "b")).isEmpty();
+    assertThat(inbox.claim(done.id(), "b")).isEmpty();
+    assertThat(inbox.claim(held.id(), "b")).isEmpty();
+    assertThat(inbox.find("evt_never_received")).isEmpty();
+    assertThat(record(done).status()).isEqualTo(InboxStatus.DONE);
+    assertThat(record(held).leaseOwner()).isEqualTo("holder");
+    assertThat(inbox.finish(held.id(), "b", null)).isEqualTo(Outcome.LEASE_LOST);
+    assertThat(inbox.finish("evt_never_received", "b", null)).isEqualTo(Outcome.LEASE_LOST);
+    assertThat(inbox.finish(held.id(), "holder", null)).isEqualTo(Outcome.DONE);
+  }
+
+  @Test
+  void aFinishAfterAnotherOwnerTookTheExpiredClaimOverIsLeaseLost() throws Exception {
+    VerifiedEvent event = received(inbox);
+    inbox.claim(event.id(), "crashed").orElseThrow();
+    holderStopsRenewing(inbox);
+    clock.advance(LEASE.plusSeconds(1));
+
+    assertThat(inbox.claim(event.id(), "healthy")).isPresent();
+    assertThat(inbox.finish(event.id(), "crashed", null)).isEqualTo(Outcome.LEASE_LOST);
+    assertThat(inbox.finish(event.id(), "healthy", null)).isEqualTo(Outcome.DONE);
+    assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::outcome)
+        .containsExactly(Outcome.LEASE_LOST, Outcome.DONE);
+  }
+
+  @Test
+  void aClaimOfAnEventOlderThanOneAppliedFinishesItAsSuperseded() throws Exception {
+    inbox = newInbox(options().supersededGuard(true).build());
+    VerifiedEvent newer = TestEvents.about("sub_claimed", 1_700_000_200L);
+    VerifiedEvent older = TestEvents.about("sub_claimed", 1_700_000_100L);
+    for (VerifiedEvent event : List.of(newer, older)) {
+      inbox.receive(event, TestEvents.header(event), null);
+    }
+    assertThat(inbox.claim(newer.id(), "a")).isPresent();
+    assertThat(inbox.finish(newer.id(), "a", null)).isEqualTo(Outcome.DONE);
+
+    assertThat(inbox.claim(older.id(), "a")).isEmpty();
+    assertThat(record(older).status()).isEqualTo(InboxStatus.SUPERSEDED);
+  }
+
+  @Test
+  void anotherInstanceOverTheSameTablesMayFinishAClaim() throws Exception {
+    assumeThat(dataSource()).as("a JDBC inbox").isNotNull();
+    inbox = newInbox(options().maxAttempts(1).build());
+    EventInbox other = sharingStorage(options().maxAttempts(1).build());
+    VerifiedEvent failed = received(inbox);
+    VerifiedEvent done = received(inbox);
+    inbox.claim(failed.id(), "a").orElseThrow();
+    inbox.claim(done.id(), "a").orElseThrow();
+
+    assertThat(other.finish(failed.id(), "a", new IllegalStateException("x")))
+        .isEqualTo(Outcome.DEAD);
+    assertThat(other.finish(done.id(), "b", null)).isEqualTo(Outcome.LEASE_LOST);
+    assertThat(other.finish(done.id(), "a", null)).isEqualTo(Outcome.DONE);
+    assertThat(inbox.finish(done.id(), "a", null)).isEqualTo(Outcome.LEASE_LOST);
+  }
+
+  /** What keeps the claims of {@code target} alive. */
+  static LeaseKeeper leases(EventInbox target) {
+    return target instanceof JdbcEventInbox jdbc ? jdbc.leases()
+        : ((InMemoryEventInbox) target).leases();
+  }
+
+  /**
+   * Simulates a crash, or a pause longer than a lease, of every holder of {@code target}'s claims
+   * now: nothing renews them any more.
+   */
+  static void holderStopsRenewing(EventInbox target) {
+    leases(target).abandon();
+  }
+
+  // --- claims kept alive by a heartbeat ------------------------------------------------------
+
+  @Test
+  void aWorkLongerThanSeveralLeasesKeepsItsClaimWhileItsLeaseIsRenewed() throws Exception {
+    VerifiedEvent event = received(inbox);
+    List<Outcome> others = new ArrayList<>();
+    List<Integer> claimedByOthers = new ArrayList<>();
+
+    Outcome outcome = inbox.process(event.id(), "slow", (record, context) -> {
+      for (int i = 0; i < 5; i++) {
+        clock.advance(LEASE.minusSeconds(1));
+        leases(inbox).beat();
+        others.add(inbox.process(event.id(), "other", counting()));
+        claimedByOthers.add(inbox.processDue("other", 10, counting()));
+      }
+    });
+
+    assertThat(outcome).isEqualTo(Outcome.DONE);
+    assertThat(others).containsOnly(Outcome.BUSY).hasSize(5);
+    assertThat(claimedByOthers).containsOnly(0);
+    assertThat(record(event).attempts()).isEqualTo(1);
+    assertThat(runs).isEmpty();
+  }
+
+  @Test
+  void everyEventOfABatchKeepsItsClaimUntilItsTurnComes() throws Exception {
+    List<VerifiedEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      batch.add(received(inbox));
+      clock.advance(Duration.ofMillis(1));
+    }
+    List<Integer> claimedByOthers = new ArrayList<>();
+    List<Outcome> lastOfBatch = new ArrayList<>();
+
+    int claimed = inbox.processDue("batch", 10, (record, context) -> {
+      if (record.eventId().equals(batch.get(0).id())) {   // the first takes several leases
+        for (int i = 0; i < 3; i++) {
+          clock.advance(LEASE.minusSeconds(1));
+          leases(inbox).beat();
+          claimedByOthers.add(inbox.processDue("other", 10, counting()));
+          lastOfBatch.add(inbox.process(batch.get(2).id(), "other", counting()));
+        }
+      }
+      counting().run(record, context);
+    });
+
+    assertThat(claimed).isEqualTo(3);
+    assertThat(claimedByOthers).containsOnly(0);
+    assertThat(lastOfBatch).containsOnly(Outcome.BUSY);
+    for (VerifiedEvent event : batch) {
+      assertThat(runs(event)).isEqualTo(1);
+      assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
+      assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::owner)
+          .containsExactly("batch");
+    }
+  }
+
+  @Test
+  void aClaimIsKeptAliveUntilItIsFinished() throws Exception {
+    VerifiedEvent event = received(inbox);
+    inbox.claim(event.id(), "request-filter").orElseThrow();
+
+    for (int i = 0; i < 5; i++) {
+      clock.advance(LEASE.minusSeconds(1));
+      leases(inbox).beat();
+      assertThat(inbox.claim(event.id(), "other")).isEmpty();
+      assertThat(record(event).leaseUntil()).isEqualTo(clock.instant().plus(LEASE));
+    }
+
+    assertThat(inbox.finish(event.id(), "request-filter", null)).isEqualTo(Outcome.DONE);
+  }
+
+  @Test
+  void aHolderThatStopsRenewingLosesItsClaimOneLeaseAfterTheLastRenewal() throws Exception {
+    VerifiedEvent event = received(inbox);
+    inbox.claim(event.id(), "crashed").orElseThrow();
+    clock.advance(LEASE.dividedBy(2));
+    leases(inbox).beat();
+
+    holderStopsRenewing(inbox);
+    clock.advance(LEASE.minusMillis(1));
+    leases(inbox).beat();
+    assertThat(inbox.process(event.id(), "healthy", counting())).isEqualTo(Outcome.BUSY);
+    clock.advance(Duration.ofMillis(1));
+
+    assertThat(inbox.process(event.id(), "healthy", counting())).isEqualTo(Outcome.DONE);
+    assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::outcome)
+        .containsExactly(Outcome.LEASE_LOST, Outcome.DONE);
+  }
+
+  @Test
+  void aRenewalThatFindsTheLeaseGoneWarnsOnceNamingTheEventAndStopsRenewingIt()
+      throws Exception {
+    VerifiedEvent event = received(inbox);
+    inbox.claim(event.id(), "paused").orElseThrow();
+    clock.advance(LEASE.plusSeconds(1));             // paused past its lease, no renewal ran
+    inbox.claim(event.id(), "healthy").orElseThrow();
+
+    List<String> warnings;
+    try (LogCapture log = new LogCapture(LeaseKeeper.class)) {
+      leases(inbox).beat();
+      leases(inbox).beat();
+      warnings = log.warnings();
+    }
+
+    assertThat(warnings).containsExactly("The work on " + event.id() + " outlived its lease;"
+        + " another owner may have taken it over");
+    assertThat(record(event).leaseOwner()).isEqualTo("healthy");
+    assertThat(inbox.finish(event.id(), "paused", null)).isEqualTo(Outcome.LEASE_LOST);
+    assertThat(inbox.finish(event.id(), "healthy", null)).isEqualTo(Outcome.DONE);
+  }
+
+  @Test
+  void finishedClaimsAreNotRenewedNorWarnedAbout() throws Exception {
+    VerifiedEvent processed = received(inbox);
+    VerifiedEvent claimed = received(inbox);
+    inbox.process(processed.id(), "a", counting());
+    inbox.claim(claimed.id(), "a").orElseThrow();
+    inbox.finish(claimed.id(), "a", new IllegalStateException("x"));
+
+    try (LogCapture log = new LogCapture(LeaseKeeper.class)) {
+      leases(inbox).beat();
+      assertThat(log.warnings()).isEmpty();
+    }
+    assertThat(record(claimed).leaseUntil()).isNull();
+  }
+
+  @Test
+  void theSharedHeartbeatRenewsAClaimEveryThirdOfALease() throws Exception {
+    Duration lease = Duration.ofMillis(300);
+    inbox = newInbox(options().lease(lease).build());
+    VerifiedEvent event = received(inbox);
+    List<Outcome> others = new ArrayList<>();
+
+    // The clock stands still but for these steps: only the renewals, in real time, move the
+    // lease; each step waits for one (however late it comes) and stays within the lease.
+    Outcome outcome = inbox.process(event.id(), "slow", (record, context) -> {
+      for (int i = 0; i < 5; i++) {
+        clock.advance(lease.multipliedBy(2).dividedBy(3));
+        Instant renewed = clock.instant().plus(lease);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!inbox.find(event.id()).orElseThrow().leaseUntil().equals(renewed)) {
+          assertThat(System.nanoTime()).as("renewed within 30 s").isLessThan(deadline);
+          Thread.sleep(5);
+        }
+        others.add(inbox.process(event.id(), "other", counting()));
+      }
+    });
+
+    assertThat(outcome).isEqualTo(Outcome.DONE);
+    assertThat(others).containsOnly(Outcome.BUSY).hasSize(5);
+    assertThat(leases(inbox).interval()).isEqualTo(Duration.ofMillis(100));
   }
 
   // --- endpoints ----------------------------------------------------------------------------
@@ -1053,6 +1340,7 @@ abstract class EventInboxContract {
     VerifiedEvent event = received(inbox);
     Outcome late = inbox.process(event.id(), "slow", (record, context) -> {
       writeLedger(record, context);
+      holderStopsRenewing(inbox);
       clock.advance(LEASE.plusSeconds(1));
       inbox.processDue("healthy", 10, counting());  // takes over; writes nothing
     });

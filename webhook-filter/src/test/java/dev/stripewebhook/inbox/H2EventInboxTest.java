@@ -78,6 +78,31 @@ class H2EventInboxTest extends EventInboxContract {
   }
 
   @Test
+  void aRenewalTheDatabaseRefusesIsLoggedAndTriedAgainAtTheNextBeat() throws Exception {
+    WatchedDataSource flaky = new WatchedDataSource(dataSource);
+    JdbcEventInbox inbox = JdbcEventInbox.create(flaky, options().build());
+    VerifiedEvent event = received(inbox);
+    inbox.claim(event.id(), "holder").orElseThrow();
+    flaky.refusing(sql -> sql.startsWith("UPDATE stripe_webhook_inbox SET lease_until"));
+    clock.advance(LEASE.minusSeconds(10));
+
+    try (LogCapture log = new LogCapture(LeaseKeeper.class)) {
+      inbox.leases().beat();
+      assertThat(log.warnings()).singleElement().asString()
+          .startsWith("Cannot renew the leases of 1 claimed events (permission denied");
+    }
+    flaky.refusing(sql -> false);
+    inbox.leases().beat();
+
+    assertThat(inbox.find(event.id()).orElseThrow().leaseUntil())
+        .isEqualTo(clock.instant().plus(LEASE));
+    clock.advance(LEASE.minusSeconds(1));
+    assertThat(inbox.process(event.id(), "other", counting()))
+        .isEqualTo(EventInbox.Outcome.BUSY);
+    assertThat(inbox.finish(event.id(), "holder", null)).isEqualTo(EventInbox.Outcome.DONE);
+  }
+
+  @Test
   void warnsWhenAnH2FileDatabaseWritesCommitsLate(@TempDir Path directory) throws Exception {
     List<String> warnings = new ArrayList<>();
     Logger logger = Logger.getLogger(JdbcEventInbox.class.getName());
@@ -144,6 +169,19 @@ class H2EventInboxTest extends EventInboxContract {
         .contains("PRIMARY_KEY").doesNotContain("tableScan");
   }
 
+  @Test
+  void dueEventsAreSoughtAsThreeRangesOfTheDueIndex() throws Exception {
+    JdbcEventInbox.ListStatement due = ((JdbcEventInbox) inbox).dueCandidates(clock.instant(), 40);
+    String plan = plan(new JdbcEventInbox.ListStatement("EXPLAIN " + due.sql(), due.parameters()));
+
+    for (String range : List.of("ENDPOINT = ?1 AND STATUS = 'received' AND NEXT_ATTEMPT_AT <= ?2",
+        "ENDPOINT = ?3 AND STATUS = 'failed' AND NEXT_ATTEMPT_AT <= ?4",
+        "ENDPOINT = ?5 AND STATUS = 'processing' */")) {
+      assertThat(plan).contains("STRIPE_WEBHOOK_INBOX_DUE: " + range);
+    }
+    assertThat(plan).doesNotContain("tableScan");
+  }
+
   /** The index a plan reads and its conditions, from the first {@code /* PUBLIC.… *\/}. */
   private static String index(String plan) {
     int start = plan.indexOf("/* PUBLIC.") + "/* PUBLIC.".length();
@@ -152,9 +190,12 @@ class H2EventInboxTest extends EventInboxContract {
 
   private String plan(EventQuery query) throws SQLException {
     JdbcEventInbox.ListStatement list = JdbcEventInbox.ListStatement.of(inbox.endpoint(), query);
+    return plan(new JdbcEventInbox.ListStatement("EXPLAIN " + list.sql(), list.parameters()));
+  }
+
+  private String plan(JdbcEventInbox.ListStatement explain) throws SQLException {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = new JdbcEventInbox.ListStatement("EXPLAIN " + list.sql(),
-            list.parameters()).prepare(connection);
+        PreparedStatement statement = explain.prepare(connection);
         ResultSet rows = statement.executeQuery()) {
       rows.next();
       return rows.getString(1).replaceAll("\\s+", " ");

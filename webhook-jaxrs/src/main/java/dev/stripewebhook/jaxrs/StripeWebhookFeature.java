@@ -4,6 +4,7 @@ package dev.stripewebhook.jaxrs;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.jaxrs.internal.CompleteDelivery;
 import dev.stripewebhook.jaxrs.internal.RejectionMapper;
+import dev.stripewebhook.jaxrs.internal.UnmappedFailureMapper;
 import dev.stripewebhook.jaxrs.internal.StripeEventReader;
 import dev.stripewebhook.jaxrs.internal.VerifySignatureFilter;
 import dev.stripewebhook.jaxrs.internal.Verification;
@@ -37,21 +38,26 @@ import java.util.Objects;
  *
  * <h2>Answers</h2>
  *
- * Those of the filter: 400 with the verification reason, 413 over the body limit, 500 when a CDI
- * observer throws, 409 while another delivery of the event is processed, 503 when the event
- * inbox is unavailable, each as {@code application/problem+json}; 200 {@code {"received":true}}
- * for a redelivery of an event already done, without calling the resource method.
+ * The feature is a door of a {@link dev.stripewebhook.WebhookEndpoint}, and answers as every
+ * door does (see the README's status table): 400 with the verification reason, 403 outside
+ * {@code stripe.webhook.allowed-ips}, 408 or 413 for a slow or too large body, 500 when a CDI
+ * observer or the resource method fails (without the exception's text), 503 when the event inbox
+ * is unavailable, each as {@code application/problem+json}; 200 {@code {"received":true}} for a
+ * redelivery of an event already done, without calling the resource method.
  *
  * <h2>The event inbox</h2>
  *
- * A delivery verified here is recorded by event id in the inbox of the {@link
- * dev.stripewebhook.servlet.StripeWebhookFilter} running in the same application, or else in
- * one made from the configuration ({@code stripe.webhook.datasource}; in memory without it).
- * CDI observers that want the event run once per event id, in the transaction that marks it
- * done, before the resource method. When no observer wants it, the resource method is the
- * processing: the event is marked done when it answers 2xx, failed otherwise (a redelivery then
- * calls it again). Only with the filter in front does the resource method run inside the
- * inbox's claim, with its status deciding and concurrent redeliveries held off (409).
+ * Behind {@link dev.stripewebhook.servlet.StripeWebhookFilter}, the resource method runs inside
+ * the filter's claim of the event. Alone, a delivery goes through the endpoint that the filter
+ * running in the same application publishes under the configured endpoint name (unless the
+ * feature was given a configuration of its own), or else through one made from the
+ * configuration. CDI observers that want the event run once per event id, in the transaction
+ * that marks it done, before the resource method. When no observer wants it, the resource method
+ * is the processing: it runs inside the event's claim, the event is marked done when it answers
+ * 2xx and failed otherwise before that answer leaves (a done mark that cannot be recorded is
+ * answered 503, never 2xx), and a concurrent delivery of the same event waits for that outcome.
+ * Writes of such a resource method do not join the done mark's transaction. An exception no
+ * mapper of the application maps is answered 500 without its text.
  *
  * @since 0.1
  */
@@ -80,6 +86,7 @@ public final class StripeWebhookFeature implements Feature {
     context.register(new VerifySignatureFilter(verification));
     context.register(new CompleteDelivery(verification));
     context.register(RejectionMapper.class);
+    context.register(UnmappedFailureMapper.class);
     return true;
   }
 }

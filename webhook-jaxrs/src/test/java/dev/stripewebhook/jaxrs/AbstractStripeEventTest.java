@@ -209,6 +209,39 @@ abstract class AbstractStripeEventTest {
   }
 
   @Test
+  void twentyCopiesAtOnceRunTheResourceOnceAndAreAll200() throws Exception {
+    byte[] body = StripeFixtures.event("customer.created"); // no observer: the resource processes
+    SignedPayload delivery = SignedPayload.of(body).secret(ITApplication.FEATURE_SECRET);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+    try {
+      java.util.List<java.util.concurrent.Callable<Integer>> copies = new java.util.ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        copies.add(() -> sender("/api/slow", "x").send(delivery).statusCode());
+      }
+      for (java.util.concurrent.Future<Integer> status : pool.invokeAll(copies)) {
+        assertThat(status.get()).isEqualTo(200);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(WebhookITResource.SLOW_RUNS.get(idOf(body))).hasValue(1);
+  }
+
+  @Test
+  void aResourceThatThrowsLeavesTheEventFailedAndTheRedeliveryRunsItAgain() throws Exception {
+    byte[] body = StripeFixtures.event("customer.created");
+    SignedPayload delivery = SignedPayload.of(body).secret(ITApplication.FEATURE_SECRET);
+
+    HttpResponse<String> first = sender("/api/throws", "x").send(delivery);
+    assertThat(first.statusCode()).isEqualTo(500);
+    assertThat(first.body()).doesNotContain("secret detail");
+    // Not held by a claim nobody finishes: the next delivery runs the resource at once.
+    HttpResponse<String> again = sender("/api/throws", "x").send(delivery);
+    assertThat(again.statusCode()).isEqualTo(500);
+    assertThat(again.body()).doesNotContain("event-in-progress");
+  }
+
+  @Test
   void observersRunOncePerEventIdAcrossRedeliveries() throws Exception {
     byte[] body = StripeFixtures.event("payment_intent.created");
     SignedPayload delivery = SignedPayload.of(body).secret(ITApplication.FEATURE_SECRET);

@@ -71,6 +71,26 @@ public class WebhookITResource {
     return jakarta.ws.rs.core.Response.ok("handled " + event.id()).build();
   }
 
+  static final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> SLOW_RUNS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Takes 300 ms: copies of the event delivered meanwhile must not run it again. */
+  @POST
+  @Path("slow")
+  public String slow(@StripeEvent VerifiedEvent event) throws InterruptedException {
+    SLOW_RUNS.computeIfAbsent(event.id(), id -> new java.util.concurrent.atomic.AtomicInteger())
+        .incrementAndGet();
+    Thread.sleep(300);
+    return "slow " + event.id();
+  }
+
+  /** Throws what no exception mapper maps, an Error. */
+  @POST
+  @Path("throws")
+  public String throwing(@StripeEvent VerifiedEvent event) {
+    throw new AssertionError("resource failed: secret detail");
+  }
+
   /** What a JSON provider does with a plain parameter: proves the provider is active. */
   @POST
   @Path("json")

@@ -8,8 +8,8 @@ import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.core.Context;
 
 /**
- * After a resource method that was the processing of a delivery verified here (no CDI observer
- * wanted it): its status decides whether the event is done or failed in the inbox.
+ * After a resource method that a delivery verified here reached: its status goes back to the
+ * endpoint before the answer leaves (see {@link Verification#complete}).
  */
 public final class CompleteDelivery implements ContainerResponseFilter {
   private final Verification verification;
@@ -25,13 +25,8 @@ public final class CompleteDelivery implements ContainerResponseFilter {
   public void filter(ContainerRequestContext requestContext,
       ContainerResponseContext responseContext) {
     HttpServletRequest servletRequest = request;
-    if (servletRequest == null) {
-      return;
-    }
-    Object eventId = servletRequest.getAttribute(Verification.PENDING_ATTRIBUTE);
-    if (eventId instanceof String id) {
-      servletRequest.removeAttribute(Verification.PENDING_ATTRIBUTE);
-      verification.complete(servletRequest, id, responseContext.getStatus());
+    if (servletRequest != null) {
+      verification.complete(servletRequest, responseContext);
     }
   }
 }

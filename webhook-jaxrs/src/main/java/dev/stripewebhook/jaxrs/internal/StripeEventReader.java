@@ -4,13 +4,12 @@ package dev.stripewebhook.jaxrs.internal;
 import com.stripe.model.Event;
 import com.stripe.model.StripeObject;
 import com.stripe.model.v2.core.EventNotification;
-import dev.stripewebhook.SignatureVerifier;
+import dev.stripewebhook.Reason;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.jaxrs.StripeEvent;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.ext.MessageBodyReader;
@@ -52,20 +51,14 @@ public final class StripeEventReader implements MessageBodyReader<Object> {
     HttpServletRequest servletRequest = request;
     VerifiedEvent event = Verification.verified(servletRequest);
     if (event == null) {
-      byte[] body = verification.read(servletRequest, entity,
-          headers.getFirst(HttpHeaders.CONTENT_LENGTH));
-      String signature = headers.getFirst(SignatureVerifier.SIGNATURE_HEADER);
-      event = verification.verify(servletRequest, body, signature);
-      verification.record(servletRequest, event, signature);
-    } else {
-      verification.dispatchOnce(servletRequest, event);
+      event = verification.admit(servletRequest, entity);
     }
     Object value = valueOf(event, type);
     if (!type.isInstance(value)) {
-      throw new WebhookRejection(400, "unexpected-data-object", "Unexpected event",
-          "Event " + event.id() + " (" + event.type() + ") carries "
-              + (value == null ? "nothing" : "a " + value.getClass().getSimpleName())
-              + ", not the " + type.getSimpleName() + " this endpoint takes.");
+      throw WebhookRejection.of(Reason.UNEXPECTED_DATA_OBJECT, "Event " + event.id() + " ("
+          + event.type() + ") carries "
+          + (value == null ? "nothing" : "a " + value.getClass().getSimpleName())
+          + ", not the " + type.getSimpleName() + " this endpoint takes.");
     }
     return value;
   }

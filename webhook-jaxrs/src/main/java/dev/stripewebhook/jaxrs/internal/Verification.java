@@ -1,86 +1,65 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.jaxrs.internal;
 
-import dev.stripewebhook.EventHandlerException;
-import dev.stripewebhook.EventHandlers;
-import dev.stripewebhook.SignatureVerifier;
-import dev.stripewebhook.StripeEventHandler;
+import dev.stripewebhook.Decision;
+import dev.stripewebhook.Delivery;
+import dev.stripewebhook.Reason;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.WebhookVerificationException;
+import dev.stripewebhook.WebhookEndpoint;
+import dev.stripewebhook.WebhookEndpoint.Admission;
 import dev.stripewebhook.cdi.internal.CdiLookup;
-import dev.stripewebhook.inbox.EventInbox;
-import dev.stripewebhook.inbox.EventInbox.Outcome;
-import dev.stripewebhook.inbox.EventInbox.Receipt;
-import dev.stripewebhook.inbox.InboxException;
-import dev.stripewebhook.inbox.StoredEventProcessor;
-import dev.stripewebhook.internal.InboxFactory;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.IOException;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Collections;
+import java.util.List;
 import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
- * What the JAX-RS providers share: the configuration (resolved at start-up, or at the first
- * request when the secret is only in the servlet context), verification of entity bytes, the
- * event inbox of deliveries verified here, and the one dispatch of a delivery to the CDI
- * observers.
+ * The JAX-RS door of a {@link WebhookEndpoint}: what the providers share.
  *
- * <p>A delivery verified here (no {@link StripeWebhookFilter} in front) is recorded in the inbox
- * by event id: the filter's inbox when a filter runs in the application, else one of its own
- * made from the configuration. A redelivery of a done event is answered 200 without reaching the
- * resource method. When CDI observers want the event type, they are the processing: they run
- * in the claim that marks the event done (their writes through {@link
- * dev.stripewebhook.HandlingContext#current()} commit with it), then the resource method runs.
- * Otherwise the resource method is the processing: {@link CompleteDelivery} marks the event done
- * when it answers 2xx and failed when not.
+ * <p>A delivery that {@link StripeWebhookFilter} verified in front is the filter's: the providers
+ * only hand its event to the resource method, which runs inside the filter's claim. Otherwise the
+ * delivery goes through {@link WebhookEndpoint#admit}: the endpoint the filter running in this
+ * application publishes under the configured endpoint name, or else one of the door's own, made
+ * from the configuration. The endpoint's answer replaces the resource method's when it decided
+ * (a refusal, a duplicate, an event stored for the workers); otherwise the resource method runs,
+ * after the CDI observers that want the event, or as the event's processing inside its claim,
+ * and {@link CompleteDelivery} hands its status back to the endpoint before it is answered.
  */
 public final class Verification {
   private static final System.Logger LOG = System.getLogger(Verification.class.getName());
 
+  /** The request attribute holding the admission to complete after the resource: {@value}. */
+  static final String ADMISSION_ATTRIBUTE = "dev.stripewebhook.jaxrs.admission";
+
   private final Function<String, String> applicationProperties;
-  private volatile SignatureVerifier verifier;
-  private volatile WebhookConfig config;
-  private volatile Optional<StripeEventHandler> observers;
-  private volatile EventInbox ownInbox;
-  private final String owner = "jaxrs-pid" + ProcessHandle.current().pid() + "-"
-      + UUID.randomUUID().toString().substring(0, 8);
-  private final AtomicLong claims = new AtomicLong();
+  private final WebhookConfig given;
+  private volatile WebhookEndpoint own;
 
-  /** The request attribute naming an event the resource method is to complete: {@value}. */
-  static final String PENDING_ATTRIBUTE = "dev.stripewebhook.jaxrs.pending";
-
-  private Verification(WebhookConfig config, Function<String, String> applicationProperties) {
-    this.config = config;
-    this.verifier = config == null ? null : SignatureVerifier.create(config);
+  private Verification(WebhookConfig given, Function<String, String> applicationProperties) {
+    this.given = given;
     this.applicationProperties = applicationProperties;
   }
 
-  /** Verification with {@code config}. */
+  /** The door of an endpoint with {@code config}. */
   public static Verification of(WebhookConfig config) {
     return new Verification(config, key -> null);
   }
 
   /**
-   * Verification configured from the application's properties, system properties and the
-   * environment; when they hold no secret, the servlet context is asked at the first request.
-   *
-   * @throws IllegalArgumentException when a value is invalid: the application fails to start
+   * A door configured from the application's properties, the servlet context params, system
+   * properties and the environment, resolved at the first request that needs it.
    */
   public static Verification fromSources(Function<String, String> applicationProperties) {
-    try {
-      return new Verification(WebhookConfig.fromSources(applicationProperties,
-          System::getProperty, System::getenv), applicationProperties);
-    } catch (IllegalStateException noSecretYet) {
-      return new Verification(null, applicationProperties);
-    }
+    return new Verification(null, applicationProperties);
   }
 
   /** The delivery {@link StripeWebhookFilter} (or an earlier provider) verified, or null. */
@@ -96,214 +75,150 @@ public final class Verification {
   }
 
   /**
-   * Reads the entity, at most the configured limit; the declared length is checked first, so a
-   * too large body is never buffered.
+   * Takes a delivery nothing verified yet through the endpoint.
+   *
+   * @throws WebhookRejection with the endpoint's decision when the resource method must not run
    */
-  byte[] read(HttpServletRequest request, InputStream entity, String contentLength) {
-    int max = config(request).maxBodySize();
-    if (contentLength != null && !contentLength.isBlank()) {
-      long declared;
-      try {
-        declared = Long.parseLong(contentLength.trim());
-      } catch (NumberFormatException e) {
-        declared = -1;
-      }
-      if (declared > max) {
-        throw tooLarge("Content-Length " + declared + " is over the limit of " + max + " bytes");
-      }
+  VerifiedEvent admit(HttpServletRequest request, InputStream entity) {
+    if (request == null) {
+      LOG.log(Level.ERROR, "StripeWebhookFeature needs a servlet container: without the servlet"
+          + " request it cannot apply the endpoint's address rules or keep the delivery's state");
+      throw WebhookRejection.of(Reason.NOT_CONFIGURED, "The webhook endpoint cannot verify"
+          + " requests here; see the server log.");
     }
-    try {
-      byte[] body = entity.readNBytes(max + 1);
-      if (body.length > max) {
-        throw tooLarge("the body is over the limit of " + max + " bytes");
-      }
-      return body;
-    } catch (IOException e) {
-      throw new WebhookRejection(400, "body-unreadable", "Request body unreadable",
-          "The request body could not be read: " + e.getClass().getSimpleName() + ".");
+    WebhookEndpoint endpoint = endpoint(request);
+    Admission admission = endpoint.admit(new JaxrsDelivery(request, entity));
+    if (admission.decision().isPresent()) {
+      throw new WebhookRejection(admission.decision().get());
     }
+    VerifiedEvent event = admission.event().orElseThrow();
+    request.setAttribute(StripeWebhookFilter.EVENT_ATTRIBUTE, event);
+    request.setAttribute(StripeWebhookFilter.DISPATCHED_ATTRIBUTE, Boolean.TRUE);
+    request.setAttribute(ADMISSION_ATTRIBUTE, new Pending(endpoint, admission));
+    return event;
   }
 
-  /** Verifies the entity's bytes and keeps the result on the request. */
-  VerifiedEvent verify(HttpServletRequest request, byte[] body, String signature) {
-    config(request);
-    try {
-      VerifiedEvent event = verifier.verify(body, signature);
-      if (request != null) {
-        request.setAttribute(StripeWebhookFilter.EVENT_ATTRIBUTE, event);
-      }
-      return event;
-    } catch (WebhookVerificationException e) {
-      LOG.log(Level.DEBUG, "Stripe webhook rejected: {0}: {1}", e.reason().code(),
-          e.getMessage());
-      throw new WebhookRejection(400, e.reason().code(), "Webhook verification failed",
-          e.getMessage());
-    }
-  }
+  private record Pending(WebhookEndpoint endpoint, Admission admission) {}
 
-  /** Fires the event to the CDI observers, unless the filter or another provider did. */
-  void dispatchOnce(HttpServletRequest request, VerifiedEvent event) {
-    if (request != null && request.getAttribute(StripeWebhookFilter.DISPATCHED_ATTRIBUTE) != null) {
+  /**
+   * After the resource method: its status goes back to the endpoint, which records the event
+   * done or failed when the method was its processing; when that cannot be recorded, the
+   * endpoint's refusal replaces the method's answer (Stripe must not get a 2xx then).
+   */
+  void complete(HttpServletRequest request, ContainerResponseContext response) {
+    if (!(request.getAttribute(ADMISSION_ATTRIBUTE) instanceof Pending pending)) {
       return;
     }
-    dispatchToObservers(event);
-    if (request != null) {
-      request.setAttribute(StripeWebhookFilter.DISPATCHED_ATTRIBUTE, Boolean.TRUE);
+    request.removeAttribute(ADMISSION_ATTRIBUTE);
+    Decision decision = pending.endpoint.complete(pending.admission, response.getStatus());
+    if (!decision.processingAnswers()) {
+      response.setStatus(decision.status());
+      response.getHeaders().putSingle(HttpHeaders.CONTENT_TYPE, decision.contentType());
+      response.setEntity(decision.body(), new java.lang.annotation.Annotation[0],
+          MediaType.valueOf(decision.contentType()));
     }
   }
 
   /**
-   * Records a delivery verified here in the inbox and runs the CDI observers that want it, in
-   * the claim that marks it done; when none wants it, leaves the event for {@link
-   * CompleteDelivery}.
-   *
-   * @throws WebhookRejection that answers the request instead of the resource method: 200 for a
-   *     redelivery of a done event, 409 while another delivery holds it, 500 when an observer
-   *     failed, 503 when the inbox is unavailable
+   * The endpoint of the filter running in this application under the configured name, unless
+   * the feature was given a configuration of its own; else one of the door's own.
    */
-  void record(HttpServletRequest request, VerifiedEvent event, String signatureHeader) {
-    EventInbox inbox = inbox(request);
-    try {
-      if (inbox.receive(event, signatureHeader, request == null ? null
-          : request.getRemoteAddr()) == Receipt.DONE) {
-        throw WebhookRejection.acknowledged();
-      }
-      EventHandlers wanted = observersOf(event);
-      if (wanted.isEmpty()) {
-        if (request != null) {
-          request.setAttribute(PENDING_ATTRIBUTE, event.id());
-        }
-        return;
-      }
-      Outcome outcome = inbox.process(event.id(), nextOwner(), (record, context) -> {
-        try {
-          wanted.dispatch(event, context);
-        } catch (EventHandlerException e) {
-          LOG.log(Level.ERROR, e.getMessage() + "; answered 500 so that Stripe retries");
-          throw e;
-        }
-      });
-      if (request != null) {
-        request.setAttribute(StripeWebhookFilter.DISPATCHED_ATTRIBUTE, Boolean.TRUE);
-      }
-      switch (outcome) {
-        case DONE, SUPERSEDED -> {
-          // processed: the resource method answers
-        }
-        case ALREADY_DONE -> throw WebhookRejection.acknowledged();
-        case FAILED, DEAD -> throw handlerFailed();
-        case BUSY, LEASE_LOST -> throw WebhookRejection.inProgress();
-        case UNKNOWN -> throw storageUnavailable(event,
-            new InboxException("event " + event.id() + " vanished from the inbox"));
-      }
-    } catch (InboxException e) {
-      throw storageUnavailable(event, e);
+  WebhookEndpoint endpoint(HttpServletRequest request) {
+    ServletContext context = request.getServletContext();
+    // A feature given its own configuration is its own endpoint; one configured from the
+    // application's sources shares the filter's endpoint of its name, inbox and handlers.
+    if (given == null && context.getAttribute(StripeWebhookFilter.ENDPOINT_ATTRIBUTE_PREFIX
+        + endpointName(context)) instanceof WebhookEndpoint published) {
+      return published;
     }
-  }
-
-  /**
-   * Marks the event {@link #record} left pending done when the resource method answered 2xx,
-   * failed otherwise, so that a redelivery runs it again.
-   */
-  void complete(HttpServletRequest request, String eventId, int status) {
-    try {
-      inbox(request).process(eventId, nextOwner(), (record, context) -> {
-        if (status < 200 || status > 299) {
-          throw new IllegalStateException("the resource method answered " + status);
-        }
-      });
-    } catch (InboxException e) {
-      LOG.log(Level.ERROR, "Stripe event " + eventId + " was handled but cannot be marked done: "
-          + e.getMessage() + "; a redelivery will run it again");
-    }
-  }
-
-  /** The inbox of the filter running in this application, else one of our own. */
-  private EventInbox inbox(HttpServletRequest request) {
-    ServletContext context = request == null ? null : request.getServletContext();
-    if (context != null && context.getAttribute(StoredEventProcessor.ATTRIBUTE)
-        instanceof StoredEventProcessor processor) {
-      return processor.inbox();
-    }
-    EventInbox inbox = ownInbox;
-    if (inbox != null) {
-      return inbox;
+    WebhookEndpoint endpoint = own;
+    if (endpoint != null) {
+      return endpoint;
     }
     synchronized (this) {
-      if (ownInbox == null) {
-        Object given = context == null ? null
-            : context.getAttribute(StripeWebhookFilter.DATASOURCE_ATTRIBUTE);
-        ownInbox = InboxFactory.create(config(request),
-            given instanceof DataSource dataSource ? dataSource : null);
+      if (own == null) {
+        own = build(context);
       }
-      return ownInbox;
+      return own;
     }
   }
 
-  private String nextOwner() {
-    return owner + "-" + claims.incrementAndGet();
-  }
-
-  private static WebhookRejection handlerFailed() {
-    return new WebhookRejection(500, "handler-failed", "Event handling failed",
-        "A handler failed for this event; Stripe will retry it. See the server log.");
-  }
-
-  private static WebhookRejection storageUnavailable(VerifiedEvent event, InboxException e) {
-    LOG.log(Level.ERROR, "Stripe event " + event.id() + " (" + event.type() + "): "
-        + e.getMessage() + "; answered 503 so that Stripe delivers it again");
-    return new WebhookRejection(503, "storage-unavailable", "Event storage unavailable",
-        "The event could not be stored or updated; Stripe will deliver it again. See the server"
-            + " log.");
-  }
-
-  private static WebhookRejection tooLarge(String detail) {
-    return new WebhookRejection(413, "body-too-large", "Payload too large", detail + ".");
-  }
-
-  private WebhookConfig config(HttpServletRequest request) {
-    WebhookConfig current = config;
-    if (current != null) {
-      return current;
-    }
-    synchronized (this) {
-      if (config == null) {
-        ServletContext context = request == null ? null : request.getServletContext();
-        try {
-          WebhookConfig resolved = WebhookConfig.fromSources(applicationProperties,
-              context == null ? key -> null : context::getInitParameter,
-              System::getProperty, System::getenv);
-          verifier = SignatureVerifier.create(resolved);
-          config = resolved;
-        } catch (RuntimeException e) {
-          LOG.log(Level.ERROR, "StripeWebhookFeature cannot verify requests: " + e.getMessage());
-          throw new WebhookRejection(500, "not-configured", "Webhook endpoint not configured",
-              "The webhook endpoint has no valid signing secret configured; see the server log.");
-        }
+  private String endpointName(ServletContext context) {
+    for (Function<String, String> source : List.<Function<String, String>>of(
+        applicationProperties, context::getInitParameter, System::getProperty)) {
+      String name = source.apply(WebhookConfig.Keys.ENDPOINT);
+      if (name != null && !name.isBlank()) {
+        return name.trim();
       }
-      return config;
     }
+    String environment = System.getenv(WebhookConfig.Keys.environmentName(
+        WebhookConfig.Keys.ENDPOINT));
+    return environment == null || environment.isBlank() ? "default" : environment.trim();
   }
 
-  private void dispatchToObservers(VerifiedEvent event) {
+  private WebhookEndpoint build(ServletContext context) {
+    ClassLoader loader = Verification.class.getClassLoader();
     try {
-      observersOf(event).dispatch(event);
-    } catch (EventHandlerException e) {
-      LOG.log(Level.ERROR, e.getMessage() + "; answered 500 so that Stripe retries");
-      throw handlerFailed();
+      WebhookConfig config = given != null ? given : WebhookConfig.fromSources(
+          applicationProperties, context::getInitParameter, System::getProperty, System::getenv);
+      Object dataSource = context.getAttribute(StripeWebhookFilter.DATASOURCE_ATTRIBUTE);
+      WebhookEndpoint endpoint = WebhookEndpoint.builder(config)
+          .observers(CdiLookup.observers(loader))
+          .dataSource(dataSource instanceof DataSource found ? found : null)
+          .meterRegistry(context.getAttribute(StripeWebhookFilter.METER_REGISTRY_ATTRIBUTE))
+          .classLoader(loader)
+          .label("StripeWebhookFeature (endpoint '" + config.endpoint() + "')")
+          .build();
+      if (config.processing() == WebhookConfig.Processing.ASYNC) {
+        endpoint.start(); // its workers; sync processing needs no thread
+      }
+      LOG.log(Level.INFO, "{0} ready", endpoint);
+      return endpoint;
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "StripeWebhookFeature cannot verify requests: " + e.getMessage());
+      throw WebhookRejection.of(Reason.NOT_CONFIGURED, "The webhook endpoint has no valid"
+          + " configuration; see the server log.");
     }
   }
 
-  /** The CDI observers, when they want this event's type; none otherwise. */
-  private EventHandlers observersOf(VerifiedEvent event) {
-    Optional<StripeEventHandler> found = observers;
-    if (found == null) {
-      found = observers = CdiLookup.observers(Verification.class.getClassLoader());
+  /** A JAX-RS request as a delivery: the servlet request's peer and headers, the entity. */
+  private static final class JaxrsDelivery implements Delivery {
+    private final HttpServletRequest request;
+    private final InputStream entity;
+
+    JaxrsDelivery(HttpServletRequest request, InputStream entity) {
+      this.request = request;
+      this.entity = entity;
     }
-    if (found.isEmpty()) {
-      return EventHandlers.none();
+
+    @Override
+    public String method() {
+      return request.getMethod();
     }
-    EventHandlers all = EventHandlers.of(found.get());
-    return all.forType(event.type()).isEmpty() ? EventHandlers.none() : all;
+
+    @Override
+    public String peerAddress() {
+      return request.getRemoteAddr();
+    }
+
+    @Override
+    public List<String> headers(String name) {
+      return Collections.list(request.getHeaders(name));
+    }
+
+    @Override
+    public long declaredLength() {
+      return request.getContentLengthLong();
+    }
+
+    @Override
+    public InputStream body() {
+      return entity;
+    }
+
+    @Override
+    public String target() {
+      return request.getRequestURI();
+    }
   }
 }

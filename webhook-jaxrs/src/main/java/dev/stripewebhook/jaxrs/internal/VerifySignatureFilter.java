@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.jaxrs.internal;
 
-import dev.stripewebhook.SignatureVerifier;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.jaxrs.VerifyStripeSignature;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
@@ -11,7 +10,6 @@ import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import java.io.ByteArrayInputStream;
 
 /**
@@ -35,14 +33,8 @@ public final class VerifySignatureFilter implements ContainerRequestFilter {
     HttpServletRequest servletRequest = request;
     VerifiedEvent event = Verification.verified(servletRequest);
     if (event == null) {
-      byte[] body = verification.read(servletRequest, context.getEntityStream(),
-          context.getHeaderString(HttpHeaders.CONTENT_LENGTH));
-      String signature = context.getHeaderString(SignatureVerifier.SIGNATURE_HEADER);
-      event = verification.verify(servletRequest, body, signature);
-      context.setEntityStream(new ByteArrayInputStream(body));
-      verification.record(servletRequest, event, signature);
-    } else {
-      verification.dispatchOnce(servletRequest, event);
+      event = verification.admit(servletRequest, context.getEntityStream());
+      context.setEntityStream(new ByteArrayInputStream(event.body()));
     }
     context.setProperty(StripeWebhookFilter.EVENT_ATTRIBUTE, event);
   }

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stripewebhook.inbox.InMemoryEventInbox;
+import dev.stripewebhook.inbox.InboxOptions;
+import dev.stripewebhook.inbox.InboxStatus;
+import dev.stripewebhook.testing.SignedPayload;
+import dev.stripewebhook.testing.StripeFixtures;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A door whose processing runs between {@link WebhookEndpoint#admit} and {@link
+ * WebhookEndpoint#complete} (a JAX-RS resource method): its claim is renewed while held, so a
+ * door that never completes must not hold the event for ever.
+ */
+class DoorClaimsTest {
+  static final String SECRET = "whsec_door_claims";
+
+  static Delivery delivery(byte[] body) {
+    String header = SignedPayload.of(body).secret(SECRET).header();
+    return new Delivery() {
+      @Override
+      public String method() {
+        return "POST";
+      }
+
+      @Override
+      public String peerAddress() {
+        return "127.0.0.1";
+      }
+
+      @Override
+      public List<String> headers(String name) {
+        return name.equals(SignatureVerifier.SIGNATURE_HEADER) ? List.of(header) : List.of();
+      }
+
+      @Override
+      public long declaredLength() {
+        return body.length;
+      }
+
+      @Override
+      public InputStream body() {
+        return new ByteArrayInputStream(body);
+      }
+
+      @Override
+      public String target() {
+        return "/hook";
+      }
+    };
+  }
+
+  @Test
+  void aClaimTheDoorNeverCompletesIsFailedAfterTheLimitSoThatARedeliveryRunsIt() {
+    InMemoryEventInbox inbox = new InMemoryEventInbox(InboxOptions.defaults());
+    WebhookEndpoint endpoint = WebhookEndpoint.builder(WebhookConfig.builder().secrets(SECRET)
+        .inProgressWait(Duration.ZERO).build()).inbox(inbox).doorClaimLimit(Duration.ZERO)
+        .build();
+    byte[] body = StripeFixtures.event("invoice.paid");
+    String id = com.google.gson.JsonParser.parseString(new String(body,
+        java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject().get("id").getAsString();
+
+    WebhookEndpoint.Admission held = endpoint.admit(delivery(body));
+    assertThat(held.claimed()).isTrue();
+    WebhookEndpoint.Admission meanwhile = endpoint.admit(delivery(body));
+    assertThat(meanwhile.decision()).hasValueSatisfying(decision ->
+        assertThat(decision.status()).isEqualTo(409));
+
+    endpoint.sweepDoorClaims(); // the door never called complete
+    assertThat(inbox.find(id).orElseThrow().status()).isEqualTo(InboxStatus.FAILED);
+    WebhookEndpoint.Admission redelivery = endpoint.admit(delivery(body));
+    assertThat(redelivery.claimed()).as("the redelivery runs it").isTrue();
+    assertThat(endpoint.complete(redelivery, 200).processingAnswers()).isTrue();
+    assertThat(inbox.find(id).orElseThrow().status()).isEqualTo(InboxStatus.DONE);
+
+    assertThat(endpoint.complete(held, 200).status()).as("too late: not a 2xx")
+        .isEqualTo(500);
+    endpoint.close();
+  }
+}
