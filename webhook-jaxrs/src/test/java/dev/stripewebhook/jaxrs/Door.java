@@ -12,10 +12,12 @@ import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.WebhookEndpoint;
 import dev.stripewebhook.admin.StripeWebhookAdminServlet;
+import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
 import dev.stripewebhook.inbox.InboxOptions;
 import dev.stripewebhook.inbox.InboxRecord;
 import dev.stripewebhook.inbox.InboxStatus;
+import dev.stripewebhook.inbox.JdbcEventInbox;
 import dev.stripewebhook.jaxrs.DoorProcessing.Fault;
 import dev.stripewebhook.recovery.EventRecovery;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
@@ -36,7 +38,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.h2.jdbcx.JdbcDataSource;
 
 /**
  * A way an event comes in, for {@link DoorGuaranteesTest}. Each door runs its own application
@@ -156,12 +161,18 @@ abstract class Door {
      * publishes as {@value StripeWebhookFilter#ENDPOINT_ATTRIBUTE_PREFIX}{@code default}.
      */
     String inboxStatus(String eventId) throws Exception {
-      WebhookEndpoint endpoint = app().endpoint("default");
-      if (endpoint == null) {
+      EventInbox inbox = inbox(app());
+      if (inbox == null) {
         return "no inbox to see: no endpoint in the servlet context attribute "
             + StripeWebhookFilter.ENDPOINT_ATTRIBUTE_PREFIX + "default";
       }
-      return status(endpoint.inbox().find(eventId));
+      return status(inbox.find(eventId));
+    }
+
+    /** The inbox of the running application's endpoint, or null when none can be seen. */
+    EventInbox inbox(DoorApp app) {
+      WebhookEndpoint endpoint = app.endpoint("default");
+      return endpoint == null ? null : endpoint.inbox();
     }
 
     /** Waits, bounded, until the event has this status: the workers process after answering. */
@@ -241,6 +252,7 @@ abstract class Door {
 
     private final Runtime runtime;
     private final boolean behindTheFilter;
+    private final Map<DoorApp, EventInbox> inboxes = new ConcurrentHashMap<>();
 
     Jaxrs(String name, Runtime runtime, boolean behindTheFilter) {
       super(name);
@@ -254,6 +266,13 @@ abstract class Door {
       DoorApp app = new DoorApp().attribute(DoorProcessing.ATTRIBUTE, processing);
       if (behindTheFilter) {
         app.filter(PATH, new StripeWebhookFilter(built, EventHandlers.none()));
+      } else {
+        // Alone, the door's endpoint is its own, published nowhere: its inbox is seen through
+        // the DataSource the application gives it.
+        JdbcDataSource database = new JdbcDataSource();
+        database.setURL("jdbc:h2:mem:door-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        app.attribute(StripeWebhookFilter.DATASOURCE_ATTRIBUTE, database);
+        inboxes.put(app, JdbcEventInbox.create(database, InboxOptions.defaults()));
       }
       Application application = new DoorApplication(built);
       switch (runtime) {
@@ -266,6 +285,11 @@ abstract class Door {
     @Override
     Set<Fault> faults() {
       return EnumSet.allOf(Fault.class);
+    }
+
+    @Override
+    EventInbox inbox(DoorApp app) {
+      return behindTheFilter ? super.inbox(app) : inboxes.get(app);
     }
   }
 
