@@ -21,13 +21,20 @@ import dev.stripewebhook.inbox.JdbcEventInbox;
 import dev.stripewebhook.jaxrs.DoorProcessing.Fault;
 import dev.stripewebhook.recovery.EventRecovery;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
+import dev.stripewebhook.testing.SignedPayload;
 import dev.stripewebhook.testing.StripeFixtures;
 import dev.stripewebhook.testing.WebhookSender;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.ws.rs.core.Application;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +45,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -99,6 +107,34 @@ abstract class Door {
     return name;
   }
 
+  /** An HTTP answer read off a socket: the status line, the headers, a body of known length. */
+  record RawAnswer(int status, Map<String, String> headers, String body) {
+    static RawAnswer read(InputStream in) throws IOException {
+      ByteArrayOutputStream head = new ByteArrayOutputStream();
+      int matched = 0;
+      while (matched < 4) {
+        int next = in.read();
+        if (next < 0) {
+          throw new EOFException("the connection ended within the answer's headers: " + head);
+        }
+        head.write(next);
+        matched = next == "\r\n\r\n".charAt(matched) ? matched + 1 : next == '\r' ? 1 : 0;
+      }
+      String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+      Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      for (int i = 1; i < lines.length; i++) {
+        int colon = lines[i].indexOf(':');
+        if (colon > 0) {
+          headers.put(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim());
+        }
+      }
+      String length = headers.get("Content-Length");
+      byte[] body = length != null ? in.readNBytes(Integer.parseInt(length)) : in.readAllBytes();
+      return new RawAnswer(Integer.parseInt(lines[0].split(" ")[1]), headers,
+          new String(body, StandardCharsets.UTF_8));
+    }
+  }
+
   /** A door Stripe posts deliveries to, at {@value #PATH}. */
   abstract static class Http extends Door {
     private DoorApp app;
@@ -138,6 +174,24 @@ abstract class Door {
     HttpResponse<String> post(byte[] body, String signatureHeader) throws Exception {
       app();
       return sender.post(body, signatureHeader);
+    }
+
+    /**
+     * Sends only the headers of a signed delivery of {@code body}, its length declared: the
+     * answer must not wait for the body. (Sent with it, a body over the limit races the answer:
+     * the server closes with the body unread, and the reset can destroy its answer in flight.)
+     */
+    RawAnswer sendHeadersOnly(byte[] body) throws Exception {
+      URI uri = app().uri(PATH);
+      try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+        socket.setSoTimeout((int) PATIENCE.toMillis());
+        socket.getOutputStream().write(("POST " + PATH + " HTTP/1.1\r\nHost: " + uri.getHost()
+            + "\r\nContent-Type: application/json\r\nStripe-Signature: "
+            + SignedPayload.of(body).secret(SECRET).header() + "\r\nContent-Length: "
+            + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return RawAnswer.read(socket.getInputStream());
+      }
     }
 
     HttpResponse<String> get() throws Exception {

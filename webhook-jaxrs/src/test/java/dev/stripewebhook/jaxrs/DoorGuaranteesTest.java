@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>Jersey and RESTEasy cannot share a JVM (each installs the JAX-RS {@code RuntimeDelegate}; see
  * the surefire executions of the pom): where Jersey is on the class path, every door but
- * RESTEasy's runs; where RESTEasy is, its door alone.
+ * RESTEasy's runs; where RESTEasy is, its two doors alone.
  */
 class DoorGuaranteesTest {
   private static final String ON_RESTEASY = "org.jboss.resteasy.core.ResteasyDeploymentImpl";
@@ -46,8 +46,10 @@ class DoorGuaranteesTest {
 
   private static List<Door.Http> httpDoorsOfThisClassPath() {
     if (present(ON_RESTEASY) && !present(ON_JERSEY)) {
-      return List.of(new Door.Jaxrs("JAX-RS alone (RESTEasy)", Door.Jaxrs.Runtime.RESTEASY,
-          false));
+      return List.of(
+          new Door.Jaxrs("JAX-RS behind the filter (RESTEasy)", Door.Jaxrs.Runtime.RESTEASY,
+              true),
+          new Door.Jaxrs("JAX-RS alone (RESTEasy)", Door.Jaxrs.Runtime.RESTEASY, false));
     }
     List<Door.Http> doors = new ArrayList<>(List.of(
         new Door.Filter("filter with handlers", Door.Filter.Kind.HANDLERS),
@@ -97,14 +99,22 @@ class DoorGuaranteesTest {
   }
 
   static void assertProblem(HttpResponse<String> response, int status, String reason) {
-    String answer = response.statusCode() + " "
-        + response.headers().firstValue("Content-Type").orElse("(no type)") + " "
-        + response.body();
-    assertThat(response.statusCode()).as(answer).isEqualTo(status);
-    assertThat(response.headers().firstValue("Content-Type").orElse("")).as(answer)
-        .startsWith("application/problem+json");
-    assertThat(JsonParser.parseString(response.body()).getAsJsonObject().get("reason")
-        .getAsString()).as(answer).isEqualTo(reason);
+    assertProblem(response.statusCode(), response.headers().firstValue("Content-Type")
+        .orElse(""), response.body(), status, reason);
+  }
+
+  static void assertProblem(Door.RawAnswer answer, int status, String reason) {
+    assertProblem(answer.status(), answer.headers().getOrDefault("Content-Type", ""),
+        answer.body(), status, reason);
+  }
+
+  static void assertProblem(int actualStatus, String contentType, String body, int status,
+      String reason) {
+    String answer = actualStatus + " " + contentType + " " + body;
+    assertThat(actualStatus).as(answer).isEqualTo(status);
+    assertThat(contentType).as(answer).startsWith("application/problem+json");
+    assertThat(JsonParser.parseString(body).getAsJsonObject().get("reason").getAsString())
+        .as(answer).isEqualTo(reason);
   }
 
   static void assertNoExceptionText(String answer) {
@@ -199,7 +209,7 @@ class DoorGuaranteesTest {
     JsonObject event = StripeFixtures.eventJson("customer.created");
     event.addProperty("padding", "x".repeat(Door.MAX_BODY));
 
-    HttpResponse<String> answer = door.send(bytes(event));
+    Door.RawAnswer answer = door.sendHeadersOnly(bytes(event));
 
     assertProblem(answer, 413, "body-too-large");
     assertThat(door.processing.runs(id(event))).isZero();
