@@ -3,7 +3,11 @@ package dev.stripewebhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripewebhook.inbox.DelegatingInbox;
+import dev.stripewebhook.inbox.EventInbox;
+import dev.stripewebhook.inbox.EventInbox.Outcome;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
+import dev.stripewebhook.inbox.InboxException;
 import dev.stripewebhook.inbox.InboxOptions;
 import dev.stripewebhook.inbox.InboxStatus;
 import dev.stripewebhook.testing.SignedPayload;
@@ -55,6 +59,29 @@ class DoorClaimsTest {
         return "/hook";
       }
     };
+  }
+
+  @Test
+  void aDoneMarkThatCannotBeRecordedReplacesTheDoorsTwoHundredWith503() {
+    InMemoryEventInbox memory = new InMemoryEventInbox(InboxOptions.defaults());
+    EventInbox failingFinish = new DelegatingInbox(memory) {
+      @Override
+      public Outcome finish(String eventId, String owner, Throwable failure)
+          throws InboxException {
+        throw new InboxException("database down");
+      }
+    };
+    WebhookEndpoint endpoint = WebhookEndpoint.builder(WebhookConfig.builder().secrets(SECRET)
+        .build()).inbox(failingFinish).build();
+    WebhookEndpoint.Admission admission = endpoint.admit(delivery(
+        StripeFixtures.event("invoice.paid")));
+    assertThat(admission.claimed()).isTrue();
+
+    Decision decision = endpoint.complete(admission, 200);
+    assertThat(decision.processingAnswers()).isFalse();
+    assertThat(decision.status()).isEqualTo(503);
+    assertThat(decision.outcome()).isEqualTo("storage-unavailable");
+    endpoint.close();
   }
 
   @Test

@@ -22,9 +22,6 @@ import org.postgresql.ds.PGSimpleDataSource;
  * <port>} once it listens.
  */
 public final class CrashTestApp {
-  /** Short, so that the events a killed instance held are taken over quickly. */
-  static final Duration LEASE = Duration.ofSeconds(1);
-
   private CrashTestApp() {}
 
   public static void main(String[] args) throws Exception {
@@ -34,7 +31,7 @@ public final class CrashTestApp {
         .processing(WebhookConfig.Processing.valueOf(args[2].toUpperCase(Locale.ROOT)))
         .build();
     JdbcEventInbox inbox = JdbcEventInbox.create(new TestPool(postgres), InboxOptions.builder()
-        .lease(LEASE).retryDelay(Duration.ofMillis(100)).build());
+        .retryDelay(Duration.ofMillis(100)).build()); // the default lease, renewed while held
     StripeEventHandler recorder = new StripeEventHandler() {
       @Override
       public Set<String> eventTypes() {
@@ -48,6 +45,7 @@ public final class CrashTestApp {
 
       @Override
       public void handle(VerifiedEvent event, HandlingContext context) throws Exception {
+        Thread.sleep(100); // slow enough that the kill finds events claimed, being handled
         try (PreparedStatement insert = context.connection().orElseThrow().prepareStatement(
             "INSERT INTO crash_handled (event_id, pid) VALUES (?, ?)")) {
           insert.setString(1, event.id());

@@ -50,6 +50,9 @@ class InboxMetricsTest {
 
       assertThat(sender.send(refund).statusCode()).isEqualTo(500);          // second: dead
       assertThat(registry.get("stripe.webhook.dead").counter().count()).isEqualTo(1);
+      assertThat(sender.send(refund).statusCode()).isEqualTo(500);          // still dead
+      assertThat(registry.get("stripe.webhook.dead").counter().count())
+          .as("a dead event is counted once, not at every later retry").isEqualTo(1);
       Thread.sleep(1000);
       assertThat(registry.get("stripe.webhook.inbox.backlog").gauge().value()).isZero();
       assertThat(registry.get("stripe.webhook.inbox.oldest.age").gauge().value()).isZero();
