@@ -8,6 +8,7 @@ import dev.stripewebhook.internal.DeliveryMetrics;
 import dev.stripewebhook.internal.InboxFactory;
 import dev.stripewebhook.internal.LogText;
 import dev.stripewebhook.internal.SignatureHeaderPeek;
+import dev.stripewebhook.internal.Storable;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
 import dev.stripewebhook.inbox.EventInbox.Receipt;
@@ -82,9 +83,6 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   private static final System.Logger DELIVERIES = System.getLogger(DELIVERY_LOGGER);
   private static final System.Logger DEBUG = System.getLogger(DEBUG_LOGGER);
   private static final System.Logger ALERTS = System.getLogger("dev.stripewebhook.alert");
-  private static final int MAX_ID_LENGTH = 255;
-  private static final int MAX_API_VERSION_LENGTH = 64;
-  private static final Instant LATEST_CREATED = Instant.parse("9999-12-31T23:59:59Z");
   /**
    * How long a door's processing may hold a claim before the endpoint fails it: the claim is
    * renewed while held, and a door that never completes (its response filter did not run) must
@@ -304,7 +302,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
           rejectionDetails(header, body), null);
     }
     metrics.verification(System.nanoTime() - started);
-    String unstorable = unstorable(event);
+    String unstorable = Storable.problem(event);
     if (unstorable != null) {
       return Step.of(Decision.refused(Reason.UNSTORABLE_EVENT, unstorable, event));
     }
@@ -537,24 +535,6 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
         + "); answered 500 so that Stripe delivers it again", e);
     return Decision.refused(Reason.INTERNAL_ERROR, "The endpoint failed; Stripe will deliver the"
         + " event again. See the server log.", null);
-  }
-
-  /** Why the inbox could not store this verified event, or null when it can. */
-  private static String unstorable(VerifiedEvent event) {
-    if (event.id().length() > MAX_ID_LENGTH || event.type().length() > MAX_ID_LENGTH
-        || event.account().map(String::length).orElse(0) > MAX_ID_LENGTH
-        || event.dataObjectId().map(String::length).orElse(0) > MAX_ID_LENGTH) {
-      return "An id, type, account or object id of this event is over " + MAX_ID_LENGTH
-          + " characters.";
-    }
-    if (event.apiVersion().map(String::length).orElse(0) > MAX_API_VERSION_LENGTH) {
-      return "The event's api_version is over " + MAX_API_VERSION_LENGTH + " characters.";
-    }
-    Instant created = event.created().orElse(null);
-    if (created != null && (created.isBefore(Instant.EPOCH) || created.isAfter(LATEST_CREATED))) {
-      return "The event's created time is outside the years 1970 to 9999.";
-    }
-    return null;
   }
 
   /**

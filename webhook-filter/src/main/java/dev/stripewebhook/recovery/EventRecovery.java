@@ -16,6 +16,8 @@ import dev.stripewebhook.SignatureVerifier;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.WebhookVerificationException;
+import dev.stripewebhook.internal.LogText;
+import dev.stripewebhook.internal.Storable;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
 import dev.stripewebhook.inbox.EventInbox.Receipt;
@@ -338,6 +340,12 @@ public final class EventRecovery {
     } catch (WebhookVerificationException e) {
       counts.refused++;
       progress(id + " " + type + ": refused, " + e.reason().code());
+      return;
+    }
+    String unstorable = Storable.problem(event);
+    if (unstorable != null) {
+      counts.refused++;
+      progress(LogText.escape(id) + ": refused, unstorable-event (" + unstorable + ")");
       return;
     }
     if (options.dryRun()) {

@@ -3,6 +3,7 @@ package dev.stripewebhook.jaxrs.internal;
 
 import dev.stripewebhook.Decision;
 import dev.stripewebhook.Reason;
+import dev.stripewebhook.servlet.StripeWebhookFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
@@ -29,8 +30,10 @@ public final class UnmappedFailureMapper implements ExceptionMapper<Throwable> {
       return known.getResponse();
     }
     HttpServletRequest servletRequest = request;
+    // A delivery this door admitted, or one the filter in front verified and passed down.
     boolean delivery = servletRequest != null
-        && servletRequest.getAttribute(Verification.ADMISSION_ATTRIBUTE) != null;
+        && (servletRequest.getAttribute(Verification.ADMISSION_ATTRIBUTE) != null
+            || servletRequest.getAttribute(StripeWebhookFilter.EVENT_ATTRIBUTE) != null);
     LOG.log(Level.ERROR, (delivery ? "The resource method of a Stripe delivery" : "A resource")
         + " threw " + failure.getClass().getName() + "; answered 500", failure);
     if (!delivery) {
