@@ -41,8 +41,22 @@ class CdiDispatchTest {
   static WeldContainer container;
   static StripeEventHandler dispatcher;
 
+  /** A request-scoped bean, as observers commonly use (an entity manager, a unit of work). */
+  @jakarta.enterprise.context.RequestScoped
+  public static class RequestLedger {
+    void record(String entry) {
+      calls.add("ledger:" + entry);
+    }
+  }
+
   @ApplicationScoped
   public static class Observers {
+    @jakarta.inject.Inject
+    RequestLedger ledger;
+
+    void usesTheRequestScope(@Observes @StripeEventType("payout.failed") Event event) {
+      ledger.record(event.getType());
+    }
     void exact(@Observes @StripeEventType("invoice.paid") Invoice invoice) {
       calls.add("exact:" + invoice.getObject());
     }
@@ -83,7 +97,7 @@ class CdiDispatchTest {
 
   @BeforeAll
   static void boot() {
-    container = new Weld().disableDiscovery().addBeanClasses(Observers.class)
+    container = new Weld().disableDiscovery().addBeanClasses(Observers.class, RequestLedger.class)
         .addExtensions(new StripeEventsExtension()).initialize();
     dispatcher = CdiLookup.observers(CdiDispatchTest.class.getClassLoader()).orElseThrow();
   }
@@ -104,7 +118,7 @@ class CdiDispatchTest {
     StripeEventsExtension extension = container.getBeanManager()
         .getExtension(StripeEventsExtension.class);
     assertThat(extension.observedTypes()).containsExactly("*", "charge.failed",
-        "customer.subscription.*", "invoice.*", "invoice.paid", "payout.paid",
+        "customer.subscription.*", "invoice.*", "invoice.paid", "payout.failed", "payout.paid",
         "v1.billing.meter.*");
   }
 
@@ -114,6 +128,21 @@ class CdiDispatchTest {
     assertThat(calls).containsExactlyInAnyOrder("delivery:invoice.paid", "any:invoice.paid",
         "last:invoice.paid", "exact:invoice");
     assertThat(calls.indexOf("any:invoice.paid")).isLessThan(calls.indexOf("last:invoice.paid"));
+  }
+
+  @Test
+  void observersCanUseRequestScopedBeansOnAThreadWithoutARequest() throws Exception {
+    // A worker thread (async processing, replay, recovery) has no request context of its own.
+    Thread worker = new Thread(() -> {
+      try {
+        dispatcher.handle(verified(StripeFixtures.event("payout.failed")));
+      } catch (Exception e) {
+        calls.add("failed:" + e);
+      }
+    });
+    worker.start();
+    worker.join(10_000);
+    assertThat(calls).contains("ledger:payout.failed").noneMatch(c -> c.startsWith("failed:"));
   }
 
   @Test
