@@ -12,10 +12,7 @@ import dev.stripewebhook.inbox.InboxOptions;
 import dev.stripewebhook.inbox.InboxStatus;
 import dev.stripewebhook.testing.SignedPayload;
 import dev.stripewebhook.testing.StripeFixtures;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,38 +24,7 @@ class DoorClaimsTest {
   static final String SECRET = "whsec_door_claims";
 
   static Delivery delivery(byte[] body) {
-    String header = SignedPayload.of(body).secret(SECRET).header();
-    return new Delivery() {
-      @Override
-      public String method() {
-        return "POST";
-      }
-
-      @Override
-      public String peerAddress() {
-        return "127.0.0.1";
-      }
-
-      @Override
-      public List<String> headers(String name) {
-        return name.equals(SignatureVerifier.SIGNATURE_HEADER) ? List.of(header) : List.of();
-      }
-
-      @Override
-      public long declaredLength() {
-        return body.length;
-      }
-
-      @Override
-      public InputStream body() {
-        return new ByteArrayInputStream(body);
-      }
-
-      @Override
-      public String target() {
-        return "/hook";
-      }
-    };
+    return TestDelivery.signed(body, SignedPayload.of(body).secret(SECRET).header());
   }
 
   @Test

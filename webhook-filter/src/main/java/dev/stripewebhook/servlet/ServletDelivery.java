@@ -8,12 +8,29 @@ import java.io.InputStream;
 import java.util.Collections;
 import java.util.List;
 
-/** A servlet request as a {@link Delivery}. */
-final class ServletDelivery implements Delivery {
+/**
+ * A servlet request as a {@link Delivery}: its peer, headers and declared length, and its body
+ * (or the entity stream a framework already took from it).
+ *
+ * @since 0.1
+ */
+public final class ServletDelivery implements Delivery {
   private final HttpServletRequest request;
+  private final InputStream entity;
 
-  ServletDelivery(HttpServletRequest request) {
+  private ServletDelivery(HttpServletRequest request, InputStream entity) {
     this.request = request;
+    this.entity = entity;
+  }
+
+  /** The request, with the body read from {@code getInputStream()}. */
+  public static ServletDelivery of(HttpServletRequest request) {
+    return new ServletDelivery(request, null);
+  }
+
+  /** The request, with the body read from {@code entity} (a JAX-RS entity stream). */
+  public static ServletDelivery of(HttpServletRequest request, InputStream entity) {
+    return new ServletDelivery(request, entity);
   }
 
   @Override
@@ -45,7 +62,7 @@ final class ServletDelivery implements Delivery {
   public InputStream body() throws IOException {
     // Read before any getParameter() or getReader() call: after either, the container may have
     // consumed it.
-    return request.getInputStream();
+    return entity != null ? entity : request.getInputStream();
   }
 
   @Override

@@ -270,7 +270,7 @@ public class StripeWebhookFilter extends HttpFilter {
     HeldResponse held = new HeldResponse(response);
     PassDown behind = nothingMappedBehind(request) ? null
         : (event, context) -> passDown(request, held, chain, event, context);
-    Decision decision = endpoint.deliver(new ServletDelivery(request), behind);
+    Decision decision = endpoint.deliver(ServletDelivery.of(request), behind);
     decision.event().ifPresent(event -> request.setAttribute(EVENT_ATTRIBUTE, event));
     if (decision.processingAnswers()) {
       held.release(); // the servlet's answer, now that its outcome is recorded

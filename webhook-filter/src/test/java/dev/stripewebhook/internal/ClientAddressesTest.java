@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.Delivery;
-import java.io.InputStream;
+import dev.stripewebhook.TestDelivery;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,37 +27,7 @@ class ClientAddressesTest {
 
   /** A request from {@code peer} with these headers (name → values). */
   static Delivery request(String peer, Map<String, List<String>> headers) {
-    return new Delivery() {
-      @Override
-      public String method() {
-        return "POST";
-      }
-
-      @Override
-      public String peerAddress() {
-        return peer;
-      }
-
-      @Override
-      public List<String> headers(String name) {
-        return headers.getOrDefault(name, List.of());
-      }
-
-      @Override
-      public long declaredLength() {
-        return 0;
-      }
-
-      @Override
-      public InputStream body() {
-        return InputStream.nullInputStream();
-      }
-
-      @Override
-      public String target() {
-        return "/";
-      }
-    };
+    return new TestDelivery(peer, headers, new byte[0]);
   }
 
   static Delivery xff(String peer, String... values) {

@@ -2,13 +2,13 @@
 package dev.stripewebhook.jaxrs.internal;
 
 import dev.stripewebhook.Decision;
-import dev.stripewebhook.Delivery;
 import dev.stripewebhook.Reason;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.WebhookEndpoint;
 import dev.stripewebhook.WebhookEndpoint.Admission;
 import dev.stripewebhook.cdi.internal.CdiLookup;
+import dev.stripewebhook.servlet.ServletDelivery;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
@@ -17,7 +17,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -87,7 +86,7 @@ public final class Verification {
           + " requests here; see the server log.");
     }
     WebhookEndpoint endpoint = endpoint(request);
-    Admission admission = endpoint.admit(new JaxrsDelivery(request, entity));
+    Admission admission = endpoint.admit(ServletDelivery.of(request, entity));
     if (admission.decision().isPresent()) {
       throw new WebhookRejection(admission.decision().get());
     }
@@ -178,47 +177,6 @@ public final class Verification {
       LOG.log(Level.ERROR, "StripeWebhookFeature cannot verify requests: " + e.getMessage());
       throw WebhookRejection.of(Reason.NOT_CONFIGURED, "The webhook endpoint has no valid"
           + " configuration; see the server log.");
-    }
-  }
-
-  /** A JAX-RS request as a delivery: the servlet request's peer and headers, the entity. */
-  private static final class JaxrsDelivery implements Delivery {
-    private final HttpServletRequest request;
-    private final InputStream entity;
-
-    JaxrsDelivery(HttpServletRequest request, InputStream entity) {
-      this.request = request;
-      this.entity = entity;
-    }
-
-    @Override
-    public String method() {
-      return request.getMethod();
-    }
-
-    @Override
-    public String peerAddress() {
-      return request.getRemoteAddr();
-    }
-
-    @Override
-    public List<String> headers(String name) {
-      return Collections.list(request.getHeaders(name));
-    }
-
-    @Override
-    public long declaredLength() {
-      return request.getContentLengthLong();
-    }
-
-    @Override
-    public InputStream body() {
-      return entity;
-    }
-
-    @Override
-    public String target() {
-      return request.getRequestURI();
     }
   }
 }
