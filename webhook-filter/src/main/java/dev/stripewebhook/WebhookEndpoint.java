@@ -88,7 +88,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
    * renewed while held, and a door that never completes (its response filter did not run) must
    * not hold the event for ever. Stripe itself gives up waiting for an answer long before.
    */
-  static final Duration DOOR_CLAIM_LIMIT = Duration.ofMinutes(2);
+  static final Duration DOOR_CLAIM_LIMIT = Duration.ofMinutes(10);
   private final Duration doorClaimLimit;
   private static final ScheduledExecutorService SWEEPER =
       Executors.newSingleThreadScheduledExecutor(task -> {
@@ -349,18 +349,21 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       VerifiedEvent event = step.toProcess;
       if (event == null) {
         decision = step.decision;
-      } else if (!passesDown || !handlers.forType(event.type()).isEmpty()) {
+      } else if (!passesDown) {
         decision = processNow(event, null);
         if (decision.status() == 200 && !decision.outcome().equals("duplicate")) {
           return new Admission(event, null, client, start); // processed: the door's runs after
         }
       } else {
+        // The door's processing is the event's, after the observers that want it, all inside
+        // one claim, as behind the filter.
         Object claimed = claimForDoor(event);
-        if (claimed instanceof String owner) {
-          holdForDoor(owner, event.id());
-          return new Admission(event, owner, client, start);
+        decision = claimed instanceof Decision refused ? refused
+            : observeForDoor(event, (String) claimed);
+        if (decision == null) {
+          holdForDoor((String) claimed, event.id());
+          return new Admission(event, (String) claimed, client, start);
         }
-        decision = (Decision) claimed;
       }
     } catch (RuntimeException | Error e) {
       decision = unexpected(e);
@@ -514,6 +517,42 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     }
   }
 
+  /**
+   * Runs the observers that want the event inside the door's claim (without a transaction: the
+   * door's processing comes later); null when they succeeded, else the claim is finished as
+   * failed and the refusal returned.
+   */
+  private Decision observeForDoor(VerifiedEvent event, String owner) {
+    try {
+      dispatch(event, HandlingContext.none(), "answered 500 so that Stripe retries");
+      return null;
+    } catch (Throwable failure) {
+      try {
+        if (inbox.finish(event.id(), owner, failure) == Outcome.DEAD) {
+          metrics.dead();
+        }
+      } catch (InboxException e) {
+        return storageUnavailable(event, e);
+      }
+      return Decision.refused(Reason.HANDLER_FAILED, "Processing failed for this event; Stripe"
+          + " will deliver it again. See the server log.", event);
+    } finally {
+      clearInterrupt(event);
+    }
+  }
+
+  /**
+   * Clears an interrupt a handler left on the thread: the inbox's commit that follows would fail
+   * (H2 closes the whole database on an interrupted write, failing other events' attempts too).
+   */
+  private static void clearInterrupt(VerifiedEvent event) {
+    if (Thread.interrupted()) {
+      LOG.log(Level.WARNING, "Stripe event {0}: its processing left the thread interrupted; the"
+          + " interrupt is cleared before the event's outcome is recorded",
+          LogText.escape(event.id()));
+    }
+  }
+
   private Decision inProgress(VerifiedEvent event) {
     LOG.log(Level.INFO, "Stripe event {0} is still being processed by another delivery after {1}"
         + " s; answered 409 so that Stripe delivers it again", LogText.escape(event.id()),
@@ -603,6 +642,15 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
 
   /** The work of one claimed attempt: the handlers and observers, then the processing behind. */
   private void run(VerifiedEvent event, HandlingContext context, PassDown behind,
+      Attempt attempt) throws Exception {
+    try {
+      runBehind(event, context, behind, attempt);
+    } finally {
+      clearInterrupt(event);
+    }
+  }
+
+  private void runBehind(VerifiedEvent event, HandlingContext context, PassDown behind,
       Attempt attempt) throws Exception {
     dispatch(event, context, "answered 500 so that Stripe retries");
     if (behind == null) {
@@ -696,13 +744,17 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
           + record.attempts() + " of " + config.attempts() + " failed");
       throw e;
     }
-    dispatch(event, context, "attempt " + record.attempts() + " of " + config.attempts()
-        + "; retried with backoff until then");
+    try {
+      dispatch(event, context, "attempt " + record.attempts() + " of " + config.attempts()
+          + "; retried with backoff until then");
+    } finally {
+      clearInterrupt(event);
+    }
   }
 
   private Decision storageUnavailable(VerifiedEvent event, InboxException e) {
     LOG.log(Level.ERROR, "Stripe event " + LogText.escape(event.id()) + " ("
-        + LogText.escape(event.type()) + "): " + e.getMessage()
+        + LogText.escape(event.type()) + "): " + LogText.escape(e.getMessage())
         + "; answered 503 so that Stripe delivers it again");
     return Decision.refused(Reason.STORAGE_UNAVAILABLE, "The event could not be stored or"
         + " updated; Stripe will deliver it again. See the server log.", event);

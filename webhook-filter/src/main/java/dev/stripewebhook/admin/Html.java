@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.admin;
 
+import dev.stripewebhook.internal.LogText;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -43,12 +44,7 @@ final class Html {
 
   /** The text with control characters (a forged line break) replaced, for a log line. */
   static String forLog(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      out.append(Character.isISOControl(c) ? '?' : c);
-    }
-    return out.toString();
+    return LogText.escape(text);
   }
 
   /** A query parameter value or path segment, percent-encoded. */

@@ -12,6 +12,7 @@ import dev.stripewebhook.inbox.InboxRecord;
 import dev.stripewebhook.inbox.InboxStatus;
 import dev.stripewebhook.inbox.StoredEventProcessor;
 import dev.stripewebhook.WebhookEndpoint;
+import dev.stripewebhook.internal.LogText;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
 import dev.stripewebhook.internal.ProblemJson;
 import jakarta.servlet.ServletException;
@@ -399,7 +400,7 @@ public class StripeWebhookAdminServlet extends HttpServlet {
     }
     Replay replay = replay(processor, eventId);
     LOG.log(Level.INFO, "Admin {0} from {1} replayed {2}: {3}", user(request),
-        request.getRemoteAddr(), eventId, replay.describe());
+        request.getRemoteAddr(), LogText.escape(eventId), replay.describe());
     InboxStatus after = status(processor.inbox(), eventId);
     if (route.api()) {
       JsonObject json = new JsonObject();
@@ -425,8 +426,8 @@ public class StripeWebhookAdminServlet extends HttpServlet {
     }
     boolean resolved = inbox.resolve(eventId);
     LOG.log(Level.INFO, "Admin {0} from {1} {2} {3} (was {4})", user(request),
-        request.getRemoteAddr(), resolved ? "resolved" : "could not resolve", eventId,
-        before.code());
+        request.getRemoteAddr(), resolved ? "resolved" : "could not resolve",
+        LogText.escape(eventId), before.code());
     if (route.api()) {
       JsonObject json = new JsonObject();
       json.addProperty("id", eventId);
@@ -590,10 +591,10 @@ public class StripeWebhookAdminServlet extends HttpServlet {
   /** The user's name for the log: the container's authenticated user, or "anonymous". */
   private static String user(HttpServletRequest request) {
     if (request.getRemoteUser() != null) {
-      return request.getRemoteUser();
+      return LogText.escape(request.getRemoteUser());
     }
     Principal principal = request.getUserPrincipal();
-    return principal == null ? "anonymous" : principal.getName();
+    return principal == null ? "anonymous" : LogText.escape(principal.getName());
   }
 
   private static String base(HttpServletRequest request) {

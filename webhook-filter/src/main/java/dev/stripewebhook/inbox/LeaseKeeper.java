@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.inbox;
 
+import dev.stripewebhook.internal.LogText;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -110,7 +111,7 @@ final class LeaseKeeper {
         // Not held any more: finished meanwhile, which is why the lease is gone.
         if (lost.contains(claim.key()) && held.remove(claim.key(), claim)) {
           LOG.log(Level.WARNING, "The work on {0} outlived its lease; another owner may have"
-              + " taken it over", claim.eventId());
+              + " taken it over", LogText.escape(claim.eventId()));
         }
       }
     }

@@ -71,8 +71,8 @@ public final class BodyReader {
         }
       }
     } catch (IOException e) {
-      throw new Refusal(Reason.BODY_UNREADABLE, "The request body could not be read ("
-          + e.getClass().getSimpleName() + ").");
+      throw new Refusal(Reason.BODY_UNREADABLE, "The request body could not be read: the"
+          + " connection broke, or the sender stopped sending.");
     }
     if (length > maxBodySize) {
       throw new Refusal(Reason.BODY_TOO_LARGE, "The body is over the limit of " + maxBodySize

@@ -89,7 +89,7 @@ class HtmlTest {
 
   @Test
   void logTextHasNoLineBreaks() {
-    assertThat(Html.forLog("/events/x\nINFO forged")).isEqualTo("/events/x?INFO forged");
+    assertThat(Html.forLog("/events/x\nINFO forged")).isEqualTo("/events/x\\nINFO forged");
   }
 
   @Test

@@ -51,13 +51,14 @@ import java.util.Objects;
  * the filter's claim of the event. Alone, a delivery goes through the endpoint that the filter
  * running in the same application publishes under the configured endpoint name (unless the
  * feature was given a configuration of its own), or else through one made from the
- * configuration. CDI observers that want the event run once per event id, in the transaction
- * that marks it done, before the resource method. When no observer wants it, the resource method
- * is the processing: it runs inside the event's claim, the event is marked done when it answers
- * 2xx and failed otherwise before that answer leaves (a done mark that cannot be recorded is
- * answered 503, never 2xx), and a concurrent delivery of the same event waits for that outcome.
- * Writes of such a resource method do not join the done mark's transaction. An exception no
- * mapper of the application maps is answered 500 without its text.
+ * configuration. When that endpoint has handlers of its own, they and the CDI observers process
+ * the event once per event id, and the resource method runs after. Otherwise the observers that
+ * want the event and then the resource method are the processing, inside one claim of the event:
+ * the event is marked done when the method answers 2xx and failed otherwise before that answer
+ * leaves (a done mark that cannot be recorded is answered 503, never 2xx), and a concurrent
+ * delivery of the same event waits for that outcome. Their writes do not join the done mark's
+ * transaction. An exception no mapper of the application maps is answered 500 without its
+ * text.
  *
  * @since 0.1
  */

@@ -209,6 +209,19 @@ abstract class AbstractStripeEventTest {
   }
 
   @Test
+  void aResourceThatFailsAfterTheObserversRanIsRunAgainByTheRedelivery() throws Exception {
+    // An observer wants payment_intent.*: it and the resource are the processing, in one claim,
+    // as behind the filter. The event must not be done before the resource succeeded.
+    byte[] body = StripeFixtures.event("payment_intent.created");
+    SignedPayload delivery = SignedPayload.of(body).secret(ITApplication.FEATURE_SECRET);
+
+    assertThat(sender("/api/flaky", "x").send(delivery).statusCode()).isEqualTo(500);
+    HttpResponse<String> again = sender("/api/flaky", "x").send(delivery);
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(again.body()).isEqualTo("handled " + idOf(body));
+  }
+
+  @Test
   void twentyCopiesAtOnceRunTheResourceOnceAndAreAll200() throws Exception {
     byte[] body = StripeFixtures.event("customer.created"); // no observer: the resource processes
     SignedPayload delivery = SignedPayload.of(body).secret(ITApplication.FEATURE_SECRET);
