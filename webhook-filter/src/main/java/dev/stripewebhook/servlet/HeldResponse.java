@@ -16,7 +16,7 @@ import java.nio.charset.Charset;
  * Holds the body the servlet behind the filter writes until the inbox has recorded the outcome:
  * Stripe must not get the servlet's 2xx for an event whose done mark then fails to commit. Status
  * and headers go to the response as set; nothing is committed before {@link #release()}, unless
- * the servlet calls {@code sendError} or {@code sendRedirect}.
+ * the servlet calls {@code sendError} with a status other than 2xx, or {@code sendRedirect}.
  */
 final class HeldResponse extends HttpServletResponseWrapper {
   private final ByteArrayOutputStream held = new ByteArrayOutputStream();
@@ -153,6 +153,28 @@ final class HeldResponse extends HttpServletResponseWrapper {
   public void reset() {
     super.reset();
     held.reset();
+  }
+
+  /**
+   * A {@code sendError} with a 2xx status is held like any 2xx: it would otherwise commit a
+   * success before the event's done mark (a non-2xx one may go at once: the event fails anyway).
+   */
+  @Override
+  public void sendError(int status) throws IOException {
+    if (status >= 200 && status <= 299) {
+      setStatus(status);
+    } else {
+      super.sendError(status);
+    }
+  }
+
+  @Override
+  public void sendError(int status, String message) throws IOException {
+    if (status >= 200 && status <= 299) {
+      setStatus(status);
+    } else {
+      super.sendError(status, message);
+    }
   }
 
   /**

@@ -221,6 +221,38 @@ class InboxFilterTest {
   }
 
   @Test
+  void aSuccessSentThroughSendErrorAlsoWaitsForTheDoneMark() throws Exception {
+    EventInbox markFails = new dev.stripewebhook.inbox.DelegatingInbox(
+        new InMemoryEventInbox(InboxOptions.defaults())) {
+      @Override
+      public Outcome process(String eventId, String owner, Work work)
+          throws dev.stripewebhook.inbox.InboxException {
+        super.process(eventId, owner, work);
+        throw new dev.stripewebhook.inbox.InboxException("commit failed");
+      }
+    };
+    HttpServlet sendsErrorOk = new HttpServlet() {
+      @Override
+      protected void doPost(HttpServletRequest request, HttpServletResponse response)
+          throws java.io.IOException {
+        response.sendError(200); // odd, but it must not commit a 2xx before the mark
+      }
+    };
+    try (JettyServer app = new JettyServer()
+        .filter("/hook/*", new StripeWebhookFilter(WebhookConfig.builder().secrets(SECRET).build(),
+            EventHandlers.none(), markFails))
+        .servlet("/hook/*", sendsErrorOk)
+        .start()) {
+      byte[] body = StripeFixtures.event("invoice.paid");
+      HttpResponse<String> response = client.send(HttpRequest.newBuilder(app.uri("/hook/x"))
+          .header("Stripe-Signature", SignedPayload.of(body).secret(SECRET).header())
+          .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(503);
+    }
+  }
+
+  @Test
   void anAsynchronousServletBehindTheFilterStillGetsItsAnswerOut() throws Exception {
     HttpServlet later = new HttpServlet() {
       @Override
