@@ -146,11 +146,46 @@ class DeliveryFaultsTest {
   @Test
   void aServletThatThrowsIsAProblemNotTheContainersErrorPage() throws Exception {
     int before = servletCalls.get();
-    HttpResponse<String> response = send("/behind", StripeFixtures.event("invoice.paid"));
+    byte[] body = StripeFixtures.event("invoice.paid");
+    List<HttpResponse<String>> responses = new ArrayList<>();
+    List<String> lines = deliveryLines(() -> responses.add(send("/behind", body)));
+    HttpResponse<String> response = responses.get(0);
     assertThat(servletCalls.get()).isEqualTo(before + 1);
     assertThat(response.statusCode()).isEqualTo(500);
     assertThat(response.body()).contains("\"reason\":\"handler-failed\"")
         .doesNotContain("secret detail").doesNotContain("<html");
+    // The log line says what Stripe got (it said "200 passed-down" when the servlet threw).
+    assertThat(lines).singleElement().asString().startsWith(id(body) + " invoice.paid: 500"
+        + " handler-failed in ");
+  }
+
+  interface Sending {
+    void run() throws Exception;
+  }
+
+  /** The lines {@code sending} wrote on the delivery log. */
+  static List<String> deliveryLines(Sending sending) throws Exception {
+    List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    Logger logger = Logger.getLogger(WebhookEndpoint.DELIVERY_LOGGER);
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        lines.add(record.getMessage());
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    logger.addHandler(capture);
+    try {
+      sending.run();
+    } finally {
+      logger.removeHandler(capture);
+    }
+    return lines;
   }
 
   @Test
@@ -180,28 +215,10 @@ class DeliveryFaultsTest {
 
   @Test
   void aNewlineInASignedEventIdCannotForgeADeliveryLogLine() throws Exception {
-    List<String> lines = Collections.synchronizedList(new ArrayList<>());
-    Logger logger = Logger.getLogger(WebhookEndpoint.DELIVERY_LOGGER);
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        lines.add(record.getMessage());
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    logger.addHandler(capture);
-    try {
-      JsonObject event = StripeFixtures.eventJson("invoice.paid");
-      event.addProperty("id", "evt_forged\nevt_1 invoice.paid: 200 done in 0 ms from 3.18.12.63");
-      assertThat(send("/memory", StripeFixtures.toBytes(event)).statusCode()).isEqualTo(200);
-    } finally {
-      logger.removeHandler(capture);
-    }
+    JsonObject event = StripeFixtures.eventJson("invoice.paid");
+    event.addProperty("id", "evt_forged\nevt_1 invoice.paid: 200 done in 0 ms from 3.18.12.63");
+    List<String> lines = deliveryLines(() ->
+        assertThat(send("/memory", StripeFixtures.toBytes(event)).statusCode()).isEqualTo(200));
     assertThat(lines).singleElement().asString().doesNotContain("\n")
         .startsWith("evt_forged\\nevt_1 invoice.paid");
   }
