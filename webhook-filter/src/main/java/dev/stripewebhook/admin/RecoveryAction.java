@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
 import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.WebhookEndpoint;
 import dev.stripewebhook.inbox.InboxException;
 import dev.stripewebhook.inbox.StoredEventProcessor;
 import dev.stripewebhook.internal.CommaList;
@@ -154,8 +155,12 @@ final class RecoveryAction {
       throw new Refusal(409, ERROR_NOT_CONFIGURED);
     }
     Request asked = Request.of(request);
-    if (!(context.getAttribute(StripeWebhookFilter.CONFIG_ATTRIBUTE)
-        instanceof WebhookConfig config)) {
+    // The endpoint's own configuration: its secrets sign what it stores (a Connect endpoint's
+    // events must verify with the Connect secrets, not the platform's).
+    WebhookConfig config = processor instanceof WebhookEndpoint endpoint ? endpoint.config()
+        : context.getAttribute(StripeWebhookFilter.CONFIG_ATTRIBUTE) instanceof WebhookConfig
+            published ? published : null;
+    if (config == null) {
       throw new Refusal(503, ERROR_NO_CONFIG);
     }
     EventRecovery.Options options;
