@@ -36,6 +36,16 @@ public enum Reason {
   UNSTORABLE_EVENT("unstorable-event", 400, "Event cannot be stored"),
   /** Anything but {@code POST}. */
   METHOD_NOT_ALLOWED("method-not-allowed", 405, "Method not allowed"),
+  /**
+   * A trusted proxy's forwarding headers have an empty element or one without an address: the
+   * client cannot be told.
+   */
+  MALFORMED_FORWARDED_HEADER("malformed-forwarded-header", 400, "Malformed forwarding header"),
+  /**
+   * {@code Forwarded} and {@code X-Forwarded-For} name different clients and {@code
+   * stripe.webhook.forwarded-header} does not say which one the proxies write.
+   */
+  FORWARDED_HEADERS_DISAGREE("forwarded-headers-disagree", 403, "Forbidden"),
   /** The client address is outside {@code stripe.webhook.allowed-ips}. */
   ADDRESS_NOT_ALLOWED("address-not-allowed", 403, "Forbidden"),
   /** The body, declared or read, is over {@code stripe.webhook.max-body}. */

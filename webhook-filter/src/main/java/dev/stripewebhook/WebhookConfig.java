@@ -56,6 +56,8 @@ import java.util.function.Function;
  *       <td>10 seconds</td></tr>
  *   <tr><td>{@value Keys#IN_PROGRESS_WAIT}</td><td>{@code STRIPE_WEBHOOK_IN_PROGRESS_WAIT}</td>
  *       <td>5 seconds</td></tr>
+ *   <tr><td>{@value Keys#FORWARDED_HEADER}</td><td>{@code STRIPE_WEBHOOK_FORWARDED_HEADER}</td>
+ *       <td>both, refused when they disagree</td></tr>
  * </table>
  *
  * <h2>Usage</h2>
@@ -229,6 +231,14 @@ public final class WebhookConfig {
      */
     public static final String IN_PROGRESS_WAIT = "stripe.webhook.in-progress-wait";
 
+    /**
+     * The forwarding header the trusted proxies write, {@code X-Forwarded-For} or {@code
+     * Forwarded}; the other is ignored. Unset: both are read, and a request on which they name
+     * different clients is refused. Environment: {@code STRIPE_WEBHOOK_FORWARDED_HEADER}.
+     * Value: {@value}.
+     */
+    public static final String FORWARDED_HEADER = "stripe.webhook.forwarded-header";
+
     private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
         Map.entry(SECRETS, "STRIPE_WEBHOOK_SECRET"),
         Map.entry(TOLERANCE, "STRIPE_WEBHOOK_TOLERANCE"),
@@ -251,7 +261,8 @@ public final class WebhookConfig {
         Map.entry(DEBUG_UNTIL, "STRIPE_WEBHOOK_DEBUG_UNTIL"),
         Map.entry(ENDPOINT, "STRIPE_WEBHOOK_ENDPOINT"),
         Map.entry(BODY_TIMEOUT, "STRIPE_WEBHOOK_BODY_TIMEOUT"),
-        Map.entry(IN_PROGRESS_WAIT, "STRIPE_WEBHOOK_IN_PROGRESS_WAIT"));
+        Map.entry(IN_PROGRESS_WAIT, "STRIPE_WEBHOOK_IN_PROGRESS_WAIT"),
+        Map.entry(FORWARDED_HEADER, "STRIPE_WEBHOOK_FORWARDED_HEADER"));
 
     /** The environment variable that holds {@code key}. */
     public static String environmentName(String key) {
@@ -328,6 +339,7 @@ public final class WebhookConfig {
   private final String endpoint;
   private final Duration bodyTimeout;
   private final Duration inProgressWait;
+  private final String forwardedHeader;
 
   private WebhookConfig(Builder builder) {
     this.secrets = List.copyOf(builder.secrets);
@@ -354,6 +366,7 @@ public final class WebhookConfig {
     this.endpoint = builder.endpoint;
     this.bodyTimeout = builder.bodyTimeout;
     this.inProgressWait = builder.inProgressWait;
+    this.forwardedHeader = builder.forwardedHeader;
   }
 
   /** A builder with the defaults; {@link Builder#secrets} must be set. */
@@ -482,6 +495,10 @@ public final class WebhookConfig {
       builder.inProgressWait(Duration.ofSeconds(
           parseWholeNumber(Keys.IN_PROGRESS_WAIT, wait, "seconds")));
     }
+    String forwardedHeader = lookup(list, Keys.FORWARDED_HEADER);
+    if (forwardedHeader != null) {
+      builder.forwardedHeader(forwardedHeader);
+    }
     String debugUntil = lookup(list, Keys.DEBUG_UNTIL);
     if (debugUntil != null) {
       try {
@@ -537,6 +554,11 @@ public final class WebhookConfig {
   /** How long a delivery of an event being processed elsewhere waits for its outcome. */
   public Duration inProgressWait() {
     return inProgressWait;
+  }
+
+  /** The forwarding header the trusted proxies write; empty: both are read. */
+  public Optional<String> forwardedHeader() {
+    return Optional.ofNullable(forwardedHeader);
   }
 
   /** The signing secrets not bound to a mode; any one may match. */
@@ -687,6 +709,7 @@ public final class WebhookConfig {
     private String endpoint = "default";
     private Duration bodyTimeout = Duration.ofSeconds(10);
     private Duration inProgressWait = Duration.ofSeconds(5);
+    private String forwardedHeader;
 
     private Builder() {}
 
@@ -886,6 +909,22 @@ public final class WebhookConfig {
             + " s is not within 1 to 300 seconds");
       }
       this.bodyTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The forwarding header the trusted proxies write.
+     *
+     * @throws IllegalArgumentException unless {@code X-Forwarded-For} or {@code Forwarded} (any
+     *     case)
+     */
+    public Builder forwardedHeader(String name) {
+      this.forwardedHeader = switch (name == null ? "" : name.trim().toLowerCase(Locale.ROOT)) {
+        case "x-forwarded-for" -> "X-Forwarded-For";
+        case "forwarded" -> "Forwarded";
+        default -> throw new IllegalArgumentException(Keys.FORWARDED_HEADER + ": '" + name
+            + "' is neither X-Forwarded-For nor Forwarded");
+      };
       return this;
     }
 

@@ -253,6 +253,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       Step step = decide(delivery, client, passesDown ? behind : null);
       decision = step.decision;
       rejection = step.rejection;
+    } catch (ClientAddresses.Refusal e) {
+      decision = Decision.refused(e.reason(), e.getMessage(), null);
     } catch (RuntimeException | Error e) {
       decision = unexpected(e);
     }
@@ -365,6 +367,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
           return new Admission(event, (String) claimed, client, start);
         }
       }
+    } catch (ClientAddresses.Refusal e) {
+      decision = Decision.refused(e.reason(), e.getMessage(), null);
     } catch (RuntimeException | Error e) {
       decision = unexpected(e);
     }

@@ -1,33 +1,45 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.internal;
 
-import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.internal.AddressRange;
 import dev.stripewebhook.Delivery;
+import dev.stripewebhook.Reason;
+import dev.stripewebhook.WebhookConfig;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The client address of a request, and whether it may post. {@code Forwarded} (RFC 7239) and
- * {@code X-Forwarded-For} are believed only when the direct peer is a trusted proxy; then the
- * client is the rightmost address of the chain that is not a trusted proxy, since everything to
- * its left was written by the client itself and may be forged.
+ * The client address of a request, and whether it may post. Forwarding headers are believed only
+ * when the direct peer is a trusted proxy; then the client is the rightmost address of the chain
+ * that is not a trusted proxy, since everything to its left was written by the client itself and
+ * may be forged.
+ *
+ * <p>Which header: the one {@value WebhookConfig.Keys#FORWARDED_HEADER} names, the one the
+ * proxies write; any other is ignored (a proxy that writes {@code X-Forwarded-For} passes a
+ * client's own {@code Forwarded} along untouched). Without that setting, a request that carries
+ * both with different clients is refused ({@link Reason#FORWARDED_HEADERS_DISAGREE}), and one
+ * whose chain has an empty element is malformed ({@link Reason#MALFORMED_FORWARDED_HEADER}).
  *
  * <p>Not API: may change in any release.
  */
 public final class ClientAddresses {
+  private static final String FORWARDED = "Forwarded";
+  private static final String X_FORWARDED_FOR = "X-Forwarded-For";
+
   private final List<AddressRange> allowed;
   private final List<AddressRange> trusted;
+  private final String header; // null: both, refused when they disagree
 
-  private ClientAddresses(List<AddressRange> allowed, List<AddressRange> trusted) {
+  private ClientAddresses(List<AddressRange> allowed, List<AddressRange> trusted, String header) {
     this.allowed = allowed;
     this.trusted = trusted;
+    this.header = header;
   }
 
   /**
-   * From {@link WebhookConfig#allowedIps()} and {@link WebhookConfig#trustedProxies()}.
+   * From {@link WebhookConfig#allowedIps()}, {@link WebhookConfig#trustedProxies()} and {@link
+   * WebhookConfig#forwardedHeader()}.
    *
    * @throws IllegalArgumentException naming the key when an entry is not an address or range
    */
@@ -35,7 +47,8 @@ public final class ClientAddresses {
     return new ClientAddresses(
         ranges(WebhookConfig.Keys.ALLOWED_IPS, config.allowedIps(), config.stripeIpsFile()),
         ranges(WebhookConfig.Keys.TRUSTED_PROXIES, config.trustedProxies(),
-            config.stripeIpsFile()));
+            config.stripeIpsFile()),
+        config.forwardedHeader().orElse(null));
   }
 
   private static List<AddressRange> ranges(String key, List<String> texts, String stripeIpsFile) {
@@ -43,6 +56,21 @@ public final class ClientAddresses {
       return AddressRange.parseAll(texts, stripeIpsFile);
     } catch (IllegalArgumentException | UncheckedIOException e) {
       throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A request whose forwarding headers cannot be believed; the message is safe to answer. */
+  public static final class Refusal extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final Reason reason;
+
+    Refusal(Reason reason, String detail) {
+      super(detail, null, false, false);
+      this.reason = reason;
+    }
+
+    public Reason reason() {
+      return reason;
     }
   }
 
@@ -56,13 +84,35 @@ public final class ClientAddresses {
     return allowed(client(request));
   }
 
-  /** The client's address as text; a forged or obfuscated entry comes back as written. */
+  /**
+   * The client's address as text; a forged or obfuscated entry comes back as written.
+   *
+   * @throws Refusal when a trusted proxy's forwarding headers are malformed or, with no header
+   *     configured, disagree
+   */
   public String client(Delivery request) {
-    String peer = request.peerAddress();
+    String peer = bare(request.peerAddress());
     if (trusted.isEmpty() || !in(trusted, AddressRange.literal(peer))) {
       return peer;
     }
-    List<String> chain = forwardedChain(request);
+    if (header != null) {
+      return client(peer, chain(request, header));
+    }
+    List<String> forwarded = chain(request, FORWARDED);
+    List<String> xForwardedFor = chain(request, X_FORWARDED_FOR);
+    if (forwarded.isEmpty()) {
+      return client(peer, xForwardedFor);
+    }
+    String client = client(peer, forwarded);
+    if (!xForwardedFor.isEmpty() && !client.equals(client(peer, xForwardedFor))) {
+      throw new Refusal(Reason.FORWARDED_HEADERS_DISAGREE, "Forwarded and X-Forwarded-For name"
+          + " different clients; set " + WebhookConfig.Keys.FORWARDED_HEADER + " to the header"
+          + " the proxies write.");
+    }
+    return client;
+  }
+
+  private String client(String peer, List<String> chain) {
     for (int i = chain.size() - 1; i >= 0; i--) {
       String hop = chain.get(i);
       if (!in(trusted, AddressRange.literal(hop))) {
@@ -84,42 +134,52 @@ public final class ClientAddresses {
     return false;
   }
 
-  /** The {@code for} addresses of {@code Forwarded}, else of {@code X-Forwarded-For}, in order. */
-  private static List<String> forwardedChain(Delivery request) {
+  /** The addresses of one forwarding header, in order; every element must name one. */
+  private static List<String> chain(Delivery request, String name) {
     List<String> chain = new ArrayList<>();
-    for (String header : request.headers("Forwarded")) {
-      for (String element : header.split(",")) {
-        for (String pair : element.split(";")) {
-          int eq = pair.indexOf('=');
-          if (eq > 0 && pair.substring(0, eq).trim().toLowerCase(Locale.ROOT).equals("for")) {
-            chain.add(forwardedNode(pair.substring(eq + 1).trim()));
-          }
+    for (String value : request.headers(name)) {
+      for (String element : value.split(",", -1)) {
+        String node = name.equals(FORWARDED) ? forNode(element) : element.trim();
+        if (node == null || node.isEmpty()) {
+          throw new Refusal(Reason.MALFORMED_FORWARDED_HEADER, name + " has an empty element or"
+              + " one without a client address.");
         }
-      }
-    }
-    if (!chain.isEmpty()) {
-      return chain;
-    }
-    for (String header : request.headers("X-Forwarded-For")) {
-      for (String hop : header.split(",")) {
-        chain.add(forwardedNode(hop.trim()));
+        chain.add(bare(node));
       }
     }
     return chain;
   }
 
-  /** {@code "[2001:db8::1]:4711"} → {@code 2001:db8::1}; {@code "192.0.2.1:80"} → the address. */
-  private static String forwardedNode(String node) {
-    String value = node.length() >= 2 && node.startsWith("\"") && node.endsWith("\"")
-        ? node.substring(1, node.length() - 1) : node;
-    if (value.startsWith("[")) {
-      int end = value.indexOf(']');
-      return end > 0 ? value.substring(1, end) : value;
+  /** The {@code for} value of one {@code Forwarded} element, or null when it has none. */
+  private static String forNode(String element) {
+    for (String pair : element.split(";")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0 && pair.substring(0, eq).trim().toLowerCase(Locale.ROOT).equals("for")) {
+        String value = pair.substring(eq + 1).trim();
+        return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+            ? value.substring(1, value.length() - 1) : value;
+      }
     }
-    int colon = value.indexOf(':');
-    if (colon > 0 && value.indexOf(':', colon + 1) < 0) {
-      return value.substring(0, colon);
+    return null;
+  }
+
+  /**
+   * An address without brackets or port: {@code "[2001:db8::1]:4711"} and {@code
+   * "[2001:db8::1]"} (as Jetty reports an IPv6 peer) → {@code 2001:db8::1}; {@code
+   * "192.0.2.1:80"} → the address.
+   */
+  static String bare(String node) {
+    if (node == null) {
+      return "";
     }
-    return value;
+    if (node.startsWith("[")) {
+      int end = node.indexOf(']');
+      return end > 0 ? node.substring(1, end) : node;
+    }
+    int colon = node.indexOf(':');
+    if (colon > 0 && node.indexOf(':', colon + 1) < 0) {
+      return node.substring(0, colon);
+    }
+    return node;
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.Delivery;
+import dev.stripewebhook.Reason;
 import dev.stripewebhook.TestDelivery;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,14 @@ class ClientAddressesTest {
   static final String STRIPE = "54.187.174.169";
 
   static ClientAddresses addresses(String allowed, String trusted) {
+    return addresses(allowed, trusted, null);
+  }
+
+  static ClientAddresses addresses(String allowed, String trusted, String header) {
     WebhookConfig.Builder builder = WebhookConfig.builder().secrets("whsec_a");
+    if (header != null) {
+      builder.forwardedHeader(header);
+    }
     if (allowed != null) {
       builder.allowedIps(List.of(allowed.split(",")));
     }
@@ -69,8 +77,9 @@ class ClientAddressesTest {
   }
 
   @Test
-  void readsRfc7239ForwardedAndPrefersItOverXForwardedFor() {
-    ClientAddresses addresses = addresses("2001:db8:cafe::/48,192.0.2.60", "10.0.0.1");
+  void readsRfc7239ForwardedWhenTheProxiesWriteIt() {
+    ClientAddresses addresses = addresses("2001:db8:cafe::/48,192.0.2.60", "10.0.0.1",
+        "forwarded");
     Delivery v6 = request("10.0.0.1", Map.of(
         "Forwarded", List.of("for=\"[2001:db8:cafe::17]:4711\";proto=https"),
         "X-Forwarded-For", List.of("203.0.113.9")));
@@ -84,6 +93,54 @@ class ClientAddressesTest {
     Delivery portOnV4 = request("10.0.0.1", Map.of(
         "Forwarded", List.of("for=\"192.0.2.60:8080\"")));
     assertThat(addresses.client(portOnV4)).isEqualTo("192.0.2.60");
+  }
+
+  @Test
+  void aClientsOwnForwardedHeaderPassedAlongByAnXForwardedForProxyIsIgnored() {
+    // nginx or an AWS ALB writes X-Forwarded-For and passes the client's Forwarded untouched.
+    ClientAddresses addresses = addresses("stripe", "127.0.0.1", "X-Forwarded-For");
+    Delivery forged = request("127.0.0.1", Map.of("Forwarded", List.of("for=3.18.12.63"),
+        "X-Forwarded-For", List.of("203.0.113.9")));
+    assertThat(addresses.client(forged)).isEqualTo("203.0.113.9");
+    assertThat(addresses.allowed(forged)).isFalse();
+  }
+
+  @Test
+  void withoutTheSettingHeadersThatNameDifferentClientsAreRefused() {
+    ClientAddresses addresses = addresses("stripe", "127.0.0.1");
+    Delivery both = request("127.0.0.1", Map.of("Forwarded", List.of("for=3.18.12.63"),
+        "X-Forwarded-For", List.of("203.0.113.9")));
+    assertThatThrownBy(() -> addresses.client(both))
+        .isInstanceOfSatisfying(ClientAddresses.Refusal.class, refusal ->
+            assertThat(refusal.reason()).isEqualTo(Reason.FORWARDED_HEADERS_DISAGREE))
+        .hasMessageContaining("stripe.webhook.forwarded-header");
+    Delivery agreeing = request("127.0.0.1", Map.of("Forwarded", List.of("for=3.18.12.63"),
+        "X-Forwarded-For", List.of("3.18.12.63")));
+    assertThat(addresses.client(agreeing)).isEqualTo("3.18.12.63");
+  }
+
+  @Test
+  void aTrailingOrEmptyElementIsMalformedNotSkipped() {
+    ClientAddresses addresses = addresses("stripe", "127.0.0.1");
+    for (String chain : List.of("3.18.12.63,", ",3.18.12.63", "203.0.113.9,,3.18.12.63")) {
+      assertThatThrownBy(() -> addresses.client(xff("127.0.0.1", chain))).as(chain)
+          .isInstanceOfSatisfying(ClientAddresses.Refusal.class, refusal ->
+              assertThat(refusal.reason()).isEqualTo(Reason.MALFORMED_FORWARDED_HEADER));
+    }
+    assertThatThrownBy(() -> addresses.client(request("127.0.0.1",
+        Map.of("Forwarded", List.of("proto=https")))))
+        .isInstanceOf(ClientAddresses.Refusal.class);
+  }
+
+  @Test
+  void ipv6PeersInBracketsMatchTheirEntries() {
+    // Jetty 12 reports an IPv6 peer as "[2001:db8::1]".
+    ClientAddresses allowList = addresses("2001:db8::/32", null);
+    assertThat(allowList.allowed(request("[2001:db8::1]", Map.of()))).isTrue();
+    assertThat(allowList.allowed(request("[2001:db9::1]", Map.of()))).isFalse();
+    ClientAddresses viaProxy = addresses("stripe", "2001:db8::1");
+    assertThat(viaProxy.client(xff("[2001:db8::1]", "3.18.12.63"))).isEqualTo("3.18.12.63");
+    assertThat(ClientAddresses.bare("[2001:db8::1]:4711")).isEqualTo("2001:db8::1");
   }
 
   @Test

@@ -109,6 +109,25 @@ class EdgeRulesFilterTest {
   }
 
   @Test
+  void aClientsOwnForwardedHeaderCannotTalkPastTheAllowList() throws Exception {
+    // The proxy (127.0.0.1) wrote X-Forwarded-For: 203.0.113.9 and passed the client's own
+    // Forwarded along. Before, Forwarded was preferred whenever present: accepted.
+    byte[] body = StripeFixtures.event("invoice.paid");
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        server.uri("/proxied"))
+        .header("Stripe-Signature", dev.stripewebhook.testing.SignedPayload.of(body)
+            .secret("whsec_ip").header())
+        .header("Forwarded", "for=3.18.12.63")
+        .header("X-Forwarded-For", "203.0.113.9")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(response.body()).contains("\"reason\":\"forwarded-headers-disagree\"");
+    assertThat(post("/proxied", "whsec_ip", body, "54.187.174.169,").statusCode())
+        .as("a trailing comma is malformed, not a one-hop chain").isEqualTo(400);
+  }
+
+  @Test
   void platformAndConnectEndpointsEachCheckTheirOwnSecretAndAccounts() throws Exception {
     accounts.clear();
     JsonObject connected = StripeFixtures.eventJson("account.updated");
