@@ -3,7 +3,9 @@ package dev.stripewebhook;
 
 import dev.stripewebhook.internal.AlertMonitor;
 import dev.stripewebhook.internal.BodyReader;
+import dev.stripewebhook.cdi.internal.CdiLookup;
 import dev.stripewebhook.internal.ClientAddresses;
+import dev.stripewebhook.internal.DebugLog;
 import dev.stripewebhook.internal.DeliveryMetrics;
 import dev.stripewebhook.internal.InboxFactory;
 import dev.stripewebhook.internal.LogText;
@@ -17,24 +19,14 @@ import dev.stripewebhook.inbox.InboxRecord;
 import dev.stripewebhook.inbox.InboxWorkers;
 import dev.stripewebhook.inbox.StoredEventProcessor;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -81,22 +73,6 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
 
   private static final System.Logger LOG = System.getLogger(WebhookEndpoint.class.getName());
   private static final System.Logger DELIVERIES = System.getLogger(DELIVERY_LOGGER);
-  private static final System.Logger DEBUG = System.getLogger(DEBUG_LOGGER);
-  private static final System.Logger ALERTS = System.getLogger("dev.stripewebhook.alert");
-  /**
-   * How long a door's processing may hold a claim before the endpoint fails it: the claim is
-   * renewed while held, and a door that never completes (its response filter did not run) must
-   * not hold the event for ever. Stripe itself gives up waiting for an answer long before.
-   */
-  static final Duration DOOR_CLAIM_LIMIT = Duration.ofMinutes(10);
-  private final Duration doorClaimLimit;
-  private static final ScheduledExecutorService SWEEPER =
-      Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "stripe-webhook-door-claims");
-        thread.setDaemon(true);
-        return thread;
-      });
-
   private final String label;
   private final WebhookConfig config;
   private final EventHandlers handlers;
@@ -111,13 +87,11 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   private final String owner = "pid" + ProcessHandle.current().pid() + "-"
       + UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong claims = new AtomicLong();
-  private final AtomicBoolean debugEnded = new AtomicBoolean();
+  private final DebugLog debug;
   private volatile AlertMonitor alerts;
-  private volatile ScheduledExecutorService alertTimer;
   private volatile InboxWorkers workers;
-  /** Claims {@link #admit} handed to a door, by owner; {@link #complete} ends them. */
-  private final Map<String, DoorClaim> doorClaims = new ConcurrentHashMap<>();
-  private volatile ScheduledFuture<?> doorClaimSweep;
+  /** Claims {@link #admit} handed to a door; {@link #complete} ends them. */
+  private final DoorClaims doorClaims;
 
   private WebhookEndpoint(Builder builder) {
     this.config = builder.config;
@@ -141,7 +115,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     this.verifier = SignatureVerifier.create(config);
     this.bodyReader = new BodyReader(config.maxBodySize(), config.bodyTimeout());
     this.metrics = DeliveryMetrics.find(builder.meterRegistry, loader);
-    this.doorClaimLimit = builder.doorClaimLimit;
+    this.doorClaims = new DoorClaims(inbox, builder.doorClaimLimit, label);
+    this.debug = new DebugLog(config, label, LOG, DEBUG_LOGGER);
   }
 
   /** A builder of an endpoint with {@code config}. */
@@ -158,8 +133,10 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       throw new IllegalStateException(label + " is already started");
     }
     metrics.watch(inbox, config.clock());
-    startAlerts();
-    announceDebugMode();
+    List<WebhookAlertListener> listeners = new ArrayList<>();
+    ServiceLoader.load(WebhookAlertListener.class, loader).forEach(listeners::add);
+    alerts = AlertMonitor.start(config, listeners, CdiLookup.events(loader));
+    debug.announce();
     workers = async()
         ? InboxWorkers.processing(inbox, owner + "-worker", this::processDue, config.workers())
         : InboxWorkers.pruning(inbox);
@@ -170,11 +147,9 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   /** Stops the workers (events being handled get a few seconds) and the alert checks. */
   @Override
   public synchronized void close() {
-    if (doorClaimSweep != null) {
-      doorClaimSweep.cancel(false);
-    }
-    if (alertTimer != null) {
-      alertTimer.shutdownNow();
+    doorClaims.close();
+    if (alerts != null) {
+      alerts.stop();
     }
     if (workers != null) {
       workers.close();
@@ -295,7 +270,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       return Step.of(Decision.refused(e.reason(), e.getMessage(), null));
     }
     String header = delivery.header(SignatureVerifier.SIGNATURE_HEADER);
-    logDebug(delivery, client, header, body);
+    debug.log(delivery, client, header, body);
     VerifiedEvent event;
     try {
       event = verifier.verify(body, header);
@@ -363,7 +338,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
         decision = claimed instanceof Decision refused ? refused
             : observeForDoor(event, (String) claimed);
         if (decision == null) {
-          holdForDoor((String) claimed, event.id());
+          doorClaims.hold((String) claimed, event.id());
           return new Admission(event, (String) claimed, client, start);
         }
       }
@@ -391,14 +366,14 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     }
     VerifiedEvent event = admission.event;
     Decision decision = Decision.answeredByProcessing(event, status);
-    if (admission.owner != null && doorClaims.remove(admission.owner) == null) {
+    if (admission.owner != null && !doorClaims.release(admission.owner)) {
       decision = Decision.refused(Reason.HANDLER_FAILED, "Processing took longer than "
-          + doorClaimLimit.toSeconds() + " s and was failed; Stripe will deliver the event"
+          + doorClaims.limit().toSeconds() + " s and was failed; Stripe will deliver the event"
           + " again.", event);
     } else if (admission.owner != null) {
       try {
         Outcome outcome = inbox.finish(event.id(), admission.owner, status >= 200 && status <= 299
-            ? null : new ProcessingFailure("the resource behind answered " + status, null));
+            ? null : new DoorClaims.Failure("the resource behind answered " + status));
         if (outcome == Outcome.DEAD) {
           metrics.dead();
         }
@@ -415,39 +390,9 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     return decision;
   }
 
-  private record DoorClaim(String eventId, long since) {}
-
-  private void holdForDoor(String owner, String eventId) {
-    doorClaims.put(owner, new DoorClaim(eventId, System.nanoTime()));
-    if (doorClaimSweep == null) {
-      synchronized (this) {
-        if (doorClaimSweep == null) {
-          doorClaimSweep = SWEEPER.scheduleWithFixedDelay(this::sweepDoorClaims, 10, 10,
-              TimeUnit.SECONDS);
-        }
-      }
-    }
-  }
-
-  /** Fails the claims of doors that never completed within {@link #DOOR_CLAIM_LIMIT}. */
+  /** For tests: fails the door claims held longer than their limit. */
   void sweepDoorClaims() {
-    long now = System.nanoTime();
-    for (Map.Entry<String, DoorClaim> held : doorClaims.entrySet()) {
-      DoorClaim claim = held.getValue();
-      if (now - claim.since() < doorClaimLimit.toNanos()
-          || !doorClaims.remove(held.getKey(), claim)) {
-        continue;
-      }
-      LOG.log(Level.WARNING, "{0}: the processing of Stripe event {1} behind the door did not"
-          + " complete within {2} s; its attempt is failed so that a redelivery runs it",
-          label, LogText.escape(claim.eventId()), doorClaimLimit.toSeconds());
-      try {
-        inbox.finish(claim.eventId(), held.getKey(), new ProcessingFailure("the processing"
-            + " behind the door did not complete within " + doorClaimLimit, null));
-      } catch (InboxException | RuntimeException e) {
-        LOG.log(Level.WARNING, label + ": " + e.getMessage() + "; its lease runs out instead");
-      }
-    }
+    doorClaims.sweep();
   }
 
   /** What {@link #admit} decided: a final answer, or the door's processing may run. */
@@ -818,77 +763,6 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     return details.toString();
   }
 
-  private void announceDebugMode() {
-    config.debugUntil().ifPresent(until -> {
-      if (config.clock().instant().isBefore(until)) {
-        LOG.log(Level.WARNING, "{0}: DEBUG MODE is on until {1}: the raw Stripe-Signature"
-            + " header and body of every delivery are logged on {2}. They are sensitive"
-            + " (customer data; a logged delivery can be replayed within the tolerance): keep"
-            + " that log private, and remove {3} when done.", label, until, DEBUG_LOGGER,
-            WebhookConfig.Keys.DEBUG_UNTIL);
-      } else {
-        debugEnded.set(true);
-        LOG.log(Level.INFO, "{0}: debug mode ended at {1}; nothing is logged; {2} can be"
-            + " removed", label, until, WebhookConfig.Keys.DEBUG_UNTIL);
-      }
-    });
-  }
-
-  /**
-   * Debug mode: the raw header and body at INFO until the configured instant, then nothing (one
-   * line says it ended). Never the secret: only what the client sent.
-   */
-  private void logDebug(Delivery delivery, String client, String header, byte[] body) {
-    Instant until = config.debugUntil().orElse(null);
-    if (until == null || debugEnded.get()) {
-      return;
-    }
-    if (!config.clock().instant().isBefore(until)) {
-      if (debugEnded.compareAndSet(false, true)) {
-        LOG.log(Level.WARNING, "{0}: debug mode ended at {1}; raw deliveries are no longer"
-            + " logged", label, until);
-      }
-      return;
-    }
-    if (DEBUG.isLoggable(Level.INFO)) {
-      DEBUG.log(Level.INFO, "{0} from {1}: Stripe-Signature: {2}; body ({3} bytes): {4}",
-          LogText.escape(delivery.target()), LogText.escape(client), LogText.escape(header),
-          Integer.toString(body.length), new String(body, StandardCharsets.UTF_8));
-    }
-  }
-
-  /** Alerts, when configured: checked every 30 s, or more often for a short silence. */
-  private void startAlerts() {
-    if (config.alertSilence() == null && config.alertWindow() == null) {
-      return;
-    }
-    List<WebhookAlertListener> listeners = new ArrayList<>();
-    ServiceLoader.load(WebhookAlertListener.class, loader).forEach(listeners::add);
-    Optional<Consumer<Object>> cdi = dev.stripewebhook.cdi.internal.CdiLookup.events(loader);
-    AlertMonitor monitor = new AlertMonitor(config.clock(), config.alertSilence(),
-        config.alertMaxFailures(), config.alertWindow(), alert -> {
-          ALERTS.log(Level.WARNING, alert.kind() + ": " + alert.message());
-          for (WebhookAlertListener listener : listeners) {
-            try {
-              listener.onAlert(alert);
-            } catch (RuntimeException e) {
-              ALERTS.log(Level.ERROR, "Alert listener " + listener.getClass().getName()
-                  + " failed: " + e.getClass().getName());
-            }
-          }
-          cdi.ifPresent(fire -> fire.accept(alert));
-        });
-    long period = config.alertSilence() == null ? 30
-        : Math.max(1, Math.min(30, config.alertSilence().getSeconds() / 4));
-    alertTimer = Executors.newSingleThreadScheduledExecutor(task -> {
-      Thread thread = new Thread(task, "stripe-webhook-alerts");
-      thread.setDaemon(true);
-      return thread;
-    });
-    alertTimer.scheduleWithFixedDelay(monitor::check, period, period, TimeUnit.SECONDS);
-    alerts = monitor;
-  }
-
   @Override
   public String toString() {
     return label + ": " + (passesDown ? "no handlers of its own, the processing behind"
@@ -907,7 +781,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     private Object meterRegistry;
     private ClassLoader loader;
     private String label;
-    private Duration doorClaimLimit = DOOR_CLAIM_LIMIT;
+    private Duration doorClaimLimit = DoorClaims.LIMIT;
 
     private Builder(WebhookConfig config) {
       this.config = Objects.requireNonNull(config, "config == null");

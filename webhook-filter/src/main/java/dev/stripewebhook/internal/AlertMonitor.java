@@ -3,11 +3,19 @@ package dev.stripewebhook.internal;
 
 import dev.stripewebhook.WebhookAlert;
 import dev.stripewebhook.WebhookAlert.Kind;
+import dev.stripewebhook.WebhookAlertListener;
+import dev.stripewebhook.WebhookConfig;
+import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +27,8 @@ import java.util.function.Consumer;
  * <p>Not API: may change in any release. Thread safe.
  */
 public final class AlertMonitor {
+  private static final System.Logger ALERTS = System.getLogger("dev.stripewebhook.alert");
+
   private final Clock clock;
   private final Duration silence;
   private final int maxFailures;
@@ -28,6 +38,7 @@ public final class AlertMonitor {
   private Instant lastVerified;
   private boolean silenceRaised;
   private boolean failuresRaised;
+  private ScheduledExecutorService timer;
 
   /**
    * A monitor; a null {@code silence} or {@code window} turns that alert off.
@@ -42,6 +53,47 @@ public final class AlertMonitor {
     this.window = window;
     this.sink = sink;
     this.lastVerified = clock.instant();
+  }
+
+  /**
+   * A monitor of {@code config}'s alerts that checks every 30 s (more often for a short silence)
+   * on a daemon thread of its own, and tells {@code listeners}, each failure of one logged and
+   * ignored; null when no alert is configured. Stop it with {@link #stop()}.
+   */
+  public static AlertMonitor start(WebhookConfig config, List<WebhookAlertListener> listeners,
+      Optional<Consumer<Object>> events) {
+    if (config.alertSilence() == null && config.alertWindow() == null) {
+      return null;
+    }
+    AlertMonitor monitor = new AlertMonitor(config.clock(), config.alertSilence(),
+        config.alertMaxFailures(), config.alertWindow(), alert -> {
+          ALERTS.log(Level.WARNING, alert.kind() + ": " + alert.message());
+          for (WebhookAlertListener listener : listeners) {
+            try {
+              listener.onAlert(alert);
+            } catch (RuntimeException e) {
+              ALERTS.log(Level.ERROR, "Alert listener " + listener.getClass().getName()
+                  + " failed: " + e.getClass().getName());
+            }
+          }
+          events.ifPresent(fire -> fire.accept(alert));
+        });
+    long period = config.alertSilence() == null ? 30
+        : Math.max(1, Math.min(30, config.alertSilence().getSeconds() / 4));
+    monitor.timer = Executors.newSingleThreadScheduledExecutor(task -> {
+      Thread thread = new Thread(task, "stripe-webhook-alerts");
+      thread.setDaemon(true);
+      return thread;
+    });
+    monitor.timer.scheduleWithFixedDelay(monitor::check, period, period, TimeUnit.SECONDS);
+    return monitor;
+  }
+
+  /** Stops the checks of a monitor made by {@link #start}. */
+  public void stop() {
+    if (timer != null) {
+      timer.shutdownNow();
+    }
   }
 
   /** A delivery verified: the silence, if any, is over. */
