@@ -56,6 +56,8 @@ import java.util.function.Function;
  *       <td>10 seconds</td></tr>
  *   <tr><td>{@value Keys#IN_PROGRESS_WAIT}</td><td>{@code STRIPE_WEBHOOK_IN_PROGRESS_WAIT}</td>
  *       <td>5 seconds</td></tr>
+ *   <tr><td>{@value Keys#MEMORY_CAPACITY}</td><td>{@code STRIPE_WEBHOOK_MEMORY_CAPACITY}</td>
+ *       <td>10,000 events</td></tr>
  * </table>
  *
  * <h2>Usage</h2>
@@ -229,6 +231,14 @@ public final class WebhookConfig {
      */
     public static final String IN_PROGRESS_WAIT = "stripe.webhook.in-progress-wait";
 
+    /**
+     * How many events the in-memory inbox (no DataSource configured) keeps, 100 to 10,000,000.
+     * When full, it forgets the oldest finished event, else the oldest failed or dead one (logged
+     * as a warning); only when every stored event is received or processing is a new one answered
+     * 503. Environment: {@code STRIPE_WEBHOOK_MEMORY_CAPACITY}. Default 10,000. Value: {@value}.
+     */
+    public static final String MEMORY_CAPACITY = "stripe.webhook.memory-capacity";
+
     private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
         Map.entry(SECRETS, "STRIPE_WEBHOOK_SECRET"),
         Map.entry(TOLERANCE, "STRIPE_WEBHOOK_TOLERANCE"),
@@ -251,7 +261,8 @@ public final class WebhookConfig {
         Map.entry(DEBUG_UNTIL, "STRIPE_WEBHOOK_DEBUG_UNTIL"),
         Map.entry(ENDPOINT, "STRIPE_WEBHOOK_ENDPOINT"),
         Map.entry(BODY_TIMEOUT, "STRIPE_WEBHOOK_BODY_TIMEOUT"),
-        Map.entry(IN_PROGRESS_WAIT, "STRIPE_WEBHOOK_IN_PROGRESS_WAIT"));
+        Map.entry(IN_PROGRESS_WAIT, "STRIPE_WEBHOOK_IN_PROGRESS_WAIT"),
+        Map.entry(MEMORY_CAPACITY, "STRIPE_WEBHOOK_MEMORY_CAPACITY"));
 
     /** The environment variable that holds {@code key}. */
     public static String environmentName(String key) {
@@ -279,6 +290,8 @@ public final class WebhookConfig {
   public static final int DEFAULT_WORKERS = 2;
   /** Default days done events are kept in the inbox. */
   public static final int DEFAULT_RETENTION_DAYS = 30;
+  /** Default number of events the in-memory inbox keeps. */
+  public static final int DEFAULT_MEMORY_CAPACITY = 10_000;
 
   /** Default tolerance: Stripe's SDKs use 300 seconds. */
   public static final Duration DEFAULT_TOLERANCE = Duration.ofSeconds(300);
@@ -328,6 +341,7 @@ public final class WebhookConfig {
   private final String endpoint;
   private final Duration bodyTimeout;
   private final Duration inProgressWait;
+  private final int memoryCapacity;
 
   private WebhookConfig(Builder builder) {
     this.secrets = List.copyOf(builder.secrets);
@@ -354,6 +368,7 @@ public final class WebhookConfig {
     this.endpoint = builder.endpoint;
     this.bodyTimeout = builder.bodyTimeout;
     this.inProgressWait = builder.inProgressWait;
+    this.memoryCapacity = builder.memoryCapacity;
   }
 
   /** A builder with the defaults; {@link Builder#secrets} must be set. */
@@ -482,6 +497,10 @@ public final class WebhookConfig {
       builder.inProgressWait(Duration.ofSeconds(
           parseWholeNumber(Keys.IN_PROGRESS_WAIT, wait, "seconds")));
     }
+    String memoryCapacity = lookup(list, Keys.MEMORY_CAPACITY);
+    if (memoryCapacity != null) {
+      builder.memoryCapacity(parseWholeNumber(Keys.MEMORY_CAPACITY, memoryCapacity, "events"));
+    }
     String debugUntil = lookup(list, Keys.DEBUG_UNTIL);
     if (debugUntil != null) {
       try {
@@ -537,6 +556,11 @@ public final class WebhookConfig {
   /** How long a delivery of an event being processed elsewhere waits for its outcome. */
   public Duration inProgressWait() {
     return inProgressWait;
+  }
+
+  /** How many events the in-memory inbox keeps; unused when events go to a DataSource. */
+  public int memoryCapacity() {
+    return memoryCapacity;
   }
 
   /** The signing secrets not bound to a mode; any one may match. */
@@ -687,6 +711,7 @@ public final class WebhookConfig {
     private String endpoint = "default";
     private Duration bodyTimeout = Duration.ofSeconds(10);
     private Duration inProgressWait = Duration.ofSeconds(5);
+    private int memoryCapacity = DEFAULT_MEMORY_CAPACITY;
 
     private Builder() {}
 
@@ -900,6 +925,21 @@ public final class WebhookConfig {
             + " s is not within 0 to 60 seconds");
       }
       this.inProgressWait = wait;
+      return this;
+    }
+
+    /**
+     * How many events the in-memory inbox keeps.
+     *
+     * @throws IllegalArgumentException unless 100 to 10,000,000
+     */
+    public Builder memoryCapacity(long events) {
+      if (events < 100 || events > 10_000_000) {
+        throw new IllegalArgumentException(Keys.MEMORY_CAPACITY + ": must be between 100 and"
+            + " 10000000 events, was " + events + "; to keep more, configure a DataSource ("
+            + Keys.DATASOURCE + ")");
+      }
+      this.memoryCapacity = (int) events;
       return this;
     }
 
