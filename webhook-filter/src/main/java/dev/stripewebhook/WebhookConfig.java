@@ -58,6 +58,8 @@ import java.util.function.Function;
  *       <td>5 seconds</td></tr>
  *   <tr><td>{@value Keys#FORWARDED_HEADER}</td><td>{@code STRIPE_WEBHOOK_FORWARDED_HEADER}</td>
  *       <td>both, refused when they disagree</td></tr>
+ *   <tr><td>{@value Keys#MEMORY_CAPACITY}</td><td>{@code STRIPE_WEBHOOK_MEMORY_CAPACITY}</td>
+ *       <td>10,000 events</td></tr>
  * </table>
  *
  * <h2>Usage</h2>
@@ -239,6 +241,14 @@ public final class WebhookConfig {
      */
     public static final String FORWARDED_HEADER = "stripe.webhook.forwarded-header";
 
+    /**
+     * How many events the in-memory inbox (no DataSource configured) keeps, 100 to 10,000,000.
+     * When full, it forgets the oldest finished event, else the oldest failed or dead one (logged
+     * as a warning); only when every stored event is received or processing is a new one answered
+     * 503. Environment: {@code STRIPE_WEBHOOK_MEMORY_CAPACITY}. Default 10,000. Value: {@value}.
+     */
+    public static final String MEMORY_CAPACITY = "stripe.webhook.memory-capacity";
+
     private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
         Map.entry(SECRETS, "STRIPE_WEBHOOK_SECRET"),
         Map.entry(TOLERANCE, "STRIPE_WEBHOOK_TOLERANCE"),
@@ -262,7 +272,8 @@ public final class WebhookConfig {
         Map.entry(ENDPOINT, "STRIPE_WEBHOOK_ENDPOINT"),
         Map.entry(BODY_TIMEOUT, "STRIPE_WEBHOOK_BODY_TIMEOUT"),
         Map.entry(IN_PROGRESS_WAIT, "STRIPE_WEBHOOK_IN_PROGRESS_WAIT"),
-        Map.entry(FORWARDED_HEADER, "STRIPE_WEBHOOK_FORWARDED_HEADER"));
+        Map.entry(FORWARDED_HEADER, "STRIPE_WEBHOOK_FORWARDED_HEADER"),
+        Map.entry(MEMORY_CAPACITY, "STRIPE_WEBHOOK_MEMORY_CAPACITY"));
 
     /** The environment variable that holds {@code key}. */
     public static String environmentName(String key) {
@@ -290,6 +301,8 @@ public final class WebhookConfig {
   public static final int DEFAULT_WORKERS = 2;
   /** Default days done events are kept in the inbox. */
   public static final int DEFAULT_RETENTION_DAYS = 30;
+  /** Default number of events the in-memory inbox keeps. */
+  public static final int DEFAULT_MEMORY_CAPACITY = 10_000;
 
   /** Default tolerance: Stripe's SDKs use 300 seconds. */
   public static final Duration DEFAULT_TOLERANCE = Duration.ofSeconds(300);
@@ -340,6 +353,7 @@ public final class WebhookConfig {
   private final Duration bodyTimeout;
   private final Duration inProgressWait;
   private final String forwardedHeader;
+  private final int memoryCapacity;
 
   private WebhookConfig(Builder builder) {
     this.secrets = List.copyOf(builder.secrets);
@@ -367,6 +381,7 @@ public final class WebhookConfig {
     this.bodyTimeout = builder.bodyTimeout;
     this.inProgressWait = builder.inProgressWait;
     this.forwardedHeader = builder.forwardedHeader;
+    this.memoryCapacity = builder.memoryCapacity;
   }
 
   /** A builder with the defaults; {@link Builder#secrets} must be set. */
@@ -499,6 +514,10 @@ public final class WebhookConfig {
     if (forwardedHeader != null) {
       builder.forwardedHeader(forwardedHeader);
     }
+    String memoryCapacity = lookup(list, Keys.MEMORY_CAPACITY);
+    if (memoryCapacity != null) {
+      builder.memoryCapacity(parseWholeNumber(Keys.MEMORY_CAPACITY, memoryCapacity, "events"));
+    }
     String debugUntil = lookup(list, Keys.DEBUG_UNTIL);
     if (debugUntil != null) {
       try {
@@ -559,6 +578,11 @@ public final class WebhookConfig {
   /** The forwarding header the trusted proxies write; empty: both are read. */
   public Optional<String> forwardedHeader() {
     return Optional.ofNullable(forwardedHeader);
+  }
+
+  /** How many events the in-memory inbox keeps; unused when events go to a DataSource. */
+  public int memoryCapacity() {
+    return memoryCapacity;
   }
 
   /** The signing secrets not bound to a mode; any one may match. */
@@ -710,6 +734,7 @@ public final class WebhookConfig {
     private Duration bodyTimeout = Duration.ofSeconds(10);
     private Duration inProgressWait = Duration.ofSeconds(5);
     private String forwardedHeader;
+    private int memoryCapacity = DEFAULT_MEMORY_CAPACITY;
 
     private Builder() {}
 
@@ -939,6 +964,21 @@ public final class WebhookConfig {
             + " s is not within 0 to 60 seconds");
       }
       this.inProgressWait = wait;
+      return this;
+    }
+
+    /**
+     * How many events the in-memory inbox keeps.
+     *
+     * @throws IllegalArgumentException unless 100 to 10,000,000
+     */
+    public Builder memoryCapacity(long events) {
+      if (events < 100 || events > 10_000_000) {
+        throw new IllegalArgumentException(Keys.MEMORY_CAPACITY + ": must be between 100 and"
+            + " 10000000 events, was " + events + "; to keep more, configure a DataSource ("
+            + Keys.DATASOURCE + ")");
+      }
+      this.memoryCapacity = (int) events;
       return this;
     }
 

@@ -137,4 +137,31 @@ class WebhookConfigTest {
         .hasMessageStartingWith("stripe.webhook.debug-until: 2026-11-24T19:00:00Z is more than 24"
             + " hours ahead");
   }
+
+  @Test
+  void memoryCapacityIsTenThousandByDefaultAndReadFromItsKeyOrEnvironmentName() {
+    assertThat(WebhookConfig.builder().secrets("whsec_a").build().memoryCapacity())
+        .isEqualTo(10_000);
+    assertThat(WebhookConfig.Keys.environmentName(WebhookConfig.Keys.MEMORY_CAPACITY))
+        .isEqualTo("STRIPE_WEBHOOK_MEMORY_CAPACITY");
+    assertThat(WebhookConfig.fromSources(source(Map.of(WebhookConfig.Keys.SECRETS, "whsec_a",
+        "stripe.webhook.memory-capacity", "250000"))).memoryCapacity()).isEqualTo(250_000);
+    assertThat(WebhookConfig.fromSources(source(Map.of(WebhookConfig.Keys.SECRETS, "whsec_a",
+        "STRIPE_WEBHOOK_MEMORY_CAPACITY", "100"))).memoryCapacity()).isEqualTo(100);
+  }
+
+  @Test
+  void failsAtStartupOnAMemoryCapacityOutsideOneHundredToTenMillion() {
+    assertThat(WebhookConfig.builder().secrets("whsec_a").memoryCapacity(10_000_000).build()
+        .memoryCapacity()).isEqualTo(10_000_000);
+    assertThatThrownBy(() -> WebhookConfig.builder().memoryCapacity(99))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("stripe.webhook.memory-capacity: must be between 100 and");
+    assertThatThrownBy(() -> WebhookConfig.builder().memoryCapacity(10_000_001))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("stripe.webhook.memory-capacity: must be between 100 and");
+    assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
+        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.MEMORY_CAPACITY, "10k"))))
+        .hasMessage("stripe.webhook.memory-capacity: '10k' is not a whole number of events");
+  }
 }

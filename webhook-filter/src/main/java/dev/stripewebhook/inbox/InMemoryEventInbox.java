@@ -3,6 +3,9 @@ package dev.stripewebhook.inbox;
 
 import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.VerifiedEvent;
+import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.internal.LogText;
+import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,19 +29,30 @@ import java.util.TreeSet;
  *
  * <p>A done or superseded event keeps its envelope, state and attempts but not its body, which
  * is all deduplication needs: its record's {@link InboxRecord#body()} is empty. Lists and counts
- * look at every stored event: fine for the capacity of one JVM's memory. When full, the
- * oldest finished events are forgotten first; when every stored event
- * is unfinished, {@link #receive} throws {@link InboxException} (answered 503: Stripe delivers
- * again later) rather than drop one.
+ * look at every stored event: fine for the capacity of one JVM's memory. When full, {@link
+ * #receive} forgets the oldest finished event (done, superseded, resolved); when there is none,
+ * the oldest failed or dead event, with a warning naming it: failed events are kept only up to
+ * the capacity (use {@link JdbcEventInbox} to keep them all). Only when every stored event is
+ * received or processing does {@link #receive} throw {@link InboxException} (answered 503:
+ * Stripe delivers again later) rather than drop an event about to be handled.
  *
  * @since 0.1
  */
 public final class InMemoryEventInbox implements EventInbox {
+  private static final System.Logger LOG = System.getLogger(InMemoryEventInbox.class.getName());
+
   private final InboxOptions options;
   private final Map<String, Entry> entries = new LinkedHashMap<>(); // guarded by this
   /** The entries workers may claim, by when: next attempt, or end of lease. Guarded by this. */
   private final TreeSet<Entry> due = new TreeSet<>(Comparator
       .comparing((Entry entry) -> entry.dueAt).thenComparingLong(entry -> entry.sequence));
+  /**
+   * The entries {@link #receive} may forget when full: finished ones before failed or dead ones,
+   * each oldest first. Guarded by this.
+   */
+  private final TreeSet<Entry> evictable = new TreeSet<>(Comparator
+      .comparingInt((Entry entry) -> entry.evictionRank)
+      .thenComparingLong(entry -> entry.sequence));
   private long sequence; // guarded by this
   private final LeaseKeeper leases;
 
@@ -54,31 +68,39 @@ public final class InMemoryEventInbox implements EventInbox {
   }
 
   @Override
-  public synchronized Receipt receive(VerifiedEvent event, String signatureHeader,
-      String clientAddress) throws InboxException {
-    Entry existing = entries.get(event.id());
-    if (existing != null) {
-      return existing.status.isFinal() ? Receipt.DONE : Receipt.PENDING;
-    }
-    if (entries.size() >= options.capacity() && !evictOneFinished()) {
-      throw new InboxException("The in-memory inbox is full (" + options.capacity()
-          + " unfinished events); configure a DataSource or a larger capacity");
-    }
-    Entry entry = new Entry(options.endpoint(), event, signatureHeader, clientAddress, now(),
-        sequence++);
-    entries.put(event.id(), entry);
-    schedule(entry);
-    return Receipt.NEW;
-  }
-
-  private boolean evictOneFinished() {
-    for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
-      if (it.next().status.isFinal()) {
-        it.remove();
-        return true;
+  public Receipt receive(VerifiedEvent event, String signatureHeader, String clientAddress)
+      throws InboxException {
+    Entry forgotten = null;
+    synchronized (this) {
+      Entry existing = entries.get(event.id());
+      if (existing != null) {
+        return existing.status.isFinal() ? Receipt.DONE : Receipt.PENDING;
       }
+      if (entries.size() >= options.capacity()) {
+        forgotten = evictable.pollFirst();
+        if (forgotten == null) {
+          throw new InboxException("The in-memory inbox is full: all of its "
+              + options.capacity() + " events are received or being processed; configure a"
+              + " DataSource (" + WebhookConfig.Keys.DATASOURCE + ") or a larger capacity ("
+              + WebhookConfig.Keys.MEMORY_CAPACITY + ")");
+        }
+        unindex(forgotten); // out of due too
+        entries.remove(forgotten.eventId);
+      }
+      Entry entry = new Entry(options.endpoint(), event, signatureHeader, clientAddress, now(),
+          sequence++);
+      entries.put(event.id(), entry);
+      index(entry);
     }
-    return false;
+    if (forgotten != null && !forgotten.status.isFinal()) {
+      // Outside the lock: the forgotten entry is no longer reachable, so nothing changes it.
+      LOG.log(Level.WARNING, "Forgot the " + forgotten.status.code() + " event "
+          + LogText.escape(forgotten.eventId) + " to store a new one: the in-memory inbox keeps"
+          + " failed events only up to its capacity of " + options.capacity() + "; configure a"
+          + " DataSource (" + WebhookConfig.Keys.DATASOURCE + ") to keep them until replayed or"
+          + " resolved");
+    }
+    return Receipt.NEW;
   }
 
   @Override
@@ -113,9 +135,9 @@ public final class InMemoryEventInbox implements EventInbox {
 
   private Claim claimForDelivery(String eventId, String owner) {
     Entry entry = entries.get(eventId);
-    unschedule(entry);
+    unindex(entry);
     Claim claimed = entry.claim(owner, now(), options);
-    schedule(entry);
+    index(entry);
     return claimed;
   }
 
@@ -154,12 +176,12 @@ public final class InMemoryEventInbox implements EventInbox {
       Instant now = now();
       List<Entry> taken = new ArrayList<>();
       while (taken.size() < limit && !due.isEmpty() && !due.first().dueAt.isAfter(now)) {
-        Entry entry = due.pollFirst();
-        entry.dueAt = null;
+        Entry entry = due.first();
+        unindex(entry);
         claimed.add(entry.claim(owner, now, options));
         taken.add(entry);
       }
-      taken.forEach(this::schedule); // after the loop: a zero lease must not claim twice
+      taken.forEach(this::index); // after the loop: a zero lease must not claim twice
     }
     claimed.forEach(leases::hold);                 // the last of the batch waits its turn
     for (Claim claim : claimed) {
@@ -215,7 +237,7 @@ public final class InMemoryEventInbox implements EventInbox {
     }
     Instant now = now();
     entry.endAttempt(now, outcome, error == null ? null : Errors.describe(error));
-    unschedule(entry);
+    unindex(entry);
     entry.status = status;
     entry.leaseOwner = null;
     entry.leaseUntil = null;
@@ -227,7 +249,7 @@ public final class InMemoryEventInbox implements EventInbox {
       entry.lastError = Errors.describe(error);
       entry.nextAttemptAt = options.nextAttempt(now, entry.attempts);
     }
-    schedule(entry);
+    index(entry);
     return outcome;
   }
 
@@ -240,9 +262,9 @@ public final class InMemoryEventInbox implements EventInbox {
           || !claim.owner.equals(entry.leaseOwner)) {
         lost.add(claim.key());
       } else if (until.isAfter(entry.leaseUntil)) {
-        unschedule(entry);
+        unindex(entry);
         entry.leaseUntil = until;
-        schedule(entry);
+        index(entry);
       }
     }
     return lost;
@@ -253,8 +275,11 @@ public final class InMemoryEventInbox implements EventInbox {
     return leases;
   }
 
-  /** Puts an unfinished entry into {@link #due}, keyed by when it is next due. */
-  private void schedule(Entry entry) {
+  /**
+   * Puts an entry into the indexes its state calls for: an unfinished one into {@link #due},
+   * keyed by when it is next due; a finished, failed or dead one into {@link #evictable}.
+   */
+  private void index(Entry entry) {
     entry.dueAt = switch (entry.status) {
       case RECEIVED, FAILED -> entry.nextAttemptAt;
       case PROCESSING -> entry.leaseUntil;
@@ -263,13 +288,25 @@ public final class InMemoryEventInbox implements EventInbox {
     if (entry.dueAt != null) {
       due.add(entry);
     }
+    entry.evictionRank = switch (entry.status) {
+      case DONE, SUPERSEDED, RESOLVED -> 0;
+      case FAILED, DEAD -> 1;
+      case RECEIVED, PROCESSING -> NOT_EVICTABLE;  // being, or about to be, handled
+    };
+    if (entry.evictionRank != NOT_EVICTABLE) {
+      evictable.add(entry);
+    }
   }
 
-  /** Takes an entry out of {@link #due}; call it before changing what its key depends on. */
-  private void unschedule(Entry entry) {
+  /** Takes an entry out of every index; call it before changing what their keys depend on. */
+  private void unindex(Entry entry) {
     if (entry.dueAt != null) {
       due.remove(entry);
       entry.dueAt = null;
+    }
+    if (entry.evictionRank != NOT_EVICTABLE) {
+      evictable.remove(entry);
+      entry.evictionRank = NOT_EVICTABLE;
     }
   }
 
@@ -285,11 +322,11 @@ public final class InMemoryEventInbox implements EventInbox {
         || (entry.status != InboxStatus.FAILED && entry.status != InboxStatus.DEAD)) {
       return false;
     }
-    unschedule(entry);
+    unindex(entry);
     entry.status = InboxStatus.RECEIVED;
     entry.attempts = 0;
     entry.nextAttemptAt = now();
-    schedule(entry);
+    index(entry);
     return true;
   }
 
@@ -301,9 +338,10 @@ public final class InMemoryEventInbox implements EventInbox {
       return false;
     }
     // The body stays: an operator may want to read what was closed by hand.
-    unschedule(entry);
+    unindex(entry);
     entry.status = InboxStatus.RESOLVED;
     entry.handledAt = now();
+    index(entry);
     return true;
   }
 
@@ -380,6 +418,7 @@ public final class InMemoryEventInbox implements EventInbox {
     for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
       Entry entry = it.next();
       if (entry.status.isFinal() && entry.handledAt.isBefore(cutoff)) {  // with its attempts
+        unindex(entry);
         it.remove();
         pruned++;
       }
@@ -396,6 +435,8 @@ public final class InMemoryEventInbox implements EventInbox {
   private static final Comparator<EventSummary> BY_CREATED = Comparator
       .comparing(EventSummary::created, Comparator.nullsLast(Comparator.naturalOrder()))
       .thenComparing(EventSummary::receivedAt).thenComparing(EventSummary::eventId);
+
+  private static final int NOT_EVICTABLE = -1;
 
   private static final class Entry {
     private static final byte[] NO_BODY = new byte[0];
@@ -423,6 +464,7 @@ public final class InMemoryEventInbox implements EventInbox {
     Claim claim; // the latest claim; its owner holds the entry while it is processing
     final List<ProcessingAttempt> history = new ArrayList<>();
     Instant dueAt; // the key in due; null when not in it
+    int evictionRank = NOT_EVICTABLE; // with sequence, the key in evictable
 
     Entry(String endpoint, VerifiedEvent event, String signatureHeader, String clientAddress,
         Instant now, long sequence) {

@@ -27,6 +27,7 @@ public final class InboxFactory {
         .maxAttempts(config.attempts())
         .retention(Duration.ofDays(config.retentionDays()))
         .endpoint(config.endpoint())
+        .capacity(config.memoryCapacity())
         .build();
     if (config.dataSourceName().isPresent()) {
       return JdbcEventInbox.create(lookup(config.dataSourceName().get()), options);

@@ -3,8 +3,14 @@ package dev.stripewebhook.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.stripewebhook.VerifiedEvent;
+import dev.stripewebhook.inbox.EventInbox.Outcome;
+import dev.stripewebhook.inbox.EventInbox.Receipt;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
@@ -44,5 +50,125 @@ class InMemoryEventInboxTest extends EventInboxContract {
     assertThatThrownBy(() -> inbox.receive(refused, TestEvents.header(refused), null))
         .isInstanceOf(InboxException.class).hasMessageContaining("full");
     assertThat(inbox.find(refused.id())).isEmpty();
+  }
+
+  @Test
+  void keepsStoringNewEventsAfterTwentyThousandFailedOnesByForgettingTheOldestFailed()
+      throws Exception {
+    inbox = newInbox(options().capacity(100).maxAttempts(1).build());
+    Logger logger = Logger.getLogger(InMemoryEventInbox.class.getName()); // held while quiet
+    logger.setUseParentHandlers(false); // 19,900 warnings are the point, not console output
+    try (LogCapture log = new LogCapture(InMemoryEventInbox.class)) {
+      List<String> failed = new ArrayList<>();
+      for (int i = 0; i < 20_000; i++) {
+        VerifiedEvent event = TestEvents.event("invoice.paid");
+        assertThat(inbox.receive(event, TestEvents.header(event), null)).isEqualTo(Receipt.NEW);
+        assertThat(inbox.process(event.id(), "request", failing("handler down")))
+            .isEqualTo(Outcome.DEAD);
+        failed.add(event.id());
+      }
+
+      VerifiedEvent next = TestEvents.event("invoice.paid");
+      assertThat(inbox.receive(next, TestEvents.header(next), null)).isEqualTo(Receipt.NEW);
+      assertThat(inbox.process(next.id(), "request", counting())).isEqualTo(Outcome.DONE);
+
+      assertThat(inbox.countByStatus().get(InboxStatus.DEAD)).isEqualTo(99);
+      assertThat(inbox.find(failed.get(0))).isEmpty();
+      assertThat(inbox.find(failed.get(failed.size() - 1))).isPresent();
+      assertThat(log.warnings()).hasSize(20_000 - 99);
+      assertThat(log.warnings().get(0)).contains(failed.get(0));
+    } finally {
+      logger.setUseParentHandlers(true);
+    }
+  }
+
+  @Test
+  void whenFullForgetsAFailedEventBeforeAnOlderReceivedOne() throws Exception {
+    inbox = newInbox(options().capacity(3).build());
+    VerifiedEvent waiting = received(inbox);
+    VerifiedEvent firstFailed = received(inbox);
+    VerifiedEvent secondFailed = received(inbox);
+    inbox.process(firstFailed.id(), "a", failing("boom"));
+    inbox.process(secondFailed.id(), "a", failing("boom"));
+
+    VerifiedEvent fourth = received(inbox);
+    VerifiedEvent fifth = received(inbox);
+
+    assertThat(inbox.find(firstFailed.id())).isEmpty();
+    assertThat(inbox.find(secondFailed.id())).isEmpty();
+    assertThat(inbox.find(waiting.id())).isPresent();
+    assertThat(inbox.find(fourth.id())).isPresent();
+    assertThat(inbox.find(fifth.id())).isPresent();
+    VerifiedEvent refused = TestEvents.event("invoice.paid");
+    assertThatThrownBy(() -> inbox.receive(refused, TestEvents.header(refused), null))
+        .isInstanceOf(InboxException.class).hasMessageContaining("full");
+  }
+
+  @Test
+  void whenFullForgetsADoneEventBeforeAnOlderFailedOne() throws Exception {
+    inbox = newInbox(options().capacity(2).build());
+    VerifiedEvent failed = received(inbox);
+    VerifiedEvent done = received(inbox);
+    inbox.process(failed.id(), "a", failing("boom"));
+    inbox.process(done.id(), "a", counting());
+
+    try (LogCapture log = new LogCapture(InMemoryEventInbox.class)) {
+      received(inbox);
+
+      assertThat(inbox.find(done.id())).isEmpty();
+      assertThat(inbox.find(failed.id())).isPresent();
+      assertThat(log.warnings()).isEmpty();
+    }
+  }
+
+  @Test
+  void logsEachForgottenFailedEventNamingItAndTheWayToKeepThem() throws Exception {
+    inbox = newInbox(options().capacity(1).build());
+    VerifiedEvent failed = received(inbox);
+    inbox.process(failed.id(), "a", failing("boom"));
+
+    try (LogCapture log = new LogCapture(InMemoryEventInbox.class)) {
+      received(inbox);
+
+      assertThat(log.warnings()).singleElement().asString()
+          .contains(failed.id())
+          .contains("keeps failed events only up to its capacity of 1")
+          .contains("DataSource");
+    }
+  }
+
+  @Test
+  void aForgottenFailedEventDeliveredAgainIsStoredAndProcessedAnew() throws Exception {
+    inbox = newInbox(options().capacity(1).build());
+    VerifiedEvent failed = received(inbox);
+    inbox.process(failed.id(), "a", failing("boom"));
+    VerifiedEvent next = received(inbox);
+    inbox.process(next.id(), "a", counting());
+
+    assertThat(inbox.receive(failed, TestEvents.header(failed), null)).isEqualTo(Receipt.NEW);
+    assertThat(inbox.process(failed.id(), "a", counting())).isEqualTo(Outcome.DONE);
+  }
+
+  @Test
+  void failedEventsAWorkerHasClaimedAreNotForgottenWhileTheyRun() throws Exception {
+    inbox = newInbox(options().capacity(2).build());
+    VerifiedEvent failed = received(inbox);
+    inbox.process(failed.id(), "a", failing("boom"));
+    VerifiedEvent other = received(inbox);
+    clock.advance(RETRY_DELAY.multipliedBy(2));
+    List<Throwable> refusals = new ArrayList<>();
+
+    inbox.processDue("worker", 10, (record, context) -> {
+      if (refusals.isEmpty()) { // the first of the batch: both events are processing
+        VerifiedEvent refused = TestEvents.event("invoice.paid");
+        refusals.add(catchThrowable(
+            () -> inbox.receive(refused, TestEvents.header(refused), null)));
+      }
+    });
+
+    assertThat(refusals).singleElement().isInstanceOf(InboxException.class);
+
+    assertThat(inbox.find(failed.id()).orElseThrow().status()).isEqualTo(InboxStatus.DONE);
+    assertThat(inbox.find(other.id()).orElseThrow().status()).isEqualTo(InboxStatus.DONE);
   }
 }
