@@ -133,12 +133,15 @@ class ManyInstancesTest {
     long cutShort = runs.stream().filter(run -> run.finished == null).count();
     // The claims of the killed instance end with their lease (15 s after their last renewal, so
     // between 10 and 15 s after the kill), then another instance takes them over.
+    long outlived = leaseWarnings(a, b, restarted).lines()
+        .filter(line -> line.contains("outlived")).count();
     System.out.printf("many instances (%s): %d events, A killed after %d sent; %d events claimed"
         + " by A at the kill, done %.1f s (median %.1f s) to %.1f s (max) after it; %d runs"
-        + " (%d beyond one per event, %d cut short by the kill), none overlapping%n",
-        processing, EVENTS, kill.sentBefore, kill.held.size(), afterKill.get(0),
-        afterKill.get(afterKill.size() / 2), afterKill.get(afterKill.size() - 1), runs.size(),
-        runs.size() - EVENTS, cutShort);
+        + " (%d beyond one per event, %d cut short by the kill), none overlapping; %d \"outlived"
+        + " its lease\" warnings%n", processing, EVENTS, kill.sentBefore, kill.held.size(),
+        afterKill.get(0), afterKill.get(afterKill.size() / 2),
+        afterKill.get(afterKill.size() - 1), runs.size(), runs.size() - EVENTS, cutShort,
+        outlived);
   }
 
   // The issue asks for a 70 s handler against the lease of 60 s it had then; the lease is 15 s
@@ -169,10 +172,14 @@ class ManyInstancesTest {
             .thenApply(HttpResponse::statusCode));
       }
       assertThat(first.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      List<Integer> answers = new ArrayList<>();
       for (CompletableFuture<Integer> copy : copies) {
-        assertThat(copy.get(60, TimeUnit.SECONDS)).as("B's answer while A holds the event")
-            .isIn(200, 409);
+        answers.add(copy.get(60, TimeUnit.SECONDS));
       }
+      System.out.printf("many instances (20 s handler, 15 s lease): B answered %s to copies"
+          + " sent 1, 8 and 16 s into A's run%n", answers);
+      assertThat(answers).as("B's answers while A holds the event").allMatch(
+          status -> status == 200 || status == 409);
       assertThat(client.send(request(b, event, 30), HttpResponse.BodyHandlers.discarding())
           .statusCode()).as("a copy after the outcome").isEqualTo(200);
     } finally {
