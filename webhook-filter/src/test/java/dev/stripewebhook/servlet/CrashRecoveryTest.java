@@ -224,42 +224,51 @@ class CrashRecoveryTest {
     private static final AtomicInteger STARTS = new AtomicInteger();
     final Process process;
     final URI uri;
+    private final StringBuffer output;
 
-    private App(Process process, URI uri) {
+    private App(Process process, URI uri, StringBuffer output) {
       this.process = process;
       this.uri = uri;
+      this.output = output;
     }
 
-    static App start(String processing) throws Exception {
+    /** Starts {@link CrashTestApp}; {@code more} are its optional arguments after the mode. */
+    static App start(String processing, String... more) throws Exception {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       // C1 only and serial GC: this JVM lives for seconds, start-up dominates.
-      Process process = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
-          "-XX:+UseSerialGC", "-cp",
+      List<String> command = new ArrayList<>(List.of(java, "-Xmx256m",
+          "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
           System.getProperty("java.class.path"), CrashTestApp.class.getName(),
-          EmbeddedPostgresExtension.Server.currentJdbcUrl(), SECRET, processing)
-          .redirectErrorStream(true).start();
-      BufferedReader output = new BufferedReader(new InputStreamReader(
+          EmbeddedPostgresExtension.Server.currentJdbcUrl(), SECRET, processing));
+      command.addAll(List.of(more));
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      BufferedReader lines = new BufferedReader(new InputStreamReader(
           process.getInputStream(), StandardCharsets.UTF_8));
       CompletableFuture<Integer> port = new CompletableFuture<>();
-      StringBuilder log = new StringBuilder();
+      StringBuffer output = new StringBuffer();
       Thread reader = new Thread(() -> {
         try {
-          for (String line; (line = output.readLine()) != null; ) {
+          for (String line; (line = lines.readLine()) != null; ) {
             if (line.startsWith("READY ")) {
               port.complete(Integer.parseInt(line.substring(6)));
-            } else if (!port.isDone()) {
-              log.append(line).append('\n');
+            } else {
+              output.append(line).append('\n');
             }
           }
         } catch (IOException e) {
           // the process was killed
         }
-        port.completeExceptionally(new IllegalStateException("the app exited:\n" + log));
+        port.completeExceptionally(new IllegalStateException("the app exited:\n" + output));
       }, "crash-app-output-" + STARTS.incrementAndGet());
       reader.setDaemon(true);
       reader.start();
       return new App(process, URI.create("http://127.0.0.1:" + port.get(60, TimeUnit.SECONDS)
-          + "/hook"));
+          + "/hook"), output);
+    }
+
+    /** Everything the application printed so far, but its READY line. */
+    String output() {
+      return output.toString();
     }
 
     /** SIGKILL on Unix: no shutdown hook, no destroy(), no flush. */

@@ -9,17 +9,24 @@ import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.inbox.InboxOptions;
 import dev.stripewebhook.inbox.JdbcEventInbox;
 import dev.stripewebhook.inbox.TestPool;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The application {@link CrashRecoveryTest} kills: the filter on embedded Jetty with a PostgreSQL
  * inbox and one handler that records each handling in {@code crash_handled}, through the inbox's
- * transaction. Arguments: JDBC URL, secret, {@code sync} or {@code async}. Prints {@code READY
- * <port>} once it listens.
+ * transaction. Arguments: JDBC URL, secret, {@code sync} or {@code async}, and optionally the
+ * handler's delay in milliseconds, one number or a range {@code min-max} drawn from at each run
+ * (100 when absent). Given a delay, it also records each run's start and end in {@code
+ * crash_runs}, committed on their own, so that a run whose transaction rolls back, or whose
+ * process is killed, is seen too ({@link ManyInstancesTest}). Prints {@code READY <port>} once it
+ * listens.
  */
 public final class CrashTestApp {
   private CrashTestApp() {}
@@ -30,7 +37,10 @@ public final class CrashTestApp {
     WebhookConfig config = WebhookConfig.builder().secrets(args[1])
         .processing(WebhookConfig.Processing.valueOf(args[2].toUpperCase(Locale.ROOT)))
         .build();
-    JdbcEventInbox inbox = JdbcEventInbox.create(new TestPool(postgres), InboxOptions.builder()
+    long[] delay = args.length > 3 ? delay(args[3]) : new long[] {100, 100};
+    boolean recordRuns = args.length > 3;
+    TestPool pool = new TestPool(postgres);
+    JdbcEventInbox inbox = JdbcEventInbox.create(pool, InboxOptions.builder()
         .retryDelay(Duration.ofMillis(100)).build()); // the default lease, renewed while held
     StripeEventHandler recorder = new StripeEventHandler() {
       @Override
@@ -45,12 +55,44 @@ public final class CrashTestApp {
 
       @Override
       public void handle(VerifiedEvent event, HandlingContext context) throws Exception {
-        Thread.sleep(100); // slow enough that the kill finds events claimed, being handled
-        try (PreparedStatement insert = context.connection().orElseThrow().prepareStatement(
-            "INSERT INTO crash_handled (event_id, pid) VALUES (?, ?)")) {
-          insert.setString(1, event.id());
+        long run = recordRuns ? started(event.id()) : 0;
+        try {
+          // Slow enough that the kill finds events claimed, being handled.
+          Thread.sleep(ThreadLocalRandom.current().nextLong(delay[0], delay[1] + 1));
+          try (PreparedStatement insert = context.connection().orElseThrow().prepareStatement(
+              "INSERT INTO crash_handled (event_id, pid) VALUES (?, ?)")) {
+            insert.setString(1, event.id());
+            insert.setLong(2, ProcessHandle.current().pid());
+            insert.executeUpdate();
+          }
+        } finally {
+          if (recordRuns) {
+            finished(run);
+          }
+        }
+      }
+
+      // Outside the inbox's transaction (autocommit): the run is seen even if that rolls back.
+      private long started(String eventId) throws Exception {
+        try (Connection connection = pool.getConnection();
+            PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO crash_runs (event_id, pid, started_at)"
+                + " VALUES (?, ?, clock_timestamp()) RETURNING run_id")) {
+          insert.setString(1, eventId);
           insert.setLong(2, ProcessHandle.current().pid());
-          insert.executeUpdate();
+          try (ResultSet key = insert.executeQuery()) {
+            key.next();
+            return key.getLong(1);
+          }
+        }
+      }
+
+      private void finished(long run) throws Exception {
+        try (Connection connection = pool.getConnection();
+            PreparedStatement update = connection.prepareStatement(
+                "UPDATE crash_runs SET finished_at = clock_timestamp() WHERE run_id = ?")) {
+          update.setLong(1, run);
+          update.executeUpdate();
         }
       }
     };
@@ -60,5 +102,12 @@ public final class CrashTestApp {
     System.out.println("READY " + server.port());
     System.out.flush();
     Thread.currentThread().join();
+  }
+
+  private static long[] delay(String millis) {
+    int dash = millis.indexOf('-');
+    return dash < 0 ? new long[] {Long.parseLong(millis), Long.parseLong(millis)}
+        : new long[] {Long.parseLong(millis.substring(0, dash)),
+            Long.parseLong(millis.substring(dash + 1))};
   }
 }
