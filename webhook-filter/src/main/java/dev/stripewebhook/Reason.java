@@ -66,6 +66,11 @@ public enum Reason {
   EVENT_IN_PROGRESS("event-in-progress", 409, "Event being processed"),
   /** A JAX-RS parameter asks for an object this event does not carry. */
   UNEXPECTED_DATA_OBJECT("unexpected-data-object", 400, "Unexpected event"),
+  /** The admin console: no authenticated user (its JSON API answers with this code). */
+  ADMIN_AUTHENTICATION_REQUIRED("admin-authentication-required", 401,
+      "Authentication required"),
+  /** The admin console: the authenticated user is not in its role. */
+  ADMIN_ROLE_REQUIRED("admin-role-required", 403, "Not in the admin role"),
   /** The endpoint failed in a way it did not foresee (see the server log). */
   INTERNAL_ERROR("internal-error", 500, "Webhook endpoint failed");
 

@@ -2,8 +2,10 @@
 package dev.stripewebhook.admin;
 
 import com.google.gson.JsonObject;
-import dev.stripewebhook.inbox.EventInbox;
+import dev.stripewebhook.Reason;
+import dev.stripewebhook.WebhookEndpoint;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
+import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.EventPage;
 import dev.stripewebhook.inbox.EventQuery;
 import dev.stripewebhook.inbox.EventSummary;
@@ -11,10 +13,9 @@ import dev.stripewebhook.inbox.InboxException;
 import dev.stripewebhook.inbox.InboxRecord;
 import dev.stripewebhook.inbox.InboxStatus;
 import dev.stripewebhook.inbox.StoredEventProcessor;
-import dev.stripewebhook.WebhookEndpoint;
 import dev.stripewebhook.internal.LogText;
-import dev.stripewebhook.servlet.StripeWebhookFilter;
 import dev.stripewebhook.internal.ProblemJson;
+import dev.stripewebhook.servlet.StripeWebhookFilter;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -263,25 +264,24 @@ public class StripeWebhookAdminServlet extends HttpServlet {
     if (principal == null) {
       LOG.log(Level.DEBUG, "Admin console: {0} {1} from {2} refused: no authenticated user",
           request.getMethod(), Html.forLog(route.path()), request.getRemoteAddr());
-      refuse(request, response, route, 401, "admin-authentication-required",
-          "Authentication required", ERROR_NO_USER);
+      refuse(request, response, route, Reason.ADMIN_AUTHENTICATION_REQUIRED, ERROR_NO_USER);
     } else {
       LOG.log(Level.WARNING, "Admin console: {0} {1} from {2} refused: user {3} is not in role"
           + " {4}", request.getMethod(), Html.forLog(route.path()), request.getRemoteAddr(),
           Html.forLog(principal.getName()), role);
-      refuse(request, response, route, 403, "admin-role-required", "Not in the admin role",
-          ERROR_NOT_IN_ROLE);
+      refuse(request, response, route, Reason.ADMIN_ROLE_REQUIRED, ERROR_NOT_IN_ROLE);
     }
     return false;
   }
 
   private static void refuse(HttpServletRequest request, HttpServletResponse response,
-      Route route, int status, String reason, String title, String message) throws IOException {
+      Route route, Reason reason, String message) throws IOException {
     if (route.api()) {
-      headers(response, status, ProblemJson.MEDIA_TYPE + ";charset=UTF-8");
-      response.getWriter().write(ProblemJson.of(status, reason, title, message));
+      headers(response, reason.status(), ProblemJson.MEDIA_TYPE + ";charset=UTF-8");
+      response.getWriter().write(ProblemJson.of(reason.status(), reason.code(), reason.title(),
+          message));
     } else {
-      html(response, status, AdminPages.error(base(request), status, message));
+      html(response, reason.status(), AdminPages.error(base(request), reason.status(), message));
     }
   }
 
