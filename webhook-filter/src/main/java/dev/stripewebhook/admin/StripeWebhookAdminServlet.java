@@ -577,10 +577,8 @@ public class StripeWebhookAdminServlet extends HttpServlet {
   }
 
   /** The running endpoints of the application, by name; empty when no filter runs. */
-  @SuppressWarnings("unchecked")
   private Map<String, WebhookEndpoint> endpoints() {
-    Object all = getServletContext().getAttribute(StripeWebhookFilter.ENDPOINTS_ATTRIBUTE);
-    return all instanceof Map<?, ?> map ? (Map<String, WebhookEndpoint>) map : Map.of();
+    return StripeWebhookFilter.endpoints(getServletContext());
   }
 
   /** The name of the endpoint whose events {@code processor} processes. */

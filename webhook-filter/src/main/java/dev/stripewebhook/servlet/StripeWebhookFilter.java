@@ -23,9 +23,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.MappingMatch;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 
@@ -137,12 +139,6 @@ public class StripeWebhookFilter extends HttpFilter {
    */
   public static final String ENDPOINT_ATTRIBUTE_PREFIX = "dev.stripewebhook.endpoint.";
 
-  /**
-   * The servlet context attribute holding every running endpoint of the application, by name
-   * (a read-only {@code Map<String, WebhookEndpoint>}): {@value}.
-   */
-  public static final String ENDPOINTS_ATTRIBUTE = "dev.stripewebhook.endpoints";
-
   /** The logger of the one line per delivery: {@value}. */
   public static final String DELIVERY_LOGGER = WebhookEndpoint.DELIVERY_LOGGER;
 
@@ -230,25 +226,28 @@ public class StripeWebhookFilter extends HttpFilter {
   /** Makes the endpoint known to the admin console, recovery and the JAX-RS providers. */
   private void publish(ServletContext context) {
     synchronized (context) {
-      @SuppressWarnings("unchecked")
-      Map<String, WebhookEndpoint> all =
-          (Map<String, WebhookEndpoint>) context.getAttribute(ENDPOINTS_ATTRIBUTE);
-      if (all == null) {
-        all = new ConcurrentSkipListMap<>();
-        context.setAttribute(ENDPOINTS_ATTRIBUTE, java.util.Collections.unmodifiableMap(all));
-        context.setAttribute(ENDPOINTS_ATTRIBUTE + ".writable", all);
-      }
-      @SuppressWarnings("unchecked")
-      Map<String, WebhookEndpoint> writable =
-          (Map<String, WebhookEndpoint>) context.getAttribute(ENDPOINTS_ATTRIBUTE + ".writable");
-      writable.put(endpoint.name(), endpoint);
       context.setAttribute(ENDPOINT_ATTRIBUTE_PREFIX + endpoint.name(), endpoint);
       context.setAttribute(INSTALLED_ATTRIBUTE, Boolean.TRUE);
-      WebhookEndpoint main = writable.containsKey("default") ? writable.get("default")
-          : writable.values().iterator().next();
+      Map<String, WebhookEndpoint> all = endpoints(context);
+      WebhookEndpoint main = all.getOrDefault("default", all.values().iterator().next());
       context.setAttribute(CONFIG_ATTRIBUTE, main.config());
       context.setAttribute(StoredEventProcessor.ATTRIBUTE, main);
     }
+  }
+
+  /**
+   * The endpoints the filters of this application run, by name, as published under {@value
+   * #ENDPOINT_ATTRIBUTE_PREFIX}{@code <name>}.
+   */
+  public static SortedMap<String, WebhookEndpoint> endpoints(ServletContext context) {
+    SortedMap<String, WebhookEndpoint> all = new TreeMap<>();
+    for (String name : Collections.list(context.getAttributeNames())) {
+      if (name.startsWith(ENDPOINT_ATTRIBUTE_PREFIX)
+          && context.getAttribute(name) instanceof WebhookEndpoint endpoint) {
+        all.put(endpoint.name(), endpoint);
+      }
+    }
+    return all;
   }
 
   @Override
@@ -267,18 +266,22 @@ public class StripeWebhookFilter extends HttpFilter {
   @Override
   protected void doFilter(HttpServletRequest request, HttpServletResponse response,
       FilterChain chain) throws IOException, ServletException {
-    HeldResponse held = new HeldResponse(response);
-    PassDown behind = nothingMappedBehind(request) ? null
+    // Only a request that may go down the chain needs its answer held.
+    HeldResponse held = endpoint.passesDown() && !nothingMappedBehind(request)
+        ? new HeldResponse(response) : null;
+    PassDown behind = held == null ? null
         : (event, context) -> passDown(request, held, chain, event, context);
     Decision decision = endpoint.deliver(ServletDelivery.of(request), behind);
     decision.event().ifPresent(event -> request.setAttribute(EVENT_ATTRIBUTE, event));
-    if (decision.processingAnswers()) {
-      held.release(); // the servlet's answer, now that its outcome is recorded
-      return;
-    }
-    held.discard();
-    if (response.isCommitted()) {
-      return; // the servlet behind sent an error or a redirect itself
+    if (held != null) {
+      if (decision.processingAnswers()) {
+        held.release(); // the servlet's answer, now that its outcome is recorded
+        return;
+      }
+      held.discard();
+      if (response.isCommitted()) {
+        return; // the servlet behind sent an error or a redirect itself
+      }
     }
     if (decision.reason().orElse(null) == Reason.METHOD_NOT_ALLOWED) {
       response.setHeader("Allow", "POST");
