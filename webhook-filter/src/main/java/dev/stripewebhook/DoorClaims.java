@@ -40,15 +40,6 @@ final class DoorClaims implements AutoCloseable {
 
   private record Held(String eventId, long since) {}
 
-  /** A door's processing that did not succeed. */
-  static final class Failure extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    Failure(String message) {
-      super(message, null, false, false);
-    }
-  }
-
   DoorClaims(EventInbox inbox, Duration limit, String label) {
     this.inbox = inbox;
     this.limit = limit;
@@ -88,8 +79,8 @@ final class DoorClaims implements AutoCloseable {
           + " complete within {2} s; its attempt is failed so that a redelivery runs it",
           label, LogText.escape(claim.eventId()), limit.toSeconds());
       try {
-        inbox.finish(claim.eventId(), entry.getKey(), new Failure("the processing behind the"
-            + " door did not complete within " + limit));
+        inbox.finish(claim.eventId(), entry.getKey(), new ProcessingFailure("the processing behind"
+            + " the door did not complete within " + limit, null));
       } catch (InboxException | RuntimeException e) {
         LOG.log(Level.WARNING, label + ": " + LogText.escape(e.getMessage())
             + "; its lease runs out instead");

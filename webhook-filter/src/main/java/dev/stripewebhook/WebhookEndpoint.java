@@ -9,6 +9,7 @@ import dev.stripewebhook.internal.DebugLog;
 import dev.stripewebhook.internal.DeliveryMetrics;
 import dev.stripewebhook.internal.InboxFactory;
 import dev.stripewebhook.internal.LogText;
+import dev.stripewebhook.internal.Refusal;
 import dev.stripewebhook.internal.SignatureHeaderPeek;
 import dev.stripewebhook.internal.Storable;
 import dev.stripewebhook.inbox.EventInbox;
@@ -228,7 +229,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       Step step = decide(delivery, client, passesDown ? behind : null);
       decision = step.decision;
       rejection = step.rejection;
-    } catch (ClientAddresses.Refusal e) {
+    } catch (Refusal e) {
       decision = Decision.refused(e.reason(), e.getMessage(), null);
     } catch (RuntimeException | Error e) {
       decision = unexpected(e);
@@ -263,7 +264,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     long started = System.nanoTime();
     try {
       body = bodyReader.read(delivery);
-    } catch (BodyReader.Refusal e) {
+    } catch (Refusal e) {
       if (e.reason() == Reason.BODY_CONSUMED) {
         LOG.log(Level.ERROR, label + ": " + e.getMessage());
       }
@@ -342,7 +343,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
           return new Admission(event, (String) claimed, client, start);
         }
       }
-    } catch (ClientAddresses.Refusal e) {
+    } catch (Refusal e) {
       decision = Decision.refused(e.reason(), e.getMessage(), null);
     } catch (RuntimeException | Error e) {
       decision = unexpected(e);
@@ -373,7 +374,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     } else if (admission.owner != null) {
       try {
         Outcome outcome = inbox.finish(event.id(), admission.owner, status >= 200 && status <= 299
-            ? null : new DoorClaims.Failure("the resource behind answered " + status));
+            ? null : new ProcessingFailure("the resource behind answered " + status, null));
         if (outcome == Outcome.DEAD) {
           metrics.dead();
         }
@@ -617,15 +618,6 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     attempt.status = status;
     if (status < 200 || status > 299) {
       throw new ProcessingFailure("the servlet or resource behind answered " + status, null);
-    }
-  }
-
-  /** A failed attempt of the processing behind the door. */
-  private static final class ProcessingFailure extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    ProcessingFailure(String message, Throwable cause) {
-      super(message, cause);
     }
   }
 

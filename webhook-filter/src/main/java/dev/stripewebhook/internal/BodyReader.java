@@ -26,21 +26,6 @@ public final class BodyReader {
     this.timeoutNanos = timeout.toNanos();
   }
 
-  /** Why a body was not read; {@link #getMessage()} is safe to answer with. */
-  public static final class Refusal extends Exception {
-    private static final long serialVersionUID = 1L;
-    private final Reason reason;
-
-    Refusal(Reason reason, String detail) {
-      super(detail, null, false, false);
-      this.reason = reason;
-    }
-
-    public Reason reason() {
-      return reason;
-    }
-  }
-
   /** The whole body. */
   public byte[] read(Delivery delivery) throws Refusal {
     long declared = delivery.declaredLength();

@@ -59,28 +59,13 @@ public final class ClientAddresses {
     }
   }
 
-  /** A request whose forwarding headers cannot be believed; the message is safe to answer. */
-  public static final class Refusal extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    private final Reason reason;
-
-    Refusal(Reason reason, String detail) {
-      super(detail, null, false, false);
-      this.reason = reason;
-    }
-
-    public Reason reason() {
-      return reason;
-    }
-  }
-
   /** Whether {@code client} may post: always, when no allow-list is configured. */
   public boolean allowed(String client) {
     return allowed.isEmpty() || in(allowed, AddressRange.literal(client));
   }
 
   /** Whether the request's client may post. */
-  boolean allowed(Delivery request) {
+  boolean allowed(Delivery request) throws Refusal {
     return allowed(client(request));
   }
 
@@ -90,7 +75,7 @@ public final class ClientAddresses {
    * @throws Refusal when a trusted proxy's forwarding headers are malformed or, with no header
    *     configured, disagree
    */
-  public String client(Delivery request) {
+  public String client(Delivery request) throws Refusal {
     String peer = bare(request.peerAddress());
     if (trusted.isEmpty() || !in(trusted, AddressRange.literal(peer))) {
       return peer;
@@ -135,7 +120,7 @@ public final class ClientAddresses {
   }
 
   /** The addresses of one forwarding header, in order; every element must name one. */
-  private static List<String> chain(Delivery request, String name) {
+  private static List<String> chain(Delivery request, String name) throws Refusal {
     List<String> chain = new ArrayList<>();
     for (String value : request.headers(name)) {
       for (String element : value.split(",", -1)) {
