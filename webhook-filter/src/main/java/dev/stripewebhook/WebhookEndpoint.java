@@ -372,6 +372,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
           + doorClaims.limit().toSeconds() + " s and was failed; Stripe will deliver the event"
           + " again.", event);
     } else if (admission.owner != null) {
+      clearInterrupt(event); // the resource ran on this thread: the finish must still commit
       try {
         Outcome outcome = inbox.finish(event.id(), admission.owner, status >= 200 && status <= 299
             ? null : new ProcessingFailure("the resource behind answered " + status, null));

@@ -51,6 +51,30 @@ class DoorClaimsTest {
   }
 
   @Test
+  void anInterruptLeftByTheDoorsProcessingIsClearedBeforeTheDoneMark() {
+    // On an H2 file database an interrupted commit closes the whole database.
+    boolean[] interruptedAtFinish = {true};
+    EventInbox watching = new DelegatingInbox(new InMemoryEventInbox(InboxOptions.defaults())) {
+      @Override
+      public Outcome finish(String eventId, String owner, Throwable failure)
+          throws InboxException {
+        interruptedAtFinish[0] = Thread.currentThread().isInterrupted();
+        return super.finish(eventId, owner, failure);
+      }
+    };
+    WebhookEndpoint endpoint = WebhookEndpoint.builder(WebhookConfig.builder().secrets(SECRET)
+        .build()).inbox(watching).build();
+    WebhookEndpoint.Admission admission = endpoint.admit(delivery(
+        StripeFixtures.event("invoice.paid")));
+    Thread.currentThread().interrupt(); // a resource method that restored an interrupt
+    Decision decision = endpoint.complete(admission, 200);
+    assertThat(Thread.interrupted()).isFalse();
+    assertThat(interruptedAtFinish[0]).isFalse();
+    assertThat(decision.processingAnswers()).isTrue();
+    endpoint.close();
+  }
+
+  @Test
   void aClaimTheDoorNeverCompletesIsFailedAfterTheLimitSoThatARedeliveryRunsIt() {
     InMemoryEventInbox inbox = new InMemoryEventInbox(InboxOptions.defaults());
     WebhookEndpoint endpoint = WebhookEndpoint.builder(WebhookConfig.builder().secrets(SECRET)
