@@ -442,8 +442,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
    * (bounded) for its outcome. The owner of the claim, or the decision when not claimed.
    */
   private Object claimForDoor(VerifiedEvent event) {
-    long deadline = System.nanoTime() + config.inProgressWait().toNanos();
-    long pause = 10;
+    InProgressWait wait = new InProgressWait(config.inProgressWait());
     while (true) {
       String claimOwner = claimOwner();
       try {
@@ -461,10 +460,9 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       } catch (InboxException e) {
         return storageUnavailable(event, e);
       }
-      if (System.nanoTime() - deadline >= 0 || !pause(pause)) {
+      if (!wait.pause()) {
         return inProgress(event);
       }
-      pause = Math.min(pause * 2, 250);
     }
   }
 
@@ -532,8 +530,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
    * claim, waits (bounded) for its outcome and tries again.
    */
   private Decision processNow(VerifiedEvent event, PassDown behind) {
-    long deadline = System.nanoTime() + config.inProgressWait().toNanos();
-    long pause = 10;
+    InProgressWait wait = new InProgressWait(config.inProgressWait());
     while (true) {
       Attempt attempt = new Attempt();
       Outcome outcome;
@@ -545,10 +542,9 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       }
       switch (outcome) {
         case BUSY -> {
-          if (System.nanoTime() - deadline >= 0 || !pause(pause)) {
+          if (!wait.pause()) {
             return inProgress(event);
           }
-          pause = Math.min(pause * 2, 250);
         }
         case DONE, SUPERSEDED -> {
           return attempt.status >= 0 ? Decision.answeredByProcessing(event, attempt.status)
@@ -576,13 +572,31 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     }
   }
 
-  private static boolean pause(long millis) {
-    try {
-      Thread.sleep(millis);
+  /**
+   * The bounded wait of a delivery for another delivery's outcome: pauses growing from 10 to
+   * 250 ms until {@value WebhookConfig.Keys#IN_PROGRESS_WAIT} has passed.
+   */
+  private static final class InProgressWait {
+    private final long deadline;
+    private long pause = 10;
+
+    InProgressWait(Duration wait) {
+      this.deadline = System.nanoTime() + wait.toNanos();
+    }
+
+    /** Pauses once; false when the wait is over (or the thread was interrupted). */
+    boolean pause() {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      try {
+        Thread.sleep(pause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      pause = Math.min(pause * 2, 250);
       return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
     }
   }
 
