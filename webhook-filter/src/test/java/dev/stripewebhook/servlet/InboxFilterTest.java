@@ -192,9 +192,9 @@ class InboxFilterTest {
     assertThat(servletCalls.get()).isEqualTo(calls);
   }
 
-  @Test
-  void theServletsAnswerWaitsForTheDoneMarkAndA503ReplacesItWhenTheMarkFails() throws Exception {
-    EventInbox markFails = new dev.stripewebhook.inbox.DelegatingInbox(
+  /** An inbox that runs the work, then fails to record its outcome (the commit fails). */
+  static EventInbox markFails() {
+    return new dev.stripewebhook.inbox.DelegatingInbox(
         new InMemoryEventInbox(InboxOptions.defaults())) {
       @Override
       public Outcome process(String eventId, String owner, Work work)
@@ -203,6 +203,11 @@ class InboxFilterTest {
         throw new dev.stripewebhook.inbox.InboxException("commit failed");
       }
     };
+  }
+
+  @Test
+  void theServletsAnswerWaitsForTheDoneMarkAndA503ReplacesItWhenTheMarkFails() throws Exception {
+    EventInbox markFails = markFails();
     try (JettyServer app = new JettyServer()
         .filter("/hook/*", new StripeWebhookFilter(WebhookConfig.builder().secrets(SECRET).build(),
             EventHandlers.none(), markFails))
@@ -222,15 +227,7 @@ class InboxFilterTest {
 
   @Test
   void aSuccessSentThroughSendErrorAlsoWaitsForTheDoneMark() throws Exception {
-    EventInbox markFails = new dev.stripewebhook.inbox.DelegatingInbox(
-        new InMemoryEventInbox(InboxOptions.defaults())) {
-      @Override
-      public Outcome process(String eventId, String owner, Work work)
-          throws dev.stripewebhook.inbox.InboxException {
-        super.process(eventId, owner, work);
-        throw new dev.stripewebhook.inbox.InboxException("commit failed");
-      }
-    };
+    EventInbox markFails = markFails();
     HttpServlet sendsErrorOk = new HttpServlet() {
       @Override
       protected void doPost(HttpServletRequest request, HttpServletResponse response)
