@@ -55,15 +55,30 @@ class CrashRecoveryTest {
 
   @BeforeEach
   void resetTables() throws SQLException {
-    database = EmbeddedPostgresExtension.Server.currentDataSource();
+    database = freshTables();
+  }
+
+  /**
+   * The embedded PostgreSQL without an inbox and with empty tables for what CrashTestApp's
+   * handler records: {@code crash_handled} (one row a handling, no key: a second would show) and
+   * {@code crash_runs} (when each run started and finished, written outside its transaction).
+   */
+  static DataSource freshTables() throws SQLException {
+    DataSource database = EmbeddedPostgresExtension.Server.currentDataSource();
     try (Connection connection = database.getConnection();
         Statement statement = connection.createStatement()) {
       statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox");
       statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox_attempt");
       statement.execute("DROP TABLE IF EXISTS crash_handled");
+      statement.execute("DROP TABLE IF EXISTS crash_runs");
       statement.execute("CREATE TABLE crash_handled (event_id VARCHAR(255) NOT NULL,"
-          + " pid BIGINT NOT NULL)");                // no key: a second handling would show
+          + " pid BIGINT NOT NULL)");
+      statement.execute("CREATE TABLE crash_runs (run_id BIGSERIAL PRIMARY KEY,"
+          + " event_id VARCHAR(255) NOT NULL, pid BIGINT NOT NULL,"
+          + " started_at TIMESTAMP WITH TIME ZONE NOT NULL,"
+          + " finished_at TIMESTAMP WITH TIME ZONE)");
     }
+    return database;
   }
 
   @ParameterizedTest(name = "{0}")

@@ -61,19 +61,7 @@ class ManyInstancesTest {
 
   @BeforeEach
   void resetTables() throws SQLException {
-    database = EmbeddedPostgresExtension.Server.currentDataSource();
-    try (Connection connection = database.getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox");
-      statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox_attempt");
-      statement.execute("DROP TABLE IF EXISTS crash_handled");
-      statement.execute("DROP TABLE IF EXISTS crash_runs");
-      statement.execute("CREATE TABLE crash_handled (event_id VARCHAR(255) NOT NULL,"
-          + " pid BIGINT NOT NULL)");                // no key: a second handling would show
-      statement.execute("CREATE TABLE crash_runs (run_id BIGSERIAL PRIMARY KEY,"
-          + " event_id VARCHAR(255) NOT NULL, pid BIGINT NOT NULL,"
-          + " started_at TIMESTAMP WITH TIME ZONE NOT NULL, finished_at TIMESTAMP WITH TIME ZONE)");
-    }
+    database = CrashRecoveryTest.freshTables();
   }
 
   @ParameterizedTest(name = "{0}")
