@@ -77,6 +77,14 @@ class AdminConsoleBrowserTest {
     }
   }
 
+  /** Waits, bounded, until the page has an element with this id. */
+  void awaitElement(String id) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (browser.findElements(By.id(id)).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+  }
+
   @Test
   void listFilterOpenAnEventAndReplayIt() throws Exception {
     for (String type : List.of("invoice.paid", "customer.subscription.updated",
@@ -116,6 +124,7 @@ class AdminConsoleBrowserTest {
 
     app.failing.clear();                                     // the bug is fixed
     browser.findElement(By.id("replay")).click();
+    awaitElement("message"); // the click returns before the redirected page has loaded
 
     assertThat(browser.findElement(By.id("message")).getText()).contains("Replayed")
         .contains("done");
