@@ -12,7 +12,7 @@ import com.stripe.model.PaymentIntent;
 import com.stripe.model.StripeObject;
 import com.stripe.net.ApiResource;
 import com.stripe.net.Webhook;
-import dev.stripewebhook.internal.EventEnvelope;
+import dev.stripewebhook.EventEnvelope;
 import java.io.IOException;
 import java.io.StringReader;
 import java.util.concurrent.TimeUnit;

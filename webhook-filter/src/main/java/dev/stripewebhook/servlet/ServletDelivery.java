@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.servlet;
 
-import dev.stripewebhook.Delivery;
+import dev.stripewebhook.pipeline.Delivery;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;

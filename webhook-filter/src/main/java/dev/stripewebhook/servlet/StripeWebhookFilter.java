@@ -2,14 +2,14 @@
 package dev.stripewebhook.servlet;
 
 import com.stripe.model.Event;
-import dev.stripewebhook.Decision;
+import dev.stripewebhook.pipeline.Decision;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.HandlingContext;
-import dev.stripewebhook.PassDown;
+import dev.stripewebhook.pipeline.PassDown;
 import dev.stripewebhook.Reason;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.WebhookEndpoint;
+import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.cdi.internal.CdiLookup;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.StoredEventProcessor;

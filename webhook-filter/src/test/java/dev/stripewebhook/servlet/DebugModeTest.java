@@ -31,7 +31,7 @@ class DebugModeTest {
   final List<String> debugLines = new CopyOnWriteArrayList<>();
   final List<String> filterLines = new CopyOnWriteArrayList<>();
   final Logger debugLogger = Logger.getLogger(StripeWebhookFilter.DEBUG_LOGGER);
-  final Logger filterLogger = Logger.getLogger(dev.stripewebhook.WebhookEndpoint.class.getName());
+  final Logger filterLogger = Logger.getLogger(dev.stripewebhook.pipeline.WebhookEndpoint.class.getName());
   final Handler debugCapture = capture(debugLines);
   final Handler filterCapture = capture(filterLines);
   final MutableClock clock = new MutableClock(NOW);

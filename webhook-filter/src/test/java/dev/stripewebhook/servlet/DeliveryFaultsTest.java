@@ -8,7 +8,7 @@ import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.WebhookEndpoint;
+import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
 import dev.stripewebhook.inbox.InboxOptions;

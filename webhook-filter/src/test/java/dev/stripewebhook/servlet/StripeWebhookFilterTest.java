@@ -265,7 +265,7 @@ class StripeWebhookFilterTest {
   @Test
   void answers500AndLogsOneLineWhenAHandlerThrows() throws Exception {
     List<LogRecord> records = Collections.synchronizedList(new ArrayList<>());
-    Logger logger = Logger.getLogger(dev.stripewebhook.WebhookEndpoint.class.getName());
+    Logger logger = Logger.getLogger(dev.stripewebhook.pipeline.WebhookEndpoint.class.getName());
     Handler capture = new Handler() {
       @Override
       public void publish(LogRecord record) {

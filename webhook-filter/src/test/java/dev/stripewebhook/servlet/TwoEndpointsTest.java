@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.WebhookEndpoint;
+import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InboxStatus;
 import dev.stripewebhook.testing.StripeFixtures;

@@ -38,7 +38,7 @@ import java.util.Objects;
  *
  * <h2>Answers</h2>
  *
- * The feature is a door of a {@link dev.stripewebhook.WebhookEndpoint}, and answers as every
+ * The feature is a door of a {@link dev.stripewebhook.pipeline.WebhookEndpoint}, and answers as every
  * door does (see the README's status table): 400 with the verification reason, 403 outside
  * {@code stripe.webhook.allowed-ips}, 408 or 413 for a slow or too large body, 500 when a CDI
  * observer or the resource method fails (without the exception's text), 503 when the event inbox

@@ -10,7 +10,7 @@ import com.stripe.StripeClient;
 import com.sun.net.httpserver.HttpServer;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.WebhookEndpoint;
+import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.admin.StripeWebhookAdminServlet;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InMemoryEventInbox;

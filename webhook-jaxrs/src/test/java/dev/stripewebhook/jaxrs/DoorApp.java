@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.jaxrs;
 
-import dev.stripewebhook.WebhookEndpoint;
+import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.jaxrs.internal;
 
-import dev.stripewebhook.Decision;
+import dev.stripewebhook.pipeline.Decision;
 import dev.stripewebhook.Reason;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;

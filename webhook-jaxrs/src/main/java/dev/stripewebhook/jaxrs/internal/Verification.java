@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.jaxrs.internal;
 
-import dev.stripewebhook.Decision;
+import dev.stripewebhook.pipeline.Decision;
 import dev.stripewebhook.Reason;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.WebhookEndpoint;
-import dev.stripewebhook.WebhookEndpoint.Admission;
+import dev.stripewebhook.pipeline.WebhookEndpoint;
+import dev.stripewebhook.pipeline.WebhookEndpoint.Admission;
 import dev.stripewebhook.cdi.internal.CdiLookup;
 import dev.stripewebhook.servlet.ServletDelivery;
 import dev.stripewebhook.servlet.StripeWebhookFilter;

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook;
+
+import com.google.gson.stream.JsonReader;
+import com.stripe.Stripe;
+import com.stripe.StripeClient;
+import com.stripe.exception.EventDataObjectDeserializationException;
+import com.stripe.model.Event;
+import com.stripe.model.EventDataClassLookup;
+import com.stripe.model.StripeActiveObject;
+import com.stripe.model.StripeObject;
+import com.stripe.model.v2.core.EventNotification;
+import com.stripe.net.ApiResource;
+import com.stripe.net.HttpHeaders;
+import com.stripe.net.StripeResponse;
+import dev.stripewebhook.EventEnvelope;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A delivery whose signature verified: the raw body, the signed timestamp and the event's
+ * envelope (id, type, mode, account...), read without building stripe-java's object tree. The
+ * stripe-java {@link Event} is built once, on the first call to {@link #event()}: a duplicate
+ * delivery or an event nobody handles never pays for it.
+ *
+ * <p>Thread safe.
+ *
+ * @since 0.1
+ */
+public final class VerifiedEvent {
+  private static final System.Logger LOG = System.getLogger(VerifiedEvent.class.getName());
+  private static final Set<String> WARNED_API_VERSIONS = ConcurrentHashMap.newKeySet();
+
+  private final byte[] body;
+  private final long signedAt;
+  private final EventEnvelope envelope;
+  private volatile Event event;
+  private volatile StripeObject dataObject;
+
+  VerifiedEvent(byte[] body, long signedAt, EventEnvelope envelope) {
+    this.body = body;
+    this.signedAt = signedAt;
+    this.envelope = envelope;
+  }
+
+  /** The event id, {@code evt_...}; the key for deduplication. */
+  public String id() {
+    return envelope.id();
+  }
+
+  /** The event type, such as {@code invoice.paid} or, for a thin event, {@code v1.billing...}. */
+  public String type() {
+    return envelope.type();
+  }
+
+  /** Whether this is a thin event notification ({@code "object": "v2.core.event"}). */
+  public boolean isThin() {
+    return envelope.thin();
+  }
+
+  /** When Stripe created the event, if the payload says. */
+  public Optional<Instant> created() {
+    return Optional.ofNullable(envelope.created());
+  }
+
+  /** Whether it is a live-mode event, if the payload says. */
+  public Optional<Boolean> livemode() {
+    return Optional.ofNullable(envelope.livemode());
+  }
+
+  /** The connected account the event belongs to (Connect), if any. */
+  public Optional<String> account() {
+    return Optional.ofNullable(envelope.account());
+  }
+
+  /** The API version the payload is rendered in, if the payload says. */
+  public Optional<String> apiVersion() {
+    return Optional.ofNullable(envelope.apiVersion());
+  }
+
+  /** The id of the object the event is about ({@code data.object.id}), if any. */
+  public Optional<String> dataObjectId() {
+    return Optional.ofNullable(envelope.dataObjectId());
+  }
+
+  /** The {@code t} of the verified signature, in seconds since the epoch. */
+  public long signedAt() {
+    return signedAt;
+  }
+
+  /** A copy of the body exactly as received and verified. */
+  public byte[] body() {
+    return body.clone();
+  }
+
+  /** The body as UTF-8 text. */
+  public String bodyAsString() {
+    return new String(body, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The stripe-java event, built from the verified bytes on first use and then kept.
+   *
+   * @throws IllegalStateException for a thin event: use {@link #eventNotification()}
+   */
+  public Event event() {
+    Event built = event;
+    if (built == null) {
+      synchronized (this) {
+        built = event;
+        if (built == null) {
+          built = event = buildEvent();
+        }
+      }
+    }
+    return built;
+  }
+
+  private Event buildEvent() {
+    if (isThin()) {
+      throw new IllegalStateException("Event " + id() + " is a thin event notification"
+          + " (v2.core.event); read it with eventNotification()");
+    }
+    String payload = bodyAsString();
+    Event built = StripeObject.deserializeStripeObject(payload, Event.class,
+        ApiResource.getGlobalResponseGetter());
+    // As stripe-java's Webhook does: the raw JSON of an event comes from its "last response".
+    built.setLastResponse(new StripeResponse(200, HttpHeaders.of(Map.of()), payload));
+    return built;
+  }
+
+  /**
+   * The event's data object ({@code data.object}) as its stripe-java class, built on first use and
+   * then kept. When the event is rendered in this stripe-java's API version, the object is bound
+   * straight from the verified bytes, without building the {@link Event}; the result is the same
+   * as {@code event().getDataObjectDeserializer().getObject()}. When the event is rendered in
+   * another API release train than this stripe-java's, stripe-java's checked deserialization
+   * refuses it; this falls back to its best-effort one, and logs that once per API version.
+   *
+   * @throws IllegalStateException for a thin event, or when even the best-effort deserialization
+   *     fails
+   */
+  public StripeObject dataObject() {
+    StripeObject kept = dataObject;
+    if (kept == null) {
+      synchronized (this) {
+        kept = dataObject;
+        if (kept == null) {
+          StripeObject fromBody = dataObjectFromBody();
+          kept = dataObject = fromBody != null ? fromBody : dataObjectFromEvent();
+        }
+      }
+    }
+    return kept;
+  }
+
+  /**
+   * {@code data.object} bound from the body, as stripe-java's {@code getObject()} would bind it;
+   * {@code null} when that is not certain to give the same object: a thin event, another API
+   * version than {@link Stripe#API_VERSION}, an object type stripe-java does not know, or anything
+   * unexpected in the JSON. One known difference, for JSON Stripe does not send: with duplicate
+   * {@code data} or {@code data.object} keys this binds the first, stripe-java's tree keeps the
+   * last.
+   */
+  StripeObject dataObjectFromBody() {
+    if (isThin() || !Stripe.API_VERSION.equals(envelope.apiVersion())
+        || envelope.dataObjectType() == null) {
+      return null;
+    }
+    // The envelope's pass over the body already read the object's type.
+    Class<? extends StripeObject> type =
+        EventDataClassLookup.classLookup.get(envelope.dataObjectType());
+    if (type == null) {
+      return null;
+    }
+    try {
+      StripeObject object = ApiResource.INTERNAL_GSON.fromJson(dataObjectReader(), type);
+      // As stripe-java does for the objects it deserializes: they can make API calls.
+      if (object instanceof StripeActiveObject active) {
+        active.setResponseGetter(ApiResource.getGlobalResponseGetter());
+      }
+      return object;
+    } catch (IOException | RuntimeException e) {
+      return null; // the Event path reports it, as it did before
+    }
+  }
+
+  /** A reader over the body, positioned at the value of {@code data.object}. */
+  private JsonReader dataObjectReader() throws IOException {
+    JsonReader reader = new JsonReader(
+        new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
+    reader.beginObject();
+    while (!reader.nextName().equals("data")) {
+      reader.skipValue();
+    }
+    reader.beginObject();
+    while (!reader.nextName().equals("object")) {
+      reader.skipValue();
+    }
+    return reader;
+  }
+
+  private StripeObject dataObjectFromEvent() {
+    var deserializer = event().getDataObjectDeserializer();
+    Optional<StripeObject> exact = deserializer.getObject();
+    if (exact.isPresent()) {
+      return exact.get();
+    }
+    String version = apiVersion().orElse("(none)");
+    if (WARNED_API_VERSIONS.add(version)) {
+      LOG.log(Level.WARNING, "Stripe events in API version {0} do not match stripe-java''s {1};"
+          + " their data objects are deserialized best-effort. Set the webhook endpoint''s API"
+          + " version to this stripe-java''s release train.", version, Stripe.API_VERSION);
+    }
+    try {
+      return deserializer.deserializeUnsafe();
+    } catch (EventDataObjectDeserializationException e) {
+      throw new IllegalStateException("Event " + id() + ": data object of API version " + version
+          + " cannot be deserialized: " + e.getMessage(), e);
+    }
+  }
+
+  /** The data object as {@code type}, as {@link #dataObject()} does. */
+  public <T extends StripeObject> T dataObject(Class<T> type) {
+    return type.cast(dataObject());
+  }
+
+  /**
+   * The thin event notification, parsed by stripe-java, without an API client: its fetch methods
+   * need {@link #eventNotification(StripeClient)}.
+   *
+   * @throws IllegalStateException when this is a snapshot event
+   */
+  public EventNotification eventNotification() {
+    return eventNotification(null);
+  }
+
+  /** The thin event notification, parsed by stripe-java, bound to {@code client} for fetches. */
+  public EventNotification eventNotification(StripeClient client) {
+    if (!isThin()) {
+      throw new IllegalStateException("Event " + id() + " is a snapshot event; read it with"
+          + " event()");
+    }
+    return EventNotification.fromJson(bodyAsString(), client);
+  }
+
+  @Override
+  public String toString() {
+    return "VerifiedEvent[" + id() + ", " + type() + "]";
+  }
+}

@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.recovery;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.stripe.StripeClient;
+import com.stripe.exception.StripeException;
+import com.stripe.model.Event;
+import com.stripe.model.StripeCollection;
+import com.stripe.param.EventListParams;
+import dev.stripewebhook.SignatureVerifier;
+import dev.stripewebhook.VerifiedEvent;
+import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.WebhookSigner;
+import dev.stripewebhook.WebhookVerificationException;
+import dev.stripewebhook.LogText;
+import dev.stripewebhook.pipeline.Storable;
+import dev.stripewebhook.inbox.EventInbox;
+import dev.stripewebhook.inbox.EventInbox.Outcome;
+import dev.stripewebhook.inbox.EventInbox.Receipt;
+import dev.stripewebhook.inbox.InboxException;
+import dev.stripewebhook.inbox.StoredEventProcessor;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Recovers events Stripe could not deliver: lists them from Stripe's Events API for a time range,
+ * stores each in the endpoint's event inbox, and runs the handlers on those not yet done. Running
+ * it twice is safe: the inbox knows events by id, so a second run stores nothing again and runs
+ * no handler on an event already done.
+ *
+ * <p>Events read from the API carry no webhook signature. Each body is signed here, as Stripe
+ * signs a delivery, with every signing secret of the endpoint that fits the event's mode, so that
+ * the stored record verifies again later like any delivery (and stops verifying if those secrets
+ * are all removed). Its client address is recorded as {@value #CLIENT_ADDRESS}. The body is the
+ * event object exactly as the API returned it, in the API version it was created with, which may
+ * differ from the endpoint's. An event the endpoint's mode and account rules refuse is counted as
+ * refused and not stored.
+ *
+ * <h2>Usage</h2>
+ *
+ * In the application, with the running filter's configuration and processor (its inbox and
+ * handlers), which it publishes as servlet context attributes:
+ *
+ * <pre>{@code
+ * WebhookConfig config =
+ *     (WebhookConfig) servletContext.getAttribute(StripeWebhookFilter.CONFIG_ATTRIBUTE);
+ * StoredEventProcessor processor =
+ *     (StoredEventProcessor) servletContext.getAttribute(StoredEventProcessor.ATTRIBUTE);
+ * StripeClient stripe = new StripeClient(System.getenv("STRIPE_API_KEY"));
+ * EventRecovery.Report report = EventRecovery.create(stripe, config, processor)
+ *     .run(EventRecovery.Range.last(Duration.ofDays(30), config.clock()),
+ *         EventRecovery.Options.all().onlyUndelivered());
+ * }</pre>
+ *
+ * or from the command line ({@code java -jar stripe-webhook-cli.jar recover}). Never logs the API key or a secret.
+ * Thread safe; runs may overlap (the inbox's claims keep each event handled once).
+ *
+ * @since 0.1
+ */
+public final class EventRecovery {
+  /** The client address recorded for events recovered from the Events API: {@value}. */
+  public static final String CLIENT_ADDRESS = "stripe-events-api";
+
+  /** How far back Stripe's Events API lists events. */
+  public static final Duration STRIPE_RETENTION = Duration.ofDays(30);
+
+  private static final System.Logger LOG = System.getLogger(EventRecovery.class.getName());
+  // Compact, keeping null members and without Gson's default HTML escaping of <, >, &, = and ':
+  // the body keeps every member and character the API returned.
+  private static final Gson GSON = new GsonBuilder().serializeNulls().disableHtmlEscaping()
+      .create();
+  private static final long PAGE_SIZE = 100;
+
+  private final StripeClient client;
+  private final WebhookConfig config;
+  private final StoredEventProcessor processor;
+  private final SignatureVerifier verifier;
+  private final Consumer<String> progress;
+
+  private EventRecovery(StripeClient client, WebhookConfig config, StoredEventProcessor processor,
+      Consumer<String> progress) {
+    this.client = client;
+    this.config = config;
+    this.processor = processor;
+    this.verifier = SignatureVerifier.create(config);
+    this.progress = progress;
+  }
+
+  /**
+   * A recovery that lists events through {@code client} and stores and handles them with {@code
+   * processor}, signing them with the secrets of {@code config}, the endpoint's configuration.
+   */
+  public static EventRecovery create(StripeClient client, WebhookConfig config,
+      StoredEventProcessor processor) {
+    return new EventRecovery(Objects.requireNonNull(client, "client == null"),
+        Objects.requireNonNull(config, "config == null"),
+        Objects.requireNonNull(processor, "processor == null"), line -> {});
+  }
+
+  /** The same recovery, also telling {@code lines} one line per event and per page. */
+  public EventRecovery reportingTo(Consumer<String> lines) {
+    return new EventRecovery(client, config, processor,
+        Objects.requireNonNull(lines, "lines == null"));
+  }
+
+  /**
+   * The events created from {@code since} (inclusive) until {@code until} (exclusive; null: now).
+   */
+  public record Range(Instant since, Instant until) {
+    /** Checks that {@code since} is given and before {@code until}. */
+    public Range {
+      Objects.requireNonNull(since, "since == null");
+      if (until != null && !since.isBefore(until)) {
+        throw new IllegalArgumentException("the range starts at " + since
+            + ", not before its end " + until);
+      }
+    }
+
+    /** The events created during the {@code period} before the clock's now (whole seconds). */
+    public static Range last(Duration period, Clock clock) {
+      return new Range(clock.instant().truncatedTo(ChronoUnit.SECONDS).minus(period), null);
+    }
+  }
+
+  /**
+   * Which events to recover and what to do with them.
+   *
+   * @param undeliveredOnly only events with a failed delivery to some endpoint ({@code
+   *     delivery_success=false}); otherwise all of the range
+   * @param types event types to list: none for all, one pattern ({@code invoice.*} allowed), or
+   *     up to 20 exact types
+   * @param dryRun list and count only: nothing is stored or handled
+   */
+  public record Options(boolean undeliveredOnly, List<String> types, boolean dryRun) {
+    /** Checks the types against what Stripe's filters take. */
+    public Options {
+      types = List.copyOf(types);
+      if (types.size() > 20) {
+        throw new IllegalArgumentException("at most 20 event types, " + types.size() + " given");
+      }
+      if (types.size() > 1 && types.stream().anyMatch(type -> type.contains("*"))) {
+        throw new IllegalArgumentException("a wildcard type works alone: Stripe's filter for"
+            + " several types takes exact types only; give one pattern or exact types");
+      }
+    }
+
+    /** All events of the range, stored and handled. */
+    public static Options all() {
+      return new Options(false, List.of(), false);
+    }
+
+    /** Only events with a failed delivery ({@code delivery_success=false}). */
+    public Options onlyUndelivered() {
+      return new Options(true, types, dryRun);
+    }
+
+    /** Only these types (see {@link Options}). */
+    public Options onlyTypes(List<String> types) {
+      return new Options(undeliveredOnly, types, dryRun);
+    }
+
+    /** List and count only (a dry run). */
+    public Options listOnly() {
+      return new Options(undeliveredOnly, types, true);
+    }
+  }
+
+  /**
+   * What a run did.
+   *
+   * @param listed events the API listed
+   * @param stored events stored now (in a dry run: not yet in the inbox, so would be stored)
+   * @param alreadyPresent events already in the inbox, done or not
+   * @param refused events the endpoint's mode and account rules refuse, or no secret fits
+   * @param processed events now done (or found done, or skipped as superseded)
+   * @param busy events another owner was processing: they finish there
+   * @param failed events whose handlers failed; they stay failed (or dead) in the inbox
+   * @param failedEventIds the ids of the failed ones, oldest first
+   */
+  public record Report(int listed, int stored, int alreadyPresent, int refused, int processed,
+      int busy, int failed, List<String> failedEventIds, int awaitingDelivery) {
+    /** Copies the ids. */
+    public Report {
+      failedEventIds = List.copyOf(failedEventIds);
+    }
+
+    /** One line: the counts. */
+    @Override
+    public String toString() {
+      return listed + " listed, " + stored + " stored, " + alreadyPresent + " already present, "
+          + refused + " refused, " + processed + " processed, " + busy + " busy elsewhere, "
+          + failed + " failed" + (awaitingDelivery == 0 ? ""
+              : ", " + awaitingDelivery + " stored but not processed (they need a delivery)");
+    }
+  }
+
+  /**
+   * Lists the events of {@code range} and stores them, then handles the new ones and those
+   * stored before but not done, oldest first. Stops at the first API or storage failure, with
+   * what was stored kept; running again continues.
+   *
+   * @throws StripeException when the API cannot be read (a wrong key, no network)
+   * @throws InboxException when the inbox cannot store
+   */
+  public Report run(Range range, Options options) throws StripeException, InboxException {
+    Objects.requireNonNull(range, "range == null");
+    Objects.requireNonNull(options, "options == null");
+    Instant oldest = config.clock().instant().minus(STRIPE_RETENTION);
+    // An hour's margin: "30d" computed a moment ago is not worth a note.
+    if (range.since().isBefore(oldest.minus(Duration.ofHours(1)))) {
+      progress("note: Stripe's Events API keeps " + STRIPE_RETENTION.toDays() + " days of events;"
+          + " none before " + oldest + " is listed");
+    }
+    EventInbox inbox = processor.inbox();
+    Counts counts = new Counts();
+    List<String> toProcess = new ArrayList<>();
+    EventListParams.Builder params = params(range, options);
+    String after = null;
+    boolean more = true;
+    while (more) {
+      if (after != null) {
+        params.setStartingAfter(after);
+      }
+      StripeCollection<Event> page = client.v1().events().list(params.build());
+      // The page's own JSON, not stripe-java's model: the model drops fields it does not know
+      // and writes nulls for absent ones, and the body stored must be what Stripe sent.
+      JsonArray data = JsonParser.parseString(page.getLastResponse().body()).getAsJsonObject()
+          .getAsJsonArray("data");
+      for (JsonElement element : data) {
+        String id = element.getAsJsonObject().get("id").getAsString();
+        counts.listed++;
+        store(element.getAsJsonObject(), id, options, inbox, counts, toProcess);
+        after = id;
+      }
+      more = Boolean.TRUE.equals(page.getHasMore()) && !data.isEmpty();
+    }
+    List<String> failedIds = new ArrayList<>();
+    if (!processor.runsStoredEvents() && !toProcess.isEmpty()) {
+      // The servlet or resource behind the endpoint's filter is its processing, and it runs only
+      // in a delivery: marking these done here would lose them.
+      counts.awaitingDelivery = toProcess.size();
+      LOG.log(Level.WARNING, "{0} recovered Stripe events are stored but not processed: the"
+          + " endpoint has no handlers of its own, so the servlet or resource behind its filter"
+          + " processes events, and only in a delivery. Resend them from Stripe (Dashboard, or"
+          + " stripe events resend), or run recovery with handlers.", toProcess.size());
+      progress("stored, not processed (no handlers; they need a delivery): " + toProcess.size());
+      toProcess.clear();
+    }
+    // The API lists newest first; handlers see the events in the order they happened.
+    Collections.reverse(toProcess);
+    for (String id : toProcess) {
+      Outcome outcome = processor.process(id);
+      switch (outcome) {
+        case DONE, SUPERSEDED, ALREADY_DONE -> counts.processed++;
+        case BUSY -> counts.busy++;
+        case FAILED, DEAD, LEASE_LOST, UNKNOWN -> {
+          counts.failed++;
+          failedIds.add(id);
+          LOG.log(Level.WARNING, "Recovered Stripe event {0}: handling {1}; see the inbox for"
+              + " its error", id, outcome.name().toLowerCase(Locale.ROOT));
+        }
+      }
+      progress(id + ": " + outcome.name().toLowerCase(Locale.ROOT));
+    }
+    Report report = new Report(counts.listed, counts.stored, counts.alreadyPresent,
+        counts.refused, counts.processed, counts.busy, counts.failed, failedIds,
+        counts.awaitingDelivery);
+    LOG.log(Level.INFO, "Recovery of Stripe events created from {0}{1}{2}: {3}",
+        range.since(), range.until() == null ? "" : " until " + range.until(),
+        options.undeliveredOnly() ? ", undelivered only" : "", options.dryRun()
+            ? "dry run, " + report.listed() + " listed, " + report.stored() + " not in the inbox, "
+                + report.alreadyPresent() + " already present, " + report.refused() + " refused"
+            : report);
+    return report;
+  }
+
+  private static final class Counts {
+    int listed;
+    int stored;
+    int alreadyPresent;
+    int refused;
+    int processed;
+    int busy;
+    int failed;
+    int awaitingDelivery;
+  }
+
+  private static EventListParams.Builder params(Range range, Options options) {
+    EventListParams.Created.Builder created = EventListParams.Created.builder()
+        .setGte(range.since().getEpochSecond());
+    if (range.until() != null) {
+      created.setLt(range.until().getEpochSecond());
+    }
+    EventListParams.Builder params = EventListParams.builder()
+        .setLimit(PAGE_SIZE)
+        .setCreated(created.build());
+    if (options.undeliveredOnly()) {
+      params.setDeliverySuccess(false);
+    }
+    if (options.types().size() == 1) {
+      params.setType(options.types().get(0));
+    } else if (!options.types().isEmpty()) {
+      params.addAllType(options.types());
+    }
+    return params;
+  }
+
+  private void store(JsonObject json, String id, Options options, EventInbox inbox,
+      Counts counts, List<String> toProcess) throws InboxException {
+    String type = json.has("type") ? json.get("type").getAsString() : "?";
+    byte[] body = GSON.toJson(json).getBytes(StandardCharsets.UTF_8);
+    List<String> secrets = secretsFor(json);
+    if (secrets.isEmpty()) {
+      counts.refused++;
+      progress(id + " " + type + ": refused, no configured secret for its mode");
+      return;
+    }
+    // Signed as Stripe signs a delivery, at the clock's now so that the verifier's tolerance holds.
+    String header = WebhookSigner.header(config.clock().instant().getEpochSecond(), body, secrets);
+    VerifiedEvent event;
+    try {
+      event = verifier.verify(body, header);
+    } catch (WebhookVerificationException e) {
+      counts.refused++;
+      progress(id + " " + type + ": refused, " + e.reason().code());
+      return;
+    }
+    String unstorable = Storable.problem(event);
+    if (unstorable != null) {
+      counts.refused++;
+      progress(LogText.escape(id) + ": refused, unstorable-event (" + unstorable + ")");
+      return;
+    }
+    if (options.dryRun()) {
+      boolean present = inbox.find(id).isPresent();
+      if (present) {
+        counts.alreadyPresent++;
+      } else {
+        counts.stored++;
+      }
+      progress(id + " " + type + " " + created(event) + ": "
+          + (present ? "already present" : "not in the inbox"));
+      return;
+    }
+    Receipt receipt = inbox.receive(event, header, CLIENT_ADDRESS);
+    switch (receipt) {
+      case NEW -> {
+        counts.stored++;
+        toProcess.add(id);
+      }
+      case PENDING -> {
+        counts.alreadyPresent++;
+        toProcess.add(id);
+      }
+      case DONE -> counts.alreadyPresent++;
+    }
+    progress(id + " " + type + " " + created(event) + ": " + switch (receipt) {
+      case NEW -> "stored";
+      case PENDING -> "already present, not done";
+      case DONE -> "already done";
+    });
+  }
+
+  private static String created(VerifiedEvent event) {
+    return event.created().map(Instant::toString).orElse("");
+  }
+
+  /**
+   * The endpoint's secrets that can verify this event: the unbound ones and those of its mode.
+   */
+  private List<String> secretsFor(JsonObject json) {
+    List<String> secrets = new ArrayList<>(config.secrets());
+    JsonElement livemode = json.get("livemode");
+    if (livemode != null && livemode.isJsonPrimitive()) {
+      secrets.addAll(livemode.getAsBoolean() ? config.liveSecrets() : config.testSecrets());
+    }
+    return secrets;
+  }
+
+  private void progress(String line) {
+    progress.accept(line);
+  }
+}
