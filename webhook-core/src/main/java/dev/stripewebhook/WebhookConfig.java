@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook;
 
-import dev.stripewebhook.internal.CommaList;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -11,7 +11,7 @@ import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.inbox.InboxException;
 import dev.stripewebhook.inbox.StoredEventProcessor;
-import dev.stripewebhook.internal.CommaList;
+import dev.stripewebhook.CommaList;
 import dev.stripewebhook.recovery.EventRecovery;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
 import jakarta.servlet.ServletContext;

@@ -10,7 +10,7 @@ import com.stripe.param.WebhookEndpointListParams;
 import com.stripe.param.WebhookEndpointUpdateParams;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.StripeEventHandler;
-import dev.stripewebhook.internal.CommaList;
+import dev.stripewebhook.CommaList;
 import dev.stripewebhook.EventTypePattern;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -239,7 +239,7 @@ public final class EndpointSync {
 
   private static int usage(PrintStream err, String problem) {
     err.println(problem);
-    err.println("usage: EndpointSync --url URL [--types a,b.*] [--types-file FILE]"
+    err.println("usage: stripe-webhook-cli sync --url URL [--types a,b.*] [--types-file FILE]"
         + " [--handlers class,...] [--apply] [--api-key sk_...]");
     return 2;
   }

@@ -10,7 +10,7 @@ import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
 import dev.stripewebhook.inbox.InboxOptions;
 import dev.stripewebhook.inbox.JdbcEventInbox;
-import dev.stripewebhook.internal.CommaList;
+import dev.stripewebhook.CommaList;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +34,7 @@ final class RecoveryCommand {
   /** Where the database password may come from instead of the command line: {@value}. */
   static final String JDBC_PASSWORD_VARIABLE = "STRIPE_WEBHOOK_JDBC_PASSWORD";
   private static final Pattern AGO = Pattern.compile("(\\d{1,4})([dhm])");
-  private static final String USAGE = "usage: EventRecovery --since 30d|12h|2026-11-01T00:00:00Z"
+  private static final String USAGE = "usage: stripe-webhook-cli recover --since 30d|12h|2026-11-01T00:00:00Z"
       + " [--until ISO] [--undelivered-only] [--type a.b,c.d] --jdbc-url URL [--jdbc-user U]"
       + " [--jdbc-password P] [--dry-run]";
 

@@ -40,7 +40,7 @@ class RecoveryCommandTest {
     all[args.length] = "--api-base";
     all[args.length + 1] = api.base();
     PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
-    Map<String, String> environment = Map.of("STRIPE_WEBHOOK_RecordedEventsApi.SECRET", RecordedEventsApi.SECRET,
+    Map<String, String> environment = Map.of("STRIPE_WEBHOOK_SECRET", RecordedEventsApi.SECRET,
         "STRIPE_API_KEY", RecordedEventsApi.API_KEY);
     return RecoveryCommand.run(all, out, out, environment::get);
   }

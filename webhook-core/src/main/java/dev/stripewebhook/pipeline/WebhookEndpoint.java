@@ -816,6 +816,14 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       return this;
     }
 
+    /**
+     * The CDI observers of the container running in {@code loader}'s application, if one runs
+     * and someone observes Stripe events; a door calls this where its application may use CDI.
+     */
+    public Builder cdiObservers(ClassLoader loader) {
+      return observers(CdiLookup.observers(loader));
+    }
+
     /** The inbox; by default the one the configuration names (JDBC or in memory). */
     public Builder inbox(EventInbox inbox) {
       this.inbox = inbox;

@@ -10,7 +10,6 @@ import dev.stripewebhook.Reason;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.pipeline.WebhookEndpoint;
-import dev.stripewebhook.cdi.internal.CdiLookup;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.StoredEventProcessor;
 import jakarta.servlet.FilterChain;
@@ -198,7 +197,7 @@ public class StripeWebhookFilter extends HttpFilter {
       }
       endpoint = WebhookEndpoint.builder(config)
           .handlers(handlers)
-          .observers(CdiLookup.observers(loader))
+          .cdiObservers(loader)
           .inbox(inbox)
           .dataSource((DataSource) dataSource)
           .meterRegistry(context.getAttribute(METER_REGISTRY_ATTRIBUTE))

@@ -5,8 +5,6 @@ import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.jaxrs.internal.CompleteDelivery;
 import dev.stripewebhook.jaxrs.internal.RejectionMapper;
 import dev.stripewebhook.jaxrs.internal.UnmappedFailureMapper;
-import dev.stripewebhook.jaxrs.internal.StripeEventReader;
-import dev.stripewebhook.jaxrs.internal.VerifySignatureFilter;
 import dev.stripewebhook.jaxrs.internal.Verification;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;

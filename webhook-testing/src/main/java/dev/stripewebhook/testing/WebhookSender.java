@@ -155,7 +155,7 @@ public final class WebhookSender {
 
   private static void usage(String problem) {
     System.err.println(problem);
-    System.err.println("usage: WebhookSender [--url URL] [--secret whsec_...]"
+    System.err.println("usage: stripe-webhook-cli send [--url URL] [--secret whsec_...]"
         + " [--type TYPE [--metadata key=value] | --file PATH]"
         + " [--variant valid|wrong-secret|stale|future|tampered|unsigned|malformed]"
         + " [--expect STATUS]");

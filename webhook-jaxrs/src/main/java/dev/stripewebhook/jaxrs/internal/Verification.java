@@ -7,7 +7,6 @@ import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.pipeline.WebhookEndpoint.Admission;
-import dev.stripewebhook.cdi.internal.CdiLookup;
 import dev.stripewebhook.servlet.ServletDelivery;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
 import jakarta.servlet.ServletContext;
@@ -62,7 +61,7 @@ public final class Verification {
   }
 
   /** The delivery {@link StripeWebhookFilter} (or an earlier provider) verified, or null. */
-  static VerifiedEvent verified(HttpServletRequest request) {
+  public static VerifiedEvent verified(HttpServletRequest request) {
     if (request == null) {
       return null;
     }
@@ -78,7 +77,7 @@ public final class Verification {
    *
    * @throws WebhookRejection with the endpoint's decision when the resource method must not run
    */
-  VerifiedEvent admit(HttpServletRequest request, InputStream entity) {
+  public VerifiedEvent admit(HttpServletRequest request, InputStream entity) {
     if (request == null) {
       LOG.log(Level.ERROR, "StripeWebhookFeature needs a servlet container: without the servlet"
           + " request it cannot apply the endpoint's address rules or keep the delivery's state");
@@ -162,7 +161,7 @@ public final class Verification {
           applicationProperties, context::getInitParameter, System::getProperty, System::getenv);
       Object dataSource = context.getAttribute(StripeWebhookFilter.DATASOURCE_ATTRIBUTE);
       WebhookEndpoint endpoint = WebhookEndpoint.builder(config)
-          .observers(CdiLookup.observers(loader))
+          .cdiObservers(loader)
           .dataSource(dataSource instanceof DataSource found ? found : null)
           .meterRegistry(context.getAttribute(StripeWebhookFilter.METER_REGISTRY_ATTRIBUTE))
           .classLoader(loader)

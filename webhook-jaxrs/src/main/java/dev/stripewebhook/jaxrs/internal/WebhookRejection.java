@@ -19,7 +19,7 @@ public final class WebhookRejection extends RuntimeException {
   }
 
   /** A refusal decided here rather than by the endpoint (a parameter the event cannot fill). */
-  static WebhookRejection of(Reason reason, String detail) {
+  public static WebhookRejection of(Reason reason, String detail) {
     return new WebhookRejection(Decision.refusal(reason, detail));
   }
 

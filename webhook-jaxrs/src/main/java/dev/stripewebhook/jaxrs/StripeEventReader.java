@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.stripewebhook.jaxrs.internal;
+package dev.stripewebhook.jaxrs;
 
 import com.stripe.model.Event;
 import com.stripe.model.StripeObject;
 import com.stripe.model.v2.core.EventNotification;
+import dev.stripewebhook.jaxrs.internal.WebhookRejection;
+import dev.stripewebhook.jaxrs.internal.Verification;
 import dev.stripewebhook.Reason;
 import dev.stripewebhook.VerifiedEvent;
-import dev.stripewebhook.jaxrs.StripeEvent;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.core.Context;
@@ -22,13 +23,13 @@ import java.lang.reflect.Type;
  * as JAX-RS prefers application providers, and it reads the raw entity bytes itself.
  */
 @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
-public final class StripeEventReader implements MessageBodyReader<Object> {
+final class StripeEventReader implements MessageBodyReader<Object> {
   private final Verification verification;
 
   @Context
   private HttpServletRequest request;
 
-  public StripeEventReader(Verification verification) {
+  StripeEventReader(Verification verification) {
     this.verification = verification;
   }
 

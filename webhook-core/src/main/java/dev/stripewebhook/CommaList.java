@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.stripewebhook.internal;
+package dev.stripewebhook;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Comma-separated configuration values.
- *
+XX *
  * <p>Not API: may change in any release.
  */
 public final class CommaList {

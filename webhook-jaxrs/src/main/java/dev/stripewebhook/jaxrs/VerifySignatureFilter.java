@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-package dev.stripewebhook.jaxrs.internal;
+package dev.stripewebhook.jaxrs;
 
+import dev.stripewebhook.jaxrs.internal.Verification;
 import dev.stripewebhook.VerifiedEvent;
-import dev.stripewebhook.jaxrs.VerifyStripeSignature;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
 import jakarta.annotation.Priority;
 import jakarta.servlet.http.HttpServletRequest;
@@ -18,13 +18,13 @@ import java.io.ByteArrayInputStream;
  */
 @VerifyStripeSignature
 @Priority(Priorities.AUTHENTICATION)
-public final class VerifySignatureFilter implements ContainerRequestFilter {
+final class VerifySignatureFilter implements ContainerRequestFilter {
   private final Verification verification;
 
   @Context
   private HttpServletRequest request;
 
-  public VerifySignatureFilter(Verification verification) {
+  VerifySignatureFilter(Verification verification) {
     this.verification = verification;
   }
 
