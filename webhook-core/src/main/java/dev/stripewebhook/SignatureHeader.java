@@ -20,7 +20,7 @@ import java.util.TreeSet;
  *
  * <p>Not API: may change in any release.
  */
-public final class SignatureHeader {
+final class SignatureHeader {
   /** Longest header accepted, in characters. Real ones are about 150. */
   public static final int MAX_LENGTH = 8192;
   /** Most {@code v1} entries accepted. Stripe sends one, or two during secret rotation. */

@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  *
  * <p>Not API: may change in any release. Thread safe.
  */
-public final class AlertMonitor {
+final class AlertMonitor {
   private static final System.Logger ALERTS = System.getLogger("dev.stripewebhook.alert");
 
   private final Clock clock;

@@ -15,7 +15,7 @@ import java.util.Arrays;
  *
  * <p>Not API: may change in any release.
  */
-public final class BodyReader {
+final class BodyReader {
   private static final int FIRST_CHUNK = 8192;
 
   private final int maxBodySize;

@@ -24,7 +24,7 @@ import java.util.Locale;
  *
  * <p>Not API: may change in any release.
  */
-public final class ClientAddresses {
+final class ClientAddresses {
   private static final String FORWARDED = "Forwarded";
   private static final String X_FORWARDED_FOR = "X-Forwarded-For";
 

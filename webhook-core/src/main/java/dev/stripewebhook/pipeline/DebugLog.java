@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Not API: may change in any release.
  */
-public final class DebugLog {
+final class DebugLog {
   private final WebhookConfig config;
   private final String label;
   private final System.Logger announcements;

@@ -8,7 +8,7 @@ import java.time.Clock;
  * What an endpoint counts and times (not API: may change in any release). Recorded through Micrometer when the application has it
  * ({@link MicrometerDeliveryMetrics}); nothing otherwise, and no Micrometer class is loaded.
  */
-public interface DeliveryMetrics {
+interface DeliveryMetrics {
   /** Records nothing. */
   DeliveryMetrics NONE = new DeliveryMetrics() {
     @Override

@@ -12,7 +12,7 @@ import javax.naming.NamingException;
 import javax.sql.DataSource;
 
 /** The event inbox a configuration asks for, shared by the filter and the JAX-RS integration. */
-public final class InboxFactory {
+final class InboxFactory {
   private InboxFactory() {}
 
   /**

@@ -9,7 +9,7 @@ import dev.stripewebhook.Reason;
  *
  * <p>Not API: may change in any release.
  */
-public final class Refusal extends Exception {
+final class Refusal extends Exception {
   private static final long serialVersionUID = 1L;
   private final Reason reason;
 

@@ -6,7 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** Reads, for a log line only, what a delivery that did not verify claimed; trusts none of it. */
-public final class SignatureHeaderPeek {
+final class SignatureHeaderPeek {
   private SignatureHeaderPeek() {}
 
   /** The first {@code t=} of the header as a number, or -1. */
