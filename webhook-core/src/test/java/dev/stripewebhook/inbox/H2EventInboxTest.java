@@ -171,8 +171,8 @@ class H2EventInboxTest extends EventInboxContract {
 
   @Test
   void dueEventsAreSoughtAsThreeRangesOfTheDueIndex() throws Exception {
-    JdbcEventInbox.ListStatement due = ((JdbcEventInbox) inbox).dueCandidates(clock.instant(), 40);
-    String plan = plan(new JdbcEventInbox.ListStatement("EXPLAIN " + due.sql(), due.parameters()));
+    String plan = plan(JdbcDialect.H2.dueCandidates(inbox.endpoint(), clock.instant(), 10)
+        .explain());
 
     for (String range : List.of("ENDPOINT = ?1 AND STATUS = 'received' AND NEXT_ATTEMPT_AT <= ?2",
         "ENDPOINT = ?3 AND STATUS = 'failed' AND NEXT_ATTEMPT_AT <= ?4",
@@ -189,11 +189,10 @@ class H2EventInboxTest extends EventInboxContract {
   }
 
   private String plan(EventQuery query) throws SQLException {
-    JdbcEventInbox.ListStatement list = JdbcEventInbox.ListStatement.of(inbox.endpoint(), query);
-    return plan(new JdbcEventInbox.ListStatement("EXPLAIN " + list.sql(), list.parameters()));
+    return plan(JdbcInboxQueries.listStatement(inbox.endpoint(), query).explain());
   }
 
-  private String plan(JdbcEventInbox.ListStatement explain) throws SQLException {
+  private String plan(SqlStatement explain) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = explain.prepare(connection);
         ResultSet rows = statement.executeQuery()) {
