@@ -22,7 +22,7 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class H2EventInboxTest extends EventInboxContract {
+class H2EventInboxTest extends JdbcEventInboxContract {
   private static final AtomicInteger DATABASES = new AtomicInteger();
 
   private final JdbcDataSource dataSource = new JdbcDataSource();

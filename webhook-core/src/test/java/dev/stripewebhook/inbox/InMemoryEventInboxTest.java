@@ -11,7 +11,6 @@ import dev.stripewebhook.inbox.EventInbox.Receipt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 class InMemoryEventInboxTest extends EventInboxContract {
@@ -22,8 +21,8 @@ class InMemoryEventInboxTest extends EventInboxContract {
   }
 
   @Override
-  DataSource dataSource() {
-    return null;
+  EventInbox sharingStorage(InboxOptions options) {
+    return new InMemoryEventInbox(options);
   }
 
   @Test

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(EmbeddedPostgresExtension.class)
-class PostgresEventInboxTest extends EventInboxContract {
+class PostgresEventInboxTest extends JdbcEventInboxContract {
 
   @Override
   EventInbox newInbox(InboxOptions options) throws Exception {
