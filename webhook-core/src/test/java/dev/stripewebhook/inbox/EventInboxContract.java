@@ -4,6 +4,7 @@ package dev.stripewebhook.inbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import dev.stripewebhook.LogCapture;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
 import dev.stripewebhook.inbox.EventInbox.Receipt;
@@ -953,7 +954,7 @@ abstract class EventInboxContract {
     inbox.claim(event.id(), "healthy").orElseThrow();
 
     List<String> warnings;
-    try (LogCapture log = new LogCapture(LeaseKeeper.class)) {
+    try (LogCapture log = LogCapture.of(LeaseKeeper.class)) {
       leases(inbox).beat();
       leases(inbox).beat();
       warnings = log.warnings();
@@ -974,7 +975,7 @@ abstract class EventInboxContract {
     inbox.claim(claimed.id(), "a").orElseThrow();
     inbox.finish(claimed.id(), "a", new IllegalStateException("x"));
 
-    try (LogCapture log = new LogCapture(LeaseKeeper.class)) {
+    try (LogCapture log = LogCapture.of(LeaseKeeper.class)) {
       leases(inbox).beat();
       assertThat(log.warnings()).isEmpty();
     }

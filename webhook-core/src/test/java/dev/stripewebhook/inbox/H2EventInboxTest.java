@@ -4,19 +4,15 @@ package dev.stripewebhook.inbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stripewebhook.LogCapture;
 import dev.stripewebhook.VerifiedEvent;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -86,7 +82,7 @@ class H2EventInboxTest extends JdbcEventInboxContract {
     flaky.refusing(sql -> sql.startsWith("UPDATE stripe_webhook_inbox SET lease_until"));
     clock.advance(LEASE.minusSeconds(10));
 
-    try (LogCapture log = new LogCapture(LeaseKeeper.class)) {
+    try (LogCapture log = LogCapture.of(LeaseKeeper.class)) {
       inbox.leases().beat();
       assertThat(log.warnings()).singleElement().asString()
           .startsWith("Cannot renew the leases of 1 claimed events (permission denied");
@@ -104,33 +100,16 @@ class H2EventInboxTest extends JdbcEventInboxContract {
 
   @Test
   void warnsWhenAnH2FileDatabaseWritesCommitsLate(@TempDir Path directory) throws Exception {
-    List<String> warnings = new ArrayList<>();
-    Logger logger = Logger.getLogger(JdbcEventInbox.class.getName());
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        warnings.add(new SimpleFormatter().formatMessage(record));
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    logger.addHandler(capture);
-    try {
+    try (LogCapture log = LogCapture.of(JdbcEventInbox.class)) {
       JdbcDataSource late = new JdbcDataSource();
       late.setURL("jdbc:h2:" + directory.resolve("late"));
       JdbcEventInbox.create(late, options().build());
       JdbcDataSource immediate = new JdbcDataSource();
       immediate.setURL("jdbc:h2:" + directory.resolve("immediate") + ";WRITE_DELAY=0");
       JdbcEventInbox.create(immediate, options().build());
-    } finally {
-      logger.removeHandler(capture);
+      assertThat(log.warnings()).singleElement().asString().contains("WRITE_DELAY=500")
+          .contains(";WRITE_DELAY=0");
     }
-    assertThat(warnings).singleElement().asString().contains("WRITE_DELAY=500")
-        .contains(";WRITE_DELAY=0");
   }
 
   @Test
