@@ -4,6 +4,7 @@ package dev.stripewebhook.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stripewebhook.LogCapture;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.stripewebhook.WebhookConfig.Processing;

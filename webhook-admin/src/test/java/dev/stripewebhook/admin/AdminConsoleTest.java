@@ -3,6 +3,7 @@ package dev.stripewebhook.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripewebhook.LogCapture;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.stripewebhook.WebhookConfig.Processing;
@@ -10,11 +11,6 @@ import dev.stripewebhook.testing.StripeFixtures;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -24,32 +20,19 @@ import org.junit.jupiter.api.Test;
 /** The admin console over HTTP, on embedded Jetty, with the filter processing in sync mode. */
 class AdminConsoleTest {
   private static final Pattern NEXT = Pattern.compile("id=\"next\" href=\"([^\"]+)\"");
-  private static final Logger ADMIN_LOG = Logger.getLogger("dev.stripewebhook.admin");
 
-  private final List<String> log = new CopyOnWriteArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      log.add(new SimpleFormatter().formatMessage(record));
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
+  private LogCapture log;
   private AdminTestApp app;
 
   @BeforeEach
   void start() throws Exception {
-    ADMIN_LOG.addHandler(capture);
+    log = LogCapture.of("dev.stripewebhook.admin");
     app = new AdminTestApp(Processing.SYNC);
   }
 
   @AfterEach
   void stop() throws Exception {
-    ADMIN_LOG.removeHandler(capture);
+    log.close();
     app.close();
   }
 
@@ -172,7 +155,7 @@ class AdminConsoleTest {
 
     assertThat(app.runs(failed)).isEqualTo(1);
     assertThat(status(failed)).isEqualTo("failed");
-    assertThat(log).anySatisfy(line -> assertThat(line).contains(AdminTestApp.USER)
+    assertThat(log.messages()).anySatisfy(line -> assertThat(line).contains(AdminTestApp.USER)
         .contains("refused"));
     assertThat(app.get("/admin/events/" + failed + "/replay").statusCode()).isEqualTo(404);
   }
@@ -217,7 +200,7 @@ class AdminConsoleTest {
     assertThat(status(failed)).isEqualTo("done");
     assertThat(app.get("/admin/events/" + failed).body()).contains("id=\"message\"")
         .contains("Replayed").contains(">done<").doesNotContain("id=\"replay\"");
-    assertThat(log).anySatisfy(line -> assertThat(line).contains(AdminTestApp.USER)
+    assertThat(log.messages()).anySatisfy(line -> assertThat(line).contains(AdminTestApp.USER)
         .contains("replayed " + failed));
 
     HttpResponse<String> again = app.post("/admin/events/" + failed + "/replay",
@@ -236,7 +219,7 @@ class AdminConsoleTest {
     assertThat(resolve.statusCode()).isEqualTo(303);
     assertThat(status(failed)).isEqualTo("resolved");
     assertThat(app.runs(failed)).isEqualTo(1);
-    assertThat(log).anySatisfy(line -> assertThat(line).contains(AdminTestApp.USER)
+    assertThat(log.messages()).anySatisfy(line -> assertThat(line).contains(AdminTestApp.USER)
         .contains("resolved " + failed));
     String done = app.deliver("invoice.paid");
     assertThat(app.post("/admin/events/" + done + "/resolve", "csrf=" + app.csrfToken())
@@ -265,7 +248,7 @@ class AdminConsoleTest {
     assertThat(status(invoice)).isEqualTo("failed");
     assertThat(app.runs(refundOne)).isEqualTo(2);
     assertThat(app.get("/admin/").body()).contains("Replayed 2 failed or dead events");
-    assertThat(log).anySatisfy(line -> assertThat(line).contains(AdminTestApp.USER)
+    assertThat(log.messages()).anySatisfy(line -> assertThat(line).contains(AdminTestApp.USER)
         .contains("Replayed 2"));
   }
 

@@ -3,6 +3,7 @@ package dev.stripewebhook.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripewebhook.LogCapture;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -19,10 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,22 +31,9 @@ import org.junit.jupiter.api.Test;
  */
 class RecoveryActionTest {
   static final String API_KEY = "sk_test_admin_recovery_key_51Hx";
-  private static final Logger LOGS = Logger.getLogger("dev.stripewebhook");
 
   private final List<String> queries = new CopyOnWriteArrayList<>();
-  private final List<String> log = new CopyOnWriteArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      log.add(record.getLoggerName() + " " + new SimpleFormatter().formatMessage(record));
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
+  private LogCapture log;
   private HttpServer stripe;
   private AdminTestApp app;
   private List<JsonObject> listed;
@@ -57,7 +41,7 @@ class RecoveryActionTest {
 
   @BeforeEach
   void startStripe() throws IOException {
-    LOGS.addHandler(capture);
+    log = LogCapture.of("dev.stripewebhook");
     listed = List.of(event("invoice.paid", Duration.ofHours(1)),
         event("charge.refunded", Duration.ofHours(20)),
         event("customer.subscription.updated", Duration.ofDays(2)));
@@ -92,7 +76,7 @@ class RecoveryActionTest {
 
   @AfterEach
   void stop() throws Exception {
-    LOGS.removeHandler(capture);
+    log.close();
     if (app != null) {
       app.close();
     }
@@ -251,7 +235,7 @@ class RecoveryActionTest {
         assertThat(type).startsWith("application/json"));
     assertThat(api.body()).contains("STRIPE_API_KEY");
     assertThat(queries).isEmpty();
-    assertThat(log).anyMatch(
+    assertThat(log.lines()).anyMatch(
         line -> line.contains(AdminTestApp.USER) && line.contains("refused"));
   }
 
@@ -277,11 +261,11 @@ class RecoveryActionTest {
 
     app.post("/admin/recover", form(app.csrfToken(), "5"));
 
-    assertThat(log).anyMatch(line -> line.startsWith("dev.stripewebhook.admin ")
+    assertThat(log.lines()).anyMatch(line -> line.contains(" dev.stripewebhook.admin ")
         && line.contains("Admin " + AdminTestApp.USER)
         && line.contains("last 5 days, undelivered only")
         && line.contains("3 listed, 3 stored"));
-    assertThat(log).noneMatch(line -> line.contains(API_KEY));
+    assertThat(log.lines()).noneMatch(line -> line.contains(API_KEY));
   }
 
   @Test
@@ -295,7 +279,7 @@ class RecoveryActionTest {
     assertThat(json(response).get("error").getAsString())
         .startsWith("Stripe's Events API could not be read (HTTP 401)");
     assertThat(response.body()).doesNotContain(API_KEY).doesNotContain("851Hx");
-    assertThat(log).noneMatch(line -> line.contains(API_KEY));
+    assertThat(log.lines()).noneMatch(line -> line.contains(API_KEY));
     assertThat(app.runs).isEmpty();
   }
 }

@@ -44,8 +44,6 @@ final class InboxSchema {
           "lease_until", "handled_at"),
       List.of(ATTEMPTS, "endpoint", "event_id", "attempt", "owner", "started_at", "finished_at",
           "outcome", "error"));
-  // Any number: it only has to differ from the advisory locks the application itself takes.
-  private static final long POSTGRES_LOCK = 0x5354_5249_5045_0002L;
   private static final Object JVM_LOCK = new Object();
   private static final String PRIMARY_KEY = "SELECT constraint_name"
       + " FROM information_schema.table_constraints WHERE constraint_type = 'PRIMARY KEY'"
@@ -59,14 +57,14 @@ final class InboxSchema {
    * @throws InboxException when, after creating or upgrading, a table or a column the inbox uses
    *     is missing: the message names it and the error of the statement that failed
    */
-  static void ensure(Connection connection, boolean postgres) throws InboxException {
+  static void ensure(Connection connection, JdbcDialect dialect) throws InboxException {
     SQLException failed = null;
     try {
-      if (postgres) {
-        failed = migrateLocked(connection, true);
+      if (dialect.transactionalDdl()) {
+        failed = migrateLocked(connection, dialect);
       } else {
         synchronized (JVM_LOCK) {
-          failed = migrateLocked(connection, false);
+          failed = migrateLocked(connection, dialect);
         }
       }
       String missing = missingObject(connection);
@@ -91,18 +89,12 @@ final class InboxSchema {
   }
 
   /** Creates or upgrades in one transaction; returns the error that rolled it back, if any. */
-  private static SQLException migrateLocked(Connection connection, boolean postgres)
+  private static SQLException migrateLocked(Connection connection, JdbcDialect dialect)
       throws SQLException {
     connection.setAutoCommit(false);
     try {
-      if (postgres) {
-        try (PreparedStatement lock = connection.prepareStatement(
-            "SELECT pg_advisory_xact_lock(?)")) {
-          lock.setLong(1, POSTGRES_LOCK);
-          lock.executeQuery().close();
-        }
-      }
-      migrate(connection, postgres);
+      dialect.lockSchema(connection);
+      migrate(connection);
       connection.commit();
       return null;
     } catch (SQLException e) {
@@ -117,7 +109,7 @@ final class InboxSchema {
     }
   }
 
-  private static void migrate(Connection connection, boolean postgres) throws SQLException {
+  private static void migrate(Connection connection) throws SQLException {
     List<String> inbox = columns(connection, TABLE);
     List<String> attempts = columns(connection, ATTEMPTS);
     int version = version(connection);

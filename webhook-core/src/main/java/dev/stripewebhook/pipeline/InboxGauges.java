@@ -7,11 +7,13 @@ import dev.stripewebhook.inbox.InboxException;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
- * The inbox's backlog as gauges read it: one query at most every {@link #MAX_STALENESS}, however
- * often the registry is scraped (with JDBC, each read is a query). The age is computed at each
- * read from the cached oldest arrival. While the inbox is unavailable the gauges read NaN.
+ * The inbox's backlog as gauges read it: one query at most every {@link #MAX_STALENESS} of the
+ * clock, however often the registry is scraped (with JDBC, each read is a query). The age is
+ * computed at each read from the cached oldest arrival. While the inbox is unavailable the gauges
+ * read NaN.
  */
 final class InboxGauges {
   private static final System.Logger LOG = System.getLogger(InboxGauges.class.getName());
@@ -20,7 +22,7 @@ final class InboxGauges {
   private final EventInbox inbox;
   private final Clock clock;
   private InboxBacklog last; // guarded by this
-  private long readAtNanos; // guarded by this
+  private Instant readAt; // guarded by this
 
   InboxGauges(EventInbox inbox, Clock clock) {
     this.inbox = inbox;
@@ -44,15 +46,16 @@ final class InboxGauges {
   }
 
   private synchronized InboxBacklog backlog() {
-    long now = System.nanoTime();
-    if (last == null || now - readAtNanos >= MAX_STALENESS.toNanos()) {
+    Instant now = clock.instant();
+    // A clock set back (a wall clock corrected) reads again rather than keep a stale value.
+    if (last == null || now.isBefore(readAt) || !now.isBefore(readAt.plus(MAX_STALENESS))) {
       try {
         last = inbox.backlog();
       } catch (InboxException | RuntimeException e) {
         LOG.log(Level.DEBUG, "Inbox gauges: " + e.getMessage());
         last = null;
       }
-      readAtNanos = now;
+      readAt = now;
     }
     return last;
   }

@@ -4,25 +4,21 @@ package dev.stripewebhook.inbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stripewebhook.LogCapture;
 import dev.stripewebhook.VerifiedEvent;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class H2EventInboxTest extends EventInboxContract {
+class H2EventInboxTest extends JdbcEventInboxContract {
   private static final AtomicInteger DATABASES = new AtomicInteger();
 
   private final JdbcDataSource dataSource = new JdbcDataSource();
@@ -86,7 +82,7 @@ class H2EventInboxTest extends EventInboxContract {
     flaky.refusing(sql -> sql.startsWith("UPDATE stripe_webhook_inbox SET lease_until"));
     clock.advance(LEASE.minusSeconds(10));
 
-    try (LogCapture log = new LogCapture(LeaseKeeper.class)) {
+    try (LogCapture log = LogCapture.of(LeaseKeeper.class)) {
       inbox.leases().beat();
       assertThat(log.warnings()).singleElement().asString()
           .startsWith("Cannot renew the leases of 1 claimed events (permission denied");
@@ -104,33 +100,16 @@ class H2EventInboxTest extends EventInboxContract {
 
   @Test
   void warnsWhenAnH2FileDatabaseWritesCommitsLate(@TempDir Path directory) throws Exception {
-    List<String> warnings = new ArrayList<>();
-    Logger logger = Logger.getLogger(JdbcEventInbox.class.getName());
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        warnings.add(new SimpleFormatter().formatMessage(record));
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    logger.addHandler(capture);
-    try {
+    try (LogCapture log = LogCapture.of(JdbcEventInbox.class)) {
       JdbcDataSource late = new JdbcDataSource();
       late.setURL("jdbc:h2:" + directory.resolve("late"));
       JdbcEventInbox.create(late, options().build());
       JdbcDataSource immediate = new JdbcDataSource();
       immediate.setURL("jdbc:h2:" + directory.resolve("immediate") + ";WRITE_DELAY=0");
       JdbcEventInbox.create(immediate, options().build());
-    } finally {
-      logger.removeHandler(capture);
+      assertThat(log.warnings()).singleElement().asString().contains("WRITE_DELAY=500")
+          .contains(";WRITE_DELAY=0");
     }
-    assertThat(warnings).singleElement().asString().contains("WRITE_DELAY=500")
-        .contains(";WRITE_DELAY=0");
   }
 
   @Test
@@ -171,8 +150,8 @@ class H2EventInboxTest extends EventInboxContract {
 
   @Test
   void dueEventsAreSoughtAsThreeRangesOfTheDueIndex() throws Exception {
-    JdbcEventInbox.ListStatement due = ((JdbcEventInbox) inbox).dueCandidates(clock.instant(), 40);
-    String plan = plan(new JdbcEventInbox.ListStatement("EXPLAIN " + due.sql(), due.parameters()));
+    String plan = plan(JdbcDialect.H2.dueCandidates(inbox.endpoint(), clock.instant(), 10)
+        .explain());
 
     for (String range : List.of("ENDPOINT = ?1 AND STATUS = 'received' AND NEXT_ATTEMPT_AT <= ?2",
         "ENDPOINT = ?3 AND STATUS = 'failed' AND NEXT_ATTEMPT_AT <= ?4",
@@ -189,11 +168,10 @@ class H2EventInboxTest extends EventInboxContract {
   }
 
   private String plan(EventQuery query) throws SQLException {
-    JdbcEventInbox.ListStatement list = JdbcEventInbox.ListStatement.of(inbox.endpoint(), query);
-    return plan(new JdbcEventInbox.ListStatement("EXPLAIN " + list.sql(), list.parameters()));
+    return plan(JdbcInboxQueries.listStatement(inbox.endpoint(), query).explain());
   }
 
-  private String plan(JdbcEventInbox.ListStatement explain) throws SQLException {
+  private String plan(SqlStatement explain) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = explain.prepare(connection);
         ResultSet rows = statement.executeQuery()) {

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.stripewebhook.LogCapture;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
 import dev.stripewebhook.inbox.EventInbox.Receipt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 class InMemoryEventInboxTest extends EventInboxContract {
@@ -22,8 +22,8 @@ class InMemoryEventInboxTest extends EventInboxContract {
   }
 
   @Override
-  DataSource dataSource() {
-    return null;
+  EventInbox sharingStorage(InboxOptions options) {
+    return new InMemoryEventInbox(options);
   }
 
   @Test
@@ -58,7 +58,7 @@ class InMemoryEventInboxTest extends EventInboxContract {
     inbox = newInbox(options().capacity(100).maxAttempts(1).build());
     Logger logger = Logger.getLogger(InMemoryEventInbox.class.getName()); // held while quiet
     logger.setUseParentHandlers(false); // 19,900 warnings are the point, not console output
-    try (LogCapture log = new LogCapture(InMemoryEventInbox.class)) {
+    try (LogCapture log = LogCapture.of(InMemoryEventInbox.class)) {
       List<String> failed = new ArrayList<>();
       for (int i = 0; i < 20_000; i++) {
         VerifiedEvent event = TestEvents.event("invoice.paid");
@@ -112,7 +112,7 @@ class InMemoryEventInboxTest extends EventInboxContract {
     inbox.process(failed.id(), "a", failing("boom"));
     inbox.process(done.id(), "a", counting());
 
-    try (LogCapture log = new LogCapture(InMemoryEventInbox.class)) {
+    try (LogCapture log = LogCapture.of(InMemoryEventInbox.class)) {
       received(inbox);
 
       assertThat(inbox.find(done.id())).isEmpty();
@@ -127,7 +127,7 @@ class InMemoryEventInboxTest extends EventInboxContract {
     VerifiedEvent failed = received(inbox);
     inbox.process(failed.id(), "a", failing("boom"));
 
-    try (LogCapture log = new LogCapture(InMemoryEventInbox.class)) {
+    try (LogCapture log = LogCapture.of(InMemoryEventInbox.class)) {
       received(inbox);
 
       assertThat(log.warnings()).singleElement().asString()

@@ -126,9 +126,7 @@ class ListPagingBenchmark {
   }
 
   private static String plan(Connection connection, EventQuery query) throws SQLException {
-    JdbcEventInbox.ListStatement list = JdbcEventInbox.ListStatement.of("default", query);
-    JdbcEventInbox.ListStatement explain =
-        new JdbcEventInbox.ListStatement("EXPLAIN " + list.sql(), list.parameters());
+    SqlStatement explain = JdbcInboxQueries.listStatement("default", query).explain();
     try (PreparedStatement statement = explain.prepare(connection);
         ResultSet rows = statement.executeQuery()) {
       rows.next();

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(EmbeddedPostgresExtension.class)
-class PostgresEventInboxTest extends EventInboxContract {
+class PostgresEventInboxTest extends JdbcEventInboxContract {
 
   @Override
   EventInbox newInbox(InboxOptions options) throws Exception {
@@ -79,8 +79,8 @@ class PostgresEventInboxTest extends EventInboxContract {
   void aDeepPageSeeksTheReceivedIndexAtItsPosition() throws Exception {
     receivedOneSecondApart(3, "invoice.paid");
     String cursor = inbox.list(EventQuery.builder().limit(1).build()).next();
-    JdbcEventInbox.ListStatement list = JdbcEventInbox.ListStatement.of(inbox.endpoint(),
-        EventQuery.builder().limit(50).after(cursor).build());
+    SqlStatement explain = JdbcInboxQueries.listStatement(inbox.endpoint(),
+        EventQuery.builder().limit(50).after(cursor).build()).explain();
     StringBuilder plan = new StringBuilder();
     try (Connection connection = dataSource().getConnection()) {
       try (Statement statement = connection.createStatement()) {
@@ -89,8 +89,8 @@ class PostgresEventInboxTest extends EventInboxContract {
         statement.execute("SET enable_seqscan = off");
         statement.execute("SET enable_bitmapscan = off");
       }
-      try (PreparedStatement explain = new JdbcEventInbox.ListStatement("EXPLAIN " + list.sql(),
-          list.parameters()).prepare(connection); ResultSet rows = explain.executeQuery()) {
+      try (PreparedStatement statement = explain.prepare(connection);
+          ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           plan.append(rows.getString(1)).append('\n');
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.pipeline;
 
+import dev.stripewebhook.LogCapture;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.SignatureVerifier;
 import dev.stripewebhook.StripeEventHandler;
@@ -13,13 +14,7 @@ import dev.stripewebhook.inbox.InboxOptions;
 import dev.stripewebhook.inbox.InboxStatus;
 import dev.stripewebhook.testing.SignedPayload;
 import dev.stripewebhook.testing.StripeFixtures;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Set;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** The workers' side of the pipeline: stored events verified again before they are handled. */
@@ -37,21 +32,7 @@ class StoredEventsTest {
         .secrets("whsec_someone_else").build()).verify(body, header);
     inbox.receive(foreign, header, "127.0.0.1");
 
-    List<String> lines = Collections.synchronizedList(new ArrayList<>());
-    Logger logger = Logger.getLogger(WebhookEndpoint.class.getName());
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        lines.add(record.getLevel() + " " + record.getMessage());
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    logger.addHandler(capture);
+    LogCapture log = LogCapture.of(WebhookEndpoint.class);
     StripeEventHandler never = new StripeEventHandler() {
       @Override
       public Set<String> eventTypes() {
@@ -63,7 +44,7 @@ class StoredEventsTest {
         throw new AssertionError("ran on an event that does not verify");
       }
     };
-    try (WebhookEndpoint endpoint = WebhookEndpoint.builder(WebhookConfig.builder()
+    try (log; WebhookEndpoint endpoint = WebhookEndpoint.builder(WebhookConfig.builder()
         .secrets(SECRET).processing(WebhookConfig.Processing.ASYNC).build())
         .handlers(EventHandlers.of(never)).inbox(inbox).build()) {
       endpoint.start();
@@ -72,10 +53,8 @@ class StoredEventsTest {
         assertThat(System.nanoTime() - deadline).as("dead in time").isNegative();
         Thread.sleep(20);
       }
-    } finally {
-      logger.removeHandler(capture);
     }
-    assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("SEVERE ")
+    assertThat(log.lines()).anySatisfy(line -> assertThat(line).startsWith("SEVERE ")
         .contains(foreign.id()).contains("no longer verifies (signature-mismatch)"));
   }
 }

@@ -4,6 +4,7 @@ package dev.stripewebhook.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stripewebhook.testing.WebhookSender;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
@@ -16,11 +17,8 @@ import dev.stripewebhook.inbox.InboxRecord;
 import dev.stripewebhook.inbox.InboxStatus;
 import dev.stripewebhook.inbox.JdbcEventInbox;
 import dev.stripewebhook.inbox.MutableClock;
-import dev.stripewebhook.testing.SignedPayload;
 import dev.stripewebhook.testing.StripeFixtures;
 import jakarta.servlet.ServletException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,7 +38,6 @@ import org.junit.jupiter.api.Test;
 /** Async processing: stored, answered 200, then handled by the filter's workers. */
 class AsyncInboxFilterTest {
   static final String SECRET = "whsec_async_filter_test";
-  static final HttpClient client = HttpClient.newHttpClient();
   static final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
   static final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
   static final BlockingQueue<String> handled = new LinkedBlockingQueue<>();
@@ -207,10 +203,6 @@ class AsyncInboxFilterTest {
   }
 
   static HttpResponse<String> post(byte[] body) throws Exception {
-    return client.send(HttpRequest.newBuilder(server.uri("/hook"))
-        .header("Content-Type", "application/json")
-        .header("Stripe-Signature", SignedPayload.of(body).secret(SECRET).header())
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return new WebhookSender(server.uri("/hook"), SECRET).send(body);
   }
 }

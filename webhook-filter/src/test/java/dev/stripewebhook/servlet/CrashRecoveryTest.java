@@ -3,6 +3,7 @@ package dev.stripewebhook.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripewebhook.testing.WebhookSender;
 import dev.stripewebhook.inbox.EmbeddedPostgresExtension;
 import dev.stripewebhook.testing.SignedPayload;
 import dev.stripewebhook.testing.StripeFixtures;
@@ -228,10 +229,7 @@ class CrashRecoveryTest {
   }
 
   private static HttpRequest request(App app, byte[] body) {
-    return HttpRequest.newBuilder(app.uri).timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json")
-        .header("Stripe-Signature", SignedPayload.of(body).secret(SECRET).header())
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    return WebhookSender.request(app.uri, SignedPayload.of(body).secret(SECRET)).build();
   }
 
   /** The application in its own JVM. */

@@ -3,6 +3,7 @@ package dev.stripewebhook.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripewebhook.LogCapture;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.inbox.MutableClock;
@@ -12,13 +13,6 @@ import dev.stripewebhook.testing.WebhookSender;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,24 +22,20 @@ class DebugModeTest {
   static final String SECRET = "whsec_debug_mode_secret";
   static final Instant NOW = Instant.parse("2026-11-23T18:00:00Z");
 
-  final List<String> debugLines = new CopyOnWriteArrayList<>();
-  final List<String> filterLines = new CopyOnWriteArrayList<>();
-  final Logger debugLogger = Logger.getLogger(StripeWebhookFilter.DEBUG_LOGGER);
-  final Logger filterLogger = Logger.getLogger(dev.stripewebhook.pipeline.WebhookEndpoint.class.getName());
-  final Handler debugCapture = capture(debugLines);
-  final Handler filterCapture = capture(filterLines);
+  LogCapture debugLog;
+  LogCapture filterLog;
   final MutableClock clock = new MutableClock(NOW);
 
   @BeforeEach
   void listen() {
-    debugLogger.addHandler(debugCapture);
-    filterLogger.addHandler(filterCapture);
+    debugLog = LogCapture.of(StripeWebhookFilter.DEBUG_LOGGER);
+    filterLog = LogCapture.of(dev.stripewebhook.pipeline.WebhookEndpoint.class);
   }
 
   @AfterEach
   void stopListening() {
-    debugLogger.removeHandler(debugCapture);
-    filterLogger.removeHandler(filterCapture);
+    debugLog.close();
+    filterLog.close();
   }
 
   @Test
@@ -54,7 +44,7 @@ class DebugModeTest {
         .debugUntil(NOW.plus(Duration.ofMinutes(30))).build();
     try (JettyServer server = new JettyServer()
         .filter("/hook", new StripeWebhookFilter(config, EventHandlers.none())).start()) {
-      assertThat(filterLines).filteredOn(line -> line.contains("DEBUG MODE is on until"))
+      assertThat(filterLog.messages()).filteredOn(line -> line.contains("DEBUG MODE is on until"))
           .singleElement().asString().contains("2026-11-23T18:30:00Z")
           .contains(StripeWebhookFilter.DEBUG_LOGGER).contains("sensitive")
           .doesNotContain(SECRET);
@@ -65,17 +55,17 @@ class DebugModeTest {
       assertThat(sender.post(body, header).statusCode()).isEqualTo(200);
       String wrong = SignedPayload.of(body).secret("whsec_other").at(clock.instant()).header();
       assertThat(sender.post(body, wrong).statusCode()).isEqualTo(400);
-      assertThat(debugLines).hasSize(2);
-      assertThat(debugLines.get(0)).contains("Stripe-Signature: " + header)
+      assertThat(debugLog.messages()).hasSize(2);
+      assertThat(debugLog.messages().get(0)).contains("Stripe-Signature: " + header)
           .contains(new String(body, StandardCharsets.UTF_8)).doesNotContain(SECRET);
-      assertThat(debugLines.get(1)).contains("Stripe-Signature: " + wrong);
+      assertThat(debugLog.messages().get(1)).contains("Stripe-Signature: " + wrong);
 
       clock.advance(Duration.ofMinutes(30));
       byte[] later = StripeFixtures.event("invoice.paid");
       assertThat(sender.post(later, SignedPayload.of(later).secret(SECRET).at(clock.instant())
           .header()).statusCode()).isEqualTo(200);
-      assertThat(debugLines).hasSize(2);
-      assertThat(filterLines).filteredOn(line -> line.contains("debug mode ended")).hasSize(1);
+      assertThat(debugLog.messages()).hasSize(2);
+      assertThat(filterLog.messages()).filteredOn(line -> line.contains("debug mode ended")).hasSize(1);
     }
   }
 
@@ -89,8 +79,8 @@ class DebugModeTest {
           SignedPayload.of(body).secret(SECRET).at(clock.instant()).header()).statusCode())
           .isEqualTo(200);
     }
-    assertThat(debugLines).isEmpty();
-    assertThat(filterLines).noneMatch(line -> line.toLowerCase().contains("debug mode"));
+    assertThat(debugLog.messages()).isEmpty();
+    assertThat(filterLog.messages()).noneMatch(line -> line.toLowerCase().contains("debug mode"));
   }
 
   @Test
@@ -103,24 +93,7 @@ class DebugModeTest {
       new WebhookSender(server.uri("/hook"), SECRET).post(body,
           SignedPayload.of(body).secret(SECRET).at(clock.instant()).header());
     }
-    assertThat(debugLines).isEmpty();
-    assertThat(filterLines).noneMatch(line -> line.contains("DEBUG MODE is on"));
-  }
-
-  private static Handler capture(List<String> lines) {
-    Handler handler = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        lines.add(new SimpleFormatter().formatMessage(record));
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    handler.setLevel(Level.ALL);
-    return handler;
+    assertThat(debugLog.messages()).isEmpty();
+    assertThat(filterLog.messages()).noneMatch(line -> line.contains("DEBUG MODE is on"));
   }
 }

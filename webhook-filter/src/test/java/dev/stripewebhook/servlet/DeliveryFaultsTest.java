@@ -3,6 +3,7 @@ package dev.stripewebhook.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripewebhook.LogCapture;
 import com.google.gson.JsonObject;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.StripeEventHandler;
@@ -28,7 +29,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -36,9 +36,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -165,27 +162,10 @@ class DeliveryFaultsTest {
 
   /** The lines {@code sending} wrote on the delivery log. */
   static List<String> deliveryLines(Sending sending) throws Exception {
-    List<String> lines = Collections.synchronizedList(new ArrayList<>());
-    Logger logger = Logger.getLogger(WebhookEndpoint.DELIVERY_LOGGER);
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        lines.add(record.getMessage());
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    logger.addHandler(capture);
-    try {
+    try (LogCapture log = LogCapture.of(WebhookEndpoint.DELIVERY_LOGGER)) {
       sending.run();
-    } finally {
-      logger.removeHandler(capture);
+      return log.messages();
     }
-    return lines;
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.stripewebhook.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripewebhook.LogCapture;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
@@ -33,40 +34,20 @@ class DeliveryMetricsTest {
 
   @Test
   void raisesAnAlertInTheLogWhenVerificationsFailOverTheLimit() throws Exception {
-    java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Logger logger = java.util.logging.Logger.getLogger("dev.stripewebhook.alert");
-    java.util.logging.Handler capture = new java.util.logging.Handler() {
-      @Override
-      public void publish(java.util.logging.LogRecord record) {
-        if (record.getLevel() == java.util.logging.Level.WARNING) {
-          warnings.add(record.getMessage());
-        }
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    logger.addHandler(capture);
     WebhookConfig config = WebhookConfig.builder().secrets("whsec_alert")
         .alertFailures(2, java.time.Duration.ofMinutes(5)).build();
-    try (JettyServer server = new JettyServer()
-        .filter("/hook", new StripeWebhookFilter(config, EventHandlers.none())).start()) {
+    try (LogCapture log = LogCapture.of("dev.stripewebhook.alert");
+        JettyServer server = new JettyServer()
+            .filter("/hook", new StripeWebhookFilter(config, EventHandlers.none())).start()) {
       WebhookSender wrong = new WebhookSender(server.uri("/hook"), "whsec_wrong");
       for (int i = 0; i < 3; i++) {
         assertThat(wrong.send(StripeFixtures.event("invoice.paid")).statusCode()).isEqualTo(400);
       }
-      long deadline = System.nanoTime() + 10_000_000_000L;
-      while (warnings.isEmpty() && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
-    } finally {
-      logger.removeHandler(capture);
+      log.await(line -> line.startsWith("VERIFICATION_FAILURES"),
+          java.time.Duration.ofSeconds(10));
+      assertThat(log.warnings()).singleElement().asString()
+          .startsWith("VERIFICATION_FAILURES: More than 2 Stripe webhook deliveries failed");
     }
-    assertThat(warnings).singleElement().asString()
-        .startsWith("VERIFICATION_FAILURES: More than 2 Stripe webhook deliveries failed");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.stripewebhook.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripewebhook.testing.SignedPayload;
 import com.google.gson.JsonObject;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
@@ -14,7 +15,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -71,10 +71,7 @@ class EdgeRulesFilterTest {
 
   static HttpResponse<String> post(String path, String secret, byte[] body, String forwarded)
       throws Exception {
-    var request = HttpRequest.newBuilder(server.uri(path))
-        .header("Stripe-Signature", dev.stripewebhook.testing.SignedPayload.of(body)
-            .secret(secret).header())
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    var request = WebhookSender.request(server.uri(path), SignedPayload.of(body).secret(secret));
     if (forwarded != null) {
       request.header("X-Forwarded-For", forwarded);
     }
@@ -113,13 +110,10 @@ class EdgeRulesFilterTest {
     // The proxy (127.0.0.1) wrote X-Forwarded-For: 203.0.113.9 and passed the client's own
     // Forwarded along. Before, Forwarded was preferred whenever present: accepted.
     byte[] body = StripeFixtures.event("invoice.paid");
-    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        server.uri("/proxied"))
-        .header("Stripe-Signature", dev.stripewebhook.testing.SignedPayload.of(body)
-            .secret("whsec_ip").header())
+    HttpResponse<String> response = HttpClient.newHttpClient().send(WebhookSender.request(
+        server.uri("/proxied"), SignedPayload.of(body).secret("whsec_ip"))
         .header("Forwarded", "for=3.18.12.63")
-        .header("X-Forwarded-For", "203.0.113.9")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        .header("X-Forwarded-For", "203.0.113.9").build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(response.body()).contains("\"reason\":\"forwarded-headers-disagree\"");

@@ -4,6 +4,7 @@ package dev.stripewebhook.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stripewebhook.testing.WebhookSender;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.StripeEventHandler;
@@ -214,10 +215,7 @@ class InboxFilterTest {
         .servlet("/hook/*", new AnswerServlet())
         .start()) {
       byte[] body = StripeFixtures.event("invoice.paid");
-      HttpResponse<String> response = client.send(HttpRequest.newBuilder(app.uri("/hook/context"))
-          .header("Stripe-Signature", SignedPayload.of(body).secret(SECRET).header())
-          .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = new WebhookSender(app.uri("/hook/context"), SECRET).send(body);
 
       assertThat(response.statusCode()).isEqualTo(503);
       assertThat(response.body()).contains("storage-unavailable")
@@ -241,10 +239,7 @@ class InboxFilterTest {
         .servlet("/hook/*", sendsErrorOk)
         .start()) {
       byte[] body = StripeFixtures.event("invoice.paid");
-      HttpResponse<String> response = client.send(HttpRequest.newBuilder(app.uri("/hook/x"))
-          .header("Stripe-Signature", SignedPayload.of(body).secret(SECRET).header())
-          .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = new WebhookSender(app.uri("/hook/x"), SECRET).send(body);
       assertThat(response.statusCode()).isEqualTo(503);
     }
   }
@@ -276,10 +271,7 @@ class InboxFilterTest {
         .servlet("/hook/*", later, true)
         .start()) {
       byte[] body = StripeFixtures.event("invoice.paid");
-      HttpResponse<String> response = client.send(HttpRequest.newBuilder(app.uri("/hook/x"))
-          .header("Stripe-Signature", SignedPayload.of(body).secret(SECRET).header())
-          .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = new WebhookSender(app.uri("/hook/x"), SECRET).send(body);
 
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(response.body()).isEqualTo("written at once, written later");
@@ -305,10 +297,7 @@ class InboxFilterTest {
             WebhookConfig.Keys.ENDPOINT, "default"))
         .start()) {
       byte[] body = StripeFixtures.event("invoice.paid");
-      HttpResponse<String> response = client.send(HttpRequest.newBuilder(app.uri("/hook"))
-          .header("Stripe-Signature", SignedPayload.of(body).secret(SECRET).header())
-          .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = new WebhookSender(app.uri("/hook"), SECRET).send(body);
       assertThat(response.statusCode()).isEqualTo(200);
       String id = id(body);
       EventInbox stored = JdbcEventInbox.create(own, InboxOptions.defaults());
@@ -413,9 +402,7 @@ class InboxFilterTest {
   }
 
   static HttpRequest request(String path, byte[] body) {
-    return HttpRequest.newBuilder(server.uri(path)).header("Content-Type", "application/json")
-        .header("Stripe-Signature", SignedPayload.of(body).secret(SECRET).header())
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    return WebhookSender.request(server.uri(path), SignedPayload.of(body).secret(SECRET)).build();
   }
 
   static HttpResponse<String> post(String path, byte[] body) throws Exception {

@@ -3,6 +3,7 @@ package dev.stripewebhook.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripewebhook.testing.WebhookSender;
 import dev.stripewebhook.inbox.EmbeddedPostgresExtension;
 import dev.stripewebhook.servlet.CrashRecoveryTest.App;
 import dev.stripewebhook.testing.SignedPayload;
@@ -384,10 +385,7 @@ class ManyInstancesTest {
   }
 
   private static HttpRequest request(App app, byte[] body, int timeoutSeconds) {
-    return HttpRequest.newBuilder(app.uri).timeout(Duration.ofSeconds(timeoutSeconds))
-        .header("Content-Type", "application/json")
-        .header("Stripe-Signature", SignedPayload.of(body).secret(CrashRecoveryTest.SECRET)
-            .header())
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    return WebhookSender.request(app.uri, SignedPayload.of(body).secret(CrashRecoveryTest.SECRET))
+        .timeout(Duration.ofSeconds(timeoutSeconds)).build();
   }
 }

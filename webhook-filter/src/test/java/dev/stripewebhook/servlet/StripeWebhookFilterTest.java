@@ -3,6 +3,7 @@ package dev.stripewebhook.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripewebhook.LogCapture;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.stripewebhook.EventHandlers;
@@ -25,13 +26,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -264,33 +263,16 @@ class StripeWebhookFilterTest {
 
   @Test
   void answers500AndLogsOneLineWhenAHandlerThrows() throws Exception {
-    List<LogRecord> records = Collections.synchronizedList(new ArrayList<>());
-    Logger logger = Logger.getLogger(dev.stripewebhook.pipeline.WebhookEndpoint.class.getName());
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        records.add(record);
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    logger.addHandler(capture);
-    try {
+    try (LogCapture log = LogCapture.of(dev.stripewebhook.pipeline.WebhookEndpoint.class)) {
       byte[] body = StripeFixtures.event("invoice.payment_failed");
       String id = JsonParser.parseString(new String(body, StandardCharsets.UTF_8))
           .getAsJsonObject().get("id").getAsString();
       HttpResponse<String> response = post("/handled/x", body, signed(body), "application/json");
       assertProblem(response, 500, "handler-failed");
       assertThat(response.body()).doesNotContain("database down");
-      assertThat(records).filteredOn(r -> r.getLevel() == java.util.logging.Level.SEVERE)
-          .singleElement().satisfies(r -> assertThat(r.getMessage()).contains(id)
-              .contains("invoice.payment_failed").contains("database down"));
-    } finally {
-      logger.removeHandler(capture);
+      assertThat(log.lines()).filteredOn(line -> line.startsWith("SEVERE "))
+          .singleElement().asString().contains(id)
+              .contains("invoice.payment_failed").contains("database down");
     }
   }
 
@@ -318,22 +300,7 @@ class StripeWebhookFilterTest {
 
   @Test
   void logsOneLinePerDeliveryWithTheCauseOfARejectionButNoSecret() throws Exception {
-    List<String> lines = Collections.synchronizedList(new ArrayList<>());
-    Logger logger = Logger.getLogger(StripeWebhookFilter.DELIVERY_LOGGER);
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        lines.add(new java.util.logging.SimpleFormatter().formatMessage(record));
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    logger.addHandler(capture);
-    try {
+    try (LogCapture log = LogCapture.of(StripeWebhookFilter.DELIVERY_LOGGER)) {
       byte[] body = StripeFixtures.event("customer.created");
       String id = JsonParser.parseString(new String(body, StandardCharsets.UTF_8))
           .getAsJsonObject().get("id").getAsString();
@@ -342,11 +309,8 @@ class StripeWebhookFilterTest {
       post("/alone/x", body, wrong, "application/json");
       // The line is written once the answer is out: wait for it (a straggler of another test
       // may show up too).
-      long deadline = System.nanoTime() + 10_000_000_000L;
-      while (lines.stream().noneMatch(line -> line.contains("signature-mismatch"))
-          && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
+      log.await(line -> line.contains("signature-mismatch"), Duration.ofSeconds(10));
+      List<String> lines = log.messages();
       assertThat(lines).filteredOn(line -> line.startsWith(id)).singleElement().asString()
           .startsWith(id + " customer.created: 200 done in ").endsWith(" from 127.0.0.1");
       long t = Long.parseLong(wrong.substring(2, wrong.indexOf(',')));
@@ -355,8 +319,6 @@ class StripeWebhookFilterTest {
           .contains("t=" + t + ", clock offset ").contains("body " + body.length + " bytes sha256:")
           .doesNotContain(SECRET).doesNotContain(wrong.substring(wrong.indexOf("v1=") + 3))
           .doesNotContain(SignedPayload.sign(SECRET, t, body));
-    } finally {
-      logger.removeHandler(capture);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.stripewebhook.benchmarks.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripewebhook.inbox.InboxStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -48,12 +49,18 @@ class LoadBenchmarkSmokeTest {
   }
 
   @Test
-  void drainBenchmarkRunsOnBothStores() throws Exception {
-    // it throws when a round handles other than the whole backlog
-    InboxDrainBenchmark.main(new String[] {"--store", "memory", "--done", "20", "--backlog", "5",
-        "--rounds", "1"});
-    InboxDrainBenchmark.main(new String[] {"--store", "h2", "--done", "20", "--backlog", "5",
-        "--rounds", "1", "--data", "target/inbox-drain-smoke"});
+  void drainBenchmarkHandlesTheWholeBacklogOnBothStoresAndLeavesEveryEventDone()
+      throws Exception {
+    List<InboxDrainBenchmark.Round> rounds = List.of(InboxDrainBenchmark.memoryRound(20, 5),
+        InboxDrainBenchmark.h2Round(Path.of("target/inbox-drain-smoke"), 20, 5));
+
+    for (InboxDrainBenchmark.Round round : rounds) {
+      assertThat(round.handled()).isEqualTo(5);
+      assertThat(round.counts()).containsEntry(InboxStatus.DONE, 25L)
+          .containsEntry(InboxStatus.RECEIVED, 0L).containsEntry(InboxStatus.PROCESSING, 0L)
+          .containsEntry(InboxStatus.FAILED, 0L);
+      assertThat(round.perSecond()).isPositive();
+    }
   }
 
   @Test
