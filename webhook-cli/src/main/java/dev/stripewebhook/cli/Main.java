@@ -3,10 +3,11 @@ package dev.stripewebhook.cli;
 
 import dev.stripewebhook.testing.WebhookSender;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.util.Arrays;
 
 /**
- * {@code java -jar stripe-webhook-cli.jar send|recover|sync [options]}: the operators' commands in
+ * {@code java -jar stripe-webhook-cli.jar send|recover|sync|addresses [options]}: the operators' commands in
  * one runnable jar.
  *
  * <ul>
@@ -14,7 +15,9 @@ import java.util.Arrays;
  *   <li>{@code recover}: stores and handles the events Stripe could not deliver ({@link
  *       RecoveryCommand});
  *   <li>{@code sync}: keeps an endpoint's enabled events in line with the code ({@link
- *       EndpointSync}).
+ *       EndpointSync});
+ *   <li>{@code addresses}: writes Stripe's current webhook addresses to the file {@code
+ *       stripe.webhook.stripe-ips-file} names ({@link AddressesCommand}).
  * </ul>
  */
 public final class Main {
@@ -37,8 +40,10 @@ public final class Main {
             name -> System.getProperty(name, System.getenv(name)));
       case "sync":
         return EndpointSync.run(rest, out, err, System.getenv("STRIPE_API_KEY"));
+      case "addresses":
+        return AddressesCommand.run(rest, out, err, Clock.systemUTC());
       default:
-        err.println("usage: stripe-webhook-cli send|recover|sync [options]"
+        err.println("usage: stripe-webhook-cli send|recover|sync|addresses [options]"
             + (command.isEmpty() ? "" : " (unknown command '" + command + "')"));
         return 2;
     }

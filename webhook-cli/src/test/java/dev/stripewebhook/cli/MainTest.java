@@ -17,7 +17,7 @@ class MainTest {
     assertThat(Main.run(new String[] {"resend"}, out, out)).isEqualTo(2);
     assertThat(Main.run(new String[0], out, out)).isEqualTo(2);
     assertThat(printed.toString(StandardCharsets.UTF_8))
-        .contains("usage: stripe-webhook-cli send|recover|sync")
+        .contains("usage: stripe-webhook-cli send|recover|sync|addresses")
         .contains("unknown command 'resend'");
   }
 

@@ -48,7 +48,8 @@ class AddressRangeTest {
   @Test
   void bundlesStripesWebhookAddresses() {
     List<AddressRange> stripe = AddressRange.stripe(null);
-    assertThat(stripe).hasSize(12);
+    assertThat(stripe).hasSize(15);
+    assertThat(stripe).anySatisfy(r -> assertThat(r.contains(ip("3.69.109.8"))).isTrue());
     assertThat(stripe).anySatisfy(r -> assertThat(r.contains(ip("54.187.174.169"))).isTrue());
   }
 

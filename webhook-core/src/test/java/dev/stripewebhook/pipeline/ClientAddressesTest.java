@@ -50,6 +50,22 @@ class ClientAddressesTest {
     assertThat(stripeOnly.allowed(xff(STRIPE))).isTrue();
   }
 
+  /** Stripe's published webhook addresses on 2026-12-02 (docs.stripe.com/ips). */
+  static final List<String> PUBLISHED = List.of("3.18.12.63", "3.69.109.8", "3.120.168.93",
+      "3.130.192.231", "13.235.14.237", "13.235.122.149", "18.211.135.69", "35.154.171.200",
+      "35.157.207.129", "52.15.183.38", "54.88.130.119", "54.88.130.237", "54.187.174.169",
+      "54.187.205.235", "54.187.216.72");
+
+  @Test
+  void everyPublishedStripeAddressIsAllowedBehindATrustedProxy() throws Exception {
+    ClientAddresses addresses = addresses("stripe", "10.0.0.0/8");
+    for (String stripe : PUBLISHED) {
+      assertThat(addresses.allowed(xff("10.0.0.1", stripe))).as(stripe).isTrue();
+      assertThat(addresses.allowed(xff(stripe))).as(stripe).isTrue();
+    }
+    assertThat(addresses.allowed(xff("10.0.0.1", "3.69.109.9"))).isFalse();
+  }
+
   @Test
   void anUntrustedPeerCannotClaimAnAddress() throws Exception {
     ClientAddresses addresses = addresses("stripe", "10.0.0.1");
