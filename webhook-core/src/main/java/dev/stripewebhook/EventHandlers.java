@@ -94,6 +94,7 @@ public final class EventHandlers {
    * Like {@link #dispatch(VerifiedEvent)}, calling {@link StripeEventHandler#handle(VerifiedEvent,
    * HandlingContext)} with {@code context}.
    */
+  @SuppressWarnings("try") // the scope is entered for its effect, never named in the body
   public int dispatch(VerifiedEvent event, HandlingContext context) throws EventHandlerException {
     Objects.requireNonNull(context, "context == null");
     List<StripeEventHandler> handlers = forType(event.type());

@@ -10,7 +10,7 @@
  * EventHandlers.of(new InvoiceHandler()).dispatch(event);                // 500 on exception
  * }</pre>
  *
- * The servlet filter is in {@link dev.stripewebhook.servlet}; helpers for tests in {@link
- * dev.stripewebhook.testing}.
+ * The servlet filter is in {@code dev.stripewebhook.servlet} (stripe-webhook-filter); helpers for
+ * tests in {@code dev.stripewebhook.testing} (stripe-webhook-testing).
  */
 package dev.stripewebhook;

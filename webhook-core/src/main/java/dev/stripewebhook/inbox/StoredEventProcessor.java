@@ -5,7 +5,7 @@ package dev.stripewebhook.inbox;
  * Runs an endpoint's handlers on an event already in its inbox: what a replay, or an event
  * recovered from Stripe's Events API, needs when no redelivery will come.
  *
- * <p>{@link dev.stripewebhook.servlet.StripeWebhookFilter} publishes its processor as the servlet
+ * <p>{@code dev.stripewebhook.servlet.StripeWebhookFilter} publishes its processor as the servlet
  * context attribute {@value #ATTRIBUTE} once started, so that other parts of the application (the
  * admin console, the JAX-RS integration) share its inbox and handlers.
  *

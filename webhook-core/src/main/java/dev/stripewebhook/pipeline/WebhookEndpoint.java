@@ -625,6 +625,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     }
   }
 
+  @SuppressWarnings("try") // the scope is entered for its effect, never named in the body
   private void runBehind(VerifiedEvent event, HandlingContext context, PassDown behind,
       Attempt attempt) throws Exception {
     dispatch(event, context, "answered 500 so that Stripe retries");

@@ -19,6 +19,7 @@ public class DoorApplication extends Application {
   }
 
   @Override
+  @SuppressWarnings("deprecation") // the feature instance needs its config: a singleton
   public Set<Object> getSingletons() {
     return Set.of(new StripeWebhookFeature(config));
   }

@@ -16,6 +16,7 @@ public class ITApplication extends Application {
   }
 
   @Override
+  @SuppressWarnings("deprecation") // the feature instance needs its config: a singleton
   public Set<Object> getSingletons() {
     return Set.of(new StripeWebhookFeature(WebhookConfig.builder().secrets(FEATURE_SECRET)
         .maxBodySize(MAX_BODY).build()));
