@@ -120,6 +120,23 @@ class EnvelopeDifferentialTest {
   }
 
   @Test
+  void agreesOnEscapesAndEndsAtEveryOffsetOfASkippedString() {
+    for (int before = 0; before < 20; before++) {
+      String lead = "a".repeat(before);
+      for (String middle : List.of("\\\"", "\\\\", "\\u0041", "\\x", "\\u00G0", "\u00e9",
+          "\\\"\\\\\\\"", "\u0001")) {
+        for (int after = 0; after < 10; after++) {
+          String string = "\"" + lead + middle + "b".repeat(after);
+          agree(event("\"metadata\":" + string + "\""));
+          agree(event("\"metadata\":{" + string + "\":1}"));
+          agree(rawEvent("").replaceFirst("\\}$", "").concat(",\"m\":" + string)
+              .getBytes(UTF_8));
+        }
+      }
+    }
+  }
+
+  @Test
   void agreesOnHandWrittenEdgeCases() {
     List<byte[]> bodies = new ArrayList<>();
     for (String text : List.of("", " ", "{", "}", "[]", "null", "\"x\"", "{}", "{} ", "{}\n\t\r",
