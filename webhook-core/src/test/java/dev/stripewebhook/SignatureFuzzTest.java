@@ -12,6 +12,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.stripewebhook.GsonEnvelopeReference.Outcome;
 import dev.stripewebhook.Reason;
 import dev.stripewebhook.SignatureHeader;
 import dev.stripewebhook.testing.SignedPayload;
@@ -118,6 +119,18 @@ class SignatureFuzzTest {
     assertThat(event.type()).isNotEmpty().isEqualTo(object.get("type").getAsString());
     assertThat(event.isThin()).isEqualTo(
         "v2.core.event".equals(object.get("object").getAsString()));
+  }
+
+  /**
+   * Any bytes: the byte-level envelope reader and the Gson reader it replaced ({@link
+   * GsonEnvelopeReference}) give the same envelope or refuse with the same reason, and {@code
+   * peekLivemode} answers the same.
+   */
+  @FuzzTest(maxDuration = "10s")
+  void envelopeReaderAgreesWithTheGsonReader(FuzzedDataProvider data) {
+    byte[] body = data.consumeRemainingAsBytes();
+    assertThat(Outcome.ofEnvelopeReader(body)).as("body %s", HexFormat.of().formatHex(body))
+        .isEqualTo(Outcome.ofReference(body));
   }
 
   /**
