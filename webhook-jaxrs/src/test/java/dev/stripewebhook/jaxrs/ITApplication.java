@@ -18,6 +18,6 @@ public class ITApplication extends Application {
   @Override
   public Set<Object> getSingletons() {
     return Set.of(new StripeWebhookFeature(WebhookConfig.builder().secrets(FEATURE_SECRET)
-        .maxBodySize(MAX_BODY).build()));
+        .maxBody(MAX_BODY).build()));
   }
 }
