@@ -24,7 +24,8 @@ public interface ConfigSource {
   Collection<String> names();
 
   /** A source that asks {@code lookup} and lists {@code names}. */
-  static ConfigSource of(Function<String, String> lookup, Supplier<? extends Collection<String>> names) {
+  static ConfigSource of(Function<String, String> lookup,
+      Supplier<? extends Collection<String>> names) {
     Objects.requireNonNull(lookup, "lookup == null");
     Objects.requireNonNull(names, "names == null");
     return new ConfigSource() {

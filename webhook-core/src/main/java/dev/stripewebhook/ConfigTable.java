@@ -34,6 +34,14 @@ final class ConfigTable {
   private static final String KEY_PREFIX = "stripe.webhook.";
   private static final String ENVIRONMENT_PREFIX = "STRIPE_WEBHOOK_";
 
+  /**
+   * Names in our namespace that other modules read, so not unknown: the admin console's
+   * init-params (webhook-admin, {@code stripe.webhook.admin.role}, {@code .open}) and the recovery
+   * command's database password (webhook-cli).
+   */
+  private static final List<String> READ_ELSEWHERE = List.of(
+      "stripe.webhook.admin.", "STRIPE_WEBHOOK_ADMIN_", "STRIPE_WEBHOOK_JDBC_PASSWORD");
+
   /** Which part of {@link WebhookConfig} a key configures. */
   enum Concern { VERIFICATION, EDGE, PROCESSING, OPERATIONS }
 
@@ -190,6 +198,9 @@ final class ConfigTable {
   }
 
   private static boolean isUnknown(String name) {
+    if (READ_ELSEWHERE.stream().anyMatch(name::startsWith)) {
+      return false;
+    }
     if (name.toLowerCase(Locale.ROOT).startsWith(KEY_PREFIX)) {
       return !BY_KEY.containsKey(name);
     }
@@ -249,7 +260,8 @@ final class ConfigTable {
     try {
       return Long.parseLong(value);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + ": '" + value + "' is not a whole number of " + unit);
+      throw new IllegalArgumentException(key + ": '" + value + "' is not a whole number of "
+          + unit);
     }
   }
 

@@ -48,7 +48,7 @@ public final class ProcessingConfig {
     return mode == WebhookConfig.Processing.ASYNC;
   }
 
-  /** Class names of handlers to instantiate, in order ({@value WebhookConfig.Keys#HANDLERS}); may be empty. */
+  /** Class names of handlers to instantiate, in order; may be empty. */
   public List<String> handlers() {
     return handlers;
   }

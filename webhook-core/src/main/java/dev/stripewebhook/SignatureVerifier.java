@@ -52,12 +52,14 @@ public final class SignatureVerifier {
 
   private SignatureVerifier(WebhookConfig config) {
     List<Key> keys = new ArrayList<>();
-    config.verification().secrets().forEach(secret -> keys.add(new Key(WebhookSigner.of(secret), null)));
-    config.verification().testSecrets().forEach(secret -> keys.add(new Key(WebhookSigner.of(secret), false)));
-    config.verification().liveSecrets().forEach(secret -> keys.add(new Key(WebhookSigner.of(secret), true)));
+    VerificationConfig verification = config.verification();
+    verification.secrets().forEach(secret -> keys.add(new Key(WebhookSigner.of(secret), null)));
+    verification.testSecrets()
+        .forEach(secret -> keys.add(new Key(WebhookSigner.of(secret), false)));
+    verification.liveSecrets().forEach(secret -> keys.add(new Key(WebhookSigner.of(secret), true)));
     this.keys = List.copyOf(keys);
-    this.toleranceSeconds = config.verification().tolerance().getSeconds();
-    this.clock = config.verification().clock();
+    this.toleranceSeconds = verification.tolerance().getSeconds();
+    this.clock = verification.clock();
     this.livemode = config.edge().livemode();
     this.accounts = config.edge().accounts();
   }

@@ -27,7 +27,7 @@ public final class VerificationConfig {
     this.clock = clock;
   }
 
-  /** The signing secrets not bound to a mode ({@value WebhookConfig.Keys#SECRETS}); any may match. */
+  /** The signing secrets not bound to a mode; any may match. */
   public List<String> secrets() {
     return secrets;
   }

@@ -16,10 +16,17 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The immutable configuration of a webhook endpoint: its signing secrets, the timestamp tolerance,
- * the body-size limit, its handlers, and how events are processed and stored (sync or async, the
- * inbox's DataSource, attempts, retention). Built once at start-up and validated then, so a misconfiguration fails
- * the deployment with one clear line instead of the first webhook.
+ * The immutable configuration of a webhook endpoint, in four parts: {@link #verification()} (the
+ * signing secrets, the timestamp tolerance, the clock), {@link #edge()} (client addresses,
+ * proxies, the body's size and time, accepted modes and accounts), {@link #processing()} (sync or
+ * async, handlers, the inbox, workers, attempts, retention) and {@link #operations()} (alerts,
+ * debug mode). Built once at start-up and validated then, so a misconfiguration fails the
+ * deployment with one clear line instead of the first webhook.
+ *
+ * <p>A setting that is not set is an empty list (or set) or an empty {@link Optional}, never null.
+ * A name in a {@link ConfigSource} that looks like a key but is none ({@code
+ * stripe.webhook.alowed-ips}, {@code STRIPE_WEBHOOK_WORKER}) is logged at start-up as a WARNING
+ * on this class's logger, naming the nearest known key; values are never logged.
  *
  * <h2>Configuration</h2>
  *
@@ -327,8 +334,10 @@ public final class WebhookConfig {
    *
    * <pre>{@code
    * WebhookConfig.fromSources(
-   *     ConfigSource.of(filterConfig::getInitParameter, () -> list(filterConfig.getInitParameterNames())),
-   *     ConfigSource.of(context::getInitParameter, () -> list(context.getInitParameterNames())),
+   *     ConfigSource.of(filterConfig::getInitParameter,
+   *         () -> Collections.list(filterConfig.getInitParameterNames())),
+   *     ConfigSource.of(context::getInitParameter,
+   *         () -> Collections.list(context.getInitParameterNames())),
    *     ConfigSource.systemProperties(), ConfigSource.environment());
    * }</pre>
    *
@@ -339,7 +348,7 @@ public final class WebhookConfig {
     return builderFromSources(sources).build();
   }
 
-  /** Like {@link #fromSources(ConfigSource...)}, but returns the builder so that code can add to it. */
+  /** Like {@link #fromSources(ConfigSource...)}, but returns the builder for code to add to. */
   public static Builder builderFromSources(ConfigSource... sources) {
     return ConfigTable.read(List.of(sources));
   }
@@ -629,7 +638,7 @@ public final class WebhookConfig {
       return this;
     }
 
-    /** Alert when more than {@code max} verifications fail within {@code window} (off unless set). */
+    /** Alert when over {@code max} verifications fail within {@code window}; off unless set. */
     public Builder alertFailures(int max, Duration window) {
       this.alertFailures = Optional.of(new OperationsConfig.FailureAlert(max, window));
       return this;

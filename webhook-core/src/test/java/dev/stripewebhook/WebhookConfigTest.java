@@ -122,7 +122,8 @@ class WebhookConfigTest {
 
   @Test
   void debugModeIsOffByDefaultAndReadsAnInstantWithinADay() {
-    assertThat(WebhookConfig.builder().secrets("whsec_a").build().operations().debugUntil()).isEmpty();
+    assertThat(WebhookConfig.builder().secrets("whsec_a").build().operations().debugUntil())
+        .isEmpty();
     java.time.Instant now = java.time.Instant.parse("2026-11-23T18:00:00Z");
     java.time.Clock clock = java.time.Clock.fixed(now, java.time.ZoneOffset.UTC);
     WebhookConfig config = WebhookConfig.builderFromSources(source(Map.of(
@@ -145,7 +146,8 @@ class WebhookConfigTest {
     assertThat(WebhookConfig.Keys.environmentName(WebhookConfig.Keys.MEMORY_CAPACITY))
         .isEqualTo("STRIPE_WEBHOOK_MEMORY_CAPACITY");
     assertThat(WebhookConfig.fromSources(source(Map.of(WebhookConfig.Keys.SECRETS, "whsec_a",
-        "stripe.webhook.memory-capacity", "250000"))).processing().memoryCapacity()).isEqualTo(250_000);
+        "stripe.webhook.memory-capacity", "250000"))).processing().memoryCapacity())
+        .isEqualTo(250_000);
     assertThat(WebhookConfig.fromSources(source(Map.of(WebhookConfig.Keys.SECRETS, "whsec_a",
         "STRIPE_WEBHOOK_MEMORY_CAPACITY", "100"))).processing().memoryCapacity()).isEqualTo(100);
   }

@@ -149,7 +149,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     alerts = AlertMonitor.start(config, listeners, CdiLookup.events(loader));
     debug.announce();
     workers = async()
-        ? InboxWorkers.processing(inbox, owner + "-worker", this::processDue, config.processing().workers())
+        ? InboxWorkers.processing(inbox, owner + "-worker", this::processDue,
+            config.processing().workers())
         : InboxWorkers.pruning(inbox);
     workers.start();
     return this;
@@ -711,8 +712,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       throw e;
     }
     try {
-      dispatch(event, context, "attempt " + record.attempts() + " of " + config.processing().attempts()
-          + "; retried with backoff until then");
+      dispatch(event, context, "attempt " + record.attempts() + " of "
+          + config.processing().attempts() + "; retried with backoff until then");
     } finally {
       clearInterrupt(event);
     }
@@ -771,7 +772,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     long signedAt = SignatureHeaderPeek.timestamp(header);
     if (signedAt > 0) {
       details.append("t=").append(signedAt).append(", clock offset ")
-          .append(config.verification().clock().instant().getEpochSecond() - signedAt).append(" s, ");
+          .append(config.verification().clock().instant().getEpochSecond() - signedAt)
+          .append(" s, ");
     } else {
       details.append(header == null ? "no header, " : "no readable t, ");
     }

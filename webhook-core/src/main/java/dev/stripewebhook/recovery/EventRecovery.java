@@ -13,6 +13,7 @@ import com.stripe.model.Event;
 import com.stripe.model.StripeCollection;
 import com.stripe.param.EventListParams;
 import dev.stripewebhook.SignatureVerifier;
+import dev.stripewebhook.VerificationConfig;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.WebhookSigner;
@@ -331,7 +332,8 @@ public final class EventRecovery {
       return;
     }
     // Signed as Stripe signs a delivery, at the clock's now so that the verifier's tolerance holds.
-    String header = WebhookSigner.header(config.verification().clock().instant().getEpochSecond(), body, secrets);
+    String header = WebhookSigner.header(
+        config.verification().clock().instant().getEpochSecond(), body, secrets);
     VerifiedEvent event;
     try {
       event = verifier.verify(body, header);
@@ -384,10 +386,12 @@ public final class EventRecovery {
    * The endpoint's secrets that can verify this event: the unbound ones and those of its mode.
    */
   private List<String> secretsFor(JsonObject json) {
-    List<String> secrets = new ArrayList<>(config.verification().secrets());
+    VerificationConfig verification = config.verification();
+    List<String> secrets = new ArrayList<>(verification.secrets());
     JsonElement livemode = json.get("livemode");
     if (livemode != null && livemode.isJsonPrimitive()) {
-      secrets.addAll(livemode.getAsBoolean() ? config.verification().liveSecrets() : config.verification().testSecrets());
+      secrets.addAll(livemode.getAsBoolean()
+          ? verification.liveSecrets() : verification.testSecrets());
     }
     return secrets;
   }

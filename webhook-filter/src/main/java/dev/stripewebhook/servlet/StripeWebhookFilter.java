@@ -183,7 +183,8 @@ public class StripeWebhookFilter extends HttpFilter {
     try {
       if (config == null) {
         config = WebhookConfig.fromSources(
-            ConfigSource.of(this::getInitParameter, () -> Collections.list(getInitParameterNames())),
+            ConfigSource.of(this::getInitParameter,
+                () -> Collections.list(getInitParameterNames())),
             ConfigSource.of(context::getInitParameter,
                 () -> Collections.list(context.getInitParameterNames())),
             ConfigSource.systemProperties(), ConfigSource.environment());

@@ -156,7 +156,7 @@ public final class Verification {
     return WebhookConfig.Keys.defaultValue(key).orElseThrow();
   }
 
-  /** The documented sources, first wins: application properties, context params, JVM, environment. */
+  /** The documented sources, first wins: application, context params, JVM, environment. */
   private List<ConfigSource> sources(ServletContext context) {
     return List.of(applicationProperties,
         ConfigSource.of(context::getInitParameter,
