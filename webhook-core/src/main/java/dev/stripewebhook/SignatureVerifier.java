@@ -52,14 +52,16 @@ public final class SignatureVerifier {
 
   private SignatureVerifier(WebhookConfig config) {
     List<Key> keys = new ArrayList<>();
-    config.secrets().forEach(secret -> keys.add(new Key(WebhookSigner.of(secret), null)));
-    config.testSecrets().forEach(secret -> keys.add(new Key(WebhookSigner.of(secret), false)));
-    config.liveSecrets().forEach(secret -> keys.add(new Key(WebhookSigner.of(secret), true)));
+    VerificationConfig verification = config.verification();
+    verification.secrets().forEach(secret -> keys.add(new Key(WebhookSigner.of(secret), null)));
+    verification.testSecrets()
+        .forEach(secret -> keys.add(new Key(WebhookSigner.of(secret), false)));
+    verification.liveSecrets().forEach(secret -> keys.add(new Key(WebhookSigner.of(secret), true)));
     this.keys = List.copyOf(keys);
-    this.toleranceSeconds = config.tolerance().getSeconds();
-    this.clock = config.clock();
-    this.livemode = config.livemode();
-    this.accounts = config.accounts();
+    this.toleranceSeconds = verification.tolerance().getSeconds();
+    this.clock = verification.clock();
+    this.livemode = config.edge().livemode();
+    this.accounts = config.edge().accounts();
   }
 
   /** A verifier for the secrets, tolerance and clock of {@code config}. */

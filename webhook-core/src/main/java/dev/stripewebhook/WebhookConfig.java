@@ -4,24 +4,29 @@ package dev.stripewebhook;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The immutable configuration of a webhook endpoint: its signing secrets, the timestamp tolerance,
- * the body-size limit, its handlers, and how events are processed and stored (sync or async, the
- * inbox's DataSource, attempts, retention). Built once at start-up and validated then, so a misconfiguration fails
- * the deployment with one clear line instead of the first webhook.
+ * The immutable configuration of a webhook endpoint, in four parts: {@link #verification()} (the
+ * signing secrets, the timestamp tolerance, the clock), {@link #edge()} (client addresses,
+ * proxies, the body's size and time, accepted modes and accounts), {@link #processing()} (sync or
+ * async, handlers, the inbox, workers, attempts, retention) and {@link #operations()} (alerts,
+ * debug mode). Built once at start-up and validated then, so a misconfiguration fails the
+ * deployment with one clear line instead of the first webhook.
+ *
+ * <p>A setting that is not set is an empty list (or set) or an empty {@link Optional}, never null.
+ * A name in a {@link ConfigSource} that looks like a key but is none ({@code
+ * stripe.webhook.alowed-ips}, {@code STRIPE_WEBHOOK_WORKER}) is logged at start-up as a WARNING
+ * on this class's logger, naming the nearest known key; values are never logged.
  *
  * <h2>Configuration</h2>
  *
@@ -248,39 +253,22 @@ public final class WebhookConfig {
      */
     public static final String MEMORY_CAPACITY = "stripe.webhook.memory-capacity";
 
-    private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
-        Map.entry(SECRETS, "STRIPE_WEBHOOK_SECRET"),
-        Map.entry(TOLERANCE, "STRIPE_WEBHOOK_TOLERANCE"),
-        Map.entry(MAX_BODY, "STRIPE_WEBHOOK_MAX_BODY"),
-        Map.entry(HANDLERS, "STRIPE_WEBHOOK_HANDLERS"),
-        Map.entry(SECRETS_TEST, "STRIPE_WEBHOOK_SECRET_TEST"),
-        Map.entry(SECRETS_LIVE, "STRIPE_WEBHOOK_SECRET_LIVE"),
-        Map.entry(LIVEMODE, "STRIPE_WEBHOOK_LIVEMODE"),
-        Map.entry(ACCOUNTS, "STRIPE_WEBHOOK_ACCOUNTS"),
-        Map.entry(ALLOWED_IPS, "STRIPE_WEBHOOK_ALLOWED_IPS"),
-        Map.entry(TRUSTED_PROXIES, "STRIPE_WEBHOOK_TRUSTED_PROXIES"),
-        Map.entry(STRIPE_IPS_FILE, "STRIPE_WEBHOOK_STRIPE_IPS_FILE"),
-        Map.entry(PROCESSING, "STRIPE_WEBHOOK_PROCESSING"),
-        Map.entry(DATASOURCE, "STRIPE_WEBHOOK_DATASOURCE"),
-        Map.entry(ATTEMPTS, "STRIPE_WEBHOOK_ATTEMPTS"),
-        Map.entry(WORKERS, "STRIPE_WEBHOOK_WORKERS"),
-        Map.entry(RETENTION_DAYS, "STRIPE_WEBHOOK_RETENTION_DAYS"),
-        Map.entry(ALERT_SILENCE, "STRIPE_WEBHOOK_ALERT_SILENCE_MINUTES"),
-        Map.entry(ALERT_FAILURES, "STRIPE_WEBHOOK_ALERT_FAILURES"),
-        Map.entry(DEBUG_UNTIL, "STRIPE_WEBHOOK_DEBUG_UNTIL"),
-        Map.entry(ENDPOINT, "STRIPE_WEBHOOK_ENDPOINT"),
-        Map.entry(BODY_TIMEOUT, "STRIPE_WEBHOOK_BODY_TIMEOUT"),
-        Map.entry(IN_PROGRESS_WAIT, "STRIPE_WEBHOOK_IN_PROGRESS_WAIT"),
-        Map.entry(FORWARDED_HEADER, "STRIPE_WEBHOOK_FORWARDED_HEADER"),
-        Map.entry(MEMORY_CAPACITY, "STRIPE_WEBHOOK_MEMORY_CAPACITY"));
-
     /** The environment variable that holds {@code key}. */
     public static String environmentName(String key) {
-      String name = ENVIRONMENT.get(key);
-      if (name == null) {
-        throw new IllegalArgumentException("unknown configuration key: " + key);
-      }
-      return name;
+      return ConfigTable.entry(key).environment();
+    }
+
+    /**
+     * The default of {@code key}, written as a value of the key would be; empty when the key has
+     * none (it is then "not set": an empty list or an empty {@link Optional}).
+     */
+    public static Optional<String> defaultValue(String key) {
+      return ConfigTable.entry(key).defaultText();
+    }
+
+    /** Every key, grouped by the part of the configuration it sets. */
+    public static List<String> all() {
+      return ConfigTable.ENTRIES.stream().map(ConfigTable.Entry::key).toList();
     }
 
     private Keys() {}
@@ -293,24 +281,6 @@ public final class WebhookConfig {
     /** After the event is stored and the request answered, by worker threads. */
     ASYNC
   }
-
-  /** Default failed attempts after which an event is dead. */
-  public static final int DEFAULT_ATTEMPTS = 10;
-  /** Default worker threads of async processing. */
-  public static final int DEFAULT_WORKERS = 2;
-  /** Default days done events are kept in the inbox. */
-  public static final int DEFAULT_RETENTION_DAYS = 30;
-  /** Default number of events the in-memory inbox keeps. */
-  public static final int DEFAULT_MEMORY_CAPACITY = 10_000;
-
-  /** Default tolerance: Stripe's SDKs use 300 seconds. */
-  public static final Duration DEFAULT_TOLERANCE = Duration.ofSeconds(300);
-  /** Default largest body: 1 MiB, far above the largest Stripe event. */
-  public static final int DEFAULT_MAX_BODY = 1 << 20;
-  /** How far after start-up {@link Keys#DEBUG_UNTIL} may be: 24 hours. */
-  public static final Duration MAX_DEBUG_PERIOD = Duration.ofHours(24);
-
-  private static final String SECRET_PREFIX = "whsec_";
 
   /** Which events a deployment accepts, by their {@code livemode}. */
   public enum Livemode {
@@ -327,60 +297,27 @@ public final class WebhookConfig {
     }
   }
 
-  private final List<String> secrets;
-  private final Duration tolerance;
-  private final int maxBodySize;
-  private final Clock clock;
-  private final List<String> handlerClassNames;
-  private final List<String> testSecrets;
-  private final List<String> liveSecrets;
-  private final Livemode livemode;
-  private final Set<String> accounts;
-  private final List<String> allowedIps;
-  private final List<String> trustedProxies;
-  private final String stripeIpsFile;
-  private final Processing processing;
-  private final String dataSourceName;
-  private final int attempts;
-  private final int workers;
-  private final int retentionDays;
-  private final Duration alertSilence;
-  private final int alertMaxFailures;
-  private final Duration alertWindow;
-  private final Instant debugUntil;
-  private final String endpoint;
-  private final Duration bodyTimeout;
-  private final Duration inProgressWait;
-  private final String forwardedHeader;
-  private final int memoryCapacity;
+  /** How far after start-up {@link Keys#DEBUG_UNTIL} may be: 24 hours. */
+  public static final Duration MAX_DEBUG_PERIOD = Duration.ofHours(24);
+
+  private static final String SECRET_PREFIX = "whsec_";
+
+  private final VerificationConfig verification;
+  private final EdgeConfig edge;
+  private final ProcessingConfig processing;
+  private final OperationsConfig operations;
 
   private WebhookConfig(Builder builder) {
-    this.secrets = List.copyOf(builder.secrets);
-    this.tolerance = builder.tolerance;
-    this.maxBodySize = builder.maxBodySize;
-    this.clock = builder.clock;
-    this.handlerClassNames = List.copyOf(builder.handlerClassNames);
-    this.testSecrets = List.copyOf(builder.testSecrets);
-    this.liveSecrets = List.copyOf(builder.liveSecrets);
-    this.livemode = builder.livemode;
-    this.accounts = Set.copyOf(builder.accounts);
-    this.allowedIps = List.copyOf(builder.allowedIps);
-    this.trustedProxies = List.copyOf(builder.trustedProxies);
-    this.stripeIpsFile = builder.stripeIpsFile;
-    this.processing = builder.processing;
-    this.dataSourceName = builder.dataSourceName;
-    this.attempts = builder.attempts;
-    this.workers = builder.workers;
-    this.retentionDays = builder.retentionDays;
-    this.alertSilence = builder.alertSilence;
-    this.alertMaxFailures = builder.alertMaxFailures;
-    this.alertWindow = builder.alertWindow;
-    this.debugUntil = builder.debugUntil;
-    this.endpoint = builder.endpoint;
-    this.bodyTimeout = builder.bodyTimeout;
-    this.inProgressWait = builder.inProgressWait;
-    this.forwardedHeader = builder.forwardedHeader;
-    this.memoryCapacity = builder.memoryCapacity;
+    this.verification = new VerificationConfig(builder.secrets, builder.testSecrets,
+        builder.liveSecrets, builder.tolerance, builder.clock);
+    this.edge = new EdgeConfig(builder.allowedIps, builder.trustedProxies,
+        builder.forwardedHeader, builder.stripeIpsFile, builder.livemode, builder.accounts,
+        builder.maxBody, builder.bodyTimeout);
+    this.processing = new ProcessingConfig(builder.processing, builder.handlers,
+        builder.dataSource, builder.endpoint, builder.workers, builder.attempts,
+        builder.retentionDays, builder.inProgressWait, builder.memoryCapacity);
+    this.operations = new OperationsConfig(builder.alertSilence, builder.alertFailures,
+        builder.debugUntil);
   }
 
   /** A builder with the defaults; {@link Builder#secrets} must be set. */
@@ -391,351 +328,109 @@ public final class WebhookConfig {
   /**
    * Reads the configuration from sources asked in order, the first non-blank value winning. Each
    * source is asked for the key ({@code stripe.webhook.secrets}) and then for its environment name
-   * ({@code STRIPE_WEBHOOK_SECRET}). Typical sources, in the documented order:
+   * ({@code STRIPE_WEBHOOK_SECRET}). A name a source lists that looks like a key but is none
+   * ({@code stripe.webhook.alowed-ips}) is logged as a warning naming the nearest key. Typical
+   * sources, in the documented order:
    *
    * <pre>{@code
-   * WebhookConfig.fromSources(filterConfig::getInitParameter, servletContext::getInitParameter,
-   *     System::getProperty, System::getenv);
+   * WebhookConfig.fromSources(
+   *     ConfigSource.of(filterConfig::getInitParameter,
+   *         () -> Collections.list(filterConfig.getInitParameterNames())),
+   *     ConfigSource.of(context::getInitParameter,
+   *         () -> Collections.list(context.getInitParameterNames())),
+   *     ConfigSource.systemProperties(), ConfigSource.environment());
    * }</pre>
    *
    * @throws IllegalStateException or IllegalArgumentException naming the key when a value is
    *     missing or invalid
    */
+  public static WebhookConfig fromSources(ConfigSource... sources) {
+    return builderFromSources(sources).build();
+  }
+
+  /** Like {@link #fromSources(ConfigSource...)}, but returns the builder for code to add to. */
+  public static Builder builderFromSources(ConfigSource... sources) {
+    return ConfigTable.read(List.of(sources));
+  }
+
+  /**
+   * Like {@link #fromSources(ConfigSource...)} with sources that cannot list their names, so
+   * misspelt keys go unreported.
+   */
   @SafeVarargs
+  @SuppressWarnings("varargs") // the sources are only read
   public static WebhookConfig fromSources(Function<String, String>... sources) {
     return builderFromSources(sources).build();
   }
 
-  /** Like {@link #fromSources}, but returns the builder so that code can add to it. */
+  /** Like {@link #fromSources(Function...)}, but returns the builder so that code can add to it. */
   @SafeVarargs
   @SuppressWarnings("varargs") // the sources are only read
   public static Builder builderFromSources(Function<String, String>... sources) {
-    Function<String, String>[] list = sources;
-    Builder builder = builder();
-    String secrets = lookup(list, Keys.SECRETS);
-    if (secrets != null) {
-      builder.secrets(CommaList.split(secrets));
-    }
-    String tolerance = lookup(list, Keys.TOLERANCE);
-    if (tolerance != null) {
-      builder.tolerance(Duration.ofSeconds(parseWholeNumber(Keys.TOLERANCE, tolerance, "seconds")));
-    }
-    String maxBody = lookup(list, Keys.MAX_BODY);
-    if (maxBody != null) {
-      builder.maxBodySize(parseWholeNumber(Keys.MAX_BODY, maxBody, "bytes"));
-    }
-    String handlers = lookup(list, Keys.HANDLERS);
-    if (handlers != null) {
-      builder.handlerClassNames(CommaList.split(handlers));
-    }
-    String test = lookup(list, Keys.SECRETS_TEST);
-    if (test != null) {
-      builder.testSecrets(CommaList.split(test));
-    }
-    String live = lookup(list, Keys.SECRETS_LIVE);
-    if (live != null) {
-      builder.liveSecrets(CommaList.split(live));
-    }
-    String livemode = lookup(list, Keys.LIVEMODE);
-    if (livemode != null) {
-      try {
-        builder.livemode(Livemode.valueOf(livemode.toUpperCase(Locale.ROOT)));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(Keys.LIVEMODE + ": '" + livemode
-            + "' is not test, live or any");
-      }
-    }
-    String accounts = lookup(list, Keys.ACCOUNTS);
-    if (accounts != null) {
-      builder.accounts(CommaList.split(accounts));
-    }
-    String allowedIps = lookup(list, Keys.ALLOWED_IPS);
-    if (allowedIps != null) {
-      builder.allowedIps(CommaList.split(allowedIps));
-    }
-    String trustedProxies = lookup(list, Keys.TRUSTED_PROXIES);
-    if (trustedProxies != null) {
-      builder.trustedProxies(CommaList.split(trustedProxies));
-    }
-    builder.stripeIpsFile(lookup(list, Keys.STRIPE_IPS_FILE));
-    String processing = lookup(list, Keys.PROCESSING);
-    if (processing != null) {
-      builder.processing(parseProcessing(processing));
-    }
-    String dataSource = lookup(list, Keys.DATASOURCE);
-    if (dataSource != null) {
-      builder.dataSourceName(dataSource);
-    }
-    String attempts = lookup(list, Keys.ATTEMPTS);
-    if (attempts != null) {
-      builder.attempts(parseWholeNumber(Keys.ATTEMPTS, attempts, "attempts"));
-    }
-    String workers = lookup(list, Keys.WORKERS);
-    if (workers != null) {
-      builder.workers(parseWholeNumber(Keys.WORKERS, workers, "threads"));
-    }
-    String silence = lookup(list, Keys.ALERT_SILENCE);
-    if (silence != null) {
-      builder.alertSilence(Duration.ofMinutes(
-          parseWholeNumber(Keys.ALERT_SILENCE, silence, "minutes")));
-    }
-    String failures = lookup(list, Keys.ALERT_FAILURES);
-    if (failures != null) {
-      int slash = failures.indexOf('/');
-      if (slash < 0) {
-        throw new IllegalArgumentException(Keys.ALERT_FAILURES + ": '" + failures
-            + "' is not N/M (more than N failures within M minutes)");
-      }
-      builder.alertFailures(
-          (int) parseWholeNumber(Keys.ALERT_FAILURES, failures.substring(0, slash), "failures"),
-          Duration.ofMinutes(parseWholeNumber(Keys.ALERT_FAILURES, failures.substring(slash + 1),
-              "minutes")));
-    }
-    String retention = lookup(list, Keys.RETENTION_DAYS);
-    if (retention != null) {
-      builder.retentionDays(parseWholeNumber(Keys.RETENTION_DAYS, retention, "days"));
-    }
-    String endpoint = lookup(list, Keys.ENDPOINT);
-    if (endpoint != null) {
-      builder.endpoint(endpoint);
-    }
-    String bodyTimeout = lookup(list, Keys.BODY_TIMEOUT);
-    if (bodyTimeout != null) {
-      builder.bodyTimeout(Duration.ofSeconds(
-          parseWholeNumber(Keys.BODY_TIMEOUT, bodyTimeout, "seconds")));
-    }
-    String wait = lookup(list, Keys.IN_PROGRESS_WAIT);
-    if (wait != null) {
-      builder.inProgressWait(Duration.ofSeconds(
-          parseWholeNumber(Keys.IN_PROGRESS_WAIT, wait, "seconds")));
-    }
-    String forwardedHeader = lookup(list, Keys.FORWARDED_HEADER);
-    if (forwardedHeader != null) {
-      builder.forwardedHeader(forwardedHeader);
-    }
-    String memoryCapacity = lookup(list, Keys.MEMORY_CAPACITY);
-    if (memoryCapacity != null) {
-      builder.memoryCapacity(parseWholeNumber(Keys.MEMORY_CAPACITY, memoryCapacity, "events"));
-    }
-    String debugUntil = lookup(list, Keys.DEBUG_UNTIL);
-    if (debugUntil != null) {
-      try {
-        builder.debugUntil(Instant.parse(debugUntil));
-      } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException(Keys.DEBUG_UNTIL + ": '" + debugUntil
-            + "' is not an ISO-8601 instant such as 2026-11-23T18:30:00Z");
-      }
-    }
-    return builder;
+    return ConfigTable.read(Arrays.stream(sources).map(ConfigSource::of).toList());
   }
 
-  private static String lookup(Function<String, String>[] sources, String key) {
-    String environmentName = Keys.environmentName(key);
-    for (Function<String, String> source : sources) {
-      for (String name : new String[] {key, environmentName}) {
-        String value = source.apply(name);
-        if (value != null && !value.isBlank()) {
-          return value.trim();
-        }
-      }
-    }
-    return null;
+  /** What signatures are checked with: the secrets, the tolerance, the clock. */
+  public VerificationConfig verification() {
+    return verification;
   }
 
-  private static Processing parseProcessing(String value) {
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "sync" -> Processing.SYNC;
-      case "async" -> Processing.ASYNC;
-      default -> throw new IllegalArgumentException(Keys.PROCESSING + ": '" + value
-          + "' is neither sync nor async");
-    };
+  /** Who may post and what is accepted at the door. */
+  public EdgeConfig edge() {
+    return edge;
   }
 
-  private static long parseWholeNumber(String key, String value, String unit) {
-    try {
-      return Long.parseLong(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + ": '" + value + "' is not a whole number of " + unit);
-    }
-  }
-
-  /** The endpoint's name, {@code default} unless {@value Keys#ENDPOINT} says otherwise. */
-  public String endpoint() {
-    return endpoint;
-  }
-
-  /** How long a body may take to arrive in full. */
-  public Duration bodyTimeout() {
-    return bodyTimeout;
-  }
-
-  /** How long a delivery of an event being processed elsewhere waits for its outcome. */
-  public Duration inProgressWait() {
-    return inProgressWait;
-  }
-
-  /** The forwarding header the trusted proxies write; empty: both are read. */
-  public Optional<String> forwardedHeader() {
-    return Optional.ofNullable(forwardedHeader);
-  }
-
-  /** How many events the in-memory inbox keeps; unused when events go to a DataSource. */
-  public int memoryCapacity() {
-    return memoryCapacity;
-  }
-
-  /** The signing secrets not bound to a mode; any one may match. */
-  public List<String> secrets() {
-    return secrets;
-  }
-
-  /** The largest accepted distance between the signed timestamp and {@link #clock()}. */
-  public Duration tolerance() {
-    return tolerance;
-  }
-
-  /** The largest body accepted, in bytes. */
-  public int maxBodySize() {
-    return maxBodySize;
-  }
-
-  /** The clock timestamps are checked against. */
-  public Clock clock() {
-    return clock;
-  }
-
-  /** Class names of handlers to instantiate, in order; may be empty. */
-  public List<String> handlerClassNames() {
-    return handlerClassNames;
-  }
-
-  /** Test-mode signing secrets: what they verify must be a test-mode event. */
-  public List<String> testSecrets() {
-    return testSecrets;
-  }
-
-  /** Live-mode signing secrets: what they verify must be a live-mode event. */
-  public List<String> liveSecrets() {
-    return liveSecrets;
-  }
-
-  /** Which events this deployment accepts. */
-  public Livemode livemode() {
-    return livemode;
-  }
-
-  /** The connected accounts whose events are accepted; empty: any. */
-  public Set<String> accounts() {
-    return accounts;
-  }
-
-  /** The allowed client addresses and ranges ({@code stripe}: Stripe's); empty: any. */
-  public List<String> allowedIps() {
-    return allowedIps;
-  }
-
-  /** The proxies whose forwarded headers are believed. */
-  public List<String> trustedProxies() {
-    return trustedProxies;
-  }
-
-  /** The file replacing the bundled list of Stripe's addresses, or null. */
-  public String stripeIpsFile() {
-    return stripeIpsFile;
-  }
-
-  /** When handlers run. */
-  public Processing processing() {
+  /** How events are handled and stored. */
+  public ProcessingConfig processing() {
     return processing;
   }
 
-  /** The JNDI name of the inbox's DataSource, if one is configured. */
-  public Optional<String> dataSourceName() {
-    return Optional.ofNullable(dataSourceName);
-  }
-
-  /** Failed attempts after which an event is dead. */
-  public int attempts() {
-    return attempts;
-  }
-
-  /** Worker threads that handle stored events with async processing. */
-  public int workers() {
-    return workers;
-  }
-
-  /** How long without a verified delivery raises an alert, or null: off. */
-  public Duration alertSilence() {
-    return alertSilence;
-  }
-
-  /** More verification failures than this within {@link #alertWindow()} raise an alert. */
-  public int alertMaxFailures() {
-    return alertMaxFailures;
-  }
-
-  /** The window of the failure alert, or null: off. */
-  public Duration alertWindow() {
-    return alertWindow;
-  }
-
-  /** Days done events are kept in the inbox. */
-  public int retentionDays() {
-    return retentionDays;
-  }
-
-  /**
-   * Until when debug mode logs raw headers and bodies (see {@link Keys#DEBUG_UNTIL}); empty when
-   * it is off.
-   */
-  public Optional<Instant> debugUntil() {
-    return Optional.ofNullable(debugUntil);
+  /** Alerts and debug mode. */
+  public OperationsConfig operations() {
+    return operations;
   }
 
   /** A description without any secret. */
   @Override
   public String toString() {
-    return "WebhookConfig[secrets=" + secrets.size() + "+" + testSecrets.size() + " test+"
-        + liveSecrets.size() + " live, tolerance=" + tolerance.getSeconds() + "s, maxBodySize="
-        + maxBodySize + ", livemode=" + livemode + ", accounts=" + accounts + ", allowedIps="
-        + allowedIps + ", trustedProxies=" + trustedProxies + ", handlers=" + handlerClassNames
-        + ", processing=" + processing.name().toLowerCase(Locale.ROOT) + ", datasource="
-        + (dataSourceName == null ? "none" : dataSourceName) + ", attempts=" + attempts
-        + ", workers=" + workers
-        + ", retentionDays=" + retentionDays
-        + (debugUntil == null ? "" : ", debugUntil=" + debugUntil) + "]";
+    return "WebhookConfig[" + verification + ", " + edge + ", " + processing + ", " + operations
+        + "]";
   }
 
-  /** Builds a {@link WebhookConfig}; not thread safe. */
+  /**
+   * Builds a {@link WebhookConfig}; not thread safe. Starts from the defaults of {@link Keys};
+   * what has no default is "not set": an empty list, or empty when read.
+   */
   public static final class Builder {
     private final List<String> secrets = new ArrayList<>();
-    private Duration tolerance = DEFAULT_TOLERANCE;
-    private int maxBodySize = DEFAULT_MAX_BODY;
-    private Clock clock = Clock.systemUTC();
-    private final List<String> handlerClassNames = new ArrayList<>();
     private final List<String> testSecrets = new ArrayList<>();
     private final List<String> liveSecrets = new ArrayList<>();
-    private Livemode livemode = Livemode.ANY;
-    private final Set<String> accounts = new LinkedHashSet<>();
+    private Duration tolerance;
+    private Clock clock = Clock.systemUTC();
     private final List<String> allowedIps = new ArrayList<>();
     private final List<String> trustedProxies = new ArrayList<>();
-    private String stripeIpsFile;
-    private Processing processing = Processing.SYNC;
-    private String dataSourceName;
-    private int attempts = DEFAULT_ATTEMPTS;
-    private int workers = DEFAULT_WORKERS;
-    private int retentionDays = DEFAULT_RETENTION_DAYS;
-    private Duration alertSilence;
-    private int alertMaxFailures;
-    private Duration alertWindow;
-    private Instant debugUntil;
-    private String endpoint = "default";
-    private Duration bodyTimeout = Duration.ofSeconds(10);
-    private Duration inProgressWait = Duration.ofSeconds(5);
-    private String forwardedHeader;
-    private int memoryCapacity = DEFAULT_MEMORY_CAPACITY;
+    private Optional<String> forwardedHeader = Optional.empty();
+    private Optional<String> stripeIpsFile = Optional.empty();
+    private Livemode livemode;
+    private final Set<String> accounts = new LinkedHashSet<>();
+    private int maxBody;
+    private Duration bodyTimeout;
+    private Processing processing;
+    private final List<String> handlers = new ArrayList<>();
+    private Optional<String> dataSource = Optional.empty();
+    private String endpoint;
+    private int workers;
+    private int attempts;
+    private int retentionDays;
+    private Duration inProgressWait;
+    private int memoryCapacity;
+    private Optional<Duration> alertSilence = Optional.empty();
+    private Optional<OperationsConfig.FailureAlert> alertFailures = Optional.empty();
+    private Optional<Instant> debugUntil = Optional.empty();
 
-    private Builder() {}
+    private Builder() {
+      ConfigTable.applyDefaults(this);
+    }
 
     /** Replaces the signing secrets; any one may match (secret rotation). */
     public Builder secrets(String... secrets) {
@@ -744,45 +439,7 @@ public final class WebhookConfig {
 
     /** Replaces the signing secrets; any one may match (secret rotation). */
     public Builder secrets(Collection<String> secrets) {
-      Objects.requireNonNull(secrets, "secrets == null");
-      this.secrets.clear();
-      for (String secret : secrets) {
-        this.secrets.add(Objects.requireNonNull(secret, "secret == null"));
-      }
-      return this;
-    }
-
-    /** How far the signed timestamp may be from the clock, either way; whole seconds, ≥ 0. */
-    public Builder tolerance(Duration tolerance) {
-      Objects.requireNonNull(tolerance, "tolerance == null");
-      if (tolerance.isNegative() || tolerance.getNano() != 0) {
-        throw new IllegalArgumentException(Keys.TOLERANCE + ": must be a whole number of seconds"
-            + " ≥ 0, was " + tolerance);
-      }
-      this.tolerance = tolerance;
-      return this;
-    }
-
-    /** The largest body accepted, in bytes, from 1 to 2^31 - 9. */
-    public Builder maxBodySize(long bytes) {
-      if (bytes < 1 || bytes > Integer.MAX_VALUE - 8) {
-        throw new IllegalArgumentException(Keys.MAX_BODY + ": must be between 1 and "
-            + (Integer.MAX_VALUE - 8) + " bytes, was " + bytes);
-      }
-      this.maxBodySize = (int) bytes;
-      return this;
-    }
-
-    /** The clock to check timestamps against; tests pass {@code Clock.fixed(...)}. */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock == null");
-      return this;
-    }
-
-    /** Replaces the handler class names (see {@link Keys#HANDLERS}). */
-    public Builder handlerClassNames(Collection<String> classNames) {
-      this.handlerClassNames.clear();
-      this.handlerClassNames.addAll(classNames);
+      replace(this.secrets, secrets);
       return this;
     }
 
@@ -798,16 +455,20 @@ public final class WebhookConfig {
       return this;
     }
 
-    /** Which events this deployment accepts (default {@link Livemode#ANY}). */
-    public Builder livemode(Livemode livemode) {
-      this.livemode = Objects.requireNonNull(livemode, "livemode == null");
+    /** How far the signed timestamp may be from the clock, either way; whole seconds, ≥ 0. */
+    public Builder tolerance(Duration tolerance) {
+      Objects.requireNonNull(tolerance, "tolerance == null");
+      if (tolerance.isNegative() || tolerance.getNano() != 0) {
+        throw new IllegalArgumentException(Keys.TOLERANCE + ": must be a whole number of seconds"
+            + " ≥ 0, was " + tolerance);
+      }
+      this.tolerance = tolerance;
       return this;
     }
 
-    /** Replaces the accepted connected accounts; empty: any. */
-    public Builder accounts(Collection<String> accounts) {
-      this.accounts.clear();
-      this.accounts.addAll(accounts);
+    /** The clock to check timestamps against; tests pass {@code Clock.fixed(...)}. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }
 
@@ -823,101 +484,52 @@ public final class WebhookConfig {
       return this;
     }
 
-    /** A file replacing the bundled list of Stripe's addresses; null: the bundled one. */
-    public Builder stripeIpsFile(String path) {
-      this.stripeIpsFile = path;
-      return this;
-    }
-
-    private static void replace(List<String> target, Collection<String> values) {
-      Objects.requireNonNull(values, "values == null");
-      target.clear();
-      for (String value : values) {
-        target.add(Objects.requireNonNull(value, "value == null"));
-      }
-    }
-
-    /** Alert after this long without a verified delivery; null turns it off (the default). */
-    public Builder alertSilence(Duration silence) {
-      if (silence != null && (silence.isNegative() || silence.isZero())) {
-        throw new IllegalArgumentException(Keys.ALERT_SILENCE + ": must be at least 1 minute");
-      }
-      this.alertSilence = silence;
-      return this;
-    }
-
-    /** Alert when more than {@code max} verifications fail within {@code window}; null: off. */
-    public Builder alertFailures(int max, Duration window) {
-      if (window != null && (max < 0 || window.isNegative() || window.isZero())) {
-        throw new IllegalArgumentException(Keys.ALERT_FAILURES + ": N must be ≥ 0 and M ≥ 1");
-      }
-      this.alertMaxFailures = max;
-      this.alertWindow = window;
-      return this;
-    }
-
-    /** When handlers run (see {@link Keys#PROCESSING}); default {@link Processing#SYNC}. */
-    public Builder processing(Processing processing) {
-      this.processing = Objects.requireNonNull(processing, "processing == null");
-      return this;
-    }
-
-    /** The JNDI name of the inbox's DataSource (see {@link Keys#DATASOURCE}), or null. */
-    public Builder dataSourceName(String jndiName) {
-      this.dataSourceName = jndiName == null || jndiName.isBlank() ? null : jndiName.strip();
-      return this;
-    }
-
-    /** Failed attempts after which an event is dead, from 1 to 1000; default 10. */
-    public Builder attempts(long attempts) {
-      if (attempts < 1 || attempts > 1000) {
-        throw new IllegalArgumentException(Keys.ATTEMPTS + ": must be between 1 and 1000, was "
-            + attempts);
-      }
-      this.attempts = (int) attempts;
-      return this;
-    }
-
-    /** Worker threads of async processing, from 1 to 64; default 2. */
-    public Builder workers(long workers) {
-      if (workers < 1 || workers > 64) {
-        throw new IllegalArgumentException(Keys.WORKERS + ": must be between 1 and 64, was "
-            + workers);
-      }
-      this.workers = (int) workers;
-      return this;
-    }
-
-    /** Days done events are kept in the inbox, from 1 to 36500; default 30. */
-    public Builder retentionDays(long days) {
-      if (days < 1 || days > 36_500) {
-        throw new IllegalArgumentException(Keys.RETENTION_DAYS + ": must be between 1 and 36500"
-            + " days, was " + days);
-      }
-      this.retentionDays = (int) days;
-      return this;
-    }
-
     /**
-     * Turns debug mode on until {@code until} (see {@link Keys#DEBUG_UNTIL}), at most {@link
-     * #MAX_DEBUG_PERIOD} after the clock's now when {@link #build()} runs; null: off (default).
-     */
-    public Builder debugUntil(Instant until) {
-      this.debugUntil = until;
-      return this;
-    }
-
-    /**
-     * The endpoint's name.
+     * The forwarding header the trusted proxies write.
      *
-     * @throws IllegalArgumentException unless 1 to 64 letters, digits, {@code .}, {@code _}, {@code -}
+     * @throws IllegalArgumentException unless {@code X-Forwarded-For} or {@code Forwarded} (any
+     *     case)
      */
-    public Builder endpoint(String name) {
-      if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}")) {
-        throw new IllegalArgumentException(Keys.ENDPOINT + ": '" + name + "' is not 1 to 64"
-            + " letters, digits, '.', '_' or '-'");
+    public Builder forwardedHeader(String name) {
+      this.forwardedHeader = Optional.of(switch (name == null ? ""
+          : name.trim().toLowerCase(Locale.ROOT)) {
+        case "x-forwarded-for" -> "X-Forwarded-For";
+        case "forwarded" -> "Forwarded";
+        default -> throw new IllegalArgumentException(Keys.FORWARDED_HEADER + ": '" + name
+            + "' is neither X-Forwarded-For nor Forwarded");
+      });
+      return this;
+    }
+
+    /** A file replacing the bundled list of Stripe's addresses. */
+    public Builder stripeIpsFile(String path) {
+      this.stripeIpsFile = Optional.of(Objects.requireNonNull(path, "path == null"));
+      return this;
+    }
+
+    /** Which events this deployment accepts (default {@link Livemode#ANY}). */
+    public Builder livemode(Livemode livemode) {
+      this.livemode = Objects.requireNonNull(livemode, "livemode == null");
+      return this;
+    }
+
+    /** Replaces the accepted connected accounts; empty: any. */
+    public Builder accounts(Collection<String> accounts) {
+      Objects.requireNonNull(accounts, "accounts == null");
+      this.accounts.clear();
+      for (String account : accounts) {
+        this.accounts.add(Objects.requireNonNull(account, "account == null"));
       }
-      this.endpoint = name;
+      return this;
+    }
+
+    /** The largest body accepted, in bytes, from 1 to 2^31 - 9. */
+    public Builder maxBody(long bytes) {
+      if (bytes < 1 || bytes > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException(Keys.MAX_BODY + ": must be between 1 and "
+            + (Integer.MAX_VALUE - 8) + " bytes, was " + bytes);
+      }
+      this.maxBody = (int) bytes;
       return this;
     }
 
@@ -936,19 +548,54 @@ public final class WebhookConfig {
       return this;
     }
 
+    /** When handlers run (see {@link Keys#PROCESSING}); default {@link Processing#SYNC}. */
+    public Builder processing(Processing processing) {
+      this.processing = Objects.requireNonNull(processing, "processing == null");
+      return this;
+    }
+
+    /** Replaces the handler class names (see {@link Keys#HANDLERS}). */
+    public Builder handlers(Collection<String> classNames) {
+      replace(handlers, classNames);
+      return this;
+    }
+
+    /** The JNDI name of the inbox's DataSource (see {@link Keys#DATASOURCE}); blank: none. */
+    public Builder dataSource(String jndiName) {
+      Objects.requireNonNull(jndiName, "jndiName == null");
+      this.dataSource = jndiName.isBlank() ? Optional.empty() : Optional.of(jndiName.strip());
+      return this;
+    }
+
     /**
-     * The forwarding header the trusted proxies write.
+     * The endpoint's name.
      *
-     * @throws IllegalArgumentException unless {@code X-Forwarded-For} or {@code Forwarded} (any
-     *     case)
+     * @throws IllegalArgumentException unless 1 to 64 letters, digits, {@code .}, {@code _}, {@code -}
      */
-    public Builder forwardedHeader(String name) {
-      this.forwardedHeader = switch (name == null ? "" : name.trim().toLowerCase(Locale.ROOT)) {
-        case "x-forwarded-for" -> "X-Forwarded-For";
-        case "forwarded" -> "Forwarded";
-        default -> throw new IllegalArgumentException(Keys.FORWARDED_HEADER + ": '" + name
-            + "' is neither X-Forwarded-For nor Forwarded");
-      };
+    public Builder endpoint(String name) {
+      if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}")) {
+        throw new IllegalArgumentException(Keys.ENDPOINT + ": '" + name + "' is not 1 to 64"
+            + " letters, digits, '.', '_' or '-'");
+      }
+      this.endpoint = name;
+      return this;
+    }
+
+    /** Worker threads of async processing, from 1 to 64. */
+    public Builder workers(long workers) {
+      this.workers = (int) within(Keys.WORKERS, workers, 1, 64, "");
+      return this;
+    }
+
+    /** Failed attempts after which an event is dead, from 1 to 1000. */
+    public Builder attempts(long attempts) {
+      this.attempts = (int) within(Keys.ATTEMPTS, attempts, 1, 1000, "");
+      return this;
+    }
+
+    /** Days done events are kept in the inbox, from 1 to 36500. */
+    public Builder retentionDays(long days) {
+      this.retentionDays = (int) within(Keys.RETENTION_DAYS, days, 1, 36_500, " days");
       return this;
     }
 
@@ -981,6 +628,47 @@ public final class WebhookConfig {
       return this;
     }
 
+    /** Alert after this long without a verified delivery (off unless set); at least 1 minute. */
+    public Builder alertSilence(Duration silence) {
+      Objects.requireNonNull(silence, "silence == null");
+      if (silence.isNegative() || silence.isZero()) {
+        throw new IllegalArgumentException(Keys.ALERT_SILENCE + ": must be at least 1 minute");
+      }
+      this.alertSilence = Optional.of(silence);
+      return this;
+    }
+
+    /** Alert when over {@code max} verifications fail within {@code window}; off unless set. */
+    public Builder alertFailures(int max, Duration window) {
+      this.alertFailures = Optional.of(new OperationsConfig.FailureAlert(max, window));
+      return this;
+    }
+
+    /**
+     * Turns debug mode on until {@code until} (see {@link Keys#DEBUG_UNTIL}), at most {@link
+     * #MAX_DEBUG_PERIOD} after the clock's now when {@link #build()} runs; off unless set.
+     */
+    public Builder debugUntil(Instant until) {
+      this.debugUntil = Optional.of(Objects.requireNonNull(until, "until == null"));
+      return this;
+    }
+
+    private static void replace(Collection<String> target, Collection<String> values) {
+      Objects.requireNonNull(values, "values == null");
+      target.clear();
+      for (String value : values) {
+        target.add(Objects.requireNonNull(value, "value == null"));
+      }
+    }
+
+    private static long within(String key, long value, long min, long max, String unit) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(key + ": must be between " + min + " and " + max
+            + unit + ", was " + value);
+      }
+      return value;
+    }
+
     /**
      * Validates and builds.
      *
@@ -1011,10 +699,12 @@ public final class WebhookConfig {
               + "' is not a connected account id (acct_...)");
         }
       }
-      if (debugUntil != null && debugUntil.isAfter(clock.instant().plus(MAX_DEBUG_PERIOD))) {
-        throw new IllegalArgumentException(Keys.DEBUG_UNTIL + ": " + debugUntil + " is more than "
-            + MAX_DEBUG_PERIOD.toHours() + " hours ahead; debug mode logs sensitive data, so it"
-            + " is meant for a short investigation: give a nearer end");
+      Optional<Instant> tooLate = debugUntil
+          .filter(until -> until.isAfter(clock.instant().plus(MAX_DEBUG_PERIOD)));
+      if (tooLate.isPresent()) {
+        throw new IllegalArgumentException(Keys.DEBUG_UNTIL + ": " + tooLate.get()
+            + " is more than " + MAX_DEBUG_PERIOD.toHours() + " hours ahead; debug mode logs"
+            + " sensitive data, so it is meant for a short investigation: give a nearer end");
       }
       return new WebhookConfig(this);
     }

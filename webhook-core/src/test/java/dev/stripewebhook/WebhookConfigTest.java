@@ -18,9 +18,9 @@ class WebhookConfigTest {
   @Test
   void defaultsAreStripesTolerancesAndOneMebibyte() {
     WebhookConfig config = WebhookConfig.builder().secrets("whsec_a").build();
-    assertThat(config.tolerance()).isEqualTo(Duration.ofSeconds(300));
-    assertThat(config.maxBodySize()).isEqualTo(1 << 20);
-    assertThat(config.handlerClassNames()).isEmpty();
+    assertThat(config.verification().tolerance()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(config.edge().maxBody()).isEqualTo(1 << 20);
+    assertThat(config.processing().handlers()).isEmpty();
   }
 
   @Test
@@ -29,16 +29,16 @@ class WebhookConfigTest {
         source(Map.of(WebhookConfig.Keys.TOLERANCE, "60")),
         source(Map.of(WebhookConfig.Keys.TOLERANCE, "120", WebhookConfig.Keys.MAX_BODY, "2048")),
         source(Map.of("STRIPE_WEBHOOK_SECRET", " whsec_old , whsec_new ,")));
-    assertThat(config.tolerance()).isEqualTo(Duration.ofSeconds(60));
-    assertThat(config.maxBodySize()).isEqualTo(2048);
-    assertThat(config.secrets()).containsExactly("whsec_old", "whsec_new");
+    assertThat(config.verification().tolerance()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.edge().maxBody()).isEqualTo(2048);
+    assertThat(config.verification().secrets()).containsExactly("whsec_old", "whsec_new");
   }
 
   @Test
   void readsHandlerClassNames() {
     WebhookConfig config = WebhookConfig.fromSources(source(Map.of(
         WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.HANDLERS, "a.B, c.D")));
-    assertThat(config.handlerClassNames()).containsExactly("a.B", "c.D");
+    assertThat(config.processing().handlers()).containsExactly("a.B", "c.D");
   }
 
   @Test
@@ -75,11 +75,11 @@ class WebhookConfigTest {
   @Test
   void inboxDefaultsAreSyncInMemoryTenAttemptsAndThirtyDays() {
     WebhookConfig config = WebhookConfig.builder().secrets("whsec_a").build();
-    assertThat(config.processing()).isEqualTo(WebhookConfig.Processing.SYNC);
-    assertThat(config.dataSourceName()).isEmpty();
-    assertThat(config.attempts()).isEqualTo(10);
-    assertThat(config.workers()).isEqualTo(2);
-    assertThat(config.retentionDays()).isEqualTo(30);
+    assertThat(config.processing().mode()).isEqualTo(WebhookConfig.Processing.SYNC);
+    assertThat(config.processing().dataSource()).isEmpty();
+    assertThat(config.processing().attempts()).isEqualTo(10);
+    assertThat(config.processing().workers()).isEqualTo(2);
+    assertThat(config.processing().retentionDays()).isEqualTo(30);
   }
 
   @Test
@@ -91,11 +91,11 @@ class WebhookConfigTest {
         WebhookConfig.Keys.ATTEMPTS, "5",
         "STRIPE_WEBHOOK_WORKERS", "8",
         "STRIPE_WEBHOOK_RETENTION_DAYS", "7")));
-    assertThat(config.workers()).isEqualTo(8);
-    assertThat(config.processing()).isEqualTo(WebhookConfig.Processing.ASYNC);
-    assertThat(config.dataSourceName()).contains("java:comp/env/jdbc/stripe");
-    assertThat(config.attempts()).isEqualTo(5);
-    assertThat(config.retentionDays()).isEqualTo(7);
+    assertThat(config.processing().workers()).isEqualTo(8);
+    assertThat(config.processing().mode()).isEqualTo(WebhookConfig.Processing.ASYNC);
+    assertThat(config.processing().dataSource()).contains("java:comp/env/jdbc/stripe");
+    assertThat(config.processing().attempts()).isEqualTo(5);
+    assertThat(config.processing().retentionDays()).isEqualTo(7);
   }
 
   @Test
@@ -122,13 +122,14 @@ class WebhookConfigTest {
 
   @Test
   void debugModeIsOffByDefaultAndReadsAnInstantWithinADay() {
-    assertThat(WebhookConfig.builder().secrets("whsec_a").build().debugUntil()).isEmpty();
+    assertThat(WebhookConfig.builder().secrets("whsec_a").build().operations().debugUntil())
+        .isEmpty();
     java.time.Instant now = java.time.Instant.parse("2026-11-23T18:00:00Z");
     java.time.Clock clock = java.time.Clock.fixed(now, java.time.ZoneOffset.UTC);
     WebhookConfig config = WebhookConfig.builderFromSources(source(Map.of(
         WebhookConfig.Keys.SECRETS, "whsec_a",
         "STRIPE_WEBHOOK_DEBUG_UNTIL", "2026-11-23T19:00:00Z"))).clock(clock).build();
-    assertThat(config.debugUntil()).contains(now.plusSeconds(3600));
+    assertThat(config.operations().debugUntil()).contains(now.plusSeconds(3600));
     assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
         WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.DEBUG_UNTIL, "30m"))))
         .hasMessageStartingWith("stripe.webhook.debug-until: '30m' is not an ISO-8601 instant");
@@ -140,20 +141,21 @@ class WebhookConfigTest {
 
   @Test
   void memoryCapacityIsTenThousandByDefaultAndReadFromItsKeyOrEnvironmentName() {
-    assertThat(WebhookConfig.builder().secrets("whsec_a").build().memoryCapacity())
+    assertThat(WebhookConfig.builder().secrets("whsec_a").build().processing().memoryCapacity())
         .isEqualTo(10_000);
     assertThat(WebhookConfig.Keys.environmentName(WebhookConfig.Keys.MEMORY_CAPACITY))
         .isEqualTo("STRIPE_WEBHOOK_MEMORY_CAPACITY");
     assertThat(WebhookConfig.fromSources(source(Map.of(WebhookConfig.Keys.SECRETS, "whsec_a",
-        "stripe.webhook.memory-capacity", "250000"))).memoryCapacity()).isEqualTo(250_000);
+        "stripe.webhook.memory-capacity", "250000"))).processing().memoryCapacity())
+        .isEqualTo(250_000);
     assertThat(WebhookConfig.fromSources(source(Map.of(WebhookConfig.Keys.SECRETS, "whsec_a",
-        "STRIPE_WEBHOOK_MEMORY_CAPACITY", "100"))).memoryCapacity()).isEqualTo(100);
+        "STRIPE_WEBHOOK_MEMORY_CAPACITY", "100"))).processing().memoryCapacity()).isEqualTo(100);
   }
 
   @Test
   void failsAtStartupOnAMemoryCapacityOutsideOneHundredToTenMillion() {
     assertThat(WebhookConfig.builder().secrets("whsec_a").memoryCapacity(10_000_000).build()
-        .memoryCapacity()).isEqualTo(10_000_000);
+        .processing().memoryCapacity()).isEqualTo(10_000_000);
     assertThatThrownBy(() -> WebhookConfig.builder().memoryCapacity(99))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("stripe.webhook.memory-capacity: must be between 100 and");

@@ -173,7 +173,7 @@ final class RecoveryAction {
       options = options.onlyUndelivered();
     }
     EventRecovery.Range range = EventRecovery.Range.last(Duration.ofDays(asked.days()),
-        config.clock());
+        config.verification().clock());
     StripeClient.StripeClientBuilder client = StripeClient.builder().setApiKey(key)
         .setMaxNetworkRetries(2);
     if (apiBase != null) {

@@ -79,9 +79,9 @@ final class RecoveryCommand {
       return 2;
     }
     InboxOptions inboxOptions = InboxOptions.builder()
-        .clock(config.clock())
-        .maxAttempts(config.attempts())
-        .retention(Duration.ofDays(config.retentionDays()))
+        .clock(config.verification().clock())
+        .maxAttempts(config.processing().attempts())
+        .retention(Duration.ofDays(config.processing().retentionDays()))
         .build();
     EventInbox inbox = options.containsKey("jdbc-url")
         ? JdbcEventInbox.create(new DriverManagerDataSource(options.get("jdbc-url"),
@@ -90,7 +90,7 @@ final class RecoveryCommand {
         : new InMemoryEventInbox(inboxOptions);
     ClassLoader loader = RecoveryCommand.class.getClassLoader();
     EventHandlers handlers = EventHandlers.builder()
-        .instantiate(config.handlerClassNames(), loader)
+        .instantiate(config.processing().handlers(), loader)
         .loadServices(loader)
         .build();
     if (handlers.isEmpty() && !recoveryOptions.dryRun()) {
@@ -147,7 +147,7 @@ final class RecoveryCommand {
 
   private static EventRecovery.Range range(Map<String, String> options, WebhookConfig config)
       throws UsageException {
-    Instant now = config.clock().instant().truncatedTo(ChronoUnit.SECONDS);
+    Instant now = config.verification().clock().instant().truncatedTo(ChronoUnit.SECONDS);
     Instant since = instant("--since", options.get("since"), now);
     Instant until = options.containsKey("until")
         ? instant("--until", options.get("until"), now) : null;

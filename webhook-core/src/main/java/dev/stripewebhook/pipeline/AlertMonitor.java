@@ -4,6 +4,7 @@ package dev.stripewebhook.pipeline;
 import dev.stripewebhook.WebhookAlert;
 import dev.stripewebhook.WebhookAlert.Kind;
 import dev.stripewebhook.WebhookAlertListener;
+import dev.stripewebhook.OperationsConfig;
 import dev.stripewebhook.WebhookConfig;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -62,11 +63,15 @@ final class AlertMonitor {
    */
   public static AlertMonitor start(WebhookConfig config, List<WebhookAlertListener> listeners,
       Optional<Consumer<Object>> events) {
-    if (config.alertSilence() == null && config.alertWindow() == null) {
+    OperationsConfig operations = config.operations();
+    if (operations.alertSilence().isEmpty() && operations.alertFailures().isEmpty()) {
       return null;
     }
-    AlertMonitor monitor = new AlertMonitor(config.clock(), config.alertSilence(),
-        config.alertMaxFailures(), config.alertWindow(), alert -> {
+    Duration silence = operations.alertSilence().orElse(null);
+    AlertMonitor monitor = new AlertMonitor(config.verification().clock(), silence,
+        operations.alertFailures().map(OperationsConfig.FailureAlert::max).orElse(0),
+        operations.alertFailures().map(OperationsConfig.FailureAlert::window).orElse(null),
+        alert -> {
           ALERTS.log(Level.WARNING, alert.kind() + ": " + alert.message());
           for (WebhookAlertListener listener : listeners) {
             try {
@@ -78,8 +83,7 @@ final class AlertMonitor {
           }
           events.ifPresent(fire -> fire.accept(alert));
         });
-    long period = config.alertSilence() == null ? 30
-        : Math.max(1, Math.min(30, config.alertSilence().getSeconds() / 4));
+    long period = silence == null ? 30 : Math.max(1, Math.min(30, silence.getSeconds() / 4));
     monitor.timer = Executors.newSingleThreadScheduledExecutor(task -> {
       Thread thread = new Thread(task, "stripe-webhook-alerts");
       thread.setDaemon(true);

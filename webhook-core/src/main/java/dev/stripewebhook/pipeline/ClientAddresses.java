@@ -4,6 +4,7 @@ package dev.stripewebhook.pipeline;
 import dev.stripewebhook.internal.AddressRange;
 import dev.stripewebhook.pipeline.Delivery;
 import dev.stripewebhook.Reason;
+import dev.stripewebhook.EdgeConfig;
 import dev.stripewebhook.WebhookConfig;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -39,17 +40,18 @@ final class ClientAddresses {
   }
 
   /**
-   * From {@link WebhookConfig#allowedIps()}, {@link WebhookConfig#trustedProxies()} and {@link
-   * WebhookConfig#forwardedHeader()}.
+   * From {@link EdgeConfig#allowedIps()}, {@link EdgeConfig#trustedProxies()} and {@link
+   * EdgeConfig#forwardedHeader()}.
    *
    * @throws IllegalArgumentException naming the key when an entry is not an address or range
    */
   public static ClientAddresses from(WebhookConfig config) {
+    EdgeConfig edge = config.edge();
+    String stripeIpsFile = edge.stripeIpsFile().orElse(null);
     return new ClientAddresses(
-        ranges(WebhookConfig.Keys.ALLOWED_IPS, config.allowedIps(), config.stripeIpsFile()),
-        ranges(WebhookConfig.Keys.TRUSTED_PROXIES, config.trustedProxies(),
-            config.stripeIpsFile()),
-        config.forwardedHeader().orElse(null));
+        ranges(WebhookConfig.Keys.ALLOWED_IPS, edge.allowedIps(), stripeIpsFile),
+        ranges(WebhookConfig.Keys.TRUSTED_PROXIES, edge.trustedProxies(), stripeIpsFile),
+        edge.forwardedHeader().orElse(null));
   }
 
   private static List<AddressRange> ranges(String key, List<String> texts, String stripeIpsFile) {

@@ -39,8 +39,8 @@ final class DebugLog {
 
   /** Says at start-up whether debug mode is on, loudly, or already over. */
   public void announce() {
-    config.debugUntil().ifPresent(until -> {
-      if (config.clock().instant().isBefore(until)) {
+    config.operations().debugUntil().ifPresent(until -> {
+      if (config.verification().clock().instant().isBefore(until)) {
         announcements.log(Level.WARNING, "{0}: DEBUG MODE is on until {1}: the raw"
             + " Stripe-Signature header and body of every delivery are logged on {2}. They are"
             + " sensitive (customer data; a logged delivery can be replayed within the"
@@ -56,11 +56,11 @@ final class DebugLog {
 
   /** Logs one delivery, while debug mode is on. */
   public void log(Delivery delivery, String client, String header, byte[] body) {
-    Instant until = config.debugUntil().orElse(null);
+    Instant until = config.operations().debugUntil().orElse(null);
     if (until == null || ended.get()) {
       return;
     }
-    if (!config.clock().instant().isBefore(until)) {
+    if (!config.verification().clock().instant().isBefore(until)) {
       if (ended.compareAndSet(false, true)) {
         announcements.log(Level.WARNING, "{0}: debug mode ended at {1}; raw deliveries are no"
             + " longer logged", label, until);

@@ -23,14 +23,14 @@ final class InboxFactory {
    */
   public static EventInbox create(WebhookConfig config, DataSource given) {
     InboxOptions options = InboxOptions.builder()
-        .clock(config.clock())
-        .maxAttempts(config.attempts())
-        .retention(Duration.ofDays(config.retentionDays()))
-        .endpoint(config.endpoint())
-        .capacity(config.memoryCapacity())
+        .clock(config.verification().clock())
+        .maxAttempts(config.processing().attempts())
+        .retention(Duration.ofDays(config.processing().retentionDays()))
+        .endpoint(config.processing().endpoint())
+        .capacity(config.processing().memoryCapacity())
         .build();
-    if (config.dataSourceName().isPresent()) {
-      return JdbcEventInbox.create(lookup(config.dataSourceName().get()), options);
+    if (config.processing().dataSource().isPresent()) {
+      return JdbcEventInbox.create(lookup(config.processing().dataSource().get()), options);
     }
     return given != null ? JdbcEventInbox.create(given, options) : new InMemoryEventInbox(options);
   }

@@ -107,13 +107,13 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   private WebhookEndpoint(Builder builder) {
     this.config = builder.config;
     this.label = builder.label != null ? builder.label
-        : "Stripe webhook endpoint '" + config.endpoint() + "'";
+        : "Stripe webhook endpoint '" + config.processing().endpoint() + "'";
     this.loader = builder.loader != null ? builder.loader : WebhookEndpoint.class.getClassLoader();
     this.passesDown = builder.handlers.isEmpty();
     EventHandlers.Builder all = EventHandlers.builder().addAll(builder.handlers.all());
     builder.observers.ifPresent(all::add);
     this.handlers = all.build();
-    if (config.processing() == WebhookConfig.Processing.ASYNC && handlers.isEmpty()) {
+    if (config.processing().isAsync() && handlers.isEmpty()) {
       throw new IllegalArgumentException(WebhookConfig.Keys.PROCESSING + ": async needs"
           + " handlers (" + WebhookConfig.Keys.HANDLERS + ", META-INF/services or CDI observers);"
           + " without handlers the servlet or resource behind processes events in the request:"
@@ -124,7 +124,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
         : InboxFactory.create(config, builder.dataSource);
 
     this.verifier = SignatureVerifier.create(config);
-    this.bodyReader = new BodyReader(config.maxBodySize(), config.bodyTimeout());
+    this.bodyReader = new BodyReader(config.edge().maxBody(), config.edge().bodyTimeout());
     this.metrics = DeliveryMetrics.find(builder.meterRegistry, loader);
     this.doorClaims = new DoorClaims(inbox, builder.doorClaimLimit, label);
     this.debug = new DebugLog(config, label, LOG, DEBUG_LOGGER);
@@ -143,13 +143,14 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     if (workers != null) {
       throw new IllegalStateException(label + " is already started");
     }
-    metrics.watch(inbox, config.clock());
+    metrics.watch(inbox, config.verification().clock());
     List<WebhookAlertListener> listeners = new ArrayList<>();
     ServiceLoader.load(WebhookAlertListener.class, loader).forEach(listeners::add);
     alerts = AlertMonitor.start(config, listeners, CdiLookup.events(loader));
     debug.announce();
     workers = async()
-        ? InboxWorkers.processing(inbox, owner + "-worker", this::processDue, config.workers())
+        ? InboxWorkers.processing(inbox, owner + "-worker", this::processDue,
+            config.processing().workers())
         : InboxWorkers.pruning(inbox);
     workers.start();
     return this;
@@ -220,7 +221,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   }
 
   private boolean async() {
-    return config.processing() == WebhookConfig.Processing.ASYNC;
+    return config.processing().isAsync();
   }
 
   /**
@@ -452,7 +453,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
    * (bounded) for its outcome. The owner of the claim, or the decision when not claimed.
    */
   private Object claimForDoor(VerifiedEvent event) {
-    InProgressWait wait = new InProgressWait(config.inProgressWait());
+    InProgressWait wait = new InProgressWait(config.processing().inProgressWait());
     while (true) {
       String claimOwner = claimOwner();
       try {
@@ -515,7 +516,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   private Decision inProgress(VerifiedEvent event) {
     LOG.log(Level.INFO, "Stripe event {0} is still being processed by another delivery after {1}"
         + " s; answered 409 so that Stripe delivers it again", LogText.escape(event.id()),
-        config.inProgressWait().toSeconds());
+        config.processing().inProgressWait().toSeconds());
     return Decision.refused(Reason.EVENT_IN_PROGRESS, "Another delivery of this event is being"
         + " processed now; Stripe will deliver it again and then gets the result.", event);
   }
@@ -540,7 +541,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
    * claim, waits (bounded) for its outcome and tries again.
    */
   private Decision processNow(VerifiedEvent event, PassDown behind) {
-    InProgressWait wait = new InProgressWait(config.inProgressWait());
+    InProgressWait wait = new InProgressWait(config.processing().inProgressWait());
     while (true) {
       Attempt attempt = new Attempt();
       Outcome outcome;
@@ -695,7 +696,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     try {
       processStored(record, context);
     } catch (Throwable e) {
-      if (record.attempts() >= config.attempts()) {
+      if (record.attempts() >= config.processing().attempts()) {
         metrics.dead(); // its last allowed attempt: the inbox marks it dead
       }
       throw e;
@@ -708,12 +709,12 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       event = record.verifyAgain(verifier);
     } catch (IllegalStateException e) {
       LOG.log(Level.ERROR, label + ": " + LogText.escape(e.getMessage()) + "; attempt "
-          + record.attempts() + " of " + config.attempts() + " failed");
+          + record.attempts() + " of " + config.processing().attempts() + " failed");
       throw e;
     }
     try {
-      dispatch(event, context, "attempt " + record.attempts() + " of " + config.attempts()
-          + "; retried with backoff until then");
+      dispatch(event, context, "attempt " + record.attempts() + " of "
+          + config.processing().attempts() + "; retried with backoff until then");
     } finally {
       clearInterrupt(event);
     }
@@ -772,7 +773,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     long signedAt = SignatureHeaderPeek.timestamp(header);
     if (signedAt > 0) {
       details.append("t=").append(signedAt).append(", clock offset ")
-          .append(config.clock().instant().getEpochSecond() - signedAt).append(" s, ");
+          .append(config.verification().clock().instant().getEpochSecond() - signedAt)
+          .append(" s, ");
     } else {
       details.append(header == null ? "no header, " : "no readable t, ");
     }

@@ -13,6 +13,7 @@ import com.stripe.model.Event;
 import com.stripe.model.StripeCollection;
 import com.stripe.param.EventListParams;
 import dev.stripewebhook.SignatureVerifier;
+import dev.stripewebhook.VerificationConfig;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.WebhookSigner;
@@ -63,7 +64,7 @@ import java.util.function.Consumer;
  *     (StoredEventProcessor) servletContext.getAttribute(StoredEventProcessor.ATTRIBUTE);
  * StripeClient stripe = new StripeClient(System.getenv("STRIPE_API_KEY"));
  * EventRecovery.Report report = EventRecovery.create(stripe, config, processor)
- *     .run(EventRecovery.Range.last(Duration.ofDays(30), config.clock()),
+ *     .run(EventRecovery.Range.last(Duration.ofDays(30), config.verification().clock()),
  *         EventRecovery.Options.all().onlyUndelivered());
  * }</pre>
  *
@@ -220,7 +221,7 @@ public final class EventRecovery {
   public Report run(Range range, Options options) throws StripeException, InboxException {
     Objects.requireNonNull(range, "range == null");
     Objects.requireNonNull(options, "options == null");
-    Instant oldest = config.clock().instant().minus(STRIPE_RETENTION);
+    Instant oldest = config.verification().clock().instant().minus(STRIPE_RETENTION);
     // An hour's margin: "30d" computed a moment ago is not worth a note.
     if (range.since().isBefore(oldest.minus(Duration.ofHours(1)))) {
       progress("note: Stripe's Events API keeps " + STRIPE_RETENTION.toDays() + " days of events;"
@@ -331,7 +332,8 @@ public final class EventRecovery {
       return;
     }
     // Signed as Stripe signs a delivery, at the clock's now so that the verifier's tolerance holds.
-    String header = WebhookSigner.header(config.clock().instant().getEpochSecond(), body, secrets);
+    String header = WebhookSigner.header(
+        config.verification().clock().instant().getEpochSecond(), body, secrets);
     VerifiedEvent event;
     try {
       event = verifier.verify(body, header);
@@ -384,10 +386,12 @@ public final class EventRecovery {
    * The endpoint's secrets that can verify this event: the unbound ones and those of its mode.
    */
   private List<String> secretsFor(JsonObject json) {
-    List<String> secrets = new ArrayList<>(config.secrets());
+    VerificationConfig verification = config.verification();
+    List<String> secrets = new ArrayList<>(verification.secrets());
     JsonElement livemode = json.get("livemode");
     if (livemode != null && livemode.isJsonPrimitive()) {
-      secrets.addAll(livemode.getAsBoolean() ? config.liveSecrets() : config.testSecrets());
+      secrets.addAll(livemode.getAsBoolean()
+          ? verification.liveSecrets() : verification.testSecrets());
     }
     return secrets;
   }

@@ -3,6 +3,7 @@ package dev.stripewebhook.servlet;
 
 import com.stripe.model.Event;
 import dev.stripewebhook.pipeline.Decision;
+import dev.stripewebhook.ConfigSource;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.pipeline.PassDown;
@@ -181,12 +182,16 @@ public class StripeWebhookFilter extends HttpFilter {
     ClassLoader loader = applicationClassLoader();
     try {
       if (config == null) {
-        config = WebhookConfig.fromSources(this::getInitParameter, context::getInitParameter,
-            System::getProperty, System::getenv);
+        config = WebhookConfig.fromSources(
+            ConfigSource.of(this::getInitParameter,
+                () -> Collections.list(getInitParameterNames())),
+            ConfigSource.of(context::getInitParameter,
+                () -> Collections.list(context.getInitParameterNames())),
+            ConfigSource.systemProperties(), ConfigSource.environment());
       }
       if (handlers == null) {
         handlers = EventHandlers.builder()
-            .instantiate(config.handlerClassNames(), loader)
+            .instantiate(config.processing().handlers(), loader)
             .loadServices(loader)
             .build();
       }

@@ -74,7 +74,7 @@ class RecoveryThroughTheFilterTest {
           .setApiBase("http://127.0.0.1:" + stripe.getAddress().getPort()).build();
 
       EventRecovery.Report report = EventRecovery.create(client, published, processor)
-          .run(EventRecovery.Range.last(Duration.ofDays(3), published.clock()),
+          .run(EventRecovery.Range.last(Duration.ofDays(3), published.verification().clock()),
               EventRecovery.Options.all().onlyUndelivered());
 
       assertThat(report.stored()).isEqualTo(1);

@@ -44,7 +44,7 @@ class StripeWebhookFilterTest {
 
   @BeforeAll
   static void start() throws Exception {
-    WebhookConfig.Builder config = WebhookConfig.builder().secrets(SECRET).maxBodySize(MAX_BODY);
+    WebhookConfig.Builder config = WebhookConfig.builder().secrets(SECRET).maxBody(MAX_BODY);
     EventHandlers handlers = EventHandlers.of(
         handler(Set.of("payment_intent.*"), handled::add),
         handler(Set.of("invoice.payment_failed"), event -> {

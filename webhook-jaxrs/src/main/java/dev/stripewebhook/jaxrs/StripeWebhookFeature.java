@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.jaxrs;
 
+import dev.stripewebhook.ConfigSource;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.jaxrs.internal.CompleteDelivery;
 import dev.stripewebhook.jaxrs.internal.RejectionMapper;
@@ -77,10 +78,10 @@ public final class StripeWebhookFeature implements Feature {
   @Override
   public boolean configure(FeatureContext context) {
     Verification verification = config != null ? Verification.of(config)
-        : Verification.fromSources(key -> {
+        : Verification.fromSources(ConfigSource.of(key -> {
           Object value = context.getConfiguration().getProperty(key);
           return value == null ? null : value.toString();
-        });
+        }, () -> context.getConfiguration().getPropertyNames()));
     context.register(new StripeEventReader(verification));
     context.register(new VerifySignatureFilter(verification));
     context.register(new CompleteDelivery(verification));

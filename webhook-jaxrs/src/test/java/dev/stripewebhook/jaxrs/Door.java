@@ -77,7 +77,7 @@ abstract class Door {
   /** The configuration every door starts from. */
   static WebhookConfig.Builder config() {
     // The machine is shared with other builds: a concurrent copy waits long for the first.
-    return WebhookConfig.builder().secrets(SECRET).maxBodySize(MAX_BODY)
+    return WebhookConfig.builder().secrets(SECRET).maxBody(MAX_BODY)
         .inProgressWait(Duration.ofSeconds(20));
   }
 

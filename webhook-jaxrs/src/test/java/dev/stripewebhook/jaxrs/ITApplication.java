@@ -19,6 +19,6 @@ public class ITApplication extends Application {
   @SuppressWarnings("deprecation") // the feature instance needs its config: a singleton
   public Set<Object> getSingletons() {
     return Set.of(new StripeWebhookFeature(WebhookConfig.builder().secrets(FEATURE_SECRET)
-        .maxBodySize(MAX_BODY).build()));
+        .maxBody(MAX_BODY).build()));
   }
 }

@@ -2,6 +2,7 @@
 package dev.stripewebhook.jaxrs.internal;
 
 import dev.stripewebhook.pipeline.Decision;
+import dev.stripewebhook.ConfigSource;
 import dev.stripewebhook.Reason;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
@@ -16,8 +17,9 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
+import java.util.Collections;
 import java.util.List;
-import java.util.function.Function;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /**
@@ -38,25 +40,25 @@ public final class Verification {
   /** The request attribute holding the admission to complete after the resource: {@value}. */
   static final String ADMISSION_ATTRIBUTE = "dev.stripewebhook.jaxrs.admission";
 
-  private final Function<String, String> applicationProperties;
+  private final ConfigSource applicationProperties;
   private final WebhookConfig given;
   private volatile WebhookEndpoint own;
 
-  private Verification(WebhookConfig given, Function<String, String> applicationProperties) {
+  private Verification(WebhookConfig given, ConfigSource applicationProperties) {
     this.given = given;
     this.applicationProperties = applicationProperties;
   }
 
   /** The door of an endpoint with {@code config}. */
   public static Verification of(WebhookConfig config) {
-    return new Verification(config, key -> null);
+    return new Verification(config, ConfigSource.of(Map.of()));
   }
 
   /**
    * A door configured from the application's properties, the servlet context params, system
    * properties and the environment, resolved at the first request that needs it.
    */
-  public static Verification fromSources(Function<String, String> applicationProperties) {
+  public static Verification fromSources(ConfigSource applicationProperties) {
     return new Verification(null, applicationProperties);
   }
 
@@ -142,32 +144,40 @@ public final class Verification {
   }
 
   private String endpointName(ServletContext context) {
-    for (Function<String, String> source : List.<Function<String, String>>of(
-        applicationProperties, context::getInitParameter, System::getProperty)) {
-      String name = source.apply(WebhookConfig.Keys.ENDPOINT);
-      if (name != null && !name.isBlank()) {
-        return name.trim();
+    String key = WebhookConfig.Keys.ENDPOINT;
+    for (ConfigSource source : sources(context)) {
+      for (String name : List.of(key, WebhookConfig.Keys.environmentName(key))) {
+        String value = source.value(name);
+        if (value != null && !value.isBlank()) {
+          return value.trim();
+        }
       }
     }
-    String environment = System.getenv(WebhookConfig.Keys.environmentName(
-        WebhookConfig.Keys.ENDPOINT));
-    return environment == null || environment.isBlank() ? "default" : environment.trim();
+    return WebhookConfig.Keys.defaultValue(key).orElseThrow();
+  }
+
+  /** The documented sources, first wins: application, context params, JVM, environment. */
+  private List<ConfigSource> sources(ServletContext context) {
+    return List.of(applicationProperties,
+        ConfigSource.of(context::getInitParameter,
+            () -> Collections.list(context.getInitParameterNames())),
+        ConfigSource.systemProperties(), ConfigSource.environment());
   }
 
   private WebhookEndpoint build(ServletContext context) {
     ClassLoader loader = Verification.class.getClassLoader();
     try {
       WebhookConfig config = given != null ? given : WebhookConfig.fromSources(
-          applicationProperties, context::getInitParameter, System::getProperty, System::getenv);
+          sources(context).toArray(ConfigSource[]::new));
       Object dataSource = context.getAttribute(StripeWebhookFilter.DATASOURCE_ATTRIBUTE);
       WebhookEndpoint endpoint = WebhookEndpoint.builder(config)
           .cdiObservers(loader)
           .dataSource(dataSource instanceof DataSource found ? found : null)
           .meterRegistry(context.getAttribute(StripeWebhookFilter.METER_REGISTRY_ATTRIBUTE))
           .classLoader(loader)
-          .label("StripeWebhookFeature (endpoint '" + config.endpoint() + "')")
+          .label("StripeWebhookFeature (endpoint '" + config.processing().endpoint() + "')")
           .build();
-      if (config.processing() == WebhookConfig.Processing.ASYNC) {
+      if (config.processing().isAsync()) {
         endpoint.start(); // its workers; sync processing needs no thread
       }
       LOG.log(Level.INFO, "{0} ready", endpoint);
