@@ -5,9 +5,10 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Something an operator should look at: Stripe's deliveries stopped, or many failed verification.
- * Raised only when configured ({@value WebhookConfig.Keys#ALERT_SILENCE}, {@value
- * WebhookConfig.Keys#ALERT_FAILURES}); it reaches the log at WARNING, every {@link
+ * Something an operator should look at: Stripe's deliveries stopped, many failed verification
+ * (both raised only when configured: {@value WebhookConfig.Keys#ALERT_SILENCE}, {@value
+ * WebhookConfig.Keys#ALERT_FAILURES}), or a correctly signed delivery came from an address the
+ * allow-list refuses (always). It reaches the log at WARNING, every {@link
  * WebhookAlertListener} found through {@link java.util.ServiceLoader}, and CDI observers of this
  * type.
  *
@@ -23,7 +24,12 @@ public record WebhookAlert(Kind kind, String message, Instant at) {
     /** No verified delivery for longer than the configured silence. */
     SILENCE,
     /** More verification failures than configured within the window. */
-    VERIFICATION_FAILURES
+    VERIFICATION_FAILURES,
+    /**
+     * A delivery from outside {@value WebhookConfig.Keys#ALLOWED_IPS} carried a valid signature:
+     * Stripe may send from an address the list lacks. Raised once an hour per address at most.
+     */
+    SIGNED_OUTSIDE_ALLOW_LIST
   }
 
   /** Checks the parts. */

@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,6 +31,7 @@ import java.util.function.Consumer;
  */
 final class AlertMonitor {
   private static final System.Logger ALERTS = System.getLogger("dev.stripewebhook.alert");
+  private static final int MAX_OUTSIDE_ADDRESSES = 64;
 
   private final Clock clock;
   private final Duration silence;
@@ -36,6 +39,8 @@ final class AlertMonitor {
   private final Duration window;
   private final Consumer<WebhookAlert> sink;
   private final Deque<Instant> failures = new ArrayDeque<>();
+  /** Addresses alerted about within the hour, bounded so that a flood cannot grow it. */
+  private final Map<String, Instant> outsideRaised = new HashMap<>();
   private Instant lastVerified;
   private boolean silenceRaised;
   private boolean failuresRaised;
@@ -57,18 +62,15 @@ final class AlertMonitor {
   }
 
   /**
-   * A monitor of {@code config}'s alerts that checks every 30 s (more often for a short silence)
-   * on a daemon thread of its own, and tells {@code listeners}, each failure of one logged and
-   * ignored; null when no alert is configured. Stop it with {@link #stop()}.
+   * A monitor of {@code config}'s alerts that tells {@code listeners} (each failure of one logged
+   * and ignored) and CDI observers through {@code events}. The silence and failure alerts need
+   * {@link #startChecks()}; the allow-list alert works at once.
    */
-  public static AlertMonitor start(WebhookConfig config, List<WebhookAlertListener> listeners,
+  public static AlertMonitor create(WebhookConfig config, List<WebhookAlertListener> listeners,
       Optional<Consumer<Object>> events) {
     OperationsConfig operations = config.operations();
-    if (operations.alertSilence().isEmpty() && operations.alertFailures().isEmpty()) {
-      return null;
-    }
-    Duration silence = operations.alertSilence().orElse(null);
-    AlertMonitor monitor = new AlertMonitor(config.verification().clock(), silence,
+    AlertMonitor monitor = new AlertMonitor(config.verification().clock(),
+        operations.alertSilence().orElse(null),
         operations.alertFailures().map(OperationsConfig.FailureAlert::max).orElse(0),
         operations.alertFailures().map(OperationsConfig.FailureAlert::window).orElse(null),
         alert -> {
@@ -83,18 +85,28 @@ final class AlertMonitor {
           }
           events.ifPresent(fire -> fire.accept(alert));
         });
+    return monitor;
+  }
+
+  /**
+   * Checks the silence and failure alerts every 30 s (more often for a short silence) on a
+   * daemon thread of its own, when either is configured. Stop it with {@link #stop()}.
+   */
+  public synchronized void startChecks() {
+    if ((silence == null && window == null) || timer != null) {
+      return;
+    }
     long period = silence == null ? 30 : Math.max(1, Math.min(30, silence.getSeconds() / 4));
-    monitor.timer = Executors.newSingleThreadScheduledExecutor(task -> {
+    timer = Executors.newSingleThreadScheduledExecutor(task -> {
       Thread thread = new Thread(task, "stripe-webhook-alerts");
       thread.setDaemon(true);
       return thread;
     });
-    monitor.timer.scheduleWithFixedDelay(monitor::check, period, period, TimeUnit.SECONDS);
-    return monitor;
+    timer.scheduleWithFixedDelay(this::check, period, period, TimeUnit.SECONDS);
   }
 
-  /** Stops the checks of a monitor made by {@link #start}. */
-  public void stop() {
+  /** Stops the checks {@link #startChecks()} started. */
+  public synchronized void stop() {
     if (timer != null) {
       timer.shutdownNow();
     }
@@ -106,6 +118,29 @@ final class AlertMonitor {
       lastVerified = clock.instant();
       silenceRaised = false;
     }
+  }
+
+  /**
+   * A delivery from {@code address}, outside the allow-list, verified: raises {@link
+   * Kind#SIGNED_OUTSIDE_ALLOW_LIST} unless it was raised for this address within the hour.
+   *
+   * @return whether it was raised now (and so worth a log line of its own)
+   */
+  public boolean signedOutsideAllowList(String address, String advice) {
+    WebhookAlert alert;
+    synchronized (this) {
+      Instant now = clock.instant();
+      outsideRaised.values().removeIf(at -> at.isBefore(now.minus(Duration.ofHours(1))));
+      if (outsideRaised.containsKey(address) || outsideRaised.size() >= MAX_OUTSIDE_ADDRESSES) {
+        return false;
+      }
+      outsideRaised.put(address, now);
+      alert = new WebhookAlert(Kind.SIGNED_OUTSIDE_ALLOW_LIST, "A correctly signed Stripe"
+          + " webhook delivery came from " + address + ", outside the allow-list, and was"
+          + " refused (403): " + advice, now);
+    }
+    sink.accept(alert);
+    return true;
   }
 
   /** A delivery failed verification. */

@@ -27,6 +27,9 @@ interface DeliveryMetrics {
   /** One event failed its last allowed attempt and is now dead. */
   default void dead() {}
 
+  /** One delivery refused for its address carried a valid signature. */
+  default void signedOutsideAllowList() {}
+
   /** How long reading and verifying one delivery took. */
   void verification(long nanos);
 

@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The filter's meters, all named {@code stripe.webhook.*}: counters of received, verified,
- * rejected (by {@code reason}), duplicate, handled and failed deliveries, and of events that went
- * dead; timers of verification, of handling (handlers and observers, in the request or in a
+ * rejected (by {@code reason}), duplicate, handled and failed deliveries, of events that went
+ * dead, and of correctly signed deliveries refused for their address
+ * ({@code stripe.webhook.signed.outside.allowlist}); timers of verification, of handling (handlers and observers, in the request or in a
  * worker, by {@code outcome}: {@code success} or {@code failure}) and of whole deliveries (by
  * {@code outcome}); a gauge of the seconds since the last verified delivery, which grows when
  * Stripe stops reaching the endpoint; and gauges of the inbox's backlog (received, processing and
@@ -28,6 +29,7 @@ final class MicrometerDeliveryMetrics implements DeliveryMetrics {
   private final Counter handled;
   private final Counter failed;
   private final Counter dead;
+  private final Counter signedOutsideAllowList;
   private final Timer verification;
   private final Timer handlingSucceeded;
   private final Timer handlingFailed;
@@ -41,6 +43,7 @@ final class MicrometerDeliveryMetrics implements DeliveryMetrics {
     this.handled = registry.counter("stripe.webhook.handled");
     this.failed = registry.counter("stripe.webhook.failed");
     this.dead = registry.counter("stripe.webhook.dead");
+    this.signedOutsideAllowList = registry.counter("stripe.webhook.signed.outside.allowlist");
     this.verification = registry.timer("stripe.webhook.verification");
     this.handlingSucceeded = registry.timer("stripe.webhook.handling", "outcome", "success");
     this.handlingFailed = registry.timer("stripe.webhook.handling", "outcome", "failure");
@@ -74,6 +77,11 @@ final class MicrometerDeliveryMetrics implements DeliveryMetrics {
   @Override
   public void dead() {
     dead.increment();
+  }
+
+  @Override
+  public void signedOutsideAllowList() {
+    signedOutsideAllowList.increment();
   }
 
   @Override

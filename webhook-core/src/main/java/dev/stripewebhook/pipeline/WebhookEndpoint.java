@@ -99,7 +99,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       + UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong claims = new AtomicLong();
   private final DebugLog debug;
-  private volatile AlertMonitor alerts;
+  private final AlertMonitor alerts;
   private volatile InboxWorkers workers;
   /** Claims {@link #admit} handed to a door; {@link #complete} ends them. */
   private final DoorClaims doorClaims;
@@ -128,6 +128,9 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     this.metrics = DeliveryMetrics.find(builder.meterRegistry, loader);
     this.doorClaims = new DoorClaims(inbox, builder.doorClaimLimit, label);
     this.debug = new DebugLog(config, label, LOG, DEBUG_LOGGER);
+    List<WebhookAlertListener> listeners = new ArrayList<>();
+    ServiceLoader.load(WebhookAlertListener.class, loader).forEach(listeners::add);
+    this.alerts = AlertMonitor.create(config, listeners, CdiLookup.events(loader));
   }
 
   /** A builder of an endpoint with {@code config}. */
@@ -144,9 +147,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       throw new IllegalStateException(label + " is already started");
     }
     metrics.watch(inbox, config.verification().clock());
-    List<WebhookAlertListener> listeners = new ArrayList<>();
-    ServiceLoader.load(WebhookAlertListener.class, loader).forEach(listeners::add);
-    alerts = AlertMonitor.start(config, listeners, CdiLookup.events(loader));
+    alerts.startChecks();
     debug.announce();
     workers = async()
         ? InboxWorkers.processing(inbox, owner + "-worker", this::processDue,
@@ -160,9 +161,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   @Override
   public synchronized void close() {
     doorClaims.close();
-    if (alerts != null) {
-      alerts.stop();
-    }
+    alerts.stop();
     if (workers != null) {
       workers.close();
     }
@@ -268,6 +267,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
           + " POST; this request used " + LogText.escape(delivery.method()) + ".", null));
     }
     if (!addresses.allowed(client)) {
+      noticeSignedOutsideAllowList(delivery, client);
       return Step.of(Decision.refused(Reason.ADDRESS_NOT_ALLOWED,
           "This client address may not post webhooks here.", null));
     }
@@ -314,6 +314,32 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       return Step.of(Decision.accepted(event, "stored"));
     }
     return new Step(null, null, event);
+  }
+
+  /**
+   * A refused address may be one Stripe added after the allow-list was written: a refused
+   * delivery with a signature is still read (bounded, as any other) and verified, and if it verifies it is counted,
+   * and logged and alerted once an hour per address. Its answer stays 403 either way.
+   */
+  private void noticeSignedOutsideAllowList(Delivery delivery, String client) {
+    String header = delivery.header(SignatureVerifier.SIGNATURE_HEADER);
+    if (header == null) {
+      return; // nothing that could verify: refused without reading the body
+    }
+    try {
+      verifier.verify(bodyReader.read(delivery), header);
+    } catch (Refusal | WebhookVerificationException e) {
+      return; // not Stripe's, or not readable: the 403 says all there is to say
+    }
+    metrics.signedOutsideAllowList();
+    String advice = "Stripe may have added an address. Update the list: point "
+        + WebhookConfig.Keys.STRIPE_IPS_FILE + " at a file kept current with `java -jar"
+        + " stripe-webhook-cli-<version>-all.jar addresses --out FILE` (docs/containers.md), or"
+        + " add the address to " + WebhookConfig.Keys.ALLOWED_IPS + " if you trust it.";
+    if (alerts.signedOutsideAllowList(client, advice)) {
+      LOG.log(Level.WARNING, label + ": a correctly signed delivery came from "
+          + LogText.escape(client) + ", outside the allow-list; answered 403. " + advice);
+    }
   }
 
   /**
@@ -741,13 +767,10 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   private void record(Decision decision, String client, String rejection, long nanos) {
     Optional<VerifiedEvent> event = decision.event();
     metrics.delivery(event.isPresent(), decision.status(), decision.outcome(), nanos);
-    AlertMonitor monitor = alerts;
-    if (monitor != null) {
-      if (event.isPresent()) {
-        monitor.verified();
-      } else if (rejection != null) {
-        monitor.rejected();
-      }
+    if (event.isPresent()) {
+      alerts.verified();
+    } else if (rejection != null) {
+      alerts.rejected();
     }
     if (!DELIVERIES.isLoggable(Level.INFO)) {
       return;

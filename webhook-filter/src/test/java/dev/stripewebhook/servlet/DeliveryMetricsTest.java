@@ -51,6 +51,36 @@ class DeliveryMetricsTest {
   }
 
   @Test
+  void aSignedDeliveryFromOutsideTheAllowListIsRefusedButLoggedCountedAndAlertedOnce()
+      throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    // Loopback is outside the list: as if Stripe sent from an address the list lacks.
+    WebhookConfig config = WebhookConfig.builder().secrets("whsec_fence")
+        .allowedIps(java.util.List.of("stripe")).build();
+    try (LogCapture alerts = LogCapture.of("dev.stripewebhook.alert");
+        LogCapture endpoint = LogCapture.of(dev.stripewebhook.pipeline.WebhookEndpoint.class);
+        JettyServer server = new JettyServer()
+            .attribute(StripeWebhookFilter.METER_REGISTRY_ATTRIBUTE, registry)
+            .filter("/hook", new StripeWebhookFilter(config, EventHandlers.none())).start()) {
+      WebhookSender stripe = new WebhookSender(server.uri("/hook"), "whsec_fence");
+      assertThat(stripe.send(StripeFixtures.event("invoice.paid")).statusCode()).isEqualTo(403);
+      assertThat(stripe.send(StripeFixtures.event("invoice.paid")).statusCode()).isEqualTo(403);
+      // Not Stripe's: a wrong signature, and none at all. Refused, not counted, not alerted.
+      WebhookSender wrong = new WebhookSender(server.uri("/hook"), "whsec_wrong");
+      assertThat(wrong.send(StripeFixtures.event("invoice.paid")).statusCode()).isEqualTo(403);
+
+      assertThat(registry.get("stripe.webhook.signed.outside.allowlist").counter().count())
+          .isEqualTo(2);
+      assertThat(alerts.warnings()).singleElement().asString()
+          .startsWith("SIGNED_OUTSIDE_ALLOW_LIST: A correctly signed Stripe webhook delivery"
+              + " came from 127.0.0.1, outside the allow-list")
+          .contains("stripe.webhook.stripe-ips-file").doesNotContain("whsec_");
+      assertThat(endpoint.warnings()).singleElement().asString()
+          .contains("a correctly signed delivery came from 127.0.0.1, outside the allow-list");
+    }
+  }
+
+  @Test
   void countsEachOutcomeAndTimesVerification() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     WebhookConfig config = WebhookConfig.builder().secrets("whsec_metrics").build();
