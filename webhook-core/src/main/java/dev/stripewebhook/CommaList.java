@@ -5,7 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
-XX *
+ * XX *
+ *
  * <p>Not API: may change in any release.
  */
 public final class CommaList {

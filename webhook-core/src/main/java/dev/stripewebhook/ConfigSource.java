@@ -9,9 +9,9 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * One place configuration is read from, such as a filter's init-params or the environment: a
- * value by name, and the names it holds, so that a misspelt {@code stripe.webhook.*} key can be
- * reported at start-up ({@link WebhookConfig#fromSources(ConfigSource...)}).
+ * One place configuration is read from, such as a filter's init-params or the environment: a value
+ * by name, and the names it holds, so that a misspelt {@code stripe.webhook.*} key can be reported
+ * at start-up ({@link WebhookConfig#fromSources(ConfigSource...)}).
  *
  * @since 0.2
  */
@@ -24,8 +24,8 @@ public interface ConfigSource {
   Collection<String> names();
 
   /** A source that asks {@code lookup} and lists {@code names}. */
-  static ConfigSource of(Function<String, String> lookup,
-      Supplier<? extends Collection<String>> names) {
+  static ConfigSource of(
+      Function<String, String> lookup, Supplier<? extends Collection<String>> names) {
     Objects.requireNonNull(lookup, "lookup == null");
     Objects.requireNonNull(names, "names == null");
     return new ConfigSource() {

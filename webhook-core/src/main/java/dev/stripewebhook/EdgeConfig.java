@@ -26,9 +26,15 @@ public final class EdgeConfig {
   private final int maxBody;
   private final Duration bodyTimeout;
 
-  EdgeConfig(List<String> allowedIps, List<String> trustedProxies,
-      Optional<String> forwardedHeader, Optional<String> stripeIpsFile,
-      WebhookConfig.Livemode livemode, Set<String> accounts, int maxBody, Duration bodyTimeout) {
+  EdgeConfig(
+      List<String> allowedIps,
+      List<String> trustedProxies,
+      Optional<String> forwardedHeader,
+      Optional<String> stripeIpsFile,
+      WebhookConfig.Livemode livemode,
+      Set<String> accounts,
+      int maxBody,
+      Duration bodyTimeout) {
     this.allowedIps = List.copyOf(allowedIps);
     this.trustedProxies = List.copyOf(trustedProxies);
     this.forwardedHeader = forwardedHeader;
@@ -81,11 +87,20 @@ public final class EdgeConfig {
 
   @Override
   public String toString() {
-    return "allowedIps=" + allowedIps + ", trustedProxies=" + trustedProxies
+    return "allowedIps="
+        + allowedIps
+        + ", trustedProxies="
+        + trustedProxies
         + forwardedHeader.map(h -> ", forwardedHeader=" + h).orElse("")
         + stripeIpsFile.map(f -> ", stripeIpsFile=" + f).orElse("")
-        + ", livemode=" + livemode.name().toLowerCase(Locale.ROOT)
-        + ", accounts=" + accounts + ", maxBody=" + maxBody
-        + ", bodyTimeout=" + bodyTimeout.toSeconds() + "s";
+        + ", livemode="
+        + livemode.name().toLowerCase(Locale.ROOT)
+        + ", accounts="
+        + accounts
+        + ", maxBody="
+        + maxBody
+        + ", bodyTimeout="
+        + bodyTimeout.toSeconds()
+        + "s";
   }
 }

@@ -13,8 +13,8 @@ import java.util.Arrays;
 
 /**
  * Reads an {@link EventEnvelope} straight from the UTF-8 bytes of a body, in one forward scan: it
- * decodes the top-level members it needs, descends only into {@code data}, {@code data.object}
- * and {@code related_object}, and steps over every other value byte by byte, checking its syntax
+ * decodes the top-level members it needs, descends only into {@code data}, {@code data.object} and
+ * {@code related_object}, and steps over every other value byte by byte, checking its syntax
  * without turning it into chars.
  *
  * <p>It accepts and rejects exactly what the reader it replaced did: Gson's {@code JsonReader} in
@@ -41,6 +41,7 @@ import java.util.Arrays;
 final class EnvelopeReader {
   /** Gson's default {@code JsonReader} nesting limit. */
   private static final int NESTING_LIMIT = 255;
+
   /** Gson's {@code JsonReader} buffer: a longer number token is not read as a number. */
   private static final int MAX_NUMBER_LENGTH = 1024;
 
@@ -50,8 +51,17 @@ final class EnvelopeReader {
   private static final String NOT_A_TIME = "its \"created\" is not a time";
 
   private static final String[] TOP = {
-      "id", "object", "type", "created", "livemode", "account", "api_version", "data",
-      "related_object", "context"};
+    "id",
+    "object",
+    "type",
+    "created",
+    "livemode",
+    "account",
+    "api_version",
+    "data",
+    "related_object",
+    "context"
+  };
   private static final int ID = 0;
   private static final int OBJECT = 1;
   private static final int TYPE = 2;
@@ -62,8 +72,10 @@ final class EnvelopeReader {
   private static final int DATA = 7;
   private static final int RELATED_OBJECT = 8;
   private static final int CONTEXT = 9;
+
   /** The names read inside {@code data}, {@code data.object} and {@code related_object}. */
   private static final String[] NESTED = {"id", "object"};
+
   private static final String[] LIVEMODE_ONLY = {"livemode"};
 
   private static final byte[][] TOP_BYTES = bytes(TOP);
@@ -98,8 +110,10 @@ final class EnvelopeReader {
 
   /** The last number token: its start, and its value when it is an integer that fits a long. */
   private int numberStart;
+
   private boolean numberIsLong;
   private long numberValue;
+
   /** Whether the string last scanned by {@link #closingQuote} has an escape. */
   private boolean escapes;
 
@@ -166,8 +180,16 @@ final class EnvelopeReader {
       throw malformed(NO_ID_OR_TYPE);
     }
     boolean thin = EventEnvelope.THIN.equals(object);
-    return new EventEnvelope(id, object, type, created, livemode, thin ? context : account,
-        apiVersion, thin ? relatedObjectId : dataObjectId, thin ? null : dataObjectType);
+    return new EventEnvelope(
+        id,
+        object,
+        type,
+        created,
+        livemode,
+        thin ? context : account,
+        apiVersion,
+        thin ? relatedObjectId : dataObjectId,
+        thin ? null : dataObjectType);
   }
 
   /** The first boolean top-level {@code livemode}; the rest of the body is not checked. */
@@ -429,8 +451,7 @@ final class EnvelopeReader {
     int length = close - start;
     for (int i = 0; i < nameBytes.length; i++) {
       byte[] candidate = nameBytes[i];
-      if (candidate.length == length
-          && Arrays.equals(b, start, close, candidate, 0, length)) {
+      if (candidate.length == length && Arrays.equals(b, start, close, candidate, 0, length)) {
         return i;
       }
     }
@@ -475,18 +496,16 @@ final class EnvelopeReader {
   }
 
   /**
-   * A mask with the high bit set in the lowest byte of {@code word} equal to the byte repeated
-   * in {@code pattern} (higher bytes may be flagged falsely, the lowest flagged one is exact), or
-   * 0 when no byte is equal.
+   * A mask with the high bit set in the lowest byte of {@code word} equal to the byte repeated in
+   * {@code pattern} (higher bytes may be flagged falsely, the lowest flagged one is exact), or 0
+   * when no byte is equal.
    */
   private static long bytesEqual(long word, long pattern) {
     long x = word ^ pattern;
     return (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
   }
 
-  /**
-   * The index of the quote closing the string, to be read, whose content starts at {@code p}.
-   */
+  /** The index of the quote closing the string, to be read, whose content starts at {@code p}. */
   private int closingQuote(int p) throws WebhookVerificationException {
     boolean escaped = false;
     while (p < end) {
@@ -561,8 +580,8 @@ final class EnvelopeReader {
         case 'r' -> decoded.append('\r');
         case 't' -> decoded.append('\t');
         case 'u' -> {
-          decoded.append((char) (hex(b[p]) << 12 | hex(b[p + 1]) << 8 | hex(b[p + 2]) << 4
-              | hex(b[p + 3])));
+          decoded.append(
+              (char) (hex(b[p]) << 12 | hex(b[p + 1]) << 8 | hex(b[p + 2]) << 4 | hex(b[p + 3])));
           p += 4;
         }
         default -> decoded.append((char) letter);
@@ -687,8 +706,9 @@ final class EnvelopeReader {
               throw syntax("a number with a leading zero");
             }
             long newValue = value * 10 - (c - '0');
-            fitsInLong &= value > MIN_INCOMPLETE_INTEGER
-                || (value == MIN_INCOMPLETE_INTEGER && newValue < value);
+            fitsInLong &=
+                value > MIN_INCOMPLETE_INTEGER
+                    || (value == MIN_INCOMPLETE_INTEGER && newValue < value);
             value = newValue;
           } else if (last == NUMBER_CHAR_DECIMAL) {
             last = NUMBER_CHAR_FRACTION_DIGIT;
@@ -701,12 +721,16 @@ final class EnvelopeReader {
     if (i == MAX_NUMBER_LENGTH) {
       throw syntax("a number of " + MAX_NUMBER_LENGTH + " characters or more");
     }
-    if (last != NUMBER_CHAR_DIGIT && last != NUMBER_CHAR_FRACTION_DIGIT
+    if (last != NUMBER_CHAR_DIGIT
+        && last != NUMBER_CHAR_FRACTION_DIGIT
         && last != NUMBER_CHAR_EXP_DIGIT) {
       throw syntax("malformed number");
     }
-    numberIsLong = last == NUMBER_CHAR_DIGIT && fitsInLong
-        && (value != Long.MIN_VALUE || negative) && (value != 0 || !negative);
+    numberIsLong =
+        last == NUMBER_CHAR_DIGIT
+            && fitsInLong
+            && (value != Long.MIN_VALUE || negative)
+            && (value != 0 || !negative);
     numberValue = negative ? value : -value;
     numberStart = p;
     pos = p + i;
@@ -727,8 +751,11 @@ final class EnvelopeReader {
   }
 
   private static WebhookVerificationException malformed(String what) {
-    return new WebhookVerificationException(Reason.MALFORMED_PAYLOAD,
-        "The signature verified, but " + what + "; a Stripe event is a JSON object with an id,"
+    return new WebhookVerificationException(
+        Reason.MALFORMED_PAYLOAD,
+        "The signature verified, but "
+            + what
+            + "; a Stripe event is a JSON object with an id,"
             + " an object of \"event\" or \"v2.core.event\", and a type.");
   }
 

@@ -4,13 +4,12 @@ package dev.stripewebhook;
 import java.time.Instant;
 
 /**
- * The few fields of an event that routing, deduplication and storage need, read with one scan
- * over the body's bytes and without building stripe-java's object tree.
+ * The few fields of an event that routing, deduplication and storage need, read with one scan over
+ * the body's bytes and without building stripe-java's object tree.
  *
- * <p>Snapshot events ({@code "object": "event"}) give {@code data.object.id} and the object's
- * type ({@code data.object.object}); thin event
- * notifications ({@code "object": "v2.core.event"}) give {@code related_object.id} and their
- * account from {@code context}.
+ * <p>Snapshot events ({@code "object": "event"}) give {@code data.object.id} and the object's type
+ * ({@code data.object.object}); thin event notifications ({@code "object": "v2.core.event"}) give
+ * {@code related_object.id} and their account from {@code context}.
  *
  * <p>Not API: may change in any release.
  *
@@ -22,15 +21,23 @@ import java.time.Instant;
  * @param account the connected account, or {@code null}
  * @param apiVersion the API version the payload is rendered in, or {@code null}
  * @param dataObjectId the id of the object the event is about, or {@code null}
- * @param dataObjectType what that object is ({@code data.object.object}: {@code invoice}...),
- *     or {@code null}; always {@code null} for a thin event
+ * @param dataObjectType what that object is ({@code data.object.object}: {@code invoice}...), or
+ *     {@code null}; always {@code null} for a thin event
  */
-public record EventEnvelope(String id, String object, String type, Instant created,
-    Boolean livemode, String account, String apiVersion, String dataObjectId,
+public record EventEnvelope(
+    String id,
+    String object,
+    String type,
+    Instant created,
+    Boolean livemode,
+    String account,
+    String apiVersion,
+    String dataObjectId,
     String dataObjectType) {
 
   /** The {@code object} value of a snapshot (v1) event. */
   public static final String SNAPSHOT = "event";
+
   /** The {@code object} value of a thin event notification. */
   public static final String THIN = "v2.core.event";
 
@@ -51,8 +58,8 @@ public record EventEnvelope(String id, String object, String type, Instant creat
   }
 
   /**
-   * Peeks at {@code livemode} in a body that did not verify, for an error message only: never
-   * trust it. Returns {@code null} when it cannot be read.
+   * Peeks at {@code livemode} in a body that did not verify, for an error message only: never trust
+   * it. Returns {@code null} when it cannot be read.
    */
   public static Boolean peekLivemode(byte[] body) {
     return EnvelopeReader.peekLivemode(body);

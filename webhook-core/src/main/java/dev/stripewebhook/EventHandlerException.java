@@ -13,8 +13,16 @@ public final class EventHandlerException extends Exception {
   private final transient StripeEventHandler handler;
 
   EventHandlerException(VerifiedEvent event, StripeEventHandler handler, Throwable cause) {
-    super("Stripe event " + event.id() + " (" + event.type() + ") failed in handler "
-        + handler.getClass().getName() + ": " + cause, cause);
+    super(
+        "Stripe event "
+            + event.id()
+            + " ("
+            + event.type()
+            + ") failed in handler "
+            + handler.getClass().getName()
+            + ": "
+            + cause,
+        cause);
     this.handler = handler;
   }
 

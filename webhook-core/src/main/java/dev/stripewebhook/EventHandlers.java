@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook;
 
-import dev.stripewebhook.EventTypePattern;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -11,8 +10,8 @@ import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * An immutable set of {@link StripeEventHandler}s, and the dispatch of an event to those whose
- * type patterns match it, in registration order.
+ * An immutable set of {@link StripeEventHandler}s, and the dispatch of an event to those whose type
+ * patterns match it, in registration order.
  *
  * <pre>{@code
  * EventHandlers handlers = EventHandlers.builder()
@@ -70,10 +69,11 @@ public final class EventHandlers {
     if (cached != null) {
       return cached;
     }
-    List<StripeEventHandler> matching = registrations.stream()
-        .filter(registration -> registration.wants(type))
-        .map(Registration::handler)
-        .toList();
+    List<StripeEventHandler> matching =
+        registrations.stream()
+            .filter(registration -> registration.wants(type))
+            .map(Registration::handler)
+            .toList();
     if (byType.size() < MAX_CACHED_TYPES) {
       byType.put(type, matching);
     }
@@ -145,14 +145,20 @@ public final class EventHandlers {
      */
     public Builder add(StripeEventHandler handler) {
       Objects.requireNonNull(handler, "handler == null");
-      Collection<String> types = Objects.requireNonNull(handler.eventTypes(),
-          () -> handler.getClass().getName() + ".eventTypes() returned null");
+      Collection<String> types =
+          Objects.requireNonNull(
+              handler.eventTypes(),
+              () -> handler.getClass().getName() + ".eventTypes() returned null");
       if (types.isEmpty()) {
-        throw new IllegalArgumentException(handler.getClass().getName() + ".eventTypes() is"
-            + " empty: name at least one type, or * for every event");
+        throw new IllegalArgumentException(
+            handler.getClass().getName()
+                + ".eventTypes() is"
+                + " empty: name at least one type, or * for every event");
       }
-      List<String> patterns = types.stream()
-          .map(type -> EventTypePattern.check(type, handler.getClass().getName())).toList();
+      List<String> patterns =
+          types.stream()
+              .map(type -> EventTypePattern.check(type, handler.getClass().getName()))
+              .toList();
       registrations.add(new Registration(handler, patterns));
       return this;
     }
@@ -191,18 +197,25 @@ public final class EventHandlers {
       try {
         type = Class.forName(className, true, loader);
       } catch (ClassNotFoundException | LinkageError e) {
-        throw new IllegalArgumentException(key + ": handler class " + className
-            + " cannot be loaded (" + e + ")", e);
+        throw new IllegalArgumentException(
+            key + ": handler class " + className + " cannot be loaded (" + e + ")", e);
       }
       if (!StripeEventHandler.class.isAssignableFrom(type)) {
-        throw new IllegalArgumentException(key + ": " + className + " does not implement "
-            + StripeEventHandler.class.getName());
+        throw new IllegalArgumentException(
+            key + ": " + className + " does not implement " + StripeEventHandler.class.getName());
       }
       try {
         return (StripeEventHandler) type.getConstructor().newInstance();
       } catch (ReflectiveOperationException e) {
-        throw new IllegalArgumentException(key + ": " + className + " cannot be created with a"
-            + " public no-argument constructor (" + e + ")", e);
+        throw new IllegalArgumentException(
+            key
+                + ": "
+                + className
+                + " cannot be created with a"
+                + " public no-argument constructor ("
+                + e
+                + ")",
+            e);
       }
     }
 

@@ -21,13 +21,22 @@ public final class EventTypePattern {
   public static String check(String pattern, String owner) {
     Objects.requireNonNull(pattern, "event type pattern == null");
     int star = pattern.indexOf('*');
-    boolean valid = !pattern.isBlank() && pattern.strip().equals(pattern)
-        && (star < 0 || pattern.equals("*")
-            || (star == pattern.length() - 1 && pattern.endsWith(".*") && pattern.length() > 2));
+    boolean valid =
+        !pattern.isBlank()
+            && pattern.strip().equals(pattern)
+            && (star < 0
+                || pattern.equals("*")
+                || (star == pattern.length() - 1
+                    && pattern.endsWith(".*")
+                    && pattern.length() > 2));
     if (!valid) {
-      throw new IllegalArgumentException("Invalid event type pattern '" + pattern + "' in "
-          + owner + ": use an exact type (invoice.paid), a prefix wildcard"
-          + " (customer.subscription.*) or * for every event");
+      throw new IllegalArgumentException(
+          "Invalid event type pattern '"
+              + pattern
+              + "' in "
+              + owner
+              + ": use an exact type (invoice.paid), a prefix wildcard"
+              + " (customer.subscription.*) or * for every event");
     }
     return pattern;
   }
@@ -38,7 +47,8 @@ public final class EventTypePattern {
       return true;
     }
     // "customer.subscription.*" matches every type that starts with "customer.subscription."
-    return pattern.endsWith(".*") && type.length() > pattern.length() - 1
+    return pattern.endsWith(".*")
+        && type.length() > pattern.length() - 1
         && type.startsWith(pattern.substring(0, pattern.length() - 1));
   }
 }

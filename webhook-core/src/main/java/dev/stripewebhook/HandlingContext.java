@@ -6,13 +6,13 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a handler may use besides the event while the inbox processes it: today, the JDBC
- * connection of the inbox's transaction.
+ * What a handler may use besides the event while the inbox processes it: today, the JDBC connection
+ * of the inbox's transaction.
  *
- * <p>With the JDBC inbox, a handler that writes through {@link #connection()} commits its writes
- * in the same transaction as the inbox's "done" mark: both happen, or neither does, so the writes
- * happen exactly once. Do not commit, roll back or close that connection. With the in-memory
- * inbox, or without an inbox, there is no connection.
+ * <p>With the JDBC inbox, a handler that writes through {@link #connection()} commits its writes in
+ * the same transaction as the inbox's "done" mark: both happen, or neither does, so the writes
+ * happen exactly once. Do not commit, roll back or close that connection. With the in-memory inbox,
+ * or without an inbox, there is no connection.
  *
  * @since 0.1
  */
@@ -37,8 +37,8 @@ public final class HandlingContext {
   }
 
   /**
-   * The context of the event being handled on this thread, for code that is not handed one: a
-   * CDI observer ({@code @Observes}, which runs on the dispatching thread) or a service it calls.
+   * The context of the event being handled on this thread, for code that is not handed one: a CDI
+   * observer ({@code @Observes}, which runs on the dispatching thread) or a service it calls.
    * {@link #none()} outside handling and in {@code @ObservesAsync} observers.
    */
   public static HandlingContext current() {

@@ -2,8 +2,8 @@
 package dev.stripewebhook;
 
 /**
- * Makes a value from a request safe to put in a log line: control characters (a newline in a
- * signed event id would forge a line) come out escaped, and the length is capped.
+ * Makes a value from a request safe to put in a log line: control characters (a newline in a signed
+ * event id would forge a line) come out escaped, and the length is capped.
  *
  * <p>Not API: may change in any release.
  */

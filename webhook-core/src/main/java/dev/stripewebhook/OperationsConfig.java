@@ -15,8 +15,8 @@ import java.util.Optional;
 public final class OperationsConfig {
 
   /**
-   * The failure alert: more than {@code max} verification failures within {@code window}
-   * ({@value WebhookConfig.Keys#ALERT_FAILURES}, written {@code max/minutes}).
+   * The failure alert: more than {@code max} verification failures within {@code window} ({@value
+   * WebhookConfig.Keys#ALERT_FAILURES}, written {@code max/minutes}).
    *
    * @param max failures tolerated within the window, ≥ 0
    * @param window the window; positive
@@ -26,8 +26,8 @@ public final class OperationsConfig {
     public FailureAlert {
       Objects.requireNonNull(window, "window == null");
       if (max < 0 || window.isNegative() || window.isZero()) {
-        throw new IllegalArgumentException(WebhookConfig.Keys.ALERT_FAILURES
-            + ": N must be ≥ 0 and M ≥ 1");
+        throw new IllegalArgumentException(
+            WebhookConfig.Keys.ALERT_FAILURES + ": N must be ≥ 0 and M ≥ 1");
       }
     }
   }
@@ -36,7 +36,9 @@ public final class OperationsConfig {
   private final Optional<FailureAlert> alertFailures;
   private final Optional<Instant> debugUntil;
 
-  OperationsConfig(Optional<Duration> alertSilence, Optional<FailureAlert> alertFailures,
+  OperationsConfig(
+      Optional<Duration> alertSilence,
+      Optional<FailureAlert> alertFailures,
       Optional<Instant> debugUntil) {
     this.alertSilence = alertSilence;
     this.alertFailures = alertFailures;
@@ -63,9 +65,10 @@ public final class OperationsConfig {
 
   @Override
   public String toString() {
-    return "alertSilence=" + alertSilence.map(d -> d.toMinutes() + "min").orElse("off")
-        + ", alertFailures=" + alertFailures.map(f -> f.max() + "/" + f.window().toMinutes())
-            .orElse("off")
+    return "alertSilence="
+        + alertSilence.map(d -> d.toMinutes() + "min").orElse("off")
+        + ", alertFailures="
+        + alertFailures.map(f -> f.max() + "/" + f.window().toMinutes()).orElse("off")
         + debugUntil.map(u -> ", debugUntil=" + u).orElse("");
   }
 }

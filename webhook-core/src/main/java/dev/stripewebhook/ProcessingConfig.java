@@ -24,9 +24,16 @@ public final class ProcessingConfig {
   private final Duration inProgressWait;
   private final int memoryCapacity;
 
-  ProcessingConfig(WebhookConfig.Processing mode, List<String> handlers,
-      Optional<String> dataSource, String endpoint, int workers, int attempts, int retentionDays,
-      Duration inProgressWait, int memoryCapacity) {
+  ProcessingConfig(
+      WebhookConfig.Processing mode,
+      List<String> handlers,
+      Optional<String> dataSource,
+      String endpoint,
+      int workers,
+      int attempts,
+      int retentionDays,
+      Duration inProgressWait,
+      int memoryCapacity) {
     this.mode = mode;
     this.handlers = List.copyOf(handlers);
     this.dataSource = dataSource;
@@ -90,10 +97,23 @@ public final class ProcessingConfig {
 
   @Override
   public String toString() {
-    return "processing=" + mode.name().toLowerCase(Locale.ROOT) + ", handlers=" + handlers
-        + ", datasource=" + dataSource.orElse("none") + ", endpoint=" + endpoint
-        + ", workers=" + workers + ", attempts=" + attempts + ", retentionDays=" + retentionDays
-        + ", inProgressWait=" + inProgressWait.toSeconds() + "s, memoryCapacity="
+    return "processing="
+        + mode.name().toLowerCase(Locale.ROOT)
+        + ", handlers="
+        + handlers
+        + ", datasource="
+        + dataSource.orElse("none")
+        + ", endpoint="
+        + endpoint
+        + ", workers="
+        + workers
+        + ", attempts="
+        + attempts
+        + ", retentionDays="
+        + retentionDays
+        + ", inProgressWait="
+        + inProgressWait.toSeconds()
+        + "s, memoryCapacity="
         + memoryCapacity;
   }
 }

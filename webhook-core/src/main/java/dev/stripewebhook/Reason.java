@@ -30,8 +30,8 @@ public enum Reason {
   ACCOUNT_NOT_ALLOWED("account-not-allowed", 400, "Webhook verification failed"),
   /**
    * The event verified, but a field is longer than the inbox can store (an id, type, account or
-   * object id over 255 characters, an API version over 64) or its {@code created} is outside
-   * the years 1970 to 9999: no delivery from Stripe looks like that.
+   * object id over 255 characters, an API version over 64) or its {@code created} is outside the
+   * years 1970 to 9999: no delivery from Stripe looks like that.
    */
   UNSTORABLE_EVENT("unstorable-event", 400, "Event cannot be stored"),
   /** Anything but {@code POST}. */
@@ -67,8 +67,7 @@ public enum Reason {
   /** A JAX-RS parameter asks for an object this event does not carry. */
   UNEXPECTED_DATA_OBJECT("unexpected-data-object", 400, "Unexpected event"),
   /** The admin console: no authenticated user (its JSON API answers with this code). */
-  ADMIN_AUTHENTICATION_REQUIRED("admin-authentication-required", 401,
-      "Authentication required"),
+  ADMIN_AUTHENTICATION_REQUIRED("admin-authentication-required", 401, "Authentication required"),
   /** The admin console: the authenticated user is not in its role. */
   ADMIN_ROLE_REQUIRED("admin-role-required", 403, "Not in the admin role"),
   /** The endpoint failed in a way it did not foresee (see the server log). */

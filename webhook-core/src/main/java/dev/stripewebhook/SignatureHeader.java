@@ -4,7 +4,6 @@ package dev.stripewebhook;
 import static dev.stripewebhook.Reason.MALFORMED_SIGNATURE_HEADER;
 import static dev.stripewebhook.Reason.NO_V1_SIGNATURE;
 
-import dev.stripewebhook.WebhookVerificationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -23,6 +22,7 @@ import java.util.TreeSet;
 final class SignatureHeader {
   /** Longest header accepted, in characters. Real ones are about 150. */
   public static final int MAX_LENGTH = 8192;
+
   /** Most {@code v1} entries accepted. Stripe sends one, or two during secret rotation. */
   public static final int MAX_V1 = 16;
 
@@ -55,8 +55,8 @@ final class SignatureHeader {
    */
   public static SignatureHeader parse(String header) throws WebhookVerificationException {
     if (header.length() > MAX_LENGTH) {
-      throw malformed("it is " + header.length() + " characters long; at most " + MAX_LENGTH
-          + " are accepted");
+      throw malformed(
+          "it is " + header.length() + " characters long; at most " + MAX_LENGTH + " are accepted");
     }
     long timestamp = -1;
     List<byte[]> v1 = new ArrayList<>(2);
@@ -82,8 +82,8 @@ final class SignatureHeader {
       for (int i = start; i < end; i++) {
         char c = header.charAt(i);
         if (c <= ' ' || c > '~') {
-          throw malformed("item " + item + " contains whitespace or a character outside printable"
-              + " ASCII");
+          throw malformed(
+              "item " + item + " contains whitespace or a character outside printable" + " ASCII");
         }
       }
       String key = header.substring(start, eq);
@@ -106,7 +106,8 @@ final class SignatureHeader {
       throw malformed("it has no t= timestamp");
     }
     if (v1.isEmpty()) {
-      throw new WebhookVerificationException(NO_V1_SIGNATURE,
+      throw new WebhookVerificationException(
+          NO_V1_SIGNATURE,
           "Stripe-Signature has no v1 signature (keys present: t"
               + (otherSchemes.isEmpty() ? "" : ", " + String.join(", ", otherSchemes))
               + "); only v1 is verified.");
@@ -136,8 +137,12 @@ final class SignatureHeader {
   private static byte[] parseSignature(String header, int from, int to, int item)
       throws WebhookVerificationException {
     if (to - from != 2 * SIGNATURE_BYTES) {
-      throw malformed("v1 signature in item " + item + " is " + (to - from)
-          + " characters long, not 64 hex characters");
+      throw malformed(
+          "v1 signature in item "
+              + item
+              + " is "
+              + (to - from)
+              + " characters long, not 64 hex characters");
     }
     byte[] bytes = new byte[SIGNATURE_BYTES];
     for (int i = 0; i < SIGNATURE_BYTES; i++) {
@@ -162,7 +167,8 @@ final class SignatureHeader {
   }
 
   private static WebhookVerificationException malformed(String what) {
-    return new WebhookVerificationException(MALFORMED_SIGNATURE_HEADER,
+    return new WebhookVerificationException(
+        MALFORMED_SIGNATURE_HEADER,
         "Stripe-Signature is malformed: " + what + ". Pass the header exactly as Stripe sent it.");
   }
 }

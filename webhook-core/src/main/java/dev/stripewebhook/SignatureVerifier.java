@@ -8,9 +8,6 @@ import static dev.stripewebhook.Reason.MODE_MISMATCH;
 import static dev.stripewebhook.Reason.SIGNATURE_MISMATCH;
 import static dev.stripewebhook.Reason.TIMESTAMP_OUTSIDE_TOLERANCE;
 
-import dev.stripewebhook.EventEnvelope;
-import dev.stripewebhook.SignatureHeader;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -22,10 +19,10 @@ import java.util.Set;
  * Verifies Stripe webhook deliveries on their raw bytes. No servlet types: usable from any
  * framework.
  *
- * <p>The rules, in order: the header's syntax (strict; see {@link SignatureHeader}), the
- * timestamp within the tolerance on both sides of the clock, then HMAC-SHA256 keyed with the
- * whole secret string over {@code t + "." + body}, any {@code v1} matching any secret, compared in
- * constant time; only then is the body read as JSON.
+ * <p>The rules, in order: the header's syntax (strict; see {@link SignatureHeader}), the timestamp
+ * within the tolerance on both sides of the clock, then HMAC-SHA256 keyed with the whole secret
+ * string over {@code t + "." + body}, any {@code v1} matching any secret, compared in constant
+ * time; only then is the body read as JSON.
  *
  * <pre>{@code
  * SignatureVerifier verifier = SignatureVerifier.create(config);
@@ -40,7 +37,6 @@ public final class SignatureVerifier {
   /** The header Stripe signs deliveries with. */
   public static final String SIGNATURE_HEADER = "Stripe-Signature";
 
-
   /** A secret's initialised MAC, and the mode it is bound to: null, or whether it is live. */
   private record Key(WebhookSigner signer, Boolean live) {}
 
@@ -54,7 +50,8 @@ public final class SignatureVerifier {
     List<Key> keys = new ArrayList<>();
     VerificationConfig verification = config.verification();
     verification.secrets().forEach(secret -> keys.add(new Key(WebhookSigner.of(secret), null)));
-    verification.testSecrets()
+    verification
+        .testSecrets()
         .forEach(secret -> keys.add(new Key(WebhookSigner.of(secret), false)));
     verification.liveSecrets().forEach(secret -> keys.add(new Key(WebhookSigner.of(secret), true)));
     this.keys = List.copyOf(keys);
@@ -89,22 +86,38 @@ public final class SignatureVerifier {
   private void checkRules(Key key, EventEnvelope envelope) throws WebhookVerificationException {
     Boolean live = envelope.livemode();
     if (key.live() != null && !key.live().equals(live)) {
-      throw new WebhookVerificationException(MODE_MISMATCH, "Event " + envelope.id()
-          + " verified with a " + mode(key.live()) + "-mode secret but says livemode="
-          + live + "; each mode-bound secret accepts only events of its own mode.");
+      throw new WebhookVerificationException(
+          MODE_MISMATCH,
+          "Event "
+              + envelope.id()
+              + " verified with a "
+              + mode(key.live())
+              + "-mode secret but says livemode="
+              + live
+              + "; each mode-bound secret accepts only events of its own mode.");
     }
     if (livemode != WebhookConfig.Livemode.ANY && (live == null || !livemode.accepts(live))) {
-      throw new WebhookVerificationException(LIVEMODE_NOT_ACCEPTED, "Event " + envelope.id()
-          + " is a " + (live == null ? "mode-less" : mode(live) + "-mode") + " event; this"
-          + " deployment accepts only " + livemode.name().toLowerCase(java.util.Locale.ROOT)
-          + "-mode events (stripe.webhook.livemode).");
+      throw new WebhookVerificationException(
+          LIVEMODE_NOT_ACCEPTED,
+          "Event "
+              + envelope.id()
+              + " is a "
+              + (live == null ? "mode-less" : mode(live) + "-mode")
+              + " event; this"
+              + " deployment accepts only "
+              + livemode.name().toLowerCase(java.util.Locale.ROOT)
+              + "-mode events (stripe.webhook.livemode).");
     }
     if (!accounts.isEmpty()
         && (envelope.account() == null || !accounts.contains(envelope.account()))) {
-      throw new WebhookVerificationException(ACCOUNT_NOT_ALLOWED, "Event " + envelope.id()
-          + (envelope.account() == null ? " belongs to no connected account"
-              : " belongs to account " + envelope.account())
-          + ", which is not in stripe.webhook.accounts.");
+      throw new WebhookVerificationException(
+          ACCOUNT_NOT_ALLOWED,
+          "Event "
+              + envelope.id()
+              + (envelope.account() == null
+                  ? " belongs to no connected account"
+                  : " belongs to account " + envelope.account())
+              + ", which is not in stripe.webhook.accounts.");
     }
   }
 
@@ -113,10 +126,10 @@ public final class SignatureVerifier {
   }
 
   /**
-   * Verifies a delivery stored when it arrived (the event inbox's body and header) again, before
-   * it is handled later: the signature must still match a configured secret and the mode and
-   * account rules still hold, but the timestamp is not checked against the clock, since it was
-   * when the delivery arrived.
+   * Verifies a delivery stored when it arrived (the event inbox's body and header) again, before it
+   * is handled later: the signature must still match a configured secret and the mode and account
+   * rules still hold, but the timestamp is not checked against the clock, since it was when the
+   * delivery arrived.
    *
    * @throws WebhookVerificationException when the header, the signature or the payload is wrong
    *     (for example, the secret it was signed with is no longer configured)
@@ -146,9 +159,12 @@ public final class SignatureVerifier {
       throws WebhookVerificationException {
     Objects.requireNonNull(body, "body == null");
     if (header == null || header.isEmpty()) {
-      throw new WebhookVerificationException(MISSING_SIGNATURE_HEADER, "The request has no "
-          + SIGNATURE_HEADER + " header; Stripe signs every delivery. Was this request sent by"
-          + " Stripe, and does a proxy pass the header on?");
+      throw new WebhookVerificationException(
+          MISSING_SIGNATURE_HEADER,
+          "The request has no "
+              + SIGNATURE_HEADER
+              + " header; Stripe signs every delivery. Was this request sent by"
+              + " Stripe, and does a proxy pass the header on?");
     }
     SignatureHeader parsed = SignatureHeader.parse(header);
     if (checkTime) {
@@ -176,23 +192,39 @@ public final class SignatureVerifier {
       return;
     }
     String direction = offset > 0 ? "older than" : "ahead of";
-    throw new WebhookVerificationException(TIMESTAMP_OUTSIDE_TOLERANCE, "The Stripe-Signature"
-        + " timestamp is " + Math.abs(offset) + " s " + direction + " this server's clock"
-        + " (tolerance " + toleranceSeconds + " s). Stripe signs every attempt afresh, so either"
-        + " this is a replay of an old delivery or this server's clock is off by about that much:"
-        + " check its time synchronisation (NTP).");
+    throw new WebhookVerificationException(
+        TIMESTAMP_OUTSIDE_TOLERANCE,
+        "The Stripe-Signature"
+            + " timestamp is "
+            + Math.abs(offset)
+            + " s "
+            + direction
+            + " this server's clock"
+            + " (tolerance "
+            + toleranceSeconds
+            + " s). Stripe signs every attempt afresh, so either"
+            + " this is a replay of an old delivery or this server's clock is off by about that much:"
+            + " check its time synchronisation (NTP).");
   }
 
   private WebhookVerificationException mismatch(byte[] body, int signatures) {
     Boolean livemode = EventEnvelope.peekLivemode(body);
-    String mode = livemode == null ? ""
-        : " (the body claims to be a " + (livemode ? "live" : "test") + "-mode event)";
-    return new WebhookVerificationException(SIGNATURE_MISMATCH, "None of the " + signatures
-        + " v1 signature(s) in Stripe-Signature matches this body under any of the " + keys.size()
-        + " configured secret(s). Check that the secret is this endpoint's signing secret: a"
-        + " `stripe listen` session and a Dashboard endpoint have different secrets, and so do"
-        + " test and live mode" + mode + ". Check also that nothing changed the body before it"
-        + " was verified (a JSON library, a logging filter, a charset conversion): only the exact"
-        + " bytes Stripe sent verify.");
+    String mode =
+        livemode == null
+            ? ""
+            : " (the body claims to be a " + (livemode ? "live" : "test") + "-mode event)";
+    return new WebhookVerificationException(
+        SIGNATURE_MISMATCH,
+        "None of the "
+            + signatures
+            + " v1 signature(s) in Stripe-Signature matches this body under any of the "
+            + keys.size()
+            + " configured secret(s). Check that the secret is this endpoint's signing secret: a"
+            + " `stripe listen` session and a Dashboard endpoint have different secrets, and so do"
+            + " test and live mode"
+            + mode
+            + ". Check also that nothing changed the body before it"
+            + " was verified (a JSON library, a logging filter, a charset conversion): only the exact"
+            + " bytes Stripe sent verify.");
   }
 }

@@ -19,25 +19,24 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * <p>Handlers run in registration order: in the request with {@code sync} processing (the
- * default), where one that throws makes the delivery fail with 500 so that Stripe retries it; in
- * the event inbox's worker threads with {@code async} processing, where a failure is retried with
- * backoff. An event already done is not handled again; still, a handler that calls other systems
- * must tolerate seeing an event twice (a crash between its call and the done mark repeats it):
- * use {@link VerifiedEvent#id()} as an idempotency key. Writes through {@link
- * HandlingContext#connection()} commit with the done mark, exactly once. Implementations must be
- * thread safe.
+ * <p>Handlers run in registration order: in the request with {@code sync} processing (the default),
+ * where one that throws makes the delivery fail with 500 so that Stripe retries it; in the event
+ * inbox's worker threads with {@code async} processing, where a failure is retried with backoff. An
+ * event already done is not handled again; still, a handler that calls other systems must tolerate
+ * seeing an event twice (a crash between its call and the done mark repeats it): use {@link
+ * VerifiedEvent#id()} as an idempotency key. Writes through {@link HandlingContext#connection()}
+ * commit with the done mark, exactly once. Implementations must be thread safe.
  *
  * @since 0.1
  */
 public interface StripeEventHandler {
 
   /**
-   * The event types this handler wants, each one of: an exact type ({@code invoice.paid}), a
-   * prefix wildcard ({@code customer.subscription.*}: every type that starts with {@code
+   * The event types this handler wants, each one of: an exact type ({@code invoice.paid}), a prefix
+   * wildcard ({@code customer.subscription.*}: every type that starts with {@code
    * customer.subscription.}), or {@code *} for every event. Thin event notifications are routed by
-   * their type the same way ({@code v1.billing.meter.*}); check {@link VerifiedEvent#isThin()} in
-   * a catch-all handler.
+   * their type the same way ({@code v1.billing.meter.*}); check {@link VerifiedEvent#isThin()} in a
+   * catch-all handler.
    */
   Set<String> eventTypes();
 

@@ -18,8 +18,12 @@ public final class VerificationConfig {
   private final Duration tolerance;
   private final Clock clock;
 
-  VerificationConfig(List<String> secrets, List<String> testSecrets, List<String> liveSecrets,
-      Duration tolerance, Clock clock) {
+  VerificationConfig(
+      List<String> secrets,
+      List<String> testSecrets,
+      List<String> liveSecrets,
+      Duration tolerance,
+      Clock clock) {
     this.secrets = List.copyOf(secrets);
     this.testSecrets = List.copyOf(testSecrets);
     this.liveSecrets = List.copyOf(liveSecrets);
@@ -55,7 +59,14 @@ public final class VerificationConfig {
   /** A description that counts the secrets and never shows one. */
   @Override
   public String toString() {
-    return "secrets=" + secrets.size() + "+" + testSecrets.size() + " test+" + liveSecrets.size()
-        + " live, tolerance=" + tolerance.getSeconds() + "s";
+    return "secrets="
+        + secrets.size()
+        + "+"
+        + testSecrets.size()
+        + " test+"
+        + liveSecrets.size()
+        + " live, tolerance="
+        + tolerance.getSeconds()
+        + "s";
   }
 }

@@ -13,7 +13,6 @@ import com.stripe.model.v2.core.EventNotification;
 import com.stripe.net.ApiResource;
 import com.stripe.net.HttpHeaders;
 import com.stripe.net.StripeResponse;
-import dev.stripewebhook.EventEnvelope;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -26,10 +25,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A delivery whose signature verified: the raw body, the signed timestamp and the event's
- * envelope (id, type, mode, account...), read without building stripe-java's object tree. The
- * stripe-java {@link Event} is built once, on the first call to {@link #event()}: a duplicate
- * delivery or an event nobody handles never pays for it.
+ * A delivery whose signature verified: the raw body, the signed timestamp and the event's envelope
+ * (id, type, mode, account...), read without building stripe-java's object tree. The stripe-java
+ * {@link Event} is built once, on the first call to {@link #event()}: a duplicate delivery or an
+ * event nobody handles never pays for it.
  *
  * <p>Thread safe.
  *
@@ -126,12 +125,16 @@ public final class VerifiedEvent {
 
   private Event buildEvent() {
     if (isThin()) {
-      throw new IllegalStateException("Event " + id() + " is a thin event notification"
-          + " (v2.core.event); read it with eventNotification()");
+      throw new IllegalStateException(
+          "Event "
+              + id()
+              + " is a thin event notification"
+              + " (v2.core.event); read it with eventNotification()");
     }
     String payload = bodyAsString();
-    Event built = StripeObject.deserializeStripeObject(payload, Event.class,
-        ApiResource.getGlobalResponseGetter());
+    Event built =
+        StripeObject.deserializeStripeObject(
+            payload, Event.class, ApiResource.getGlobalResponseGetter());
     // As stripe-java's Webhook does: the raw JSON of an event comes from its "last response".
     built.setLastResponse(new StripeResponse(200, HttpHeaders.of(Map.of()), payload));
     return built;
@@ -140,10 +143,10 @@ public final class VerifiedEvent {
   /**
    * The event's data object ({@code data.object}) as its stripe-java class, built on first use and
    * then kept. When the event is rendered in this stripe-java's API version, the object is bound
-   * straight from the verified bytes, without building the {@link Event}; the result is the same
-   * as {@code event().getDataObjectDeserializer().getObject()}. When the event is rendered in
-   * another API release train than this stripe-java's, stripe-java's checked deserialization
-   * refuses it; this falls back to its best-effort one, and logs that once per API version.
+   * straight from the verified bytes, without building the {@link Event}; the result is the same as
+   * {@code event().getDataObjectDeserializer().getObject()}. When the event is rendered in another
+   * API release train than this stripe-java's, stripe-java's checked deserialization refuses it;
+   * this falls back to its best-effort one, and logs that once per API version.
    *
    * @throws IllegalStateException for a thin event, or when even the best-effort deserialization
    *     fails
@@ -171,7 +174,8 @@ public final class VerifiedEvent {
    * last.
    */
   StripeObject dataObjectFromBody() {
-    if (isThin() || !Stripe.API_VERSION.equals(envelope.apiVersion())
+    if (isThin()
+        || !Stripe.API_VERSION.equals(envelope.apiVersion())
         || envelope.dataObjectType() == null) {
       return null;
     }
@@ -195,8 +199,9 @@ public final class VerifiedEvent {
 
   /** A reader over the body, positioned at the value of {@code data.object}. */
   private JsonReader dataObjectReader() throws IOException {
-    JsonReader reader = new JsonReader(
-        new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
+    JsonReader reader =
+        new JsonReader(
+            new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
     reader.beginObject();
     while (!reader.nextName().equals("data")) {
       reader.skipValue();
@@ -216,15 +221,25 @@ public final class VerifiedEvent {
     }
     String version = apiVersion().orElse("(none)");
     if (WARNED_API_VERSIONS.add(version)) {
-      LOG.log(Level.WARNING, "Stripe events in API version {0} do not match stripe-java''s {1};"
-          + " their data objects are deserialized best-effort. Set the webhook endpoint''s API"
-          + " version to this stripe-java''s release train.", version, Stripe.API_VERSION);
+      LOG.log(
+          Level.WARNING,
+          "Stripe events in API version {0} do not match stripe-java''s {1};"
+              + " their data objects are deserialized best-effort. Set the webhook endpoint''s API"
+              + " version to this stripe-java''s release train.",
+          version,
+          Stripe.API_VERSION);
     }
     try {
       return deserializer.deserializeUnsafe();
     } catch (EventDataObjectDeserializationException e) {
-      throw new IllegalStateException("Event " + id() + ": data object of API version " + version
-          + " cannot be deserialized: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Event "
+              + id()
+              + ": data object of API version "
+              + version
+              + " cannot be deserialized: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -246,8 +261,8 @@ public final class VerifiedEvent {
   /** The thin event notification, parsed by stripe-java, bound to {@code client} for fetches. */
   public EventNotification eventNotification(StripeClient client) {
     if (!isThin()) {
-      throw new IllegalStateException("Event " + id() + " is a snapshot event; read it with"
-          + " event()");
+      throw new IllegalStateException(
+          "Event " + id() + " is a snapshot event; read it with" + " event()");
     }
     return EventNotification.fromJson(bodyAsString(), client);
   }

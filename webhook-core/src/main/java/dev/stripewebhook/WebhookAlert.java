@@ -5,12 +5,11 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Something an operator should look at: Stripe's deliveries stopped, many failed verification
- * (both raised only when configured: {@value WebhookConfig.Keys#ALERT_SILENCE}, {@value
+ * Something an operator should look at: Stripe's deliveries stopped, many failed verification (both
+ * raised only when configured: {@value WebhookConfig.Keys#ALERT_SILENCE}, {@value
  * WebhookConfig.Keys#ALERT_FAILURES}), or a correctly signed delivery came from an address the
- * allow-list refuses (always). It reaches the log at WARNING, every {@link
- * WebhookAlertListener} found through {@link java.util.ServiceLoader}, and CDI observers of this
- * type.
+ * allow-list refuses (always). It reaches the log at WARNING, every {@link WebhookAlertListener}
+ * found through {@link java.util.ServiceLoader}, and CDI observers of this type.
  *
  * @param kind what happened
  * @param message what happened, for a person; never a secret

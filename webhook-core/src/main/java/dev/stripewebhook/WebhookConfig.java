@@ -11,22 +11,22 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * The immutable configuration of a webhook endpoint, in four parts: {@link #verification()} (the
- * signing secrets, the timestamp tolerance, the clock), {@link #edge()} (client addresses,
- * proxies, the body's size and time, accepted modes and accounts), {@link #processing()} (sync or
- * async, handlers, the inbox, workers, attempts, retention) and {@link #operations()} (alerts,
- * debug mode). Built once at start-up and validated then, so a misconfiguration fails the
- * deployment with one clear line instead of the first webhook.
+ * signing secrets, the timestamp tolerance, the clock), {@link #edge()} (client addresses, proxies,
+ * the body's size and time, accepted modes and accounts), {@link #processing()} (sync or async,
+ * handlers, the inbox, workers, attempts, retention) and {@link #operations()} (alerts, debug
+ * mode). Built once at start-up and validated then, so a misconfiguration fails the deployment with
+ * one clear line instead of the first webhook.
  *
  * <p>A setting that is not set is an empty list (or set) or an empty {@link Optional}, never null.
  * A name in a {@link ConfigSource} that looks like a key but is none ({@code
- * stripe.webhook.alowed-ips}, {@code STRIPE_WEBHOOK_WORKER}) is logged at start-up as a WARNING
- * on this class's logger, naming the nearest known key; values are never logged.
+ * stripe.webhook.alowed-ips}, {@code STRIPE_WEBHOOK_WORKER}) is logged at start-up as a WARNING on
+ * this class's logger, naming the nearest known key; values are never logged.
  *
  * <h2>Configuration</h2>
  *
@@ -121,8 +121,8 @@ public final class WebhookConfig {
     public static final String SECRETS_LIVE = "stripe.webhook.secrets.live";
 
     /**
-     * Which events this deployment accepts: {@code test}, {@code live} or {@code any} (default);
-     * a staging server sets {@code test} and refuses live events. Environment: {@code
+     * Which events this deployment accepts: {@code test}, {@code live} or {@code any} (default); a
+     * staging server sets {@code test} and refuses live events. Environment: {@code
      * STRIPE_WEBHOOK_LIVEMODE}. Value: {@value}.
      */
     public static final String LIVEMODE = "stripe.webhook.livemode";
@@ -157,9 +157,9 @@ public final class WebhookConfig {
     public static final String STRIPE_IPS_FILE = "stripe.webhook.stripe-ips-file";
 
     /**
-     * When handlers run: {@code sync}, in the request, which is answered 200 when they succeed
-     * and 500 when one fails (Stripe retries); or {@code async}, after the event is stored and
-     * answered 200, by worker threads that retry with backoff. Environment: {@code
+     * When handlers run: {@code sync}, in the request, which is answered 200 when they succeed and
+     * 500 when one fails (Stripe retries); or {@code async}, after the event is stored and answered
+     * 200, by worker threads that retry with backoff. Environment: {@code
      * STRIPE_WEBHOOK_PROCESSING}. Default {@code sync}. Value: {@value}.
      */
     public static final String PROCESSING = "stripe.webhook.processing";
@@ -198,27 +198,26 @@ public final class WebhookConfig {
     public static final String ALERT_SILENCE = "stripe.webhook.alert.silence-minutes";
 
     /**
-     * Raise a {@link WebhookAlert} when more than N deliveries fail verification within M
-     * minutes, written {@code N/M} ({@code 20/5}). Environment: {@code
-     * STRIPE_WEBHOOK_ALERT_FAILURES}. Default: off. Value: {@value}.
+     * Raise a {@link WebhookAlert} when more than N deliveries fail verification within M minutes,
+     * written {@code N/M} ({@code 20/5}). Environment: {@code STRIPE_WEBHOOK_ALERT_FAILURES}.
+     * Default: off. Value: {@value}.
      */
     public static final String ALERT_FAILURES = "stripe.webhook.alert.failures";
 
     /**
-     * Debug mode, sensitive: until this instant (ISO-8601, such as {@code 2026-11-23T18:30:00Z},
-     * at most 24 hours after start-up), the filter logs each delivery's raw {@code
-     * Stripe-Signature} header and body at INFO on the logger {@code dev.stripewebhook.debug};
-     * afterwards it stops by itself. Payloads hold customer data, and a logged header and body
-     * can be replayed within the tolerance: turn it on only to investigate, and keep such logs
-     * private. The signing secret is never logged. Environment: {@code
-     * STRIPE_WEBHOOK_DEBUG_UNTIL}. Default: off. Value: {@value}.
+     * Debug mode, sensitive: until this instant (ISO-8601, such as {@code 2026-11-23T18:30:00Z}, at
+     * most 24 hours after start-up), the filter logs each delivery's raw {@code Stripe-Signature}
+     * header and body at INFO on the logger {@code dev.stripewebhook.debug}; afterwards it stops by
+     * itself. Payloads hold customer data, and a logged header and body can be replayed within the
+     * tolerance: turn it on only to investigate, and keep such logs private. The signing secret is
+     * never logged. Environment: {@code STRIPE_WEBHOOK_DEBUG_UNTIL}. Default: off. Value: {@value}.
      */
     public static final String DEBUG_UNTIL = "stripe.webhook.debug-until";
 
     /**
-     * The endpoint's name: its inbox rows, workers and console view are its own. Two endpoints
-     * in one application (a platform and a Connect endpoint) need a name each; 1 to 64
-     * characters of letters, digits, {@code .}, {@code _} and {@code -}. Environment: {@code
+     * The endpoint's name: its inbox rows, workers and console view are its own. Two endpoints in
+     * one application (a platform and a Connect endpoint) need a name each; 1 to 64 characters of
+     * letters, digits, {@code .}, {@code _} and {@code -}. Environment: {@code
      * STRIPE_WEBHOOK_ENDPOINT}. Default {@code default}. Value: {@value}.
      */
     public static final String ENDPOINT = "stripe.webhook.endpoint";
@@ -240,16 +239,16 @@ public final class WebhookConfig {
     /**
      * The forwarding header the trusted proxies write, {@code X-Forwarded-For} or {@code
      * Forwarded}; the other is ignored. Unset: both are read, and a request on which they name
-     * different clients is refused. Environment: {@code STRIPE_WEBHOOK_FORWARDED_HEADER}.
-     * Value: {@value}.
+     * different clients is refused. Environment: {@code STRIPE_WEBHOOK_FORWARDED_HEADER}. Value:
+     * {@value}.
      */
     public static final String FORWARDED_HEADER = "stripe.webhook.forwarded-header";
 
     /**
-     * How many events the in-memory inbox (no DataSource configured) keeps, 100 to 10,000,000.
-     * When full, it forgets the oldest finished event, else the oldest failed or dead one (logged
-     * as a warning); only when every stored event is received or processing is a new one answered
-     * 503. Environment: {@code STRIPE_WEBHOOK_MEMORY_CAPACITY}. Default 10,000. Value: {@value}.
+     * How many events the in-memory inbox (no DataSource configured) keeps, 100 to 10,000,000. When
+     * full, it forgets the oldest finished event, else the oldest failed or dead one (logged as a
+     * warning); only when every stored event is received or processing is a new one answered 503.
+     * Environment: {@code STRIPE_WEBHOOK_MEMORY_CAPACITY}. Default 10,000. Value: {@value}.
      */
     public static final String MEMORY_CAPACITY = "stripe.webhook.memory-capacity";
 
@@ -308,16 +307,36 @@ public final class WebhookConfig {
   private final OperationsConfig operations;
 
   private WebhookConfig(Builder builder) {
-    this.verification = new VerificationConfig(builder.secrets, builder.testSecrets,
-        builder.liveSecrets, builder.tolerance, builder.clock);
-    this.edge = new EdgeConfig(builder.allowedIps, builder.trustedProxies,
-        builder.forwardedHeader, builder.stripeIpsFile, builder.livemode, builder.accounts,
-        builder.maxBody, builder.bodyTimeout);
-    this.processing = new ProcessingConfig(builder.processing, builder.handlers,
-        builder.dataSource, builder.endpoint, builder.workers, builder.attempts,
-        builder.retentionDays, builder.inProgressWait, builder.memoryCapacity);
-    this.operations = new OperationsConfig(builder.alertSilence, builder.alertFailures,
-        builder.debugUntil);
+    this.verification =
+        new VerificationConfig(
+            builder.secrets,
+            builder.testSecrets,
+            builder.liveSecrets,
+            builder.tolerance,
+            builder.clock);
+    this.edge =
+        new EdgeConfig(
+            builder.allowedIps,
+            builder.trustedProxies,
+            builder.forwardedHeader,
+            builder.stripeIpsFile,
+            builder.livemode,
+            builder.accounts,
+            builder.maxBody,
+            builder.bodyTimeout);
+    this.processing =
+        new ProcessingConfig(
+            builder.processing,
+            builder.handlers,
+            builder.dataSource,
+            builder.endpoint,
+            builder.workers,
+            builder.attempts,
+            builder.retentionDays,
+            builder.inProgressWait,
+            builder.memoryCapacity);
+    this.operations =
+        new OperationsConfig(builder.alertSilence, builder.alertFailures, builder.debugUntil);
   }
 
   /** A builder with the defaults; {@link Builder#secrets} must be set. */
@@ -393,13 +412,20 @@ public final class WebhookConfig {
   /** A description without any secret. */
   @Override
   public String toString() {
-    return "WebhookConfig[" + verification + ", " + edge + ", " + processing + ", " + operations
+    return "WebhookConfig["
+        + verification
+        + ", "
+        + edge
+        + ", "
+        + processing
+        + ", "
+        + operations
         + "]";
   }
 
   /**
-   * Builds a {@link WebhookConfig}; not thread safe. Starts from the defaults of {@link Keys};
-   * what has no default is "not set": an empty list, or empty when read.
+   * Builds a {@link WebhookConfig}; not thread safe. Starts from the defaults of {@link Keys}; what
+   * has no default is "not set": an empty list, or empty when read.
    */
   public static final class Builder {
     private final List<String> secrets = new ArrayList<>();
@@ -459,8 +485,8 @@ public final class WebhookConfig {
     public Builder tolerance(Duration tolerance) {
       Objects.requireNonNull(tolerance, "tolerance == null");
       if (tolerance.isNegative() || tolerance.getNano() != 0) {
-        throw new IllegalArgumentException(Keys.TOLERANCE + ": must be a whole number of seconds"
-            + " ≥ 0, was " + tolerance);
+        throw new IllegalArgumentException(
+            Keys.TOLERANCE + ": must be a whole number of seconds" + " ≥ 0, was " + tolerance);
       }
       this.tolerance = tolerance;
       return this;
@@ -491,13 +517,18 @@ public final class WebhookConfig {
      *     case)
      */
     public Builder forwardedHeader(String name) {
-      this.forwardedHeader = Optional.of(switch (name == null ? ""
-          : name.trim().toLowerCase(Locale.ROOT)) {
-        case "x-forwarded-for" -> "X-Forwarded-For";
-        case "forwarded" -> "Forwarded";
-        default -> throw new IllegalArgumentException(Keys.FORWARDED_HEADER + ": '" + name
-            + "' is neither X-Forwarded-For nor Forwarded");
-      });
+      this.forwardedHeader =
+          Optional.of(
+              switch (name == null ? "" : name.trim().toLowerCase(Locale.ROOT)) {
+                case "x-forwarded-for" -> "X-Forwarded-For";
+                case "forwarded" -> "Forwarded";
+                default ->
+                    throw new IllegalArgumentException(
+                        Keys.FORWARDED_HEADER
+                            + ": '"
+                            + name
+                            + "' is neither X-Forwarded-For nor Forwarded");
+              });
       return this;
     }
 
@@ -526,8 +557,12 @@ public final class WebhookConfig {
     /** The largest body accepted, in bytes, from 1 to 2^31 - 9. */
     public Builder maxBody(long bytes) {
       if (bytes < 1 || bytes > Integer.MAX_VALUE - 8) {
-        throw new IllegalArgumentException(Keys.MAX_BODY + ": must be between 1 and "
-            + (Integer.MAX_VALUE - 8) + " bytes, was " + bytes);
+        throw new IllegalArgumentException(
+            Keys.MAX_BODY
+                + ": must be between 1 and "
+                + (Integer.MAX_VALUE - 8)
+                + " bytes, was "
+                + bytes);
       }
       this.maxBody = (int) bytes;
       return this;
@@ -541,8 +576,8 @@ public final class WebhookConfig {
     public Builder bodyTimeout(Duration timeout) {
       if (timeout.compareTo(Duration.ofSeconds(1)) < 0
           || timeout.compareTo(Duration.ofSeconds(300)) > 0) {
-        throw new IllegalArgumentException(Keys.BODY_TIMEOUT + ": " + timeout.toSeconds()
-            + " s is not within 1 to 300 seconds");
+        throw new IllegalArgumentException(
+            Keys.BODY_TIMEOUT + ": " + timeout.toSeconds() + " s is not within 1 to 300 seconds");
       }
       this.bodyTimeout = timeout;
       return this;
@@ -570,12 +605,17 @@ public final class WebhookConfig {
     /**
      * The endpoint's name.
      *
-     * @throws IllegalArgumentException unless 1 to 64 letters, digits, {@code .}, {@code _}, {@code -}
+     * @throws IllegalArgumentException unless 1 to 64 letters, digits, {@code .}, {@code _}, {@code
+     *     -}
      */
     public Builder endpoint(String name) {
       if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}")) {
-        throw new IllegalArgumentException(Keys.ENDPOINT + ": '" + name + "' is not 1 to 64"
-            + " letters, digits, '.', '_' or '-'");
+        throw new IllegalArgumentException(
+            Keys.ENDPOINT
+                + ": '"
+                + name
+                + "' is not 1 to 64"
+                + " letters, digits, '.', '_' or '-'");
       }
       this.endpoint = name;
       return this;
@@ -606,8 +646,8 @@ public final class WebhookConfig {
      */
     public Builder inProgressWait(Duration wait) {
       if (wait.isNegative() || wait.compareTo(Duration.ofSeconds(60)) > 0) {
-        throw new IllegalArgumentException(Keys.IN_PROGRESS_WAIT + ": " + wait.toSeconds()
-            + " s is not within 0 to 60 seconds");
+        throw new IllegalArgumentException(
+            Keys.IN_PROGRESS_WAIT + ": " + wait.toSeconds() + " s is not within 0 to 60 seconds");
       }
       this.inProgressWait = wait;
       return this;
@@ -620,9 +660,14 @@ public final class WebhookConfig {
      */
     public Builder memoryCapacity(long events) {
       if (events < 100 || events > 10_000_000) {
-        throw new IllegalArgumentException(Keys.MEMORY_CAPACITY + ": must be between 100 and"
-            + " 10000000 events, was " + events + "; to keep more, configure a DataSource ("
-            + Keys.DATASOURCE + ")");
+        throw new IllegalArgumentException(
+            Keys.MEMORY_CAPACITY
+                + ": must be between 100 and"
+                + " 10000000 events, was "
+                + events
+                + "; to keep more, configure a DataSource ("
+                + Keys.DATASOURCE
+                + ")");
       }
       this.memoryCapacity = (int) events;
       return this;
@@ -663,8 +708,8 @@ public final class WebhookConfig {
 
     private static long within(String key, long value, long min, long max, String unit) {
       if (value < min || value > max) {
-        throw new IllegalArgumentException(key + ": must be between " + min + " and " + max
-            + unit + ", was " + value);
+        throw new IllegalArgumentException(
+            key + ": must be between " + min + " and " + max + unit + ", was " + value);
       }
       return value;
     }
@@ -677,34 +722,50 @@ public final class WebhookConfig {
      */
     public WebhookConfig build() {
       if (secrets.isEmpty() && testSecrets.isEmpty() && liveSecrets.isEmpty()) {
-        throw new IllegalStateException(Keys.SECRETS + ": no webhook signing secret configured;"
-            + " set the environment variable STRIPE_WEBHOOK_SECRET (or the " + Keys.SECRETS
-            + " init-param or system property) to the endpoint's signing secret, whsec_...");
+        throw new IllegalStateException(
+            Keys.SECRETS
+                + ": no webhook signing secret configured;"
+                + " set the environment variable STRIPE_WEBHOOK_SECRET (or the "
+                + Keys.SECRETS
+                + " init-param or system property) to the endpoint's signing secret, whsec_...");
       }
       checkSecrets(Keys.SECRETS, secrets);
       checkSecrets(Keys.SECRETS_TEST, testSecrets);
       checkSecrets(Keys.SECRETS_LIVE, liveSecrets);
       if (livemode == Livemode.TEST && !liveSecrets.isEmpty()) {
-        throw new IllegalArgumentException(Keys.SECRETS_LIVE + ": live-mode secrets are"
-            + " configured, but " + Keys.LIVEMODE + " is test: a deployment that only accepts"
-            + " test events must not hold a live secret");
+        throw new IllegalArgumentException(
+            Keys.SECRETS_LIVE
+                + ": live-mode secrets are"
+                + " configured, but "
+                + Keys.LIVEMODE
+                + " is test: a deployment that only accepts"
+                + " test events must not hold a live secret");
       }
       if (livemode == Livemode.LIVE && !testSecrets.isEmpty()) {
-        throw new IllegalArgumentException(Keys.SECRETS_TEST + ": test-mode secrets are"
-            + " configured, but " + Keys.LIVEMODE + " is live");
+        throw new IllegalArgumentException(
+            Keys.SECRETS_TEST
+                + ": test-mode secrets are"
+                + " configured, but "
+                + Keys.LIVEMODE
+                + " is live");
       }
       for (String account : accounts) {
         if (!account.startsWith("acct_")) {
-          throw new IllegalArgumentException(Keys.ACCOUNTS + ": '" + account
-              + "' is not a connected account id (acct_...)");
+          throw new IllegalArgumentException(
+              Keys.ACCOUNTS + ": '" + account + "' is not a connected account id (acct_...)");
         }
       }
-      Optional<Instant> tooLate = debugUntil
-          .filter(until -> until.isAfter(clock.instant().plus(MAX_DEBUG_PERIOD)));
+      Optional<Instant> tooLate =
+          debugUntil.filter(until -> until.isAfter(clock.instant().plus(MAX_DEBUG_PERIOD)));
       if (tooLate.isPresent()) {
-        throw new IllegalArgumentException(Keys.DEBUG_UNTIL + ": " + tooLate.get()
-            + " is more than " + MAX_DEBUG_PERIOD.toHours() + " hours ahead; debug mode logs"
-            + " sensitive data, so it is meant for a short investigation: give a nearer end");
+        throw new IllegalArgumentException(
+            Keys.DEBUG_UNTIL
+                + ": "
+                + tooLate.get()
+                + " is more than "
+                + MAX_DEBUG_PERIOD.toHours()
+                + " hours ahead; debug mode logs"
+                + " sensitive data, so it is meant for a short investigation: give a nearer end");
       }
       return new WebhookConfig(this);
     }
@@ -713,10 +774,16 @@ public final class WebhookConfig {
       for (int i = 0; i < secrets.size(); i++) {
         String secret = secrets.get(i);
         if (!secret.startsWith(SECRET_PREFIX) || secret.length() == SECRET_PREFIX.length()) {
-          throw new IllegalArgumentException(key + ": secret " + (i + 1) + " of "
-              + secrets.size() + " does not start with whsec_" + describeWrongKey(secret)
-              + "; copy the signing secret from the webhook endpoint's page in the Stripe"
-              + " Dashboard, or the one `stripe listen` prints, not an API key");
+          throw new IllegalArgumentException(
+              key
+                  + ": secret "
+                  + (i + 1)
+                  + " of "
+                  + secrets.size()
+                  + " does not start with whsec_"
+                  + describeWrongKey(secret)
+                  + "; copy the signing secret from the webhook endpoint's page in the Stripe"
+                  + " Dashboard, or the one `stripe listen` prints, not an API key");
         }
       }
     }
@@ -724,8 +791,8 @@ public final class WebhookConfig {
     /** Names a mistaken key's kind by its public prefix only; never echoes the value. */
     private static String describeWrongKey(String value) {
       String lower = value.toLowerCase(Locale.ROOT);
-      for (String prefix : new String[] {"sk_test_", "sk_live_", "rk_test_", "rk_live_",
-          "pk_test_", "pk_live_"}) {
+      for (String prefix :
+          new String[] {"sk_test_", "sk_live_", "rk_test_", "rk_live_", "pk_test_", "pk_live_"}) {
         if (lower.startsWith(prefix)) {
           return " (it starts with " + prefix + ", which is an API key)";
         }

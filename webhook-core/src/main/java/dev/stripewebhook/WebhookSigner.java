@@ -11,9 +11,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Signs a body as Stripe signs a delivery: HMAC-SHA256, keyed with the whole endpoint secret
- * ({@code whsec_} prefix included, as UTF-8), over {@code "<timestamp>.<body bytes>"}. The
- * verifier checks with it, the recovery signs the events it fetches with it, and the test kit
- * builds its {@code Stripe-Signature} headers with it.
+ * ({@code whsec_} prefix included, as UTF-8), over {@code "<timestamp>.<body bytes>"}. The verifier
+ * checks with it, the recovery signs the events it fetches with it, and the test kit builds its
+ * {@code Stripe-Signature} headers with it.
  *
  * <p>Thread safe: each signature is computed on a copy of the initialised MAC.
  */
@@ -37,7 +37,10 @@ public final class WebhookSigner {
     }
   }
 
-  /** The {@code Stripe-Signature} header Stripe would send: {@code t=...} and one {@code v1=...} per secret. */
+  /**
+   * The {@code Stripe-Signature} header Stripe would send: {@code t=...} and one {@code v1=...} per
+   * secret.
+   */
   public static String header(long timestamp, byte[] body, List<String> secrets) {
     StringBuilder header = new StringBuilder("t=").append(timestamp);
     for (String secret : secrets) {

@@ -24,32 +24,34 @@ class ConfigTableTest {
   private static final String SECRET = "whsec_do_not_log_me";
 
   /** A value of each key that is not its default, written as it reads back. */
-  private static final Map<String, String> SAMPLES = Map.ofEntries(
-      Map.entry(WebhookConfig.Keys.SECRETS, "whsec_a,whsec_b"),
-      Map.entry(WebhookConfig.Keys.SECRETS_TEST, "whsec_t"),
-      Map.entry(WebhookConfig.Keys.SECRETS_LIVE, "whsec_l"),
-      Map.entry(WebhookConfig.Keys.TOLERANCE, "60"),
-      Map.entry(WebhookConfig.Keys.ALLOWED_IPS, "stripe,10.0.0.0/8"),
-      Map.entry(WebhookConfig.Keys.TRUSTED_PROXIES, "192.168.0.1"),
-      Map.entry(WebhookConfig.Keys.FORWARDED_HEADER, "Forwarded"),
-      Map.entry(WebhookConfig.Keys.STRIPE_IPS_FILE, "/etc/stripe-ips.txt"),
-      Map.entry(WebhookConfig.Keys.LIVEMODE, "any"),
-      Map.entry(WebhookConfig.Keys.ACCOUNTS, "acct_1,acct_2"),
-      Map.entry(WebhookConfig.Keys.MAX_BODY, "2048"),
-      Map.entry(WebhookConfig.Keys.BODY_TIMEOUT, "30"),
-      Map.entry(WebhookConfig.Keys.PROCESSING, "async"),
-      Map.entry(WebhookConfig.Keys.HANDLERS, "a.B,c.D"),
-      Map.entry(WebhookConfig.Keys.DATASOURCE, "java:comp/env/jdbc/stripe"),
-      Map.entry(WebhookConfig.Keys.ENDPOINT, "connect"),
-      Map.entry(WebhookConfig.Keys.WORKERS, "8"),
-      Map.entry(WebhookConfig.Keys.ATTEMPTS, "5"),
-      Map.entry(WebhookConfig.Keys.RETENTION_DAYS, "7"),
-      Map.entry(WebhookConfig.Keys.IN_PROGRESS_WAIT, "0"),
-      Map.entry(WebhookConfig.Keys.MEMORY_CAPACITY, "250000"),
-      Map.entry(WebhookConfig.Keys.ALERT_SILENCE, "15"),
-      Map.entry(WebhookConfig.Keys.ALERT_FAILURES, "20/5"),
-      Map.entry(WebhookConfig.Keys.DEBUG_UNTIL,
-          Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString()));
+  private static final Map<String, String> SAMPLES =
+      Map.ofEntries(
+          Map.entry(WebhookConfig.Keys.SECRETS, "whsec_a,whsec_b"),
+          Map.entry(WebhookConfig.Keys.SECRETS_TEST, "whsec_t"),
+          Map.entry(WebhookConfig.Keys.SECRETS_LIVE, "whsec_l"),
+          Map.entry(WebhookConfig.Keys.TOLERANCE, "60"),
+          Map.entry(WebhookConfig.Keys.ALLOWED_IPS, "stripe,10.0.0.0/8"),
+          Map.entry(WebhookConfig.Keys.TRUSTED_PROXIES, "192.168.0.1"),
+          Map.entry(WebhookConfig.Keys.FORWARDED_HEADER, "Forwarded"),
+          Map.entry(WebhookConfig.Keys.STRIPE_IPS_FILE, "/etc/stripe-ips.txt"),
+          Map.entry(WebhookConfig.Keys.LIVEMODE, "any"),
+          Map.entry(WebhookConfig.Keys.ACCOUNTS, "acct_1,acct_2"),
+          Map.entry(WebhookConfig.Keys.MAX_BODY, "2048"),
+          Map.entry(WebhookConfig.Keys.BODY_TIMEOUT, "30"),
+          Map.entry(WebhookConfig.Keys.PROCESSING, "async"),
+          Map.entry(WebhookConfig.Keys.HANDLERS, "a.B,c.D"),
+          Map.entry(WebhookConfig.Keys.DATASOURCE, "java:comp/env/jdbc/stripe"),
+          Map.entry(WebhookConfig.Keys.ENDPOINT, "connect"),
+          Map.entry(WebhookConfig.Keys.WORKERS, "8"),
+          Map.entry(WebhookConfig.Keys.ATTEMPTS, "5"),
+          Map.entry(WebhookConfig.Keys.RETENTION_DAYS, "7"),
+          Map.entry(WebhookConfig.Keys.IN_PROGRESS_WAIT, "0"),
+          Map.entry(WebhookConfig.Keys.MEMORY_CAPACITY, "250000"),
+          Map.entry(WebhookConfig.Keys.ALERT_SILENCE, "15"),
+          Map.entry(WebhookConfig.Keys.ALERT_FAILURES, "20/5"),
+          Map.entry(
+              WebhookConfig.Keys.DEBUG_UNTIL,
+              Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString()));
 
   @Test
   void everyKeyConstantHasExactlyOneEntryAndAnEnvironmentName() throws Exception {
@@ -93,7 +95,8 @@ class ConfigTableTest {
       Map<String, String> environment = new HashMap<>(Map.of("STRIPE_WEBHOOK_SECRET", "whsec_a"));
       environment.put(entry.environment(), SAMPLES.get(entry.key()));
       WebhookConfig fromEnvironment = WebhookConfig.fromSources(ConfigSource.of(environment));
-      assertThat(entry.text().apply(fromEnvironment)).as(entry.environment())
+      assertThat(entry.text().apply(fromEnvironment))
+          .as(entry.environment())
           .contains(SAMPLES.get(entry.key()));
     }
   }
@@ -101,8 +104,8 @@ class ConfigTableTest {
   @Test
   void notSetIsAnEmptyOptionalOrAnEmptyCollectionNeverNull() throws Exception {
     WebhookConfig config = WebhookConfig.builder().secrets("whsec_a").build();
-    List<Object> parts = List.of(config.verification(), config.edge(), config.processing(),
-        config.operations());
+    List<Object> parts =
+        List.of(config.verification(), config.edge(), config.processing(), config.operations());
     for (Object part : parts) {
       for (Method accessor : part.getClass().getDeclaredMethods()) {
         if (!Modifier.isPublic(accessor.getModifiers()) || accessor.getParameterCount() != 0) {
@@ -131,9 +134,18 @@ class ConfigTableTest {
 
   @Test
   void aBlankValueIsNotSet() {
-    WebhookConfig config = WebhookConfig.fromSources(ConfigSource.of(Map.of(
-        WebhookConfig.Keys.SECRETS, SECRET, WebhookConfig.Keys.DATASOURCE, " ",
-        WebhookConfig.Keys.ATTEMPTS, "", WebhookConfig.Keys.ALLOWED_IPS, " , ")));
+    WebhookConfig config =
+        WebhookConfig.fromSources(
+            ConfigSource.of(
+                Map.of(
+                    WebhookConfig.Keys.SECRETS,
+                    SECRET,
+                    WebhookConfig.Keys.DATASOURCE,
+                    " ",
+                    WebhookConfig.Keys.ATTEMPTS,
+                    "",
+                    WebhookConfig.Keys.ALLOWED_IPS,
+                    " , ")));
     assertThat(config.processing().dataSource()).isEmpty();
     assertThat(config.processing().attempts()).isEqualTo(10);
     assertThat(config.edge().allowedIps()).isEmpty();
@@ -141,36 +153,71 @@ class ConfigTableTest {
 
   @Test
   void warnsOfAMisspeltKeyNamingTheNearestOneAndNotItsValue() {
-    List<String> warnings = warningsWhileReading(ConfigSource.of(Map.of(
-        WebhookConfig.Keys.SECRETS, SECRET,
-        "stripe.webhook.alowed-ips", "10.9.8.7",
-        "stripe.webhook.secret", "whsec_misplaced_value")));
-    assertThat(warnings).containsExactlyInAnyOrder(
-        "stripe.webhook.alowed-ips is not a known key; did you mean stripe.webhook.allowed-ips?",
-        "stripe.webhook.secret is not a known key; did you mean stripe.webhook.secrets?");
+    List<String> warnings =
+        warningsWhileReading(
+            ConfigSource.of(
+                Map.of(
+                    WebhookConfig.Keys.SECRETS,
+                    SECRET,
+                    "stripe.webhook.alowed-ips",
+                    "10.9.8.7",
+                    "stripe.webhook.secret",
+                    "whsec_misplaced_value")));
+    assertThat(warnings)
+        .containsExactlyInAnyOrder(
+            "stripe.webhook.alowed-ips is not a known key; did you mean stripe.webhook.allowed-ips?",
+            "stripe.webhook.secret is not a known key; did you mean stripe.webhook.secrets?");
     assertThat(String.join("\n", warnings))
         .doesNotContain("10.9.8.7", "misplaced", "do_not_log_me");
   }
 
   @Test
   void warnsOfAMisspeltEnvironmentNameNamingTheNearestOne() {
-    List<String> warnings = warningsWhileReading(ConfigSource.of(Map.of(
-        "STRIPE_WEBHOOK_SECRET", SECRET, "STRIPE_WEBHOOK_WORKER", "4", "PATH", "/bin")));
-    assertThat(warnings).containsExactly(
-        "STRIPE_WEBHOOK_WORKER is not a known key; did you mean STRIPE_WEBHOOK_WORKERS?");
+    List<String> warnings =
+        warningsWhileReading(
+            ConfigSource.of(
+                Map.of(
+                    "STRIPE_WEBHOOK_SECRET",
+                    SECRET,
+                    "STRIPE_WEBHOOK_WORKER",
+                    "4",
+                    "PATH",
+                    "/bin")));
+    assertThat(warnings)
+        .containsExactly(
+            "STRIPE_WEBHOOK_WORKER is not a known key; did you mean STRIPE_WEBHOOK_WORKERS?");
   }
 
   @Test
   void warnsOncePerNameAndNotAtAllForKnownKeysOrOtherNames() {
-    ConfigSource first = ConfigSource.of(Map.of(WebhookConfig.Keys.SECRETS, SECRET,
-        "stripe.webhook.tolerence", "60", "stripe.other", "x"));
-    ConfigSource second = ConfigSource.of(Map.of("stripe.webhook.tolerence", "30",
-        WebhookConfig.Keys.TOLERANCE, "30"));
-    assertThat(warningsWhileReading(first, second)).containsExactly(
-        "stripe.webhook.tolerence is not a known key; did you mean stripe.webhook.tolerance?");
-    assertThat(warningsWhileReading(ConfigSource.of(Map.of(WebhookConfig.Keys.SECRETS, SECRET,
-        WebhookConfig.Keys.ENDPOINT, "a", "stripe.webhook.admin.role", "ops",
-        "STRIPE_WEBHOOK_JDBC_PASSWORD", "pw")))).isEmpty();
+    ConfigSource first =
+        ConfigSource.of(
+            Map.of(
+                WebhookConfig.Keys.SECRETS,
+                SECRET,
+                "stripe.webhook.tolerence",
+                "60",
+                "stripe.other",
+                "x"));
+    ConfigSource second =
+        ConfigSource.of(
+            Map.of("stripe.webhook.tolerence", "30", WebhookConfig.Keys.TOLERANCE, "30"));
+    assertThat(warningsWhileReading(first, second))
+        .containsExactly(
+            "stripe.webhook.tolerence is not a known key; did you mean stripe.webhook.tolerance?");
+    assertThat(
+            warningsWhileReading(
+                ConfigSource.of(
+                    Map.of(
+                        WebhookConfig.Keys.SECRETS,
+                        SECRET,
+                        WebhookConfig.Keys.ENDPOINT,
+                        "a",
+                        "stripe.webhook.admin.role",
+                        "ops",
+                        "STRIPE_WEBHOOK_JDBC_PASSWORD",
+                        "pw"))))
+        .isEmpty();
   }
 
   @Test
@@ -184,20 +231,21 @@ class ConfigTableTest {
   private static List<String> warningsWhileReading(ConfigSource... sources) {
     Logger logger = Logger.getLogger(WebhookConfig.class.getName());
     List<String> warnings = new CopyOnWriteArrayList<>();
-    Handler handler = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-          warnings.add(new SimpleFormatter().formatMessage(record));
-        }
-      }
+    Handler handler =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+              warnings.add(new SimpleFormatter().formatMessage(record));
+            }
+          }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     logger.addHandler(handler);
     try {
       WebhookConfig.fromSources(sources);

@@ -11,7 +11,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.stripewebhook.GsonEnvelopeReference.Outcome;
 import dev.stripewebhook.testing.StripeFixtures;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -35,8 +34,8 @@ import org.junit.jupiter.api.Test;
 class EnvelopeDifferentialTest {
   private static final long SEED = 0xE17E_1095_2026L;
   private static final int MUTATIONS_PER_TYPE = 40;
-  private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().serializeNulls()
-      .create();
+  private static final Gson PRETTY =
+      new GsonBuilder().setPrettyPrinting().serializeNulls().create();
 
   private static List<String> types;
 
@@ -51,8 +50,8 @@ class EnvelopeDifferentialTest {
     for (String object : types) {
       String type = object + ".updated";
       JsonObject json = StripeFixtures.eventJson(type);
-      for (byte[] body : List.of(StripeFixtures.toBytes(json),
-          PRETTY.toJson(json).getBytes(UTF_8))) {
+      for (byte[] body :
+          List.of(StripeFixtures.toBytes(json), PRETTY.toJson(json).getBytes(UTF_8))) {
         Outcome ours = agree(body);
         assertThat(ours.reason()).as(type).isNull();
         assertThat(ours.envelope().type()).isEqualTo(type);
@@ -67,22 +66,36 @@ class EnvelopeDifferentialTest {
 
   @Test
   void readsThinEventsAsGsonDoes() {
-    Outcome ours = agree(("{\"id\":\"evt_test_65R9\",\"object\":\"v2.core.event\",\"type\":"
-        + "\"v1.billing.meter.error_report_triggered\",\"created\":\"2024-09-17T06:20:52.246Z\","
-        + "\"livemode\":false,\"context\":\"acct_123\",\"related_object\":{\"id\":\"mtr_123\","
-        + "\"type\":\"billing.meter\",\"url\":\"/v1/billing/meters/mtr_123\"},"
-        + "\"data\":{\"object\":{\"id\":\"ignored\",\"object\":\"ignored\"}}}").getBytes(UTF_8));
-    assertThat(ours.envelope()).isEqualTo(new EventEnvelope("evt_test_65R9", "v2.core.event",
-        "v1.billing.meter.error_report_triggered", Instant.parse("2024-09-17T06:20:52.246Z"),
-        false, "acct_123", null, "mtr_123", null));
+    Outcome ours =
+        agree(
+            ("{\"id\":\"evt_test_65R9\",\"object\":\"v2.core.event\",\"type\":"
+                    + "\"v1.billing.meter.error_report_triggered\",\"created\":\"2024-09-17T06:20:52.246Z\","
+                    + "\"livemode\":false,\"context\":\"acct_123\",\"related_object\":{\"id\":\"mtr_123\","
+                    + "\"type\":\"billing.meter\",\"url\":\"/v1/billing/meters/mtr_123\"},"
+                    + "\"data\":{\"object\":{\"id\":\"ignored\",\"object\":\"ignored\"}}}")
+                .getBytes(UTF_8));
+    assertThat(ours.envelope())
+        .isEqualTo(
+            new EventEnvelope(
+                "evt_test_65R9",
+                "v2.core.event",
+                "v1.billing.meter.error_report_triggered",
+                Instant.parse("2024-09-17T06:20:52.246Z"),
+                false,
+                "acct_123",
+                null,
+                "mtr_123",
+                null));
   }
 
   @Test
   void decodesEscapesAndSurrogatePairsInReadStrings() {
-    Outcome ours = agree(("{\"\\u0069d\":\"evt_\\u00e9\\uD83D\\uDE00\\n\\\"\\/\\\\\","
-        + "\"object\":\"ev\\u0065nt\",\"type\":\"a\\tb\\ud83d\",\"data\":{\"object\":{"
-        + "\"id\":\"pi_\u00e9\u4e2d\uD83D\uDE00\",\"object\":\"payment_intent\"}}}")
-        .getBytes(UTF_8));
+    Outcome ours =
+        agree(
+            ("{\"\\u0069d\":\"evt_\\u00e9\\uD83D\\uDE00\\n\\\"\\/\\\\\","
+                    + "\"object\":\"ev\\u0065nt\",\"type\":\"a\\tb\\ud83d\",\"data\":{\"object\":{"
+                    + "\"id\":\"pi_\u00e9\u4e2d\uD83D\uDE00\",\"object\":\"payment_intent\"}}}")
+                .getBytes(UTF_8));
     assertThat(ours.envelope().id()).isEqualTo("evt_\u00e9\uD83D\uDE00\n\"/\\");
     assertThat(ours.envelope().type()).isEqualTo("a\tb\ud83d");
     assertThat(ours.envelope().dataObjectId()).isEqualTo("pi_\u00e9\u4e2d\uD83D\uDE00");
@@ -100,21 +113,66 @@ class EnvelopeDifferentialTest {
     assertThat(agree(event("\"x\":" + "[".repeat(254) + "]".repeat(254))).reason()).isNull();
     assertThat(agree(event("\"x\":" + "[".repeat(255) + "]".repeat(255))).reason())
         .isEqualTo(MALFORMED_PAYLOAD);
-    assertThat(agree(event("\"data\":{\"object\":{\"x\":" + "{\"a\":".repeat(252) + "1"
-        + "}".repeat(252) + "}}")).reason()).isNull();
-    assertThat(agree(event("\"data\":{\"object\":{\"x\":" + "{\"a\":".repeat(253) + "1"
-        + "}".repeat(253) + "}}")).reason()).isEqualTo(MALFORMED_PAYLOAD);
+    assertThat(
+            agree(
+                    event(
+                        "\"data\":{\"object\":{\"x\":"
+                            + "{\"a\":".repeat(252)
+                            + "1"
+                            + "}".repeat(252)
+                            + "}}"))
+                .reason())
+        .isNull();
+    assertThat(
+            agree(
+                    event(
+                        "\"data\":{\"object\":{\"x\":"
+                            + "{\"a\":".repeat(253)
+                            + "1"
+                            + "}".repeat(253)
+                            + "}}"))
+                .reason())
+        .isEqualTo(MALFORMED_PAYLOAD);
   }
 
   @Test
   void readsCreatedAsGsonNextLongDoes() {
-    for (String created : List.of("1700000000", "1.0", "1e3", "1E+2", "-0", "-0.0", "0",
-        "1.5", "1e400", "99999999999999999", "31556889864403199", "31556889864403200",
-        "9223372036854775807", "9223372036854775808", "-9223372036854775808",
-        "12345678901234567890", "922337203685477580800", "9223372036854775808001",
-        "\"2024-09-17T06:20:52Z\"", "\"yesterday\"", "null", "true", "{}", "[1]", "01", "1.",
-        "-", "1e", ".5", "+1", "1" + "0".repeat(1022), "1" + "0".repeat(1023),
-        "0." + "0".repeat(1021), "0." + "0".repeat(1022))) {
+    for (String created :
+        List.of(
+            "1700000000",
+            "1.0",
+            "1e3",
+            "1E+2",
+            "-0",
+            "-0.0",
+            "0",
+            "1.5",
+            "1e400",
+            "99999999999999999",
+            "31556889864403199",
+            "31556889864403200",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "12345678901234567890",
+            "922337203685477580800",
+            "9223372036854775808001",
+            "\"2024-09-17T06:20:52Z\"",
+            "\"yesterday\"",
+            "null",
+            "true",
+            "{}",
+            "[1]",
+            "01",
+            "1.",
+            "-",
+            "1e",
+            ".5",
+            "+1",
+            "1" + "0".repeat(1022),
+            "1" + "0".repeat(1023),
+            "0." + "0".repeat(1021),
+            "0." + "0".repeat(1022))) {
       agree(event("\"created\":" + created));
     }
   }
@@ -123,14 +181,14 @@ class EnvelopeDifferentialTest {
   void agreesOnEscapesAndEndsAtEveryOffsetOfASkippedString() {
     for (int before = 0; before < 20; before++) {
       String lead = "a".repeat(before);
-      for (String middle : List.of("\\\"", "\\\\", "\\u0041", "\\x", "\\u00G0", "\u00e9",
-          "\\\"\\\\\\\"", "\u0001")) {
+      for (String middle :
+          List.of(
+              "\\\"", "\\\\", "\\u0041", "\\x", "\\u00G0", "\u00e9", "\\\"\\\\\\\"", "\u0001")) {
         for (int after = 0; after < 10; after++) {
           String string = "\"" + lead + middle + "b".repeat(after);
           agree(event("\"metadata\":" + string + "\""));
           agree(event("\"metadata\":{" + string + "\":1}"));
-          agree(rawEvent("").replaceFirst("\\}$", "").concat(",\"m\":" + string)
-              .getBytes(UTF_8));
+          agree(rawEvent("").replaceFirst("\\}$", "").concat(",\"m\":" + string).getBytes(UTF_8));
         }
       }
     }
@@ -139,17 +197,60 @@ class EnvelopeDifferentialTest {
   @Test
   void agreesOnHandWrittenEdgeCases() {
     List<byte[]> bodies = new ArrayList<>();
-    for (String text : List.of("", " ", "{", "}", "[]", "null", "\"x\"", "{}", "{} ", "{}\n\t\r",
-        "{}x", "{}{}", "{} \f", "\f{}", "{,}", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\" 1}",
-        "{'a':1}", "{a:1}", "{\"a\"=1}", "{\"a\":1;\"b\":2}", "{\"a\":[1,]}", "{\"a\":[,1]}",
-        "{\"a\":[1 2]}", "{\"a\":TRUE}", "{\"a\":True}", "{\"a\":nul}", "{\"a\":truex}",
-        "{\"a\":true#}", "{\"a\":1/}", "{\"a\":/*c*/1}", "{\"a\":1}#", "{\"a\":1}//",
-        "{\"a\":NaN}", "{\"a\":\"\\x\"}", "{\"a\":\"\\'\"}", "{\"a\":\"\\u12G4\"}",
-        "{\"a\":\"\\u12\"}", "{\"a\":\"\\", "{\"a\":\"abc", "{\"a\":\"\\\n\"}",
-        "{\"livemode\":true", "{\"livemode\":true x", "{\"livemode\":true\f}",
-        "{\"livemode\":\"true\",\"livemode\":false}", "{\"livemode\":tru}",
-        "{\"x\":{,},\"livemode\":true}", "{\"x\":1,,\"livemode\":true}",
-        "{\"livemod\\u0065\":true}", "{\"a\":1}\u0000")) {
+    for (String text :
+        List.of(
+            "",
+            " ",
+            "{",
+            "}",
+            "[]",
+            "null",
+            "\"x\"",
+            "{}",
+            "{} ",
+            "{}\n\t\r",
+            "{}x",
+            "{}{}",
+            "{} \f",
+            "\f{}",
+            "{,}",
+            "{\"a\"}",
+            "{\"a\":}",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "{'a':1}",
+            "{a:1}",
+            "{\"a\"=1}",
+            "{\"a\":1;\"b\":2}",
+            "{\"a\":[1,]}",
+            "{\"a\":[,1]}",
+            "{\"a\":[1 2]}",
+            "{\"a\":TRUE}",
+            "{\"a\":True}",
+            "{\"a\":nul}",
+            "{\"a\":truex}",
+            "{\"a\":true#}",
+            "{\"a\":1/}",
+            "{\"a\":/*c*/1}",
+            "{\"a\":1}#",
+            "{\"a\":1}//",
+            "{\"a\":NaN}",
+            "{\"a\":\"\\x\"}",
+            "{\"a\":\"\\'\"}",
+            "{\"a\":\"\\u12G4\"}",
+            "{\"a\":\"\\u12\"}",
+            "{\"a\":\"\\",
+            "{\"a\":\"abc",
+            "{\"a\":\"\\\n\"}",
+            "{\"livemode\":true",
+            "{\"livemode\":true x",
+            "{\"livemode\":true\f}",
+            "{\"livemode\":\"true\",\"livemode\":false}",
+            "{\"livemode\":tru}",
+            "{\"x\":{,},\"livemode\":true}",
+            "{\"x\":1,,\"livemode\":true}",
+            "{\"livemod\\u0065\":true}",
+            "{\"a\":1}\u0000")) {
       bodies.add(text.getBytes(UTF_8));
       bodies.add(event(text.replace("{", "").replace("}", "")));
     }
@@ -157,9 +258,18 @@ class EnvelopeDifferentialTest {
     bodies.add(bytes("\u00ef\u00bb\u00bf\u00ef\u00bb\u00bf" + new String(event(""), ISO_8859_1)));
     bodies.add(bytes("\u00ef\u00bb{}"));
     bodies.add(bytes("\u00ef\u00bb\u00bf"));
-    for (String invalid : List.of("\u00c3", "\u00e2\u0082", "\u00f0\u009f\u0098", "\u00ff",
-        "\u00ed\u00a0\u0080", "\u00c0\u00af", "\u00f4\u0090\u0080\u0080", "\u0080",
-        "\u00e2\u0082\\n", "\u00f0\u009f\\u0041\u0098")) {
+    for (String invalid :
+        List.of(
+            "\u00c3",
+            "\u00e2\u0082",
+            "\u00f0\u009f\u0098",
+            "\u00ff",
+            "\u00ed\u00a0\u0080",
+            "\u00c0\u00af",
+            "\u00f4\u0090\u0080\u0080",
+            "\u0080",
+            "\u00e2\u0082\\n",
+            "\u00f0\u009f\\u0041\u0098")) {
       bodies.add(bytes(rawEvent("\"type\":\"a" + invalid + "b\"")));
       bodies.add(bytes(rawEvent("\"id\":\"" + invalid + "\"")));
       bodies.add(bytes(rawEvent("\"ty" + invalid + "pe\":\"x\"")));
@@ -167,14 +277,30 @@ class EnvelopeDifferentialTest {
       bodies.add(bytes(rawEvent("\"metadata\":" + invalid)));
       bodies.add(bytes(rawEvent("\"x\":1") + invalid));
     }
-    for (String duplicate : List.of("\"id\":\"evt_2\"", "\"id\":5", "\"type\":null",
-        "\"object\":\"v2.core.event\"", "\"livemode\":\"x\"", "\"created\":true",
-        "\"data\":{\"object\":{\"object\":\"charge\"}}", "\"data\":{\"object\":{\"id\":7}}",
-        "\"data\":{\"object\":5}", "\"data\":[]", "\"account\":{}", "\"context\":\"acct_2\"",
-        "\"related_object\":{\"url\":\"u\"}", "\"related_object\":{\"id\":\"r2\",\"id\":null}")) {
+    for (String duplicate :
+        List.of(
+            "\"id\":\"evt_2\"",
+            "\"id\":5",
+            "\"type\":null",
+            "\"object\":\"v2.core.event\"",
+            "\"livemode\":\"x\"",
+            "\"created\":true",
+            "\"data\":{\"object\":{\"object\":\"charge\"}}",
+            "\"data\":{\"object\":{\"id\":7}}",
+            "\"data\":{\"object\":5}",
+            "\"data\":[]",
+            "\"account\":{}",
+            "\"context\":\"acct_2\"",
+            "\"related_object\":{\"url\":\"u\"}",
+            "\"related_object\":{\"id\":\"r2\",\"id\":null}")) {
       bodies.add(event(duplicate));
-      bodies.add(event(duplicate.replace("evt_2", "").replace("\"object\":\"v2.core.event\"",
-          "\"object\":\"v2.core.event\",\"related_object\":{\"id\":\"r1\"},\"context\":\"a\"")));
+      bodies.add(
+          event(
+              duplicate
+                  .replace("evt_2", "")
+                  .replace(
+                      "\"object\":\"v2.core.event\"",
+                      "\"object\":\"v2.core.event\",\"related_object\":{\"id\":\"r1\"},\"context\":\"a\"")));
     }
     for (byte[] body : bodies) {
       agree(body);
@@ -189,8 +315,8 @@ class EnvelopeDifferentialTest {
     for (String object : types) {
       byte[] valid = StripeFixtures.event(object + ".created");
       for (int i = 0; i < MUTATIONS_PER_TYPE; i++) {
-        byte[] body = i % 2 == 0 ? mutate(random, valid)
-            : mutate(random, randomEnvelope(random, valid));
+        byte[] body =
+            i % 2 == 0 ? mutate(random, valid) : mutate(random, randomEnvelope(random, valid));
         if (agree(body).reason() == null) {
           accepted++;
         } else {
@@ -211,45 +337,149 @@ class EnvelopeDifferentialTest {
     return ours;
   }
 
-  private static final String[] STRINGS = {"\"evt_1\"", "\"\"", "\"event\"", "\"v2.core.event\"",
-      "\"invoice.paid\"", "\"\\u0065vent\"", "\"ev\\u0065nt\"", "\"\\uD83D\\uDE00\"",
-      "\"\\uDE00\\uD83D\"", "\"a\\\"b\"", "\"a\\/b\\\\c\\b\\f\\n\\r\\t\"", "\"tab\tin\"",
-      "\"\u00c3\u00a9\"", "\"\\x\"", "\"\\u12G4\"", "\"\\'\"", "\"\u00c3\"", "\"\u00ff\"",
-      "\"\u00e2\u0082\"", "\"2024-09-17T06:20:52.246Z\"", "\"acct_1\"", "\"2026-07-29.dahlia\""};
-  private static final String[] NUMBERS = {"1700000000", "-1", "0", "-0", "1.0", "1e3", "1E+2",
-      "1.5", "1e400", "99999999999999999", "9223372036854775808", "922337203685477580800",
-      "01", "1.", "-", "+1", "1e", "1x"};
-  private static final String[] LITERALS = {"true", "false", "null", "TRUE", "nul", "truex",
-      "{}", "[]", "[1,2]", "[1,]", "{\"a\":1,}", "{\"a\"}", "{\"id\":\"x\",\"object\":\"y\"}",
-      "{\"object\":{\"id\":\"ch_1\",\"object\":\"charge\"}}", "{\"object\":[]}",
-      "{\"k\":\"\u0001\"}", "[[[{}]]]", "{\"object\":{\"id\":\"ch\u0001\"}}"};
+  private static final String[] STRINGS = {
+    "\"evt_1\"",
+    "\"\"",
+    "\"event\"",
+    "\"v2.core.event\"",
+    "\"invoice.paid\"",
+    "\"\\u0065vent\"",
+    "\"ev\\u0065nt\"",
+    "\"\\uD83D\\uDE00\"",
+    "\"\\uDE00\\uD83D\"",
+    "\"a\\\"b\"",
+    "\"a\\/b\\\\c\\b\\f\\n\\r\\t\"",
+    "\"tab\tin\"",
+    "\"\u00c3\u00a9\"",
+    "\"\\x\"",
+    "\"\\u12G4\"",
+    "\"\\'\"",
+    "\"\u00c3\"",
+    "\"\u00ff\"",
+    "\"\u00e2\u0082\"",
+    "\"2024-09-17T06:20:52.246Z\"",
+    "\"acct_1\"",
+    "\"2026-07-29.dahlia\""
+  };
+  private static final String[] NUMBERS = {
+    "1700000000",
+    "-1",
+    "0",
+    "-0",
+    "1.0",
+    "1e3",
+    "1E+2",
+    "1.5",
+    "1e400",
+    "99999999999999999",
+    "9223372036854775808",
+    "922337203685477580800",
+    "01",
+    "1.",
+    "-",
+    "+1",
+    "1e",
+    "1x"
+  };
+  private static final String[] LITERALS = {
+    "true",
+    "false",
+    "null",
+    "TRUE",
+    "nul",
+    "truex",
+    "{}",
+    "[]",
+    "[1,2]",
+    "[1,]",
+    "{\"a\":1,}",
+    "{\"a\"}",
+    "{\"id\":\"x\",\"object\":\"y\"}",
+    "{\"object\":{\"id\":\"ch_1\",\"object\":\"charge\"}}",
+    "{\"object\":[]}",
+    "{\"k\":\"\u0001\"}",
+    "[[[{}]]]",
+    "{\"object\":{\"id\":\"ch\u0001\"}}"
+  };
   private static final String[] WHITESPACE = {"", "", "", " ", "\n", "\t", "\r\n", "\f"};
-  private static final String[] NAMES = {"id", "object", "type", "created", "livemode",
-      "account", "api_version", "data", "related_object", "context", "request",
-      "pending_webhooks", "\\u0069d", "typ\\u0065", "livemod\\u0065", "i\u0001d",
-      "i\u00ffd", "obj\\\"ect"};
-  private static final String[] SNIPPETS = {"\"", "\\", "{", "}", "[", "]", ",", ":", " ",
-      "\u0000", "\u001f", "\u0080", "\u00c3", "\u00ff", "u", "0", "-", "e", ".", "\\u", "\\\"",
-      "null", "true", ",\"id\":\"x\"", ",\"object\":\"v2.core.event\"", "[[[[", "}}}}", "\f",
-      "\u00ef\u00bb\u00bf"};
+  private static final String[] NAMES = {
+    "id",
+    "object",
+    "type",
+    "created",
+    "livemode",
+    "account",
+    "api_version",
+    "data",
+    "related_object",
+    "context",
+    "request",
+    "pending_webhooks",
+    "\\u0069d",
+    "typ\\u0065",
+    "livemod\\u0065",
+    "i\u0001d",
+    "i\u00ffd",
+    "obj\\\"ect"
+  };
+  private static final String[] SNIPPETS = {
+    "\"",
+    "\\",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    " ",
+    "\u0000",
+    "\u001f",
+    "\u0080",
+    "\u00c3",
+    "\u00ff",
+    "u",
+    "0",
+    "-",
+    "e",
+    ".",
+    "\\u",
+    "\\\"",
+    "null",
+    "true",
+    ",\"id\":\"x\"",
+    ",\"object\":\"v2.core.event\"",
+    "[[[[",
+    "}}}}",
+    "\f",
+    "\u00ef\u00bb\u00bf"
+  };
 
   /** An envelope with members in a random order, some repeated, some missing, some broken. */
   private static byte[] randomEnvelope(Random random, byte[] valid) {
     String fixture = new String(valid, ISO_8859_1);
-    String dataObject = fixture.substring(fixture.indexOf("\"data\":") + 7,
-        fixture.lastIndexOf(",\"livemode\""));
+    String dataObject =
+        fixture.substring(fixture.indexOf("\"data\":") + 7, fixture.lastIndexOf(",\"livemode\""));
     List<String> members = new ArrayList<>();
     members.add("\"id\":" + (random.nextInt(4) == 0 ? pick(random, STRINGS) : "\"evt_x\""));
-    members.add("\"object\":" + (random.nextInt(4) == 0 ? pick(random, STRINGS)
-        : random.nextBoolean() ? "\"event\"" : "\"v2.core.event\""));
+    members.add(
+        "\"object\":"
+            + (random.nextInt(4) == 0
+                ? pick(random, STRINGS)
+                : random.nextBoolean() ? "\"event\"" : "\"v2.core.event\""));
     members.add("\"type\":" + (random.nextInt(4) == 0 ? pick(random, STRINGS) : "\"x.y\""));
-    members.add("\"created\":" + (random.nextBoolean() ? pick(random, NUMBERS)
-        : random.nextBoolean() ? "\"2024-09-17T06:20:52Z\"" : anyValue(random)));
+    members.add(
+        "\"created\":"
+            + (random.nextBoolean()
+                ? pick(random, NUMBERS)
+                : random.nextBoolean() ? "\"2024-09-17T06:20:52Z\"" : anyValue(random)));
     members.add("\"livemode\":" + (random.nextBoolean() ? "true" : anyValue(random)));
     members.add("\"data\":" + (random.nextInt(4) == 0 ? anyValue(random) : dataObject));
     if (random.nextBoolean()) {
-      members.add("\"related_object\":" + (random.nextBoolean()
-          ? "{\"id\":" + pick(random, STRINGS) + ",\"type\":\"x\"}" : anyValue(random)));
+      members.add(
+          "\"related_object\":"
+              + (random.nextBoolean()
+                  ? "{\"id\":" + pick(random, STRINGS) + ",\"type\":\"x\"}"
+                  : anyValue(random)));
       members.add("\"context\":" + pick(random, STRINGS));
     }
     int extra = random.nextInt(4);
@@ -262,14 +492,16 @@ class EnvelopeDifferentialTest {
       if (i > 0) {
         body.append(pick(random, WHITESPACE)).append(',');
       }
-      body.append(pick(random, WHITESPACE)).append(members.get(i).replace(":",
-          random.nextInt(8) == 0 ? " : " : ":"));
+      body.append(pick(random, WHITESPACE))
+          .append(members.get(i).replace(":", random.nextInt(8) == 0 ? " : " : ":"));
     }
     if (random.nextInt(10) == 0) {
       String deep = random.nextBoolean() ? "[" : "{\"a\":";
       String close = deep.equals("[") ? "]" : "}";
       int levels = 252 + random.nextInt(4);
-      body.append(",\"deep\":").append(deep.repeat(levels)).append(deep.equals("[") ? "" : "1")
+      body.append(",\"deep\":")
+          .append(deep.repeat(levels))
+          .append(deep.equals("[") ? "" : "1")
           .append(close.repeat(levels));
     }
     return bytes(body.append('}').append(pick(random, WHITESPACE)).toString());
@@ -287,15 +519,19 @@ class EnvelopeDifferentialTest {
   private static byte[] mutate(Random random, byte[] body) {
     String text = new String(body, ISO_8859_1);
     int at = random.nextInt(text.length() + 1);
-    return bytes(switch (random.nextInt(8)) {
-      case 0 -> text.substring(0, at) + pick(random, SNIPPETS) + text.substring(at);
-      case 1 -> at == text.length() ? text
-          : text.substring(0, at) + pick(random, SNIPPETS) + text.substring(at + 1);
-      case 2 -> text.substring(0, at)
-          + text.substring(Math.min(text.length(), at + 1 + random.nextInt(8)));
-      case 3 -> text.substring(0, at);
-      default -> text;
-    });
+    return bytes(
+        switch (random.nextInt(8)) {
+          case 0 -> text.substring(0, at) + pick(random, SNIPPETS) + text.substring(at);
+          case 1 ->
+              at == text.length()
+                  ? text
+                  : text.substring(0, at) + pick(random, SNIPPETS) + text.substring(at + 1);
+          case 2 ->
+              text.substring(0, at)
+                  + text.substring(Math.min(text.length(), at + 1 + random.nextInt(8)));
+          case 3 -> text.substring(0, at);
+          default -> text;
+        });
   }
 
   /** A valid event with one more member, as UTF-8. */
@@ -307,7 +543,8 @@ class EnvelopeDifferentialTest {
   private static String rawEvent(String member) {
     return "{\"id\":\"evt_1\",\"object\":\"event\",\"type\":\"invoice.paid\",\"created\":1700000000,"
         + "\"livemode\":true,\"data\":{\"object\":{\"id\":\"in_1\",\"object\":\"invoice\"}}"
-        + (member.isEmpty() ? "" : "," + member) + "}";
+        + (member.isEmpty() ? "" : "," + member)
+        + "}";
   }
 
   private static byte[] bytes(String oneCharPerByte) {
@@ -329,8 +566,8 @@ class EnvelopeDifferentialTest {
 
   /** The names of the objects in the test kit's fixtures: one event type each. */
   private static Set<String> fixtureObjects() {
-    try (InputStream in = StripeFixtures.class.getResourceAsStream(
-        "stripe-openapi-fixtures3.json")) {
+    try (InputStream in =
+        StripeFixtures.class.getResourceAsStream("stripe-openapi-fixtures3.json")) {
       JsonObject root = new Gson().fromJson(new InputStreamReader(in, UTF_8), JsonObject.class);
       return new TreeSet<>(root.getAsJsonObject("resources").keySet());
     } catch (IOException e) {

@@ -32,25 +32,31 @@ class EventHandlersTest {
 
   @Test
   void theHandlingContextIsCurrentOnTheThreadOnlyWhileHandlersRun() throws Exception {
-    HandlingContext context = HandlingContext.of(
-        (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-            new Class<?>[] {java.sql.Connection.class}, (proxy, method, args) -> null));
+    HandlingContext context =
+        HandlingContext.of(
+            (java.sql.Connection)
+                java.lang.reflect.Proxy.newProxyInstance(
+                    getClass().getClassLoader(),
+                    new Class<?>[] {java.sql.Connection.class},
+                    (proxy, method, args) -> null));
     HandlingContext[] seen = new HandlingContext[1];
-    StripeEventHandler observer = new StripeEventHandler() {
-      @Override
-      public Set<String> eventTypes() {
-        return Set.of("*");
-      }
+    StripeEventHandler observer =
+        new StripeEventHandler() {
+          @Override
+          public Set<String> eventTypes() {
+            return Set.of("*");
+          }
 
-      @Override
-      public void handle(VerifiedEvent event) {
-        seen[0] = HandlingContext.current();
-      }
-    };
+          @Override
+          public void handle(VerifiedEvent event) {
+            seen[0] = HandlingContext.current();
+          }
+        };
     byte[] body = dev.stripewebhook.testing.StripeFixtures.event("invoice.paid");
-    VerifiedEvent event = SignatureVerifier.create(WebhookConfig.builder().secrets("whsec_x")
-        .build()).verify(body, dev.stripewebhook.testing.SignedPayload.of(body).secret("whsec_x")
-        .header());
+    VerifiedEvent event =
+        SignatureVerifier.create(WebhookConfig.builder().secrets("whsec_x").build())
+            .verify(
+                body, dev.stripewebhook.testing.SignedPayload.of(body).secret("whsec_x").header());
 
     assertThat(EventHandlers.of(observer).dispatch(event, context)).isEqualTo(1);
 
@@ -66,10 +72,11 @@ class EventHandlersTest {
 
   @Test
   void rejectsInvalidPatterns() {
-    for (String pattern : new String[] {"", " invoice.paid", "invoice*", "*.paid", "in*.paid",
-        ".*", "invoice.**"}) {
+    for (String pattern :
+        new String[] {"", " invoice.paid", "invoice*", "*.paid", "in*.paid", ".*", "invoice.**"}) {
       assertThatThrownBy(() -> EventHandlers.of(new Named("bad", Set.of(pattern))))
-          .as(pattern).isInstanceOf(IllegalArgumentException.class)
+          .as(pattern)
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("Invalid event type pattern");
     }
     assertThatThrownBy(() -> EventHandlers.of(new Named("none", Set.of())))
@@ -79,22 +86,24 @@ class EventHandlersTest {
   @Test
   void instantiatesByClassNameWithAClearErrorForBadNames() {
     ClassLoader loader = getClass().getClassLoader();
-    EventHandlers loaded = EventHandlers.builder()
-        .instantiate(List.of(RecordingHandler.class.getName()), loader).build();
+    EventHandlers loaded =
+        EventHandlers.builder()
+            .instantiate(List.of(RecordingHandler.class.getName()), loader)
+            .build();
     assertThat(loaded.all()).singleElement().isInstanceOf(RecordingHandler.class);
-    assertThatThrownBy(() -> EventHandlers.builder()
-        .instantiate(List.of("com.example.Missing"), loader))
-        .hasMessageStartingWith("stripe.webhook.handlers: handler class com.example.Missing"
-            + " cannot be loaded");
-    assertThatThrownBy(() -> EventHandlers.builder()
-        .instantiate(List.of(String.class.getName()), loader))
+    assertThatThrownBy(
+            () -> EventHandlers.builder().instantiate(List.of("com.example.Missing"), loader))
+        .hasMessageStartingWith(
+            "stripe.webhook.handlers: handler class com.example.Missing" + " cannot be loaded");
+    assertThatThrownBy(
+            () -> EventHandlers.builder().instantiate(List.of(String.class.getName()), loader))
         .hasMessageContaining("does not implement");
   }
 
   @Test
   void loadsHandlersThroughServiceLoader() {
-    EventHandlers loaded = EventHandlers.builder().loadServices(getClass().getClassLoader())
-        .build();
+    EventHandlers loaded =
+        EventHandlers.builder().loadServices(getClass().getClassLoader()).build();
     assertThat(loaded.all()).hasAtLeastOneElementOfType(RecordingHandler.class);
   }
 }

@@ -12,10 +12,10 @@ import java.time.DateTimeException;
 import java.time.Instant;
 
 /**
- * The envelope reader as it was before {@link EnvelopeReader}: Gson's {@code JsonReader} in
- * strict mode over a UTF-8 {@code InputStreamReader}, walking the whole body. Kept, unchanged but
- * for its name, as the reference the byte-level reader must agree with ({@link
- * EnvelopeDifferentialTest}, {@link SignatureFuzzTest}).
+ * The envelope reader as it was before {@link EnvelopeReader}: Gson's {@code JsonReader} in strict
+ * mode over a UTF-8 {@code InputStreamReader}, walking the whole body. Kept, unchanged but for its
+ * name, as the reference the byte-level reader must agree with ({@link EnvelopeDifferentialTest},
+ * {@link SignatureFuzzTest}).
  */
 final class GsonEnvelopeReference {
   private GsonEnvelopeReference() {}
@@ -52,7 +52,7 @@ final class GsonEnvelopeReference {
    * @throws WebhookVerificationException {@code MALFORMED_PAYLOAD} when the body is not one JSON
    *     object, or not a Stripe event with an {@code id} and a {@code type}
    */
-    static EventEnvelope read(byte[] body) throws WebhookVerificationException {
+  static EventEnvelope read(byte[] body) throws WebhookVerificationException {
     try (JsonReader reader = reader(body)) {
       Fields fields = new Fields();
       reader.beginObject();
@@ -76,8 +76,7 @@ final class GsonEnvelopeReference {
         throw malformed("the body has content after its JSON object");
       }
       return fields.toEnvelope();
-    } catch (IOException | IllegalStateException | NumberFormatException
-        | DateTimeException e) {
+    } catch (IOException | IllegalStateException | NumberFormatException | DateTimeException e) {
       // Gson reports syntax errors as IOException (MalformedJsonException) or
       // IllegalStateException; neither message carries more than a position. A "created" that
       // is not a time, or beyond Instant's range (99999999999999999), is malformed too.
@@ -86,8 +85,8 @@ final class GsonEnvelopeReference {
   }
 
   /**
-   * Peeks at {@code livemode} in a body that did not verify, for an error message only: never
-   * trust it. Returns {@code null} when it cannot be read.
+   * Peeks at {@code livemode} in a body that did not verify, for an error message only: never trust
+   * it. Returns {@code null} when it cannot be read.
    */
   static Boolean peekLivemode(byte[] body) {
     try (JsonReader reader = reader(body)) {
@@ -105,8 +104,9 @@ final class GsonEnvelopeReference {
   }
 
   private static JsonReader reader(byte[] body) {
-    JsonReader reader = new JsonReader(
-        new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
+    JsonReader reader =
+        new JsonReader(
+            new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
     reader.setStrictness(Strictness.STRICT);
     return reader;
   }
@@ -188,8 +188,11 @@ final class GsonEnvelopeReference {
   }
 
   private static WebhookVerificationException malformed(String what) {
-    return new WebhookVerificationException(Reason.MALFORMED_PAYLOAD,
-        "The signature verified, but " + what + "; a Stripe event is a JSON object with an id,"
+    return new WebhookVerificationException(
+        Reason.MALFORMED_PAYLOAD,
+        "The signature verified, but "
+            + what
+            + "; a Stripe event is a JSON object with an id,"
             + " an object of \"event\" or \"v2.core.event\", and a type.");
   }
 
@@ -214,8 +217,15 @@ final class GsonEnvelopeReference {
         throw malformed("it has no string \"id\" or \"type\"");
       }
       boolean thin = EventEnvelope.THIN.equals(object);
-      return new EventEnvelope(id, object, type, created, livemode,
-          thin ? context : account, apiVersion, thin ? relatedObjectId : dataObjectId,
+      return new EventEnvelope(
+          id,
+          object,
+          type,
+          created,
+          livemode,
+          thin ? context : account,
+          apiVersion,
+          thin ? relatedObjectId : dataObjectId,
           thin ? null : dataObjectType);
     }
   }

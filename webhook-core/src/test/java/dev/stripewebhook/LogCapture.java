@@ -14,9 +14,9 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
 /**
- * What a {@code java.util.logging} logger and the loggers under it publish while this is open,
- * at every level the logger lets through; close it to stop. The tests of every module share it
- * through the core test-jar.
+ * What a {@code java.util.logging} logger and the loggers under it publish while this is open, at
+ * every level the logger lets through; close it to stop. The tests of every module share it through
+ * the core test-jar.
  *
  * <pre>{@code
  * try (LogCapture log = LogCapture.of(LeaseKeeper.class)) {
@@ -28,19 +28,20 @@ import java.util.logging.SimpleFormatter;
 public final class LogCapture implements AutoCloseable {
   private final Logger logger; // held: java.util.logging keeps loggers only weakly
   private final List<Line> lines = new CopyOnWriteArrayList<>();
-  private final Handler handler = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      // Formatted now: a parameter may change after the call that logged it.
-      lines.add(new Line(record, new SimpleFormatter().formatMessage(record)));
-    }
+  private final Handler handler =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          // Formatted now: a parameter may change after the call that logged it.
+          lines.add(new Line(record, new SimpleFormatter().formatMessage(record)));
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   private record Line(LogRecord record, String message) {}
 
@@ -74,18 +75,26 @@ public final class LogCapture implements AutoCloseable {
   public List<String> warnings() {
     return lines.stream()
         .filter(line -> line.record().getLevel().intValue() >= Level.WARNING.intValue())
-        .map(Line::message).toList();
+        .map(Line::message)
+        .toList();
   }
 
   /** The records so far as {@code LEVEL logger message}, oldest first. */
   public List<String> lines() {
-    return lines.stream().map(line -> line.record().getLevel() + " "
-        + line.record().getLoggerName() + " " + line.message()).toList();
+    return lines.stream()
+        .map(
+            line ->
+                line.record().getLevel()
+                    + " "
+                    + line.record().getLoggerName()
+                    + " "
+                    + line.message())
+        .toList();
   }
 
   /**
-   * Waits until a message matching {@code message} is published, for at most {@code timeout};
-   * for lines another thread writes once the answer is out. Returns whether one was.
+   * Waits until a message matching {@code message} is published, for at most {@code timeout}; for
+   * lines another thread writes once the answer is out. Returns whether one was.
    */
   public boolean await(Predicate<String> message, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -28,19 +28,20 @@ class ModeAndAccountRulesTest {
     return StripeFixtures.toBytes(json);
   }
 
-  static Reason reason(WebhookConfig config, byte[] body,
-      String secret) {
+  static Reason reason(WebhookConfig config, byte[] body, String secret) {
     try {
-      SignatureVerifier.create(config).verify(body, SignedPayload.of(body).secret(secret)
-          .header());
+      SignatureVerifier.create(config).verify(body, SignedPayload.of(body).secret(secret).header());
       return null;
     } catch (WebhookVerificationException e) {
       return e.reason();
     }
   }
 
-  final WebhookConfig modeBound = WebhookConfig.builder().testSecrets(List.of(TEST_SECRET))
-      .liveSecrets(List.of(LIVE_SECRET)).build();
+  final WebhookConfig modeBound =
+      WebhookConfig.builder()
+          .testSecrets(List.of(TEST_SECRET))
+          .liveSecrets(List.of(LIVE_SECRET))
+          .build();
 
   @Test
   void aModeBoundSecretAcceptsOnlyEventsOfItsMode() {
@@ -59,20 +60,20 @@ class ModeAndAccountRulesTest {
 
   @Test
   void aStagingServerRefusesLiveEvents() {
-    WebhookConfig staging = WebhookConfig.builder().secrets("whsec_any").livemode(Livemode.TEST)
-        .build();
+    WebhookConfig staging =
+        WebhookConfig.builder().secrets("whsec_any").livemode(Livemode.TEST).build();
     assertThat(reason(staging, event(false, null), "whsec_any")).isNull();
     assertThat(reason(staging, event(true, null), "whsec_any")).isEqualTo(LIVEMODE_NOT_ACCEPTED);
-    WebhookConfig production = WebhookConfig.builder().secrets("whsec_any")
-        .livemode(Livemode.LIVE).build();
+    WebhookConfig production =
+        WebhookConfig.builder().secrets("whsec_any").livemode(Livemode.LIVE).build();
     assertThat(reason(production, event(false, null), "whsec_any"))
         .isEqualTo(LIVEMODE_NOT_ACCEPTED);
   }
 
   @Test
   void theAccountAllowListRefusesOtherAndPlatformEvents() {
-    WebhookConfig connect = WebhookConfig.builder().secrets("whsec_c")
-        .accounts(List.of("acct_1", "acct_2")).build();
+    WebhookConfig connect =
+        WebhookConfig.builder().secrets("whsec_c").accounts(List.of("acct_1", "acct_2")).build();
     assertThat(reason(connect, event(false, "acct_2"), "whsec_c")).isNull();
     assertThat(reason(connect, event(false, "acct_3"), "whsec_c")).isEqualTo(ACCOUNT_NOT_ALLOWED);
     assertThat(reason(connect, event(false, null), "whsec_c")).isEqualTo(ACCOUNT_NOT_ALLOWED);
@@ -80,18 +81,40 @@ class ModeAndAccountRulesTest {
 
   @Test
   void misconfiguredModesFailAtStartup() {
-    assertThatThrownBy(() -> WebhookConfig.fromSources(Map.of(
-        "STRIPE_WEBHOOK_SECRET_LIVE", "whsec_live", WebhookConfig.Keys.LIVEMODE, "test")::get))
-        .hasMessageStartingWith("stripe.webhook.secrets.live: live-mode secrets are configured,"
-            + " but stripe.webhook.livemode is test");
-    assertThatThrownBy(() -> WebhookConfig.fromSources(Map.of(
-        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.LIVEMODE, "prod")::get))
+    assertThatThrownBy(
+            () ->
+                WebhookConfig.fromSources(
+                    Map.of(
+                            "STRIPE_WEBHOOK_SECRET_LIVE",
+                            "whsec_live",
+                            WebhookConfig.Keys.LIVEMODE,
+                            "test")
+                        ::get))
+        .hasMessageStartingWith(
+            "stripe.webhook.secrets.live: live-mode secrets are configured,"
+                + " but stripe.webhook.livemode is test");
+    assertThatThrownBy(
+            () ->
+                WebhookConfig.fromSources(
+                    Map.of(
+                            WebhookConfig.Keys.SECRETS,
+                            "whsec_a",
+                            WebhookConfig.Keys.LIVEMODE,
+                            "prod")
+                        ::get))
         .hasMessage("stripe.webhook.livemode: 'prod' is not test, live or any");
-    assertThatThrownBy(() -> WebhookConfig.fromSources(Map.of(
-        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.ACCOUNTS, "cus_1")::get))
+    assertThatThrownBy(
+            () ->
+                WebhookConfig.fromSources(
+                    Map.of(
+                            WebhookConfig.Keys.SECRETS,
+                            "whsec_a",
+                            WebhookConfig.Keys.ACCOUNTS,
+                            "cus_1")
+                        ::get))
         .hasMessageStartingWith("stripe.webhook.accounts: 'cus_1' is not a connected account");
-    assertThatThrownBy(() -> WebhookConfig.fromSources(Map.of(
-        "STRIPE_WEBHOOK_SECRET_TEST", "sk_test_x")::get))
+    assertThatThrownBy(
+            () -> WebhookConfig.fromSources(Map.of("STRIPE_WEBHOOK_SECRET_TEST", "sk_test_x")::get))
         .hasMessageStartingWith("stripe.webhook.secrets.test: secret 1 of 1");
   }
 }

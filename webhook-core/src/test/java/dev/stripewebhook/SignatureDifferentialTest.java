@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.stripe.net.Webhook;
-import dev.stripewebhook.Reason;
 import dev.stripewebhook.testing.SignedPayload;
 import dev.stripewebhook.testing.StripeFixtures;
 import java.nio.ByteBuffer;
@@ -39,8 +38,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>What it holds us to: we never accept what stripe-java rejects; where stripe-java accepts and
  * we reject, the header breaks one of the strict rules of DESIGN.md ("The signature rules we hold
- * to"), named by a {@link StrictCase} that this test reads from the header on its own, without
- * our parser; and each named rule really makes us reject a header stripe-java accepts, on its own.
+ * to"), named by a {@link StrictCase} that this test reads from the header on its own, without our
+ * parser; and each named rule really makes us reject a header stripe-java accepts, on its own.
  * Bodies are valid UTF-8 here: invalid UTF-8 is the one place where stripe-java (verifying a
  * decoded String) and the wire disagree, and has a test of its own.
  */
@@ -55,9 +54,15 @@ class SignatureDifferentialTest {
   private static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC);
   private static final int MAX_LENGTH = 8192;
   private static final int MAX_V1 = 16;
-  private static final String[] FIXTURE_TYPES = {"payment_intent.succeeded",
-      "customer.subscription.updated", "invoice.paid", "checkout.session.completed",
-      "charge.refunded", "customer.created", "account.updated"};
+  private static final String[] FIXTURE_TYPES = {
+    "payment_intent.succeeded",
+    "customer.subscription.updated",
+    "invoice.paid",
+    "checkout.session.completed",
+    "charge.refunded",
+    "customer.created",
+    "account.updated"
+  };
   private static final String HEX = "0123456789abcdef";
 
   /**
@@ -114,8 +119,8 @@ class SignatureDifferentialTest {
     LOCALE_WITH_OTHER_DIGITS
   }
 
-  private record Case(int index, String header, byte[] body, Reason ours, String stripe,
-      Set<StrictCase> strict) {
+  private record Case(
+      int index, String header, byte[] body, Reason ours, String stripe, Set<StrictCase> strict) {
     boolean oursAccepts() {
       return ours == null;
     }
@@ -126,10 +131,22 @@ class SignatureDifferentialTest {
 
     @Override
     public String toString() {
-      return "case " + index + " (seed " + SEED + "): header=\"" + printable(header, 400)
-          + "\" body=\"" + printable(new String(body, StandardCharsets.UTF_8), 60) + "\" ("
-          + body.length + " bytes) ours=" + (ours == null ? "accept" : ours)
-          + " stripe-java=" + (stripe == null ? "accept" : stripe) + " strict=" + strict;
+      return "case "
+          + index
+          + " (seed "
+          + SEED
+          + "): header=\""
+          + printable(header, 400)
+          + "\" body=\""
+          + printable(new String(body, StandardCharsets.UTF_8), 60)
+          + "\" ("
+          + body.length
+          + " bytes) ours="
+          + (ours == null ? "accept" : ours)
+          + " stripe-java="
+          + (stripe == null ? "accept" : stripe)
+          + " strict="
+          + strict;
     }
   }
 
@@ -148,8 +165,14 @@ class SignatureDifferentialTest {
       Draft draft = generator.next();
       String header = String.join(",", draft.items);
       byte[] body = draft.body;
-      run.add(new Case(i, header, body, ours(verifier, body, header),
-          stripeJava(body, header, TOLERANCE), strictCases(header)));
+      run.add(
+          new Case(
+              i,
+              header,
+              body,
+              ours(verifier, body, header),
+              stripeJava(body, header, TOLERANCE),
+              strictCases(header)));
     }
     cases = List.copyOf(run);
   }
@@ -161,7 +184,8 @@ class SignatureDifferentialTest {
 
   @Test
   void oursIsNeverMoreLenientThanStripeJava() {
-    assertThat(cases).as("cases we accept and stripe-java rejects")
+    assertThat(cases)
+        .as("cases we accept and stripe-java rejects")
         .noneMatch(c -> c.oursAccepts() && !c.stripeAccepts());
     // Not vacuous: plenty of both outcomes, and of headers only stripe-java accepts.
     assertThat(count(c -> c.oursAccepts() && c.stripeAccepts())).isGreaterThan(CASES / 20);
@@ -171,13 +195,18 @@ class SignatureDifferentialTest {
 
   @Test
   void everyHeaderOnlyStripeJavaAcceptsBreaksANamedStrictRule() {
-    List<Case> unexplained = cases.stream()
-        .filter(c -> c.stripeAccepts() && !c.oursAccepts() && c.strict().isEmpty()).toList();
+    List<Case> unexplained =
+        cases.stream()
+            .filter(c -> c.stripeAccepts() && !c.oursAccepts() && c.strict().isEmpty())
+            .toList();
     assertThat(unexplained).as("rejected by us only, for no rule of DESIGN.md").isEmpty();
-    List<Case> wrongReason = cases.stream()
-        .filter(c -> c.stripeAccepts() && c.strict().size() == 1)
-        .filter(c -> c.ours() != c.strict().iterator().next().reason()).toList();
-    assertThat(wrongReason).as("rejected by us for a reason other than the one rule broken")
+    List<Case> wrongReason =
+        cases.stream()
+            .filter(c -> c.stripeAccepts() && c.strict().size() == 1)
+            .filter(c -> c.ours() != c.strict().iterator().next().reason())
+            .toList();
+    assertThat(wrongReason)
+        .as("rejected by us for a reason other than the one rule broken")
         .isEmpty();
   }
 
@@ -185,7 +214,8 @@ class SignatureDifferentialTest {
   void everyNamedStrictRuleIsEnforcedAndOccursOnItsOwn() {
     // Exact in the other direction too: a named rule broken where stripe-java accepts is always
     // a rejection of ours.
-    assertThat(cases).as("headers breaking a named rule that we still accept")
+    assertThat(cases)
+        .as("headers breaking a named rule that we still accept")
         .noneMatch(c -> c.stripeAccepts() && c.oursAccepts() && !c.strict().isEmpty());
     Map<StrictCase, Integer> alone = new EnumMap<>(StrictCase.class);
     for (Case c : cases) {
@@ -193,7 +223,8 @@ class SignatureDifferentialTest {
         alone.merge(c.strict().iterator().next(), 1, Integer::sum);
       }
     }
-    assertThat(alone.keySet()).as("named rules that alone made us reject what stripe-java accepts")
+    assertThat(alone.keySet())
+        .as("named rules that alone made us reject what stripe-java accepts")
         .containsExactlyInAnyOrderElementsOf(EnumSet.allOf(StrictCase.class));
   }
 
@@ -217,17 +248,28 @@ class SignatureDifferentialTest {
   @Test
   void invalidUtf8BodiesVerifyOnTheRawBytesWhereStripeJavaDisagrees() throws Exception {
     SignatureVerifier verifier = verifier(Duration.ofSeconds(TOLERANCE));
-    byte[][] broken = {{(byte) 0xff}, {(byte) 0x80}, {(byte) 0xc0, (byte) 0x80},
-        {(byte) 0xe2, (byte) 0x82}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
-        {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xc3}};
+    byte[][] broken = {
+      {(byte) 0xff},
+      {(byte) 0x80},
+      {(byte) 0xc0, (byte) 0x80},
+      {(byte) 0xe2, (byte) 0x82},
+      {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
+      {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+      {(byte) 0xc3}
+    };
     Random random = new Random(SEED);
     for (int i = 0; i < 200; i++) {
-      byte[] valid = i % 2 == 0 ? StripeFixtures.event(FIXTURE_TYPES[i % FIXTURE_TYPES.length])
-          : randomText(random).getBytes(StandardCharsets.UTF_8);
+      byte[] valid =
+          i % 2 == 0
+              ? StripeFixtures.event(FIXTURE_TYPES[i % FIXTURE_TYPES.length])
+              : randomText(random).getBytes(StandardCharsets.UTF_8);
       byte[] bad = broken[random.nextInt(broken.length)];
       int at = random.nextInt(valid.length + 1);
-      ByteBuffer body = ByteBuffer.allocate(valid.length + bad.length)
-          .put(valid, 0, at).put(bad).put(valid, at, valid.length - at);
+      ByteBuffer body =
+          ByteBuffer.allocate(valid.length + bad.length)
+              .put(valid, 0, at)
+              .put(bad)
+              .put(valid, at, valid.length - at);
       byte[] bytes = body.array();
       assertThat(stripeJavaOnlyRejects(bytes)).contains(StripeJavaOnlyRejects.INVALID_UTF8_BODY);
       String decoded = new String(bytes, StandardCharsets.UTF_8);
@@ -236,7 +278,8 @@ class SignatureDifferentialTest {
       // String, verifies other bytes and rejects.
       String wire = SignedPayload.of(bytes).secret(SECRET).at(NOW).header();
       assertThat(verifier.verifySignature(bytes, wire)).isEqualTo(NOW);
-      assertThat(stripeJava(bytes, wire, TOLERANCE)).as("stripe-java on %s", wire)
+      assertThat(stripeJava(bytes, wire, TOLERANCE))
+          .as("stripe-java on %s", wire)
           .isEqualTo("SignatureVerificationException");
       // The other way round: a signature over the decoded String is not one over these bytes.
       String overString = Webhook.Signature.generateSignatureHeader(decoded, SECRET, NOW);
@@ -255,8 +298,8 @@ class SignatureDifferentialTest {
     Locale arabic = Locale.forLanguageTag("ar-EG");
     Locale.setDefault(Locale.Category.FORMAT, arabic);
     try {
-      assertThat(stripeJavaOnlyRejects(body)).containsExactly(
-          StripeJavaOnlyRejects.LOCALE_WITH_OTHER_DIGITS);
+      assertThat(stripeJavaOnlyRejects(body))
+          .containsExactly(StripeJavaOnlyRejects.LOCALE_WITH_OTHER_DIGITS);
       assertThat(verifier.verifySignature(body, header)).isEqualTo(NOW);
       assertThat(stripeJava(body, header, TOLERANCE)).isEqualTo("SignatureVerificationException");
     } finally {
@@ -271,7 +314,8 @@ class SignatureDifferentialTest {
     SignatureVerifier exact = verifier(Duration.ZERO);
     for (long offset : new long[] {-86_400, -1, 1, 86_400}) {
       String header = SignedPayload.of(body).secret(SECRET).at(NOW + offset).header();
-      assertThat(ours(exact, body, header)).as("offset %d", offset)
+      assertThat(ours(exact, body, header))
+          .as("offset %d", offset)
           .isEqualTo(TIMESTAMP_OUTSIDE_TOLERANCE);
       assertThat(stripeJava(body, header, 0)).as("offset %d", offset).isNull();
     }
@@ -283,8 +327,8 @@ class SignatureDifferentialTest {
   // The two verifiers, and the independent reading of the strict rules.
 
   private static SignatureVerifier verifier(Duration tolerance) {
-    return SignatureVerifier.create(WebhookConfig.builder().secrets(SECRET).clock(CLOCK)
-        .tolerance(tolerance).build());
+    return SignatureVerifier.create(
+        WebhookConfig.builder().secrets(SECRET).clock(CLOCK).tolerance(tolerance).build());
   }
 
   /** Our answer: null when accepted, else the reason. Anything else thrown fails the test. */
@@ -296,16 +340,16 @@ class SignatureDifferentialTest {
     } catch (WebhookVerificationException e) {
       return e.reason();
     } catch (RuntimeException e) {
-      throw new AssertionError("our verifier threw " + e + " on \"" + printable(header, 400)
-          + "\"", e);
+      throw new AssertionError(
+          "our verifier threw " + e + " on \"" + printable(header, 400) + "\"", e);
     }
   }
 
   /** stripe-java's answer: null when accepted, else the simple name of what it threw. */
   private static String stripeJava(byte[] body, String header, long tolerance) {
     try {
-      Webhook.Signature.verifyHeader(new String(body, StandardCharsets.UTF_8), header, SECRET,
-          tolerance, CLOCK);
+      Webhook.Signature.verifyHeader(
+          new String(body, StandardCharsets.UTF_8), header, SECRET, tolerance, CLOCK);
       return null;
     } catch (Exception e) { // NPE, AIOOBE, NumberFormatException on malformed headers: reject
       return e.getClass().getSimpleName();
@@ -381,8 +425,11 @@ class SignatureDifferentialTest {
   static Set<StripeJavaOnlyRejects> stripeJavaOnlyRejects(byte[] body) {
     Set<StripeJavaOnlyRejects> found = EnumSet.noneOf(StripeJavaOnlyRejects.class);
     try {
-      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body));
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body));
     } catch (CharacterCodingException e) {
       found.add(StripeJavaOnlyRejects.INVALID_UTF8_BODY);
     }
@@ -398,17 +445,20 @@ class SignatureDifferentialTest {
 
   private static String printable(String s, int max) {
     StringBuilder out = new StringBuilder();
-    s.codePoints().limit(max).forEach(c -> {
-      if (c == '"' || c == '\\') {
-        out.append('\\').append((char) c);
-      } else if (c >= ' ' && c <= '~') {
-        out.append((char) c);
-      } else {
-        for (char unit : Character.toChars(c)) {
-          out.append(String.format(Locale.ROOT, "\\u%04x", (int) unit));
-        }
-      }
-    });
+    s.codePoints()
+        .limit(max)
+        .forEach(
+            c -> {
+              if (c == '"' || c == '\\') {
+                out.append('\\').append((char) c);
+              } else if (c >= ' ' && c <= '~') {
+                out.append((char) c);
+              } else {
+                for (char unit : Character.toChars(c)) {
+                  out.append(String.format(Locale.ROOT, "\\u%04x", (int) unit));
+                }
+              }
+            });
     return s.length() > max ? out + "...(" + s.length() + " chars)" : out.toString();
   }
 
@@ -446,11 +496,34 @@ class SignatureDifferentialTest {
   }
 
   private enum Mutation {
-    FLIP_HEX, UPPER_CASE_HEX, EXTRA_T, WHITESPACE_ANYWHERE, WHITESPACE_IN_IGNORED_ITEM,
-    ODD_CHARACTER_ANYWHERE, ODD_CHARACTER_IN_IGNORED_ITEM, EMPTY_ITEM, TRAILING_COMMA,
-    LEADING_COMMA, ITEM_WITHOUT_EQUALS, EMPTY_KEY_OR_VALUE, V0_ONLY, UNKNOWN_KEY, BAD_EXTRA_V1,
-    DUPLICATE_V1, MANY_V1, PAD_TO_THE_LIMIT, T_LEADING_ZEROS, T_PLUS_SIGN, T_NOT_POSITIVE,
-    T_OTHER_SCRIPT_DIGITS, T_GARBAGE, SHUFFLE, CHANGE_BODY_BYTE, DROP_T, DROP_V1, RANDOM_HEADER
+    FLIP_HEX,
+    UPPER_CASE_HEX,
+    EXTRA_T,
+    WHITESPACE_ANYWHERE,
+    WHITESPACE_IN_IGNORED_ITEM,
+    ODD_CHARACTER_ANYWHERE,
+    ODD_CHARACTER_IN_IGNORED_ITEM,
+    EMPTY_ITEM,
+    TRAILING_COMMA,
+    LEADING_COMMA,
+    ITEM_WITHOUT_EQUALS,
+    EMPTY_KEY_OR_VALUE,
+    V0_ONLY,
+    UNKNOWN_KEY,
+    BAD_EXTRA_V1,
+    DUPLICATE_V1,
+    MANY_V1,
+    PAD_TO_THE_LIMIT,
+    T_LEADING_ZEROS,
+    T_PLUS_SIGN,
+    T_NOT_POSITIVE,
+    T_OTHER_SCRIPT_DIGITS,
+    T_GARBAGE,
+    SHUFFLE,
+    CHANGE_BODY_BYTE,
+    DROP_T,
+    DROP_V1,
+    RANDOM_HEADER
   }
 
   private static final class Generator {
@@ -467,24 +540,36 @@ class SignatureDifferentialTest {
       }
       JsonObject unicode = StripeFixtures.eventJson("customer.updated");
       unicode.addProperty("id", "evt_test_" + hex(24));
-      unicode.getAsJsonObject("data").getAsJsonObject("object")
+      unicode
+          .getAsJsonObject("data")
+          .getAsJsonObject("object")
           .addProperty("description", "Café ☕ 𝄞 Grüße 東京 %s %d \\ \"");
       fixtures.add(StripeFixtures.toBytes(unicode));
     }
 
     Draft next() {
       boolean focused = random.nextBoolean();
-      int timeKind = focused ? (random.nextInt(8) == 0 ? 1 + random.nextInt(2) : 0)
-          : random.nextInt(5) < 3 ? 0 : 1 + random.nextInt(2);
-      long t = switch (timeKind) {
-        case 0 -> NOW + pickLong(-TOLERANCE, TOLERANCE, random.nextLong(-TOLERANCE, TOLERANCE + 1));
-        case 1 -> NOW - TOLERANCE - 1 - pickLong(0L, random.nextLong(1, 100_000_000L));
-        default -> pickLong(NOW + TOLERANCE + 1, NOW + TOLERANCE + 1 + random.nextInt(1_000_000),
-            999_999_999_999_999_999L, 1L << 40);
-      };
+      int timeKind =
+          focused
+              ? (random.nextInt(8) == 0 ? 1 + random.nextInt(2) : 0)
+              : random.nextInt(5) < 3 ? 0 : 1 + random.nextInt(2);
+      long t =
+          switch (timeKind) {
+            case 0 ->
+                NOW + pickLong(-TOLERANCE, TOLERANCE, random.nextLong(-TOLERANCE, TOLERANCE + 1));
+            case 1 -> NOW - TOLERANCE - 1 - pickLong(0L, random.nextLong(1, 100_000_000L));
+            default ->
+                pickLong(
+                    NOW + TOLERANCE + 1,
+                    NOW + TOLERANCE + 1 + random.nextInt(1_000_000),
+                    999_999_999_999_999_999L,
+                    1L << 40);
+          };
       Draft draft = new Draft(t, body());
-      List<String> secrets = focused && timeKind != 0 || focused && random.nextInt(4) > 0
-          ? List.of(SECRET) : signingSecrets();
+      List<String> secrets =
+          focused && timeKind != 0 || focused && random.nextInt(4) > 0
+              ? List.of(SECRET)
+              : signingSecrets();
       draft.items.add("t=" + t);
       for (String secret : secrets) {
         draft.items.add("v1=" + SignedPayload.sign(secret, t, draft.body));
@@ -511,9 +596,15 @@ class SignatureDifferentialTest {
     private byte[] body() {
       return switch (random.nextInt(4)) {
         case 0, 1 -> fixtures.get(random.nextInt(fixtures.size())).clone();
-        case 2 -> ("{\"id\":\"evt_" + hex(14) + "\",\"object\":\"event\",\"type\":\""
-            + pick("invoice.paid", "charge.failed", "") + "\",\"data\":{\"object\":{\"note\":\""
-            + randomText(random) + "\"}}}").getBytes(StandardCharsets.UTF_8);
+        case 2 ->
+            ("{\"id\":\"evt_"
+                    + hex(14)
+                    + "\",\"object\":\"event\",\"type\":\""
+                    + pick("invoice.paid", "charge.failed", "")
+                    + "\",\"data\":{\"object\":{\"note\":\""
+                    + randomText(random)
+                    + "\"}}}")
+                .getBytes(StandardCharsets.UTF_8);
         default -> randomText(random).getBytes(StandardCharsets.UTF_8);
       };
     }
@@ -522,42 +613,104 @@ class SignatureDifferentialTest {
       String t = Long.toString(d.t);
       String goodV1 = SignedPayload.sign(SECRET, d.t, d.body);
       switch (mutation) {
-        case FLIP_HEX -> replaceValueOfOne(d, "v1=", v -> {
-          if (v.isEmpty()) {
-            return v;
-          }
-          int at = random.nextInt(v.length());
-          int digit = HEX.indexOf(v.charAt(at));
-          char other = HEX.charAt((Math.max(digit, 0) + 1 + random.nextInt(15)) % 16);
-          return v.substring(0, at) + other + v.substring(at + 1);
-        });
+        case FLIP_HEX ->
+            replaceValueOfOne(
+                d,
+                "v1=",
+                v -> {
+                  if (v.isEmpty()) {
+                    return v;
+                  }
+                  int at = random.nextInt(v.length());
+                  int digit = HEX.indexOf(v.charAt(at));
+                  char other = HEX.charAt((Math.max(digit, 0) + 1 + random.nextInt(15)) % 16);
+                  return v.substring(0, at) + other + v.substring(at + 1);
+                });
         case UPPER_CASE_HEX -> replaceValueOfOne(d, "v1=", v -> v.toUpperCase(Locale.ROOT));
-        case EXTRA_T -> insert(d, "t=" + pick(t, t, Long.toString(d.t + 1),
-            Long.toString(NOW - 1000), Long.toString(NOW + 100), "abc"));
-        case WHITESPACE_ANYWHERE -> insertCharacter(d, pick(" ", "\t", "\n", "\r\n", "\u000b",
-            "\f", "\u00a0", "\u2003", "\u3000"));
-        case WHITESPACE_IN_IGNORED_ITEM -> insert(d, pick("v0=a b", "x=1 ", "x=\t1",
-            "v0=" + hex(64) + " ", "ab =1", "x= y"));
-        case ODD_CHARACTER_ANYWHERE -> insertCharacter(d, pick("\u0000", "\u0001", "\u007f",
-            "\u0085", "é", "☃", "\ud83d\ude00", "\u200b", "\ufeff"));
-        case ODD_CHARACTER_IN_IGNORED_ITEM -> insert(d, pick("x=é", "v0=ü", "x=☃",
-            "x=\ud83d\ude00", "é=1", "x=\u0001", "v0=a\u0000b", "x=\u007f", "x=\u001b[0m"));
-        case EMPTY_ITEM -> d.items.add(Math.min(d.items.size(), 1 + random.nextInt(
-            Math.max(1, d.items.size()))), "");
+        case EXTRA_T ->
+            insert(
+                d,
+                "t="
+                    + pick(
+                        t,
+                        t,
+                        Long.toString(d.t + 1),
+                        Long.toString(NOW - 1000),
+                        Long.toString(NOW + 100),
+                        "abc"));
+        case WHITESPACE_ANYWHERE ->
+            insertCharacter(
+                d, pick(" ", "\t", "\n", "\r\n", "\u000b", "\f", "\u00a0", "\u2003", "\u3000"));
+        case WHITESPACE_IN_IGNORED_ITEM ->
+            insert(d, pick("v0=a b", "x=1 ", "x=\t1", "v0=" + hex(64) + " ", "ab =1", "x= y"));
+        case ODD_CHARACTER_ANYWHERE ->
+            insertCharacter(
+                d,
+                pick(
+                    "\u0000",
+                    "\u0001",
+                    "\u007f",
+                    "\u0085",
+                    "é",
+                    "☃",
+                    "\ud83d\ude00",
+                    "\u200b",
+                    "\ufeff"));
+        case ODD_CHARACTER_IN_IGNORED_ITEM ->
+            insert(
+                d,
+                pick(
+                    "x=é",
+                    "v0=ü",
+                    "x=☃",
+                    "x=\ud83d\ude00",
+                    "é=1",
+                    "x=\u0001",
+                    "v0=a\u0000b",
+                    "x=\u007f",
+                    "x=\u001b[0m"));
+        case EMPTY_ITEM ->
+            d.items.add(
+                Math.min(d.items.size(), 1 + random.nextInt(Math.max(1, d.items.size()))), "");
         case TRAILING_COMMA -> d.items.add("");
         case LEADING_COMMA -> d.items.add(0, "");
-        case ITEM_WITHOUT_EQUALS -> insert(d, pick("foo", "v0", "v0abc", "t", "v1", "x",
-            "t" + t, "v1" + goodV1, "T"));
-        case EMPTY_KEY_OR_VALUE -> insert(d, pick("=abc", "v0=", "x=", "=", "=" + goodV1,
-            "=" + t));
-        case V0_ONLY -> d.items.replaceAll(item -> item.startsWith("v1=")
-            ? "v0=" + item.substring(3) : item);
-        case UNKNOWN_KEY -> insert(d, pick("v0=" + hex(64), "v2=" + hex(64), "x=1", "T=" + t,
-            "V1=" + goodV1, "scheme=a=b", "t1=5", "v=1", "tt=" + t, "v1x=" + hex(64),
-            "v0=" + goodV1));
-        case BAD_EXTRA_V1 -> insert(d, "v1=" + pick(hex(63), hex(65), goodV1.toUpperCase(
-            Locale.ROOT), "zz" + hex(62), "", "abc", goodV1 + "=", goodV1 + "0",
-            "g".repeat(64), "A" + hex(63), hex(32), "=" + hex(63)));
+        case ITEM_WITHOUT_EQUALS ->
+            insert(d, pick("foo", "v0", "v0abc", "t", "v1", "x", "t" + t, "v1" + goodV1, "T"));
+        case EMPTY_KEY_OR_VALUE -> insert(d, pick("=abc", "v0=", "x=", "=", "=" + goodV1, "=" + t));
+        case V0_ONLY ->
+            d.items.replaceAll(item -> item.startsWith("v1=") ? "v0=" + item.substring(3) : item);
+        case UNKNOWN_KEY ->
+            insert(
+                d,
+                pick(
+                    "v0=" + hex(64),
+                    "v2=" + hex(64),
+                    "x=1",
+                    "T=" + t,
+                    "V1=" + goodV1,
+                    "scheme=a=b",
+                    "t1=5",
+                    "v=1",
+                    "tt=" + t,
+                    "v1x=" + hex(64),
+                    "v0=" + goodV1));
+        case BAD_EXTRA_V1 ->
+            insert(
+                d,
+                "v1="
+                    + pick(
+                        hex(63),
+                        hex(65),
+                        goodV1.toUpperCase(Locale.ROOT),
+                        "zz" + hex(62),
+                        "",
+                        "abc",
+                        goodV1 + "=",
+                        goodV1 + "0",
+                        "g".repeat(64),
+                        "A" + hex(63),
+                        hex(32),
+                        "=" + hex(63)));
         case DUPLICATE_V1 -> {
           List<Integer> v1 = d.indexesOf("v1=");
           if (!v1.isEmpty()) {
@@ -576,25 +729,44 @@ class SignatureDifferentialTest {
             insert(d, pick("x=", "v0=") + "a".repeat(padding));
           }
         }
-        case T_LEADING_ZEROS -> replaceValueOfOne(d, "t=",
-            v -> "0".repeat(1 + random.nextInt(12)) + v);
+        case T_LEADING_ZEROS ->
+            replaceValueOfOne(d, "t=", v -> "0".repeat(1 + random.nextInt(12)) + v);
         case T_PLUS_SIGN -> replaceValueOfOne(d, "t=", v -> "+" + v);
-        case T_NOT_POSITIVE -> replaceValueOfOne(d, "t=",
-            v -> pick("-" + v, "0", "-0", "00", "000000", "+0"));
+        case T_NOT_POSITIVE ->
+            replaceValueOfOne(d, "t=", v -> pick("-" + v, "0", "-0", "00", "000000", "+0"));
         case T_OTHER_SCRIPT_DIGITS -> {
           char zero = pickChar('\u0660', '\u06f0', '\u0966', '\uff10', '\u0e50');
-          replaceValueOfOne(d, "t=", v -> {
-            StringBuilder digits = new StringBuilder();
-            for (char c : v.toCharArray()) {
-              digits.append(c >= '0' && c <= '9' && random.nextBoolean()
-                  ? (char) (zero + c - '0') : c);
-            }
-            return digits.toString();
-          });
+          replaceValueOfOne(
+              d,
+              "t=",
+              v -> {
+                StringBuilder digits = new StringBuilder();
+                for (char c : v.toCharArray()) {
+                  digits.append(
+                      c >= '0' && c <= '9' && random.nextBoolean() ? (char) (zero + c - '0') : c);
+                }
+                return digits.toString();
+              });
         }
-        case T_GARBAGE -> replaceValueOfOne(d, "t=", v -> pick("abc", "1e9", "0x6553f100",
-            " " + v, v + " ", "99999999999999999999", "9223372036854775807",
-            "9223372036854775808", "", v + ".5", "1_700_000_000", v + "a", "--" + v));
+        case T_GARBAGE ->
+            replaceValueOfOne(
+                d,
+                "t=",
+                v ->
+                    pick(
+                        "abc",
+                        "1e9",
+                        "0x6553f100",
+                        " " + v,
+                        v + " ",
+                        "99999999999999999999",
+                        "9223372036854775807",
+                        "9223372036854775808",
+                        "",
+                        v + ".5",
+                        "1_700_000_000",
+                        v + "a",
+                        "--" + v));
         case SHUFFLE -> Collections.shuffle(d.items, random);
         case CHANGE_BODY_BYTE -> {
           byte[] body = d.body.clone();
@@ -636,8 +808,8 @@ class SignatureDifferentialTest {
       d.setHeader(header.substring(0, at) + chars + header.substring(at));
     }
 
-    private void replaceValueOfOne(Draft d, String prefix,
-        java.util.function.UnaryOperator<String> change) {
+    private void replaceValueOfOne(
+        Draft d, String prefix, java.util.function.UnaryOperator<String> change) {
       List<Integer> found = d.indexesOf(prefix);
       if (!found.isEmpty()) {
         int i = found.get(random.nextInt(found.size()));
@@ -669,13 +841,42 @@ class SignatureDifferentialTest {
 
   /** Valid UTF-8 text of ASCII, controls, Latin, CJK, astral characters and format strings. */
   private static String randomText(Random random) {
-    String[] pieces = {"a", "Z", "7", " ", "\"", "\\", "{", "}", ",", "=", "%", "%s", "%d", "\n",
-        "\t", "\u0000", "é", "ß", "Ω", "東", "\u00a0", "\ufeff", "\ufffd", "\ud83d\ude00",
-        "\ud834\udd1e", "\u200d", "evt_", "\"id\":"};
+    String[] pieces = {
+      "a",
+      "Z",
+      "7",
+      " ",
+      "\"",
+      "\\",
+      "{",
+      "}",
+      ",",
+      "=",
+      "%",
+      "%s",
+      "%d",
+      "\n",
+      "\t",
+      "\u0000",
+      "é",
+      "ß",
+      "Ω",
+      "東",
+      "\u00a0",
+      "\ufeff",
+      "\ufffd",
+      "\ud83d\ude00",
+      "\ud834\udd1e",
+      "\u200d",
+      "evt_",
+      "\"id\":"
+    };
     StringBuilder text = new StringBuilder();
     for (int i = random.nextInt(120); i > 0; i--) {
-      text.append(random.nextInt(3) == 0 ? pieces[random.nextInt(pieces.length)]
-          : String.valueOf((char) (' ' + random.nextInt(95))));
+      text.append(
+          random.nextInt(3) == 0
+              ? pieces[random.nextInt(pieces.length)]
+              : String.valueOf((char) (' ' + random.nextInt(95))));
     }
     return text.toString();
   }

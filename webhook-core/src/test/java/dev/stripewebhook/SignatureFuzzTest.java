@@ -13,8 +13,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.stripewebhook.GsonEnvelopeReference.Outcome;
-import dev.stripewebhook.Reason;
-import dev.stripewebhook.SignatureHeader;
 import dev.stripewebhook.testing.SignedPayload;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -29,20 +27,23 @@ import java.util.List;
  * {@code mvn test} they replay {@code SignatureFuzzTestInputs/<method>/} (seeds and every crash
  * found so far); {@code JAZZER_FUZZ=1 mvn test -Dtest=SignatureFuzzTest#<method>} fuzzes one.
  *
- * <p>The contract each checks: whatever arrives, only {@link WebhookVerificationException}
- * escapes, with a fitting {@link Reason}; no {@code RuntimeException}, no {@code Error}.
+ * <p>The contract each checks: whatever arrives, only {@link WebhookVerificationException} escapes,
+ * with a fitting {@link Reason}; no {@code RuntimeException}, no {@code Error}.
  */
 class SignatureFuzzTest {
   private static final String SECRET = "whsec_fuzz_secret";
   private static final long NOW = 1_700_000_000L;
-  private static final SignatureVerifier VERIFIER = SignatureVerifier.create(WebhookConfig
-      .builder().secrets(SECRET)
-      .clock(Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC)).build());
+  private static final SignatureVerifier VERIFIER =
+      SignatureVerifier.create(
+          WebhookConfig.builder()
+              .secrets(SECRET)
+              .clock(Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC))
+              .build());
 
   /**
-   * Any string: the parser either throws a header reason, or returns 1 to 16 signatures of 32
-   * bytes and a positive time; and it agrees, both ways, with the grammar of DESIGN.md as
-   * {@link #grammarVerdict} writes it down independently.
+   * Any string: the parser either throws a header reason, or returns 1 to 16 signatures of 32 bytes
+   * and a positive time; and it agrees, both ways, with the grammar of DESIGN.md as {@link
+   * #grammarVerdict} writes it down independently.
    */
   @FuzzTest(maxDuration = "10s")
   void headerParserThrowsOnlyAHeaderReasonAndFollowsTheGrammar(FuzzedDataProvider data) {
@@ -57,7 +58,8 @@ class SignatureFuzzTest {
     }
     assertThat(expected).as("grammar verdict on an accepted header %s", header).isNull();
     assertThat(parsed.timestamp()).isPositive();
-    assertThat(parsed.v1Signatures()).hasSizeBetween(1, SignatureHeader.MAX_V1)
+    assertThat(parsed.v1Signatures())
+        .hasSizeBetween(1, SignatureHeader.MAX_V1)
         .allSatisfy(signature -> assertThat(signature).hasSize(32));
     List<String> v1 = new ArrayList<>();
     long t = 0;
@@ -96,9 +98,9 @@ class SignatureFuzzTest {
   }
 
   /**
-   * Any body, correctly signed now: the envelope reader gets it, and answers an event or a
-   * {@code MALFORMED_PAYLOAD}, never a runtime exception. What it reads agrees with Gson's own
-   * (lenient) parse of the same text.
+   * Any body, correctly signed now: the envelope reader gets it, and answers an event or a {@code
+   * MALFORMED_PAYLOAD}, never a runtime exception. What it reads agrees with Gson's own (lenient)
+   * parse of the same text.
    */
   @FuzzTest(maxDuration = "10s")
   void envelopeReaderRejectsAnySignedBodyOnlyAsMalformedPayload(FuzzedDataProvider data) {
@@ -117,8 +119,8 @@ class SignatureFuzzTest {
     JsonObject object = json.getAsJsonObject();
     assertThat(event.id()).isNotEmpty().isEqualTo(object.get("id").getAsString());
     assertThat(event.type()).isNotEmpty().isEqualTo(object.get("type").getAsString());
-    assertThat(event.isThin()).isEqualTo(
-        "v2.core.event".equals(object.get("object").getAsString()));
+    assertThat(event.isThin())
+        .isEqualTo("v2.core.event".equals(object.get("object").getAsString()));
   }
 
   /**
@@ -129,7 +131,8 @@ class SignatureFuzzTest {
   @FuzzTest(maxDuration = "10s")
   void envelopeReaderAgreesWithTheGsonReader(FuzzedDataProvider data) {
     byte[] body = data.consumeRemainingAsBytes();
-    assertThat(Outcome.ofEnvelopeReader(body)).as("body %s", HexFormat.of().formatHex(body))
+    assertThat(Outcome.ofEnvelopeReader(body))
+        .as("body %s", HexFormat.of().formatHex(body))
         .isEqualTo(Outcome.ofReference(body));
   }
 

@@ -12,7 +12,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.stripe.model.Account;
 import com.stripe.net.Webhook;
-import dev.stripewebhook.Reason;
 import dev.stripewebhook.testing.SignedPayload;
 import dev.stripewebhook.testing.StripeFixtures;
 import java.io.IOException;
@@ -30,10 +29,10 @@ class SignatureVerifierTest {
   static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC);
 
   // DESIGN.md's known-answer vector (openssl dgst -sha256 -hmac whsec_test_secret).
-  static final byte[] KNOWN_BODY = "{\n  \"id\": \"evt_test_webhook\",\n  \"object\": \"event\"\n}"
-      .getBytes(StandardCharsets.UTF_8);
-  static final String KNOWN_V1 =
-      "4f1cd7feda9826e746b7d482c4badebb657398df1099e1046364f6196a230150";
+  static final byte[] KNOWN_BODY =
+      "{\n  \"id\": \"evt_test_webhook\",\n  \"object\": \"event\"\n}"
+          .getBytes(StandardCharsets.UTF_8);
+  static final String KNOWN_V1 = "4f1cd7feda9826e746b7d482c4badebb657398df1099e1046364f6196a230150";
 
   final byte[] body = StripeFixtures.event("payment_intent.succeeded");
 
@@ -60,8 +59,9 @@ class SignatureVerifierTest {
 
   @Test
   void acceptsWhatStripeJavaSigns() throws Exception {
-    String header = Webhook.Signature.generateSignatureHeader(
-        new String(body, StandardCharsets.UTF_8), SECRET, NOW);
+    String header =
+        Webhook.Signature.generateSignatureHeader(
+            new String(body, StandardCharsets.UTF_8), SECRET, NOW);
     VerifiedEvent event = verifier(SECRET).verify(body, header);
     assertThat(event.type()).isEqualTo("payment_intent.succeeded");
     assertThat(event.event().getType()).isEqualTo("payment_intent.succeeded");
@@ -98,8 +98,10 @@ class SignatureVerifierTest {
   @Test
   void rejectsBodyChangedAfterSigning() {
     String header = SignedPayload.of(body).secret(SECRET).at(NOW).header();
-    byte[] reformatted = new String(body, StandardCharsets.UTF_8).replace(",", ", ")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] reformatted =
+        new String(body, StandardCharsets.UTF_8)
+            .replace(",", ", ")
+            .getBytes(StandardCharsets.UTF_8);
     assertThat(reasonOf(verifier(SECRET), reformatted, header)).isEqualTo(SIGNATURE_MISMATCH);
   }
 
@@ -121,8 +123,9 @@ class SignatureVerifierTest {
 
   @Test
   void toleranceZeroStillChecksTheTimestamp() {
-    SignatureVerifier strict = SignatureVerifier.create(WebhookConfig.builder().secrets(SECRET)
-        .tolerance(Duration.ZERO).clock(CLOCK).build());
+    SignatureVerifier strict =
+        SignatureVerifier.create(
+            WebhookConfig.builder().secrets(SECRET).tolerance(Duration.ZERO).clock(CLOCK).build());
     assertThat(reasonOf(strict, body, SignedPayload.of(body).secret(SECRET).at(NOW).header()))
         .isNull();
     assertThat(reasonOf(strict, body, SignedPayload.of(body).secret(SECRET).at(NOW - 1).header()))
@@ -150,31 +153,38 @@ class SignatureVerifierTest {
 
   @Test
   void ignoresV0AndUnknownKeysBesideAMatchingV1() {
-    String header = SignedPayload.of(body).secret(SECRET).at(NOW).withItem("v0=" + "b".repeat(64))
-        .withItem("foo=bar").header();
+    String header =
+        SignedPayload.of(body)
+            .secret(SECRET)
+            .at(NOW)
+            .withItem("v0=" + "b".repeat(64))
+            .withItem("foo=bar")
+            .header();
     assertThat(reasonOf(verifier(SECRET), body, header)).isNull();
   }
 
   @Test
   void rejectsMalformedHeaders() {
     String v1 = SignedPayload.sign(SECRET, NOW, body);
-    for (String header : new String[] {
-        "t=" + NOW + ",v1=" + v1 + ",",              // trailing comma
-        "t=" + NOW + ",,v1=" + v1,                   // empty item
-        "t=" + NOW + ", v1=" + v1,                   // whitespace
-        "t=" + NOW + ",t=" + NOW + ",v1=" + v1,      // duplicate t
-        "t=0,v1=" + v1,                               // t = 0
-        "t=+" + NOW + ",v1=" + v1,                   // sign
-        "t=" + NOW + ",v1=" + v1.toUpperCase(),      // upper-case hex
-        "t=" + NOW + ",v1=" + v1.substring(1),       // 63 hex
-        "t=" + NOW + ",v1=" + v1 + ",v1=zz",         // a bad v1 next to a good one
-        "v1=" + v1,                                   // no t
-        "t",                                          // no =
-        "t=" + NOW + ",v1",
-        "t=" + "9".repeat(19) + ",v1=" + v1,         // overflow
-        "t=" + NOW + ",v1=" + v1 + ",x=" + "y".repeat(9000), // over 8 KiB
-    }) {
-      assertThat(reasonOf(verifier(SECRET), body, header)).as(header)
+    for (String header :
+        new String[] {
+          "t=" + NOW + ",v1=" + v1 + ",", // trailing comma
+          "t=" + NOW + ",,v1=" + v1, // empty item
+          "t=" + NOW + ", v1=" + v1, // whitespace
+          "t=" + NOW + ",t=" + NOW + ",v1=" + v1, // duplicate t
+          "t=0,v1=" + v1, // t = 0
+          "t=+" + NOW + ",v1=" + v1, // sign
+          "t=" + NOW + ",v1=" + v1.toUpperCase(), // upper-case hex
+          "t=" + NOW + ",v1=" + v1.substring(1), // 63 hex
+          "t=" + NOW + ",v1=" + v1 + ",v1=zz", // a bad v1 next to a good one
+          "v1=" + v1, // no t
+          "t", // no =
+          "t=" + NOW + ",v1",
+          "t=" + "9".repeat(19) + ",v1=" + v1, // overflow
+          "t=" + NOW + ",v1=" + v1 + ",x=" + "y".repeat(9000), // over 8 KiB
+        }) {
+      assertThat(reasonOf(verifier(SECRET), body, header))
+          .as(header)
           .isEqualTo(MALFORMED_SIGNATURE_HEADER);
     }
   }
@@ -194,17 +204,23 @@ class SignatureVerifierTest {
     String staleAndWrong = SignedPayload.of(body).secret("whsec_wrong").at(NOW - 1000).header();
     assertThat(reasonOf(verifier(SECRET), body, staleAndWrong))
         .isEqualTo(TIMESTAMP_OUTSIDE_TOLERANCE);
-    String malformedAndStale = SignedPayload.of(body).secret(SECRET).at(NOW - 1000)
-        .withItem("").header();
+    String malformedAndStale =
+        SignedPayload.of(body).secret(SECRET).at(NOW - 1000).withItem("").header();
     assertThat(reasonOf(verifier(SECRET), body, malformedAndStale))
         .isEqualTo(MALFORMED_SIGNATURE_HEADER);
   }
 
   @Test
   void rejectsVerifiedBodyThatIsNotAnEvent() {
-    for (String text : new String[] {"not json", "[]", "{\"id\":\"x\"}",
-        "{\"id\":\"evt_1\",\"object\":\"charge\",\"type\":\"x\"}",
-        "{\"id\":\"evt_1\",\"object\":\"event\",\"type\":\"x\"} trailing", ""}) {
+    for (String text :
+        new String[] {
+          "not json",
+          "[]",
+          "{\"id\":\"x\"}",
+          "{\"id\":\"evt_1\",\"object\":\"charge\",\"type\":\"x\"}",
+          "{\"id\":\"evt_1\",\"object\":\"event\",\"type\":\"x\"} trailing",
+          ""
+        }) {
       byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
       String header = SignedPayload.of(bytes).secret(SECRET).at(NOW).header();
       assertThat(reasonOf(verifier(SECRET), bytes, header)).as(text).isEqualTo(MALFORMED_PAYLOAD);
@@ -214,8 +230,9 @@ class SignatureVerifierTest {
   @Test
   void signsTheRawBytesNotADecodedString() throws Exception {
     // Invalid UTF-8 (a lone 0xff) inside a string: a String round trip would change these bytes.
-    byte[] raw = "{\"id\":\"evt_1\",\"object\":\"event\",\"type\":\"x\",\"note\":\"?\"}"
-        .getBytes(StandardCharsets.ISO_8859_1);
+    byte[] raw =
+        "{\"id\":\"evt_1\",\"object\":\"event\",\"type\":\"x\",\"note\":\"?\"}"
+            .getBytes(StandardCharsets.ISO_8859_1);
     raw[raw.length - 3] = (byte) 0xff;
     String header = SignedPayload.of(raw).secret(SECRET).at(NOW).header();
     assertThat(verifier(SECRET).verifySignature(raw, header)).isEqualTo(NOW);
@@ -228,14 +245,17 @@ class SignatureVerifierTest {
     String secret = "whsec_very_secret_value";
     String expected = SignedPayload.sign(secret, NOW, body);
     String[] headers = {
-        SignedPayload.of(body).secret("whsec_other").at(NOW).header(),
-        SignedPayload.of(body).secret(secret).at(NOW - 1000).header(),
-        SignedPayload.of(body).secret(secret).at(NOW).withItem("oops").header(),
-        "garbage"};
+      SignedPayload.of(body).secret("whsec_other").at(NOW).header(),
+      SignedPayload.of(body).secret(secret).at(NOW - 1000).header(),
+      SignedPayload.of(body).secret(secret).at(NOW).withItem("oops").header(),
+      "garbage"
+    };
     for (String header : headers) {
       assertThatThrownBy(() -> verifier(secret).verify(body, header))
           .isInstanceOf(WebhookVerificationException.class)
-          .message().doesNotContain(secret).doesNotContain(expected)
+          .message()
+          .doesNotContain(secret)
+          .doesNotContain(expected)
           .doesNotContain("very_secret");
     }
   }
@@ -244,17 +264,20 @@ class SignatureVerifierTest {
   void mismatchMessageNamesTheLikelyCauses() {
     String header = SignedPayload.of(body).secret("whsec_other").at(NOW).header();
     assertThatThrownBy(() -> verifier(SECRET).verify(body, header))
-        .hasMessageContaining("stripe listen").hasMessageContaining("test-mode event")
+        .hasMessageContaining("stripe listen")
+        .hasMessageContaining("test-mode event")
         .hasMessageContaining("changed the body");
   }
 
   @Test
   void readsAThinEventNotification() throws Exception {
-    byte[] thin = ("{\"id\":\"evt_test_65R\",\"object\":\"v2.core.event\","
-        + "\"type\":\"v1.billing.meter.error_report_triggered\","
-        + "\"created\":\"2024-09-17T06:20:52.246Z\",\"livemode\":false,\"context\":\"acct_123\","
-        + "\"related_object\":{\"id\":\"mtr_123\",\"type\":\"billing.meter\","
-        + "\"url\":\"/v1/billing/meters/mtr_123\"}}").getBytes(StandardCharsets.UTF_8);
+    byte[] thin =
+        ("{\"id\":\"evt_test_65R\",\"object\":\"v2.core.event\","
+                + "\"type\":\"v1.billing.meter.error_report_triggered\","
+                + "\"created\":\"2024-09-17T06:20:52.246Z\",\"livemode\":false,\"context\":\"acct_123\","
+                + "\"related_object\":{\"id\":\"mtr_123\",\"type\":\"billing.meter\","
+                + "\"url\":\"/v1/billing/meters/mtr_123\"}}")
+            .getBytes(StandardCharsets.UTF_8);
     String header = SignedPayload.of(thin).secret(SECRET).at(NOW).header();
     VerifiedEvent event = verifier(SECRET).verify(thin, header);
     assertThat(event.isThin()).isTrue();
@@ -288,7 +311,8 @@ class SignatureVerifierTest {
     assertThat(verifier(SECRET).verifyStored(body, dayOld).signedAt()).isEqualTo(NOW - 86_400);
 
     assertThatThrownBy(() -> verifier("whsec_rotated_away").verifyStored(body, dayOld))
-        .isInstanceOfSatisfying(WebhookVerificationException.class,
+        .isInstanceOfSatisfying(
+            WebhookVerificationException.class,
             e -> assertThat(e.reason()).isEqualTo(SIGNATURE_MISMATCH));
   }
 }

@@ -35,8 +35,12 @@ import org.junit.jupiter.api.Test;
 class VerifiedEventTest {
   static final String SECRET = "whsec_test_secret";
   static final long NOW = 1_700_000_000L;
-  static final SignatureVerifier VERIFIER = SignatureVerifier.create(WebhookConfig.builder()
-      .secrets(SECRET).clock(Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC)).build());
+  static final SignatureVerifier VERIFIER =
+      SignatureVerifier.create(
+          WebhookConfig.builder()
+              .secrets(SECRET)
+              .clock(Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC))
+              .build());
 
   @Test
   void bindsEveryFixtureObjectFromTheBodyExactlyAsStripeJavaDoes() throws Exception {
@@ -58,30 +62,45 @@ class VerifiedEventTest {
         fromBody.add(resource);
         differences.addAll(compare(type, direct, stripe.orElse(null)));
       }
-      differences.addAll(compare(type + " via dataObject()", event.dataObject(),
-          stripe.orElse(null)));
+      differences.addAll(
+          compare(type + " via dataObject()", event.dataObject(), stripe.orElse(null)));
     }
     assertThat(differences).isEmpty();
     // Guards against a test that passes because nothing takes the new path.
-    assertThat(fromBody).hasSizeGreaterThan(100).contains("payment_intent", "invoice",
-        "checkout.session", "subscription", "issuing.authorization");
-    assertThat(fellBack).allSatisfy(
-        r -> assertThat(EventDataClassLookup.classLookup).doesNotContainKey(objectTypeOf(r)));
+    assertThat(fromBody)
+        .hasSizeGreaterThan(100)
+        .contains(
+            "payment_intent",
+            "invoice",
+            "checkout.session",
+            "subscription",
+            "issuing.authorization");
+    assertThat(fellBack)
+        .allSatisfy(
+            r -> assertThat(EventDataClassLookup.classLookup).doesNotContainKey(objectTypeOf(r)));
   }
 
   @Test
   void bindsTheRealConnectPayloadFromTheBodyOnceItsApiVersionMatches() throws Exception {
-    String original = new String(fixture("fixtures/pay-account.updated.event.json"),
-        StandardCharsets.UTF_8);
+    String original =
+        new String(fixture("fixtures/pay-account.updated.event.json"), StandardCharsets.UTF_8);
     assertThat(original).contains("\"api_version\": \"2020-08-27\"");
-    byte[] current = original.replace("\"api_version\": \"2020-08-27\"",
-        "\"api_version\": \"" + Stripe.API_VERSION + "\"").getBytes(StandardCharsets.UTF_8);
+    byte[] current =
+        original
+            .replace(
+                "\"api_version\": \"2020-08-27\"",
+                "\"api_version\": \"" + Stripe.API_VERSION + "\"")
+            .getBytes(StandardCharsets.UTF_8);
     VerifiedEvent event = verify(current);
 
     StripeObject direct = event.dataObjectFromBody();
     assertThat(direct).isInstanceOf(Account.class);
-    assertThat(compare("account.updated", direct,
-        event.event().getDataObjectDeserializer().getObject().orElseThrow())).isEmpty();
+    assertThat(
+            compare(
+                "account.updated",
+                direct,
+                event.event().getDataObjectDeserializer().getObject().orElseThrow()))
+        .isEmpty();
   }
 
   @Test
@@ -89,8 +108,12 @@ class VerifiedEventTest {
     VerifiedEvent event = verify(fixture("fixtures/pay-account.updated.event.json"));
     assertThat(event.dataObjectFromBody()).isNull();
     assertThat(event.event().getDataObjectDeserializer().getObject()).isEmpty();
-    assertThat(compare("account.updated", event.dataObject(),
-        event.event().getDataObjectDeserializer().deserializeUnsafe())).isEmpty();
+    assertThat(
+            compare(
+                "account.updated",
+                event.dataObject(),
+                event.event().getDataObjectDeserializer().deserializeUnsafe()))
+        .isEmpty();
   }
 
   @Test
@@ -115,22 +138,29 @@ class VerifiedEventTest {
     assertThat(event.dataObjectFromBody()).isNull();
     assertThat(event.dataObject()).isInstanceOf(StripeRawJsonObject.class);
     assertThat(ApiResource.INTERNAL_GSON.toJson(event.dataObject())).contains("\"not_a_type\"");
-    assertThat(compare("unknown", event.dataObject(),
-        event.event().getDataObjectDeserializer().getObject().orElseThrow())).isEmpty();
+    assertThat(
+            compare(
+                "unknown",
+                event.dataObject(),
+                event.event().getDataObjectDeserializer().getObject().orElseThrow()))
+        .isEmpty();
   }
 
   @Test
   void thinEventHasNoDataObject() throws Exception {
-    byte[] thin = ("{\"id\":\"evt_test_65R\",\"object\":\"v2.core.event\",\"api_version\":\""
-        + Stripe.API_VERSION + "\",\"type\":\"v1.billing.meter.error_report_triggered\","
-        + "\"created\":\"2024-09-17T06:20:52.246Z\",\"data\":{\"object\":{\"id\":\"pi_1\","
-        + "\"object\":\"payment_intent\"}},"
-        + "\"related_object\":{\"id\":\"mtr_123\",\"type\":\"billing.meter\"}}")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] thin =
+        ("{\"id\":\"evt_test_65R\",\"object\":\"v2.core.event\",\"api_version\":\""
+                + Stripe.API_VERSION
+                + "\",\"type\":\"v1.billing.meter.error_report_triggered\","
+                + "\"created\":\"2024-09-17T06:20:52.246Z\",\"data\":{\"object\":{\"id\":\"pi_1\","
+                + "\"object\":\"payment_intent\"}},"
+                + "\"related_object\":{\"id\":\"mtr_123\",\"type\":\"billing.meter\"}}")
+            .getBytes(StandardCharsets.UTF_8);
     VerifiedEvent event = verify(thin);
 
     assertThat(event.dataObjectFromBody()).isNull();
-    assertThatThrownBy(event::dataObject).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(event::dataObject)
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("thin event");
   }
 
@@ -169,10 +199,12 @@ class VerifiedEventTest {
   }
 
   static Set<String> fixtureResources() throws IOException {
-    try (InputStream in = StripeFixtures.class.getResourceAsStream(
-        "stripe-openapi-fixtures3.json")) {
-      return new Gson().fromJson(new InputStreamReader(in, StandardCharsets.UTF_8),
-          JsonObject.class).getAsJsonObject("resources").keySet();
+    try (InputStream in =
+        StripeFixtures.class.getResourceAsStream("stripe-openapi-fixtures3.json")) {
+      return new Gson()
+          .fromJson(new InputStreamReader(in, StandardCharsets.UTF_8), JsonObject.class)
+          .getAsJsonObject("resources")
+          .keySet();
     }
   }
 

@@ -25,10 +25,12 @@ class WebhookConfigTest {
 
   @Test
   void firstSourceWinsAndEnvironmentNamesAreAskedToo() {
-    WebhookConfig config = WebhookConfig.fromSources(
-        source(Map.of(WebhookConfig.Keys.TOLERANCE, "60")),
-        source(Map.of(WebhookConfig.Keys.TOLERANCE, "120", WebhookConfig.Keys.MAX_BODY, "2048")),
-        source(Map.of("STRIPE_WEBHOOK_SECRET", " whsec_old , whsec_new ,")));
+    WebhookConfig config =
+        WebhookConfig.fromSources(
+            source(Map.of(WebhookConfig.Keys.TOLERANCE, "60")),
+            source(
+                Map.of(WebhookConfig.Keys.TOLERANCE, "120", WebhookConfig.Keys.MAX_BODY, "2048")),
+            source(Map.of("STRIPE_WEBHOOK_SECRET", " whsec_old , whsec_new ,")));
     assertThat(config.verification().tolerance()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.edge().maxBody()).isEqualTo(2048);
     assertThat(config.verification().secrets()).containsExactly("whsec_old", "whsec_new");
@@ -36,8 +38,14 @@ class WebhookConfigTest {
 
   @Test
   void readsHandlerClassNames() {
-    WebhookConfig config = WebhookConfig.fromSources(source(Map.of(
-        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.HANDLERS, "a.B, c.D")));
+    WebhookConfig config =
+        WebhookConfig.fromSources(
+            source(
+                Map.of(
+                    WebhookConfig.Keys.SECRETS,
+                    "whsec_a",
+                    WebhookConfig.Keys.HANDLERS,
+                    "a.B, c.D")));
     assertThat(config.processing().handlers()).containsExactly("a.B", "c.D");
   }
 
@@ -62,11 +70,25 @@ class WebhookConfigTest {
 
   @Test
   void failsAtStartupOnABadNumberNamingTheKey() {
-    assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
-        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.TOLERANCE, "5m"))))
+    assertThatThrownBy(
+            () ->
+                WebhookConfig.fromSources(
+                    source(
+                        Map.of(
+                            WebhookConfig.Keys.SECRETS,
+                            "whsec_a",
+                            WebhookConfig.Keys.TOLERANCE,
+                            "5m"))))
         .hasMessage("stripe.webhook.tolerance: '5m' is not a whole number of seconds");
-    assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
-        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.MAX_BODY, "0"))))
+    assertThatThrownBy(
+            () ->
+                WebhookConfig.fromSources(
+                    source(
+                        Map.of(
+                            WebhookConfig.Keys.SECRETS,
+                            "whsec_a",
+                            WebhookConfig.Keys.MAX_BODY,
+                            "0"))))
         .hasMessageStartingWith("stripe.webhook.max-body: must be between 1 and");
     assertThatThrownBy(() -> WebhookConfig.builder().tolerance(Duration.ofSeconds(-1)))
         .hasMessageStartingWith("stripe.webhook.tolerance");
@@ -84,13 +106,22 @@ class WebhookConfigTest {
 
   @Test
   void readsInboxKeysFromTheirNamesAndEnvironmentNames() {
-    WebhookConfig config = WebhookConfig.fromSources(source(Map.of(
-        WebhookConfig.Keys.SECRETS, "whsec_a",
-        WebhookConfig.Keys.PROCESSING, "ASYNC",
-        "STRIPE_WEBHOOK_DATASOURCE", "java:comp/env/jdbc/stripe",
-        WebhookConfig.Keys.ATTEMPTS, "5",
-        "STRIPE_WEBHOOK_WORKERS", "8",
-        "STRIPE_WEBHOOK_RETENTION_DAYS", "7")));
+    WebhookConfig config =
+        WebhookConfig.fromSources(
+            source(
+                Map.of(
+                    WebhookConfig.Keys.SECRETS,
+                    "whsec_a",
+                    WebhookConfig.Keys.PROCESSING,
+                    "ASYNC",
+                    "STRIPE_WEBHOOK_DATASOURCE",
+                    "java:comp/env/jdbc/stripe",
+                    WebhookConfig.Keys.ATTEMPTS,
+                    "5",
+                    "STRIPE_WEBHOOK_WORKERS",
+                    "8",
+                    "STRIPE_WEBHOOK_RETENTION_DAYS",
+                    "7")));
     assertThat(config.processing().workers()).isEqualTo(8);
     assertThat(config.processing().mode()).isEqualTo(WebhookConfig.Processing.ASYNC);
     assertThat(config.processing().dataSource()).contains("java:comp/env/jdbc/stripe");
@@ -100,17 +131,45 @@ class WebhookConfigTest {
 
   @Test
   void failsAtStartupOnABadInboxValueNamingTheKey() {
-    assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
-        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.PROCESSING, "later"))))
+    assertThatThrownBy(
+            () ->
+                WebhookConfig.fromSources(
+                    source(
+                        Map.of(
+                            WebhookConfig.Keys.SECRETS,
+                            "whsec_a",
+                            WebhookConfig.Keys.PROCESSING,
+                            "later"))))
         .hasMessage("stripe.webhook.processing: 'later' is neither sync nor async");
-    assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
-        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.ATTEMPTS, "0"))))
+    assertThatThrownBy(
+            () ->
+                WebhookConfig.fromSources(
+                    source(
+                        Map.of(
+                            WebhookConfig.Keys.SECRETS,
+                            "whsec_a",
+                            WebhookConfig.Keys.ATTEMPTS,
+                            "0"))))
         .hasMessageStartingWith("stripe.webhook.attempts: must be between 1 and 1000");
-    assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
-        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.RETENTION_DAYS, "-1"))))
+    assertThatThrownBy(
+            () ->
+                WebhookConfig.fromSources(
+                    source(
+                        Map.of(
+                            WebhookConfig.Keys.SECRETS,
+                            "whsec_a",
+                            WebhookConfig.Keys.RETENTION_DAYS,
+                            "-1"))))
         .hasMessageStartingWith("stripe.webhook.retention-days: must be between 1 and");
-    assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
-        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.WORKERS, "65"))))
+    assertThatThrownBy(
+            () ->
+                WebhookConfig.fromSources(
+                    source(
+                        Map.of(
+                            WebhookConfig.Keys.SECRETS,
+                            "whsec_a",
+                            WebhookConfig.Keys.WORKERS,
+                            "65"))))
         .hasMessageStartingWith("stripe.webhook.workers: must be between 1 and 64");
   }
 
@@ -126,17 +185,36 @@ class WebhookConfigTest {
         .isEmpty();
     java.time.Instant now = java.time.Instant.parse("2026-11-23T18:00:00Z");
     java.time.Clock clock = java.time.Clock.fixed(now, java.time.ZoneOffset.UTC);
-    WebhookConfig config = WebhookConfig.builderFromSources(source(Map.of(
-        WebhookConfig.Keys.SECRETS, "whsec_a",
-        "STRIPE_WEBHOOK_DEBUG_UNTIL", "2026-11-23T19:00:00Z"))).clock(clock).build();
+    WebhookConfig config =
+        WebhookConfig.builderFromSources(
+                source(
+                    Map.of(
+                        WebhookConfig.Keys.SECRETS,
+                        "whsec_a",
+                        "STRIPE_WEBHOOK_DEBUG_UNTIL",
+                        "2026-11-23T19:00:00Z")))
+            .clock(clock)
+            .build();
     assertThat(config.operations().debugUntil()).contains(now.plusSeconds(3600));
-    assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
-        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.DEBUG_UNTIL, "30m"))))
+    assertThatThrownBy(
+            () ->
+                WebhookConfig.fromSources(
+                    source(
+                        Map.of(
+                            WebhookConfig.Keys.SECRETS,
+                            "whsec_a",
+                            WebhookConfig.Keys.DEBUG_UNTIL,
+                            "30m"))))
         .hasMessageStartingWith("stripe.webhook.debug-until: '30m' is not an ISO-8601 instant");
-    assertThatThrownBy(() -> WebhookConfig.builder().secrets("whsec_a").clock(clock)
-        .debugUntil(now.plus(Duration.ofHours(25))).build())
-        .hasMessageStartingWith("stripe.webhook.debug-until: 2026-11-24T19:00:00Z is more than 24"
-            + " hours ahead");
+    assertThatThrownBy(
+            () ->
+                WebhookConfig.builder()
+                    .secrets("whsec_a")
+                    .clock(clock)
+                    .debugUntil(now.plus(Duration.ofHours(25)))
+                    .build())
+        .hasMessageStartingWith(
+            "stripe.webhook.debug-until: 2026-11-24T19:00:00Z is more than 24" + " hours ahead");
   }
 
   @Test
@@ -145,25 +223,55 @@ class WebhookConfigTest {
         .isEqualTo(10_000);
     assertThat(WebhookConfig.Keys.environmentName(WebhookConfig.Keys.MEMORY_CAPACITY))
         .isEqualTo("STRIPE_WEBHOOK_MEMORY_CAPACITY");
-    assertThat(WebhookConfig.fromSources(source(Map.of(WebhookConfig.Keys.SECRETS, "whsec_a",
-        "stripe.webhook.memory-capacity", "250000"))).processing().memoryCapacity())
+    assertThat(
+            WebhookConfig.fromSources(
+                    source(
+                        Map.of(
+                            WebhookConfig.Keys.SECRETS,
+                            "whsec_a",
+                            "stripe.webhook.memory-capacity",
+                            "250000")))
+                .processing()
+                .memoryCapacity())
         .isEqualTo(250_000);
-    assertThat(WebhookConfig.fromSources(source(Map.of(WebhookConfig.Keys.SECRETS, "whsec_a",
-        "STRIPE_WEBHOOK_MEMORY_CAPACITY", "100"))).processing().memoryCapacity()).isEqualTo(100);
+    assertThat(
+            WebhookConfig.fromSources(
+                    source(
+                        Map.of(
+                            WebhookConfig.Keys.SECRETS,
+                            "whsec_a",
+                            "STRIPE_WEBHOOK_MEMORY_CAPACITY",
+                            "100")))
+                .processing()
+                .memoryCapacity())
+        .isEqualTo(100);
   }
 
   @Test
   void failsAtStartupOnAMemoryCapacityOutsideOneHundredToTenMillion() {
-    assertThat(WebhookConfig.builder().secrets("whsec_a").memoryCapacity(10_000_000).build()
-        .processing().memoryCapacity()).isEqualTo(10_000_000);
+    assertThat(
+            WebhookConfig.builder()
+                .secrets("whsec_a")
+                .memoryCapacity(10_000_000)
+                .build()
+                .processing()
+                .memoryCapacity())
+        .isEqualTo(10_000_000);
     assertThatThrownBy(() -> WebhookConfig.builder().memoryCapacity(99))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("stripe.webhook.memory-capacity: must be between 100 and");
     assertThatThrownBy(() -> WebhookConfig.builder().memoryCapacity(10_000_001))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("stripe.webhook.memory-capacity: must be between 100 and");
-    assertThatThrownBy(() -> WebhookConfig.fromSources(source(Map.of(
-        WebhookConfig.Keys.SECRETS, "whsec_a", WebhookConfig.Keys.MEMORY_CAPACITY, "10k"))))
+    assertThatThrownBy(
+            () ->
+                WebhookConfig.fromSources(
+                    source(
+                        Map.of(
+                            WebhookConfig.Keys.SECRETS,
+                            "whsec_a",
+                            WebhookConfig.Keys.MEMORY_CAPACITY,
+                            "10k"))))
         .hasMessage("stripe.webhook.memory-capacity: '10k' is not a whole number of events");
   }
 }

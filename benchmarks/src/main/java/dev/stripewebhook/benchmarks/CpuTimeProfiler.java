@@ -35,8 +35,8 @@ public final class CpuTimeProfiler implements InternalProfiler {
   }
 
   @Override
-  public List<ScalarResult> afterIteration(BenchmarkParams benchmark,
-      IterationParams iteration, IterationResult result) {
+  public List<ScalarResult> afterIteration(
+      BenchmarkParams benchmark, IterationParams iteration, IterationResult result) {
     double cpu = os.getProcessCpuTime() - cpuAtStart;
     double wall = System.nanoTime() - wallAtStart;
     long ops = result.getMetadata().getAllOps();

@@ -29,11 +29,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The steps inside {@link VerifyBenchmark}'s two Event paths, one at a time, to show where the
- * time goes. stripe-java's {@code constructEvent}: verify the header on the String, parse a tree,
- * bind the Event from the tree, write the tree back out as the Event's "last response". Ours:
- * read the envelope, bind the Event from the String (its {@code data.object} becomes a tree).
- * Both: bind the data object from that tree. Last, binding the data object from the bytes.
+ * The steps inside {@link VerifyBenchmark}'s two Event paths, one at a time, to show where the time
+ * goes. stripe-java's {@code constructEvent}: verify the header on the String, parse a tree, bind
+ * the Event from the tree, write the tree back out as the Event's "last response". Ours: read the
+ * envelope, bind the Event from the String (its {@code data.object} becomes a tree). Both: bind the
+ * data object from that tree. Last, binding the data object from the bytes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -64,8 +64,8 @@ public class ParseStepsBenchmark {
   /** stripe-java's signature check, on the String. */
   @Benchmark
   public boolean stripeVerifyHeader() throws Exception {
-    return Webhook.Signature.verifyHeader(payload, header, Payloads.SECRET,
-        Webhook.DEFAULT_TOLERANCE, Payloads.CLOCK);
+    return Webhook.Signature.verifyHeader(
+        payload, header, Payloads.SECRET, Webhook.DEFAULT_TOLERANCE, Payloads.CLOCK);
   }
 
   /** constructEvent's first step: the whole event as a JsonObject tree. */
@@ -77,8 +77,8 @@ public class ParseStepsBenchmark {
   /** constructEvent's second step: the Event bound from the tree. */
   @Benchmark
   public Event stripeTreeToEvent() {
-    return StripeObject.deserializeStripeObject(tree, Event.class,
-        ApiResource.getGlobalResponseGetter());
+    return StripeObject.deserializeStripeObject(
+        tree, Event.class, ApiResource.getGlobalResponseGetter());
   }
 
   /** constructEvent's third step: the tree written back out for the Event's last response. */
@@ -96,8 +96,8 @@ public class ParseStepsBenchmark {
   /** Our {@code VerifiedEvent.event()}: the Event bound from the String in one pass. */
   @Benchmark
   public Event oursStringToEvent() {
-    return StripeObject.deserializeStripeObject(payload, Event.class,
-        ApiResource.getGlobalResponseGetter());
+    return StripeObject.deserializeStripeObject(
+        payload, Event.class, ApiResource.getGlobalResponseGetter());
   }
 
   /** Part of the step above: {@code data.object} parsed into the tree the Event keeps. */

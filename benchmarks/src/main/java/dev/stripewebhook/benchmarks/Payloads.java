@@ -20,24 +20,29 @@ import java.util.SplittableRandom;
  * Deterministic, signed {@code payment_intent.succeeded} deliveries of a nominal size: Stripe's
  * fixture PaymentIntent in a v1 event envelope with a fixed id and time, its {@code metadata}
  * padded with entries until the compact JSON is exactly the nominal size. Null fields are written
- * out, as Stripe does. The 1 KB one is the fixture without its null fields and a few optional
- * ones (the whole fixture event is about 1.5 KB).
+ * out, as Stripe does. The 1 KB one is the fixture without its null fields and a few optional ones
+ * (the whole fixture event is about 1.5 KB).
  */
 public final class Payloads {
   /** The endpoint secret every payload is signed with. */
   public static final String SECRET = "whsec_benchmark0123456789abcdefghijklmnopqrstu";
+
   /** When the events were created: 2026-11-23T12:00:00Z. */
   public static final long CREATED = 1_795_435_200L;
+
   /** The signed timestamp, a second after creation. */
   public static final long SIGNED_AT = CREATED + 1;
+
   /** A clock two seconds after signing, so every header stays within the tolerance. */
   public static final Clock CLOCK =
       Clock.fixed(Instant.ofEpochSecond(SIGNED_AT + 2), ZoneOffset.UTC);
+
   /** The event type of every payload. */
   public static final String TYPE = "payment_intent.succeeded";
 
   /** Compact, with nulls: Stripe sends {@code "description":null}, not nothing. */
   private static final Gson GSON = new GsonBuilder().serializeNulls().create();
+
   /** The smallest metadata entry, {@code ,"line_0001":"x"}. */
   private static final int MIN_ENTRY = 16;
 
@@ -46,12 +51,24 @@ public final class Payloads {
       Map.of("1k", 1024, "3k", 3072, "16k", 16 * 1024, "64k", 64 * 1024);
 
   /** Optional fields dropped, in order, while the trimmed fixture is above the nominal size. */
-  private static final List<String> OPTIONAL = List.of("last_payment_error", "next_action",
-      "processing", "managed_payments", "payment_method_configuration_details", "amount_details",
-      "transfer_data", "client_secret");
+  private static final List<String> OPTIONAL =
+      List.of(
+          "last_payment_error",
+          "next_action",
+          "processing",
+          "managed_payments",
+          "payment_method_configuration_details",
+          "amount_details",
+          "transfer_data",
+          "client_secret");
 
   /** A signed delivery: the exact body, its header, and what it should verify to. */
-  public record Payload(String size, int nominalBytes, byte[] body, String header, String eventId,
+  public record Payload(
+      String size,
+      int nominalBytes,
+      byte[] body,
+      String header,
+      String eventId,
       String dataObjectId) {}
 
   private Payloads() {}

@@ -31,8 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * One verified delivery, five ways, on the same signed bytes: stripe-java's {@code
  * Webhook.constructEvent} as users write it by hand, our verifier building the same {@link Event}
  * and data object, our verifier giving the data object as handlers ask for it, our verifier alone
- * (what the filter does on the request path), and the bare HMAC-SHA256 underneath all of them.
- * The clock is fixed, so the signatures stay valid.
+ * (what the filter does on the request path), and the bare HMAC-SHA256 underneath all of them. The
+ * clock is fixed, so the signatures stay valid.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -59,11 +59,13 @@ public class VerifyBenchmark {
     payload = Payloads.of(size);
     body = payload.body();
     header = payload.header();
-    verifier = SignatureVerifier.create(WebhookConfig.builder()
-        .secrets(Payloads.SECRET)
-        .clock(Payloads.CLOCK)
-        .tolerance(Duration.ofSeconds(Webhook.DEFAULT_TOLERANCE))
-        .build());
+    verifier =
+        SignatureVerifier.create(
+            WebhookConfig.builder()
+                .secrets(Payloads.SECRET)
+                .clock(Payloads.CLOCK)
+                .tolerance(Duration.ofSeconds(Webhook.DEFAULT_TOLERANCE))
+                .build());
     mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(Payloads.SECRET.getBytes(UTF_8), "HmacSHA256"));
     signedPrefix = (Payloads.SIGNED_AT + ".").getBytes(US_ASCII);
@@ -72,8 +74,13 @@ public class VerifyBenchmark {
   /** What users write by hand: decode, verify and bind with stripe-java, then the data object. */
   @Benchmark
   public EventAndObject stripeJavaConstructEvent() throws Exception {
-    Event event = Webhook.constructEvent(new String(body, UTF_8), header, Payloads.SECRET,
-        Webhook.DEFAULT_TOLERANCE, Payloads.CLOCK);
+    Event event =
+        Webhook.constructEvent(
+            new String(body, UTF_8),
+            header,
+            Payloads.SECRET,
+            Webhook.DEFAULT_TOLERANCE,
+            Payloads.CLOCK);
     return new EventAndObject(event, event.getDataObjectDeserializer().getObject().orElseThrow());
   }
 

@@ -23,13 +23,16 @@ class VerifyBenchmarkTest {
     benchmark.setUp();
     Payload payload = benchmark.payload();
 
-    assertThat(payload.body().length).as("payload size")
+    assertThat(payload.body().length)
+        .as("payload size")
         .isBetween((int) (payload.nominalBytes() * 0.85), (int) (payload.nominalBytes() * 1.15));
     assertEventAndObject(benchmark.stripeJavaConstructEvent(), payload);
     assertEventAndObject(benchmark.oursVerifyAndEvent(), payload);
 
-    assertThat(benchmark.oursVerifyAndDataObject()).isInstanceOfSatisfying(PaymentIntent.class,
-        intent -> assertThat(intent.getId()).isEqualTo(payload.dataObjectId()));
+    assertThat(benchmark.oursVerifyAndDataObject())
+        .isInstanceOfSatisfying(
+            PaymentIntent.class,
+            intent -> assertThat(intent.getId()).isEqualTo(payload.dataObjectId()));
 
     VerifiedEvent envelope = benchmark.oursVerifyEnvelope();
     assertThat(envelope.id()).isEqualTo(payload.eventId());
@@ -50,7 +53,9 @@ class VerifyBenchmarkTest {
     assertThat(result).isNotNull();
     assertThat(result.event().getId()).isEqualTo(payload.eventId());
     assertThat(result.event().getType()).isEqualTo(Payloads.TYPE);
-    assertThat(result.dataObject()).isInstanceOfSatisfying(PaymentIntent.class,
-        intent -> assertThat(intent.getId()).isEqualTo(payload.dataObjectId()));
+    assertThat(result.dataObject())
+        .isInstanceOfSatisfying(
+            PaymentIntent.class,
+            intent -> assertThat(intent.getId()).isEqualTo(payload.dataObjectId()));
   }
 }

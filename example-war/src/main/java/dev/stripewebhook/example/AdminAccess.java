@@ -17,28 +17,32 @@ import java.util.Base64;
 /**
  * HTTP Basic for the example's {@code /admin/}: user {@value #USER}, the password from the
  * environment variable {@value #PASSWORD_VARIABLE} (or the system property {@value
- * #PASSWORD_PROPERTY}); with neither set, the admin console is off and answers 404. After the
- * right password it passes the request on as a container's login would leave it: user {@value
- * #USER}, authenticated by Basic, in the role {@value #ROLE} that the console requires (it
- * answers 401 to a request without that user).
+ * #PASSWORD_PROPERTY}); with neither set, the admin console is off and answers 404. After the right
+ * password it passes the request on as a container's login would leave it: user {@value #USER},
+ * authenticated by Basic, in the role {@value #ROLE} that the console requires (it answers 401 to a
+ * request without that user).
  *
- * <p>The example checks the password itself so that it runs unchanged on Jetty, Tomcat and
- * WildFly without a user set up in each. A real application protects the console with a {@code
+ * <p>The example checks the password itself so that it runs unchanged on Jetty, Tomcat and WildFly
+ * without a user set up in each. A real application protects the console with a {@code
  * <security-constraint>} and the container's users and roles instead.
  */
 public final class AdminAccess extends HttpFilter {
   /** The one admin user: {@value}. */
   public static final String USER = "admin";
+
   /** The environment variable holding the admin password: {@value}. */
   public static final String PASSWORD_VARIABLE = "EXAMPLE_ADMIN_PASSWORD";
+
   /** The system property holding the admin password, when the environment has none: {@value}. */
   public static final String PASSWORD_PROPERTY = "example.admin-password";
+
   /** The role the admin user has, the one the console requires by default: {@value}. */
   public static final String ROLE = StripeWebhookAdminServlet.DEFAULT_ROLE;
 
   @Override
-  protected void doFilter(HttpServletRequest request, HttpServletResponse response,
-      FilterChain chain) throws IOException, ServletException {
+  protected void doFilter(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
     String password = System.getenv(PASSWORD_VARIABLE);
     if (password == null || password.isEmpty()) {
       password = System.getProperty(PASSWORD_PROPERTY);
@@ -52,27 +56,29 @@ public final class AdminAccess extends HttpFilter {
       response.sendError(HttpServletResponse.SC_UNAUTHORIZED);
       return;
     }
-    chain.doFilter(new HttpServletRequestWrapper(request) {
-      @Override
-      public String getRemoteUser() {
-        return USER;
-      }
+    chain.doFilter(
+        new HttpServletRequestWrapper(request) {
+          @Override
+          public String getRemoteUser() {
+            return USER;
+          }
 
-      @Override
-      public Principal getUserPrincipal() {
-        return () -> USER;
-      }
+          @Override
+          public Principal getUserPrincipal() {
+            return () -> USER;
+          }
 
-      @Override
-      public boolean isUserInRole(String role) {
-        return ROLE.equals(role);
-      }
+          @Override
+          public boolean isUserInRole(String role) {
+            return ROLE.equals(role);
+          }
 
-      @Override
-      public String getAuthType() {
-        return HttpServletRequest.BASIC_AUTH;
-      }
-    }, response);
+          @Override
+          public String getAuthType() {
+            return HttpServletRequest.BASIC_AUTH;
+          }
+        },
+        response);
   }
 
   /** Compares the whole credentials in constant time. */

@@ -16,10 +16,10 @@ import java.util.HexFormat;
 /**
  * The shop's second webhook endpoint, for events of its connected accounts: {@code POST
  * /webhooks/stripe-connect}, endpoint {@code connect}, with its own signing secrets from {@value
- * #SECRET_VARIABLE} (comma separated), the same observers and the same database as the first.
- * Under {@code jetty:run} without that variable, a secret is made up for the run and printed, as
- * for the first endpoint ({@link DevelopmentSecret}); deployed elsewhere without it, the endpoint
- * is not registered (one line says so).
+ * #SECRET_VARIABLE} (comma separated), the same observers and the same database as the first. Under
+ * {@code jetty:run} without that variable, a secret is made up for the run and printed, as for the
+ * first endpoint ({@link DevelopmentSecret}); deployed elsewhere without it, the endpoint is not
+ * registered (one line says so).
  *
  * <p>Registered from here rather than in {@code web.xml} because its secret comes from an
  * environment variable of its own: a second filter's init-param could only name a fixed value.
@@ -49,9 +49,13 @@ public final class ConnectEndpoint implements ServletContextListener {
       System.out.println("No " + SECRET_VARIABLE + " set: this run's Connect endpoint secret is");
       System.out.println("  " + secrets);
       System.out.println("Send a signed test event to " + PATH + " with:");
-      System.out.println("  STRIPE_WEBHOOK_SECRET=" + secrets + " mvn -q -pl webhook-filter"
-          + " compile exec:java -Dexec.args=\"--url http://localhost:8080" + PATH
-          + " --type payment_intent.succeeded\"");
+      System.out.println(
+          "  STRIPE_WEBHOOK_SECRET="
+              + secrets
+              + " mvn -q -pl webhook-filter"
+              + " compile exec:java -Dexec.args=\"--url http://localhost:8080"
+              + PATH
+              + " --type payment_intent.succeeded\"");
       System.out.println();
     }
     FilterRegistration.Dynamic filter =

@@ -8,11 +8,11 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * For trying the example without a Stripe account: when no signing secret is configured, makes
- * one up for this run and prints it, as {@code stripe listen} does. Only under {@code jetty:run},
- * which sets the system property {@value #ENABLED}: deployed to Tomcat or WildFly without a
- * secret, the example fails at start-up as any application should. A real application sets
- * {@code STRIPE_WEBHOOK_SECRET} and has no such listener.
+ * For trying the example without a Stripe account: when no signing secret is configured, makes one
+ * up for this run and prints it, as {@code stripe listen} does. Only under {@code jetty:run}, which
+ * sets the system property {@value #ENABLED}: deployed to Tomcat or WildFly without a secret, the
+ * example fails at start-up as any application should. A real application sets {@code
+ * STRIPE_WEBHOOK_SECRET} and has no such listener.
  */
 public final class DevelopmentSecret implements ServletContextListener {
   /** The system property that allows a made-up secret: {@value}. */
@@ -23,7 +23,8 @@ public final class DevelopmentSecret implements ServletContextListener {
     String key = WebhookConfig.Keys.SECRETS;
     String environment = WebhookConfig.Keys.environmentName(key);
     if (!Boolean.getBoolean(ENABLED)
-        || System.getProperty(key) != null || System.getenv(environment) != null
+        || System.getProperty(key) != null
+        || System.getenv(environment) != null
         || sce.getServletContext().getInitParameter(key) != null) {
       return;
     }
@@ -35,9 +36,13 @@ public final class DevelopmentSecret implements ServletContextListener {
     System.out.println("No " + environment + " set: this run's webhook signing secret is");
     System.out.println("  " + secret);
     System.out.println("Send a signed test event to /webhooks/stripe with:");
-    System.out.println("  " + environment + "=" + secret
-        + " mvn -q -pl webhook-filter compile exec:java -Dexec.args=\"--type"
-        + " payment_intent.succeeded\"");
+    System.out.println(
+        "  "
+            + environment
+            + "="
+            + secret
+            + " mvn -q -pl webhook-filter compile exec:java -Dexec.args=\"--type"
+            + " payment_intent.succeeded\"");
     System.out.println();
   }
 }

@@ -26,8 +26,7 @@ public class Shop {
   /** A subscription's status as of the Stripe event that set it. */
   public record SubscriptionState(String id, String status, String customer, Instant asOf) {}
 
-  @Inject
-  DataSource dataSource;
+  @Inject DataSource dataSource;
 
   /** The shop's database, for writes outside an inbox transaction. */
   DataSource dataSource() {
@@ -40,16 +39,22 @@ public class Shop {
     if (update(connection, "UPDATE shop_order SET status = ? WHERE id = ?", status, orderId) == 0) {
       update(connection, "INSERT INTO shop_order (status, id) VALUES (?, ?)", status, orderId);
     }
-    update(connection, "INSERT INTO shop_order_event (order_id, position, event_id)"
-        + " SELECT ?, COALESCE(MAX(position), 0) + 1, ? FROM shop_order_event WHERE order_id = ?",
-        orderId, eventId, orderId);
+    update(
+        connection,
+        "INSERT INTO shop_order_event (order_id, position, event_id)"
+            + " SELECT ?, COALESCE(MAX(position), 0) + 1, ? FROM shop_order_event WHERE order_id = ?",
+        orderId,
+        eventId,
+        orderId);
   }
 
   /** Applies a subscription state unless a newer event already set one. */
   public void applySubscription(Connection connection, SubscriptionState state)
       throws SQLException {
-    try (PreparedStatement update = connection.prepareStatement("UPDATE shop_subscription"
-        + " SET status = ?, customer = ?, as_of = ? WHERE id = ? AND as_of <= ?")) {
+    try (PreparedStatement update =
+        connection.prepareStatement(
+            "UPDATE shop_subscription"
+                + " SET status = ?, customer = ?, as_of = ? WHERE id = ? AND as_of <= ?")) {
       update.setString(1, state.status());
       update.setString(2, state.customer());
       update.setTimestamp(3, Timestamp.from(state.asOf()));
@@ -59,8 +64,10 @@ public class Shop {
         return; // applied, or a newer event already did
       }
     }
-    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO shop_subscription"
-        + " (id, status, customer, as_of) VALUES (?, ?, ?, ?)")) {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO shop_subscription"
+                + " (id, status, customer, as_of) VALUES (?, ?, ?, ?)")) {
       insert.setString(1, state.id());
       insert.setString(2, state.status());
       insert.setString(3, state.customer());
@@ -73,8 +80,8 @@ public class Shop {
   public Optional<Order> order(String orderId) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       String status;
-      try (PreparedStatement select = connection.prepareStatement(
-          "SELECT status FROM shop_order WHERE id = ?")) {
+      try (PreparedStatement select =
+          connection.prepareStatement("SELECT status FROM shop_order WHERE id = ?")) {
         select.setString(1, orderId);
         try (ResultSet row = select.executeQuery()) {
           if (!row.next()) {
@@ -84,8 +91,9 @@ public class Shop {
         }
       }
       List<String> applied = new ArrayList<>();
-      try (PreparedStatement select = connection.prepareStatement("SELECT event_id FROM"
-          + " shop_order_event WHERE order_id = ? ORDER BY position")) {
+      try (PreparedStatement select =
+          connection.prepareStatement(
+              "SELECT event_id FROM" + " shop_order_event WHERE order_id = ? ORDER BY position")) {
         select.setString(1, orderId);
         try (ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
@@ -106,12 +114,16 @@ public class Shop {
 
   private static Optional<SubscriptionState> subscription(Connection connection, String id)
       throws SQLException {
-    try (PreparedStatement select = connection.prepareStatement(
-        "SELECT status, customer, as_of FROM shop_subscription WHERE id = ?")) {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT status, customer, as_of FROM shop_subscription WHERE id = ?")) {
       select.setString(1, id);
       try (ResultSet row = select.executeQuery()) {
-        return row.next() ? Optional.of(new SubscriptionState(id, row.getString(1),
-            row.getString(2), row.getTimestamp(3).toInstant())) : Optional.empty();
+        return row.next()
+            ? Optional.of(
+                new SubscriptionState(
+                    id, row.getString(1), row.getString(2), row.getTimestamp(3).toInstant()))
+            : Optional.empty();
       }
     }
   }

@@ -7,9 +7,9 @@ import jakarta.ws.rs.core.Application;
 import java.util.Set;
 
 /**
- * The shop's JAX-RS application, under {@code /api}. Declared by annotation rather than as a
- * Jersey servlet in web.xml, so that the same WAR runs on any JAX-RS runtime: Jersey bundled in
- * the WAR on Jetty and Tomcat, the server's RESTEasy on WildFly.
+ * The shop's JAX-RS application, under {@code /api}. Declared by annotation rather than as a Jersey
+ * servlet in web.xml, so that the same WAR runs on any JAX-RS runtime: Jersey bundled in the WAR on
+ * Jetty and Tomcat, the server's RESTEasy on WildFly.
  */
 @ApplicationPath("/api")
 public class ShopApplication extends Application {

@@ -21,19 +21,20 @@ import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 
 /**
- * The shop's database, which also holds the library's event inbox: the container's DataSource
- * when {@value WebhookConfig.Keys#DATASOURCE} names one in JNDI (Tomcat's {@code context.xml},
- * a WildFly datasource), otherwise an embedded H2 database in a file that a restart keeps (the
- * directory from the system property {@value #DIRECTORY}, default {@code
- * java.io.tmpdir/example-shop}; {@code jetty:run} puts it under {@code example-war/target/}).
+ * The shop's database, which also holds the library's event inbox: the container's DataSource when
+ * {@value WebhookConfig.Keys#DATASOURCE} names one in JNDI (Tomcat's {@code context.xml}, a WildFly
+ * datasource), otherwise an embedded H2 database in a file that a restart keeps (the directory from
+ * the system property {@value #DIRECTORY}, default {@code java.io.tmpdir/example-shop}; {@code
+ * jetty:run} puts it under {@code example-war/target/}).
  *
- * <p>Runs before the filter starts (listeners come first): creates the shop's tables, and hands
- * the H2 DataSource to the filter through {@link StripeWebhookFilter#DATASOURCE_ATTRIBUTE}; a
- * JNDI DataSource the filter finds by itself.
+ * <p>Runs before the filter starts (listeners come first): creates the shop's tables, and hands the
+ * H2 DataSource to the filter through {@link StripeWebhookFilter#DATASOURCE_ATTRIBUTE}; a JNDI
+ * DataSource the filter finds by itself.
  */
 public final class ShopDatabase implements ServletContextListener {
   /** The system property naming the embedded database's directory: {@value}. */
   public static final String DIRECTORY = "example.database-dir";
+
   /** The servlet context attribute holding the shop's DataSource: {@value}. */
   static final String ATTRIBUTE = "dev.stripewebhook.example.datasource";
 
@@ -48,8 +49,11 @@ public final class ShopDatabase implements ServletContextListener {
       dataSource = lookup(jndiName);
       LOG.log(Level.INFO, "Shop and event inbox in the container's DataSource {0}", jndiName);
     } else {
-      Path directory = Path.of(System.getProperty(DIRECTORY,
-          Path.of(System.getProperty("java.io.tmpdir"), "example-shop").toString()));
+      Path directory =
+          Path.of(
+              System.getProperty(
+                  DIRECTORY,
+                  Path.of(System.getProperty("java.io.tmpdir"), "example-shop").toString()));
       JdbcDataSource h2 = new JdbcDataSource();
       // WRITE_DELAY=0: a commit is on disk before the 200 goes out, even if the JVM is killed.
       h2.setURL("jdbc:h2:file:" + directory.toAbsolutePath().resolve("shop") + ";WRITE_DELAY=0");
@@ -65,8 +69,12 @@ public final class ShopDatabase implements ServletContextListener {
   /** The JNDI name the library's configuration gives, as the filter will read it. */
   private static String configured(ServletContext context) {
     String key = WebhookConfig.Keys.DATASOURCE;
-    for (String value : new String[] {context.getInitParameter(key), System.getProperty(key),
-        System.getenv(WebhookConfig.Keys.environmentName(key))}) {
+    for (String value :
+        new String[] {
+          context.getInitParameter(key),
+          System.getProperty(key),
+          System.getenv(WebhookConfig.Keys.environmentName(key))
+        }) {
       if (value != null && !value.isBlank()) {
         return value.trim();
       }

@@ -20,28 +20,28 @@ import java.util.Optional;
  * servlet filter ({@code /webhooks/stripe}) and through JAX-RS ({@code /api/webhooks/stripe}).
  *
  * <p>They write through the inbox's connection ({@link HandlingContext#current()}): the shop's
- * change and the inbox's done mark commit together, so a redelivery never applies an event
- * twice, and a failure leaves neither.
+ * change and the inbox's done mark commit together, so a redelivery never applies an event twice,
+ * and a failure leaves neither.
  */
 @ApplicationScoped
 public class ShopEvents {
   private static final System.Logger LOG = System.getLogger(ShopEvents.class.getName());
 
-  @Inject
-  Shop shop;
+  @Inject Shop shop;
 
   /** Marks the order named by {@code metadata.order_id} paid or failed. */
   void paymentIntent(@Observes @StripeEventType("payment_intent.*") VerifiedEvent event) {
-    String status = switch (event.type()) {
-      case "payment_intent.succeeded" -> "paid";
-      case "payment_intent.payment_failed" -> "failed";
-      default -> null;
-    };
+    String status =
+        switch (event.type()) {
+          case "payment_intent.succeeded" -> "paid";
+          case "payment_intent.payment_failed" -> "failed";
+          default -> null;
+        };
     PaymentIntent intent = event.dataObject(PaymentIntent.class);
     String orderId = intent.getMetadata() == null ? null : intent.getMetadata().get("order_id");
     if (status == null || orderId == null) {
-      LOG.log(Level.INFO, "{0} {1} for {2}: nothing to do", event.id(), event.type(),
-          intent.getId());
+      LOG.log(
+          Level.INFO, "{0} {1} for {2}: nothing to do", event.id(), event.type(), intent.getId());
       return;
     }
     inTransaction(connection -> shop.applyPayment(connection, orderId, status, event.id()));
@@ -49,18 +49,29 @@ public class ShopEvents {
   }
 
   /**
-   * Keeps each subscription's status. Stripe delivers in no guaranteed order, so the newest
-   * event (by {@code created}) wins; a deletion leaves it {@code canceled}.
+   * Keeps each subscription's status. Stripe delivers in no guaranteed order, so the newest event
+   * (by {@code created}) wins; a deletion leaves it {@code canceled}.
    */
   void subscription(@Observes @StripeEventType("customer.subscription.*") VerifiedEvent event) {
     Subscription subscription = event.dataObject(Subscription.class);
-    String status = event.type().equals("customer.subscription.deleted") ? "canceled"
-        : subscription.getStatus();
-    Shop.SubscriptionState state = new Shop.SubscriptionState(subscription.getId(), status,
-        subscription.getCustomer(), event.created().orElse(Instant.EPOCH));
+    String status =
+        event.type().equals("customer.subscription.deleted")
+            ? "canceled"
+            : subscription.getStatus();
+    Shop.SubscriptionState state =
+        new Shop.SubscriptionState(
+            subscription.getId(),
+            status,
+            subscription.getCustomer(),
+            event.created().orElse(Instant.EPOCH));
     inTransaction(connection -> shop.applySubscription(connection, state));
-    LOG.log(Level.INFO, "{0} {1}: subscription {2} is {3}", event.id(), event.type(),
-        subscription.getId(), status);
+    LOG.log(
+        Level.INFO,
+        "{0} {1}: subscription {2} is {3}",
+        event.id(),
+        event.type(),
+        subscription.getId(),
+        status);
   }
 
   /** A write on the shop's database. */
@@ -70,8 +81,8 @@ public class ShopEvents {
   }
 
   /**
-   * Runs {@code write} in the inbox's transaction; with no inbox transaction (an inbox in
-   * memory), in a transaction of its own.
+   * Runs {@code write} in the inbox's transaction; with no inbox transaction (an inbox in memory),
+   * in a transaction of its own.
    */
   private void inTransaction(Write write) {
     try {

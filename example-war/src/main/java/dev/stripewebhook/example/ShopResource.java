@@ -18,22 +18,21 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 public class ShopResource {
 
-  @Inject
-  Shop shop;
+  @Inject Shop shop;
 
   @GET
   @Path("orders/{id}")
   public Map<String, Object> order(@PathParam("id") String id) throws SQLException {
     Shop.Order order = shop.order(id).orElseThrow(NotFoundException::new);
-    return Map.of("id", order.id(), "status", order.status(),
-        "appliedEvents", order.appliedEvents());
+    return Map.of(
+        "id", order.id(), "status", order.status(), "appliedEvents", order.appliedEvents());
   }
 
   @GET
   @Path("subscriptions/{id}")
   public Map<String, String> subscription(@PathParam("id") String id) throws SQLException {
     Shop.SubscriptionState state = shop.subscription(id).orElseThrow(NotFoundException::new);
-    return Map.of("id", state.id(), "status", state.status(), "customer",
-        String.valueOf(state.customer()));
+    return Map.of(
+        "id", state.id(), "status", state.status(), "customer", String.valueOf(state.customer()));
   }
 }

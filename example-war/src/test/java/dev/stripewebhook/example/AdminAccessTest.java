@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 class AdminAccessTest {
 
   static String basic(String credentials) {
-    return "Basic " + Base64.getEncoder().encodeToString(
-        credentials.getBytes(StandardCharsets.UTF_8));
+    return "Basic "
+        + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -23,8 +23,7 @@ class AdminAccessTest {
     assertThat(AdminAccess.authenticated(basic("admin:s3cr\u00e9"), "s3cr\u00e9t")).isFalse();
     assertThat(AdminAccess.authenticated(basic("root:s3cr\u00e9t"), "s3cr\u00e9t")).isFalse();
     assertThat(AdminAccess.authenticated(basic("admin:s3cr\u00e9t2"), "s3cr\u00e9t")).isFalse();
-    assertThat(AdminAccess.authenticated("basic " + basic("admin:pw").substring(6), "pw"))
-        .isTrue();
+    assertThat(AdminAccess.authenticated("basic " + basic("admin:pw").substring(6), "pw")).isTrue();
   }
 
   @Test
@@ -51,30 +50,45 @@ class AdminAccessTest {
   }
 
   /**
-   * Runs the filter on a request with this Authorization header: status, chain, and the user
-   * as the console sees it (name, principal, in its default role, authentication type).
+   * Runs the filter on a request with this Authorization header: status, chain, and the user as the
+   * console sees it (name, principal, in its default role, authentication type).
    */
   static String answer(String authorization) throws Exception {
     int[] status = {0};
     String[] user = {null};
     boolean[] chained = {false};
-    HttpServletRequest request = proxy(
-        HttpServletRequest.class, (method, args) ->
-            method.equals("getHeader") && "Authorization".equals(args[0]) ? authorization : null);
-    HttpServletResponse response = proxy(
-        HttpServletResponse.class, (method, args) -> {
-          if (method.equals("sendError")) {
-            status[0] = (Integer) args[0];
-          }
-          return null;
-        });
-    new AdminAccess().doFilter(request, response, (req, res) -> {
-      chained[0] = true;
-      HttpServletRequest passed = (HttpServletRequest) req;
-      user[0] = passed.getRemoteUser() + " principal=" + passed.getUserPrincipal().getName()
-          + " inRole=" + passed.isUserInRole(StripeWebhookAdminServlet.DEFAULT_ROLE)
-          + " auth=" + passed.getAuthType();
-    });
+    HttpServletRequest request =
+        proxy(
+            HttpServletRequest.class,
+            (method, args) ->
+                method.equals("getHeader") && "Authorization".equals(args[0])
+                    ? authorization
+                    : null);
+    HttpServletResponse response =
+        proxy(
+            HttpServletResponse.class,
+            (method, args) -> {
+              if (method.equals("sendError")) {
+                status[0] = (Integer) args[0];
+              }
+              return null;
+            });
+    new AdminAccess()
+        .doFilter(
+            request,
+            response,
+            (req, res) -> {
+              chained[0] = true;
+              HttpServletRequest passed = (HttpServletRequest) req;
+              user[0] =
+                  passed.getRemoteUser()
+                      + " principal="
+                      + passed.getUserPrincipal().getName()
+                      + " inRole="
+                      + passed.isUserInRole(StripeWebhookAdminServlet.DEFAULT_ROLE)
+                      + " auth="
+                      + passed.getAuthType();
+            });
     return status[0] + " chain=" + chained[0] + " user=" + user[0];
   }
 
@@ -84,8 +98,11 @@ class AdminAccessTest {
 
   @SuppressWarnings("unchecked")
   static <T> T proxy(Class<T> type, Answer answer) {
-    return (T) java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(),
-        new Class<?>[] {type}, (self, method, args) -> answer.of(method.getName(), args));
+    return (T)
+        java.lang.reflect.Proxy.newProxyInstance(
+            type.getClassLoader(),
+            new Class<?>[] {type},
+            (self, method, args) -> answer.of(method.getName(), args));
   }
 
   @Test

@@ -34,9 +34,12 @@ class ShopEventsTest {
 
   @BeforeAll
   static void boot() {
-    container = new Weld().disableDiscovery()
-        .addBeanClasses(Shop.class, ShopEvents.class, TestDatabase.class)
-        .addExtensions(new StripeEventsExtension()).initialize();
+    container =
+        new Weld()
+            .disableDiscovery()
+            .addBeanClasses(Shop.class, ShopEvents.class, TestDatabase.class)
+            .addExtensions(new StripeEventsExtension())
+            .initialize();
     observers = CdiLookup.observers(ShopEventsTest.class.getClassLoader()).orElseThrow();
     shop = container.select(Shop.class).get();
   }
@@ -78,11 +81,14 @@ class ShopEventsTest {
     JsonObject succeeded = paymentIntent("payment_intent.succeeded", "ord_twice");
     deliver(failed);
     deliver(succeeded);
-    assertThat(shop.order("ord_twice")).hasValueSatisfying(order -> {
-      assertThat(order.status()).isEqualTo("paid");
-      assertThat(order.appliedEvents()).containsExactly(failed.get("id").getAsString(),
-          succeeded.get("id").getAsString());
-    });
+    assertThat(shop.order("ord_twice"))
+        .hasValueSatisfying(
+            order -> {
+              assertThat(order.status()).isEqualTo("paid");
+              assertThat(order.appliedEvents())
+                  .containsExactly(
+                      failed.get("id").getAsString(), succeeded.get("id").getAsString());
+            });
   }
 
   @Test
@@ -91,8 +97,10 @@ class ShopEventsTest {
     try (Connection connection = TestDatabase.H2.getConnection()) {
       connection.setAutoCommit(false);
       byte[] body = StripeFixtures.toBytes(event);
-      EventHandlers.of(observers).dispatch(verifier().verify(body,
-          SignedPayload.of(body).secret(SECRET).header()), HandlingContext.of(connection));
+      EventHandlers.of(observers)
+          .dispatch(
+              verifier().verify(body, SignedPayload.of(body).secret(SECRET).header()),
+              HandlingContext.of(connection));
       connection.rollback();
     }
     assertThat(shop.order("ord_rolled_back")).isEmpty();
@@ -103,11 +111,11 @@ class ShopEventsTest {
     long now = Instant.now().getEpochSecond();
     deliver(subscription("customer.subscription.updated", "sub_1", now - 10, "active"));
     deliver(subscription("customer.subscription.updated", "sub_1", now - 20, "past_due"));
-    assertThat(shop.subscription("sub_1")).hasValueSatisfying(
-        state -> assertThat(state.status()).isEqualTo("active"));
+    assertThat(shop.subscription("sub_1"))
+        .hasValueSatisfying(state -> assertThat(state.status()).isEqualTo("active"));
     deliver(subscription("customer.subscription.deleted", "sub_1", now, "active"));
-    assertThat(shop.subscription("sub_1")).hasValueSatisfying(
-        state -> assertThat(state.status()).isEqualTo("canceled"));
+    assertThat(shop.subscription("sub_1"))
+        .hasValueSatisfying(state -> assertThat(state.status()).isEqualTo("canceled"));
   }
 
   static void deliver(JsonObject event) throws Exception {

@@ -27,40 +27,64 @@ class ArchitectureTest {
   };
 
   @ArchTest
-  static final ArchRule noPackageCycles = slices().assignedFrom(new ByPackage()).should()
-      .beFreeOfCycles();
+  static final ArchRule noPackageCycles =
+      slices().assignedFrom(new ByPackage()).should().beFreeOfCycles();
 
   @ArchTest
-  static final ArchRule directions = layeredArchitecture()
-      .consideringOnlyDependenciesInLayers()
-      .layer("internal").definedBy("dev.stripewebhook.internal")
-      .layer("api").definedBy("dev.stripewebhook")
-      .layer("inbox").definedBy("dev.stripewebhook.inbox..")
-      .layer("cdi").definedBy("dev.stripewebhook.cdi..")
-      .layer("pipeline").definedBy("dev.stripewebhook.pipeline..")
-      .layer("recovery").definedBy("dev.stripewebhook.recovery..")
-      .layer("servlet").definedBy("dev.stripewebhook.servlet..")
-      .layer("jaxrs").definedBy("dev.stripewebhook.jaxrs..")
-      .layer("admin").definedBy("dev.stripewebhook.admin..")
-      .layer("testing").definedBy("dev.stripewebhook.testing..")
-      .layer("cli").definedBy("dev.stripewebhook.cli..")
-      .whereLayer("internal").mayOnlyBeAccessedByLayers("api", "inbox", "cdi", "pipeline",
-          "recovery")
-      .whereLayer("inbox").mayOnlyBeAccessedByLayers("pipeline", "recovery", "servlet", "jaxrs",
-          "admin", "cli")
-      .whereLayer("cdi").mayOnlyBeAccessedByLayers("pipeline")
-      .whereLayer("pipeline").mayOnlyBeAccessedByLayers("recovery", "servlet", "jaxrs", "admin",
-          "cli")
-      .whereLayer("recovery").mayOnlyBeAccessedByLayers("admin", "cli")
-      .whereLayer("servlet").mayOnlyBeAccessedByLayers("jaxrs", "admin")
-      .whereLayer("testing").mayOnlyBeAccessedByLayers("cli")
-      .whereLayer("jaxrs").mayNotBeAccessedByAnyLayer()
-      .whereLayer("admin").mayNotBeAccessedByAnyLayer()
-      .whereLayer("cli").mayNotBeAccessedByAnyLayer();
+  static final ArchRule directions =
+      layeredArchitecture()
+          .consideringOnlyDependenciesInLayers()
+          .layer("internal")
+          .definedBy("dev.stripewebhook.internal")
+          .layer("api")
+          .definedBy("dev.stripewebhook")
+          .layer("inbox")
+          .definedBy("dev.stripewebhook.inbox..")
+          .layer("cdi")
+          .definedBy("dev.stripewebhook.cdi..")
+          .layer("pipeline")
+          .definedBy("dev.stripewebhook.pipeline..")
+          .layer("recovery")
+          .definedBy("dev.stripewebhook.recovery..")
+          .layer("servlet")
+          .definedBy("dev.stripewebhook.servlet..")
+          .layer("jaxrs")
+          .definedBy("dev.stripewebhook.jaxrs..")
+          .layer("admin")
+          .definedBy("dev.stripewebhook.admin..")
+          .layer("testing")
+          .definedBy("dev.stripewebhook.testing..")
+          .layer("cli")
+          .definedBy("dev.stripewebhook.cli..")
+          .whereLayer("internal")
+          .mayOnlyBeAccessedByLayers("api", "inbox", "cdi", "pipeline", "recovery")
+          .whereLayer("inbox")
+          .mayOnlyBeAccessedByLayers("pipeline", "recovery", "servlet", "jaxrs", "admin", "cli")
+          .whereLayer("cdi")
+          .mayOnlyBeAccessedByLayers("pipeline")
+          .whereLayer("pipeline")
+          .mayOnlyBeAccessedByLayers("recovery", "servlet", "jaxrs", "admin", "cli")
+          .whereLayer("recovery")
+          .mayOnlyBeAccessedByLayers("admin", "cli")
+          .whereLayer("servlet")
+          .mayOnlyBeAccessedByLayers("jaxrs", "admin")
+          .whereLayer("testing")
+          .mayOnlyBeAccessedByLayers("cli")
+          .whereLayer("jaxrs")
+          .mayNotBeAccessedByAnyLayer()
+          .whereLayer("admin")
+          .mayNotBeAccessedByAnyLayer()
+          .whereLayer("cli")
+          .mayNotBeAccessedByAnyLayer();
 
   @ArchTest
-  static final ArchRule coreHasNoServletTypes = noClasses().that().resideInAnyPackage(CORE)
-      .should().dependOnClassesThat().resideInAnyPackage("jakarta.servlet..", "jakarta.ws.rs..");
+  static final ArchRule coreHasNoServletTypes =
+      noClasses()
+          .that()
+          .resideInAnyPackage(CORE)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("jakarta.servlet..", "jakarta.ws.rs..");
 
   /** Every package is its own slice, so that a cycle between any two packages shows. */
   static final class ByPackage implements SliceAssignment {
@@ -79,8 +103,10 @@ class ArchitectureTest {
   static final class Library implements ImportOption {
     @Override
     public boolean includes(Location location) {
-      return !location.contains("/test-classes/") && !location.contains("-tests.jar")
-          && !location.contains("/example-war/") && !location.contains("example-war-");
+      return !location.contains("/test-classes/")
+          && !location.contains("-tests.jar")
+          && !location.contains("/example-war/")
+          && !location.contains("example-war-");
     }
   }
 }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link InboxAcrossRestarts} on Tomcat and WildFly: the whole server process stops and starts
- * again, and brings the deployed application back up with its container DataSource (Tomcat's
- * {@code context.xml} resource, WildFly's {@code shop-ds.xml}).
+ * again, and brings the deployed application back up with its container DataSource (Tomcat's {@code
+ * context.xml} resource, WildFly's {@code shop-ds.xml}).
  *
  * <p>Runs in failsafe executions of its own, where the container is in Arquillian's manual mode
  * (system property {@code it.containerMode}), so that this test may stop and start it.
@@ -30,11 +30,9 @@ class ContainerRestartIT extends InboxAcrossRestarts {
     return ShopDeployment.create();
   }
 
-  @ArquillianResource
-  ContainerController controller;
+  @ArquillianResource ContainerController controller;
 
-  @ArquillianResource
-  Deployer deployer;
+  @ArquillianResource Deployer deployer;
 
   @BeforeEach
   void startAndDeploy() {

@@ -14,9 +14,9 @@ import dev.stripewebhook.testing.StripeFixtures;
 import org.junit.jupiter.api.Test;
 
 /**
- * The inbox and the shop live in the database, not in the application: after the application
- * starts again, Stripe's redelivery of an event handled before is acknowledged and not applied
- * a second time.
+ * The inbox and the shop live in the database, not in the application: after the application starts
+ * again, Stripe's redelivery of an event handled before is acknowledged and not applied a second
+ * time.
  */
 public abstract class InboxAcrossRestarts {
 

@@ -17,9 +17,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every way a delivery fails verification gets its status and reason code, on the filter's path
- * and on the JAX-RS path alike, and never reaches the observers. Each test starts from a valid
- * signed event and breaks one thing.
+ * Every way a delivery fails verification gets its status and reason code, on the filter's path and
+ * on the JAX-RS path alike, and never reaches the observers. Each test starts from a valid signed
+ * event and breaks one thing.
  */
 public abstract class RejectedDeliveries {
   private static final List<String> BOTH_PATHS = List.of(FILTER, JAXRS);
@@ -41,8 +41,8 @@ public abstract class RejectedDeliveries {
     for (String path : BOTH_PATHS) {
       JsonObject event = event();
       SignedPayload payload = signed(bytes(event)).withItem("v1=NOT-HEX");
-      assertRejected(path, event, shop().sender(path).send(payload), 400,
-          "malformed-signature-header");
+      assertRejected(
+          path, event, shop().sender(path).send(payload), 400, "malformed-signature-header");
     }
   }
 
@@ -60,8 +60,8 @@ public abstract class RejectedDeliveries {
     for (String path : BOTH_PATHS) {
       JsonObject event = event();
       SignedPayload payload = signed(bytes(event)).at(Instant.now().minusSeconds(3600));
-      assertRejected(path, event, shop().sender(path).send(payload), 400,
-          "timestamp-outside-tolerance");
+      assertRejected(
+          path, event, shop().sender(path).send(payload), 400, "timestamp-outside-tolerance");
     }
   }
 
@@ -70,8 +70,8 @@ public abstract class RejectedDeliveries {
     for (String path : BOTH_PATHS) {
       JsonObject event = event();
       SignedPayload payload = signed(bytes(event)).at(Instant.now().plusSeconds(3600));
-      assertRejected(path, event, shop().sender(path).send(payload), 400,
-          "timestamp-outside-tolerance");
+      assertRejected(
+          path, event, shop().sender(path).send(payload), 400, "timestamp-outside-tolerance");
     }
   }
 
@@ -105,20 +105,21 @@ public abstract class RejectedDeliveries {
       byte[] valid = bytes(event);
       byte[] large = Arrays.copyOf(valid, (1 << 20) + 1);
       Arrays.fill(large, valid.length, large.length, (byte) ' ');
-      assertRejected(path, event, shop().sender(path).send(signed(large)), 413,
-          "body-too-large");
+      assertRejected(path, event, shop().sender(path).send(signed(large)), 413, "body-too-large");
     }
   }
 
-  private void assertRejected(String path, JsonObject event, HttpResponse<String> response,
-      int status, String reason) throws Exception {
+  private void assertRejected(
+      String path, JsonObject event, HttpResponse<String> response, int status, String reason)
+      throws Exception {
     assertThat(response.statusCode()).as("status on %s", path).isEqualTo(status);
-    assertThat(response.headers().firstValue("Content-Type")).as("type on %s", path)
+    assertThat(response.headers().firstValue("Content-Type"))
+        .as("type on %s", path)
         .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
-    assertThat(json(response).get("reason").getAsString()).as("reason on %s", path)
+    assertThat(json(response).get("reason").getAsString())
+        .as("reason on %s", path)
         .isEqualTo(reason);
-    assertThat(shop().observed(event.get("id").getAsString())).as("observed via %s", path)
-        .isZero();
+    assertThat(shop().observed(event.get("id").getAsString())).as("observed via %s", path).isZero();
   }
 
   private static JsonObject event() {

@@ -18,8 +18,7 @@ class RejectedDeliveriesIT extends RejectedDeliveries {
     return ShopDeployment.create();
   }
 
-  @ArquillianResource
-  URL base;
+  @ArquillianResource URL base;
 
   @Override
   protected ShopClient shop() {

@@ -18,17 +18,20 @@ import java.util.UUID;
 public final class ShopClient {
   /** The secret the containers are started with (system property {@code it.secret}). */
   public static final String SECRET = System.getProperty("it.secret", "whsec_it_containers");
+
   /** The example's admin password on the containers (system property {@code it.adminPassword}). */
-  public static final String ADMIN_PASSWORD = System.getProperty("it.adminPassword",
-      "it-admin-password");
+  public static final String ADMIN_PASSWORD =
+      System.getProperty("it.adminPassword", "it-admin-password");
+
   /** The servlet filter's endpoint. */
   public static final String FILTER = "webhooks/stripe";
+
   /** The JAX-RS endpoint with a {@code @StripeEvent} parameter. */
   public static final String JAXRS = "api/webhooks/stripe";
 
   private final URI base;
-  private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   /** A client for the application at {@code base}, e.g. {@code http://127.0.0.1:18080/shop/}. */
   public ShopClient(URI base) {
@@ -61,18 +64,25 @@ public final class ShopClient {
 
   /** {@code GET path}. */
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(base.resolve(path)).GET()
-        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(base.resolve(path)).GET().timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** {@code GET path} as the example's admin user, with HTTP Basic. */
   public HttpResponse<String> getAsAdmin(String path, String password)
       throws IOException, InterruptedException {
-    String credentials = java.util.Base64.getEncoder().encodeToString(
-        ("admin:" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    return http.send(HttpRequest.newBuilder(base.resolve(path)).GET()
-        .header("Authorization", "Basic " + credentials)
-        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    String credentials =
+        java.util.Base64.getEncoder()
+            .encodeToString(
+                ("admin:" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return http.send(
+        HttpRequest.newBuilder(base.resolve(path))
+            .GET()
+            .header("Authorization", "Basic " + credentials)
+            .timeout(Duration.ofSeconds(30))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** The JSON object of a response body. */

@@ -7,8 +7,8 @@ import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
- * The example WAR the build made for the container under test, unchanged, plus the test-only
- * probe that counts deliveries ({@link DeliveriesITObserver}).
+ * The example WAR the build made for the container under test, unchanged, plus the test-only probe
+ * that counts deliveries ({@link DeliveriesITObserver}).
  *
  * <p>Which WAR comes from the failsafe execution (system property {@code it.exampleWar}): Tomcat
  * and Jetty get {@code example-war.war}, with Jersey, Weld and their APIs bundled, because these
@@ -16,10 +16,9 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
  * descriptors with only the library, stripe-java and Gson in {@code WEB-INF/lib}, because its
  * RESTEasy and Weld serve the application and a bundled Jersey or Weld would fight them.
  *
- * <p>The deployment also declares the shop's database as a container DataSource, the way the
- * README tells users to: {@code META-INF/context.xml} for Tomcat, {@code WEB-INF/shop-ds.xml}
- * for WildFly (each server ignores the other's file). On Jetty the example's own embedded H2
- * file is used.
+ * <p>The deployment also declares the shop's database as a container DataSource, the way the README
+ * tells users to: {@code META-INF/context.xml} for Tomcat, {@code WEB-INF/shop-ds.xml} for WildFly
+ * (each server ignores the other's file). On Jetty the example's own embedded H2 file is used.
  */
 public final class ShopDeployment {
   /** The archive name, hence the context path {@code /shop}. */
@@ -31,8 +30,10 @@ public final class ShopDeployment {
   public static WebArchive create() {
     String built = System.getProperty("it.exampleWar");
     if (built == null || !new File(built).isFile()) {
-      throw new IllegalStateException("it.exampleWar is " + built
-          + ": run the tests through Maven (mvn verify), which builds example-war first");
+      throw new IllegalStateException(
+          "it.exampleWar is "
+              + built
+              + ": run the tests through Maven (mvn verify), which builds example-war first");
     }
     return ShrinkWrap.create(WebArchive.class, NAME)
         .merge(ShrinkWrap.createFromZipFile(WebArchive.class, new File(built)))

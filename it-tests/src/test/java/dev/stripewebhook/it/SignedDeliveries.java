@@ -109,8 +109,7 @@ public abstract class SignedDeliveries {
     shop().sender(JAXRS).send(delivery);
 
     assertThat(shop().get("admin/api/events/" + id).statusCode()).isEqualTo(401);
-    assertThat(shop().getAsAdmin("admin/api/events/" + id, "wrong").statusCode())
-        .isEqualTo(401);
+    assertThat(shop().getAsAdmin("admin/api/events/" + id, "wrong").statusCode()).isEqualTo(401);
     HttpResponse<String> read = shop().getAsAdmin("admin/api/events/" + id, ADMIN_PASSWORD);
     assertThat(read.statusCode()).isEqualTo(200);
     JsonObject json = json(read);
@@ -118,8 +117,9 @@ public abstract class SignedDeliveries {
     assertThat(json.get("type").getAsString()).isEqualTo("payment_intent.succeeded");
     assertThat(json.get("status").getAsString()).isEqualTo("done");
     assertThat(json.get("attempts").getAsInt()).isEqualTo(1);
-    assertThat(shop().getAsAdmin("admin/api/events/evt_unknown_" + order, ADMIN_PASSWORD)
-        .statusCode()).isEqualTo(404);
+    assertThat(
+            shop().getAsAdmin("admin/api/events/evt_unknown_" + order, ADMIN_PASSWORD).statusCode())
+        .isEqualTo(404);
   }
 
   @Test
@@ -134,8 +134,8 @@ public abstract class SignedDeliveries {
     JsonObject read = json(shop().get("api/orders/" + order));
     assertThat(read.get("id").getAsString()).isEqualTo(order);
     assertThat(read.get("status").getAsString()).isEqualTo("paid");
-    assertThat(shop().appliedEvents(order)).containsExactly(failed.get("id").getAsString(),
-        succeeded.get("id").getAsString());
+    assertThat(shop().appliedEvents(order))
+        .containsExactly(failed.get("id").getAsString(), succeeded.get("id").getAsString());
   }
 
   @Test
@@ -143,10 +143,18 @@ public abstract class SignedDeliveries {
     // Pretty-printed, non-ASCII, keys in Stripe's order: any re-encoding breaks the signature.
     String order = unique("ord_bytes");
     JsonObject event = paymentIntent("payment_intent.succeeded", order);
-    event.getAsJsonObject("data").getAsJsonObject("object")
+    event
+        .getAsJsonObject("data")
+        .getAsJsonObject("object")
         .addProperty("description", "Café für 2 \u2615 \uD83D\uDE00 \"quoted\"");
-    byte[] body = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
-        .create().toJson(event).replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
+    byte[] body =
+        new GsonBuilder()
+            .setPrettyPrinting()
+            .disableHtmlEscaping()
+            .create()
+            .toJson(event)
+            .replace("\n", "\r\n")
+            .getBytes(StandardCharsets.UTF_8);
 
     assertThat(shop().sender(JAXRS).send(body).statusCode()).isEqualTo(200);
 
@@ -169,8 +177,8 @@ public abstract class SignedDeliveries {
         .isEqualTo(200);
 
     HttpResponse<String> read = shop().get("api/subscriptions/" + subscription);
-    assertThat(read.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("application/json"));
+    assertThat(read.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
     assertThat(json(read).get("status").getAsString()).isEqualTo("past_due");
     assertThat(json(read).get("customer").getAsString()).isEqualTo("cus_it");
   }

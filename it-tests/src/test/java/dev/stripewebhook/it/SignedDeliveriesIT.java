@@ -18,8 +18,7 @@ class SignedDeliveriesIT extends SignedDeliveries {
     return ShopDeployment.create();
   }
 
-  @ArquillianResource
-  URL base;
+  @ArquillianResource URL base;
 
   @Override
   protected ShopClient shop() {

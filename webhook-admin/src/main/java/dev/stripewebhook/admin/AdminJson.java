@@ -61,18 +61,17 @@ final class AdminJson {
   }
 
   /**
-   * One event: its state, its delivery (the signature without its values), the attempts, the
-   * other events about its object and the payload. {@code attempts} counts the times its
-   * handlers ran, across replays.
+   * One event: its state, its delivery (the signature without its values), the attempts, the other
+   * events about its object and the payload. {@code attempts} counts the times its handlers ran,
+   * across replays.
    */
-  static JsonObject event(InboxRecord record, List<ProcessingAttempt> attempts,
-      List<EventSummary> sameObject) {
+  static JsonObject event(
+      InboxRecord record, List<ProcessingAttempt> attempts, List<EventSummary> sameObject) {
     JsonObject json = new JsonObject();
     json.addProperty("id", record.eventId());
     json.addProperty("type", record.type());
     json.addProperty("status", record.status().code());
-    json.addProperty("attempts", attempts.stream().filter(ProcessingAttempt::ranHandlers)
-        .count());
+    json.addProperty("attempts", attempts.stream().filter(ProcessingAttempt::ranHandlers).count());
     json.addProperty("attemptsSinceReplay", record.attempts());
     json.addProperty("livemode", record.livemode());
     json.add("account", string(record.account()));
@@ -81,8 +80,9 @@ final class AdminJson {
     json.add("created", time(record.created()));
     json.add("receivedAt", time(record.receivedAt()));
     json.add("handledAt", time(record.handledAt()));
-    json.add("nextAttemptAt", record.status().isPending() ? time(record.nextAttemptAt())
-        : JsonNull.INSTANCE);
+    json.add(
+        "nextAttemptAt",
+        record.status().isPending() ? time(record.nextAttemptAt()) : JsonNull.INSTANCE);
     json.add("lastError", string(record.lastError()));
     JsonObject delivery = new JsonObject();
     delivery.addProperty("signature", Html.redactSignature(record.signatureHeader()));
@@ -95,8 +95,12 @@ final class AdminJson {
       item.addProperty("owner", attempt.owner());
       item.add("startedAt", time(attempt.startedAt()));
       item.add("finishedAt", time(attempt.finishedAt()));
-      item.add("outcome", string(attempt.outcome() == null ? null
-          : attempt.outcome().name().toLowerCase(Locale.ROOT)));
+      item.add(
+          "outcome",
+          string(
+              attempt.outcome() == null
+                  ? null
+                  : attempt.outcome().name().toLowerCase(Locale.ROOT)));
       item.add("error", string(attempt.error()));
       history.add(item);
     }

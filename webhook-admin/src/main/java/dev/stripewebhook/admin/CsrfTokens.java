@@ -10,11 +10,11 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * One random token per HTTP session; every POST must carry it, in the header {@value #HEADER} or
- * as the field {@value #PARAMETER} of an {@code application/x-www-form-urlencoded} body. A page
- * of another site cannot read it, so it cannot forge the console's actions with the operator's
- * cookies or Basic credentials. Never from the URL: a query string reaches access logs, proxies
- * and {@code Referer} headers, so a request whose query string names the field is refused.
+ * One random token per HTTP session; every POST must carry it, in the header {@value #HEADER} or as
+ * the field {@value #PARAMETER} of an {@code application/x-www-form-urlencoded} body. A page of
+ * another site cannot read it, so it cannot forge the console's actions with the operator's cookies
+ * or Basic credentials. Never from the URL: a query string reaches access logs, proxies and {@code
+ * Referer} headers, so a request whose query string names the field is refused.
  */
 final class CsrfTokens {
   static final String PARAMETER = "csrf";
@@ -47,7 +47,8 @@ final class CsrfTokens {
    */
   static boolean valid(HttpServletRequest request) {
     HttpSession session = request.getSession(false);
-    if (session == null || !(session.getAttribute(SESSION_ATTRIBUTE) instanceof String expected)
+    if (session == null
+        || !(session.getAttribute(SESSION_ATTRIBUTE) instanceof String expected)
         || inQueryString(request.getQueryString())) {
       return false;
     }
@@ -57,8 +58,9 @@ final class CsrfTokens {
       given = request.getParameter(PARAMETER);
     }
     // Constant time: the comparison must not tell how much of a guess was right.
-    return given != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
-        given.getBytes(StandardCharsets.UTF_8));
+    return given != null
+        && MessageDigest.isEqual(
+            expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Whether a query string has a field named {@value #PARAMETER}; true when it is malformed. */
@@ -85,7 +87,8 @@ final class CsrfTokens {
       return false;
     }
     int semicolon = contentType.indexOf(';');
-    return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip()
+    return (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+        .strip()
         .equalsIgnoreCase(FORM);
   }
 }

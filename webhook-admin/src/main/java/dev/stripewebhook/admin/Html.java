@@ -71,8 +71,8 @@ final class Html {
   }
 
   /**
-   * The innermost message of a stored error ({@code "x.AException: ... y.BException: cause"}
-   * gives {@code "cause"}), for a list cell; the whole text when it has no such part.
+   * The innermost message of a stored error ({@code "x.AException: ... y.BException: cause"} gives
+   * {@code "cause"}), for a list cell; the whole text when it has no such part.
    */
   static String errorMessage(String error) {
     if (error == null) {
@@ -89,8 +89,8 @@ final class Html {
   /**
    * A {@code Stripe-Signature} header fit to show ({@code t=1700000000, v1=…, v0=…}): of each
    * comma-separated item, a {@code t} whose value is 1 to 19 ASCII digits shows whole; any other
-   * shows its name (when that is 1 to 8 ASCII letters or digits, else {@code …}) and {@code =…};
-   * an item without {@code =} shows as {@code …}; empty items not at all. At most {@value
+   * shows its name (when that is 1 to 8 ASCII letters or digits, else {@code …}) and {@code =…}; an
+   * item without {@code =} shows as {@code …}; empty items not at all. At most {@value
    * #SHOWN_SIGNATURE_ITEMS} items show, then {@code … (n more)}, so the text stays under 250
    * characters. Whatever the header's shape, no value but such a timestamp appears: the whole
    * header is split, and every item is masked unless it passes the timestamp check.

@@ -20,16 +20,25 @@ import java.util.Set;
  * 2026-11-23T18:00} or an ISO instant), {@code mode} ({@code live} or {@code test}), {@code q}
  * (event id or data object id), {@code after} (cursor) and {@code limit}.
  *
- * <p>Times, given or inside a cursor, must lie from {@link #EARLIEST} to {@link #LATEST}: the
- * SQL standard's TIMESTAMP range, which the inbox's databases store. Outside it the parameter is
+ * <p>Times, given or inside a cursor, must lie from {@link #EARLIEST} to {@link #LATEST}: the SQL
+ * standard's TIMESTAMP range, which the inbox's databases store. Outside it the parameter is
  * refused here (400) instead of failing in the inbox or its database.
  */
-record ListParameters(Set<InboxStatus> statuses, String type, Instant from, Instant to,
-    Boolean livemode, String search, String after, int limit) {
+record ListParameters(
+    Set<InboxStatus> statuses,
+    String type,
+    Instant from,
+    Instant to,
+    Boolean livemode,
+    String search,
+    String after,
+    int limit) {
   /** The earliest time a filter or cursor may hold: 0001-01-01T00:00:00Z. */
   static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
   /** The latest time a filter or cursor may hold: 9999-12-31T23:59:59Z. */
   static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
   private static final String RANGE = "0001-01-01T00:00 to 9999-12-31T23:59:59 (UTC)";
   // EventQuery's cursor: base64url of "1:epochSecond:nano:eventId". Only its time is read here.
   private static final String CURSOR_VERSION = "1";
@@ -52,11 +61,15 @@ record ListParameters(Set<InboxStatus> statuses, String type, Instant from, Inst
       }
     }
     String mode = blankToNull(request.getParameter("mode"));
-    Boolean livemode = mode == null ? null : switch (mode) {
-      case "live" -> Boolean.TRUE;
-      case "test" -> Boolean.FALSE;
-      default -> throw new IllegalArgumentException("mode: live or test, was '" + mode + "'");
-    };
+    Boolean livemode =
+        mode == null
+            ? null
+            : switch (mode) {
+              case "live" -> Boolean.TRUE;
+              case "test" -> Boolean.FALSE;
+              default ->
+                  throw new IllegalArgumentException("mode: live or test, was '" + mode + "'");
+            };
     String limit = blankToNull(request.getParameter("limit"));
     int size = EventQuery.DEFAULT_LIMIT;
     if (limit != null) {
@@ -69,10 +82,15 @@ record ListParameters(Set<InboxStatus> statuses, String type, Instant from, Inst
         throw new IllegalArgumentException("limit: 1 to " + EventQuery.MAX_LIMIT);
       }
     }
-    return new ListParameters(statuses, blankToNull(request.getParameter("type")),
-        time(request, "from"), time(request, "to"), livemode,
+    return new ListParameters(
+        statuses,
+        blankToNull(request.getParameter("type")),
+        time(request, "from"),
+        time(request, "to"),
+        livemode,
         blankToNull(request.getParameter("q")),
-        cursor(blankToNull(request.getParameter("after"))), size);
+        cursor(blankToNull(request.getParameter("after"))),
+        size);
   }
 
   /** The query of this page. */
@@ -82,8 +100,15 @@ record ListParameters(Set<InboxStatus> statuses, String type, Instant from, Inst
 
   /** The query with other statuses and position, the same other filters. */
   EventQuery query(Set<InboxStatus> wanted, String cursor) {
-    return EventQuery.builder().statuses(wanted).type(type).received(from, to)
-        .livemode(livemode).search(search).limit(limit).after(cursor).build();
+    return EventQuery.builder()
+        .statuses(wanted)
+        .type(type)
+        .received(from, to)
+        .livemode(livemode)
+        .search(search)
+        .limit(limit)
+        .after(cursor)
+        .build();
   }
 
   /** These filters as a query string (no cursor), for links; starts with {@code ?} or empty. */
@@ -105,7 +130,10 @@ record ListParameters(Set<InboxStatus> statuses, String type, Instant from, Inst
 
   private static void append(StringBuilder query, String name, String value) {
     if (value != null) {
-      query.append(query.length() == 0 ? '?' : '&').append(name).append('=')
+      query
+          .append(query.length() == 0 ? '?' : '&')
+          .append(name)
+          .append('=')
           .append(Html.url(value));
     }
   }
@@ -121,24 +149,26 @@ record ListParameters(Set<InboxStatus> statuses, String type, Instant from, Inst
     }
     Instant time;
     try {
-      time = value.endsWith("Z") || value.contains("+") ? Instant.parse(value)
-          : LocalDateTime.parse(value).toInstant(ZoneOffset.UTC);
+      time =
+          value.endsWith("Z") || value.contains("+")
+              ? Instant.parse(value)
+              : LocalDateTime.parse(value).toInstant(ZoneOffset.UTC);
     } catch (DateTimeException e) {
       // Not only DateTimeParseException: a well-formed year beyond Instant's range fails later.
-      throw new IllegalArgumentException(name + ": a UTC time such as 2026-11-23T18:00, was '"
-          + Html.shorten(value, 40) + "'");
+      throw new IllegalArgumentException(
+          name + ": a UTC time such as 2026-11-23T18:00, was '" + Html.shorten(value, 40) + "'");
     }
     if (time.isBefore(EARLIEST) || time.isAfter(LATEST)) {
-      throw new IllegalArgumentException(name + ": a time from " + RANGE + ", was '"
-          + Html.shorten(value, 40) + "'");
+      throw new IllegalArgumentException(
+          name + ": a time from " + RANGE + ", was '" + Html.shorten(value, 40) + "'");
     }
     return time;
   }
 
   /**
    * The cursor, or IllegalArgumentException when the time in it is outside {@link #EARLIEST} to
-   * {@link #LATEST}: no list page hands out such a cursor, and a database cannot compare with
-   * it. Only that time is checked; EventQuery judges the rest, and a cursor this cannot read.
+   * {@link #LATEST}: no list page hands out such a cursor, and a database cannot compare with it.
+   * Only that time is checked; EventQuery judges the rest, and a cursor this cannot read.
    */
   static String cursor(String value) {
     if (value == null) {
@@ -146,8 +176,8 @@ record ListParameters(Set<InboxStatus> statuses, String type, Instant from, Inst
     }
     String[] parts;
     try {
-      parts = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8)
-          .split(":", 4);
+      parts =
+          new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8).split(":", 4);
     } catch (IllegalArgumentException e) {
       return value;
     }
@@ -163,8 +193,10 @@ record ListParameters(Set<InboxStatus> statuses, String type, Instant from, Inst
       time = null;
     }
     if (time == null || time.isBefore(EARLIEST) || time.isAfter(LATEST)) {
-      throw new IllegalArgumentException("after: not a cursor of this list: its time is outside "
-          + RANGE + "; use a page's next link, or \"next\" of the JSON list");
+      throw new IllegalArgumentException(
+          "after: not a cursor of this list: its time is outside "
+              + RANGE
+              + "; use a page's next link, or \"next\" of the JSON list");
     }
     return value;
   }

@@ -7,11 +7,11 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
+import dev.stripewebhook.CommaList;
 import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.inbox.InboxException;
 import dev.stripewebhook.inbox.StoredEventProcessor;
-import dev.stripewebhook.CommaList;
+import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.recovery.EventRecovery;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
 import jakarta.servlet.ServletContext;
@@ -27,29 +27,42 @@ import java.util.regex.Pattern;
  * Events API and feeds them through the inbox with {@link EventRecovery}, using the running
  * filter's configuration (its signing secrets) and processor (its inbox and handlers).
  *
- * <p>The API key is read on each run, from the system property {@value #API_KEY_PROPERTY}, else
- * the environment variable {@value #API_KEY_VARIABLE}; it is never written to a page or the log.
- * A restricted key with read access to events is enough.
+ * <p>The API key is read on each run, from the system property {@value #API_KEY_PROPERTY}, else the
+ * environment variable {@value #API_KEY_VARIABLE}; it is never written to a page or the log. A
+ * restricted key with read access to events is enough.
  */
 final class RecoveryAction {
   /** The system property that may hold the Stripe API key: {@value}. */
   static final String API_KEY_PROPERTY = "stripe.api-key";
+
   /** The environment variable that may hold the Stripe API key: {@value}. */
   static final String API_KEY_VARIABLE = "STRIPE_API_KEY";
+
   /** The days listed when the form gives none: {@value}. */
   static final int DEFAULT_DAYS = 3;
+
   /** The most days: Stripe's Events API lists the last 30 days only. */
   static final int MAX_DAYS = (int) EventRecovery.STRIPE_RETENTION.toDays();
 
-  private static final String ERROR_NOT_CONFIGURED = "Recovery from Stripe is not configured:"
-      + " set the environment variable " + API_KEY_VARIABLE + " (or the system property "
-      + API_KEY_PROPERTY + ") to a Stripe API key that can read events, then restart the"
-      + " application";
-  private static final String ERROR_NO_CONFIG = "No webhook configuration: StripeWebhookFilter"
-      + " has not started in this application (servlet context attribute "
-      + StripeWebhookFilter.CONFIG_ATTRIBUTE + " is absent)";
-  private static final String ERROR_DAYS = "days: give a whole number of days from 1 to "
-      + MAX_DAYS + " (Stripe's Events API keeps " + MAX_DAYS + " days of events)";
+  private static final String ERROR_NOT_CONFIGURED =
+      "Recovery from Stripe is not configured:"
+          + " set the environment variable "
+          + API_KEY_VARIABLE
+          + " (or the system property "
+          + API_KEY_PROPERTY
+          + ") to a Stripe API key that can read events, then restart the"
+          + " application";
+  private static final String ERROR_NO_CONFIG =
+      "No webhook configuration: StripeWebhookFilter"
+          + " has not started in this application (servlet context attribute "
+          + StripeWebhookFilter.CONFIG_ATTRIBUTE
+          + " is absent)";
+  private static final String ERROR_DAYS =
+      "days: give a whole number of days from 1 to "
+          + MAX_DAYS
+          + " (Stripe's Events API keeps "
+          + MAX_DAYS
+          + " days of events)";
   // Stripe's messages show keys masked (sk_test_****abcd); none of it goes to a page or the log.
   private static final Pattern KEY = Pattern.compile("\\b(sk|rk|pk)_(test|live)_[A-Za-z0-9*]*");
 
@@ -67,10 +80,14 @@ final class RecoveryAction {
 
   /** The action with the key from {@value #API_KEY_PROPERTY} or {@value #API_KEY_VARIABLE}. */
   static RecoveryAction fromSystem() {
-    return new RecoveryAction(() -> {
-      String property = System.getProperty(API_KEY_PROPERTY);
-      return property != null && !property.isBlank() ? property : System.getenv(API_KEY_VARIABLE);
-    }, null);
+    return new RecoveryAction(
+        () -> {
+          String property = System.getProperty(API_KEY_PROPERTY);
+          return property != null && !property.isBlank()
+              ? property
+              : System.getenv(API_KEY_VARIABLE);
+        },
+        null);
   }
 
   /** Whether an API key is set. */
@@ -115,16 +132,18 @@ final class RecoveryAction {
       // The form sends a hidden "false" before the checkbox's "true": the last value wins, and
       // a request without the parameter (an API client) gets the default, undelivered only.
       String[] undelivered = request.getParameterValues("undelivered");
-      boolean undeliveredOnly = undelivered == null
-          || !"false".equalsIgnoreCase(undelivered[undelivered.length - 1].strip());
+      boolean undeliveredOnly =
+          undelivered == null
+              || !"false".equalsIgnoreCase(undelivered[undelivered.length - 1].strip());
       String type = ListParameters.blankToNull(request.getParameter("type"));
-      return new Request(days, undeliveredOnly,
-          type == null ? List.of() : CommaList.split(type));
+      return new Request(days, undeliveredOnly, type == null ? List.of() : CommaList.split(type));
     }
 
     /** The range and filters in words, for the log and the page. */
     String describe() {
-      return "events of the last " + days + (days == 1 ? " day" : " days")
+      return "events of the last "
+          + days
+          + (days == 1 ? " day" : " days")
           + (undeliveredOnly ? ", undelivered only" : ", delivered or not")
           + (types.isEmpty() ? ", any type" : ", type " + String.join(",", types));
     }
@@ -134,14 +153,17 @@ final class RecoveryAction {
   record Run(Request request, EventRecovery.Range range, EventRecovery.Report report) {
     /** One line for the log: the request and the counts, never the key. */
     String describe() {
-      return "recovered from Stripe " + request.describe() + " (created since " + range.since()
-          + "): " + report;
+      return "recovered from Stripe "
+          + request.describe()
+          + " (created since "
+          + range.since()
+          + "): "
+          + report;
     }
   }
 
   /**
-   * Runs the recovery the request asks for with the filter's configuration and {@code
-   * processor}.
+   * Runs the recovery the request asks for with the filter's configuration and {@code processor}.
    *
    * @throws IllegalArgumentException when a parameter is wrong (answer 400)
    * @throws Refusal when no key is set (409), the filter has not started (503) or Stripe's API
@@ -157,9 +179,13 @@ final class RecoveryAction {
     Request asked = Request.of(request);
     // The endpoint's own configuration: its secrets sign what it stores (a Connect endpoint's
     // events must verify with the Connect secrets, not the platform's).
-    WebhookConfig config = processor instanceof WebhookEndpoint endpoint ? endpoint.config()
-        : context.getAttribute(StripeWebhookFilter.CONFIG_ATTRIBUTE) instanceof WebhookConfig
-            published ? published : null;
+    WebhookConfig config =
+        processor instanceof WebhookEndpoint endpoint
+            ? endpoint.config()
+            : context.getAttribute(StripeWebhookFilter.CONFIG_ATTRIBUTE)
+                    instanceof WebhookConfig published
+                ? published
+                : null;
     if (config == null) {
       throw new Refusal(503, ERROR_NO_CONFIG);
     }
@@ -172,22 +198,27 @@ final class RecoveryAction {
     if (asked.undeliveredOnly()) {
       options = options.onlyUndelivered();
     }
-    EventRecovery.Range range = EventRecovery.Range.last(Duration.ofDays(asked.days()),
-        config.verification().clock());
-    StripeClient.StripeClientBuilder client = StripeClient.builder().setApiKey(key)
-        .setMaxNetworkRetries(2);
+    EventRecovery.Range range =
+        EventRecovery.Range.last(Duration.ofDays(asked.days()), config.verification().clock());
+    StripeClient.StripeClientBuilder client =
+        StripeClient.builder().setApiKey(key).setMaxNetworkRetries(2);
     if (apiBase != null) {
       client.setApiBase(apiBase);
     }
     try {
-      return new Run(asked, range,
+      return new Run(
+          asked,
+          range,
           EventRecovery.create(client.build(), config, processor).run(range, options));
     } catch (StripeException e) {
-      throw new Refusal(502, "Stripe's Events API could not be read"
-          + (e.getStatusCode() == null ? "" : " (HTTP " + e.getStatusCode() + ")") + ": "
-          + KEY.matcher(Objects.toString(e.getMessage(), e.getClass().getSimpleName()))
-              .replaceAll("(key)")
-          + ". Events stored before the failure are kept; run again to continue");
+      throw new Refusal(
+          502,
+          "Stripe's Events API could not be read"
+              + (e.getStatusCode() == null ? "" : " (HTTP " + e.getStatusCode() + ")")
+              + ": "
+              + KEY.matcher(Objects.toString(e.getMessage(), e.getClass().getSimpleName()))
+                  .replaceAll("(key)")
+              + ". Events stored before the failure are kept; run again to continue");
     }
   }
 
@@ -195,19 +226,30 @@ final class RecoveryAction {
   String form(String base, String csrf) {
     StringBuilder html = new StringBuilder(1024).append("<h2>Recover from Stripe</h2>");
     if (!configured()) {
-      return html.append("<p id=\"recover-not-configured\">").append(escape(ERROR_NOT_CONFIGURED))
-          .append(".</p>").toString();
+      return html.append("<p id=\"recover-not-configured\">")
+          .append(escape(ERROR_NOT_CONFIGURED))
+          .append(".</p>")
+          .toString();
     }
-    return html.append("<form method=\"post\" action=\"").append(escape(base))
+    return html.append("<form method=\"post\" action=\"")
+        .append(escape(base))
         .append("/recover\" class=\"filters\" id=\"recover-form\"><input type=\"hidden\" name=\"")
-        .append(CsrfTokens.PARAMETER).append("\" value=\"").append(escape(csrf)).append("\">")
-        .append("<span>Lists events from Stripe's Events API, stores those the inbox lacks and"
-            + " handles those not done</span>")
+        .append(CsrfTokens.PARAMETER)
+        .append("\" value=\"")
+        .append(escape(csrf))
+        .append("\">")
+        .append(
+            "<span>Lists events from Stripe's Events API, stores those the inbox lacks and"
+                + " handles those not done</span>")
         .append("<label>last days<input type=\"number\" name=\"days\" min=\"1\" max=\"")
-        .append(MAX_DAYS).append("\" value=\"").append(DEFAULT_DAYS).append("\"></label>")
-        .append("<label><span><input type=\"hidden\" name=\"undelivered\" value=\"false\">"
-            + "<input type=\"checkbox\" name=\"undelivered\" value=\"true\" checked> only"
-            + " undelivered</span></label>")
+        .append(MAX_DAYS)
+        .append("\" value=\"")
+        .append(DEFAULT_DAYS)
+        .append("\"></label>")
+        .append(
+            "<label><span><input type=\"hidden\" name=\"undelivered\" value=\"false\">"
+                + "<input type=\"checkbox\" name=\"undelivered\" value=\"true\" checked> only"
+                + " undelivered</span></label>")
         .append("<label>of type<input name=\"type\" placeholder=\"any type\"></label>")
         .append("<button type=\"submit\" id=\"recover\">Recover from Stripe</button></form>")
         .toString();
@@ -216,10 +258,16 @@ final class RecoveryAction {
   /** The body of the result page: the request, the counts and links to the failed events. */
   static String resultHtml(String base, Run run) {
     EventRecovery.Report report = run.report();
-    StringBuilder html = new StringBuilder(2048).append("<p><a href=\"").append(escape(base))
-        .append("/\">« events</a></p><h1>Recovered from Stripe</h1><p id=\"recovery-request\">")
-        .append("Asked for ").append(escape(run.request().describe())).append(", created since ")
-        .append(Html.time(run.range().since())).append("</p><dl id=\"recovery-report\">");
+    StringBuilder html =
+        new StringBuilder(2048)
+            .append("<p><a href=\"")
+            .append(escape(base))
+            .append("/\">« events</a></p><h1>Recovered from Stripe</h1><p id=\"recovery-request\">")
+            .append("Asked for ")
+            .append(escape(run.request().describe()))
+            .append(", created since ")
+            .append(Html.time(run.range().since()))
+            .append("</p><dl id=\"recovery-report\">");
     count(html, "listed", "listed", report.listed());
     count(html, "stored", "stored", report.stored());
     count(html, "already-present", "already present", report.alreadyPresent());
@@ -229,11 +277,15 @@ final class RecoveryAction {
     count(html, "failed", "failed", report.failed());
     html.append("</dl>");
     if (!report.failedEventIds().isEmpty()) {
-      html.append("<h2>Failed</h2><p>Their handlers failed; they stay in the inbox. Fix the"
-          + " cause, then replay them.</p><ul id=\"recovery-failed\">");
+      html.append(
+          "<h2>Failed</h2><p>Their handlers failed; they stay in the inbox. Fix the"
+              + " cause, then replay them.</p><ul id=\"recovery-failed\">");
       for (String id : report.failedEventIds()) {
-        html.append("<li><a href=\"").append(escape(AdminPages.eventPath(base, id)))
-            .append("\"><code>").append(escape(id)).append("</code></a></li>");
+        html.append("<li><a href=\"")
+            .append(escape(AdminPages.eventPath(base, id)))
+            .append("\"><code>")
+            .append(escape(id))
+            .append("</code></a></li>");
       }
       html.append("</ul>");
     }
@@ -241,8 +293,13 @@ final class RecoveryAction {
   }
 
   private static void count(StringBuilder html, String id, String label, int value) {
-    html.append("<dt>").append(escape(label)).append("</dt><dd id=\"recovery-").append(id)
-        .append("\">").append(value).append("</dd>");
+    html.append("<dt>")
+        .append(escape(label))
+        .append("</dt><dd id=\"recovery-")
+        .append(id)
+        .append("\">")
+        .append(value)
+        .append("</dd>");
   }
 
   /** The JSON API's answer: the request and the report. */

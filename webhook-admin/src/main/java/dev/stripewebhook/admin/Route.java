@@ -6,8 +6,20 @@ import jakarta.servlet.http.HttpServletRequest;
 /** Where a request goes, from its path under the servlet's mapping. */
 record Route(Kind kind, String eventId, String path) {
   enum Kind {
-    LIST, EVENT, REPLAY, RESOLVE, REPLAY_SELECTION, RECOVER,
-    API_LIST, API_EVENT, API_REPLAY, API_RESOLVE, API_COUNTS, API_CSRF, API_RECOVER, UNKNOWN
+    LIST,
+    EVENT,
+    REPLAY,
+    RESOLVE,
+    REPLAY_SELECTION,
+    RECOVER,
+    API_LIST,
+    API_EVENT,
+    API_REPLAY,
+    API_RESOLVE,
+    API_COUNTS,
+    API_CSRF,
+    API_RECOVER,
+    UNKNOWN
   }
 
   static Route of(HttpServletRequest request) {
@@ -18,15 +30,16 @@ record Route(Kind kind, String eventId, String path) {
     Kind kind = Kind.UNKNOWN;
     String eventId = null;
     if (parts.length == 1) {
-      kind = switch (parts[0]) {
-        case "" -> api ? Kind.UNKNOWN : Kind.LIST;
-        case "events" -> api ? Kind.API_LIST : Kind.UNKNOWN;
-        case "counts" -> api ? Kind.API_COUNTS : Kind.UNKNOWN;
-        case "csrf" -> api ? Kind.API_CSRF : Kind.UNKNOWN;
-        case "replay" -> api ? Kind.UNKNOWN : Kind.REPLAY_SELECTION;
-        case "recover" -> api ? Kind.API_RECOVER : Kind.RECOVER;
-        default -> Kind.UNKNOWN;
-      };
+      kind =
+          switch (parts[0]) {
+            case "" -> api ? Kind.UNKNOWN : Kind.LIST;
+            case "events" -> api ? Kind.API_LIST : Kind.UNKNOWN;
+            case "counts" -> api ? Kind.API_COUNTS : Kind.UNKNOWN;
+            case "csrf" -> api ? Kind.API_CSRF : Kind.UNKNOWN;
+            case "replay" -> api ? Kind.UNKNOWN : Kind.REPLAY_SELECTION;
+            case "recover" -> api ? Kind.API_RECOVER : Kind.RECOVER;
+            default -> Kind.UNKNOWN;
+          };
     } else if (parts[0].equals("events") && !parts[1].isEmpty()) {
       eventId = parts[1];
       if (parts.length == 2) {

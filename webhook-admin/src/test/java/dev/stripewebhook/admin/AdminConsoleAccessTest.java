@@ -4,9 +4,9 @@ package dev.stripewebhook.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.stripewebhook.LogCapture;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.stripewebhook.LogCapture;
 import dev.stripewebhook.WebhookConfig.Processing;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
@@ -24,8 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Who the console serves: only an authenticated user in its role, unless opened for
- * development; every page, API call and action alike.
+ * Who the console serves: only an authenticated user in its role, unless opened for development;
+ * every page, API call and action alike.
  */
 class AdminConsoleAccessTest {
   private static final String ROLE = StripeWebhookAdminServlet.ROLE_PARAMETER;
@@ -44,13 +44,16 @@ class AdminConsoleAccessTest {
 
   private void start(Map<String, String> initParameters, Map<String, String> contextParameters)
       throws Exception {
-    app = new AdminTestApp(Processing.SYNC, new StripeWebhookAdminServlet(), initParameters,
-        contextParameters);
+    app =
+        new AdminTestApp(
+            Processing.SYNC, new StripeWebhookAdminServlet(), initParameters, contextParameters);
   }
 
   private HttpResponse<String> delete(String path) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(app.uri(path))
-        .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(app.uri(path)).DELETE().build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private static JsonObject json(HttpResponse<String> response) {
@@ -64,28 +67,32 @@ class AdminConsoleAccessTest {
     app.failing.clear();
     app.user = null;
 
-    for (String path : List.of("/admin/", "/admin/events/" + failed, "/admin/nothing",
-        "/admin/?status=failed")) {
+    for (String path :
+        List.of("/admin/", "/admin/events/" + failed, "/admin/nothing", "/admin/?status=failed")) {
       HttpResponse<String> page = app.get(path);
       assertThat(page.statusCode()).as(path).isEqualTo(401);
-      assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
-          assertThat(type).startsWith("text/html"));
+      assertThat(page.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
       assertThat(page.headers().firstValue("WWW-Authenticate")).isEmpty();
-      assertThat(page.body()).contains("Sign in first").doesNotContain(failed)
+      assertThat(page.body())
+          .contains("Sign in first")
+          .doesNotContain(failed)
           .doesNotContain("csrf");
     }
-    for (String path : List.of("/admin/api/events", "/admin/api/events/" + failed,
-        "/admin/api/counts", "/admin/api/csrf")) {
+    for (String path :
+        List.of(
+            "/admin/api/events",
+            "/admin/api/events/" + failed,
+            "/admin/api/counts",
+            "/admin/api/csrf")) {
       HttpResponse<String> api = app.get(path);
       assertThat(api.statusCode()).as(path).isEqualTo(401);
-      assertThat(api.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
-          assertThat(type).startsWith("application/problem+json"));
-      assertThat(json(api).get("reason").getAsString())
-          .isEqualTo("admin-authentication-required");
+      assertThat(api.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+      assertThat(json(api).get("reason").getAsString()).isEqualTo("admin-authentication-required");
       assertThat(api.body()).doesNotContain(failed).doesNotContain("token");
     }
-    assertThat(app.post("/admin/events/" + failed + "/replay", "").statusCode())
-        .isEqualTo(401);
+    assertThat(app.post("/admin/events/" + failed + "/replay", "").statusCode()).isEqualTo(401);
     assertThat(app.post("/admin/replay", "").statusCode()).isEqualTo(401);
     assertThat(app.postWithToken("/admin/api/events/" + failed + "/resolve", "x").statusCode())
         .isEqualTo(401);
@@ -114,8 +121,13 @@ class AdminConsoleAccessTest {
     assertThat(api.body()).doesNotContain(event);
     assertThat(app.postWithToken("/admin/api/events/" + event + "/replay", "x").statusCode())
         .isEqualTo(403);
-    assertThat(log.lines()).anySatisfy(line -> assertThat(line).startsWith("WARNING")
-        .contains(AdminTestApp.USER).contains("not in role stripe-webhook-admin"));
+    assertThat(log.lines())
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .startsWith("WARNING")
+                    .contains(AdminTestApp.USER)
+                    .contains("not in role stripe-webhook-admin"));
   }
 
   @Test
@@ -128,9 +140,11 @@ class AdminConsoleAccessTest {
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.body()).contains(event);
     assertThat(app.get("/admin/api/events/" + event).statusCode()).isEqualTo(200);
-    assertThat(log.lines()).filteredOn(line -> line.contains("serves only authenticated users"))
-        .singleElement().satisfies(line -> assertThat(line).startsWith("INFO")
-            .contains("role stripe-webhook-admin"));
+    assertThat(log.lines())
+        .filteredOn(line -> line.contains("serves only authenticated users"))
+        .singleElement()
+        .satisfies(
+            line -> assertThat(line).startsWith("INFO").contains("role stripe-webhook-admin"));
   }
 
   @Test
@@ -163,44 +177,56 @@ class AdminConsoleAccessTest {
 
     assertThat(app.get("/admin/").statusCode()).isEqualTo(200);
     assertThat(app.get("/admin/api/events/" + event).statusCode()).isEqualTo(200);
-    assertThat(log.lines()).anySatisfy(line -> assertThat(line).startsWith("WARNING")
-        .contains("stripe.webhook.admin.open=true")
-        .contains("the admin console is open to anyone who can reach it; for development only"));
+    assertThat(log.lines())
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .startsWith("WARNING")
+                    .contains("stripe.webhook.admin.open=true")
+                    .contains(
+                        "the admin console is open to anyone who can reach it; for development only"));
   }
 
   @Test
   void aBlankRoleOrAnOpenValueOtherThanTrueOrFalseStopsStartUpNamingTheParameter() {
     assertThatThrownBy(() -> init(Map.of(ROLE, " ")))
-        .isInstanceOf(ServletException.class).hasMessageStartingWith(ROLE + " is blank");
+        .isInstanceOf(ServletException.class)
+        .hasMessageStartingWith(ROLE + " is blank");
     assertThatThrownBy(() -> init(Map.of(OPEN, "yes")))
-        .isInstanceOf(ServletException.class).hasMessageContaining(OPEN + ": true or false");
+        .isInstanceOf(ServletException.class)
+        .hasMessageContaining(OPEN + ": true or false");
   }
 
   /** Initializes a console outside any server, with these init parameters. */
   private static void init(Map<String, String> parameters) throws ServletException {
-    ServletContext context = (ServletContext) Proxy.newProxyInstance(
-        ServletContext.class.getClassLoader(), new Class<?>[] {ServletContext.class},
-        (proxy, method, args) -> null);
-    new StripeWebhookAdminServlet().init(new ServletConfig() {
-      @Override
-      public String getServletName() {
-        return "admin";
-      }
+    ServletContext context =
+        (ServletContext)
+            Proxy.newProxyInstance(
+                ServletContext.class.getClassLoader(),
+                new Class<?>[] {ServletContext.class},
+                (proxy, method, args) -> null);
+    new StripeWebhookAdminServlet()
+        .init(
+            new ServletConfig() {
+              @Override
+              public String getServletName() {
+                return "admin";
+              }
 
-      @Override
-      public ServletContext getServletContext() {
-        return context;
-      }
+              @Override
+              public ServletContext getServletContext() {
+                return context;
+              }
 
-      @Override
-      public String getInitParameter(String name) {
-        return parameters.get(name);
-      }
+              @Override
+              public String getInitParameter(String name) {
+                return parameters.get(name);
+              }
 
-      @Override
-      public Enumeration<String> getInitParameterNames() {
-        return Collections.enumeration(parameters.keySet());
-      }
-    });
+              @Override
+              public Enumeration<String> getInitParameterNames() {
+                return Collections.enumeration(parameters.keySet());
+              }
+            });
   }
 }

@@ -38,11 +38,14 @@ class AdminConsoleAsyncTest {
       String failed = app.deliverFailing("invoice.paid");
       awaitStatus(app, failed, "failed");
       app.failing.clear();
-      String token = JsonParser.parseString(app.get("/admin/api/csrf").body()).getAsJsonObject()
-          .get("token").getAsString();
+      String token =
+          JsonParser.parseString(app.get("/admin/api/csrf").body())
+              .getAsJsonObject()
+              .get("token")
+              .getAsString();
 
-      HttpResponse<String> replay = app.postWithToken("/admin/api/events/" + failed + "/replay",
-          token);
+      HttpResponse<String> replay =
+          app.postWithToken("/admin/api/events/" + failed + "/replay", token);
 
       assertThat(replay.statusCode()).isEqualTo(200);
       JsonObject answer = JsonParser.parseString(replay.body()).getAsJsonObject();
@@ -67,9 +70,10 @@ class AdminConsoleAsyncTest {
       int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
       HttpClient client = HttpClient.newHttpClient();
       for (String path : new String[] {"/admin/", "/admin/api/events"}) {
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + port + path)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+            client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.body()).contains("StripeWebhookFilter has not started");
       }

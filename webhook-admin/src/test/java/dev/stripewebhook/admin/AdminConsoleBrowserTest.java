@@ -36,8 +36,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 class AdminConsoleBrowserTest {
   /** The chromedriver; {@code -Dchromedriver.path=...} for another one. */
-  static final String CHROMEDRIVER = System.getProperty("chromedriver.path",
-      "/usr/bin/chromedriver");
+  static final String CHROMEDRIVER =
+      System.getProperty("chromedriver.path", "/usr/bin/chromedriver");
+
   private static final String CHROMIUM = "/usr/bin/chromium";
 
   private AdminTestApp app;
@@ -46,8 +47,10 @@ class AdminConsoleBrowserTest {
   @BeforeEach
   void start() throws Exception {
     if (!Files.isExecutable(Path.of(CHROMEDRIVER))) {
-      String message = CHROMEDRIVER + " is absent: install Debian's chromium and chromium-driver"
-          + " (.ci/install-chromium) to run the admin console's browser test";
+      String message =
+          CHROMEDRIVER
+              + " is absent: install Debian's chromium and chromium-driver"
+              + " (.ci/install-chromium) to run the admin console's browser test";
       if ("1".equals(System.getenv("CI_REQUIRE_BROWSER"))) {
         fail(message + " (CI_REQUIRE_BROWSER=1: required here)");
       }
@@ -59,10 +62,18 @@ class AdminConsoleBrowserTest {
       options.setBinary(CHROMIUM);
     }
     // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-        "--disable-gpu", "--window-size=1400,1000", "--lang=en-US");
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1400,1000",
+        "--lang=en-US");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(CHROMEDRIVER))
+            .usingAnyFreePort()
+            .build();
     browser = new ChromeDriver(service, options);
     browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
   }
@@ -87,8 +98,13 @@ class AdminConsoleBrowserTest {
 
   @Test
   void listFilterOpenAnEventAndReplayIt() throws Exception {
-    for (String type : List.of("invoice.paid", "customer.subscription.updated",
-        "payment_intent.succeeded", "invoice.paid", "checkout.session.completed")) {
+    for (String type :
+        List.of(
+            "invoice.paid",
+            "customer.subscription.updated",
+            "payment_intent.succeeded",
+            "invoice.paid",
+            "checkout.session.completed")) {
       app.deliver(type);
     }
     app.failure = "ledger service unavailable: connection refused (ledger.internal:5432)";
@@ -106,27 +122,33 @@ class AdminConsoleBrowserTest {
     screenshot("admin-console.png");
 
     browser.findElement(By.cssSelector("input[name=status][value=failed]")).click();
-    browser.findElement(By.cssSelector("form.filters input[name=type]")).sendKeys(
-        "charge.refunded");
+    browser
+        .findElement(By.cssSelector("form.filters input[name=type]"))
+        .sendKeys("charge.refunded");
     browser.findElement(By.id("filter")).click();
     assertThat(browser.getCurrentUrl()).contains("status=failed").contains("type=charge.refunded");
-    assertThat(rows()).singleElement().extracting(WebElement::getText).asString()
-        .contains(failed).contains("failed").contains("ledger service unavailable");
+    assertThat(rows())
+        .singleElement()
+        .extracting(WebElement::getText)
+        .asString()
+        .contains(failed)
+        .contains("failed")
+        .contains("ledger service unavailable");
 
     browser.findElement(By.linkText(failed)).click();
-    assertThat(browser.findElement(By.tagName("h1")).getText()).contains(failed)
-        .contains("failed");
+    assertThat(browser.findElement(By.tagName("h1")).getText()).contains(failed).contains("failed");
     assertThat(browser.findElement(By.id("signature")).getText()).matches("t=\\d+, v1=…");
     assertThat(browser.findElement(By.id("attempts")).getText())
         .contains("ledger service unavailable");
     assertThat(browser.findElement(By.id("payload")).getText()).contains("\"ch_browser\"");
     screenshot("admin-console-event.png");
 
-    app.failing.clear();                                     // the bug is fixed
+    app.failing.clear(); // the bug is fixed
     browser.findElement(By.id("replay")).click();
     awaitElement("message"); // the click returns before the redirected page has loaded
 
-    assertThat(browser.findElement(By.id("message")).getText()).contains("Replayed")
+    assertThat(browser.findElement(By.id("message")).getText())
+        .contains("Replayed")
         .contains("done");
     assertThat(browser.findElement(By.tagName("h1")).getText()).contains("done");
     assertThat(browser.findElements(By.id("replay"))).isEmpty();
@@ -136,7 +158,8 @@ class AdminConsoleBrowserTest {
 
   private List<WebElement> rows() {
     return browser.findElements(By.cssSelector("#events tbody tr")).stream()
-        .filter(row -> !row.getText().contains("No event matches")).toList();
+        .filter(row -> !row.getText().contains("No event matches"))
+        .toList();
   }
 
   private void screenshot(String name) throws Exception {

@@ -3,9 +3,9 @@ package dev.stripewebhook.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stripewebhook.LogCapture;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.stripewebhook.LogCapture;
 import dev.stripewebhook.WebhookConfig.Processing;
 import dev.stripewebhook.testing.StripeFixtures;
 import java.net.http.HttpResponse;
@@ -56,19 +56,27 @@ class AdminConsoleTest {
 
     HttpResponse<String> all = app.get("/admin/");
     assertThat(all.statusCode()).isEqualTo(200);
-    assertThat(all.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
-        assertThat(type).startsWith("text/html"));
+    assertThat(all.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
     assertThat(all.headers().firstValue("Content-Security-Policy")).isPresent();
-    assertThat(all.body()).contains(paid, failed, about)
-        .contains("data-status=\"done\">2<").contains("data-status=\"failed\">1<")
+    assertThat(all.body())
+        .contains(paid, failed, about)
+        .contains("data-status=\"done\">2<")
+        .contains("data-status=\"failed\">1<")
         .contains("id=\"backlog\">1<");
 
-    assertThat(app.get("/admin/?status=failed").body()).contains(failed)
-        .doesNotContain(paid).doesNotContain(about);
-    assertThat(app.get("/admin/?type=invoice.paid").body()).contains(paid)
-        .doesNotContain(failed).doesNotContain(about);
-    assertThat(app.get("/admin/?q=sub_found").body()).contains(about)
-        .doesNotContain(paid).doesNotContain(failed);
+    assertThat(app.get("/admin/?status=failed").body())
+        .contains(failed)
+        .doesNotContain(paid)
+        .doesNotContain(about);
+    assertThat(app.get("/admin/?type=invoice.paid").body())
+        .contains(paid)
+        .doesNotContain(failed)
+        .doesNotContain(about);
+    assertThat(app.get("/admin/?q=sub_found").body())
+        .contains(about)
+        .doesNotContain(paid)
+        .doesNotContain(failed);
     assertThat(app.get("/admin/?q=" + paid).body()).contains(paid).doesNotContain(about);
     assertThat(app.get("/admin/?status=done&mode=live").body()).contains("No event matches");
   }
@@ -121,17 +129,23 @@ class AdminConsoleTest {
 
     assertThat(page.statusCode()).isEqualTo(200);
     String body = page.body();
-    assertThat(body).doesNotContain("<script").doesNotContain("<img src=x")
+    assertThat(body)
+        .doesNotContain("<script")
+        .doesNotContain("<img src=x")
         .contains("&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;")
         .contains("ledger down &lt;img src=x onerror=alert(1)&gt;");
     assertThat(body).contains("id=\"payload\"").contains("&quot;id&quot;: &quot;" + laterId);
-    assertThat(body).containsPattern("id=\"signature\">t=\\d+, v1=…</code>")
-        .doesNotContainPattern("v1=[0-9a-f]{64}").contains("127.0.0.1");
-    assertThat(body).contains("id=\"attempts\"").contains(">failed<")
-        .contains("id=\"replay\"").contains("id=\"resolve\"");
+    assertThat(body)
+        .containsPattern("id=\"signature\">t=\\d+, v1=…</code>")
+        .doesNotContainPattern("v1=[0-9a-f]{64}")
+        .contains("127.0.0.1");
+    assertThat(body)
+        .contains("id=\"attempts\"")
+        .contains(">failed<")
+        .contains("id=\"replay\"")
+        .contains("id=\"resolve\"");
     String sameObject = body.substring(body.indexOf("id=\"same-object\""));
-    assertThat(sameObject.indexOf(earlierId)).isPositive()
-        .isLessThan(sameObject.indexOf(laterId));
+    assertThat(sameObject.indexOf(earlierId)).isPositive().isLessThan(sameObject.indexOf(laterId));
     assertThat(app.get("/admin/events/evt_not_stored").statusCode()).isEqualTo(404);
   }
 
@@ -141,13 +155,12 @@ class AdminConsoleTest {
   void refusesActionsWithoutTheSessionsCsrfToken() throws Exception {
     String failed = app.deliverFailing("invoice.paid");
     app.failing.clear();
-    app.csrfToken();                                   // the session exists, with a token
+    app.csrfToken(); // the session exists, with a token
 
     assertThat(app.post("/admin/events/" + failed + "/replay", "").statusCode()).isEqualTo(403);
     assertThat(app.post("/admin/events/" + failed + "/replay", "csrf=forged").statusCode())
         .isEqualTo(403);
-    assertThat(app.post("/admin/events/" + failed + "/resolve", "").statusCode())
-        .isEqualTo(403);
+    assertThat(app.post("/admin/events/" + failed + "/resolve", "").statusCode()).isEqualTo(403);
     assertThat(app.post("/admin/replay", "type=invoice.paid").statusCode()).isEqualTo(403);
     HttpResponse<String> api = app.post("/admin/api/events/" + failed + "/replay", "");
     assertThat(api.statusCode()).isEqualTo(403);
@@ -155,8 +168,8 @@ class AdminConsoleTest {
 
     assertThat(app.runs(failed)).isEqualTo(1);
     assertThat(status(failed)).isEqualTo("failed");
-    assertThat(log.messages()).anySatisfy(line -> assertThat(line).contains(AdminTestApp.USER)
-        .contains("refused"));
+    assertThat(log.messages())
+        .anySatisfy(line -> assertThat(line).contains(AdminTestApp.USER).contains("refused"));
     assertThat(app.get("/admin/events/" + failed + "/replay").statusCode()).isEqualTo(404);
   }
 
@@ -171,10 +184,8 @@ class AdminConsoleTest {
     assertThat(app.post(replay + "?csrf=" + token, "").statusCode()).isEqualTo(403);
     assertThat(app.post(apiReplay + "?csrf=" + token, "").statusCode()).isEqualTo(403);
     assertThat(app.post(replay + "?%63srf=" + token, "").statusCode()).isEqualTo(403);
-    assertThat(app.post(replay + "?csrf=" + token, "csrf=" + token).statusCode())
-        .isEqualTo(403);
-    assertThat(app.postWithToken(apiReplay + "?csrf=" + token, token).statusCode())
-        .isEqualTo(403);
+    assertThat(app.post(replay + "?csrf=" + token, "csrf=" + token).statusCode()).isEqualTo(403);
+    assertThat(app.postWithToken(apiReplay + "?csrf=" + token, token).statusCode()).isEqualTo(403);
     HttpResponse<String> plain = app.post(replay, "text/plain", "csrf=" + token);
     assertThat(plain.statusCode()).isEqualTo(403);
     assertThat(plain.body()).contains("never in the URL");
@@ -189,22 +200,26 @@ class AdminConsoleTest {
   void replayRunsTheHandlersOnceInSyncModeAndLogsWhoDidIt() throws Exception {
     String failed = app.deliverFailing("invoice.paid");
     assertThat(app.runs(failed)).isEqualTo(1);
-    app.failing.clear();                               // the bug is fixed
+    app.failing.clear(); // the bug is fixed
 
-    HttpResponse<String> replay = app.post("/admin/events/" + failed + "/replay",
-        "csrf=" + app.csrfToken());
+    HttpResponse<String> replay =
+        app.post("/admin/events/" + failed + "/replay", "csrf=" + app.csrfToken());
 
     assertThat(replay.statusCode()).isEqualTo(303);
     assertThat(replay.headers().firstValue("Location")).contains("/admin/events/" + failed);
     assertThat(app.runs(failed)).isEqualTo(2);
     assertThat(status(failed)).isEqualTo("done");
-    assertThat(app.get("/admin/events/" + failed).body()).contains("id=\"message\"")
-        .contains("Replayed").contains(">done<").doesNotContain("id=\"replay\"");
-    assertThat(log.messages()).anySatisfy(line -> assertThat(line).contains(AdminTestApp.USER)
-        .contains("replayed " + failed));
+    assertThat(app.get("/admin/events/" + failed).body())
+        .contains("id=\"message\"")
+        .contains("Replayed")
+        .contains(">done<")
+        .doesNotContain("id=\"replay\"");
+    assertThat(log.messages())
+        .anySatisfy(
+            line -> assertThat(line).contains(AdminTestApp.USER).contains("replayed " + failed));
 
-    HttpResponse<String> again = app.post("/admin/events/" + failed + "/replay",
-        "csrf=" + app.csrfToken());
+    HttpResponse<String> again =
+        app.post("/admin/events/" + failed + "/replay", "csrf=" + app.csrfToken());
     assertThat(again.statusCode()).isEqualTo(303);
     assertThat(app.runs(failed)).isEqualTo(2);
   }
@@ -213,17 +228,19 @@ class AdminConsoleTest {
   void markResolvedClosesAFailedEventWithoutRunningItsHandlers() throws Exception {
     String failed = app.deliverFailing("invoice.paid");
 
-    HttpResponse<String> resolve = app.post("/admin/events/" + failed + "/resolve",
-        "csrf=" + app.csrfToken());
+    HttpResponse<String> resolve =
+        app.post("/admin/events/" + failed + "/resolve", "csrf=" + app.csrfToken());
 
     assertThat(resolve.statusCode()).isEqualTo(303);
     assertThat(status(failed)).isEqualTo("resolved");
     assertThat(app.runs(failed)).isEqualTo(1);
-    assertThat(log.messages()).anySatisfy(line -> assertThat(line).contains(AdminTestApp.USER)
-        .contains("resolved " + failed));
+    assertThat(log.messages())
+        .anySatisfy(
+            line -> assertThat(line).contains(AdminTestApp.USER).contains("resolved " + failed));
     String done = app.deliver("invoice.paid");
-    assertThat(app.post("/admin/events/" + done + "/resolve", "csrf=" + app.csrfToken())
-        .statusCode()).isEqualTo(303);
+    assertThat(
+            app.post("/admin/events/" + done + "/resolve", "csrf=" + app.csrfToken()).statusCode())
+        .isEqualTo(303);
     assertThat(status(done)).isEqualTo("done");
   }
 
@@ -235,12 +252,12 @@ class AdminConsoleTest {
     app.failing.clear();
     String token = app.csrfToken();
 
-    assertThat(app.post("/admin/replay", "csrf=" + token + "&to=2000-01-01T00:00")
-        .statusCode()).isEqualTo(303);
+    assertThat(app.post("/admin/replay", "csrf=" + token + "&to=2000-01-01T00:00").statusCode())
+        .isEqualTo(303);
     assertThat(status(refundOne)).isEqualTo("failed");
 
-    HttpResponse<String> selection = app.post("/admin/replay",
-        "csrf=" + token + "&type=charge.refunded&from=2000-01-01T00:00");
+    HttpResponse<String> selection =
+        app.post("/admin/replay", "csrf=" + token + "&type=charge.refunded&from=2000-01-01T00:00");
 
     assertThat(selection.statusCode()).isEqualTo(303);
     assertThat(status(refundOne)).isEqualTo("done");
@@ -248,8 +265,8 @@ class AdminConsoleTest {
     assertThat(status(invoice)).isEqualTo("failed");
     assertThat(app.runs(refundOne)).isEqualTo(2);
     assertThat(app.get("/admin/").body()).contains("Replayed 2 failed or dead events");
-    assertThat(log.messages()).anySatisfy(line -> assertThat(line).contains(AdminTestApp.USER)
-        .contains("Replayed 2"));
+    assertThat(log.messages())
+        .anySatisfy(line -> assertThat(line).contains(AdminTestApp.USER).contains("Replayed 2"));
   }
 
   // --- JSON API -------------------------------------------------------------------------------
@@ -267,15 +284,21 @@ class AdminConsoleTest {
     assertThat(list.get("next").isJsonNull()).isTrue();
 
     HttpResponse<String> eventResponse = app.get("/admin/api/events/" + failed);
-    assertThat(eventResponse.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
-        assertThat(type).startsWith("application/json"));
+    assertThat(eventResponse.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
     JsonObject event = json(eventResponse);
     assertThat(event.get("id").getAsString()).isEqualTo(failed);
     assertThat(event.get("type").getAsString()).isEqualTo("charge.refunded");
     assertThat(event.get("status").getAsString()).isEqualTo("failed");
     assertThat(event.get("attempts").getAsInt()).isEqualTo(1);
-    assertThat(event.getAsJsonArray("attemptHistory").get(0).getAsJsonObject().get("error")
-        .getAsString()).contains("ledger down");
+    assertThat(
+            event
+                .getAsJsonArray("attemptHistory")
+                .get(0)
+                .getAsJsonObject()
+                .get("error")
+                .getAsString())
+        .contains("ledger down");
     assertThat(event.getAsJsonObject("delivery").get("signature").getAsString())
         .matches("t=\\d+, v1=…");
     assertThat(event.getAsJsonObject("payload").get("id").getAsString()).isEqualTo(failed);
@@ -286,8 +309,8 @@ class AdminConsoleTest {
     assertThat(counts.getAsJsonObject("backlog").get("events").getAsLong()).isEqualTo(1);
 
     String token = json(app.get("/admin/api/csrf")).get("token").getAsString();
-    HttpResponse<String> replay = app.postWithToken("/admin/api/events/" + failed + "/replay",
-        token);
+    HttpResponse<String> replay =
+        app.postWithToken("/admin/api/events/" + failed + "/replay", token);
     assertThat(replay.statusCode()).isEqualTo(200);
     assertThat(json(replay).get("outcome").getAsString()).isEqualTo("done");
     JsonObject replayed = json(app.get("/admin/api/events/" + failed));

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The console over two endpoints of one application: the default one with handlers, and
- * "connect", whose processing is the servlet behind its filter.
+ * The console over two endpoints of one application: the default one with handlers, and "connect",
+ * whose processing is the servlet behind its filter.
  */
 class AdminEndpointsTest {
   AdminTestApp app;
@@ -44,11 +44,12 @@ class AdminEndpointsTest {
     HttpResponse<String> replay = app.postWithToken("/admin/api/events/" + id + "/replay", token);
     assertThat(replay.statusCode()).isEqualTo(409);
     assertThat(replay.body()).contains("only in a delivery").contains("Resend");
-    HttpResponse<String> selection = app.post("/admin/replay",
-        "csrf=" + token + "&endpoint=connect");
+    HttpResponse<String> selection =
+        app.post("/admin/replay", "csrf=" + token + "&endpoint=connect");
     assertThat(selection.statusCode()).isEqualTo(303);
     assertThat(json(app.get("/admin/api/events/" + id)).get("status").getAsString())
-        .as("still failed: Stripe's next delivery runs the servlet").isEqualTo("failed");
+        .as("still failed: Stripe's next delivery runs the servlet")
+        .isEqualTo("failed");
     assertThat(app.connectCalls).hasValue(1);
   }
 
@@ -63,10 +64,15 @@ class AdminEndpointsTest {
         .isEqualTo("connect");
 
     String defaultList = app.get("/admin/").body();
-    assertThat(defaultList).contains(mine).doesNotContain(theirs)
-        .contains("id=\"endpoint\">default<").contains("?endpoint=connect");
+    assertThat(defaultList)
+        .contains(mine)
+        .doesNotContain(theirs)
+        .contains("id=\"endpoint\">default<")
+        .contains("?endpoint=connect");
     String connectList = app.get("/admin/?endpoint=connect").body();
-    assertThat(connectList).contains(theirs).doesNotContain(mine)
+    assertThat(connectList)
+        .contains(theirs)
+        .doesNotContain(mine)
         .contains("id=\"endpoint\">connect<");
     assertThat(app.get("/admin/?endpoint=nowhere").statusCode()).isEqualTo(404);
   }

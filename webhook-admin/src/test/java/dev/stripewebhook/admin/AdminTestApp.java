@@ -41,13 +41,13 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * An application on embedded Jetty with the filter at {@code /hook} (handlers that count their
- * runs and fail for chosen events) and the admin console at {@code /admin/*}, found through the
- * servlet context attribute as in a WAR; plus an HTTP client that keeps the session cookie.
+ * An application on embedded Jetty with the filter at {@code /hook} (handlers that count their runs
+ * and fail for chosen events) and the admin console at {@code /admin/*}, found through the servlet
+ * context attribute as in a WAR; plus an HTTP client that keeps the session cookie.
  *
- * <p>A filter in front of the console logs requests in as a container would: as {@link #user}
- * with {@link #roles} ({@value #USER} in {@value StripeWebhookAdminServlet#DEFAULT_ROLE} unless
- * a test changes them), or, with {@code user} null, not at all.
+ * <p>A filter in front of the console logs requests in as a container would: as {@link #user} with
+ * {@link #roles} ({@value #USER} in {@value StripeWebhookAdminServlet#DEFAULT_ROLE} unless a test
+ * changes them), or, with {@code user} null, not at all.
  */
 final class AdminTestApp implements AutoCloseable {
   static final String SECRET = "whsec_admin_console";
@@ -56,19 +56,29 @@ final class AdminTestApp implements AutoCloseable {
 
   /** The user the admin requests are authenticated as, or null for none. */
   volatile String user = USER;
+
   /** That user's roles. */
   volatile Set<String> roles = Set.of(StripeWebhookAdminServlet.DEFAULT_ROLE);
+
   final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
   final Set<String> failing = ConcurrentHashMap.newKeySet();
+
   /** What a failing handler throws; markup in it must reach pages escaped. */
   volatile String failure = "ledger down <img src=x onerror=alert(1)>";
+
   private final Server server = new Server(new InetSocketAddress("127.0.0.1", 0));
-  private final HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager())
-      .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .cookieHandler(new CookieManager())
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
   private final WebhookSender sender;
   private final WebhookSender connectSender;
+
   /** What the servlet behind the second endpoint, "connect" (no handlers), answers. */
   volatile int connectAnswer = 200;
+
   final AtomicInteger connectCalls = new AtomicInteger();
 
   AdminTestApp(WebhookConfig.Processing processing) throws Exception {
@@ -82,58 +92,78 @@ final class AdminTestApp implements AutoCloseable {
   }
 
   /** With this console and these init parameters of the servlet and of the servlet context. */
-  AdminTestApp(WebhookConfig.Processing processing, StripeWebhookAdminServlet console,
-      Map<String, String> initParameters, Map<String, String> contextParameters)
+  AdminTestApp(
+      WebhookConfig.Processing processing,
+      StripeWebhookAdminServlet console,
+      Map<String, String> initParameters,
+      Map<String, String> contextParameters)
       throws Exception {
     this(processing, console, initParameters, contextParameters, null);
   }
 
   /** As above, the filter storing in {@code inbox} (null: the configuration's, in memory). */
-  AdminTestApp(WebhookConfig.Processing processing, StripeWebhookAdminServlet console,
-      Map<String, String> initParameters, Map<String, String> contextParameters,
-      EventInbox inbox) throws Exception {
-    ServletContextHandler context = new ServletContextHandler("/",
-        ServletContextHandler.SESSIONS);
+  AdminTestApp(
+      WebhookConfig.Processing processing,
+      StripeWebhookAdminServlet console,
+      Map<String, String> initParameters,
+      Map<String, String> contextParameters,
+      EventInbox inbox)
+      throws Exception {
+    ServletContextHandler context = new ServletContextHandler("/", ServletContextHandler.SESSIONS);
     contextParameters.forEach(context::setInitParameter);
-    WebhookConfig config = WebhookConfig.builder().secrets(SECRET).processing(processing)
-        .attempts(2).build();
-    StripeEventHandler handler = new StripeEventHandler() {
-      @Override
-      public Set<String> eventTypes() {
-        return Set.of("*");
-      }
+    WebhookConfig config =
+        WebhookConfig.builder().secrets(SECRET).processing(processing).attempts(2).build();
+    StripeEventHandler handler =
+        new StripeEventHandler() {
+          @Override
+          public Set<String> eventTypes() {
+            return Set.of("*");
+          }
 
-      @Override
-      public void handle(VerifiedEvent event) {
-        runs.computeIfAbsent(event.id(), id -> new AtomicInteger()).incrementAndGet();
-        if (failing.contains(event.id())) {
-          throw new IllegalStateException(failure);
-        }
-      }
-    };
-    StripeWebhookFilter filter = inbox == null
-        ? new StripeWebhookFilter(config, EventHandlers.of(handler))
-        : new StripeWebhookFilter(config, EventHandlers.of(handler), inbox);
+          @Override
+          public void handle(VerifiedEvent event) {
+            runs.computeIfAbsent(event.id(), id -> new AtomicInteger()).incrementAndGet();
+            if (failing.contains(event.id())) {
+              throw new IllegalStateException(failure);
+            }
+          }
+        };
+    StripeWebhookFilter filter =
+        inbox == null
+            ? new StripeWebhookFilter(config, EventHandlers.of(handler))
+            : new StripeWebhookFilter(config, EventHandlers.of(handler), inbox);
     context.addFilter(new FilterHolder(filter), "/hook", EnumSet.of(DispatcherType.REQUEST));
     // A second endpoint without handlers of its own: the servlet behind it is the processing.
-    context.addFilter(new FilterHolder(new StripeWebhookFilter(WebhookConfig.builder()
-        .secrets(SECRET).endpoint("connect").attempts(2).build(), EventHandlers.none())),
-        "/connect", EnumSet.of(DispatcherType.REQUEST));
-    context.addServlet(new ServletHolder(new HttpServlet() {
-      @Override
-      protected void doPost(HttpServletRequest request, HttpServletResponse response) {
-        connectCalls.incrementAndGet();
-        response.setStatus(connectAnswer);
-      }
-    }), "/connect");
-    context.addFilter(new FilterHolder(new HttpFilter() {
-      @Override
-      protected void doFilter(HttpServletRequest request, HttpServletResponse response,
-          FilterChain chain) throws IOException, ServletException {
-        String name = user;
-        chain.doFilter(name == null ? request : loggedIn(request, name, roles), response);
-      }
-    }), "/admin/*", EnumSet.of(DispatcherType.REQUEST));
+    context.addFilter(
+        new FilterHolder(
+            new StripeWebhookFilter(
+                WebhookConfig.builder().secrets(SECRET).endpoint("connect").attempts(2).build(),
+                EventHandlers.none())),
+        "/connect",
+        EnumSet.of(DispatcherType.REQUEST));
+    context.addServlet(
+        new ServletHolder(
+            new HttpServlet() {
+              @Override
+              protected void doPost(HttpServletRequest request, HttpServletResponse response) {
+                connectCalls.incrementAndGet();
+                response.setStatus(connectAnswer);
+              }
+            }),
+        "/connect");
+    context.addFilter(
+        new FilterHolder(
+            new HttpFilter() {
+              @Override
+              protected void doFilter(
+                  HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                  throws IOException, ServletException {
+                String name = user;
+                chain.doFilter(name == null ? request : loggedIn(request, name, roles), response);
+              }
+            }),
+        "/admin/*",
+        EnumSet.of(DispatcherType.REQUEST));
     ServletHolder holder = new ServletHolder(console);
     holder.setInitParameters(initParameters);
     context.addServlet(holder, "/admin/*");
@@ -151,8 +181,7 @@ final class AdminTestApp implements AutoCloseable {
   }
 
   /** The request as a container's login leaves it: {@code name}, in {@code roles}, by Basic. */
-  static HttpServletRequest loggedIn(HttpServletRequest request, String name,
-      Set<String> roles) {
+  static HttpServletRequest loggedIn(HttpServletRequest request, String name, Set<String> roles) {
     return new HttpServletRequestWrapper(request) {
       @Override
       public String getRemoteUser() {
@@ -177,8 +206,8 @@ final class AdminTestApp implements AutoCloseable {
   }
 
   URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0])
-        .getLocalPort() + path);
+    return URI.create(
+        "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + path);
   }
 
   int runs(String eventId) {
@@ -205,8 +234,8 @@ final class AdminTestApp implements AutoCloseable {
   }
 
   HttpResponse<String> get(String path) throws Exception {
-    return client.send(HttpRequest.newBuilder(uri(path)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    return client.send(
+        HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** Posts a form ({@code name=value&...}, already encoded). */
@@ -216,15 +245,22 @@ final class AdminTestApp implements AutoCloseable {
 
   /** Posts this body with this content type. */
   HttpResponse<String> post(String path, String contentType, String body) throws Exception {
-    return client.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+    return client.send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   /** Posts nothing, with the token in the header, as an API client would. */
   HttpResponse<String> postWithToken(String path, String token) throws Exception {
-    return client.send(HttpRequest.newBuilder(uri(path)).header("X-CSRF-Token", token)
-        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    return client.send(
+        HttpRequest.newBuilder(uri(path))
+            .header("X-CSRF-Token", token)
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** The CSRF token of this client's session, read from the list page as a browser would. */

@@ -42,8 +42,7 @@ class HtmlTest {
         .isEqualTo("t=1700000000, V1=…");
     assertThat(redacted(" t = 1700000000 , v1 = " + V1 + " ")).isEqualTo("t=1700000000, v1=…");
     assertThat(redacted("t=1700000000;v1=" + V1)).isEqualTo("t=…");
-    assertThat(redacted("t=1700000000;v1=" + V1 + ",t=1700000001"))
-        .isEqualTo("t=…, t=1700000001");
+    assertThat(redacted("t=1700000000;v1=" + V1 + ",t=1700000001")).isEqualTo("t=…, t=1700000001");
     assertThat(redacted(",,t=1700000000,,,v1=" + V1 + ",,")).isEqualTo("t=1700000000, v1=…");
   }
 
@@ -65,12 +64,14 @@ class HtmlTest {
   }
 
   /**
-   * The redacted header, checked: short, no run of 64 hex characters, and every item a
-   * digits-only timestamp, a masked value or a mask.
+   * The redacted header, checked: short, no run of 64 hex characters, and every item a digits-only
+   * timestamp, a masked value or a mask.
    */
   private static String redacted(String header) {
     String shown = Html.redactSignature(header);
-    assertThat(shown).hasSizeLessThan(250).doesNotContainPattern("(?i)[0-9a-f]{64}")
+    assertThat(shown)
+        .hasSizeLessThan(250)
+        .doesNotContainPattern("(?i)[0-9a-f]{64}")
         .doesNotContainIgnoringCase(V1.substring(0, 12))
         .doesNotContainIgnoringCase(V1.substring(V1.length() - 12));
     for (String item : shown.split(", ")) {
@@ -81,8 +82,10 @@ class HtmlTest {
 
   @Test
   void errorMessageIsTheInnermostMessage() {
-    assertThat(Html.errorMessage("dev.stripewebhook.EventHandlerException: Stripe event evt_1"
-        + " failed in handler a.B: java.lang.IllegalStateException: ledger down"))
+    assertThat(
+            Html.errorMessage(
+                "dev.stripewebhook.EventHandlerException: Stripe event evt_1"
+                    + " failed in handler a.B: java.lang.IllegalStateException: ledger down"))
         .isEqualTo("ledger down");
     assertThat(Html.errorMessage("plain text")).isEqualTo("plain text");
   }

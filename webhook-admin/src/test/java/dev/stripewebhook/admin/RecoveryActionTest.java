@@ -3,11 +3,11 @@ package dev.stripewebhook.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stripewebhook.LogCapture;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpServer;
+import dev.stripewebhook.LogCapture;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.testing.StripeFixtures;
 import dev.stripewebhook.testing.WebhookSender;
@@ -25,9 +25,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The console's "Recover from Stripe" over HTTP, on embedded Jetty with the filter at {@code
- * /hook} and the console at {@code /admin/*}, against a local server that answers as Stripe's
- * Events API does.
+ * The console's "Recover from Stripe" over HTTP, on embedded Jetty with the filter at {@code /hook}
+ * and the console at {@code /admin/*}, against a local server that answers as Stripe's Events API
+ * does.
  */
 class RecoveryActionTest {
   static final String API_KEY = "sk_test_admin_recovery_key_51Hx";
@@ -42,35 +42,39 @@ class RecoveryActionTest {
   @BeforeEach
   void startStripe() throws IOException {
     log = LogCapture.of("dev.stripewebhook");
-    listed = List.of(event("invoice.paid", Duration.ofHours(1)),
-        event("charge.refunded", Duration.ofHours(20)),
-        event("customer.subscription.updated", Duration.ofDays(2)));
+    listed =
+        List.of(
+            event("invoice.paid", Duration.ofHours(1)),
+            event("charge.refunded", Duration.ofHours(20)),
+            event("customer.subscription.updated", Duration.ofDays(2)));
     stripe = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    stripe.createContext("/v1/events", exchange -> {
-      queries.add(URLDecoder.decode(exchange.getRequestURI().getRawQuery(),
-          StandardCharsets.UTF_8));
-      JsonObject page = new JsonObject();
-      int status = 200;
-      if (rejectKey) {
-        status = 401;
-        JsonObject error = new JsonObject();
-        error.addProperty("message", "Invalid API Key provided: sk_test_****851Hx");
-        error.addProperty("type", "invalid_request_error");
-        page.add("error", error);
-      } else {
-        page.addProperty("object", "list");
-        JsonArray data = new JsonArray();
-        listed.forEach(data::add);
-        page.add("data", data);
-        page.addProperty("has_more", false);
-        page.addProperty("url", "/v1/events");
-      }
-      byte[] body = StripeFixtures.toBytes(page);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(status, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    stripe.createContext(
+        "/v1/events",
+        exchange -> {
+          queries.add(
+              URLDecoder.decode(exchange.getRequestURI().getRawQuery(), StandardCharsets.UTF_8));
+          JsonObject page = new JsonObject();
+          int status = 200;
+          if (rejectKey) {
+            status = 401;
+            JsonObject error = new JsonObject();
+            error.addProperty("message", "Invalid API Key provided: sk_test_****851Hx");
+            error.addProperty("type", "invalid_request_error");
+            page.add("error", error);
+          } else {
+            page.addProperty("object", "list");
+            JsonArray data = new JsonArray();
+            listed.forEach(data::add);
+            page.add("data", data);
+            page.addProperty("has_more", false);
+            page.addProperty("url", "/v1/events");
+          }
+          byte[] body = StripeFixtures.toBytes(page);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(status, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     stripe.start();
   }
 
@@ -95,8 +99,12 @@ class RecoveryActionTest {
 
   /** Starts the application, its console recovering with {@code apiKey} (null: none). */
   private void start(String apiKey) throws Exception {
-    app = new AdminTestApp(WebhookConfig.Processing.SYNC, new StripeWebhookAdminServlet(
-        new RecoveryAction(() -> apiKey, "http://127.0.0.1:" + stripe.getAddress().getPort())));
+    app =
+        new AdminTestApp(
+            WebhookConfig.Processing.SYNC,
+            new StripeWebhookAdminServlet(
+                new RecoveryAction(
+                    () -> apiKey, "http://127.0.0.1:" + stripe.getAddress().getPort())));
     app.failure = "ledger down";
   }
 
@@ -119,10 +127,13 @@ class RecoveryActionTest {
 
     String page = app.get("/admin/").body();
 
-    assertThat(page).contains("id=\"recover-form\"").contains("action=\"/admin/recover\"")
+    assertThat(page)
+        .contains("id=\"recover-form\"")
+        .contains("action=\"/admin/recover\"")
         .contains("name=\"days\" min=\"1\" max=\"30\" value=\"3\"")
         .contains("name=\"undelivered\" value=\"true\" checked")
-        .doesNotContain("recover-not-configured").doesNotContain(API_KEY);
+        .doesNotContain("recover-not-configured")
+        .doesNotContain(API_KEY);
   }
 
   @Test
@@ -137,10 +148,14 @@ class RecoveryActionTest {
     HttpResponse<String> first = app.post("/admin/recover", form(token, "3"));
 
     assertThat(first.statusCode()).isEqualTo(200);
-    assertThat(first.body()).contains("<h1>Recovered from Stripe</h1>")
-        .contains("id=\"recovery-listed\">3<").contains("id=\"recovery-stored\">2<")
-        .contains("id=\"recovery-already-present\">1<").contains("id=\"recovery-processed\">2<")
-        .contains("id=\"recovery-failed\">0<").contains("last 3 days, undelivered only");
+    assertThat(first.body())
+        .contains("<h1>Recovered from Stripe</h1>")
+        .contains("id=\"recovery-listed\">3<")
+        .contains("id=\"recovery-stored\">2<")
+        .contains("id=\"recovery-already-present\">1<")
+        .contains("id=\"recovery-processed\">2<")
+        .contains("id=\"recovery-failed\">0<")
+        .contains("last 3 days, undelivered only");
     for (JsonObject event : listed) {
       assertThat(runs(event)).as(id(event)).isEqualTo(1);
     }
@@ -157,8 +172,8 @@ class RecoveryActionTest {
     HttpResponse<String> second = app.postWithToken("/admin/api/recover", token);
 
     assertThat(second.statusCode()).isEqualTo(200);
-    assertThat(second.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
-        assertThat(type).startsWith("application/json"));
+    assertThat(second.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
     JsonObject report = json(second);
     assertThat(report.get("days").getAsInt()).isEqualTo(3);
     assertThat(report.get("undeliveredOnly").getAsBoolean()).isTrue();
@@ -180,7 +195,8 @@ class RecoveryActionTest {
     HttpResponse<String> response = app.post("/admin/recover", form(app.csrfToken(), "7"));
 
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).contains("id=\"recovery-failed\">1<")
+    assertThat(response.body())
+        .contains("id=\"recovery-failed\">1<")
         .contains("id=\"recovery-processed\">2<")
         .contains("<a href=\"/admin/events/" + id(listed.get(2)) + "\">");
     assertThat(json(app.get("/admin/api/events/" + id(listed.get(2)))).get("status").getAsString())
@@ -191,8 +207,10 @@ class RecoveryActionTest {
   void uncheckingOnlyUndeliveredAndATypeFilterReachTheQuery() throws Exception {
     start(API_KEY);
 
-    HttpResponse<String> response = app.post("/admin/recover",
-        "csrf=" + app.csrfToken() + "&days=30&undelivered=false&type=invoice.paid");
+    HttpResponse<String> response =
+        app.post(
+            "/admin/recover",
+            "csrf=" + app.csrfToken() + "&days=30&undelivered=false&type=invoice.paid");
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).contains("last 30 days, delivered or not, type invoice.paid");
@@ -206,8 +224,8 @@ class RecoveryActionTest {
 
     HttpResponse<String> tooMany = app.post("/admin/recover", form(token, "31"));
     HttpResponse<String> notANumber = app.post("/admin/recover", form(token, "three"));
-    HttpResponse<String> wildcardWithOthers = app.post("/admin/recover",
-        "csrf=" + token + "&type=invoice.*,charge.refunded");
+    HttpResponse<String> wildcardWithOthers =
+        app.post("/admin/recover", "csrf=" + token + "&type=invoice.*,charge.refunded");
 
     assertThat(tooMany.statusCode()).isEqualTo(400);
     assertThat(tooMany.body()).contains("days: give a whole number of days from 1 to 30");
@@ -222,8 +240,10 @@ class RecoveryActionTest {
     start(null);
     String token = app.csrfToken();
 
-    assertThat(app.get("/admin/").body()).contains("id=\"recover-not-configured\"")
-        .contains("STRIPE_API_KEY").contains("stripe.api-key")
+    assertThat(app.get("/admin/").body())
+        .contains("id=\"recover-not-configured\"")
+        .contains("STRIPE_API_KEY")
+        .contains("stripe.api-key")
         .doesNotContain("id=\"recover-form\"");
     HttpResponse<String> page = app.post("/admin/recover", form(token, "3"));
     HttpResponse<String> api = app.postWithToken("/admin/api/recover", token);
@@ -231,12 +251,12 @@ class RecoveryActionTest {
     assertThat(page.statusCode()).isEqualTo(409);
     assertThat(page.body()).contains("Recovery from Stripe is not configured");
     assertThat(api.statusCode()).isEqualTo(409);
-    assertThat(api.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
-        assertThat(type).startsWith("application/json"));
+    assertThat(api.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
     assertThat(api.body()).contains("STRIPE_API_KEY");
     assertThat(queries).isEmpty();
-    assertThat(log.lines()).anyMatch(
-        line -> line.contains(AdminTestApp.USER) && line.contains("refused"));
+    assertThat(log.lines())
+        .anyMatch(line -> line.contains(AdminTestApp.USER) && line.contains("refused"));
   }
 
   @Test
@@ -261,10 +281,13 @@ class RecoveryActionTest {
 
     app.post("/admin/recover", form(app.csrfToken(), "5"));
 
-    assertThat(log.lines()).anyMatch(line -> line.contains(" dev.stripewebhook.admin ")
-        && line.contains("Admin " + AdminTestApp.USER)
-        && line.contains("last 5 days, undelivered only")
-        && line.contains("3 listed, 3 stored"));
+    assertThat(log.lines())
+        .anyMatch(
+            line ->
+                line.contains(" dev.stripewebhook.admin ")
+                    && line.contains("Admin " + AdminTestApp.USER)
+                    && line.contains("last 5 days, undelivered only")
+                    && line.contains("3 listed, 3 stored"));
     assertThat(log.lines()).noneMatch(line -> line.contains(API_KEY));
   }
 

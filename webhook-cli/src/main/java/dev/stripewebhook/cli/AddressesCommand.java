@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code addresses --out FILE [--source URL]}: writes the addresses Stripe currently sends webhooks
- * from to the file {@code stripe.webhook.stripe-ips-file} reads, so that a deployment with
- * {@code allowed-ips=stripe} follows Stripe's list without a new release of the library.
+ * from to the file {@code stripe.webhook.stripe-ips-file} reads, so that a deployment with {@code
+ * allowed-ips=stripe} follows Stripe's list without a new release of the library.
  *
  * <p>The list is Stripe's published one (one address per line). It is checked before anything is
  * written: every line an IPv4 or IPv6 address, at least one of them, at most 64 KiB; a list that
@@ -32,11 +32,12 @@ import java.util.regex.Pattern;
  */
 final class AddressesCommand {
   static final String STRIPE_LIST = "https://stripe.com/files/ips/ips_webhooks.txt";
-  private static final String USAGE = "usage: stripe-webhook-cli addresses --out FILE"
-      + " [--source URL]";
+  private static final String USAGE =
+      "usage: stripe-webhook-cli addresses --out FILE" + " [--source URL]";
   private static final int MAX_BYTES = 64 * 1024;
-  private static final Pattern IPV4 = Pattern.compile(
-      "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+  private static final Pattern IPV4 =
+      Pattern.compile(
+          "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
   private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:]*:[0-9a-fA-F:.]*");
 
   private AddressesCommand() {}
@@ -76,16 +77,23 @@ final class AddressesCommand {
       err.println("Stripe's address list was not written to " + file + ": " + e);
       return 1;
     }
-    out.println("Wrote " + addresses.size() + " Stripe webhook addresses to " + file
-        + "; the filter reads them at start-up (stripe.webhook.stripe-ips-file).");
+    out.println(
+        "Wrote "
+            + addresses.size()
+            + " Stripe webhook addresses to "
+            + file
+            + "; the filter reads them at start-up (stripe.webhook.stripe-ips-file).");
     return 0;
   }
 
   private static byte[] fetch(String source) throws IOException, InterruptedException {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-        .followRedirects(HttpClient.Redirect.NORMAL).build();
-    HttpRequest request = HttpRequest.newBuilder(URI.create(source))
-        .timeout(Duration.ofSeconds(20)).GET().build();
+    HttpClient client =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(source)).timeout(Duration.ofSeconds(20)).GET().build();
     HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
     if (response.statusCode() != 200) {
       throw new IOException(source + " answered " + response.statusCode());
@@ -105,8 +113,10 @@ final class AddressesCommand {
         continue;
       }
       if (!IPV4.matcher(address).matches() && !IPV6.matcher(address).matches()) {
-        throw new IllegalArgumentException("a line of the list is not an IP address: '"
-            + (address.length() > 60 ? address.substring(0, 60) + "..." : address) + "'");
+        throw new IllegalArgumentException(
+            "a line of the list is not an IP address: '"
+                + (address.length() > 60 ? address.substring(0, 60) + "..." : address)
+                + "'");
       }
       addresses.add(address);
     }
@@ -118,17 +128,23 @@ final class AddressesCommand {
 
   private static void write(Path file, String source, List<String> addresses, LocalDate today)
       throws IOException {
-    StringBuilder text = new StringBuilder()
-        .append("# The addresses Stripe sends webhooks from, from ").append(source).append('\n')
-        .append("# Taken ").append(today).append(" by stripe-webhook-cli addresses (")
-        .append(addresses.size()).append(" addresses).\n");
+    StringBuilder text =
+        new StringBuilder()
+            .append("# The addresses Stripe sends webhooks from, from ")
+            .append(source)
+            .append('\n')
+            .append("# Taken ")
+            .append(today)
+            .append(" by stripe-webhook-cli addresses (")
+            .append(addresses.size())
+            .append(" addresses).\n");
     addresses.forEach(address -> text.append(address).append('\n'));
     Path absolute = file.toAbsolutePath();
     Path temporary = Files.createTempFile(absolute.getParent(), ".stripe-ips", ".tmp");
     try {
       Files.writeString(temporary, text, StandardCharsets.UTF_8);
-      Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(temporary);
     }

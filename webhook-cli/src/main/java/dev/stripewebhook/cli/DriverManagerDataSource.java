@@ -28,7 +28,8 @@ final class DriverManagerDataSource implements DataSource {
 
   @Override
   public Connection getConnection(String user, String password) throws SQLException {
-    return user == null ? DriverManager.getConnection(url)
+    return user == null
+        ? DriverManager.getConnection(url)
         : DriverManager.getConnection(url, user, password);
   }
 

@@ -8,10 +8,10 @@ import com.stripe.model.WebhookEndpoint;
 import com.stripe.param.WebhookEndpointCreateParams;
 import com.stripe.param.WebhookEndpointListParams;
 import com.stripe.param.WebhookEndpointUpdateParams;
-import dev.stripewebhook.EventHandlers;
-import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.CommaList;
+import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.EventTypePattern;
+import dev.stripewebhook.StripeEventHandler;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -42,8 +42,8 @@ import java.util.TreeSet;
  * The API key comes from {@code STRIPE_API_KEY} (or {@code --api-key}). The types are the union of
  * {@code --types}, the lines of {@code --types-file} (the list the CDI extension logs at start-up
  * fits: {@code #} comments and brackets are ignored) and the {@code eventTypes()} of the {@code
- * --handlers} classes. The signing secret is printed only when an endpoint is created: Stripe
- * shows it only then.
+ * --handlers} classes. The signing secret is printed only when an endpoint is created: Stripe shows
+ * it only then.
  *
  * @since 0.1
  */
@@ -58,8 +58,8 @@ public final class EndpointSync {
   }
 
   /** What would change for one endpoint. */
-  public record Plan(String url, WebhookEndpoint existing, SortedSet<String> current,
-      SortedSet<String> wanted) {
+  public record Plan(
+      String url, WebhookEndpoint existing, SortedSet<String> current, SortedSet<String> wanted) {
 
     /** Whether the endpoint exists and already has the wanted types. */
     public boolean upToDate() {
@@ -68,8 +68,8 @@ public final class EndpointSync {
   }
 
   /**
-   * Every Stripe event type the patterns match, sorted; {@code *} alone when one pattern is
-   * {@code *}.
+   * Every Stripe event type the patterns match, sorted; {@code *} alone when one pattern is {@code
+   * *}.
    *
    * @throws IllegalArgumentException naming a pattern that matches no Stripe event type
    */
@@ -77,18 +77,25 @@ public final class EndpointSync {
     if (patterns.contains("*")) {
       return new TreeSet<>(Set.of("*"));
     }
-    List<String> known = Arrays.stream(WebhookEndpointCreateParams.EnabledEvent.values())
-        .map(WebhookEndpointCreateParams.EnabledEvent::getValue)
-        .filter(type -> !type.equals("*")).toList();
+    List<String> known =
+        Arrays.stream(WebhookEndpointCreateParams.EnabledEvent.values())
+            .map(WebhookEndpointCreateParams.EnabledEvent::getValue)
+            .filter(type -> !type.equals("*"))
+            .toList();
     SortedSet<String> types = new TreeSet<>();
     for (String pattern : patterns) {
       EventTypePattern.check(pattern, "the event types to sync");
-      List<String> matching = known.stream()
-          .filter(type -> EventTypePattern.matches(pattern, type)).toList();
+      List<String> matching =
+          known.stream().filter(type -> EventTypePattern.matches(pattern, type)).toList();
       if (matching.isEmpty()) {
-        throw new IllegalArgumentException("No Stripe event type matches '" + pattern + "' (in"
-            + " stripe-java " + Stripe.VERSION + "); thin event types are not for webhook"
-            + " endpoints but for event destinations");
+        throw new IllegalArgumentException(
+            "No Stripe event type matches '"
+                + pattern
+                + "' (in"
+                + " stripe-java "
+                + Stripe.VERSION
+                + "); thin event types are not for webhook"
+                + " endpoints but for event destinations");
       }
       types.addAll(matching);
     }
@@ -98,8 +105,12 @@ public final class EndpointSync {
   /** Finds the endpoint of {@code url} and compares its types with {@code patterns}'. */
   public Plan plan(String url, Set<String> patterns) throws StripeException {
     SortedSet<String> wanted = expand(patterns);
-    for (WebhookEndpoint endpoint : client.v1().webhookEndpoints()
-        .list(WebhookEndpointListParams.builder().setLimit(100L).build()).autoPagingIterable()) {
+    for (WebhookEndpoint endpoint :
+        client
+            .v1()
+            .webhookEndpoints()
+            .list(WebhookEndpointListParams.builder().setLimit(100L).build())
+            .autoPagingIterable()) {
       if (url.equals(endpoint.getUrl())) {
         return new Plan(url, endpoint, new TreeSet<>(endpoint.getEnabledEvents()), wanted);
       }
@@ -110,61 +121,90 @@ public final class EndpointSync {
   /** Prints what {@code plan} changes. */
   public void print(Plan plan) {
     if (plan.existing() == null) {
-      out.println("No endpoint has the URL " + plan.url() + "; one would be created with API"
-          + " version " + Stripe.API_VERSION + " and " + plan.wanted().size() + " event types:");
+      out.println(
+          "No endpoint has the URL "
+              + plan.url()
+              + "; one would be created with API"
+              + " version "
+              + Stripe.API_VERSION
+              + " and "
+              + plan.wanted().size()
+              + " event types:");
       plan.wanted().forEach(type -> out.println("  + " + type));
       return;
     }
     WebhookEndpoint endpoint = plan.existing();
-    out.println("Endpoint " + endpoint.getId() + " (" + plan.url() + "), API version "
-        + endpoint.getApiVersion() + ", status " + endpoint.getStatus());
+    out.println(
+        "Endpoint "
+            + endpoint.getId()
+            + " ("
+            + plan.url()
+            + "), API version "
+            + endpoint.getApiVersion()
+            + ", status "
+            + endpoint.getStatus());
     if (endpoint.getApiVersion() != null && !endpoint.getApiVersion().equals(Stripe.API_VERSION)) {
-      out.println("  note: stripe-java " + Stripe.VERSION + " is built for " + Stripe.API_VERSION
-          + "; an endpoint's API version cannot be changed, create a new endpoint to move");
+      out.println(
+          "  note: stripe-java "
+              + Stripe.VERSION
+              + " is built for "
+              + Stripe.API_VERSION
+              + "; an endpoint's API version cannot be changed, create a new endpoint to move");
     }
     if (plan.upToDate()) {
       out.println("  enabled_events are up to date (" + plan.wanted().size() + " types)");
       return;
     }
-    plan.wanted().stream().filter(type -> !plan.current().contains(type))
+    plan.wanted().stream()
+        .filter(type -> !plan.current().contains(type))
         .forEach(type -> out.println("  + " + type));
-    plan.current().stream().filter(type -> !plan.wanted().contains(type))
+    plan.current().stream()
+        .filter(type -> !plan.wanted().contains(type))
         .forEach(type -> out.println("  - " + type));
   }
 
-  /** Creates or updates the endpoint as planned; returns it, or the existing one when up to date. */
+  /**
+   * Creates or updates the endpoint as planned; returns it, or the existing one when up to date.
+   */
   public WebhookEndpoint apply(Plan plan) throws StripeException {
     if (plan.upToDate()) {
       return plan.existing();
     }
     if (plan.existing() == null) {
-      WebhookEndpointCreateParams.Builder create = WebhookEndpointCreateParams.builder()
-          .setUrl(plan.url())
-          .putExtraParam("api_version", Stripe.API_VERSION);
+      WebhookEndpointCreateParams.Builder create =
+          WebhookEndpointCreateParams.builder()
+              .setUrl(plan.url())
+              .putExtraParam("api_version", Stripe.API_VERSION);
       plan.wanted().forEach(type -> create.addEnabledEvent(createEvent(type)));
       WebhookEndpoint created = client.v1().webhookEndpoints().create(create.build());
-      out.println("Created endpoint " + created.getId() + ". Its signing secret, shown this once"
-          + " (store it as STRIPE_WEBHOOK_SECRET):");
+      out.println(
+          "Created endpoint "
+              + created.getId()
+              + ". Its signing secret, shown this once"
+              + " (store it as STRIPE_WEBHOOK_SECRET):");
       out.println("  " + created.getSecret());
       return created;
     }
     WebhookEndpointUpdateParams.Builder update = WebhookEndpointUpdateParams.builder();
     plan.wanted().forEach(type -> update.addEnabledEvent(updateEvent(type)));
-    WebhookEndpoint updated = client.v1().webhookEndpoints()
-        .update(plan.existing().getId(), update.build());
-    out.println("Updated endpoint " + updated.getId() + ": " + plan.wanted().size()
-        + " event types");
+    WebhookEndpoint updated =
+        client.v1().webhookEndpoints().update(plan.existing().getId(), update.build());
+    out.println(
+        "Updated endpoint " + updated.getId() + ": " + plan.wanted().size() + " event types");
     return updated;
   }
 
   private static WebhookEndpointCreateParams.EnabledEvent createEvent(String type) {
     return Arrays.stream(WebhookEndpointCreateParams.EnabledEvent.values())
-        .filter(event -> event.getValue().equals(type)).findFirst().orElseThrow();
+        .filter(event -> event.getValue().equals(type))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static WebhookEndpointUpdateParams.EnabledEvent updateEvent(String type) {
     return Arrays.stream(WebhookEndpointUpdateParams.EnabledEvent.values())
-        .filter(event -> event.getValue().equals(type)).findFirst()
+        .filter(event -> event.getValue().equals(type))
+        .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("stripe-java cannot update " + type));
   }
 
@@ -181,10 +221,11 @@ public final class EndpointSync {
       }
     }
     if (options.containsKey("handlers")) {
-      EventHandlers handlers = EventHandlers.builder()
-          .instantiate(CommaList.split(options.get("handlers")),
-              EndpointSync.class.getClassLoader())
-          .build();
+      EventHandlers handlers =
+          EventHandlers.builder()
+              .instantiate(
+                  CommaList.split(options.get("handlers")), EndpointSync.class.getClassLoader())
+              .build();
       for (StripeEventHandler handler : handlers.all()) {
         patterns.addAll(handler.eventTypes());
       }
@@ -239,8 +280,9 @@ public final class EndpointSync {
 
   private static int usage(PrintStream err, String problem) {
     err.println(problem);
-    err.println("usage: stripe-webhook-cli sync --url URL [--types a,b.*] [--types-file FILE]"
-        + " [--handlers class,...] [--apply] [--api-key sk_...]");
+    err.println(
+        "usage: stripe-webhook-cli sync --url URL [--types a,b.*] [--types-file FILE]"
+            + " [--handlers class,...] [--apply] [--api-key sk_...]");
     return 2;
   }
 }

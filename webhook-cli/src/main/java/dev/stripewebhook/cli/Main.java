@@ -7,8 +7,8 @@ import java.time.Clock;
 import java.util.Arrays;
 
 /**
- * {@code java -jar stripe-webhook-cli.jar send|recover|sync|addresses [options]}: the operators' commands in
- * one runnable jar.
+ * {@code java -jar stripe-webhook-cli.jar send|recover|sync|addresses [options]}: the operators'
+ * commands in one runnable jar.
  *
  * <ul>
  *   <li>{@code send}: signs a realistic event and posts it to an endpoint ({@link WebhookSender});
@@ -36,15 +36,16 @@ public final class Main {
         WebhookSender.main(rest);
         return 0;
       case "recover":
-        return RecoveryCommand.run(rest, out, err,
-            name -> System.getProperty(name, System.getenv(name)));
+        return RecoveryCommand.run(
+            rest, out, err, name -> System.getProperty(name, System.getenv(name)));
       case "sync":
         return EndpointSync.run(rest, out, err, System.getenv("STRIPE_API_KEY"));
       case "addresses":
         return AddressesCommand.run(rest, out, err, Clock.systemUTC());
       default:
-        err.println("usage: stripe-webhook-cli send|recover|sync|addresses [options]"
-            + (command.isEmpty() ? "" : " (unknown command '" + command + "')"));
+        err.println(
+            "usage: stripe-webhook-cli send|recover|sync|addresses [options]"
+                + (command.isEmpty() ? "" : " (unknown command '" + command + "')"));
         return 2;
     }
   }

@@ -2,15 +2,15 @@
 package dev.stripewebhook.cli;
 
 import com.stripe.StripeClient;
+import dev.stripewebhook.CommaList;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.recovery.EventRecovery;
-import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
 import dev.stripewebhook.inbox.InboxOptions;
 import dev.stripewebhook.inbox.JdbcEventInbox;
-import dev.stripewebhook.CommaList;
+import dev.stripewebhook.pipeline.WebhookEndpoint;
+import dev.stripewebhook.recovery.EventRecovery;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,14 +29,25 @@ import java.util.regex.Pattern;
 /** The command line of {@link EventRecovery#main(String[])}. */
 final class RecoveryCommand {
   private static final Set<String> FLAGS = Set.of("undelivered-only", "dry-run");
-  private static final Set<String> OPTIONS = Set.of("since", "until", "type", "jdbc-url",
-      "jdbc-user", "jdbc-password", "api-key", "api-base");
+  private static final Set<String> OPTIONS =
+      Set.of(
+          "since",
+          "until",
+          "type",
+          "jdbc-url",
+          "jdbc-user",
+          "jdbc-password",
+          "api-key",
+          "api-base");
+
   /** Where the database password may come from instead of the command line: {@value}. */
   static final String JDBC_PASSWORD_VARIABLE = "STRIPE_WEBHOOK_JDBC_PASSWORD";
+
   private static final Pattern AGO = Pattern.compile("(\\d{1,4})([dhm])");
-  private static final String USAGE = "usage: stripe-webhook-cli recover --since 30d|12h|2026-11-01T00:00:00Z"
-      + " [--until ISO] [--undelivered-only] [--type a.b,c.d] --jdbc-url URL [--jdbc-user U]"
-      + " [--jdbc-password P] [--dry-run]";
+  private static final String USAGE =
+      "usage: stripe-webhook-cli recover --since 30d|12h|2026-11-01T00:00:00Z"
+          + " [--until ISO] [--undelivered-only] [--type a.b,c.d] --jdbc-url URL [--jdbc-user U]"
+          + " [--jdbc-password P] [--dry-run]";
 
   private RecoveryCommand() {}
 
@@ -50,11 +61,11 @@ final class RecoveryCommand {
   }
 
   /**
-   * Runs the command; {@code settings} is asked for configuration keys and environment names
-   * (the process's system properties, then its environment).
+   * Runs the command; {@code settings} is asked for configuration keys and environment names (the
+   * process's system properties, then its environment).
    */
-  static int run(String[] args, PrintStream out, PrintStream err,
-      Function<String, String> settings) throws Exception {
+  static int run(String[] args, PrintStream out, PrintStream err, Function<String, String> settings)
+      throws Exception {
     Map<String, String> options;
     WebhookConfig config;
     EventRecovery.Range range;
@@ -70,53 +81,80 @@ final class RecoveryCommand {
         throw new UsageException("no API key: set STRIPE_API_KEY or pass --api-key");
       }
       if (!options.containsKey("jdbc-url") && !recoveryOptions.dryRun()) {
-        throw new UsageException("--jdbc-url is required: the database of the application's"
-            + " event inbox (or --dry-run to list only)");
+        throw new UsageException(
+            "--jdbc-url is required: the database of the application's"
+                + " event inbox (or --dry-run to list only)");
       }
     } catch (UsageException | IllegalArgumentException | IllegalStateException e) {
       err.println(e.getMessage());
       err.println(USAGE);
       return 2;
     }
-    InboxOptions inboxOptions = InboxOptions.builder()
-        .clock(config.verification().clock())
-        .maxAttempts(config.processing().attempts())
-        .retention(Duration.ofDays(config.processing().retentionDays()))
-        .build();
-    EventInbox inbox = options.containsKey("jdbc-url")
-        ? JdbcEventInbox.create(new DriverManagerDataSource(options.get("jdbc-url"),
-            options.get("jdbc-user"), options.getOrDefault("jdbc-password",
-                setting(settings, JDBC_PASSWORD_VARIABLE))), inboxOptions)
-        : new InMemoryEventInbox(inboxOptions);
+    InboxOptions inboxOptions =
+        InboxOptions.builder()
+            .clock(config.verification().clock())
+            .maxAttempts(config.processing().attempts())
+            .retention(Duration.ofDays(config.processing().retentionDays()))
+            .build();
+    EventInbox inbox =
+        options.containsKey("jdbc-url")
+            ? JdbcEventInbox.create(
+                new DriverManagerDataSource(
+                    options.get("jdbc-url"),
+                    options.get("jdbc-user"),
+                    options.getOrDefault(
+                        "jdbc-password", setting(settings, JDBC_PASSWORD_VARIABLE))),
+                inboxOptions)
+            : new InMemoryEventInbox(inboxOptions);
     ClassLoader loader = RecoveryCommand.class.getClassLoader();
-    EventHandlers handlers = EventHandlers.builder()
-        .instantiate(config.processing().handlers(), loader)
-        .loadServices(loader)
-        .build();
+    EventHandlers handlers =
+        EventHandlers.builder()
+            .instantiate(config.processing().handlers(), loader)
+            .loadServices(loader)
+            .build();
     if (handlers.isEmpty() && !recoveryOptions.dryRun()) {
-      out.println("note: no handlers (" + WebhookConfig.Keys.HANDLERS + " or META-INF/services):"
-          + " events are stored but not processed; they are processed when Stripe delivers them"
-          + " again (resend them from the Dashboard), or by a recovery run with handlers");
+      out.println(
+          "note: no handlers ("
+              + WebhookConfig.Keys.HANDLERS
+              + " or META-INF/services):"
+              + " events are stored but not processed; they are processed when Stripe delivers them"
+              + " again (resend them from the Dashboard), or by a recovery run with handlers");
     }
-    StripeClient.StripeClientBuilder client = StripeClient.builder().setApiKey(apiKey)
-        .setMaxNetworkRetries(2);
+    StripeClient.StripeClientBuilder client =
+        StripeClient.builder().setApiKey(apiKey).setMaxNetworkRetries(2);
     if (options.containsKey("api-base")) {
       client.setApiBase(options.get("api-base"));
     }
-    EventRecovery recovery = EventRecovery.create(client.build(), config,
-        WebhookEndpoint.builder(config).handlers(handlers).inbox(inbox).label("Recovery")
-            .build()).reportingTo(out::println);
+    EventRecovery recovery =
+        EventRecovery.create(
+                client.build(),
+                config,
+                WebhookEndpoint.builder(config)
+                    .handlers(handlers)
+                    .inbox(inbox)
+                    .label("Recovery")
+                    .build())
+            .reportingTo(out::println);
     EventRecovery.Report report = recovery.run(range, recoveryOptions);
     if (recoveryOptions.dryRun()) {
-      out.println("Dry run: " + report.listed() + " listed, " + report.stored()
-          + " not in the inbox, " + report.alreadyPresent() + " already present, "
-          + report.refused() + " refused; nothing was stored or handled.");
+      out.println(
+          "Dry run: "
+              + report.listed()
+              + " listed, "
+              + report.stored()
+              + " not in the inbox, "
+              + report.alreadyPresent()
+              + " already present, "
+              + report.refused()
+              + " refused; nothing was stored or handled.");
       return 0;
     }
     out.println(report);
     if (report.failed() > 0) {
-      out.println("Failed: " + String.join(", ", report.failedEventIds())
-          + " (kept in the inbox as failed; fix the cause, then replay them or run again)");
+      out.println(
+          "Failed: "
+              + String.join(", ", report.failedEventIds())
+              + " (kept in the inbox as failed; fix the cause, then replay them or run again)");
       return 1;
     }
     return 0;
@@ -134,13 +172,13 @@ final class RecoveryCommand {
         }
         options.put(name, args[++i]);
       } else {
-        throw new UsageException(name == null ? "unexpected argument " + args[i]
-            : "unknown option " + args[i]);
+        throw new UsageException(
+            name == null ? "unexpected argument " + args[i] : "unknown option " + args[i]);
       }
     }
     if (!options.containsKey("since")) {
-      throw new UsageException("--since is required: 30d, 12h, 90m, or an instant such as"
-          + " 2026-11-01T00:00:00Z");
+      throw new UsageException(
+          "--since is required: 30d, 12h, 90m, or an instant such as" + " 2026-11-01T00:00:00Z");
     }
     return options;
   }
@@ -149,8 +187,8 @@ final class RecoveryCommand {
       throws UsageException {
     Instant now = config.verification().clock().instant().truncatedTo(ChronoUnit.SECONDS);
     Instant since = instant("--since", options.get("since"), now);
-    Instant until = options.containsKey("until")
-        ? instant("--until", options.get("until"), now) : null;
+    Instant until =
+        options.containsKey("until") ? instant("--until", options.get("until"), now) : null;
     if (until != null && !since.isBefore(until)) {
       throw new UsageException("--since " + since + " is not before --until " + until);
     }
@@ -162,18 +200,24 @@ final class RecoveryCommand {
     Matcher ago = AGO.matcher(value);
     if (ago.matches()) {
       long amount = Long.parseLong(ago.group(1));
-      return now.minus(switch (ago.group(2)) {
-        case "d" -> Duration.ofDays(amount);
-        case "h" -> Duration.ofHours(amount);
-        default -> Duration.ofMinutes(amount);
-      });
+      return now.minus(
+          switch (ago.group(2)) {
+            case "d" -> Duration.ofDays(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofMinutes(amount);
+          });
     }
     try {
-      return value.contains("T") ? Instant.parse(value)
+      return value.contains("T")
+          ? Instant.parse(value)
           : LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
     } catch (DateTimeParseException e) {
-      throw new UsageException(option + ": '" + value + "' is neither a period before now (30d,"
-          + " 12h, 90m) nor an instant such as 2026-11-01T00:00:00Z or a date such as 2026-11-01");
+      throw new UsageException(
+          option
+              + ": '"
+              + value
+              + "' is neither a period before now (30d,"
+              + " 12h, 90m) nor an instant such as 2026-11-01T00:00:00Z or a date such as 2026-11-01");
     }
   }
 

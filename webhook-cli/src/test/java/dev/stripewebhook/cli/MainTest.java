@@ -26,7 +26,8 @@ class MainTest {
     assertThat(Main.run(new String[] {"recover", "--verbose"}, out, out)).isEqualTo(2);
     assertThat(Main.run(new String[] {"sync", "--verbose", "x"}, out, out)).isEqualTo(2);
     assertThat(printed.toString(StandardCharsets.UTF_8))
-        .contains("usage: stripe-webhook-cli recover").contains("usage: stripe-webhook-cli sync")
+        .contains("usage: stripe-webhook-cli recover")
+        .contains("usage: stripe-webhook-cli sync")
         .contains("unknown option --verbose");
   }
 }

@@ -40,8 +40,12 @@ class RecoveryCommandTest {
     all[args.length] = "--api-base";
     all[args.length + 1] = api.base();
     PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
-    Map<String, String> environment = Map.of("STRIPE_WEBHOOK_SECRET", RecordedEventsApi.SECRET,
-        "STRIPE_API_KEY", RecordedEventsApi.API_KEY);
+    Map<String, String> environment =
+        Map.of(
+            "STRIPE_WEBHOOK_SECRET",
+            RecordedEventsApi.SECRET,
+            "STRIPE_API_KEY",
+            RecordedEventsApi.API_KEY);
     return RecoveryCommand.run(all, out, out, environment::get);
   }
 
@@ -55,16 +59,20 @@ class RecoveryCommandTest {
     String url = "jdbc:h2:mem:recovery_" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
     RecordingHandler.SEEN.clear();
     assertThat(command("--since", "30d", "--undelivered-only", "--jdbc-url", url)).isZero();
-    assertThat(RecordingHandler.SEEN).containsExactly(id(api.oldest), id(api.middle), id(api.newest));
-    assertThat(printed()).contains(id(api.newest) + " invoice.paid ")
+    assertThat(RecordingHandler.SEEN)
+        .containsExactly(id(api.oldest), id(api.middle), id(api.newest));
+    assertThat(printed())
+        .contains(id(api.newest) + " invoice.paid ")
         .contains("3 listed, 3 stored, 0 already present, 0 refused, 3 processed");
 
     RecordingHandler.SEEN.clear();
     printed.reset();
     assertThat(command("--since", "30d", "--undelivered-only", "--jdbc-url", url)).isZero();
     assertThat(RecordingHandler.SEEN).isEmpty();
-    assertThat(printed()).contains("3 listed, 0 stored, 3 already present, 0 refused, 0 processed")
-        .doesNotContain(RecordedEventsApi.API_KEY).doesNotContain(RecordedEventsApi.SECRET);
+    assertThat(printed())
+        .contains("3 listed, 0 stored, 3 already present, 0 refused, 0 processed")
+        .doesNotContain(RecordedEventsApi.API_KEY)
+        .doesNotContain(RecordedEventsApi.SECRET);
   }
 
   @Test
@@ -77,7 +85,8 @@ class RecoveryCommandTest {
     assertThat(printed()).contains("Dry run: 3 listed, 3 not in the inbox");
     String query = api.queries.get(0);
     int at = query.indexOf("created[gte]=") + "created[gte]=".length();
-    assertThat(Long.parseLong(query.substring(at, query.indexOf('&', at)))).isBetween(before, after);
+    assertThat(Long.parseLong(query.substring(at, query.indexOf('&', at))))
+        .isBetween(before, after);
   }
 
   @Test
@@ -89,7 +98,8 @@ class RecoveryCommandTest {
     assertThat(command("--since", "2d", "--dry-run", "--type", "invoice.*,charge.refunded"))
         .isEqualTo(2);
     assertThat(command("--since", "2d", "--verbose")).isEqualTo(2);
-    assertThat(printed()).contains("--since is required")
+    assertThat(printed())
+        .contains("--since is required")
         .contains("--since: 'last week' is neither a period before now")
         .contains("--jdbc-url is required")
         .contains("is not before --until")

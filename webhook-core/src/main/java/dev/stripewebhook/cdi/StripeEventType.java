@@ -16,9 +16,9 @@ import java.lang.annotation.Target;
 import java.util.Objects;
 
 /**
- * Selects the Stripe events a CDI observer wants, by type: an exact type ({@code invoice.paid}),
- * a prefix wildcard ({@code customer.subscription.*}) or {@code *}. An observer without it gets
- * every event.
+ * Selects the Stripe events a CDI observer wants, by type: an exact type ({@code invoice.paid}), a
+ * prefix wildcard ({@code customer.subscription.*}) or {@code *}. An observer without it gets every
+ * event.
  *
  * <h2>Usage</h2>
  *
@@ -31,11 +31,11 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * Observers may take the stripe-java {@code com.stripe.model.Event}, the event's typed data
- * object ({@code Invoice}, {@code PaymentIntent}...), a thin {@code EventNotification}, or the
- * {@link dev.stripewebhook.VerifiedEvent}. {@code @Observes} runs in the request: an exception
- * answers 500 so that Stripe retries; {@code @ObservesAsync} runs after, without delaying the
- * answer; {@code @Priority} orders observers of the same payload.
+ * Observers may take the stripe-java {@code com.stripe.model.Event}, the event's typed data object
+ * ({@code Invoice}, {@code PaymentIntent}...), a thin {@code EventNotification}, or the {@link
+ * dev.stripewebhook.VerifiedEvent}. {@code @Observes} runs in the request: an exception answers 500
+ * so that Stripe retries; {@code @ObservesAsync} runs after, without delaying the answer;
+ * {@code @Priority} orders observers of the same payload.
  *
  * @since 0.1
  */

@@ -19,10 +19,10 @@ final class Claim {
   }
 
   /**
-   * Whether an event claimed now was dead before: it was, or it is a claim whose lease ran out
-   * and that was already past the last allowed attempt (a dead event taken by a delivery whose
-   * holder then crashed). An expired claim within the allowed attempts was not dead: its failure
-   * may be the one that makes it so.
+   * Whether an event claimed now was dead before: it was, or it is a claim whose lease ran out and
+   * that was already past the last allowed attempt (a dead event taken by a delivery whose holder
+   * then crashed). An expired claim within the allowed attempts was not dead: its failure may be
+   * the one that makes it so.
    */
   static boolean wasDead(InboxStatus before, int attemptsBefore, int maxAttempts) {
     return before == InboxStatus.DEAD
@@ -50,7 +50,8 @@ final class Claim {
    * the event dead, so that whoever counts dead events on it counts each once.
    */
   Outcome failedOutcome(int maxAttempts) {
-    return !wasDead && failedStatus(maxAttempts) == InboxStatus.DEAD ? Outcome.DEAD
+    return !wasDead && failedStatus(maxAttempts) == InboxStatus.DEAD
+        ? Outcome.DEAD
         : Outcome.FAILED;
   }
 }

@@ -9,8 +9,10 @@ final class Errors {
 
   /** The exception's class and message, cut to {@value #MAX_LENGTH} characters. */
   static String describe(Throwable error) {
-    String text = error.getMessage() == null ? error.toString()
-        : error.getClass().getName() + ": " + error.getMessage();
+    String text =
+        error.getMessage() == null
+            ? error.toString()
+            : error.getClass().getName() + ": " + error.getMessage();
     return text.length() <= MAX_LENGTH ? text : text.substring(0, MAX_LENGTH - 1) + "…";
   }
 }

@@ -8,28 +8,27 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where every verified event is recorded, by {@code event.id}, before it is handled, so that it
- * is handled once and never lost.
+ * Where every verified event is recorded, by {@code event.id}, before it is handled, so that it is
+ * handled once and never lost.
  *
  * <p>The rules every implementation keeps:
  *
  * <ul>
  *   <li>An event becomes {@link InboxStatus#DONE} only after its work succeeded; once done, it is
  *       never processed again ({@link Outcome#ALREADY_DONE}).
- *   <li>Processing starts with a claim: a lease held by one owner until a deadline, which the
- *       inbox renews every {@link InboxOptions#lease() lease}/3 until the event is finished (for
- *       work that takes longer than a lease, and for the events of a batch waiting their turn).
- *       While a lease holds, nobody else processes the event ({@link Outcome#BUSY}); when it runs
- *       out (the holder crashed, or its process stood still longer than a lease), another owner
- *       may take the event over, and the late owner's "done" mark is refused ({@link
- *       Outcome#LEASE_LOST}).
+ *   <li>Processing starts with a claim: a lease held by one owner until a deadline, which the inbox
+ *       renews every {@link InboxOptions#lease() lease}/3 until the event is finished (for work
+ *       that takes longer than a lease, and for the events of a batch waiting their turn). While a
+ *       lease holds, nobody else processes the event ({@link Outcome#BUSY}); when it runs out (the
+ *       holder crashed, or its process stood still longer than a lease), another owner may take the
+ *       event over, and the late owner's "done" mark is refused ({@link Outcome#LEASE_LOST}).
  *   <li>A failed attempt records the error and a next attempt time (exponential backoff with
  *       jitter); after {@link InboxOptions#maxAttempts()} attempts the event is {@link
  *       InboxStatus#DEAD}, kept until {@link #replay replayed}.
- *   <li>With the JDBC inbox, work that writes through {@link HandlingContext#connection()}
- *       commits in the transaction that marks the event done: exactly once. Work that calls other
- *       systems is at least once (a crash between the call and the mark repeats it): it should
- *       pass {@code event.id} to them as an idempotency key.
+ *   <li>With the JDBC inbox, work that writes through {@link HandlingContext#connection()} commits
+ *       in the transaction that marks the event done: exactly once. Work that calls other systems
+ *       is at least once (a crash between the call and the mark repeats it): it should pass {@code
+ *       event.id} to them as an idempotency key.
  * </ul>
  *
  * <p>An inbox serves one {@link #endpoint() endpoint}: it stores and sees only that endpoint's
@@ -58,13 +57,13 @@ public interface EventInbox {
     /** The work succeeded and the event is done. */
     DONE,
     /**
-     * The work failed; the event will be tried again, or, when it was dead before this attempt
-     * (a delivery may claim a dead event), it stays dead.
+     * The work failed; the event will be tried again, or, when it was dead before this attempt (a
+     * delivery may claim a dead event), it stays dead.
      */
     FAILED,
     /**
-     * The work failed for the last allowed time and this attempt made the event dead: returned
-     * once per event (until it is replayed), so it may be counted.
+     * The work failed for the last allowed time and this attempt made the event dead: returned once
+     * per event (until it is replayed), so it may be counted.
      */
     DEAD,
     /** Skipped by the ordering guard. */
@@ -114,17 +113,17 @@ public interface EventInbox {
   Outcome process(String eventId, String owner, Work work) throws InboxException;
 
   /**
-   * Claims one event for a delivery being answered now, as {@link #process} does, for a door
-   * whose processing runs outside this call (a JAX-RS resource method runs between a request
-   * filter, which claims, and a response filter, which {@link #finish finishes}). The same rules
-   * as {@code process}: any unfinished status may be claimed, dead included, and a processing one
-   * whose lease ran out. With the ordering guard on, an event older than one already applied for
-   * the same object is finished now as superseded instead, and not claimed.
+   * Claims one event for a delivery being answered now, as {@link #process} does, for a door whose
+   * processing runs outside this call (a JAX-RS resource method runs between a request filter,
+   * which claims, and a response filter, which {@link #finish finishes}). The same rules as {@code
+   * process}: any unfinished status may be claimed, dead included, and a processing one whose lease
+   * ran out. With the ordering guard on, an event older than one already applied for the same
+   * object is finished now as superseded instead, and not claimed.
    *
    * <p>The claim holds until {@link #finish}: every claim must be finished, failed or not.
    *
-   * @return the event as claimed; empty when it is unknown, finished (done, superseded or
-   *     resolved) or held by another owner: {@link #find} tells those apart
+   * @return the event as claimed; empty when it is unknown, finished (done, superseded or resolved)
+   *     or held by another owner: {@link #find} tells those apart
    */
   Optional<InboxRecord> claim(String eventId, String owner) throws InboxException;
 
@@ -133,9 +132,9 @@ public interface EventInbox {
    * done; with one, records it as {@link #process} records a failure of its work (failed, or dead
    * after the last allowed attempt; a dead event stays dead and returns {@link Outcome#FAILED}).
    *
-   * <p>Work done between the claim and this call does not join the transaction of the done mark,
-   * as {@link HandlingContext#connection()} does within {@code process}: it is at least once (a
-   * crash before this call repeats it), so it should pass {@code event.id} to other systems as an
+   * <p>Work done between the claim and this call does not join the transaction of the done mark, as
+   * {@link HandlingContext#connection()} does within {@code process}: it is at least once (a crash
+   * before this call repeats it), so it should pass {@code event.id} to other systems as an
    * idempotency key.
    *
    * @param failure what the work threw, or {@code null} when it succeeded
@@ -146,10 +145,10 @@ public interface EventInbox {
   Outcome finish(String eventId, String owner, Throwable failure) throws InboxException;
 
   /**
-   * Claims up to {@code limit} events whose next attempt time has come (or whose lease has run
-   * out) and runs {@code work} on each, in the calling thread. Several owners calling this at once
-   * claim disjoint events. A failure of one event's work, whatever it throws, fails that event's
-   * attempt only: the others of the batch still run.
+   * Claims up to {@code limit} events whose next attempt time has come (or whose lease has run out)
+   * and runs {@code work} on each, in the calling thread. Several owners calling this at once claim
+   * disjoint events. A failure of one event's work, whatever it throws, fails that event's attempt
+   * only: the others of the batch still run.
    *
    * @return how many events were claimed
    */
@@ -167,8 +166,8 @@ public interface EventInbox {
   boolean replay(String eventId) throws InboxException;
 
   /**
-   * Closes a failed or dead event without running its handlers: an operator dealt with it by
-   * other means. It becomes {@link InboxStatus#RESOLVED}, final, and is pruned like a done one.
+   * Closes a failed or dead event without running its handlers: an operator dealt with it by other
+   * means. It becomes {@link InboxStatus#RESOLVED}, final, and is pruned like a done one.
    *
    * @return whether the event was failed or dead
    */
@@ -183,10 +182,9 @@ public interface EventInbox {
   int prune() throws InboxException;
 
   /**
-   * One page of the stored events that pass the query's filters, newest first ({@code
-   * received_at}, then {@code event_id}, descending), without their bodies. Pages are by
-   * position: following {@link EventPage#next()} until it is null visits each event that
-   * stays stored exactly once.
+   * One page of the stored events that pass the query's filters, newest first ({@code received_at},
+   * then {@code event_id}, descending), without their bodies. Pages are by position: following
+   * {@link EventPage#next()} until it is null visits each event that stays stored exactly once.
    */
   EventPage list(EventQuery query) throws InboxException;
 
@@ -197,8 +195,8 @@ public interface EventInbox {
   InboxBacklog backlog() throws InboxException;
 
   /**
-   * The stored events about the object {@code dataObjectId} ({@code data.object.id}), in the
-   * order Stripe created them (then by arrival), at most {@code limit}.
+   * The stored events about the object {@code dataObjectId} ({@code data.object.id}), in the order
+   * Stripe created them (then by arrival), at most {@code limit}.
    */
   List<EventSummary> aboutObject(String dataObjectId, int limit) throws InboxException;
 

@@ -8,8 +8,8 @@ import java.util.Optional;
  * One page of {@link EventInbox#list}, newest first.
  *
  * @param events at most the query's limit
- * @param next the cursor of the following page ({@link EventQuery.Builder#after}), or {@code
- *     null} on the last page
+ * @param next the cursor of the following page ({@link EventQuery.Builder#after}), or {@code null}
+ *     on the last page
  * @since 0.1
  */
 public record EventPage(List<EventSummary> events, String next) {

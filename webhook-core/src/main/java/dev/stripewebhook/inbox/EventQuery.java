@@ -8,9 +8,9 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * What {@link EventInbox#list} returns: filters (all optional, combined with "and") and one page
- * of at most {@link #limit()} events, newest first ({@code received_at} then {@code event_id},
- * both descending). Immutable; built with {@link #builder()}.
+ * What {@link EventInbox#list} returns: filters (all optional, combined with "and") and one page of
+ * at most {@link #limit()} events, newest first ({@code received_at} then {@code event_id}, both
+ * descending). Immutable; built with {@link #builder()}.
  *
  * <pre>{@code
  * EventPage page = inbox.list(EventQuery.builder()
@@ -29,6 +29,7 @@ import java.util.Set;
 public final class EventQuery {
   /** The default page size: {@value}. */
   public static final int DEFAULT_LIMIT = 50;
+
   /** The largest page size: {@value}. */
   public static final int MAX_LIMIT = 500;
 
@@ -104,7 +105,8 @@ public final class EventQuery {
         && (receivedFrom == null || !event.receivedAt().isBefore(receivedFrom))
         && (receivedBefore == null || event.receivedAt().isBefore(receivedBefore))
         && (livemode == null || livemode.equals(event.livemode()))
-        && (search == null || search.equals(event.eventId())
+        && (search == null
+            || search.equals(event.eventId())
             || search.equals(event.dataObjectId()));
   }
 
@@ -123,9 +125,10 @@ public final class EventQuery {
     }
 
     String cursor() {
-      String text = VERSION + ":" + receivedAt.getEpochSecond() + ":" + receivedAt.getNano()
-          + ":" + eventId;
-      return Base64.getUrlEncoder().withoutPadding()
+      String text =
+          VERSION + ":" + receivedAt.getEpochSecond() + ":" + receivedAt.getNano() + ":" + eventId;
+      return Base64.getUrlEncoder()
+          .withoutPadding()
           .encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -136,11 +139,11 @@ public final class EventQuery {
         if (parts.length != 4 || !parts[0].equals(VERSION) || parts[3].isEmpty()) {
           throw new IllegalArgumentException("not a cursor of this inbox");
         }
-        return new Position(Instant.ofEpochSecond(Long.parseLong(parts[1]),
-            Long.parseLong(parts[2])), parts[3]);
+        return new Position(
+            Instant.ofEpochSecond(Long.parseLong(parts[1]), Long.parseLong(parts[2])), parts[3]);
       } catch (IllegalArgumentException | java.time.DateTimeException e) {
-        throw new IllegalArgumentException("cursor: not one returned by EventPage.next() ("
-            + e.getMessage() + ")", e);
+        throw new IllegalArgumentException(
+            "cursor: not one returned by EventPage.next() (" + e.getMessage() + ")", e);
       }
     }
   }
@@ -227,8 +230,21 @@ public final class EventQuery {
 
   @Override
   public String toString() {
-    return "EventQuery[statuses=" + statuses + ", type=" + type + ", received=" + receivedFrom
-        + ".." + receivedBefore + ", livemode=" + livemode + ", search=" + search + ", limit="
-        + limit + (after == null ? "" : ", after " + after.eventId()) + "]";
+    return "EventQuery[statuses="
+        + statuses
+        + ", type="
+        + type
+        + ", received="
+        + receivedFrom
+        + ".."
+        + receivedBefore
+        + ", livemode="
+        + livemode
+        + ", search="
+        + search
+        + ", limit="
+        + limit
+        + (after == null ? "" : ", after " + after.eventId())
+        + "]";
   }
 }

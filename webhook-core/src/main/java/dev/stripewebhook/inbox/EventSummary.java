@@ -4,8 +4,8 @@ package dev.stripewebhook.inbox;
 import java.time.Instant;
 
 /**
- * One event as a list shows it: its envelope and processing state, without its body or its
- * delivery headers.
+ * One event as a list shows it: its envelope and processing state, without its body or its delivery
+ * headers.
  *
  * @param endpoint the endpoint it was delivered to
  * @param eventId the event id, {@code evt_...}
@@ -21,6 +21,16 @@ import java.time.Instant;
  * @param handledAt when it became done, superseded or resolved, or {@code null}
  * @since 0.1
  */
-public record EventSummary(String endpoint, String eventId, String type, Boolean livemode,
-    String account, String dataObjectId, Instant created, Instant receivedAt, InboxStatus status,
-    int attempts, String lastError, Instant handledAt) {}
+public record EventSummary(
+    String endpoint,
+    String eventId,
+    String type,
+    Boolean livemode,
+    String account,
+    String dataObjectId,
+    Instant created,
+    Instant receivedAt,
+    InboxStatus status,
+    int attempts,
+    String lastError,
+    Instant handledAt) {}

@@ -2,9 +2,9 @@
 package dev.stripewebhook.inbox;
 
 import dev.stripewebhook.HandlingContext;
+import dev.stripewebhook.LogText;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.LogText;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,14 +27,14 @@ import java.util.TreeSet;
  * instance only, and forgets everything on restart; use {@link JdbcEventInbox} for durability or
  * several instances.
  *
- * <p>A done or superseded event keeps its envelope, state and attempts but not its body, which
- * is all deduplication needs: its record's {@link InboxRecord#body()} is empty. Lists and counts
- * look at every stored event: fine for the capacity of one JVM's memory. When full, {@link
- * #receive} forgets the oldest finished event (done, superseded, resolved); when there is none,
- * the oldest failed or dead event, with a warning naming it: failed events are kept only up to
- * the capacity (use {@link JdbcEventInbox} to keep them all). Only when every stored event is
- * received or processing does {@link #receive} throw {@link InboxException} (answered 503:
- * Stripe delivers again later) rather than drop an event about to be handled.
+ * <p>A done or superseded event keeps its envelope, state and attempts but not its body, which is
+ * all deduplication needs: its record's {@link InboxRecord#body()} is empty. Lists and counts look
+ * at every stored event: fine for the capacity of one JVM's memory. When full, {@link #receive}
+ * forgets the oldest finished event (done, superseded, resolved); when there is none, the oldest
+ * failed or dead event, with a warning naming it: failed events are kept only up to the capacity
+ * (use {@link JdbcEventInbox} to keep them all). Only when every stored event is received or
+ * processing does {@link #receive} throw {@link InboxException} (answered 503: Stripe delivers
+ * again later) rather than drop an event about to be handled.
  *
  * @since 0.1
  */
@@ -43,16 +43,22 @@ public final class InMemoryEventInbox implements EventInbox {
 
   private final InboxOptions options;
   private final Map<String, Entry> entries = new LinkedHashMap<>(); // guarded by this
+
   /** The entries workers may claim, by when: next attempt, or end of lease. Guarded by this. */
-  private final TreeSet<Entry> due = new TreeSet<>(Comparator
-      .comparing((Entry entry) -> entry.dueAt).thenComparingLong(entry -> entry.sequence));
+  private final TreeSet<Entry> due =
+      new TreeSet<>(
+          Comparator.comparing((Entry entry) -> entry.dueAt)
+              .thenComparingLong(entry -> entry.sequence));
+
   /**
    * The entries {@link #receive} may forget when full: finished ones before failed or dead ones,
    * each oldest first. Guarded by this.
    */
-  private final TreeSet<Entry> evictable = new TreeSet<>(Comparator
-      .comparingInt((Entry entry) -> entry.evictionRank)
-      .thenComparingLong(entry -> entry.sequence));
+  private final TreeSet<Entry> evictable =
+      new TreeSet<>(
+          Comparator.comparingInt((Entry entry) -> entry.evictionRank)
+              .thenComparingLong(entry -> entry.sequence));
+
   private long sequence; // guarded by this
   private final LeaseKeeper leases;
 
@@ -79,26 +85,40 @@ public final class InMemoryEventInbox implements EventInbox {
       if (entries.size() >= options.capacity()) {
         forgotten = evictable.pollFirst();
         if (forgotten == null) {
-          throw new InboxException("The in-memory inbox is full: all of its "
-              + options.capacity() + " events are received or being processed; configure a"
-              + " DataSource (" + WebhookConfig.Keys.DATASOURCE + ") or a larger capacity ("
-              + WebhookConfig.Keys.MEMORY_CAPACITY + ")");
+          throw new InboxException(
+              "The in-memory inbox is full: all of its "
+                  + options.capacity()
+                  + " events are received or being processed; configure a"
+                  + " DataSource ("
+                  + WebhookConfig.Keys.DATASOURCE
+                  + ") or a larger capacity ("
+                  + WebhookConfig.Keys.MEMORY_CAPACITY
+                  + ")");
         }
         unindex(forgotten); // out of due too
         entries.remove(forgotten.eventId);
       }
-      Entry entry = new Entry(options.endpoint(), event, signatureHeader, clientAddress, now(),
-          sequence++);
+      Entry entry =
+          new Entry(options.endpoint(), event, signatureHeader, clientAddress, now(), sequence++);
       entries.put(event.id(), entry);
       index(entry);
     }
     if (forgotten != null && !forgotten.status.isFinal()) {
       // Outside the lock: the forgotten entry is no longer reachable, so nothing changes it.
-      LOG.log(Level.WARNING, "Forgot the " + forgotten.status.code() + " event "
-          + LogText.escape(forgotten.eventId) + " to store a new one: the in-memory inbox keeps"
-          + " failed events only up to its capacity of " + options.capacity() + "; configure a"
-          + " DataSource (" + WebhookConfig.Keys.DATASOURCE + ") to keep them until replayed or"
-          + " resolved");
+      LOG.log(
+          Level.WARNING,
+          "Forgot the "
+              + forgotten.status.code()
+              + " event "
+              + LogText.escape(forgotten.eventId)
+              + " to store a new one: the in-memory inbox keeps"
+              + " failed events only up to its capacity of "
+              + options.capacity()
+              + "; configure a"
+              + " DataSource ("
+              + WebhookConfig.Keys.DATASOURCE
+              + ") to keep them until replayed or"
+              + " resolved");
     }
     return Receipt.NEW;
   }
@@ -164,9 +184,13 @@ public final class InMemoryEventInbox implements EventInbox {
       return Outcome.LEASE_LOST;
     }
     Claim claim = entry.claim;
-    return failure == null ? finish(claim, InboxStatus.DONE, Outcome.DONE, null)
-        : finish(claim, claim.failedStatus(options.maxAttempts()),
-            claim.failedOutcome(options.maxAttempts()), failure);
+    return failure == null
+        ? finish(claim, InboxStatus.DONE, Outcome.DONE, null)
+        : finish(
+            claim,
+            claim.failedStatus(options.maxAttempts()),
+            claim.failedOutcome(options.maxAttempts()),
+            failure);
   }
 
   @Override
@@ -183,7 +207,7 @@ public final class InMemoryEventInbox implements EventInbox {
       }
       taken.forEach(this::index); // after the loop: a zero lease must not claim twice
     }
-    claimed.forEach(leases::hold);                 // the last of the batch waits its turn
+    claimed.forEach(leases::hold); // the last of the batch waits its turn
     for (Claim claim : claimed) {
       run(claim, work);
     }
@@ -201,13 +225,17 @@ public final class InMemoryEventInbox implements EventInbox {
     Throwable failure = null;
     try {
       work.run(claim.record, HandlingContext.none());
-    } catch (Throwable e) {  // any: an Error of one event's work is that attempt's failure only
+    } catch (Throwable e) { // any: an Error of one event's work is that attempt's failure only
       failure = e;
     }
     synchronized (this) {
-      return failure == null ? finish(claim, InboxStatus.DONE, Outcome.DONE, null)
-          : finish(claim, claim.failedStatus(options.maxAttempts()),
-              claim.failedOutcome(options.maxAttempts()), failure);
+      return failure == null
+          ? finish(claim, InboxStatus.DONE, Outcome.DONE, null)
+          : finish(
+              claim,
+              claim.failedStatus(options.maxAttempts()),
+              claim.failedOutcome(options.maxAttempts()),
+              failure);
     }
   }
 
@@ -216,8 +244,10 @@ public final class InMemoryEventInbox implements EventInbox {
       return false;
     }
     for (Entry other : entries.values()) {
-      if (other.status == InboxStatus.DONE && record.dataObjectId().equals(other.dataObjectId)
-          && other.created != null && other.created.isAfter(record.created())) {
+      if (other.status == InboxStatus.DONE
+          && record.dataObjectId().equals(other.dataObjectId)
+          && other.created != null
+          && other.created.isAfter(record.created())) {
         return true;
       }
     }
@@ -231,7 +261,8 @@ public final class InMemoryEventInbox implements EventInbox {
   private Outcome finish(Claim claim, InboxStatus status, Outcome outcome, Throwable error) {
     leases.release(claim);
     Entry entry = entries.get(claim.eventId());
-    if (entry == null || entry.status != InboxStatus.PROCESSING
+    if (entry == null
+        || entry.status != InboxStatus.PROCESSING
         || !claim.owner.equals(entry.leaseOwner)) {
       return Outcome.LEASE_LOST;
     }
@@ -258,7 +289,8 @@ public final class InMemoryEventInbox implements EventInbox {
     Set<Claim.Key> lost = new HashSet<>();
     for (Claim claim : claims) {
       Entry entry = entries.get(claim.eventId());
-      if (entry == null || entry.status != InboxStatus.PROCESSING
+      if (entry == null
+          || entry.status != InboxStatus.PROCESSING
           || !claim.owner.equals(entry.leaseOwner)) {
         lost.add(claim.key());
       } else if (until.isAfter(entry.leaseUntil)) {
@@ -276,23 +308,25 @@ public final class InMemoryEventInbox implements EventInbox {
   }
 
   /**
-   * Puts an entry into the indexes its state calls for: an unfinished one into {@link #due},
-   * keyed by when it is next due; a finished, failed or dead one into {@link #evictable}.
+   * Puts an entry into the indexes its state calls for: an unfinished one into {@link #due}, keyed
+   * by when it is next due; a finished, failed or dead one into {@link #evictable}.
    */
   private void index(Entry entry) {
-    entry.dueAt = switch (entry.status) {
-      case RECEIVED, FAILED -> entry.nextAttemptAt;
-      case PROCESSING -> entry.leaseUntil;
-      default -> null;
-    };
+    entry.dueAt =
+        switch (entry.status) {
+          case RECEIVED, FAILED -> entry.nextAttemptAt;
+          case PROCESSING -> entry.leaseUntil;
+          default -> null;
+        };
     if (entry.dueAt != null) {
       due.add(entry);
     }
-    entry.evictionRank = switch (entry.status) {
-      case DONE, SUPERSEDED, RESOLVED -> 0;
-      case FAILED, DEAD -> 1;
-      case RECEIVED, PROCESSING -> NOT_EVICTABLE;  // being, or about to be, handled
-    };
+    entry.evictionRank =
+        switch (entry.status) {
+          case DONE, SUPERSEDED, RESOLVED -> 0;
+          case FAILED, DEAD -> 1;
+          case RECEIVED, PROCESSING -> NOT_EVICTABLE; // being, or about to be, handled
+        };
     if (entry.evictionRank != NOT_EVICTABLE) {
       evictable.add(entry);
     }
@@ -318,8 +352,7 @@ public final class InMemoryEventInbox implements EventInbox {
   @Override
   public synchronized boolean replay(String eventId) {
     Entry entry = entries.get(eventId);
-    if (entry == null
-        || (entry.status != InboxStatus.FAILED && entry.status != InboxStatus.DEAD)) {
+    if (entry == null || (entry.status != InboxStatus.FAILED && entry.status != InboxStatus.DEAD)) {
       return false;
     }
     unindex(entry);
@@ -333,8 +366,7 @@ public final class InMemoryEventInbox implements EventInbox {
   @Override
   public synchronized boolean resolve(String eventId) {
     Entry entry = entries.get(eventId);
-    if (entry == null
-        || (entry.status != InboxStatus.FAILED && entry.status != InboxStatus.DEAD)) {
+    if (entry == null || (entry.status != InboxStatus.FAILED && entry.status != InboxStatus.DEAD)) {
       return false;
     }
     // The body stays: an operator may want to read what was closed by hand.
@@ -417,7 +449,7 @@ public final class InMemoryEventInbox implements EventInbox {
     int pruned = 0;
     for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
       Entry entry = it.next();
-      if (entry.status.isFinal() && entry.handledAt.isBefore(cutoff)) {  // with its attempts
+      if (entry.status.isFinal() && entry.handledAt.isBefore(cutoff)) { // with its attempts
         unindex(entry);
         it.remove();
         pruned++;
@@ -430,11 +462,14 @@ public final class InMemoryEventInbox implements EventInbox {
     return options.clock().instant();
   }
 
-  private static final Comparator<EventSummary> NEWEST_FIRST = Comparator
-      .comparing(EventSummary::receivedAt).thenComparing(EventSummary::eventId).reversed();
-  private static final Comparator<EventSummary> BY_CREATED = Comparator
-      .comparing(EventSummary::created, Comparator.nullsLast(Comparator.naturalOrder()))
-      .thenComparing(EventSummary::receivedAt).thenComparing(EventSummary::eventId);
+  private static final Comparator<EventSummary> NEWEST_FIRST =
+      Comparator.comparing(EventSummary::receivedAt)
+          .thenComparing(EventSummary::eventId)
+          .reversed();
+  private static final Comparator<EventSummary> BY_CREATED =
+      Comparator.comparing(EventSummary::created, Comparator.nullsLast(Comparator.naturalOrder()))
+          .thenComparing(EventSummary::receivedAt)
+          .thenComparing(EventSummary::eventId);
 
   private static final int NOT_EVICTABLE = -1;
 
@@ -466,8 +501,13 @@ public final class InMemoryEventInbox implements EventInbox {
     Instant dueAt; // the key in due; null when not in it
     int evictionRank = NOT_EVICTABLE; // with sequence, the key in evictable
 
-    Entry(String endpoint, VerifiedEvent event, String signatureHeader, String clientAddress,
-        Instant now, long sequence) {
+    Entry(
+        String endpoint,
+        VerifiedEvent event,
+        String signatureHeader,
+        String clientAddress,
+        Instant now,
+        long sequence) {
       this.sequence = sequence;
       this.endpoint = endpoint;
       this.eventId = event.id();
@@ -487,7 +527,7 @@ public final class InMemoryEventInbox implements EventInbox {
     Claim claim(String owner, Instant now, InboxOptions options) {
       boolean wasDead = Claim.wasDead(status, attempts, options.maxAttempts());
       if (status == InboxStatus.PROCESSING) {
-        endAttempt(now, Outcome.LEASE_LOST, null);     // taken over: the old owner's lease ran out
+        endAttempt(now, Outcome.LEASE_LOST, null); // taken over: the old owner's lease ran out
       }
       history.add(new ProcessingAttempt(history.size() + 1, owner, now, null, null, null));
       status = InboxStatus.PROCESSING;
@@ -503,20 +543,49 @@ public final class InMemoryEventInbox implements EventInbox {
       int last = history.size() - 1;
       if (last >= 0 && history.get(last).finishedAt() == null) {
         ProcessingAttempt running = history.get(last);
-        history.set(last, new ProcessingAttempt(running.number(), running.owner(),
-            running.startedAt(), now, outcome, error));
+        history.set(
+            last,
+            new ProcessingAttempt(
+                running.number(), running.owner(), running.startedAt(), now, outcome, error));
       }
     }
 
     EventSummary summary() {
-      return new EventSummary(endpoint, eventId, type, livemode, account, dataObjectId, created,
-          receivedAt, status, attempts, lastError, handledAt);
+      return new EventSummary(
+          endpoint,
+          eventId,
+          type,
+          livemode,
+          account,
+          dataObjectId,
+          created,
+          receivedAt,
+          status,
+          attempts,
+          lastError,
+          handledAt);
     }
 
     InboxRecord snapshot() {
-      return new InboxRecord(endpoint, eventId, type, livemode, account, apiVersion,
-          dataObjectId, created, receivedAt, body == null ? NO_BODY : body, signatureHeader,
-          clientAddress, status, attempts, lastError, nextAttemptAt, leaseOwner, leaseUntil,
+      return new InboxRecord(
+          endpoint,
+          eventId,
+          type,
+          livemode,
+          account,
+          apiVersion,
+          dataObjectId,
+          created,
+          receivedAt,
+          body == null ? NO_BODY : body,
+          signatureHeader,
+          clientAddress,
+          status,
+          attempts,
+          lastError,
+          nextAttemptAt,
+          leaseOwner,
+          leaseUntil,
           handledAt);
     }
   }

@@ -2,9 +2,9 @@
 package dev.stripewebhook.inbox;
 
 /**
- * The inbox cannot store or update events: the database is unreachable or failed, or the
- * in-memory inbox is full of unfinished events. The filter answers 503 ({@code
- * storage-unavailable}) so that Stripe delivers again later.
+ * The inbox cannot store or update events: the database is unreachable or failed, or the in-memory
+ * inbox is full of unfinished events. The filter answers 503 ({@code storage-unavailable}) so that
+ * Stripe delivers again later.
  *
  * @since 0.1
  */

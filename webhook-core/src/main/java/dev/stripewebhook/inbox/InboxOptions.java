@@ -26,10 +26,13 @@ import java.util.regex.Pattern;
 public final class InboxOptions {
   /** Default attempts before an event is dead: {@value}. */
   public static final int DEFAULT_MAX_ATTEMPTS = 10;
+
   /** Default seconds a claim holds without renewal: {@value}. */
   public static final int DEFAULT_LEASE_SECONDS = 15;
+
   /** Default days done events are kept: {@value}. */
   public static final int DEFAULT_RETENTION_DAYS = 30;
+
   /** The endpoint name of an inbox built without one: {@value}. */
   public static final String DEFAULT_ENDPOINT = "default";
 
@@ -113,8 +116,8 @@ public final class InboxOptions {
 
   /**
    * When an event that failed its {@code attempts}-th attempt at {@code now} may be tried again:
-   * exponential backoff from the retry delay, capped, with "equal jitter" (between half and all
-   * of the delay) so that many failed events do not come back at the same instant.
+   * exponential backoff from the retry delay, capped, with "equal jitter" (between half and all of
+   * the delay) so that many failed events do not come back at the same instant.
    */
   Instant nextAttempt(Instant now, int attempts) {
     long base = retryDelay.toMillis();
@@ -145,14 +148,18 @@ public final class InboxOptions {
      * {@value InboxOptions#DEFAULT_ENDPOINT}. Events stored under one name are invisible to an
      * inbox of another, and the same event id may be stored once under each.
      *
-     * @throws IllegalArgumentException naming {@code stripe.webhook.endpoint} when it is not such
-     *     a name
+     * @throws IllegalArgumentException naming {@code stripe.webhook.endpoint} when it is not such a
+     *     name
      */
     public Builder endpoint(String name) {
       Objects.requireNonNull(name, "endpoint == null");
       if (!ENDPOINT_NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException(ENDPOINT_KEY + ": \"" + name + "\" is not an endpoint"
-            + " name; use 1 to 64 letters, digits, '.', '_' or '-', such as platform or connect");
+        throw new IllegalArgumentException(
+            ENDPOINT_KEY
+                + ": \""
+                + name
+                + "\" is not an endpoint"
+                + " name; use 1 to 64 letters, digits, '.', '_' or '-', such as platform or connect");
       }
       this.endpoint = name;
       return this;
@@ -202,9 +209,9 @@ public final class InboxOptions {
     }
 
     /**
-     * Skips (as {@link InboxStatus#SUPERSEDED}) an event created before the newest done event
-     * about the same {@code data.object.id}; off by default. Only for handlers that apply the
-     * object's state as a whole, such as {@code customer.subscription.updated}.
+     * Skips (as {@link InboxStatus#SUPERSEDED}) an event created before the newest done event about
+     * the same {@code data.object.id}; off by default. Only for handlers that apply the object's
+     * state as a whole, such as {@code customer.subscription.updated}.
      */
     public Builder supersededGuard(boolean enabled) {
       this.supersededGuard = enabled;

@@ -7,9 +7,8 @@ import dev.stripewebhook.WebhookVerificationException;
 import java.time.Instant;
 
 /**
- * One event in the inbox, as stored: its envelope, the delivery exactly as received (body bytes
- * and {@code Stripe-Signature} header, so that it can be verified again), and its processing
- * state.
+ * One event in the inbox, as stored: its envelope, the delivery exactly as received (body bytes and
+ * {@code Stripe-Signature} header, so that it can be verified again), and its processing state.
  *
  * @param endpoint the endpoint it was delivered to: with the event id, the key
  * @param eventId the event id, {@code evt_...}
@@ -32,10 +31,25 @@ import java.time.Instant;
  * @param handledAt when it became done or superseded, or {@code null}
  * @since 0.1
  */
-public record InboxRecord(String endpoint, String eventId, String type, Boolean livemode,
-    String account, String apiVersion, String dataObjectId, Instant created, Instant receivedAt,
-    byte[] body, String signatureHeader, String clientAddress, InboxStatus status, int attempts,
-    String lastError, Instant nextAttemptAt, String leaseOwner, Instant leaseUntil,
+public record InboxRecord(
+    String endpoint,
+    String eventId,
+    String type,
+    Boolean livemode,
+    String account,
+    String apiVersion,
+    String dataObjectId,
+    Instant created,
+    Instant receivedAt,
+    byte[] body,
+    String signatureHeader,
+    String clientAddress,
+    InboxStatus status,
+    int attempts,
+    String lastError,
+    Instant nextAttemptAt,
+    String leaseOwner,
+    Instant leaseUntil,
     Instant handledAt) {
 
   /** A copy of the body. */
@@ -45,8 +59,8 @@ public record InboxRecord(String endpoint, String eventId, String type, Boolean 
   }
 
   /**
-   * The stored delivery verified again with {@code verifier}, as the workers and a replay do
-   * before running handlers on it.
+   * The stored delivery verified again with {@code verifier}, as the workers and a replay do before
+   * running handlers on it.
    *
    * @throws IllegalStateException when it no longer verifies, naming the reason (usually: the
    *     secret it was signed with has been removed from the configuration)
@@ -55,15 +69,27 @@ public record InboxRecord(String endpoint, String eventId, String type, Boolean 
     try {
       return verifier.verifyStored(body, signatureHeader);
     } catch (WebhookVerificationException e) {
-      throw new IllegalStateException("Stored event " + eventId + " no longer verifies ("
-          + e.reason().code() + "): was the secret it was signed with removed?", e);
+      throw new IllegalStateException(
+          "Stored event "
+              + eventId
+              + " no longer verifies ("
+              + e.reason().code()
+              + "): was the secret it was signed with removed?",
+          e);
     }
   }
 
   /** Describes the record without its body or signature. */
   @Override
   public String toString() {
-    return "InboxRecord[" + eventId + ", " + type + ", " + status.code() + ", attempts="
-        + attempts + "]";
+    return "InboxRecord["
+        + eventId
+        + ", "
+        + type
+        + ", "
+        + status.code()
+        + ", attempts="
+        + attempts
+        + "]";
   }
 }

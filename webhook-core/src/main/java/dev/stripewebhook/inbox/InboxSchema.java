@@ -17,45 +17,74 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * The inbox's tables: created when absent, upgraded in place from an older version, and checked,
- * at start-up. The version is the one row of {@code stripe_webhook_schema}; tables without that
- * table are version 1.
+ * The inbox's tables: created when absent, upgraded in place from an older version, and checked, at
+ * start-up. The version is the one row of {@code stripe_webhook_schema}; tables without that table
+ * are version 1.
  *
  * <p>Two instances may start at once. On PostgreSQL the whole change is one transaction under an
  * advisory lock (its DDL is transactional): the second instance waits, then finds the tables
- * current. H2 commits each DDL statement on its own, so there instances of one JVM take turns,
- * and every upgrade statement can run again after a crash half way through.
+ * current. H2 commits each DDL statement on its own, so there instances of one JVM take turns, and
+ * every upgrade statement can run again after a crash half way through.
  */
 final class InboxSchema {
   private static final System.Logger LOG = System.getLogger(JdbcEventInbox.class.getName());
 
   /** The version this library reads and writes. */
   static final int VERSION = 2;
+
   static final String SCHEMA_RESOURCE = "/dev/stripewebhook/inbox/schema.sql";
   static final String UPGRADE_RESOURCE = "/dev/stripewebhook/inbox/upgrade-2.sql";
   static final String TABLE = "stripe_webhook_inbox";
   static final String ATTEMPTS = "stripe_webhook_inbox_attempt";
 
   /** The tables the inbox uses, each followed by the columns it reads and writes. */
-  private static final List<List<String>> REQUIRED = List.of(
-      List.of(TABLE, "endpoint", "event_id", "event_type", "livemode", "account", "api_version",
-          "data_object_id", "event_created", "received_at", "body", "signature_header",
-          "client_address", "status", "attempts", "last_error", "next_attempt_at", "lease_owner",
-          "lease_until", "handled_at"),
-      List.of(ATTEMPTS, "endpoint", "event_id", "attempt", "owner", "started_at", "finished_at",
-          "outcome", "error"));
+  private static final List<List<String>> REQUIRED =
+      List.of(
+          List.of(
+              TABLE,
+              "endpoint",
+              "event_id",
+              "event_type",
+              "livemode",
+              "account",
+              "api_version",
+              "data_object_id",
+              "event_created",
+              "received_at",
+              "body",
+              "signature_header",
+              "client_address",
+              "status",
+              "attempts",
+              "last_error",
+              "next_attempt_at",
+              "lease_owner",
+              "lease_until",
+              "handled_at"),
+          List.of(
+              ATTEMPTS,
+              "endpoint",
+              "event_id",
+              "attempt",
+              "owner",
+              "started_at",
+              "finished_at",
+              "outcome",
+              "error"));
+
   private static final Object JVM_LOCK = new Object();
-  private static final String PRIMARY_KEY = "SELECT constraint_name"
-      + " FROM information_schema.table_constraints WHERE constraint_type = 'PRIMARY KEY'"
-      + " AND UPPER(table_name) = ? AND table_schema = CURRENT_SCHEMA";
+  private static final String PRIMARY_KEY =
+      "SELECT constraint_name"
+          + " FROM information_schema.table_constraints WHERE constraint_type = 'PRIMARY KEY'"
+          + " AND UPPER(table_name) = ? AND table_schema = CURRENT_SCHEMA";
 
   private InboxSchema() {}
 
   /**
    * Makes the tables current over {@code connection}, or fails naming what is missing.
    *
-   * @throws InboxException when, after creating or upgrading, a table or a column the inbox uses
-   *     is missing: the message names it and the error of the statement that failed
+   * @throws InboxException when, after creating or upgrading, a table or a column the inbox uses is
+   *     missing: the message names it and the error of the statement that failed
    */
   static void ensure(Connection connection, JdbcDialect dialect) throws InboxException {
     SQLException failed = null;
@@ -69,22 +98,41 @@ final class InboxSchema {
       }
       String missing = missingObject(connection);
       if (missing != null) {
-        throw new InboxException("Event inbox cannot use " + missing
-            + (failed == null ? "" : "; creating or upgrading its tables to version " + VERSION
-                + " failed (SQLState " + failed.getSQLState() + ", " + failed.getMessage() + ")")
-            + ": run " + SCHEMA_RESOURCE.substring(1) + " (new tables) or "
-            + UPGRADE_RESOURCE.substring(1) + " (tables of version 1), in the library's jar, as"
-            + " the database owner, or let the application's user create and alter tables",
+        throw new InboxException(
+            "Event inbox cannot use "
+                + missing
+                + (failed == null
+                    ? ""
+                    : "; creating or upgrading its tables to version "
+                        + VERSION
+                        + " failed (SQLState "
+                        + failed.getSQLState()
+                        + ", "
+                        + failed.getMessage()
+                        + ")")
+                + ": run "
+                + SCHEMA_RESOURCE.substring(1)
+                + " (new tables) or "
+                + UPGRADE_RESOURCE.substring(1)
+                + " (tables of version 1), in the library's jar, as"
+                + " the database owner, or let the application's user create and alter tables",
             failed);
       }
       if (failed != null) {
-        LOG.log(Level.WARNING, "The event inbox's tables are usable, but making them current"
-            + " failed (SQLState {0}, {1}); the next start tries again", failed.getSQLState(),
+        LOG.log(
+            Level.WARNING,
+            "The event inbox's tables are usable, but making them current"
+                + " failed (SQLState {0}, {1}); the next start tries again",
+            failed.getSQLState(),
             failed.getMessage());
       }
     } catch (SQLException e) {
-      throw new InboxException("Event inbox cannot create or find its tables: SQLState "
-          + e.getSQLState() + ", " + e.getMessage(), e);
+      throw new InboxException(
+          "Event inbox cannot create or find its tables: SQLState "
+              + e.getSQLState()
+              + ", "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -113,18 +161,22 @@ final class InboxSchema {
     List<String> inbox = columns(connection, TABLE);
     List<String> attempts = columns(connection, ATTEMPTS);
     int version = version(connection);
-    boolean upgrade = (inbox != null && (version < VERSION || !inbox.contains("endpoint")))
-        || (attempts != null && (version < VERSION || !attempts.contains("endpoint")));
+    boolean upgrade =
+        (inbox != null && (version < VERSION || !inbox.contains("endpoint")))
+            || (attempts != null && (version < VERSION || !attempts.contains("endpoint")));
     if (inbox != null && attempts != null && !upgrade) {
-      return;                                       // current: no DDL, which the user may lack
+      return; // current: no DDL, which the user may lack
     }
     try (Statement statement = connection.createStatement()) {
       if (inbox == null) {
-        run(statement, SCHEMA_RESOURCE);            // upgrade-2.sql needs the table to exist
+        run(statement, SCHEMA_RESOURCE); // upgrade-2.sql needs the table to exist
       }
       if (upgrade) {
-        LOG.log(Level.INFO, "Upgrading the event inbox''s tables from version {0} to {1}",
-            Math.max(version, 1), VERSION);
+        LOG.log(
+            Level.INFO,
+            "Upgrading the event inbox''s tables from version {0} to {1}",
+            Math.max(version, 1),
+            VERSION);
         // Version 1 has unnamed primary keys: H2 made their names up. The upgrade names them.
         for (String table : List.of(TABLE, ATTEMPTS)) {
           String name = primaryKey(connection, table);
@@ -135,7 +187,7 @@ final class InboxSchema {
         run(statement, UPGRADE_RESOURCE);
       }
       if (inbox != null) {
-        run(statement, SCHEMA_RESOURCE);            // creates whatever else is absent
+        run(statement, SCHEMA_RESOURCE); // creates whatever else is absent
       }
     }
   }
@@ -158,7 +210,7 @@ final class InboxSchema {
       return columns;
     } catch (SQLException e) {
       if (savepoint != null) {
-        connection.rollback(savepoint);             // PostgreSQL: the transaction goes on
+        connection.rollback(savepoint); // PostgreSQL: the transaction goes on
       }
       return null;
     }
@@ -186,8 +238,8 @@ final class InboxSchema {
   }
 
   /**
-   * The first table the inbox needs that the database lacks, or lacks a column of, described for
-   * a message; {@code null} when every table has every column.
+   * The first table the inbox needs that the database lacks, or lacks a column of, described for a
+   * message; {@code null} when every table has every column.
    */
   static String missingObject(Connection connection) throws SQLException {
     for (List<String> required : REQUIRED) {
@@ -209,8 +261,8 @@ final class InboxSchema {
   static List<String> statements(String resource) {
     String text;
     try (InputStream in = InboxSchema.class.getResourceAsStream(resource)) {
-      text = new String(Objects.requireNonNull(in, resource).readAllBytes(),
-          StandardCharsets.UTF_8);
+      text =
+          new String(Objects.requireNonNull(in, resource).readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + resource, e);
     }

@@ -42,8 +42,8 @@ public final class InboxWorkers implements AutoCloseable {
   private final AtomicBoolean wakeQueued = new AtomicBoolean();
   private final ScheduledExecutorService executor;
 
-  private InboxWorkers(EventInbox inbox, String owner, EventInbox.Work work, int threads,
-      Duration pollInterval) {
+  private InboxWorkers(
+      EventInbox inbox, String owner, EventInbox.Work work, int threads, Duration pollInterval) {
     this.inbox = Objects.requireNonNull(inbox, "inbox == null");
     this.owner = Objects.requireNonNull(owner, "owner == null");
     this.work = work;
@@ -51,34 +51,34 @@ public final class InboxWorkers implements AutoCloseable {
     this.pollInterval = pollInterval;
     int pool = POOLS.incrementAndGet();
     AtomicInteger count = new AtomicInteger();
-    ThreadFactory factory = runnable -> {
-      Thread thread = new Thread(runnable,
-          "stripe-webhook-inbox-" + pool + "-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
+    ThreadFactory factory =
+        runnable -> {
+          Thread thread =
+              new Thread(runnable, "stripe-webhook-inbox-" + pool + "-" + count.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        };
     this.executor = Executors.newScheduledThreadPool(threads, factory);
   }
 
   /**
-   * Workers that run {@code work} on due events, polling every second with two threads, and
-   * prune.
+   * Workers that run {@code work} on due events, polling every second with two threads, and prune.
    *
-   * @param owner names this instance in the inbox's {@code lease_owner} (each claim adds a
-   *     number); never put a secret in it
+   * @param owner names this instance in the inbox's {@code lease_owner} (each claim adds a number);
+   *     never put a secret in it
    */
   public static InboxWorkers processing(EventInbox inbox, String owner, EventInbox.Work work) {
     return processing(inbox, owner, work, 2);
   }
 
   /** As {@link #processing(EventInbox, String, EventInbox.Work)}, with {@code threads} threads. */
-  public static InboxWorkers processing(EventInbox inbox, String owner, EventInbox.Work work,
-      int threads) {
+  public static InboxWorkers processing(
+      EventInbox inbox, String owner, EventInbox.Work work, int threads) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, was " + threads);
     }
-    return new InboxWorkers(inbox, owner, Objects.requireNonNull(work, "work == null"), threads,
-        Duration.ofSeconds(1));
+    return new InboxWorkers(
+        inbox, owner, Objects.requireNonNull(work, "work == null"), threads, Duration.ofSeconds(1));
   }
 
   /** One thread that only prunes the inbox (sync processing). */
@@ -90,21 +90,22 @@ public final class InboxWorkers implements AutoCloseable {
   public void start() {
     if (work != null) {
       for (int i = 0; i < threads; i++) {
-        executor.scheduleWithFixedDelay(this::poll, 0, pollInterval.toMillis(),
-            TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(
+            this::poll, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
       }
     }
-    executor.scheduleWithFixedDelay(this::prune, 0, PRUNE_INTERVAL.toMillis(),
-        TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(
+        this::prune, 0, PRUNE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Polls now, in a worker thread, unless a wake-up is already queued. */
   public void wake() {
     if (work != null && wakeQueued.compareAndSet(false, true) && !executor.isShutdown()) {
-      executor.execute(() -> {
-        wakeQueued.set(false);
-        poll();
-      });
+      executor.execute(
+          () -> {
+            wakeQueued.set(false);
+            poll();
+          });
     }
   }
 
@@ -131,12 +132,15 @@ public final class InboxWorkers implements AutoCloseable {
     try {
       runDue();
     } catch (InboxException e) {
-      LOG.log(Level.WARNING, e.getMessage() + "; the workers try again in "
-          + pollInterval.toMillis() + " ms");
+      LOG.log(
+          Level.WARNING,
+          e.getMessage() + "; the workers try again in " + pollInterval.toMillis() + " ms");
     } catch (RuntimeException | Error e) {
       // Even an Error: a worker that stopped would leave every later event unprocessed.
-      LOG.log(Level.ERROR, "Inbox worker failed; it polls again in " + pollInterval.toMillis()
-          + " ms", e);
+      LOG.log(
+          Level.ERROR,
+          "Inbox worker failed; it polls again in " + pollInterval.toMillis() + " ms",
+          e);
     }
   }
 
@@ -162,8 +166,10 @@ public final class InboxWorkers implements AutoCloseable {
       if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
         executor.shutdownNow();
         if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-          LOG.log(Level.WARNING, "Inbox workers still running after being interrupted; their"
-              + " leases will run out and other owners take their events over");
+          LOG.log(
+              Level.WARNING,
+              "Inbox workers still running after being interrupted; their"
+                  + " leases will run out and other owners take their events over");
         }
       }
     } catch (InterruptedException e) {

@@ -15,16 +15,15 @@ final class Jdbc {
   private Jdbc() {}
 
   /** Runs an INSERT, UPDATE or DELETE; returns the number of rows it changed. */
-  static int update(Connection connection, String sql, Object... parameters)
-      throws SQLException {
+  static int update(Connection connection, String sql, Object... parameters) throws SQLException {
     try (PreparedStatement statement = prepare(connection, sql, parameters)) {
       return statement.executeUpdate();
     }
   }
 
   /**
-   * A statement with {@code parameters} bound in order: an {@link Instant} as a timestamp with
-   * time zone, in UTC; {@code null} as SQL NULL.
+   * A statement with {@code parameters} bound in order: an {@link Instant} as a timestamp with time
+   * zone, in UTC; {@code null} as SQL NULL.
    */
   static PreparedStatement prepare(Connection connection, String sql, Object... parameters)
       throws SQLException {
@@ -33,7 +32,9 @@ final class Jdbc {
       for (int i = 0; i < parameters.length; i++) {
         Object value = parameters[i];
         if (value instanceof Instant instant) {
-          statement.setObject(i + 1, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC),
+          statement.setObject(
+              i + 1,
+              OffsetDateTime.ofInstant(instant, ZoneOffset.UTC),
               Types.TIMESTAMP_WITH_TIMEZONE);
         } else if (value == null) {
           statement.setNull(i + 1, Types.NULL);
@@ -68,12 +69,14 @@ final class Jdbc {
 
   /**
    * The failure of the storage as an {@link InboxException}: an {@link SQLException}, or any
-   * RuntimeException of the driver or of binding a value (such as a {@code DateTimeException}
-   * for an instant outside SQL's range), which callers must not see raw.
+   * RuntimeException of the driver or of binding a value (such as a {@code DateTimeException} for
+   * an instant outside SQL's range), which callers must not see raw.
    */
   static InboxException unavailable(String action, Exception e) {
-    String detail = e instanceof SQLException sql ? "SQLState " + sql.getSQLState() + ", "
-        + sql.getMessage() : e.toString();
+    String detail =
+        e instanceof SQLException sql
+            ? "SQLState " + sql.getSQLState() + ", " + sql.getMessage()
+            : e.toString();
     return new InboxException("Event inbox cannot " + action + ": " + detail, e);
   }
 }

@@ -11,9 +11,9 @@ import java.time.Instant;
 
 /**
  * Where H2 and PostgreSQL need different SQL or a different use of transactions: every such
- * difference of {@link JdbcEventInbox} is here, and the dialect is chosen once, from the
- * database's product name, when the tables are made ready. A database that is not PostgreSQL is
- * spoken to as H2 is.
+ * difference of {@link JdbcEventInbox} is here, and the dialect is chosen once, from the database's
+ * product name, when the tables are made ready. A database that is not PostgreSQL is spoken to as
+ * H2 is.
  */
 enum JdbcDialect {
   H2 {
@@ -28,7 +28,8 @@ enum JdbcDialect {
     // is a range of the index stripe_webhook_inbox_due.
     @Override
     SqlStatement dueCandidates(String endpoint, Instant now, int claims) {
-      return new SqlStatement(String.format(SELECT_DUE_UNION, claims * CANDIDATES_PER_CLAIM),
+      return new SqlStatement(
+          String.format(SELECT_DUE_UNION, claims * CANDIDATES_PER_CLAIM),
           new Object[] {endpoint, now, endpoint, now, endpoint, now});
     }
 
@@ -49,8 +50,8 @@ enum JdbcDialect {
 
     /**
      * H2 writes commits to its file in the background, {@code WRITE_DELAY} (500 ms by default)
-     * later: a process killed meanwhile loses events it has already answered 200 for (measured:
-     * 158 of 15,624 acknowledged commits). {@code ;WRITE_DELAY=0} in the URL writes each commit.
+     * later: a process killed meanwhile loses events it has already answered 200 for (measured: 158
+     * of 15,624 acknowledged commits). {@code ;WRITE_DELAY=0} in the URL writes each commit.
      */
     @Override
     void checkSettings(Connection connection) throws SQLException {
@@ -58,12 +59,17 @@ enum JdbcDialect {
         return;
       }
       try (Statement statement = connection.createStatement();
-          ResultSet rows = statement.executeQuery("SELECT SETTING_VALUE FROM"
-              + " INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
+          ResultSet rows =
+              statement.executeQuery(
+                  "SELECT SETTING_VALUE FROM"
+                      + " INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
         if (rows.next() && !"0".equals(rows.getString(1))) {
-          LOG.log(Level.WARNING, "The event inbox''s H2 database has WRITE_DELAY={0} ms: commits"
-              + " reach its file up to that late, so a killed process can lose events already"
-              + " answered 200. Add ;WRITE_DELAY=0 to the JDBC URL.", rows.getString(1));
+          LOG.log(
+              Level.WARNING,
+              "The event inbox''s H2 database has WRITE_DELAY={0} ms: commits"
+                  + " reach its file up to that late, so a killed process can lose events already"
+                  + " answered 200. Add ;WRITE_DELAY=0 to the JDBC URL.",
+              rows.getString(1));
         }
       }
     }
@@ -80,7 +86,8 @@ enum JdbcDialect {
     // UNION. Rows other claimers have locked are skipped: concurrent claimers get disjoint sets.
     @Override
     SqlStatement dueCandidates(String endpoint, Instant now, int claims) {
-      return new SqlStatement(String.format(SELECT_DUE, claims) + " FOR UPDATE SKIP LOCKED",
+      return new SqlStatement(
+          String.format(SELECT_DUE, claims) + " FOR UPDATE SKIP LOCKED",
           new Object[] {endpoint, now, now});
     }
 
@@ -96,8 +103,8 @@ enum JdbcDialect {
 
     @Override
     void lockSchema(Connection connection) throws SQLException {
-      try (PreparedStatement lock = connection.prepareStatement(
-          "SELECT pg_advisory_xact_lock(?)")) {
+      try (PreparedStatement lock =
+          connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
         lock.setLong(1, SCHEMA_LOCK);
         lock.executeQuery().close();
       }
@@ -113,26 +120,40 @@ enum JdbcDialect {
   private static final String TABLE = InboxSchema.TABLE;
   // Any number: it only has to differ from the advisory locks the application itself takes.
   private static final long SCHEMA_LOCK = 0x5354_5249_5045_0002L;
-  private static final String SELECT_DUE = "SELECT event_id FROM " + TABLE
-      + " WHERE endpoint = ? AND " + JdbcInboxWrites.DUE
-      + " ORDER BY next_attempt_at, event_id FETCH FIRST %d ROWS ONLY";
-  private static final String SELECT_DUE_UNION = "SELECT event_id FROM ("
-      + dueOf("received", "next_attempt_at") + " UNION ALL " + dueOf("failed", "next_attempt_at")
-      + " UNION ALL " + dueOf("processing", "lease_until") + ") due"
-      + " ORDER BY next_attempt_at, event_id FETCH FIRST %d ROWS ONLY";
+  private static final String SELECT_DUE =
+      "SELECT event_id FROM "
+          + TABLE
+          + " WHERE endpoint = ? AND "
+          + JdbcInboxWrites.DUE
+          + " ORDER BY next_attempt_at, event_id FETCH FIRST %d ROWS ONLY";
+  private static final String SELECT_DUE_UNION =
+      "SELECT event_id FROM ("
+          + dueOf("received", "next_attempt_at")
+          + " UNION ALL "
+          + dueOf("failed", "next_attempt_at")
+          + " UNION ALL "
+          + dueOf("processing", "lease_until")
+          + ") due"
+          + " ORDER BY next_attempt_at, event_id FETCH FIRST %d ROWS ONLY";
   // H2 applies the row limit before skipping locked rows (a second claimer would then get
   // nothing): it reads candidates without locks, more than it claims, and the conditional UPDATE
   // of each decides.
   private static final int CANDIDATES_PER_CLAIM = 4;
 
   private static String dueOf(String status, String dueColumn) {
-    return "SELECT event_id, next_attempt_at FROM " + TABLE + " WHERE endpoint = ? AND status = '"
-        + status + "' AND " + dueColumn + " <= ?";
+    return "SELECT event_id, next_attempt_at FROM "
+        + TABLE
+        + " WHERE endpoint = ? AND status = '"
+        + status
+        + "' AND "
+        + dueColumn
+        + " <= ?";
   }
 
   /** The dialect of the database {@code connection} is open on. */
   static JdbcDialect of(Connection connection) throws SQLException {
-    return connection.getMetaData().getDatabaseProductName().contains("PostgreSQL") ? POSTGRESQL
+    return connection.getMetaData().getDatabaseProductName().contains("PostgreSQL")
+        ? POSTGRESQL
         : H2;
   }
 
@@ -146,9 +167,9 @@ enum JdbcDialect {
   abstract SqlStatement dueCandidates(String endpoint, Instant now, int claims);
 
   /**
-   * Whether one transaction claims a whole batch of due events. When not, each claim commits
-   * alone: a transaction holding several row locks while it waits for another's deadlocks with a
-   * claimer that took the same candidates in another order.
+   * Whether one transaction claims a whole batch of due events. When not, each claim commits alone:
+   * a transaction holding several row locks while it waits for another's deadlocks with a claimer
+   * that took the same candidates in another order.
    */
   abstract boolean claimsInOneTransaction();
 

@@ -15,19 +15,19 @@ import javax.sql.DataSource;
 /**
  * An inbox of one endpoint in a database table, {@code stripe_webhook_inbox} (with the attempt
  * history in {@code stripe_webhook_inbox_attempt}), through a {@link DataSource}: H2 for a single
- * embedded instance, PostgreSQL for several instances sharing one database. Several endpoints
- * share the tables: every row carries its endpoint's name, and an inbox reads and writes only its
- * own endpoint's rows.
+ * embedded instance, PostgreSQL for several instances sharing one database. Several endpoints share
+ * the tables: every row carries its endpoint's name, and an inbox reads and writes only its own
+ * endpoint's rows.
  *
- * <p>The tables are created when absent, and tables of an older version are upgraded in place,
- * at start-up, by one instance at a time (the statements are in {@code
+ * <p>The tables are created when absent, and tables of an older version are upgraded in place, at
+ * start-up, by one instance at a time (the statements are in {@code
  * dev/stripewebhook/inbox/schema.sql} and {@code upgrade-2.sql} inside the jar, documented for
  * DBAs). A user that may not create or alter tables works with tables a DBA made current.
  *
- * <p>Claims are short committed transactions ({@code FOR UPDATE SKIP LOCKED} when workers look
- * for due events, so that instances claim disjoint events); the work then runs in a second
- * transaction that ends with the conditional "done" update, so that a handler's writes through
- * {@link HandlingContext#connection()} commit with it or not at all.
+ * <p>Claims are short committed transactions ({@code FOR UPDATE SKIP LOCKED} when workers look for
+ * due events, so that instances claim disjoint events); the work then runs in a second transaction
+ * that ends with the conditional "done" update, so that a handler's writes through {@link
+ * HandlingContext#connection()} commit with it or not at all.
  *
  * <p>Use a pooled DataSource: every call takes a connection and gives it back.
  *
@@ -42,9 +42,12 @@ public final class JdbcEventInbox implements EventInbox {
   private final DataSource dataSource;
   private final InboxOptions options;
   private final String endpoint;
+
   /** Renews the claims this instance holds until they are finished. */
   private final LeaseKeeper leases;
+
   private final JdbcInboxQueries queries;
+
   /** Made once the tables are ready: it speaks the database's dialect, known then. */
   private volatile JdbcInboxWrites writes;
 
@@ -58,14 +61,15 @@ public final class JdbcEventInbox implements EventInbox {
   }
 
   /**
-   * An inbox over {@code dataSource}, creating the table now when absent. When the database
-   * cannot be reached now, that is logged and tried again on first use, so that an application
-   * starts while its database is briefly down (deliveries are answered 503 meanwhile).
+   * An inbox over {@code dataSource}, creating the table now when absent. When the database cannot
+   * be reached now, that is logged and tried again on first use, so that an application starts
+   * while its database is briefly down (deliveries are answered 503 meanwhile).
    */
   public static JdbcEventInbox create(DataSource dataSource, InboxOptions options) {
-    JdbcEventInbox inbox = new JdbcEventInbox(
-        Objects.requireNonNull(dataSource, "dataSource == null"),
-        Objects.requireNonNull(options, "options == null"));
+    JdbcEventInbox inbox =
+        new JdbcEventInbox(
+            Objects.requireNonNull(dataSource, "dataSource == null"),
+            Objects.requireNonNull(options, "options == null"));
     try {
       inbox.writes();
     } catch (InboxException e) {

@@ -27,10 +27,9 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 /**
- * The write path of {@link JdbcEventInbox}: storing deliveries, claiming events, running their
- * work in the transaction of the done mark, recording failures and attempts, renewing leases;
- * and the changes an operator makes (replay, resolve, prune). Arguments are checked by the
- * facade.
+ * The write path of {@link JdbcEventInbox}: storing deliveries, claiming events, running their work
+ * in the transaction of the done mark, recording failures and attempts, renewing leases; and the
+ * changes an operator makes (replay, resolve, prune). Arguments are checked by the facade.
  */
 final class JdbcInboxWrites {
   private static final String TABLE = InboxSchema.TABLE;
@@ -38,64 +37,122 @@ final class JdbcInboxWrites {
   private static final String UNIQUE_VIOLATION = "23505";
   // Every statement names the inbox's endpoint: its rows are the only ones it sees.
   private static final String KEY = " endpoint = ? AND event_id = ?";
-  private static final String COLUMNS = "endpoint, event_id, event_type, livemode, account,"
-      + " api_version, data_object_id, event_created, received_at, body, signature_header,"
-      + " client_address, status, attempts, last_error, next_attempt_at, lease_owner,"
-      + " lease_until, handled_at";
-  private static final String INSERT = "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES"
-      + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', 0, NULL, ?, NULL, NULL, NULL)";
+  private static final String COLUMNS =
+      "endpoint, event_id, event_type, livemode, account,"
+          + " api_version, data_object_id, event_created, received_at, body, signature_header,"
+          + " client_address, status, attempts, last_error, next_attempt_at, lease_owner,"
+          + " lease_until, handled_at";
+  private static final String INSERT =
+      "INSERT INTO "
+          + TABLE
+          + " ("
+          + COLUMNS
+          + ") VALUES"
+          + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', 0, NULL, ?, NULL, NULL, NULL)";
   private static final String SELECT = "SELECT " + COLUMNS + " FROM " + TABLE + " WHERE" + KEY;
   private static final String SELECT_STATUS = "SELECT status FROM " + TABLE + " WHERE" + KEY;
-  private static final String CLAIM = "UPDATE " + TABLE + " SET status = 'processing',"
-      + " lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE" + KEY + " AND ";
+  private static final String CLAIM =
+      "UPDATE "
+          + TABLE
+          + " SET status = 'processing',"
+          + " lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE"
+          + KEY
+          + " AND ";
   // A delivery being answered now may always try again, even a dead event: Stripe's redelivery
   // is the retry. Live and dead events are claimed by two statements, so that a claim knows
   // whether the event was dead before (Claim.wasDead); the common case takes the first only.
-  private static final String DELIVERY_CLAIMABLE = "(status IN ('received', 'failed')"
-      + " OR (status = 'processing' AND lease_until <= ? AND attempts <= ?))";
-  private static final String DEAD_CLAIMABLE = "(status = 'dead'"
-      + " OR (status = 'processing' AND lease_until <= ? AND attempts > ?))";
+  private static final String DELIVERY_CLAIMABLE =
+      "(status IN ('received', 'failed')"
+          + " OR (status = 'processing' AND lease_until <= ? AND attempts <= ?))";
+  private static final String DEAD_CLAIMABLE =
+      "(status = 'dead'" + " OR (status = 'processing' AND lease_until <= ? AND attempts > ?))";
+
   /** The condition of a due event, with two parameters: now, now. */
-  static final String DUE = "((status IN ('received', 'failed') AND next_attempt_at <= ?)"
-      + " OR (status = 'processing' AND lease_until <= ?))";
+  static final String DUE =
+      "((status IN ('received', 'failed') AND next_attempt_at <= ?)"
+          + " OR (status = 'processing' AND lease_until <= ?))";
+
   private static final String HELD = KEY + " AND status = 'processing' AND lease_owner = ?";
-  private static final String FINISH = "UPDATE " + TABLE + " SET status = ?, handled_at = ?,"
-      + " last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE" + HELD;
-  private static final String FAIL = "UPDATE " + TABLE + " SET status = ?, last_error = ?,"
-      + " next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE" + HELD;
+  private static final String FINISH =
+      "UPDATE "
+          + TABLE
+          + " SET status = ?, handled_at = ?,"
+          + " last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE"
+          + HELD;
+  private static final String FAIL =
+      "UPDATE "
+          + TABLE
+          + " SET status = ?, last_error = ?,"
+          + " next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE"
+          + HELD;
   private static final String RENEW = "UPDATE " + TABLE + " SET lease_until = ? WHERE" + HELD;
   private static final int RENEW_TIMEOUT_SECONDS = 5;
-  private static final String NEWER_DONE = "SELECT event_id FROM " + TABLE
-      + " WHERE endpoint = ? AND data_object_id = ? AND status = 'done' AND event_created > ?"
-      + " FETCH FIRST 1 ROWS ONLY";
-  private static final String REPLAY = "UPDATE " + TABLE + " SET status = 'received',"
-      + " attempts = 0, next_attempt_at = ? WHERE" + KEY + " AND status IN ('failed', 'dead')";
-  private static final String RESOLVE = "UPDATE " + TABLE + " SET status = 'resolved',"
-      + " handled_at = ? WHERE" + KEY + " AND status IN ('failed', 'dead')";
-  private static final String PRUNABLE = " WHERE endpoint = ?"
-      + " AND status IN ('done', 'superseded', 'resolved') AND handled_at < ?";
-  private static final String PRUNE_ATTEMPTS = "DELETE FROM " + ATTEMPTS + " WHERE endpoint = ?"
-      + " AND event_id IN (SELECT event_id FROM " + TABLE + PRUNABLE + ")";
+  private static final String NEWER_DONE =
+      "SELECT event_id FROM "
+          + TABLE
+          + " WHERE endpoint = ? AND data_object_id = ? AND status = 'done' AND event_created > ?"
+          + " FETCH FIRST 1 ROWS ONLY";
+  private static final String REPLAY =
+      "UPDATE "
+          + TABLE
+          + " SET status = 'received',"
+          + " attempts = 0, next_attempt_at = ? WHERE"
+          + KEY
+          + " AND status IN ('failed', 'dead')";
+  private static final String RESOLVE =
+      "UPDATE "
+          + TABLE
+          + " SET status = 'resolved',"
+          + " handled_at = ? WHERE"
+          + KEY
+          + " AND status IN ('failed', 'dead')";
+  private static final String PRUNABLE =
+      " WHERE endpoint = ?"
+          + " AND status IN ('done', 'superseded', 'resolved') AND handled_at < ?";
+  private static final String PRUNE_ATTEMPTS =
+      "DELETE FROM "
+          + ATTEMPTS
+          + " WHERE endpoint = ?"
+          + " AND event_id IN (SELECT event_id FROM "
+          + TABLE
+          + PRUNABLE
+          + ")";
   private static final String PRUNE = "DELETE FROM " + TABLE + PRUNABLE;
   // A claim taking over an expired lease ends the previous owner's attempt first.
-  private static final String ATTEMPT_TAKEN_OVER = "UPDATE " + ATTEMPTS + " SET finished_at = ?,"
-      + " outcome = 'lease_lost' WHERE" + KEY + " AND finished_at IS NULL";
+  private static final String ATTEMPT_TAKEN_OVER =
+      "UPDATE "
+          + ATTEMPTS
+          + " SET finished_at = ?,"
+          + " outcome = 'lease_lost' WHERE"
+          + KEY
+          + " AND finished_at IS NULL";
   // Numbered on across replays; the claim's row lock on the event serializes the numbering.
-  private static final String ATTEMPT_START = "INSERT INTO " + ATTEMPTS + " (endpoint, event_id,"
-      + " attempt, owner, started_at) SELECT ?, ?, COALESCE(MAX(attempt), 0) + 1, ?, ? FROM "
-      + ATTEMPTS + " WHERE" + KEY;
-  private static final String ATTEMPT_END = "UPDATE " + ATTEMPTS + " SET finished_at = ?,"
-      + " outcome = ?, error = ? WHERE" + KEY + " AND owner = ? AND finished_at IS NULL";
+  private static final String ATTEMPT_START =
+      "INSERT INTO "
+          + ATTEMPTS
+          + " (endpoint, event_id,"
+          + " attempt, owner, started_at) SELECT ?, ?, COALESCE(MAX(attempt), 0) + 1, ?, ? FROM "
+          + ATTEMPTS
+          + " WHERE"
+          + KEY;
+  private static final String ATTEMPT_END =
+      "UPDATE "
+          + ATTEMPTS
+          + " SET finished_at = ?,"
+          + " outcome = ?, error = ? WHERE"
+          + KEY
+          + " AND owner = ? AND finished_at IS NULL";
 
   private final DataSource dataSource;
   private final InboxOptions options;
   private final String endpoint;
   private final JdbcDialect dialect;
+
   /** Renews the claims this instance holds until they are finished. */
   private final LeaseKeeper leases;
 
-  JdbcInboxWrites(DataSource dataSource, InboxOptions options, JdbcDialect dialect,
-      LeaseKeeper leases) {
+  JdbcInboxWrites(
+      DataSource dataSource, InboxOptions options, JdbcDialect dialect, LeaseKeeper leases) {
     this.dataSource = dataSource;
     this.options = options;
     this.endpoint = options.endpoint();
@@ -109,13 +166,25 @@ final class JdbcInboxWrites {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(true);
       try {
-        int inserted = update(connection, dialect.insert(INSERT), endpoint,
-            event.id(), event.type(), event.livemode().orElse(null), event.account().orElse(null),
-            event.apiVersion().orElse(null), event.dataObjectId().orElse(null),
-            event.created().orElse(null), now, event.body(), signatureHeader,
-            clientAddress == null || clientAddress.length() <= 64 ? clientAddress
-                : clientAddress.substring(0, 64),
-            now);
+        int inserted =
+            update(
+                connection,
+                dialect.insert(INSERT),
+                endpoint,
+                event.id(),
+                event.type(),
+                event.livemode().orElse(null),
+                event.account().orElse(null),
+                event.apiVersion().orElse(null),
+                event.dataObjectId().orElse(null),
+                event.created().orElse(null),
+                now,
+                event.body(),
+                signatureHeader,
+                clientAddress == null || clientAddress.length() <= 64
+                    ? clientAddress
+                    : clientAddress.substring(0, 64),
+                now);
         if (inserted == 1) {
           return Receipt.NEW;
         }
@@ -150,18 +219,37 @@ final class JdbcInboxWrites {
       connection.setAutoCommit(false);
       try {
         boolean wasDead = false;
-        int updated = update(connection, CLAIM + DELIVERY_CLAIMABLE, owner,
-            now.plus(options.lease()), endpoint, eventId, now, options.maxAttempts());
+        int updated =
+            update(
+                connection,
+                CLAIM + DELIVERY_CLAIMABLE,
+                owner,
+                now.plus(options.lease()),
+                endpoint,
+                eventId,
+                now,
+                options.maxAttempts());
         if (updated == 0) {
           wasDead = true;
-          updated = update(connection, CLAIM + DEAD_CLAIMABLE, owner,
-              now.plus(options.lease()), endpoint, eventId, now, options.maxAttempts());
+          updated =
+              update(
+                  connection,
+                  CLAIM + DEAD_CLAIMABLE,
+                  owner,
+                  now.plus(options.lease()),
+                  endpoint,
+                  eventId,
+                  now,
+                  options.maxAttempts());
         }
         if (updated == 0) {
           InboxStatus status = status(connection, eventId);
           connection.commit();
-          return new DeliveryClaim(null, status == null ? Outcome.UNKNOWN
-              : status.isFinal() ? Outcome.ALREADY_DONE : Outcome.BUSY);
+          return new DeliveryClaim(
+              null,
+              status == null
+                  ? Outcome.UNKNOWN
+                  : status.isFinal() ? Outcome.ALREADY_DONE : Outcome.BUSY);
         }
         startAttempt(connection, eventId, owner, now);
         Claim claimed = new Claim(select(connection, eventId).orElseThrow(), owner, wasDead);
@@ -211,16 +299,22 @@ final class JdbcInboxWrites {
           // Claimed through another instance of JdbcEventInbox: whether the event was dead
           // before is read from its attempts, as for an expired claim (Claim.wasDead).
           InboxRecord record = select(connection, eventId).orElse(null);
-          if (record == null || record.status() != InboxStatus.PROCESSING
+          if (record == null
+              || record.status() != InboxStatus.PROCESSING
               || !owner.equals(record.leaseOwner())) {
             connection.commit();
             return Outcome.LEASE_LOST;
           }
-          claim = new Claim(record, owner, Claim.wasDead(InboxStatus.PROCESSING,
-              record.attempts() - 1, options.maxAttempts()));
+          claim =
+              new Claim(
+                  record,
+                  owner,
+                  Claim.wasDead(
+                      InboxStatus.PROCESSING, record.attempts() - 1, options.maxAttempts()));
         }
-        return failure == null ? commitIfFinished(connection, claim.record, owner,
-            InboxStatus.DONE) : recordFailure(connection, claim, failure);
+        return failure == null
+            ? commitIfFinished(connection, claim.record, owner, InboxStatus.DONE)
+            : recordFailure(connection, claim, failure);
       } catch (SQLException | RuntimeException e) {
         rollback(connection);
         throw e;
@@ -237,8 +331,9 @@ final class JdbcInboxWrites {
       connection.setAutoCommit(false);
       try {
         List<String> ids = new ArrayList<>();
-        try (PreparedStatement select = dialect.dueCandidates(endpoint, now, limit)
-            .prepare(connection); ResultSet rows = select.executeQuery()) {
+        try (PreparedStatement select =
+                dialect.dueCandidates(endpoint, now, limit).prepare(connection);
+            ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
             ids.add(rows.getString(1));
           }
@@ -248,14 +343,19 @@ final class JdbcInboxWrites {
             break;
           }
           // The condition is checked again: without SKIP LOCKED, this is what claims only once.
-          if (update(connection, CLAIM + DUE, owner, now.plus(options.lease()), endpoint, id,
-              now, now) == 1) {
+          if (update(
+                  connection, CLAIM + DUE, owner, now.plus(options.lease()), endpoint, id, now, now)
+              == 1) {
             startAttempt(connection, id, owner, now);
             InboxRecord record = select(connection, id).orElseThrow();
             // Received and failed events are within their attempts: only an expired claim of a
             // dead event (taken by a delivery whose holder crashed) is past them.
-            claimed.add(new Claim(record, owner, Claim.wasDead(InboxStatus.PROCESSING,
-                record.attempts() - 1, options.maxAttempts())));
+            claimed.add(
+                new Claim(
+                    record,
+                    owner,
+                    Claim.wasDead(
+                        InboxStatus.PROCESSING, record.attempts() - 1, options.maxAttempts())));
           }
           if (!dialect.claimsInOneTransaction()) {
             connection.commit();
@@ -269,13 +369,13 @@ final class JdbcInboxWrites {
     } catch (SQLException | RuntimeException e) {
       throw unavailable("claim due events", e);
     }
-    claimed.forEach(leases::hold);                 // the last of the batch waits its turn
+    claimed.forEach(leases::hold); // the last of the batch waits its turn
     try {
       for (Claim claim : claimed) {
         run(claim, work);
       }
     } finally {
-      leases.releaseAll(claimed);                  // storage failed: their leases run out
+      leases.releaseAll(claimed); // storage failed: their leases run out
     }
     return claimed.size();
   }
@@ -293,7 +393,7 @@ final class JdbcInboxWrites {
         Throwable failure = null;
         try {
           work.run(record, HandlingContext.of(TransactionGuard.wrap(connection)));
-        } catch (Throwable e) {  // any: an Error of one event's work is that attempt's failure only
+        } catch (Throwable e) { // any: an Error of one event's work is that attempt's failure only
           failure = e;
         }
         // Before the mark: a renewal after it would find the lease gone and warn.
@@ -305,8 +405,11 @@ final class JdbcInboxWrites {
             // The work's transaction cannot commit: PostgreSQL aborts it on any failed statement,
             // even one the handler caught. A failure of this attempt, not of the inbox, unless
             // recording the failure below fails too.
-            failure = new SQLException("the handler's transaction could not be committed: "
-                + e.getMessage(), e.getSQLState(), e);
+            failure =
+                new SQLException(
+                    "the handler's transaction could not be committed: " + e.getMessage(),
+                    e.getSQLState(),
+                    e);
           }
         }
         connection.rollback();
@@ -328,9 +431,16 @@ final class JdbcInboxWrites {
     Instant now = now();
     String error = Errors.describe(failure);
     Outcome outcome = claim.failedOutcome(options.maxAttempts());
-    int updated = update(connection, FAIL, claim.failedStatus(options.maxAttempts()).code(),
-        error, options.nextAttempt(now, claim.record.attempts()), endpoint, claim.eventId(),
-        claim.owner);
+    int updated =
+        update(
+            connection,
+            FAIL,
+            claim.failedStatus(options.maxAttempts()).code(),
+            error,
+            options.nextAttempt(now, claim.record.attempts()),
+            endpoint,
+            claim.eventId(),
+            claim.owner);
     if (updated == 1) {
       endAttempt(connection, claim.eventId(), claim.owner, now, outcome, error);
     }
@@ -339,11 +449,11 @@ final class JdbcInboxWrites {
   }
 
   /** Marks the event finished and commits, with the work's writes; or rolls both back. */
-  private Outcome commitIfFinished(Connection connection, InboxRecord record, String owner,
-      InboxStatus status) throws SQLException {
+  private Outcome commitIfFinished(
+      Connection connection, InboxRecord record, String owner, InboxStatus status)
+      throws SQLException {
     Instant now = now();
-    if (update(connection, FINISH, status.code(), now, endpoint, record.eventId(),
-        owner) == 0) {
+    if (update(connection, FINISH, status.code(), now, endpoint, record.eventId(), owner) == 0) {
       connection.rollback();
       return Outcome.LEASE_LOST;
     }
@@ -359,8 +469,8 @@ final class JdbcInboxWrites {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(true);
       for (Claim claim : claims) {
-        try (PreparedStatement statement = prepare(connection, RENEW, until, endpoint,
-            claim.eventId(), claim.owner)) {
+        try (PreparedStatement statement =
+            prepare(connection, RENEW, until, endpoint, claim.eventId(), claim.owner)) {
           // The renewing threads serve every inbox: a hung database must not hold them.
           statement.setQueryTimeout(RENEW_TIMEOUT_SECONDS);
           if (statement.executeUpdate() == 0) {
@@ -379,18 +489,32 @@ final class JdbcInboxWrites {
     update(connection, ATTEMPT_START, endpoint, eventId, owner, now, endpoint, eventId);
   }
 
-  private void endAttempt(Connection connection, String eventId, String owner,
-      Instant now, Outcome outcome, String error) throws SQLException {
-    update(connection, ATTEMPT_END, now, outcome.name().toLowerCase(Locale.ROOT), error,
-        endpoint, eventId, owner);
+  private void endAttempt(
+      Connection connection,
+      String eventId,
+      String owner,
+      Instant now,
+      Outcome outcome,
+      String error)
+      throws SQLException {
+    update(
+        connection,
+        ATTEMPT_END,
+        now,
+        outcome.name().toLowerCase(Locale.ROOT),
+        error,
+        endpoint,
+        eventId,
+        owner);
   }
 
   private boolean isSuperseded(Connection connection, InboxRecord record) throws SQLException {
     if (record.dataObjectId() == null || record.created() == null) {
       return false;
     }
-    try (PreparedStatement statement = prepare(connection, NEWER_DONE, endpoint,
-        record.dataObjectId(), record.created()); ResultSet rows = statement.executeQuery()) {
+    try (PreparedStatement statement =
+            prepare(connection, NEWER_DONE, endpoint, record.dataObjectId(), record.created());
+        ResultSet rows = statement.executeQuery()) {
       return rows.next();
     }
   }
@@ -446,24 +570,34 @@ final class JdbcInboxWrites {
     }
   }
 
-  private Optional<InboxRecord> select(Connection connection, String eventId)
-      throws SQLException {
+  private Optional<InboxRecord> select(Connection connection, String eventId) throws SQLException {
     try (PreparedStatement statement = prepare(connection, SELECT, endpoint, eventId);
         ResultSet rows = statement.executeQuery()) {
       if (!rows.next()) {
         return Optional.empty();
       }
       boolean livemode = rows.getBoolean("livemode");
-      return Optional.of(new InboxRecord(rows.getString("endpoint"), rows.getString("event_id"),
-          rows.getString("event_type"), rows.wasNull() ? null : livemode,
-          rows.getString("account"), rows.getString("api_version"),
-          rows.getString("data_object_id"), instant(rows, "event_created"),
-          instant(rows, "received_at"), rows.getBytes("body"),
-          rows.getString("signature_header"), rows.getString("client_address"),
-          InboxStatus.fromCode(rows.getString("status")), rows.getInt("attempts"),
-          rows.getString("last_error"), instant(rows, "next_attempt_at"),
-          rows.getString("lease_owner"), instant(rows, "lease_until"),
-          instant(rows, "handled_at")));
+      return Optional.of(
+          new InboxRecord(
+              rows.getString("endpoint"),
+              rows.getString("event_id"),
+              rows.getString("event_type"),
+              rows.wasNull() ? null : livemode,
+              rows.getString("account"),
+              rows.getString("api_version"),
+              rows.getString("data_object_id"),
+              instant(rows, "event_created"),
+              instant(rows, "received_at"),
+              rows.getBytes("body"),
+              rows.getString("signature_header"),
+              rows.getString("client_address"),
+              InboxStatus.fromCode(rows.getString("status")),
+              rows.getInt("attempts"),
+              rows.getString("last_error"),
+              instant(rows, "next_attempt_at"),
+              rows.getString("lease_owner"),
+              instant(rows, "lease_until"),
+              instant(rows, "handled_at")));
     }
   }
 

@@ -56,12 +56,15 @@ final class LeaseKeeper {
 
   private static ScheduledThreadPoolExecutor beats() {
     AtomicInteger count = new AtomicInteger();
-    ScheduledThreadPoolExecutor beats = new ScheduledThreadPoolExecutor(2, runnable -> {
-      Thread thread = new Thread(runnable, "stripe-webhook-inbox-leases-"
-          + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    });
+    ScheduledThreadPoolExecutor beats =
+        new ScheduledThreadPoolExecutor(
+            2,
+            runnable -> {
+              Thread thread =
+                  new Thread(runnable, "stripe-webhook-inbox-leases-" + count.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
     beats.setKeepAliveTime(30, TimeUnit.SECONDS);
     beats.allowCoreThreadTimeOut(true);
     beats.setRemoveOnCancelPolicy(true);
@@ -72,8 +75,9 @@ final class LeaseKeeper {
   synchronized void hold(Claim claim) {
     held.put(claim.key(), claim);
     if (task == null) {
-      task = BEATS.scheduleWithFixedDelay(this::beatQuietly, beatMillis, beatMillis,
-          TimeUnit.MILLISECONDS);
+      task =
+          BEATS.scheduleWithFixedDelay(
+              this::beatQuietly, beatMillis, beatMillis, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -103,15 +107,22 @@ final class LeaseKeeper {
       try {
         lost = renewer.renew(claims, options.clock().instant().plus(options.lease()));
       } catch (Exception e) {
-        LOG.log(Level.WARNING, "Cannot renew the leases of {0} claimed events ({1}); trying"
-            + " again in {2} ms, before they run out", claims.size(), e.getMessage(), beatMillis);
+        LOG.log(
+            Level.WARNING,
+            "Cannot renew the leases of {0} claimed events ({1}); trying"
+                + " again in {2} ms, before they run out",
+            claims.size(),
+            e.getMessage(),
+            beatMillis);
         return;
       }
       for (Claim claim : claims) {
         // Not held any more: finished meanwhile, which is why the lease is gone.
         if (lost.contains(claim.key()) && held.remove(claim.key(), claim)) {
-          LOG.log(Level.WARNING, "The work on {0} outlived its lease; another owner may have"
-              + " taken it over", LogText.escape(claim.eventId()));
+          LOG.log(
+              Level.WARNING,
+              "The work on {0} outlived its lease; another owner may have" + " taken it over",
+              LogText.escape(claim.eventId()));
         }
       }
     }
@@ -128,8 +139,10 @@ final class LeaseKeeper {
     try {
       beat();
     } catch (RuntimeException | Error e) {
-      LOG.log(Level.ERROR, "Renewing the inbox's leases failed; trying again in " + beatMillis
-          + " ms", e);
+      LOG.log(
+          Level.ERROR,
+          "Renewing the inbox's leases failed; trying again in " + beatMillis + " ms",
+          e);
     }
   }
 

@@ -17,8 +17,13 @@ import java.time.Instant;
  * @param error what the handlers threw, or {@code null}
  * @since 0.1
  */
-public record ProcessingAttempt(int number, String owner, Instant startedAt, Instant finishedAt,
-    Outcome outcome, String error) {
+public record ProcessingAttempt(
+    int number,
+    String owner,
+    Instant startedAt,
+    Instant finishedAt,
+    Outcome outcome,
+    String error) {
 
   /** Whether the handlers ran (or run) in this attempt: every outcome but superseded. */
   public boolean ranHandlers() {

@@ -19,8 +19,8 @@ public interface StoredEventProcessor {
   EventInbox inbox();
 
   /**
-   * Claims the stored event and runs the handlers on it, after verifying its stored bytes
-   * again; marks it done, failed or dead by the result.
+   * Claims the stored event and runs the handlers on it, after verifying its stored bytes again;
+   * marks it done, failed or dead by the result.
    */
   EventInbox.Outcome process(String eventId) throws InboxException;
 
@@ -28,9 +28,9 @@ public interface StoredEventProcessor {
   boolean processesDueEvents();
 
   /**
-   * Whether {@link #process} can run a stored event without a delivery: not for an endpoint
-   * whose processing is the servlet or resource behind its filter, which runs only in a
-   * delivery (a replay would mark the event done without processing it).
+   * Whether {@link #process} can run a stored event without a delivery: not for an endpoint whose
+   * processing is the servlet or resource behind its filter, which runs only in a delivery (a
+   * replay would mark the event done without processing it).
    */
   default boolean runsStoredEvents() {
     return true;

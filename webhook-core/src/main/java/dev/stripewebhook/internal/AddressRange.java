@@ -15,8 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An IPv4 or IPv6 address or CIDR range. Only literals are parsed: a host name is an error, never
- * a DNS lookup.
+ * An IPv4 or IPv6 address or CIDR range. Only literals are parsed: a host name is an error, never a
+ * DNS lookup.
  *
  * <p>Not API: may change in any release.
  */
@@ -54,8 +54,7 @@ public final class AddressRange {
         prefix = -1;
       }
       if (prefix < 0 || prefix > bits) {
-        throw new IllegalArgumentException("'" + text + "' has a prefix length outside 0.."
-            + bits);
+        throw new IllegalArgumentException("'" + text + "' has a prefix length outside 0.." + bits);
       }
     }
     return new AddressRange(address, prefix, trimmed);
@@ -76,10 +75,11 @@ public final class AddressRange {
 
   /** Stripe's webhook addresses: the bundled list, or the file's when one is given. */
   public static List<AddressRange> stripe(String file) {
-    try (InputStream in = file == null ? AddressRange.class.getResourceAsStream(STRIPE_LIST)
-        : Files.newInputStream(Path.of(file))) {
-      BufferedReader reader = new BufferedReader(new InputStreamReader(in,
-          StandardCharsets.UTF_8));
+    try (InputStream in =
+        file == null
+            ? AddressRange.class.getResourceAsStream(STRIPE_LIST)
+            : Files.newInputStream(Path.of(file))) {
+      BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
       List<AddressRange> ranges = new ArrayList<>();
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
         String content = line.replaceFirst("#.*", "").trim();
@@ -88,8 +88,8 @@ public final class AddressRange {
         }
       }
       if (ranges.isEmpty()) {
-        throw new IllegalArgumentException("the list of Stripe's addresses "
-            + (file == null ? STRIPE_LIST : file) + " is empty");
+        throw new IllegalArgumentException(
+            "the list of Stripe's addresses " + (file == null ? STRIPE_LIST : file) + " is empty");
       }
       return ranges;
     } catch (IOException e) {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.pipeline;
 
+import dev.stripewebhook.OperationsConfig;
 import dev.stripewebhook.WebhookAlert;
 import dev.stripewebhook.WebhookAlert.Kind;
 import dev.stripewebhook.WebhookAlertListener;
-import dev.stripewebhook.OperationsConfig;
 import dev.stripewebhook.WebhookConfig;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -22,10 +22,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Watches deliveries for the two alerts: no verified delivery for longer than {@code silence},
- * and more than {@code maxFailures} verification failures within {@code window}. Each alert is
- * raised once per episode: again only after a verified delivery ended the silence, or after the
- * failures fell back under the limit.
+ * Watches deliveries for the two alerts: no verified delivery for longer than {@code silence}, and
+ * more than {@code maxFailures} verification failures within {@code window}. Each alert is raised
+ * once per episode: again only after a verified delivery ended the silence, or after the failures
+ * fell back under the limit.
  *
  * <p>Not API: may change in any release. Thread safe.
  */
@@ -39,8 +39,10 @@ final class AlertMonitor {
   private final Duration window;
   private final Consumer<WebhookAlert> sink;
   private final Deque<Instant> failures = new ArrayDeque<>();
+
   /** Addresses alerted about within the hour, bounded so that a flood cannot grow it. */
   private final Map<String, Instant> outsideRaised = new HashMap<>();
+
   private Instant lastVerified;
   private boolean silenceRaised;
   private boolean failuresRaised;
@@ -51,7 +53,11 @@ final class AlertMonitor {
    *
    * @param sink where alerts go; called outside this monitor's lock
    */
-  public AlertMonitor(Clock clock, Duration silence, int maxFailures, Duration window,
+  public AlertMonitor(
+      Clock clock,
+      Duration silence,
+      int maxFailures,
+      Duration window,
       Consumer<WebhookAlert> sink) {
     this.clock = clock;
     this.silence = silence;
@@ -66,42 +72,52 @@ final class AlertMonitor {
    * and ignored) and CDI observers through {@code events}. The silence and failure alerts need
    * {@link #startChecks()}; the allow-list alert works at once.
    */
-  public static AlertMonitor create(WebhookConfig config, List<WebhookAlertListener> listeners,
+  public static AlertMonitor create(
+      WebhookConfig config,
+      List<WebhookAlertListener> listeners,
       Optional<Consumer<Object>> events) {
     OperationsConfig operations = config.operations();
-    AlertMonitor monitor = new AlertMonitor(config.verification().clock(),
-        operations.alertSilence().orElse(null),
-        operations.alertFailures().map(OperationsConfig.FailureAlert::max).orElse(0),
-        operations.alertFailures().map(OperationsConfig.FailureAlert::window).orElse(null),
-        alert -> {
-          ALERTS.log(Level.WARNING, alert.kind() + ": " + alert.message());
-          for (WebhookAlertListener listener : listeners) {
-            try {
-              listener.onAlert(alert);
-            } catch (RuntimeException e) {
-              ALERTS.log(Level.ERROR, "Alert listener " + listener.getClass().getName()
-                  + " failed: " + e.getClass().getName());
-            }
-          }
-          events.ifPresent(fire -> fire.accept(alert));
-        });
+    AlertMonitor monitor =
+        new AlertMonitor(
+            config.verification().clock(),
+            operations.alertSilence().orElse(null),
+            operations.alertFailures().map(OperationsConfig.FailureAlert::max).orElse(0),
+            operations.alertFailures().map(OperationsConfig.FailureAlert::window).orElse(null),
+            alert -> {
+              ALERTS.log(Level.WARNING, alert.kind() + ": " + alert.message());
+              for (WebhookAlertListener listener : listeners) {
+                try {
+                  listener.onAlert(alert);
+                } catch (RuntimeException e) {
+                  ALERTS.log(
+                      Level.ERROR,
+                      "Alert listener "
+                          + listener.getClass().getName()
+                          + " failed: "
+                          + e.getClass().getName());
+                }
+              }
+              events.ifPresent(fire -> fire.accept(alert));
+            });
     return monitor;
   }
 
   /**
-   * Checks the silence and failure alerts every 30 s (more often for a short silence) on a
-   * daemon thread of its own, when either is configured. Stop it with {@link #stop()}.
+   * Checks the silence and failure alerts every 30 s (more often for a short silence) on a daemon
+   * thread of its own, when either is configured. Stop it with {@link #stop()}.
    */
   public synchronized void startChecks() {
     if ((silence == null && window == null) || timer != null) {
       return;
     }
     long period = silence == null ? 30 : Math.max(1, Math.min(30, silence.getSeconds() / 4));
-    timer = Executors.newSingleThreadScheduledExecutor(task -> {
-      Thread thread = new Thread(task, "stripe-webhook-alerts");
-      thread.setDaemon(true);
-      return thread;
-    });
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "stripe-webhook-alerts");
+              thread.setDaemon(true);
+              return thread;
+            });
     timer.scheduleWithFixedDelay(this::check, period, period, TimeUnit.SECONDS);
   }
 
@@ -135,9 +151,16 @@ final class AlertMonitor {
         return false;
       }
       outsideRaised.put(address, now);
-      alert = new WebhookAlert(Kind.SIGNED_OUTSIDE_ALLOW_LIST, "A correctly signed Stripe"
-          + " webhook delivery came from " + address + ", outside the allow-list, and was"
-          + " refused (403): " + advice, now);
+      alert =
+          new WebhookAlert(
+              Kind.SIGNED_OUTSIDE_ALLOW_LIST,
+              "A correctly signed Stripe"
+                  + " webhook delivery came from "
+                  + address
+                  + ", outside the allow-list, and was"
+                  + " refused (403): "
+                  + advice,
+              now);
     }
     sink.accept(alert);
     return true;
@@ -158,11 +181,16 @@ final class AlertMonitor {
       }
       if (failures.size() > maxFailures && !failuresRaised) {
         failuresRaised = true;
-        alert = new WebhookAlert(Kind.VERIFICATION_FAILURES, "More than " + maxFailures
-            + " Stripe webhook deliveries failed verification in the last " + window.toMinutes()
-            + " minutes: a rotated or wrong secret, a proxy changing bodies,"
-            + " clock skew, or someone probing the endpoint; see the delivery log for reasons",
-            now);
+        alert =
+            new WebhookAlert(
+                Kind.VERIFICATION_FAILURES,
+                "More than "
+                    + maxFailures
+                    + " Stripe webhook deliveries failed verification in the last "
+                    + window.toMinutes()
+                    + " minutes: a rotated or wrong secret, a proxy changing bodies,"
+                    + " clock skew, or someone probing the endpoint; see the delivery log for reasons",
+                now);
       }
     }
     if (alert != null) {
@@ -181,13 +209,20 @@ final class AlertMonitor {
           failuresRaised = false;
         }
       }
-      if (silence != null && !silenceRaised
+      if (silence != null
+          && !silenceRaised
           && Duration.between(lastVerified, now).compareTo(silence) > 0) {
         silenceRaised = true;
-        alert = new WebhookAlert(Kind.SILENCE, "No verified Stripe webhook delivery for "
-            + Duration.between(lastVerified, now).toMinutes() + " minutes (since " + lastVerified
-            + "): is the endpoint disabled in Stripe, the URL or secret changed, or the network"
-            + " blocked?", now);
+        alert =
+            new WebhookAlert(
+                Kind.SILENCE,
+                "No verified Stripe webhook delivery for "
+                    + Duration.between(lastVerified, now).toMinutes()
+                    + " minutes (since "
+                    + lastVerified
+                    + "): is the endpoint disabled in Stripe, the URL or secret changed, or the network"
+                    + " blocked?",
+                now);
       }
     }
     if (alert != null) {

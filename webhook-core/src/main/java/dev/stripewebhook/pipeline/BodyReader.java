@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.pipeline;
 
-import dev.stripewebhook.pipeline.Delivery;
 import dev.stripewebhook.Reason;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,8 +9,8 @@ import java.util.Arrays;
 
 /**
  * Reads a delivery's body once, bounded in size (never more than the limit is buffered) and in
- * time: each byte a slow sender trickles in resets the container's idle timeout, so the total
- * time is checked after every read, and a body not complete by the deadline is refused.
+ * time: each byte a slow sender trickles in resets the container's idle timeout, so the total time
+ * is checked after every read, and a body not complete by the deadline is refused.
  *
  * <p>Not API: may change in any release.
  */
@@ -30,8 +29,9 @@ final class BodyReader {
   public byte[] read(Delivery delivery) throws Refusal {
     long declared = delivery.declaredLength();
     if (declared > maxBodySize) {
-      throw new Refusal(Reason.BODY_TOO_LARGE, "Content-Length " + declared
-          + " is over the limit of " + maxBodySize + " bytes.");
+      throw new Refusal(
+          Reason.BODY_TOO_LARGE,
+          "Content-Length " + declared + " is over the limit of " + maxBodySize + " bytes.");
     }
     long deadline = System.nanoTime() + timeoutNanos;
     byte[] body = new byte[declared >= 0 ? (int) declared : Math.min(FIRST_CHUNK, maxBodySize + 1)];
@@ -51,27 +51,35 @@ final class BodyReader {
         }
         length += read;
         if (System.nanoTime() - deadline > 0 && (declared < 0 || length < declared)) {
-          throw new Refusal(Reason.BODY_TIMEOUT, "The body did not arrive within "
-              + timeoutNanos / 1_000_000_000 + " s.");
+          throw new Refusal(
+              Reason.BODY_TIMEOUT,
+              "The body did not arrive within " + timeoutNanos / 1_000_000_000 + " s.");
         }
       }
     } catch (IOException e) {
-      throw new Refusal(Reason.BODY_UNREADABLE, "The request body could not be read: the"
-          + " connection broke, or the sender stopped sending.");
+      throw new Refusal(
+          Reason.BODY_UNREADABLE,
+          "The request body could not be read: the"
+              + " connection broke, or the sender stopped sending.");
     }
     if (length > maxBodySize) {
-      throw new Refusal(Reason.BODY_TOO_LARGE, "The body is over the limit of " + maxBodySize
-          + " bytes.");
+      throw new Refusal(
+          Reason.BODY_TOO_LARGE, "The body is over the limit of " + maxBodySize + " bytes.");
     }
     if (declared >= 0 && length < declared) {
       if (length == 0) {
-        throw new Refusal(Reason.BODY_CONSUMED, "The request declared " + declared + " bytes but"
-            + " none could be read: something before the webhook endpoint (a filter calling"
-            + " getParameter(), getInputStream() or getReader()) consumed the body; map"
-            + " StripeWebhookFilter before it.");
+        throw new Refusal(
+            Reason.BODY_CONSUMED,
+            "The request declared "
+                + declared
+                + " bytes but"
+                + " none could be read: something before the webhook endpoint (a filter calling"
+                + " getParameter(), getInputStream() or getReader()) consumed the body; map"
+                + " StripeWebhookFilter before it.");
       }
-      throw new Refusal(Reason.BODY_UNREADABLE, "The body ended after " + length + " of the "
-          + declared + " bytes declared.");
+      throw new Refusal(
+          Reason.BODY_UNREADABLE,
+          "The body ended after " + length + " of the " + declared + " bytes declared.");
     }
     return length == body.length ? body : Arrays.copyOf(body, length);
   }

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.pipeline;
 
-import dev.stripewebhook.internal.AddressRange;
-import dev.stripewebhook.pipeline.Delivery;
-import dev.stripewebhook.Reason;
 import dev.stripewebhook.EdgeConfig;
+import dev.stripewebhook.Reason;
 import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.internal.AddressRange;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,11 +16,11 @@ import java.util.Locale;
  * that is not a trusted proxy, since everything to its left was written by the client itself and
  * may be forged.
  *
- * <p>Which header: the one {@value WebhookConfig.Keys#FORWARDED_HEADER} names, the one the
- * proxies write; any other is ignored (a proxy that writes {@code X-Forwarded-For} passes a
- * client's own {@code Forwarded} along untouched). Without that setting, a request that carries
- * both with different clients is refused ({@link Reason#FORWARDED_HEADERS_DISAGREE}), and one
- * whose chain has an empty element is malformed ({@link Reason#MALFORMED_FORWARDED_HEADER}).
+ * <p>Which header: the one {@value WebhookConfig.Keys#FORWARDED_HEADER} names, the one the proxies
+ * write; any other is ignored (a proxy that writes {@code X-Forwarded-For} passes a client's own
+ * {@code Forwarded} along untouched). Without that setting, a request that carries both with
+ * different clients is refused ({@link Reason#FORWARDED_HEADERS_DISAGREE}), and one whose chain has
+ * an empty element is malformed ({@link Reason#MALFORMED_FORWARDED_HEADER}).
  *
  * <p>Not API: may change in any release.
  */
@@ -93,9 +92,13 @@ final class ClientAddresses {
     }
     String client = client(peer, forwarded);
     if (!xForwardedFor.isEmpty() && !client.equals(client(peer, xForwardedFor))) {
-      throw new Refusal(Reason.FORWARDED_HEADERS_DISAGREE, "Forwarded and X-Forwarded-For name"
-          + " different clients; set " + WebhookConfig.Keys.FORWARDED_HEADER + " to the header"
-          + " the proxies write.");
+      throw new Refusal(
+          Reason.FORWARDED_HEADERS_DISAGREE,
+          "Forwarded and X-Forwarded-For name"
+              + " different clients; set "
+              + WebhookConfig.Keys.FORWARDED_HEADER
+              + " to the header"
+              + " the proxies write.");
     }
     return client;
   }
@@ -129,8 +132,9 @@ final class ClientAddresses {
       for (String element : value.split(",", -1)) {
         String node = name.equals(FORWARDED) ? forNode(element) : element.trim();
         if (node == null || node.isEmpty()) {
-          throw new Refusal(Reason.MALFORMED_FORWARDED_HEADER, name + " has an empty element or"
-              + " one without a client address.");
+          throw new Refusal(
+              Reason.MALFORMED_FORWARDED_HEADER,
+              name + " has an empty element or" + " one without a client address.");
         }
         chain.add(bare(node));
       }
@@ -145,16 +149,16 @@ final class ClientAddresses {
       if (eq > 0 && pair.substring(0, eq).trim().toLowerCase(Locale.ROOT).equals("for")) {
         String value = pair.substring(eq + 1).trim();
         return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
-            ? value.substring(1, value.length() - 1) : value;
+            ? value.substring(1, value.length() - 1)
+            : value;
       }
     }
     return null;
   }
 
   /**
-   * An address without brackets or port: {@code "[2001:db8::1]:4711"} and {@code
-   * "[2001:db8::1]"} (as Jetty reports an IPv6 peer) → {@code 2001:db8::1}; {@code
-   * "192.0.2.1:80"} → the address.
+   * An address without brackets or port: {@code "[2001:db8::1]:4711"} and {@code "[2001:db8::1]"}
+   * (as Jetty reports an IPv6 peer) → {@code 2001:db8::1}; {@code "192.0.2.1:80"} → the address.
    */
   static String bare(String node) {
     if (node == null) {

@@ -3,15 +3,14 @@ package dev.stripewebhook.pipeline;
 
 import dev.stripewebhook.Reason;
 import dev.stripewebhook.VerifiedEvent;
-import dev.stripewebhook.pipeline.ProblemJson;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * What {@link WebhookEndpoint#deliver} decided for one delivery: the status to answer, the reason
- * code or the outcome, and the body. A door renders it and decides nothing itself. The body
- * never holds a secret, a signature or an exception's text.
+ * code or the outcome, and the body. A door renders it and decides nothing itself. The body never
+ * holds a secret, a signature or an exception's text.
  *
  * @since 0.1
  */
@@ -25,7 +24,12 @@ public final class Decision {
   private final VerifiedEvent event;
   private final boolean processingAnswers;
 
-  private Decision(int status, Reason reason, String outcome, String detail, VerifiedEvent event,
+  private Decision(
+      int status,
+      Reason reason,
+      String outcome,
+      String detail,
+      VerifiedEvent event,
       boolean processingAnswers) {
     this.status = status;
     this.reason = reason;
@@ -40,13 +44,13 @@ public final class Decision {
   }
 
   static Decision refused(Reason reason, String detail, VerifiedEvent event) {
-    return new Decision(reason.status(), reason, reason.code(), Objects.requireNonNull(detail),
-        event, false);
+    return new Decision(
+        reason.status(), reason, reason.code(), Objects.requireNonNull(detail), event, false);
   }
 
   /**
-   * A refusal a door decides itself, for what only it can see (a JAX-RS parameter the event
-   * cannot fill); everything else is decided by {@link WebhookEndpoint}.
+   * A refusal a door decides itself, for what only it can see (a JAX-RS parameter the event cannot
+   * fill); everything else is decided by {@link WebhookEndpoint}.
    */
   public static Decision refusal(Reason reason, String detail) {
     return refused(reason, detail, null);
@@ -54,8 +58,8 @@ public final class Decision {
 
   /** The processing behind (pass-down) answered {@code status} itself, and it is recorded. */
   static Decision answeredByProcessing(VerifiedEvent event, int status) {
-    return new Decision(status, null, status >= 200 && status <= 299 ? "done" : "failed", null,
-        event, true);
+    return new Decision(
+        status, null, status >= 200 && status <= 299 ? "done" : "failed", null, event, true);
   }
 
   /** The HTTP status to answer. */
@@ -82,9 +86,9 @@ public final class Decision {
   }
 
   /**
-   * Whether the processing behind the door (the servlet behind the filter, a JAX-RS resource)
-   * wrote the answer, which the door now lets through unchanged; otherwise the door writes
-   * {@link #body()}.
+   * Whether the processing behind the door (the servlet behind the filter, a JAX-RS resource) wrote
+   * the answer, which the door now lets through unchanged; otherwise the door writes {@link
+   * #body()}.
    */
   public boolean processingAnswers() {
     return processingAnswers;
@@ -97,8 +101,10 @@ public final class Decision {
 
   /** {@code {"received":true}} when accepted; a problem+json with the reason code otherwise. */
   public byte[] body() {
-    return reason == null ? RECEIVED.clone() : ProblemJson.of(status, reason.code(), reason.title(),
-        detail).getBytes(StandardCharsets.UTF_8);
+    return reason == null
+        ? RECEIVED.clone()
+        : ProblemJson.of(status, reason.code(), reason.title(), detail)
+            .getBytes(StandardCharsets.UTF_8);
   }
 
   /** A safe detail of a refusal, as in the problem body; null when accepted. */

@@ -5,21 +5,23 @@ import dev.stripewebhook.inbox.EventInbox;
 import java.time.Clock;
 
 /**
- * What an endpoint counts and times (not API: may change in any release). Recorded through Micrometer when the application has it
- * ({@link MicrometerDeliveryMetrics}); nothing otherwise, and no Micrometer class is loaded.
+ * What an endpoint counts and times (not API: may change in any release). Recorded through
+ * Micrometer when the application has it ({@link MicrometerDeliveryMetrics}); nothing otherwise,
+ * and no Micrometer class is loaded.
  */
 interface DeliveryMetrics {
   /** Records nothing. */
-  DeliveryMetrics NONE = new DeliveryMetrics() {
-    @Override
-    public void verification(long nanos) {}
+  DeliveryMetrics NONE =
+      new DeliveryMetrics() {
+        @Override
+        public void verification(long nanos) {}
 
-    @Override
-    public void delivery(boolean verified, int status, String outcome, long nanos) {}
+        @Override
+        public void delivery(boolean verified, int status, String outcome, long nanos) {}
 
-    @Override
-    public void handling(boolean succeeded, long nanos) {}
-  };
+        @Override
+        public void handling(boolean succeeded, long nanos) {}
+      };
 
   /** Adds gauges of this inbox's backlog; by default none. */
   default void watch(EventInbox inbox, Clock clock) {}

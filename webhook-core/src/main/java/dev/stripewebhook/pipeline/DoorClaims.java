@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.pipeline;
 
+import dev.stripewebhook.LogText;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InboxException;
-import dev.stripewebhook.LogText;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Map;
@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The claims an endpoint handed to doors whose processing runs between {@link
- * WebhookEndpoint#admit} and {@link WebhookEndpoint#complete}. A claim is renewed while held, so
- * a door that never completes (its response filter did not run) would hold its event for ever:
- * claims held longer than the limit are failed, so that a redelivery runs the event. Stripe
- * itself gives up waiting for an answer long before.
+ * WebhookEndpoint#admit} and {@link WebhookEndpoint#complete}. A claim is renewed while held, so a
+ * door that never completes (its response filter did not run) would hold its event for ever: claims
+ * held longer than the limit are failed, so that a redelivery runs the event. Stripe itself gives
+ * up waiting for an answer long before.
  */
 final class DoorClaims implements AutoCloseable {
   /** How long a door's processing may hold a claim by default: 10 minutes. */
@@ -26,11 +26,12 @@ final class DoorClaims implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(WebhookEndpoint.class.getName());
   private static final ScheduledExecutorService SWEEPER =
-      Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "stripe-webhook-door-claims");
-        thread.setDaemon(true);
-        return thread;
-      });
+      Executors.newSingleThreadScheduledExecutor(
+          task -> {
+            Thread thread = new Thread(task, "stripe-webhook-door-claims");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   private final EventInbox inbox;
   private final Duration limit;
@@ -75,15 +76,23 @@ final class DoorClaims implements AutoCloseable {
       if (now - claim.since() < limit.toNanos() || !held.remove(entry.getKey(), claim)) {
         continue;
       }
-      LOG.log(Level.WARNING, "{0}: the processing of Stripe event {1} behind the door did not"
-          + " complete within {2} s; its attempt is failed so that a redelivery runs it",
-          label, LogText.escape(claim.eventId()), limit.toSeconds());
+      LOG.log(
+          Level.WARNING,
+          "{0}: the processing of Stripe event {1} behind the door did not"
+              + " complete within {2} s; its attempt is failed so that a redelivery runs it",
+          label,
+          LogText.escape(claim.eventId()),
+          limit.toSeconds());
       try {
-        inbox.finish(claim.eventId(), entry.getKey(), new ProcessingFailure("the processing behind"
-            + " the door did not complete within " + limit, null));
+        inbox.finish(
+            claim.eventId(),
+            entry.getKey(),
+            new ProcessingFailure(
+                "the processing behind" + " the door did not complete within " + limit, null));
       } catch (InboxException | RuntimeException e) {
-        LOG.log(Level.WARNING, label + ": " + LogText.escape(e.getMessage())
-            + "; its lease runs out instead");
+        LOG.log(
+            Level.WARNING,
+            label + ": " + LogText.escape(e.getMessage()) + "; its lease runs out instead");
       }
     }
   }

@@ -22,13 +22,14 @@ final class InboxFactory {
    * @throws IllegalArgumentException when the JNDI name does not lead to a DataSource
    */
   public static EventInbox create(WebhookConfig config, DataSource given) {
-    InboxOptions options = InboxOptions.builder()
-        .clock(config.verification().clock())
-        .maxAttempts(config.processing().attempts())
-        .retention(Duration.ofDays(config.processing().retentionDays()))
-        .endpoint(config.processing().endpoint())
-        .capacity(config.processing().memoryCapacity())
-        .build();
+    InboxOptions options =
+        InboxOptions.builder()
+            .clock(config.verification().clock())
+            .maxAttempts(config.processing().attempts())
+            .retention(Duration.ofDays(config.processing().retentionDays()))
+            .endpoint(config.processing().endpoint())
+            .capacity(config.processing().memoryCapacity())
+            .build();
     if (config.processing().dataSource().isPresent()) {
       return JdbcEventInbox.create(lookup(config.processing().dataSource().get()), options);
     }
@@ -49,13 +50,24 @@ final class InboxFactory {
         found = context.lookup("java:comp/env/" + name);
       }
     } catch (NamingException e) {
-      throw new IllegalArgumentException(key + ": no DataSource named '" + name + "' in JNDI ("
-          + e.getClass().getSimpleName() + "); declare it in the container (context.xml,"
-          + " the datasources subsystem) or remove the key to keep events in memory", e);
+      throw new IllegalArgumentException(
+          key
+              + ": no DataSource named '"
+              + name
+              + "' in JNDI ("
+              + e.getClass().getSimpleName()
+              + "); declare it in the container (context.xml,"
+              + " the datasources subsystem) or remove the key to keep events in memory",
+          e);
     }
     if (!(found instanceof DataSource dataSource)) {
-      throw new IllegalArgumentException(key + ": JNDI name '" + name + "' is a "
-          + (found == null ? "null" : found.getClass().getName()) + ", not a javax.sql.DataSource");
+      throw new IllegalArgumentException(
+          key
+              + ": JNDI name '"
+              + name
+              + "' is a "
+              + (found == null ? "null" : found.getClass().getName())
+              + ", not a javax.sql.DataSource");
     }
     return dataSource;
   }

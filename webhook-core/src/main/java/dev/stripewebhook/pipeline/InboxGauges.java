@@ -41,8 +41,10 @@ final class InboxGauges {
     if (backlog == null) {
       return Double.NaN;
     }
-    return backlog.oldestAge(clock.instant())
-        .map(age -> Math.max(0, age.toMillis()) / 1000.0).orElse(0.0);
+    return backlog
+        .oldestAge(clock.instant())
+        .map(age -> Math.max(0, age.toMillis()) / 1000.0)
+        .orElse(0.0);
   }
 
   private synchronized InboxBacklog backlog() {

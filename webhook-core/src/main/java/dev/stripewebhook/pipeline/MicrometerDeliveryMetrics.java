@@ -12,14 +12,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The filter's meters, all named {@code stripe.webhook.*}: counters of received, verified,
- * rejected (by {@code reason}), duplicate, handled and failed deliveries, of events that went
- * dead, and of correctly signed deliveries refused for their address
- * ({@code stripe.webhook.signed.outside.allowlist}); timers of verification, of handling (handlers and observers, in the request or in a
- * worker, by {@code outcome}: {@code success} or {@code failure}) and of whole deliveries (by
- * {@code outcome}); a gauge of the seconds since the last verified delivery, which grows when
- * Stripe stops reaching the endpoint; and gauges of the inbox's backlog (received, processing and
- * failed events) and of the age of its oldest waiting event.
+ * The filter's meters, all named {@code stripe.webhook.*}: counters of received, verified, rejected
+ * (by {@code reason}), duplicate, handled and failed deliveries, of events that went dead, and of
+ * correctly signed deliveries refused for their address ({@code
+ * stripe.webhook.signed.outside.allowlist}); timers of verification, of handling (handlers and
+ * observers, in the request or in a worker, by {@code outcome}: {@code success} or {@code failure})
+ * and of whole deliveries (by {@code outcome}); a gauge of the seconds since the last verified
+ * delivery, which grows when Stripe stops reaching the endpoint; and gauges of the inbox's backlog
+ * (received, processing and failed events) and of the age of its oldest waiting event.
  */
 final class MicrometerDeliveryMetrics implements DeliveryMetrics {
   private final MeterRegistry registry;
@@ -47,7 +47,9 @@ final class MicrometerDeliveryMetrics implements DeliveryMetrics {
     this.verification = registry.timer("stripe.webhook.verification");
     this.handlingSucceeded = registry.timer("stripe.webhook.handling", "outcome", "success");
     this.handlingFailed = registry.timer("stripe.webhook.handling", "outcome", "failure");
-    Gauge.builder("stripe.webhook.last.verified.age", lastVerifiedNanos,
+    Gauge.builder(
+            "stripe.webhook.last.verified.age",
+            lastVerifiedNanos,
             last -> (System.nanoTime() - last.get()) / 1e9)
         .baseUnit("seconds")
         .description("Seconds since the last verified delivery (or since start)")
@@ -55,8 +57,8 @@ final class MicrometerDeliveryMetrics implements DeliveryMetrics {
   }
 
   static DeliveryMetrics create(Object registry) {
-    return new MicrometerDeliveryMetrics(registry instanceof MeterRegistry given ? given
-        : Metrics.globalRegistry);
+    return new MicrometerDeliveryMetrics(
+        registry instanceof MeterRegistry given ? given : Metrics.globalRegistry);
   }
 
   @Override
@@ -111,7 +113,6 @@ final class MicrometerDeliveryMetrics implements DeliveryMetrics {
     } else {
       registry.counter("stripe.webhook.rejected", "reason", name).increment();
     }
-    registry.timer("stripe.webhook.delivery", "outcome", name)
-        .record(nanos, TimeUnit.NANOSECONDS);
+    registry.timer("stripe.webhook.delivery", "outcome", name).record(nanos, TimeUnit.NANOSECONDS);
   }
 }

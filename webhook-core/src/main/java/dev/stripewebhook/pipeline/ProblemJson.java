@@ -10,6 +10,7 @@ package dev.stripewebhook.pipeline;
 public final class ProblemJson {
   /** The media type. */
   public static final String MEDIA_TYPE = "application/problem+json";
+
   /** Prefix of the {@code type} member; the reason code follows. */
   public static final String TYPE_PREFIX = "urn:stripe-webhook:problem:";
 
@@ -18,8 +19,7 @@ public final class ProblemJson {
   /** The JSON text of one problem. */
   public static String of(int status, String reason, String title, String detail) {
     StringBuilder json = new StringBuilder(160 + detail.length());
-    json.append("{\"type\":\"").append(TYPE_PREFIX).append(reason)
-        .append("\",\"title\":");
+    json.append("{\"type\":\"").append(TYPE_PREFIX).append(reason).append("\",\"title\":");
     appendString(json, title);
     json.append(",\"status\":").append(status).append(",\"reason\":");
     appendString(json, reason);

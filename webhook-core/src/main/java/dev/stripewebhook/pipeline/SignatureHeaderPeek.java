@@ -15,7 +15,9 @@ final class SignatureHeaderPeek {
       return -1;
     }
     for (String item : header.split(",", 20)) {
-      if (item.startsWith("t=") && item.length() > 2 && item.length() <= 20
+      if (item.startsWith("t=")
+          && item.length() > 2
+          && item.length() <= 20
           && item.substring(2).chars().allMatch(c -> c >= '0' && c <= '9')) {
         return Long.parseLong(item.substring(2));
       }

@@ -18,15 +18,17 @@ public final class Storable {
   private Storable() {}
 
   /**
-   * Why the inbox cannot store this event (an id, type, account or object id over 255
-   * characters, an API version over 64, a {@code created} outside the years 1970 to 9999), or
-   * null when it can. Nothing Stripe sends fails this.
+   * Why the inbox cannot store this event (an id, type, account or object id over 255 characters,
+   * an API version over 64, a {@code created} outside the years 1970 to 9999), or null when it can.
+   * Nothing Stripe sends fails this.
    */
   public static String problem(VerifiedEvent event) {
-    if (event.id().length() > MAX_ID_LENGTH || event.type().length() > MAX_ID_LENGTH
+    if (event.id().length() > MAX_ID_LENGTH
+        || event.type().length() > MAX_ID_LENGTH
         || event.account().map(String::length).orElse(0) > MAX_ID_LENGTH
         || event.dataObjectId().map(String::length).orElse(0) > MAX_ID_LENGTH) {
-      return "An id, type, account or object id of this event is over " + MAX_ID_LENGTH
+      return "An id, type, account or object id of this event is over "
+          + MAX_ID_LENGTH
           + " characters.";
     }
     if (event.apiVersion().map(String::length).orElse(0) > MAX_API_VERSION_LENGTH) {

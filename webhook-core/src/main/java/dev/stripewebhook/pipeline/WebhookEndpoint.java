@@ -4,6 +4,7 @@ package dev.stripewebhook.pipeline;
 import dev.stripewebhook.EventHandlerException;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.HandlingContext;
+import dev.stripewebhook.LogText;
 import dev.stripewebhook.Reason;
 import dev.stripewebhook.SignatureVerifier;
 import dev.stripewebhook.StripeEventHandler;
@@ -11,17 +12,7 @@ import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookAlertListener;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.WebhookVerificationException;
-import dev.stripewebhook.pipeline.AlertMonitor;
-import dev.stripewebhook.pipeline.BodyReader;
 import dev.stripewebhook.cdi.internal.CdiLookup;
-import dev.stripewebhook.pipeline.ClientAddresses;
-import dev.stripewebhook.pipeline.DebugLog;
-import dev.stripewebhook.pipeline.DeliveryMetrics;
-import dev.stripewebhook.pipeline.InboxFactory;
-import dev.stripewebhook.LogText;
-import dev.stripewebhook.pipeline.Refusal;
-import dev.stripewebhook.pipeline.SignatureHeaderPeek;
-import dev.stripewebhook.pipeline.Storable;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
 import dev.stripewebhook.inbox.EventInbox.Receipt;
@@ -41,24 +32,24 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 
 /**
- * One webhook endpoint: the delivery pipeline every door shares, so that every door gives the
- * same guarantees. The servlet filter, the JAX-RS providers, the async workers, the admin
- * console's replay and the recovery from Stripe's Events API are thin adapters over it.
+ * One webhook endpoint: the delivery pipeline every door shares, so that every door gives the same
+ * guarantees. The servlet filter, the JAX-RS providers, the async workers, the admin console's
+ * replay and the recovery from Stripe's Events API are thin adapters over it.
  *
- * <p>A delivery ({@link #deliver}) goes through, in order: the method (405) and the client
- * address allow-list (403); the body, bounded in size (413) and in time (408); the signature on
- * the raw bytes, then the envelope and the mode and account rules (400 with the reason code); the
- * inbox, by event id (503 when it cannot store; 200 at once for an event already done); then
- * the processing, inside the event's claim: the handlers and CDI observers, or, for an endpoint
- * without handlers of its own, the observers and then the servlet or resource behind the door
- * ({@link PassDown}), whose status decides; or, with {@code async} processing, nothing now: the
- * event is stored, answered 200, and the workers run the handlers. The result is one {@link
- * Decision}, logged in one line on {@value #DELIVERY_LOGGER} and counted in the metrics.
+ * <p>A delivery ({@link #deliver}) goes through, in order: the method (405) and the client address
+ * allow-list (403); the body, bounded in size (413) and in time (408); the signature on the raw
+ * bytes, then the envelope and the mode and account rules (400 with the reason code); the inbox, by
+ * event id (503 when it cannot store; 200 at once for an event already done); then the processing,
+ * inside the event's claim: the handlers and CDI observers, or, for an endpoint without handlers of
+ * its own, the observers and then the servlet or resource behind the door ({@link PassDown}), whose
+ * status decides; or, with {@code async} processing, nothing now: the event is stored, answered
+ * 200, and the workers run the handlers. The result is one {@link Decision}, logged in one line on
+ * {@value #DELIVERY_LOGGER} and counted in the metrics.
  *
- * <p>The guarantees: never a 2xx before the event's done mark has committed; any {@link
- * Throwable} from processing fails that one attempt (500, recorded, retried); a delivery of an
- * event another delivery is processing waits up to {@value WebhookConfig.Keys#IN_PROGRESS_WAIT}
- * for that outcome (then 200 when done) before answering 409; no exception text in any answer.
+ * <p>The guarantees: never a 2xx before the event's done mark has committed; any {@link Throwable}
+ * from processing fails that one attempt (500, recorded, retried); a delivery of an event another
+ * delivery is processing waits up to {@value WebhookConfig.Keys#IN_PROGRESS_WAIT} for that outcome
+ * (then 200 when done) before answering 409; no exception text in any answer.
  *
  * <pre>{@code
  * WebhookEndpoint endpoint = WebhookEndpoint.builder(config).handlers(handlers).build();
@@ -95,33 +86,40 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   private final DeliveryMetrics metrics;
   private final ClassLoader loader;
   // Visible as lease_owner: which process holds an event, never anything secret.
-  private final String owner = "pid" + ProcessHandle.current().pid() + "-"
-      + UUID.randomUUID().toString().substring(0, 8);
+  private final String owner =
+      "pid" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong claims = new AtomicLong();
   private final DebugLog debug;
   private final AlertMonitor alerts;
   private volatile InboxWorkers workers;
+
   /** Claims {@link #admit} handed to a door; {@link #complete} ends them. */
   private final DoorClaims doorClaims;
 
   private WebhookEndpoint(Builder builder) {
     this.config = builder.config;
-    this.label = builder.label != null ? builder.label
-        : "Stripe webhook endpoint '" + config.processing().endpoint() + "'";
+    this.label =
+        builder.label != null
+            ? builder.label
+            : "Stripe webhook endpoint '" + config.processing().endpoint() + "'";
     this.loader = builder.loader != null ? builder.loader : WebhookEndpoint.class.getClassLoader();
     this.passesDown = builder.handlers.isEmpty();
     EventHandlers.Builder all = EventHandlers.builder().addAll(builder.handlers.all());
     builder.observers.ifPresent(all::add);
     this.handlers = all.build();
     if (config.processing().isAsync() && handlers.isEmpty()) {
-      throw new IllegalArgumentException(WebhookConfig.Keys.PROCESSING + ": async needs"
-          + " handlers (" + WebhookConfig.Keys.HANDLERS + ", META-INF/services or CDI observers);"
-          + " without handlers the servlet or resource behind processes events in the request:"
-          + " use sync");
+      throw new IllegalArgumentException(
+          WebhookConfig.Keys.PROCESSING
+              + ": async needs"
+              + " handlers ("
+              + WebhookConfig.Keys.HANDLERS
+              + ", META-INF/services or CDI observers);"
+              + " without handlers the servlet or resource behind processes events in the request:"
+              + " use sync");
     }
     this.addresses = ClientAddresses.from(config);
-    this.inbox = builder.inbox != null ? builder.inbox
-        : InboxFactory.create(config, builder.dataSource);
+    this.inbox =
+        builder.inbox != null ? builder.inbox : InboxFactory.create(config, builder.dataSource);
 
     this.verifier = SignatureVerifier.create(config);
     this.bodyReader = new BodyReader(config.edge().maxBody(), config.edge().bodyTimeout());
@@ -139,8 +137,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   }
 
   /**
-   * Starts the endpoint's threads: the async workers (or, in sync processing, the pruning of
-   * its inbox), the alert checks when configured; announces debug mode. Call once.
+   * Starts the endpoint's threads: the async workers (or, in sync processing, the pruning of its
+   * inbox), the alert checks when configured; announces debug mode. Call once.
    */
   public synchronized WebhookEndpoint start() {
     if (workers != null) {
@@ -149,10 +147,11 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     metrics.watch(inbox, config.verification().clock());
     alerts.startChecks();
     debug.announce();
-    workers = async()
-        ? InboxWorkers.processing(inbox, owner + "-worker", this::processDue,
-            config.processing().workers())
-        : InboxWorkers.pruning(inbox);
+    workers =
+        async()
+            ? InboxWorkers.processing(
+                inbox, owner + "-worker", this::processDue, config.processing().workers())
+            : InboxWorkers.pruning(inbox);
     workers.start();
     return this;
   }
@@ -210,8 +209,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   }
 
   /**
-   * Whether a stored event can be processed without a delivery (a replay, a recovered event):
-   * not when the servlet or resource behind the door is the processing, since it runs only in a
+   * Whether a stored event can be processed without a delivery (a replay, a recovered event): not
+   * when the servlet or resource behind the door is the processing, since it runs only in a
    * delivery.
    */
   @Override
@@ -226,8 +225,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   /**
    * Takes one delivery through the pipeline and decides its answer; logs it and counts it.
    *
-   * @param behind the processing behind the door, or null when there is none; used only when
-   *     the endpoint {@link #passesDown()}
+   * @param behind the processing behind the door, or null when there is none; used only when the
+   *     endpoint {@link #passesDown()}
    */
   public Decision deliver(Delivery delivery, PassDown behind) {
     long start = System.nanoTime();
@@ -263,13 +262,20 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   /** The pipeline up to the processing: edge rules, body, verification, the inbox. */
   private Step receive(Delivery delivery, String client) {
     if (!"POST".equals(delivery.method())) {
-      return Step.of(Decision.refused(Reason.METHOD_NOT_ALLOWED, "Stripe delivers webhooks with"
-          + " POST; this request used " + LogText.escape(delivery.method()) + ".", null));
+      return Step.of(
+          Decision.refused(
+              Reason.METHOD_NOT_ALLOWED,
+              "Stripe delivers webhooks with"
+                  + " POST; this request used "
+                  + LogText.escape(delivery.method())
+                  + ".",
+              null));
     }
     if (!addresses.allowed(client)) {
       noticeSignedOutsideAllowList(delivery, client);
-      return Step.of(Decision.refused(Reason.ADDRESS_NOT_ALLOWED,
-          "This client address may not post webhooks here.", null));
+      return Step.of(
+          Decision.refused(
+              Reason.ADDRESS_NOT_ALLOWED, "This client address may not post webhooks here.", null));
     }
     byte[] body;
     long started = System.nanoTime();
@@ -287,8 +293,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     try {
       event = verifier.verify(body, header);
     } catch (WebhookVerificationException e) {
-      return new Step(Decision.refused(e.reason(), e.getMessage(), null),
-          rejectionDetails(header, body), null);
+      return new Step(
+          Decision.refused(e.reason(), e.getMessage(), null), rejectionDetails(header, body), null);
     }
     metrics.verification(System.nanoTime() - started);
     String unstorable = Storable.problem(event);
@@ -317,9 +323,9 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   }
 
   /**
-   * A refused address may be one Stripe added after the allow-list was written: a refused
-   * delivery with a signature is still read (bounded, as any other) and verified, and if it verifies it is counted,
-   * and logged and alerted once an hour per address. Its answer stays 403 either way.
+   * A refused address may be one Stripe added after the allow-list was written: a refused delivery
+   * with a signature is still read (bounded, as any other) and verified, and if it verifies it is
+   * counted, and logged and alerted once an hour per address. Its answer stays 403 either way.
    */
   private void noticeSignedOutsideAllowList(Delivery delivery, String client) {
     String header = delivery.header(SignatureVerifier.SIGNATURE_HEADER);
@@ -332,25 +338,34 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       return; // not Stripe's, or not readable: the 403 says all there is to say
     }
     metrics.signedOutsideAllowList();
-    String advice = "Stripe may have added an address. Update the list: point "
-        + WebhookConfig.Keys.STRIPE_IPS_FILE + " at a file kept current with `java -jar"
-        + " stripe-webhook-cli-<version>-all.jar addresses --out FILE` (docs/containers.md), or"
-        + " add the address to " + WebhookConfig.Keys.ALLOWED_IPS + " if you trust it.";
+    String advice =
+        "Stripe may have added an address. Update the list: point "
+            + WebhookConfig.Keys.STRIPE_IPS_FILE
+            + " at a file kept current with `java -jar"
+            + " stripe-webhook-cli-<version>-all.jar addresses --out FILE` (docs/containers.md), or"
+            + " add the address to "
+            + WebhookConfig.Keys.ALLOWED_IPS
+            + " if you trust it.";
     if (alerts.signedOutsideAllowList(client, advice)) {
-      LOG.log(Level.WARNING, label + ": a correctly signed delivery came from "
-          + LogText.escape(client) + ", outside the allow-list; answered 403. " + advice);
+      LOG.log(
+          Level.WARNING,
+          label
+              + ": a correctly signed delivery came from "
+              + LogText.escape(client)
+              + ", outside the allow-list; answered 403. "
+              + advice);
     }
   }
 
   /**
    * For a door whose processing runs after this call returns, such as a JAX-RS resource method
-   * between a request filter and a response filter: the pipeline up to the processing. The
-   * result either holds the final decision (a refusal, a duplicate of a done event, an event
-   * stored for the workers), which the door renders instead of running its processing, or lets
-   * the door's processing run: after the handlers and observers that want the event have
-   * processed it, or, for an endpoint without handlers of its own when none wants it, as the
-   * event's processing, inside a claim that {@link #complete} ends. Either way the door must
-   * call {@link #complete} with its processing's status.
+   * between a request filter and a response filter: the pipeline up to the processing. The result
+   * either holds the final decision (a refusal, a duplicate of a done event, an event stored for
+   * the workers), which the door renders instead of running its processing, or lets the door's
+   * processing run: after the handlers and observers that want the event have processed it, or, for
+   * an endpoint without handlers of its own when none wants it, as the event's processing, inside a
+   * claim that {@link #complete} ends. Either way the door must call {@link #complete} with its
+   * processing's status.
    */
   public Admission admit(Delivery delivery) {
     long start = System.nanoTime();
@@ -373,8 +388,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
         // The door's processing is the event's, after the observers that want it, all inside
         // one claim, as behind the filter.
         Object claimed = claimForDoor(event);
-        decision = claimed instanceof Decision refused ? refused
-            : observeForDoor(event, (String) claimed);
+        decision =
+            claimed instanceof Decision refused ? refused : observeForDoor(event, (String) claimed);
         if (decision == null) {
           doorClaims.hold((String) claimed, event.id());
           return new Admission(event, (String) claimed, client, start);
@@ -390,13 +405,13 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   }
 
   /**
-   * Ends what {@link #admit} let through: the door's processing answered {@code status} (or
-   * threw: pass 500). When it was the event's processing, the event is marked done on 2xx and
-   * failed otherwise, before the door answers. Logs and counts the delivery.
+   * Ends what {@link #admit} let through: the door's processing answered {@code status} (or threw:
+   * pass 500). When it was the event's processing, the event is marked done on 2xx and failed
+   * otherwise, before the door answers. Logs and counts the delivery.
    *
-   * @return the decision to render: {@link Decision#processingAnswers()} when the door's own
-   *     answer goes out; otherwise a refusal that replaces it (the done mark could not be
-   *     recorded: 503; the claim was lost: 409)
+   * @return the decision to render: {@link Decision#processingAnswers()} when the door's own answer
+   *     goes out; otherwise a refusal that replaces it (the done mark could not be recorded: 503;
+   *     the claim was lost: 409)
    */
   public Decision complete(Admission admission, int status) {
     if (admission.decision != null) {
@@ -405,14 +420,24 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     VerifiedEvent event = admission.event;
     Decision decision = Decision.answeredByProcessing(event, status);
     if (admission.owner != null && !doorClaims.release(admission.owner)) {
-      decision = Decision.refused(Reason.HANDLER_FAILED, "Processing took longer than "
-          + doorClaims.limit().toSeconds() + " s and was failed; Stripe will deliver the event"
-          + " again.", event);
+      decision =
+          Decision.refused(
+              Reason.HANDLER_FAILED,
+              "Processing took longer than "
+                  + doorClaims.limit().toSeconds()
+                  + " s and was failed; Stripe will deliver the event"
+                  + " again.",
+              event);
     } else if (admission.owner != null) {
       clearInterrupt(event); // the resource ran on this thread: the finish must still commit
       try {
-        Outcome outcome = inbox.finish(event.id(), admission.owner, status >= 200 && status <= 299
-            ? null : new ProcessingFailure("the resource behind answered " + status, null));
+        Outcome outcome =
+            inbox.finish(
+                event.id(),
+                admission.owner,
+                status >= 200 && status <= 299
+                    ? null
+                    : new ProcessingFailure("the resource behind answered " + status, null));
         if (outcome == Outcome.DEAD) {
           metrics.dead();
         }
@@ -475,8 +500,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   }
 
   /**
-   * Claims the event for the door's processing; while another delivery holds it, waits
-   * (bounded) for its outcome. The owner of the claim, or the decision when not claimed.
+   * Claims the event for the door's processing; while another delivery holds it, waits (bounded)
+   * for its outcome. The owner of the claim, or the decision when not claimed.
    */
   private Object claimForDoor(VerifiedEvent event) {
     InProgressWait wait = new InProgressWait(config.processing().inProgressWait());
@@ -488,8 +513,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
         }
         Optional<InboxRecord> record = inbox.find(event.id());
         if (record.isEmpty()) {
-          return storageUnavailable(event,
-              new InboxException("event " + event.id() + " vanished from the inbox"));
+          return storageUnavailable(
+              event, new InboxException("event " + event.id() + " vanished from the inbox"));
         }
         if (record.get().status().isFinal()) {
           return Decision.accepted(event, "duplicate");
@@ -505,8 +530,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
 
   /**
    * Runs the observers that want the event inside the door's claim (without a transaction: the
-   * door's processing comes later); null when they succeeded, else the claim is finished as
-   * failed and the refusal returned.
+   * door's processing comes later); null when they succeeded, else the claim is finished as failed
+   * and the refusal returned.
    */
   private Decision observeForDoor(VerifiedEvent event, String owner) {
     try {
@@ -520,8 +545,11 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       } catch (InboxException e) {
         return storageUnavailable(event, e);
       }
-      return Decision.refused(Reason.HANDLER_FAILED, "Processing failed for this event; Stripe"
-          + " will deliver it again. See the server log.", event);
+      return Decision.refused(
+          Reason.HANDLER_FAILED,
+          "Processing failed for this event; Stripe"
+              + " will deliver it again. See the server log.",
+          event);
     } finally {
       clearInterrupt(event);
     }
@@ -533,38 +561,58 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
    */
   private static void clearInterrupt(VerifiedEvent event) {
     if (Thread.interrupted()) {
-      LOG.log(Level.WARNING, "Stripe event {0}: its processing left the thread interrupted; the"
-          + " interrupt is cleared before the event's outcome is recorded",
+      LOG.log(
+          Level.WARNING,
+          "Stripe event {0}: its processing left the thread interrupted; the"
+              + " interrupt is cleared before the event's outcome is recorded",
           LogText.escape(event.id()));
     }
   }
 
   private Decision inProgress(VerifiedEvent event) {
-    LOG.log(Level.INFO, "Stripe event {0} is still being processed by another delivery after {1}"
-        + " s; answered 409 so that Stripe delivers it again", LogText.escape(event.id()),
+    LOG.log(
+        Level.INFO,
+        "Stripe event {0} is still being processed by another delivery after {1}"
+            + " s; answered 409 so that Stripe delivers it again",
+        LogText.escape(event.id()),
         config.processing().inProgressWait().toSeconds());
-    return Decision.refused(Reason.EVENT_IN_PROGRESS, "Another delivery of this event is being"
-        + " processed now; Stripe will deliver it again and then gets the result.", event);
+    return Decision.refused(
+        Reason.EVENT_IN_PROGRESS,
+        "Another delivery of this event is being"
+            + " processed now; Stripe will deliver it again and then gets the result.",
+        event);
   }
 
   private Decision leaseLost(VerifiedEvent event) {
-    LOG.log(Level.WARNING, "Stripe event {0}: its processing outlived the claim''s lease and"
-        + " another owner took the event over; its outcome here is not recorded; answered 409",
+    LOG.log(
+        Level.WARNING,
+        "Stripe event {0}: its processing outlived the claim''s lease and"
+            + " another owner took the event over; its outcome here is not recorded; answered 409",
         LogText.escape(event.id()));
-    return Decision.refused(Reason.EVENT_IN_PROGRESS, "Another delivery of this event is being"
-        + " processed now; Stripe will deliver it again and then gets the result.", event);
+    return Decision.refused(
+        Reason.EVENT_IN_PROGRESS,
+        "Another delivery of this event is being"
+            + " processed now; Stripe will deliver it again and then gets the result.",
+        event);
   }
 
   private Decision unexpected(Throwable e) {
-    LOG.log(Level.ERROR, label + ": a delivery failed unexpectedly (" + e.getClass().getName()
-        + "); answered 500 so that Stripe delivers it again", e);
-    return Decision.refused(Reason.INTERNAL_ERROR, "The endpoint failed; Stripe will deliver the"
-        + " event again. See the server log.", null);
+    LOG.log(
+        Level.ERROR,
+        label
+            + ": a delivery failed unexpectedly ("
+            + e.getClass().getName()
+            + "); answered 500 so that Stripe delivers it again",
+        e);
+    return Decision.refused(
+        Reason.INTERNAL_ERROR,
+        "The endpoint failed; Stripe will deliver the" + " event again. See the server log.",
+        null);
   }
 
   /**
-   * Runs the event now, in the request, inside its claim; while another delivery holds the
-   * claim, waits (bounded) for its outcome and tries again.
+   * Runs the event now, in the request, inside its claim; while another delivery holds the claim,
+   * waits (bounded) for its outcome and tries again.
    */
   private Decision processNow(VerifiedEvent event, PassDown behind) {
     InProgressWait wait = new InProgressWait(config.processing().inProgressWait());
@@ -572,8 +620,11 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       Attempt attempt = new Attempt();
       Outcome outcome;
       try {
-        outcome = inbox.process(event.id(), claimOwner(),
-            (record, context) -> run(event, context, behind, attempt));
+        outcome =
+            inbox.process(
+                event.id(),
+                claimOwner(),
+                (record, context) -> run(event, context, behind, attempt));
       } catch (InboxException e) {
         return storageUnavailable(event, e);
       }
@@ -584,7 +635,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
           }
         }
         case DONE, SUPERSEDED -> {
-          return attempt.status >= 0 ? Decision.answeredByProcessing(event, attempt.status)
+          return attempt.status >= 0
+              ? Decision.answeredByProcessing(event, attempt.status)
               : Decision.accepted(event, outcome == Outcome.DONE ? "done" : "superseded");
         }
         case ALREADY_DONE -> {
@@ -594,24 +646,28 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
           if (outcome == Outcome.DEAD) {
             metrics.dead();
           }
-          return attempt.status >= 0 ? Decision.answeredByProcessing(event, attempt.status)
-              : Decision.refused(Reason.HANDLER_FAILED, "Processing failed for this event;"
-                  + " Stripe will deliver it again. See the server log.", event);
+          return attempt.status >= 0
+              ? Decision.answeredByProcessing(event, attempt.status)
+              : Decision.refused(
+                  Reason.HANDLER_FAILED,
+                  "Processing failed for this event;"
+                      + " Stripe will deliver it again. See the server log.",
+                  event);
         }
         case LEASE_LOST -> {
           return leaseLost(event);
         }
         default -> {
-          return storageUnavailable(event,
-              new InboxException("event " + event.id() + " vanished from the inbox"));
+          return storageUnavailable(
+              event, new InboxException("event " + event.id() + " vanished from the inbox"));
         }
       }
     }
   }
 
   /**
-   * The bounded wait of a delivery for another delivery's outcome: pauses growing from 10 to
-   * 250 ms until {@value WebhookConfig.Keys#IN_PROGRESS_WAIT} has passed.
+   * The bounded wait of a delivery for another delivery's outcome: pauses growing from 10 to 250 ms
+   * until {@value WebhookConfig.Keys#IN_PROGRESS_WAIT} has passed.
    */
   private static final class InProgressWait {
     private final long deadline;
@@ -643,8 +699,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   }
 
   /** The work of one claimed attempt: the handlers and observers, then the processing behind. */
-  private void run(VerifiedEvent event, HandlingContext context, PassDown behind,
-      Attempt attempt) throws Exception {
+  private void run(VerifiedEvent event, HandlingContext context, PassDown behind, Attempt attempt)
+      throws Exception {
     try {
       runBehind(event, context, behind, attempt);
     } finally {
@@ -653,8 +709,9 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   }
 
   @SuppressWarnings("try") // the scope is entered for its effect, never named in the body
-  private void runBehind(VerifiedEvent event, HandlingContext context, PassDown behind,
-      Attempt attempt) throws Exception {
+  private void runBehind(
+      VerifiedEvent event, HandlingContext context, PassDown behind, Attempt attempt)
+      throws Exception {
     dispatch(event, context, "answered 500 so that Stripe retries");
     if (behind == null) {
       return;
@@ -663,9 +720,16 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     try (HandlingContext.Scope scope = HandlingContext.enter(context)) {
       status = behind.process(event, context);
     } catch (Throwable e) {
-      LOG.log(Level.ERROR, "Stripe event " + LogText.escape(event.id()) + " ("
-          + LogText.escape(event.type()) + "): the servlet or resource behind the endpoint threw "
-          + e.getClass().getName() + "; answered 500 so that Stripe retries", e);
+      LOG.log(
+          Level.ERROR,
+          "Stripe event "
+              + LogText.escape(event.id())
+              + " ("
+              + LogText.escape(event.type())
+              + "): the servlet or resource behind the endpoint threw "
+              + e.getClass().getName()
+              + "; answered 500 so that Stripe retries",
+          e);
       throw new ProcessingFailure("the servlet or resource behind threw " + e, e);
     }
     attempt.status = status;
@@ -683,16 +747,20 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     } catch (EventHandlerException e) {
       metrics.handling(false, System.nanoTime() - started);
       LOG.log(Level.ERROR, LogText.escape(e.getMessage()) + "; " + consequence);
-      LOG.log(Level.DEBUG, "Stack trace of the failure of " + LogText.escape(event.id()),
-          e.getCause());
+      LOG.log(
+          Level.DEBUG, "Stack trace of the failure of " + LogText.escape(event.id()), e.getCause());
       throw e;
     }
     if (ran > 0) {
       metrics.handling(true, System.nanoTime() - started);
     }
     if (ran == 0 && event.isThin()) {
-      LOG.log(Level.INFO, "Thin event notification {0} ({1}) acknowledged: no handler is"
-          + " registered for its type", LogText.escape(event.id()), LogText.escape(event.type()));
+      LOG.log(
+          Level.INFO,
+          "Thin event notification {0} ({1}) acknowledged: no handler is"
+              + " registered for its type",
+          LogText.escape(event.id()),
+          LogText.escape(event.type()));
     }
   }
 
@@ -700,15 +768,19 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
    * Runs the handlers on a stored event now (a replay, an event recovered from Stripe), after its
    * stored bytes verify again; marks it done, failed or dead by the result.
    *
-   * @throws IllegalStateException when the endpoint {@link #passesDown()}: the servlet or
-   *     resource behind runs only in a delivery (check {@link #runsStoredEvents()} first)
+   * @throws IllegalStateException when the endpoint {@link #passesDown()}: the servlet or resource
+   *     behind runs only in a delivery (check {@link #runsStoredEvents()} first)
    */
   @Override
   public Outcome process(String eventId) throws InboxException {
     if (passesDown) {
-      throw new IllegalStateException(label + " has no handlers of its own: the servlet or"
-          + " resource behind it processes events, and only in a delivery. Ask Stripe to send"
-          + " event " + eventId + " again (Dashboard: Resend), or configure handlers.");
+      throw new IllegalStateException(
+          label
+              + " has no handlers of its own: the servlet or"
+              + " resource behind it processes events, and only in a delivery. Ask Stripe to send"
+              + " event "
+              + eventId
+              + " again (Dashboard: Resend), or configure handlers.");
     }
     Outcome outcome = inbox.process(eventId, claimOwner(), this::processStored);
     if (outcome == Outcome.DEAD) {
@@ -734,24 +806,47 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     try {
       event = record.verifyAgain(verifier);
     } catch (IllegalStateException e) {
-      LOG.log(Level.ERROR, label + ": " + LogText.escape(e.getMessage()) + "; attempt "
-          + record.attempts() + " of " + config.processing().attempts() + " failed");
+      LOG.log(
+          Level.ERROR,
+          label
+              + ": "
+              + LogText.escape(e.getMessage())
+              + "; attempt "
+              + record.attempts()
+              + " of "
+              + config.processing().attempts()
+              + " failed");
       throw e;
     }
     try {
-      dispatch(event, context, "attempt " + record.attempts() + " of "
-          + config.processing().attempts() + "; retried with backoff until then");
+      dispatch(
+          event,
+          context,
+          "attempt "
+              + record.attempts()
+              + " of "
+              + config.processing().attempts()
+              + "; retried with backoff until then");
     } finally {
       clearInterrupt(event);
     }
   }
 
   private Decision storageUnavailable(VerifiedEvent event, InboxException e) {
-    LOG.log(Level.ERROR, "Stripe event " + LogText.escape(event.id()) + " ("
-        + LogText.escape(event.type()) + "): " + LogText.escape(e.getMessage())
-        + "; answered 503 so that Stripe delivers it again");
-    return Decision.refused(Reason.STORAGE_UNAVAILABLE, "The event could not be stored or"
-        + " updated; Stripe will deliver it again. See the server log.", event);
+    LOG.log(
+        Level.ERROR,
+        "Stripe event "
+            + LogText.escape(event.id())
+            + " ("
+            + LogText.escape(event.type())
+            + "): "
+            + LogText.escape(e.getMessage())
+            + "; answered 503 so that Stripe delivers it again");
+    return Decision.refused(
+        Reason.STORAGE_UNAVAILABLE,
+        "The event could not be stored or"
+            + " updated; Stripe will deliver it again. See the server log.",
+        event);
   }
 
   /** Each claim has its own owner: a request must not finish another request's claim. */
@@ -777,13 +872,20 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     }
     StringBuilder line = new StringBuilder(128);
     if (event.isPresent()) {
-      line.append(LogText.escape(event.get().id())).append(' ')
-          .append(LogText.escape(event.get().type())).append(": ");
+      line.append(LogText.escape(event.get().id()))
+          .append(' ')
+          .append(LogText.escape(event.get().type()))
+          .append(": ");
     } else {
       line.append("rejected: ");
     }
-    line.append(decision.status()).append(' ').append(decision.outcome()).append(" in ")
-        .append(nanos / 1_000_000).append(" ms from ").append(LogText.escape(client));
+    line.append(decision.status())
+        .append(' ')
+        .append(decision.outcome())
+        .append(" in ")
+        .append(nanos / 1_000_000)
+        .append(" ms from ")
+        .append(LogText.escape(client));
     if (rejection != null) {
       line.append(" (").append(rejection).append(')');
     }
@@ -795,22 +897,34 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     StringBuilder details = new StringBuilder();
     long signedAt = SignatureHeaderPeek.timestamp(header);
     if (signedAt > 0) {
-      details.append("t=").append(signedAt).append(", clock offset ")
+      details
+          .append("t=")
+          .append(signedAt)
+          .append(", clock offset ")
           .append(config.verification().clock().instant().getEpochSecond() - signedAt)
           .append(" s, ");
     } else {
       details.append(header == null ? "no header, " : "no readable t, ");
     }
-    details.append("body ").append(body.length).append(" bytes sha256:")
+    details
+        .append("body ")
+        .append(body.length)
+        .append(" bytes sha256:")
         .append(SignatureHeaderPeek.sha256Prefix(body));
     return details.toString();
   }
 
   @Override
   public String toString() {
-    return label + ": " + (passesDown ? "no handlers of its own, the processing behind"
-        + (handlers.isEmpty() ? "" : " after " + handlers) : handlers.toString()) + ", "
-        + (async() ? "async" : "sync") + " processing, inbox "
+    return label
+        + ": "
+        + (passesDown
+            ? "no handlers of its own, the processing behind"
+                + (handlers.isEmpty() ? "" : " after " + handlers)
+            : handlers.toString())
+        + ", "
+        + (async() ? "async" : "sync")
+        + " processing, inbox "
         + inbox.getClass().getSimpleName();
   }
 
@@ -843,8 +957,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     }
 
     /**
-     * The CDI observers of the container running in {@code loader}'s application, if one runs
-     * and someone observes Stripe events; a door calls this where its application may use CDI.
+     * The CDI observers of the container running in {@code loader}'s application, if one runs and
+     * someone observes Stripe events; a door calls this where its application may use CDI.
      */
     public Builder cdiObservers(ClassLoader loader) {
       return observers(CdiLookup.observers(loader));
@@ -892,8 +1006,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     /**
      * The endpoint, not started yet.
      *
-     * @throws IllegalArgumentException naming the key when the configuration cannot work
-     *     (async without handlers, an allow-list entry that is no address...)
+     * @throws IllegalArgumentException naming the key when the configuration cannot work (async
+     *     without handlers, an allow-list entry that is no address...)
      */
     public WebhookEndpoint build() {
       return new WebhookEndpoint(this);

@@ -12,19 +12,19 @@ import com.stripe.exception.StripeException;
 import com.stripe.model.Event;
 import com.stripe.model.StripeCollection;
 import com.stripe.param.EventListParams;
+import dev.stripewebhook.LogText;
 import dev.stripewebhook.SignatureVerifier;
 import dev.stripewebhook.VerificationConfig;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.WebhookSigner;
 import dev.stripewebhook.WebhookVerificationException;
-import dev.stripewebhook.LogText;
-import dev.stripewebhook.pipeline.Storable;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
 import dev.stripewebhook.inbox.EventInbox.Receipt;
 import dev.stripewebhook.inbox.InboxException;
 import dev.stripewebhook.inbox.StoredEventProcessor;
+import dev.stripewebhook.pipeline.Storable;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -41,16 +41,16 @@ import java.util.function.Consumer;
 /**
  * Recovers events Stripe could not deliver: lists them from Stripe's Events API for a time range,
  * stores each in the endpoint's event inbox, and runs the handlers on those not yet done. Running
- * it twice is safe: the inbox knows events by id, so a second run stores nothing again and runs
- * no handler on an event already done.
+ * it twice is safe: the inbox knows events by id, so a second run stores nothing again and runs no
+ * handler on an event already done.
  *
- * <p>Events read from the API carry no webhook signature. Each body is signed here, as Stripe
- * signs a delivery, with every signing secret of the endpoint that fits the event's mode, so that
- * the stored record verifies again later like any delivery (and stops verifying if those secrets
- * are all removed). Its client address is recorded as {@value #CLIENT_ADDRESS}. The body is the
- * event object exactly as the API returned it, in the API version it was created with, which may
- * differ from the endpoint's. An event the endpoint's mode and account rules refuse is counted as
- * refused and not stored.
+ * <p>Events read from the API carry no webhook signature. Each body is signed here, as Stripe signs
+ * a delivery, with every signing secret of the endpoint that fits the event's mode, so that the
+ * stored record verifies again later like any delivery (and stops verifying if those secrets are
+ * all removed). Its client address is recorded as {@value #CLIENT_ADDRESS}. The body is the event
+ * object exactly as the API returned it, in the API version it was created with, which may differ
+ * from the endpoint's. An event the endpoint's mode and account rules refuse is counted as refused
+ * and not stored.
  *
  * <h2>Usage</h2>
  *
@@ -68,8 +68,8 @@ import java.util.function.Consumer;
  *         EventRecovery.Options.all().onlyUndelivered());
  * }</pre>
  *
- * or from the command line ({@code java -jar stripe-webhook-cli.jar recover}). Never logs the API key or a secret.
- * Thread safe; runs may overlap (the inbox's claims keep each event handled once).
+ * or from the command line ({@code java -jar stripe-webhook-cli.jar recover}). Never logs the API
+ * key or a secret. Thread safe; runs may overlap (the inbox's claims keep each event handled once).
  *
  * @since 0.1
  */
@@ -83,8 +83,8 @@ public final class EventRecovery {
   private static final System.Logger LOG = System.getLogger(EventRecovery.class.getName());
   // Compact, keeping null members and without Gson's default HTML escaping of <, >, &, = and ':
   // the body keeps every member and character the API returned.
-  private static final Gson GSON = new GsonBuilder().serializeNulls().disableHtmlEscaping()
-      .create();
+  private static final Gson GSON =
+      new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
   private static final long PAGE_SIZE = 100;
 
   private final StripeClient client;
@@ -93,7 +93,10 @@ public final class EventRecovery {
   private final SignatureVerifier verifier;
   private final Consumer<String> progress;
 
-  private EventRecovery(StripeClient client, WebhookConfig config, StoredEventProcessor processor,
+  private EventRecovery(
+      StripeClient client,
+      WebhookConfig config,
+      StoredEventProcessor processor,
       Consumer<String> progress) {
     this.client = client;
     this.config = config;
@@ -106,17 +109,19 @@ public final class EventRecovery {
    * A recovery that lists events through {@code client} and stores and handles them with {@code
    * processor}, signing them with the secrets of {@code config}, the endpoint's configuration.
    */
-  public static EventRecovery create(StripeClient client, WebhookConfig config,
-      StoredEventProcessor processor) {
-    return new EventRecovery(Objects.requireNonNull(client, "client == null"),
+  public static EventRecovery create(
+      StripeClient client, WebhookConfig config, StoredEventProcessor processor) {
+    return new EventRecovery(
+        Objects.requireNonNull(client, "client == null"),
         Objects.requireNonNull(config, "config == null"),
-        Objects.requireNonNull(processor, "processor == null"), line -> {});
+        Objects.requireNonNull(processor, "processor == null"),
+        line -> {});
   }
 
   /** The same recovery, also telling {@code lines} one line per event and per page. */
   public EventRecovery reportingTo(Consumer<String> lines) {
-    return new EventRecovery(client, config, processor,
-        Objects.requireNonNull(lines, "lines == null"));
+    return new EventRecovery(
+        client, config, processor, Objects.requireNonNull(lines, "lines == null"));
   }
 
   /**
@@ -127,8 +132,8 @@ public final class EventRecovery {
     public Range {
       Objects.requireNonNull(since, "since == null");
       if (until != null && !since.isBefore(until)) {
-        throw new IllegalArgumentException("the range starts at " + since
-            + ", not before its end " + until);
+        throw new IllegalArgumentException(
+            "the range starts at " + since + ", not before its end " + until);
       }
     }
 
@@ -143,8 +148,8 @@ public final class EventRecovery {
    *
    * @param undeliveredOnly only events with a failed delivery to some endpoint ({@code
    *     delivery_success=false}); otherwise all of the range
-   * @param types event types to list: none for all, one pattern ({@code invoice.*} allowed), or
-   *     up to 20 exact types
+   * @param types event types to list: none for all, one pattern ({@code invoice.*} allowed), or up
+   *     to 20 exact types
    * @param dryRun list and count only: nothing is stored or handled
    */
   public record Options(boolean undeliveredOnly, List<String> types, boolean dryRun) {
@@ -155,8 +160,9 @@ public final class EventRecovery {
         throw new IllegalArgumentException("at most 20 event types, " + types.size() + " given");
       }
       if (types.size() > 1 && types.stream().anyMatch(type -> type.contains("*"))) {
-        throw new IllegalArgumentException("a wildcard type works alone: Stripe's filter for"
-            + " several types takes exact types only; give one pattern or exact types");
+        throw new IllegalArgumentException(
+            "a wildcard type works alone: Stripe's filter for"
+                + " several types takes exact types only; give one pattern or exact types");
       }
     }
 
@@ -193,8 +199,16 @@ public final class EventRecovery {
    * @param failed events whose handlers failed; they stay failed (or dead) in the inbox
    * @param failedEventIds the ids of the failed ones, oldest first
    */
-  public record Report(int listed, int stored, int alreadyPresent, int refused, int processed,
-      int busy, int failed, List<String> failedEventIds, int awaitingDelivery) {
+  public record Report(
+      int listed,
+      int stored,
+      int alreadyPresent,
+      int refused,
+      int processed,
+      int busy,
+      int failed,
+      List<String> failedEventIds,
+      int awaitingDelivery) {
     /** Copies the ids. */
     public Report {
       failedEventIds = List.copyOf(failedEventIds);
@@ -203,17 +217,30 @@ public final class EventRecovery {
     /** One line: the counts. */
     @Override
     public String toString() {
-      return listed + " listed, " + stored + " stored, " + alreadyPresent + " already present, "
-          + refused + " refused, " + processed + " processed, " + busy + " busy elsewhere, "
-          + failed + " failed" + (awaitingDelivery == 0 ? ""
+      return listed
+          + " listed, "
+          + stored
+          + " stored, "
+          + alreadyPresent
+          + " already present, "
+          + refused
+          + " refused, "
+          + processed
+          + " processed, "
+          + busy
+          + " busy elsewhere, "
+          + failed
+          + " failed"
+          + (awaitingDelivery == 0
+              ? ""
               : ", " + awaitingDelivery + " stored but not processed (they need a delivery)");
     }
   }
 
   /**
-   * Lists the events of {@code range} and stores them, then handles the new ones and those
-   * stored before but not done, oldest first. Stops at the first API or storage failure, with
-   * what was stored kept; running again continues.
+   * Lists the events of {@code range} and stores them, then handles the new ones and those stored
+   * before but not done, oldest first. Stops at the first API or storage failure, with what was
+   * stored kept; running again continues.
    *
    * @throws StripeException when the API cannot be read (a wrong key, no network)
    * @throws InboxException when the inbox cannot store
@@ -224,8 +251,13 @@ public final class EventRecovery {
     Instant oldest = config.verification().clock().instant().minus(STRIPE_RETENTION);
     // An hour's margin: "30d" computed a moment ago is not worth a note.
     if (range.since().isBefore(oldest.minus(Duration.ofHours(1)))) {
-      progress("note: Stripe's Events API keeps " + STRIPE_RETENTION.toDays() + " days of events;"
-          + " none before " + oldest + " is listed");
+      progress(
+          "note: Stripe's Events API keeps "
+              + STRIPE_RETENTION.toDays()
+              + " days of events;"
+              + " none before "
+              + oldest
+              + " is listed");
     }
     EventInbox inbox = processor.inbox();
     Counts counts = new Counts();
@@ -240,8 +272,10 @@ public final class EventRecovery {
       StripeCollection<Event> page = client.v1().events().list(params.build());
       // The page's own JSON, not stripe-java's model: the model drops fields it does not know
       // and writes nulls for absent ones, and the body stored must be what Stripe sent.
-      JsonArray data = JsonParser.parseString(page.getLastResponse().body()).getAsJsonObject()
-          .getAsJsonArray("data");
+      JsonArray data =
+          JsonParser.parseString(page.getLastResponse().body())
+              .getAsJsonObject()
+              .getAsJsonArray("data");
       for (JsonElement element : data) {
         String id = element.getAsJsonObject().get("id").getAsString();
         counts.listed++;
@@ -255,10 +289,13 @@ public final class EventRecovery {
       // The servlet or resource behind the endpoint's filter is its processing, and it runs only
       // in a delivery: marking these done here would lose them.
       counts.awaitingDelivery = toProcess.size();
-      LOG.log(Level.WARNING, "{0} recovered Stripe events are stored but not processed: the"
-          + " endpoint has no handlers of its own, so the servlet or resource behind its filter"
-          + " processes events, and only in a delivery. Resend them from Stripe (Dashboard, or"
-          + " stripe events resend), or run recovery with handlers.", toProcess.size());
+      LOG.log(
+          Level.WARNING,
+          "{0} recovered Stripe events are stored but not processed: the"
+              + " endpoint has no handlers of its own, so the servlet or resource behind its filter"
+              + " processes events, and only in a delivery. Resend them from Stripe (Dashboard, or"
+              + " stripe events resend), or run recovery with handlers.",
+          toProcess.size());
       progress("stored, not processed (no handlers; they need a delivery): " + toProcess.size());
       toProcess.clear();
     }
@@ -272,20 +309,42 @@ public final class EventRecovery {
         case FAILED, DEAD, LEASE_LOST, UNKNOWN -> {
           counts.failed++;
           failedIds.add(id);
-          LOG.log(Level.WARNING, "Recovered Stripe event {0}: handling {1}; see the inbox for"
-              + " its error", id, outcome.name().toLowerCase(Locale.ROOT));
+          LOG.log(
+              Level.WARNING,
+              "Recovered Stripe event {0}: handling {1}; see the inbox for" + " its error",
+              id,
+              outcome.name().toLowerCase(Locale.ROOT));
         }
       }
       progress(id + ": " + outcome.name().toLowerCase(Locale.ROOT));
     }
-    Report report = new Report(counts.listed, counts.stored, counts.alreadyPresent,
-        counts.refused, counts.processed, counts.busy, counts.failed, failedIds,
-        counts.awaitingDelivery);
-    LOG.log(Level.INFO, "Recovery of Stripe events created from {0}{1}{2}: {3}",
-        range.since(), range.until() == null ? "" : " until " + range.until(),
-        options.undeliveredOnly() ? ", undelivered only" : "", options.dryRun()
-            ? "dry run, " + report.listed() + " listed, " + report.stored() + " not in the inbox, "
-                + report.alreadyPresent() + " already present, " + report.refused() + " refused"
+    Report report =
+        new Report(
+            counts.listed,
+            counts.stored,
+            counts.alreadyPresent,
+            counts.refused,
+            counts.processed,
+            counts.busy,
+            counts.failed,
+            failedIds,
+            counts.awaitingDelivery);
+    LOG.log(
+        Level.INFO,
+        "Recovery of Stripe events created from {0}{1}{2}: {3}",
+        range.since(),
+        range.until() == null ? "" : " until " + range.until(),
+        options.undeliveredOnly() ? ", undelivered only" : "",
+        options.dryRun()
+            ? "dry run, "
+                + report.listed()
+                + " listed, "
+                + report.stored()
+                + " not in the inbox, "
+                + report.alreadyPresent()
+                + " already present, "
+                + report.refused()
+                + " refused"
             : report);
     return report;
   }
@@ -302,14 +361,13 @@ public final class EventRecovery {
   }
 
   private static EventListParams.Builder params(Range range, Options options) {
-    EventListParams.Created.Builder created = EventListParams.Created.builder()
-        .setGte(range.since().getEpochSecond());
+    EventListParams.Created.Builder created =
+        EventListParams.Created.builder().setGte(range.since().getEpochSecond());
     if (range.until() != null) {
       created.setLt(range.until().getEpochSecond());
     }
-    EventListParams.Builder params = EventListParams.builder()
-        .setLimit(PAGE_SIZE)
-        .setCreated(created.build());
+    EventListParams.Builder params =
+        EventListParams.builder().setLimit(PAGE_SIZE).setCreated(created.build());
     if (options.undeliveredOnly()) {
       params.setDeliverySuccess(false);
     }
@@ -321,8 +379,14 @@ public final class EventRecovery {
     return params;
   }
 
-  private void store(JsonObject json, String id, Options options, EventInbox inbox,
-      Counts counts, List<String> toProcess) throws InboxException {
+  private void store(
+      JsonObject json,
+      String id,
+      Options options,
+      EventInbox inbox,
+      Counts counts,
+      List<String> toProcess)
+      throws InboxException {
     String type = json.has("type") ? json.get("type").getAsString() : "?";
     byte[] body = GSON.toJson(json).getBytes(StandardCharsets.UTF_8);
     List<String> secrets = secretsFor(json);
@@ -332,8 +396,9 @@ public final class EventRecovery {
       return;
     }
     // Signed as Stripe signs a delivery, at the clock's now so that the verifier's tolerance holds.
-    String header = WebhookSigner.header(
-        config.verification().clock().instant().getEpochSecond(), body, secrets);
+    String header =
+        WebhookSigner.header(
+            config.verification().clock().instant().getEpochSecond(), body, secrets);
     VerifiedEvent event;
     try {
       event = verifier.verify(body, header);
@@ -355,8 +420,14 @@ public final class EventRecovery {
       } else {
         counts.stored++;
       }
-      progress(id + " " + type + " " + created(event) + ": "
-          + (present ? "already present" : "not in the inbox"));
+      progress(
+          id
+              + " "
+              + type
+              + " "
+              + created(event)
+              + ": "
+              + (present ? "already present" : "not in the inbox"));
       return;
     }
     Receipt receipt = inbox.receive(event, header, CLIENT_ADDRESS);
@@ -371,27 +442,32 @@ public final class EventRecovery {
       }
       case DONE -> counts.alreadyPresent++;
     }
-    progress(id + " " + type + " " + created(event) + ": " + switch (receipt) {
-      case NEW -> "stored";
-      case PENDING -> "already present, not done";
-      case DONE -> "already done";
-    });
+    progress(
+        id
+            + " "
+            + type
+            + " "
+            + created(event)
+            + ": "
+            + switch (receipt) {
+              case NEW -> "stored";
+              case PENDING -> "already present, not done";
+              case DONE -> "already done";
+            });
   }
 
   private static String created(VerifiedEvent event) {
     return event.created().map(Instant::toString).orElse("");
   }
 
-  /**
-   * The endpoint's secrets that can verify this event: the unbound ones and those of its mode.
-   */
+  /** The endpoint's secrets that can verify this event: the unbound ones and those of its mode. */
   private List<String> secretsFor(JsonObject json) {
     VerificationConfig verification = config.verification();
     List<String> secrets = new ArrayList<>(verification.secrets());
     JsonElement livemode = json.get("livemode");
     if (livemode != null && livemode.isJsonPrimitive()) {
-      secrets.addAll(livemode.getAsBoolean()
-          ? verification.liveSecrets() : verification.testSecrets());
+      secrets.addAll(
+          livemode.getAsBoolean() ? verification.liveSecrets() : verification.testSecrets());
     }
     return secrets;
   }

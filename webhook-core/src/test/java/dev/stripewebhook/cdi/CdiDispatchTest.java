@@ -51,12 +51,12 @@ class CdiDispatchTest {
 
   @ApplicationScoped
   public static class Observers {
-    @jakarta.inject.Inject
-    RequestLedger ledger;
+    @jakarta.inject.Inject RequestLedger ledger;
 
     void usesTheRequestScope(@Observes @StripeEventType("payout.failed") Event event) {
       ledger.record(event.getType());
     }
+
     void exact(@Observes @StripeEventType("invoice.paid") Invoice invoice) {
       calls.add("exact:" + invoice.getObject());
     }
@@ -97,8 +97,12 @@ class CdiDispatchTest {
 
   @BeforeAll
   static void boot() {
-    container = new Weld().disableDiscovery().addBeanClasses(Observers.class, RequestLedger.class)
-        .addExtensions(new StripeEventsExtension()).initialize();
+    container =
+        new Weld()
+            .disableDiscovery()
+            .addBeanClasses(Observers.class, RequestLedger.class)
+            .addExtensions(new StripeEventsExtension())
+            .initialize();
     dispatcher = CdiLookup.observers(CdiDispatchTest.class.getClassLoader()).orElseThrow();
   }
 
@@ -115,31 +119,41 @@ class CdiDispatchTest {
 
   @Test
   void collectsTheObservedTypesAtDeployment() {
-    StripeEventsExtension extension = container.getBeanManager()
-        .getExtension(StripeEventsExtension.class);
-    assertThat(extension.observedTypes()).containsExactly("*", "charge.failed",
-        "customer.subscription.*", "invoice.*", "invoice.paid", "payout.failed", "payout.paid",
-        "v1.billing.meter.*");
+    StripeEventsExtension extension =
+        container.getBeanManager().getExtension(StripeEventsExtension.class);
+    assertThat(extension.observedTypes())
+        .containsExactly(
+            "*",
+            "charge.failed",
+            "customer.subscription.*",
+            "invoice.*",
+            "invoice.paid",
+            "payout.failed",
+            "payout.paid",
+            "v1.billing.meter.*");
   }
 
   @Test
   void notifiesEachMatchingObserverOnceInPriorityOrder() throws Exception {
     dispatcher.handle(verified(StripeFixtures.event("invoice.paid")));
-    assertThat(calls).containsExactlyInAnyOrder("delivery:invoice.paid", "any:invoice.paid",
-        "last:invoice.paid", "exact:invoice");
+    assertThat(calls)
+        .containsExactlyInAnyOrder(
+            "delivery:invoice.paid", "any:invoice.paid", "last:invoice.paid", "exact:invoice");
     assertThat(calls.indexOf("any:invoice.paid")).isLessThan(calls.indexOf("last:invoice.paid"));
   }
 
   @Test
   void observersCanUseRequestScopedBeansOnAThreadWithoutARequest() throws Exception {
     // A worker thread (async processing, replay, recovery) has no request context of its own.
-    Thread worker = new Thread(() -> {
-      try {
-        dispatcher.handle(verified(StripeFixtures.event("payout.failed")));
-      } catch (Exception e) {
-        calls.add("failed:" + e);
-      }
-    });
+    Thread worker =
+        new Thread(
+            () -> {
+              try {
+                dispatcher.handle(verified(StripeFixtures.event("payout.failed")));
+              } catch (Exception e) {
+                calls.add("failed:" + e);
+              }
+            });
     worker.start();
     worker.join(10_000);
     assertThat(calls).contains("ledger:payout.failed").noneMatch(c -> c.startsWith("failed:"));
@@ -164,10 +178,11 @@ class CdiDispatchTest {
 
   @Test
   void deliversThinNotifications() throws Exception {
-    byte[] thin = ("{\"id\":\"evt_thin_1\",\"object\":\"v2.core.event\","
-        + "\"type\":\"v1.billing.meter.error_report_triggered\",\"livemode\":false,"
-        + "\"created\":\"2026-11-23T10:00:00.000Z\",\"related_object\":{\"id\":\"mtr_1\"}}")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] thin =
+        ("{\"id\":\"evt_thin_1\",\"object\":\"v2.core.event\","
+                + "\"type\":\"v1.billing.meter.error_report_triggered\",\"livemode\":false,"
+                + "\"created\":\"2026-11-23T10:00:00.000Z\",\"related_object\":{\"id\":\"mtr_1\"}}")
+            .getBytes(StandardCharsets.UTF_8);
     dispatcher.handle(verified(thin));
     assertThat(calls).containsExactly("thin:v1.billing.meter.error_report_triggered");
   }
@@ -175,41 +190,52 @@ class CdiDispatchTest {
   @Test
   void rethrowsWhatASyncObserverThrew() {
     assertThatThrownBy(() -> dispatcher.handle(verified(StripeFixtures.event("charge.failed"))))
-        .isInstanceOf(java.io.IOException.class).hasMessage("ledger unavailable");
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessage("ledger unavailable");
   }
 
   @Test
   void runsAsyncObserversOnAnotherThread() throws Exception {
     dispatcher.handle(verified(StripeFixtures.event("payout.paid")));
     assertThat(asyncSeen.await(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(calls).anySatisfy(call -> assertThat(call).startsWith("async:payout.paid:")
-        .doesNotEndWith(":" + Thread.currentThread().getName()));
+    assertThat(calls)
+        .anySatisfy(
+            call ->
+                assertThat(call)
+                    .startsWith("async:payout.paid:")
+                    .doesNotEndWith(":" + Thread.currentThread().getName()));
   }
 
   @Test
   void alertsReachCdiObservers() {
-    CdiLookup.events(getClass().getClassLoader()).orElseThrow().accept(
-        new dev.stripewebhook.WebhookAlert(dev.stripewebhook.WebhookAlert.Kind.SILENCE, "quiet",
-            java.time.Instant.now()));
+    CdiLookup.events(getClass().getClassLoader())
+        .orElseThrow()
+        .accept(
+            new dev.stripewebhook.WebhookAlert(
+                dev.stripewebhook.WebhookAlert.Kind.SILENCE, "quiet", java.time.Instant.now()));
     assertThat(calls).containsExactly("alert:SILENCE");
   }
 
   @ApplicationScoped
   public static class TwoPatterns {
-    void both(@Observes @StripeEventType("invoice.paid") @StripeEventType("invoice.voided")
-        Event event) {}
+    void both(
+        @Observes @StripeEventType("invoice.paid") @StripeEventType("invoice.voided")
+            Event event) {}
   }
 
   @Test
   void refusesAnObserverWithTwoPatternsAtDeployment() {
-    Weld weld = new Weld("two-patterns").disableDiscovery().addBeanClasses(TwoPatterns.class)
-        .addExtensions(new StripeEventsExtension());
+    Weld weld =
+        new Weld("two-patterns")
+            .disableDiscovery()
+            .addBeanClasses(TwoPatterns.class)
+            .addExtensions(new StripeEventsExtension());
     assertThatThrownBy(weld::initialize).hasStackTraceContaining("one pattern per observer");
   }
 
   static VerifiedEvent verified(byte[] body) throws Exception {
     WebhookConfig config = WebhookConfig.builder().secrets(SECRET).build();
-    return SignatureVerifier.create(config).verify(body,
-        SignedPayload.of(body).secret(SECRET).header());
+    return SignatureVerifier.create(config)
+        .verify(body, SignedPayload.of(body).secret(SECRET).header());
   }
 }

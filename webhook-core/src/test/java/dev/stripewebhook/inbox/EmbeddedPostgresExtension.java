@@ -17,8 +17,10 @@ public final class EmbeddedPostgresExtension implements BeforeAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Server.class, key -> new Server(),
-        Server.class);
+    context
+        .getRoot()
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(Server.class, key -> new Server(), Server.class);
   }
 
   /** The running server. */

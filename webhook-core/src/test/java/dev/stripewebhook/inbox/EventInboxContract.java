@@ -28,8 +28,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The rules every {@link EventInbox} keeps, run against each implementation by a subclass.
- * Time comes from a {@link MutableClock}; nothing sleeps.
+ * The rules every {@link EventInbox} keeps, run against each implementation by a subclass. Time
+ * comes from a {@link MutableClock}; nothing sleeps.
  */
 abstract class EventInboxContract {
   static final Duration LEASE = Duration.ofMinutes(1);
@@ -48,8 +48,12 @@ abstract class EventInboxContract {
   abstract EventInbox sharingStorage(InboxOptions options);
 
   InboxOptions.Builder options() {
-    return InboxOptions.builder().clock(clock).lease(LEASE).retryDelay(RETRY_DELAY)
-        .maxRetryDelay(Duration.ofHours(1)).jitter(() -> 0.5);
+    return InboxOptions.builder()
+        .clock(clock)
+        .lease(LEASE)
+        .retryDelay(RETRY_DELAY)
+        .maxRetryDelay(Duration.ofHours(1))
+        .jitter(() -> 0.5);
   }
 
   EventInbox inbox;
@@ -60,8 +64,8 @@ abstract class EventInboxContract {
   }
 
   Work counting() {
-    return (record, context) -> runs.computeIfAbsent(record.eventId(), id -> new AtomicInteger())
-        .incrementAndGet();
+    return (record, context) ->
+        runs.computeIfAbsent(record.eventId(), id -> new AtomicInteger()).incrementAndGet();
   }
 
   Work failing(String message) {
@@ -142,17 +146,19 @@ abstract class EventInboxContract {
     }
     int threads = 8;
     CyclicBarrier start = new CyclicBarrier(threads);
-    inParallel(threads, t -> {
-      String owner = "request-" + t;
-      List<VerifiedEvent> order = new ArrayList<>(events);
-      order.addAll(events);                             // each thread delivers each id twice
-      Collections.shuffle(order);
-      start.await();
-      for (VerifiedEvent event : order) {
-        inbox.receive(event, TestEvents.header(event), null);
-        inbox.process(event.id(), owner, counting());
-      }
-    });
+    inParallel(
+        threads,
+        t -> {
+          String owner = "request-" + t;
+          List<VerifiedEvent> order = new ArrayList<>(events);
+          order.addAll(events); // each thread delivers each id twice
+          Collections.shuffle(order);
+          start.await();
+          for (VerifiedEvent event : order) {
+            inbox.receive(event, TestEvents.header(event), null);
+            inbox.process(event.id(), owner, counting());
+          }
+        });
     for (VerifiedEvent event : events) {
       assertThat(runs(event)).as(event.id()).isEqualTo(1);
       assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
@@ -165,10 +171,14 @@ abstract class EventInboxContract {
   void anotherDeliveryWhileTheLeaseHoldsIsBusy() throws Exception {
     VerifiedEvent event = received(inbox);
     List<Outcome> inner = new ArrayList<>();
-    Outcome outer = inbox.process(event.id(), "a", (record, context) -> {
-      inner.add(inbox.process(event.id(), "b", counting()));
-      counting().run(record, context);
-    });
+    Outcome outer =
+        inbox.process(
+            event.id(),
+            "a",
+            (record, context) -> {
+              inner.add(inbox.process(event.id(), "b", counting()));
+              counting().run(record, context);
+            });
     assertThat(inner).containsExactly(Outcome.BUSY);
     assertThat(outer).isEqualTo(Outcome.DONE);
     assertThat(runs(event)).isEqualTo(1);
@@ -182,16 +192,26 @@ abstract class EventInboxContract {
     ExecutorService other = Executors.newSingleThreadExecutor();
     try {
       List<Future<Integer>> started = new ArrayList<>();
-      Outcome late = inbox.process(event.id(), "hung", (record, context) -> {
-        holderStopsRenewing(inbox);                  // this owner's process hangs whole
-        clock.advance(LEASE.plusSeconds(1));
-        started.add(other.submit(() -> inbox.processDue("healthy", 10, (taken, c) -> {
-          takenOver.countDown();
-          lateOwnerFinished.await(30, TimeUnit.SECONDS);
-          counting().run(taken, c);
-        })));
-        assertThat(takenOver.await(30, TimeUnit.SECONDS)).isTrue();
-      });
+      Outcome late =
+          inbox.process(
+              event.id(),
+              "hung",
+              (record, context) -> {
+                holderStopsRenewing(inbox); // this owner's process hangs whole
+                clock.advance(LEASE.plusSeconds(1));
+                started.add(
+                    other.submit(
+                        () ->
+                            inbox.processDue(
+                                "healthy",
+                                10,
+                                (taken, c) -> {
+                                  takenOver.countDown();
+                                  lateOwnerFinished.await(30, TimeUnit.SECONDS);
+                                  counting().run(taken, c);
+                                })));
+                assertThat(takenOver.await(30, TimeUnit.SECONDS)).isTrue();
+              });
       lateOwnerFinished.countDown();
 
       assertThat(late).isEqualTo(Outcome.LEASE_LOST);
@@ -218,19 +238,27 @@ abstract class EventInboxContract {
       for (String owner : List.of("instance-1", "instance-2")) {
         Set<String> mine = ConcurrentHashMap.newKeySet();
         claimedBy.put(owner, mine);
-        futures.add(pool.submit(() -> inbox.processDue(owner, 5, (record, context) -> {
-          if (mine.isEmpty()) {
-            bothHoldClaims.await(30, TimeUnit.SECONDS);  // both claimed before either finishes
-          }
-          mine.add(record.eventId());
-        })));
+        futures.add(
+            pool.submit(
+                () ->
+                    inbox.processDue(
+                        owner,
+                        5,
+                        (record, context) -> {
+                          if (mine.isEmpty()) {
+                            bothHoldClaims.await(
+                                30, TimeUnit.SECONDS); // both claimed before either finishes
+                          }
+                          mine.add(record.eventId());
+                        })));
       }
       assertThat(futures.get(0).get(60, TimeUnit.SECONDS)).isEqualTo(5);
       assertThat(futures.get(1).get(60, TimeUnit.SECONDS)).isEqualTo(5);
     } finally {
       pool.shutdownNow();
     }
-    assertThat(claimedBy.get("instance-1")).hasSize(5)
+    assertThat(claimedBy.get("instance-1"))
+        .hasSize(5)
         .doesNotContainAnyElementsOf(claimedBy.get("instance-2"));
   }
 
@@ -240,11 +268,13 @@ abstract class EventInboxContract {
     for (int i = 0; i < 40; i++) {
       events.add(received(inbox));
     }
-    inParallel(4, t -> {
-      while (inbox.processDue("worker-" + t, 3, counting()) > 0) {
-        // drain
-      }
-    });
+    inParallel(
+        4,
+        t -> {
+          while (inbox.processDue("worker-" + t, 3, counting()) > 0) {
+            // drain
+          }
+        });
     for (VerifiedEvent event : events) {
       assertThat(runs(event)).as(event.id()).isEqualTo(1);
     }
@@ -306,7 +336,7 @@ abstract class EventInboxContract {
   @Test
   void anErrorThrownByTheWorkFailsOnlyItsOwnEventAndTheRestOfTheBatchRuns() throws Exception {
     inbox = newInbox(options().maxAttempts(2).build());
-    VerifiedEvent assertion = received(inbox);    // first of the batch: due first
+    VerifiedEvent assertion = received(inbox); // first of the batch: due first
     clock.advance(Duration.ofMillis(1));
     VerifiedEvent overflow = received(inbox);
     List<VerifiedEvent> others = new ArrayList<>();
@@ -314,15 +344,16 @@ abstract class EventInboxContract {
       clock.advance(Duration.ofMillis(1));
       others.add(received(inbox));
     }
-    Work work = (record, context) -> {
-      if (record.eventId().equals(assertion.id())) {
-        throw new AssertionError("handler assertion");
-      }
-      if (record.eventId().equals(overflow.id())) {
-        throw new StackOverflowError();
-      }
-      counting().run(record, context);
-    };
+    Work work =
+        (record, context) -> {
+          if (record.eventId().equals(assertion.id())) {
+            throw new AssertionError("handler assertion");
+          }
+          if (record.eventId().equals(overflow.id())) {
+            throw new StackOverflowError();
+          }
+          counting().run(record, context);
+        };
 
     assertThat(inbox.processDue("w", 10, work)).isEqualTo(5);
 
@@ -341,7 +372,8 @@ abstract class EventInboxContract {
     for (VerifiedEvent poison : List.of(assertion, overflow)) {
       assertThat(record(poison).status()).isEqualTo(InboxStatus.DEAD);
       assertThat(record(poison).attempts()).isEqualTo(2);
-      assertThat(inbox.attempts(poison.id())).extracting(ProcessingAttempt::outcome)
+      assertThat(inbox.attempts(poison.id()))
+          .extracting(ProcessingAttempt::outcome)
           .containsExactly(Outcome.FAILED, Outcome.DEAD);
     }
     clock.advance(Duration.ofDays(1));
@@ -353,12 +385,22 @@ abstract class EventInboxContract {
     inbox = newInbox(options().maxAttempts(2).build());
     VerifiedEvent event = received(inbox);
 
-    assertThat(inbox.process(event.id(), "a", (record, context) -> {
-      throw new AssertionError("expected ledger entry");
-    })).isEqualTo(Outcome.FAILED);
-    assertThat(inbox.process(event.id(), "b", (record, context) -> {
-      throw new StackOverflowError();
-    })).isEqualTo(Outcome.DEAD);
+    assertThat(
+            inbox.process(
+                event.id(),
+                "a",
+                (record, context) -> {
+                  throw new AssertionError("expected ledger entry");
+                }))
+        .isEqualTo(Outcome.FAILED);
+    assertThat(
+            inbox.process(
+                event.id(),
+                "b",
+                (record, context) -> {
+                  throw new StackOverflowError();
+                }))
+        .isEqualTo(Outcome.DEAD);
 
     assertThat(record(event).status()).isEqualTo(InboxStatus.DEAD);
     assertThat(record(event).leaseOwner()).isNull();
@@ -373,12 +415,12 @@ abstract class EventInboxContract {
     List<Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       outcomes.add(inbox.process(event.id(), "delivery-" + i, failing("poison " + i)));
-      assertThat(record(event).status()).isEqualTo(i == 0 ? InboxStatus.FAILED
-          : InboxStatus.DEAD);
+      assertThat(record(event).status()).isEqualTo(i == 0 ? InboxStatus.FAILED : InboxStatus.DEAD);
     }
-    assertThat(outcomes).containsExactly(Outcome.FAILED, Outcome.DEAD, Outcome.FAILED,
-        Outcome.FAILED);
-    assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::outcome)
+    assertThat(outcomes)
+        .containsExactly(Outcome.FAILED, Outcome.DEAD, Outcome.FAILED, Outcome.FAILED);
+    assertThat(inbox.attempts(event.id()))
+        .extracting(ProcessingAttempt::outcome)
         .containsExactly(Outcome.FAILED, Outcome.DEAD, Outcome.FAILED, Outcome.FAILED);
     assertThat(record(event).lastError()).contains("poison 3");
     assertThat(inbox.processDue("w", 10, counting())).as("dead: not due").isZero();
@@ -490,7 +532,7 @@ abstract class EventInboxContract {
   void pagingVisitsEventsReceivedAtTheSameInstantOnceEach() throws Exception {
     Set<String> stored = new java.util.HashSet<>();
     for (int i = 0; i < 9; i++) {
-      stored.add(received(inbox).id());          // the clock stands still: one received_at
+      stored.add(received(inbox).id()); // the clock stands still: one received_at
     }
     List<String> visited = new ArrayList<>();
     String cursor = null;
@@ -530,8 +572,13 @@ abstract class EventInboxContract {
 
     assertThat(ids(inbox.list(EventQuery.builder().statuses(InboxStatus.FAILED).build())))
         .containsExactly(failed.id());
-    assertThat(ids(inbox.list(EventQuery.builder()
-        .statuses(InboxStatus.FAILED, InboxStatus.RECEIVED).build()))).hasSize(4);
+    assertThat(
+            ids(
+                inbox.list(
+                    EventQuery.builder()
+                        .statuses(InboxStatus.FAILED, InboxStatus.RECEIVED)
+                        .build())))
+        .hasSize(4);
     assertThat(ids(inbox.list(EventQuery.builder().type("invoice.paid").build())))
         .containsExactlyInAnyOrder(paid.id(), live.id());
     assertThat(ids(inbox.list(EventQuery.builder().received(middle, null).build())))
@@ -540,16 +587,16 @@ abstract class EventInboxContract {
         .containsExactly(paid.id());
     assertThat(ids(inbox.list(EventQuery.builder().livemode(true).build())))
         .containsExactly(live.id());
-    assertThat(ids(inbox.list(EventQuery.builder().livemode(false).type("invoice.paid")
-        .build()))).containsExactly(paid.id());
+    assertThat(ids(inbox.list(EventQuery.builder().livemode(false).type("invoice.paid").build())))
+        .containsExactly(paid.id());
     assertThat(ids(inbox.list(EventQuery.builder().search(paid.id()).build())))
         .containsExactly(paid.id());
     assertThat(ids(inbox.list(EventQuery.builder().search("sub_searched").build())))
         .containsExactly(about.id());
     assertThat(ids(inbox.list(EventQuery.builder().search("evt_nothing_like_it").build())))
         .isEmpty();
-    EventSummary failedSummary = inbox.list(EventQuery.builder().search(failed.id()).build())
-        .events().get(0);
+    EventSummary failedSummary =
+        inbox.list(EventQuery.builder().search(failed.id()).build()).events().get(0);
     assertThat(failedSummary.attempts()).isEqualTo(1);
     assertThat(failedSummary.lastError()).contains("refund ledger down");
   }
@@ -557,8 +604,12 @@ abstract class EventInboxContract {
   @Test
   void aCursorNotFromAPageIsRefused() {
     assertThatIllegalArgumentException().isThrownBy(() -> EventQuery.builder().after("bogus"));
-    assertThatIllegalArgumentException().isThrownBy(() -> EventQuery.builder()
-        .after(java.util.Base64.getUrlEncoder().encodeToString("2:1:0:evt_x".getBytes())));
+    assertThatIllegalArgumentException()
+        .isThrownBy(
+            () ->
+                EventQuery.builder()
+                    .after(
+                        java.util.Base64.getUrlEncoder().encodeToString("2:1:0:evt_x".getBytes())));
   }
 
   @Test
@@ -575,9 +626,12 @@ abstract class EventInboxContract {
     clock.advance(Duration.ofSeconds(30));
 
     Map<InboxStatus, Long> counts = inbox.countByStatus();
-    assertThat(counts).containsEntry(InboxStatus.RECEIVED, 1L)
-        .containsEntry(InboxStatus.DONE, 1L).containsEntry(InboxStatus.DEAD, 1L)
-        .containsEntry(InboxStatus.RESOLVED, 0L).hasSize(InboxStatus.values().length);
+    assertThat(counts)
+        .containsEntry(InboxStatus.RECEIVED, 1L)
+        .containsEntry(InboxStatus.DONE, 1L)
+        .containsEntry(InboxStatus.DEAD, 1L)
+        .containsEntry(InboxStatus.RESOLVED, 0L)
+        .hasSize(InboxStatus.values().length);
     InboxBacklog backlog = inbox.backlog();
     assertThat(backlog.events()).isEqualTo(1);
     assertThat(backlog.oldestReceivedAt()).isEqualTo(firstArrival);
@@ -597,7 +651,8 @@ abstract class EventInboxContract {
       inbox.receive(event, TestEvents.header(event), null);
       clock.advance(Duration.ofSeconds(1));
     }
-    assertThat(inbox.aboutObject("sub_story", 10)).extracting(EventSummary::eventId)
+    assertThat(inbox.aboutObject("sub_story", 10))
+        .extracting(EventSummary::eventId)
         .containsExactly(first.id(), second.id(), third.id());
     assertThat(inbox.aboutObject("sub_story", 2)).hasSize(2);
     assertThat(inbox.aboutObject("sub_nobody", 10)).isEmpty();
@@ -614,14 +669,19 @@ abstract class EventInboxContract {
     inbox.replay(event.id());
     clock.advance(Duration.ofMinutes(5));
     List<Boolean> runningDuringWork = new ArrayList<>();
-    inbox.process(event.id(), "third", (record, context) ->
-        runningDuringWork.add(inbox.attempts(event.id()).get(2).finishedAt() == null));
+    inbox.process(
+        event.id(),
+        "third",
+        (record, context) ->
+            runningDuringWork.add(inbox.attempts(event.id()).get(2).finishedAt() == null));
 
     List<ProcessingAttempt> attempts = inbox.attempts(event.id());
     assertThat(attempts).extracting(ProcessingAttempt::number).containsExactly(1, 2, 3);
-    assertThat(attempts).extracting(ProcessingAttempt::owner)
+    assertThat(attempts)
+        .extracting(ProcessingAttempt::owner)
         .containsExactly("first", "second", "third");
-    assertThat(attempts).extracting(ProcessingAttempt::outcome)
+    assertThat(attempts)
+        .extracting(ProcessingAttempt::outcome)
         .containsExactly(Outcome.FAILED, Outcome.DEAD, Outcome.DONE);
     assertThat(attempts.get(0).error()).contains("ledger down");
     assertThat(attempts.get(1).error()).contains("still down");
@@ -635,15 +695,21 @@ abstract class EventInboxContract {
   @Test
   void anAttemptWhoseLeaseRanOutIsRecordedAsLost() throws Exception {
     VerifiedEvent event = received(inbox);
-    Outcome late = inbox.process(event.id(), "hung", (record, context) -> {
-      holderStopsRenewing(inbox);
-      clock.advance(LEASE.plusSeconds(1));
-      assertThat(inboxFromOtherThread(() -> inbox.process(event.id(), "healthy", counting())))
-          .isEqualTo(Outcome.DONE);
-    });
+    Outcome late =
+        inbox.process(
+            event.id(),
+            "hung",
+            (record, context) -> {
+              holderStopsRenewing(inbox);
+              clock.advance(LEASE.plusSeconds(1));
+              assertThat(
+                      inboxFromOtherThread(() -> inbox.process(event.id(), "healthy", counting())))
+                  .isEqualTo(Outcome.DONE);
+            });
     assertThat(late).isEqualTo(Outcome.LEASE_LOST);
-    assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::owner,
-        ProcessingAttempt::outcome).containsExactly(
+    assertThat(inbox.attempts(event.id()))
+        .extracting(ProcessingAttempt::owner, ProcessingAttempt::outcome)
+        .containsExactly(
             org.assertj.core.groups.Tuple.tuple("hung", Outcome.LEASE_LOST),
             org.assertj.core.groups.Tuple.tuple("healthy", Outcome.DONE));
   }
@@ -657,9 +723,11 @@ abstract class EventInboxContract {
       inbox.receive(event, TestEvents.header(event), null);
       inbox.process(event.id(), "a", counting());
     }
-    assertThat(inbox.attempts(older.id())).singleElement()
+    assertThat(inbox.attempts(older.id()))
+        .singleElement()
         .satisfies(attempt -> assertThat(attempt.ranHandlers()).isFalse())
-        .extracting(ProcessingAttempt::outcome).isEqualTo(Outcome.SUPERSEDED);
+        .extracting(ProcessingAttempt::outcome)
+        .isEqualTo(Outcome.SUPERSEDED);
   }
 
   <T> T inboxFromOtherThread(java.util.concurrent.Callable<T> call) throws Exception {
@@ -762,9 +830,9 @@ abstract class EventInboxContract {
 
     assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
     assertThat(record(event).handledAt()).isEqualTo(clock.instant());
-    assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::owner,
-        ProcessingAttempt::outcome).containsExactly(
-            org.assertj.core.groups.Tuple.tuple("request-filter", Outcome.DONE));
+    assertThat(inbox.attempts(event.id()))
+        .extracting(ProcessingAttempt::owner, ProcessingAttempt::outcome)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("request-filter", Outcome.DONE));
     assertThat(inbox.claim(event.id(), "request-filter")).isEmpty();
     assertThat(inbox.finish(event.id(), "request-filter", null)).isEqualTo(Outcome.LEASE_LOST);
     assertThat(runs).isEmpty();
@@ -775,8 +843,11 @@ abstract class EventInboxContract {
     inbox = newInbox(options().maxAttempts(2).build());
     VerifiedEvent event = received(inbox);
     List<Outcome> outcomes = new ArrayList<>();
-    List<Throwable> failures = List.of(new IllegalStateException("ledger down"),
-        new AssertionError("still down"), new StackOverflowError());
+    List<Throwable> failures =
+        List.of(
+            new IllegalStateException("ledger down"),
+            new AssertionError("still down"),
+            new StackOverflowError());
     for (Throwable failure : failures) {
       assertThat(inbox.claim(event.id(), "resource")).isPresent();
       outcomes.add(inbox.finish(event.id(), "resource", failure));
@@ -786,9 +857,12 @@ abstract class EventInboxContract {
     assertThat(record(event).status()).isEqualTo(InboxStatus.DEAD);
     assertThat(record(event).lastError()).isEqualTo("java.lang.StackOverflowError");
     assertThat(record(event).leaseOwner()).isNull();
-    assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::error)
-        .containsExactly("java.lang.IllegalStateException: ledger down",
-            "java.lang.AssertionError: still down", "java.lang.StackOverflowError");
+    assertThat(inbox.attempts(event.id()))
+        .extracting(ProcessingAttempt::error)
+        .containsExactly(
+            "java.lang.IllegalStateException: ledger down",
+            "java.lang.AssertionError: still down",
+            "java.lang.StackOverflowError");
 
     assertThat(inbox.claim(event.id(), "resource")).isPresent();
     assertThat(inbox.finish(event.id(), "resource", null)).isEqualTo(Outcome.DONE);
@@ -822,7 +896,8 @@ abstract class EventInboxContract {
     assertThat(inbox.claim(event.id(), "healthy")).isPresent();
     assertThat(inbox.finish(event.id(), "crashed", null)).isEqualTo(Outcome.LEASE_LOST);
     assertThat(inbox.finish(event.id(), "healthy", null)).isEqualTo(Outcome.DONE);
-    assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::outcome)
+    assertThat(inbox.attempts(event.id()))
+        .extracting(ProcessingAttempt::outcome)
         .containsExactly(Outcome.LEASE_LOST, Outcome.DONE);
   }
 
@@ -843,7 +918,8 @@ abstract class EventInboxContract {
 
   /** What keeps the claims of {@code target} alive. */
   static LeaseKeeper leases(EventInbox target) {
-    return target instanceof JdbcEventInbox jdbc ? jdbc.leases()
+    return target instanceof JdbcEventInbox jdbc
+        ? jdbc.leases()
         : ((InMemoryEventInbox) target).leases();
   }
 
@@ -863,14 +939,18 @@ abstract class EventInboxContract {
     List<Outcome> others = new ArrayList<>();
     List<Integer> claimedByOthers = new ArrayList<>();
 
-    Outcome outcome = inbox.process(event.id(), "slow", (record, context) -> {
-      for (int i = 0; i < 5; i++) {
-        clock.advance(LEASE.minusSeconds(1));
-        leases(inbox).beat();
-        others.add(inbox.process(event.id(), "other", counting()));
-        claimedByOthers.add(inbox.processDue("other", 10, counting()));
-      }
-    });
+    Outcome outcome =
+        inbox.process(
+            event.id(),
+            "slow",
+            (record, context) -> {
+              for (int i = 0; i < 5; i++) {
+                clock.advance(LEASE.minusSeconds(1));
+                leases(inbox).beat();
+                others.add(inbox.process(event.id(), "other", counting()));
+                claimedByOthers.add(inbox.processDue("other", 10, counting()));
+              }
+            });
 
     assertThat(outcome).isEqualTo(Outcome.DONE);
     assertThat(others).containsOnly(Outcome.BUSY).hasSize(5);
@@ -889,17 +969,21 @@ abstract class EventInboxContract {
     List<Integer> claimedByOthers = new ArrayList<>();
     List<Outcome> lastOfBatch = new ArrayList<>();
 
-    int claimed = inbox.processDue("batch", 10, (record, context) -> {
-      if (record.eventId().equals(batch.get(0).id())) {   // the first takes several leases
-        for (int i = 0; i < 3; i++) {
-          clock.advance(LEASE.minusSeconds(1));
-          leases(inbox).beat();
-          claimedByOthers.add(inbox.processDue("other", 10, counting()));
-          lastOfBatch.add(inbox.process(batch.get(2).id(), "other", counting()));
-        }
-      }
-      counting().run(record, context);
-    });
+    int claimed =
+        inbox.processDue(
+            "batch",
+            10,
+            (record, context) -> {
+              if (record.eventId().equals(batch.get(0).id())) { // the first takes several leases
+                for (int i = 0; i < 3; i++) {
+                  clock.advance(LEASE.minusSeconds(1));
+                  leases(inbox).beat();
+                  claimedByOthers.add(inbox.processDue("other", 10, counting()));
+                  lastOfBatch.add(inbox.process(batch.get(2).id(), "other", counting()));
+                }
+              }
+              counting().run(record, context);
+            });
 
     assertThat(claimed).isEqualTo(3);
     assertThat(claimedByOthers).containsOnly(0);
@@ -907,7 +991,8 @@ abstract class EventInboxContract {
     for (VerifiedEvent event : batch) {
       assertThat(runs(event)).isEqualTo(1);
       assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
-      assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::owner)
+      assertThat(inbox.attempts(event.id()))
+          .extracting(ProcessingAttempt::owner)
           .containsExactly("batch");
     }
   }
@@ -941,16 +1026,16 @@ abstract class EventInboxContract {
     clock.advance(Duration.ofMillis(1));
 
     assertThat(inbox.process(event.id(), "healthy", counting())).isEqualTo(Outcome.DONE);
-    assertThat(inbox.attempts(event.id())).extracting(ProcessingAttempt::outcome)
+    assertThat(inbox.attempts(event.id()))
+        .extracting(ProcessingAttempt::outcome)
         .containsExactly(Outcome.LEASE_LOST, Outcome.DONE);
   }
 
   @Test
-  void aRenewalThatFindsTheLeaseGoneWarnsOnceNamingTheEventAndStopsRenewingIt()
-      throws Exception {
+  void aRenewalThatFindsTheLeaseGoneWarnsOnceNamingTheEventAndStopsRenewingIt() throws Exception {
     VerifiedEvent event = received(inbox);
     inbox.claim(event.id(), "paused").orElseThrow();
-    clock.advance(LEASE.plusSeconds(1));             // paused past its lease, no renewal ran
+    clock.advance(LEASE.plusSeconds(1)); // paused past its lease, no renewal ran
     inbox.claim(event.id(), "healthy").orElseThrow();
 
     List<String> warnings;
@@ -960,8 +1045,12 @@ abstract class EventInboxContract {
       warnings = log.warnings();
     }
 
-    assertThat(warnings).containsExactly("The work on " + event.id() + " outlived its lease;"
-        + " another owner may have taken it over");
+    assertThat(warnings)
+        .containsExactly(
+            "The work on "
+                + event.id()
+                + " outlived its lease;"
+                + " another owner may have taken it over");
     assertThat(record(event).leaseOwner()).isEqualTo("healthy");
     assertThat(inbox.finish(event.id(), "paused", null)).isEqualTo(Outcome.LEASE_LOST);
     assertThat(inbox.finish(event.id(), "healthy", null)).isEqualTo(Outcome.DONE);
@@ -991,18 +1080,22 @@ abstract class EventInboxContract {
 
     // The clock stands still but for these steps: only the renewals, in real time, move the
     // lease; each step waits for one (however late it comes) and stays within the lease.
-    Outcome outcome = inbox.process(event.id(), "slow", (record, context) -> {
-      for (int i = 0; i < 5; i++) {
-        clock.advance(lease.multipliedBy(2).dividedBy(3));
-        Instant renewed = clock.instant().plus(lease);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!inbox.find(event.id()).orElseThrow().leaseUntil().equals(renewed)) {
-          assertThat(System.nanoTime()).as("renewed within 30 s").isLessThan(deadline);
-          Thread.sleep(5);
-        }
-        others.add(inbox.process(event.id(), "other", counting()));
-      }
-    });
+    Outcome outcome =
+        inbox.process(
+            event.id(),
+            "slow",
+            (record, context) -> {
+              for (int i = 0; i < 5; i++) {
+                clock.advance(lease.multipliedBy(2).dividedBy(3));
+                Instant renewed = clock.instant().plus(lease);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!inbox.find(event.id()).orElseThrow().leaseUntil().equals(renewed)) {
+                  assertThat(System.nanoTime()).as("renewed within 30 s").isLessThan(deadline);
+                  Thread.sleep(5);
+                }
+                others.add(inbox.process(event.id(), "other", counting()));
+              }
+            });
 
     assertThat(outcome).isEqualTo(Outcome.DONE);
     assertThat(others).containsOnly(Outcome.BUSY).hasSize(5);
@@ -1012,7 +1105,6 @@ abstract class EventInboxContract {
   // --- endpoints ----------------------------------------------------------------------------
 
   /** Another inbox over the same storage as {@link #inbox} (in memory: a store of its own). */
-
   @Test
   void eachEndpointSeesOnlyItsOwnEventsAndStoresTheSameEventIdOnceOfItsOwn() throws Exception {
     EventInbox platform = sharingStorage(options().endpoint("platform").maxAttempts(1).build());
@@ -1038,11 +1130,13 @@ abstract class EventInboxContract {
     assertThat(connect.list(EventQuery.builder().build()).events())
         .extracting(EventSummary::endpoint, EventSummary::eventId)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("connect", shared.id()));
-    assertThat(ids(connect.list(EventQuery.builder().search(platformOnly.id()).build())))
-        .isEmpty();
-    assertThat(connect.aboutObject("sub_shared", 10)).singleElement()
-        .extracting(EventSummary::status).isEqualTo(InboxStatus.RECEIVED);
-    assertThat(connect.countByStatus()).containsEntry(InboxStatus.RECEIVED, 1L)
+    assertThat(ids(connect.list(EventQuery.builder().search(platformOnly.id()).build()))).isEmpty();
+    assertThat(connect.aboutObject("sub_shared", 10))
+        .singleElement()
+        .extracting(EventSummary::status)
+        .isEqualTo(InboxStatus.RECEIVED);
+    assertThat(connect.countByStatus())
+        .containsEntry(InboxStatus.RECEIVED, 1L)
         .containsEntry(InboxStatus.DONE, 0L);
     assertThat(platform.backlog().events()).isEqualTo(1);
     assertThat(inbox.list(EventQuery.builder().build()).events()).isEmpty();
@@ -1052,7 +1146,7 @@ abstract class EventInboxContract {
     assertThat(platform.resolve(shared.id())).as("done on platform").isFalse();
     assertThat(platform.replay(shared.id())).isFalse();
     assertThat(connect.find(shared.id()).orElseThrow().status()).isEqualTo(InboxStatus.DEAD);
-    assertThat(platform.processDue("w", 10, counting())).isEqualTo(1);   // platformOnly
+    assertThat(platform.processDue("w", 10, counting())).isEqualTo(1); // platformOnly
     clock.advance(Duration.ofDays(31));
     assertThat(platform.prune()).isEqualTo(2);
     assertThat(connect.find(shared.id())).isPresent();
@@ -1073,10 +1167,12 @@ abstract class EventInboxContract {
       List<Future<?>> futures = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int thread = t;
-        futures.add(pool.submit(() -> {
-          task.run(thread);
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  task.run(thread);
+                  return null;
+                }));
       }
       for (Future<?> future : futures) {
         future.get(60, TimeUnit.SECONDS);

@@ -46,27 +46,32 @@ class H2EventInboxTest extends JdbcEventInboxContract {
     VerifiedEvent event = TestEvents.event("invoice.paid");
 
     assertThatThrownBy(() -> down.receive(event, TestEvents.header(event), null))
-        .isInstanceOf(InboxException.class).hasCauseInstanceOf(SQLException.class);
+        .isInstanceOf(InboxException.class)
+        .hasCauseInstanceOf(SQLException.class);
   }
 
   @Test
   void aTableTheUserCannotCreateStopsTheInboxNamingTheTableAndTheError() throws Exception {
     JdbcDataSource fresh = new JdbcDataSource();
     fresh.setURL("jdbc:h2:mem:restricted" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
-    WatchedDataSource restricted = new WatchedDataSource(fresh)
-        .refusing(sql -> sql.contains("TABLE IF NOT EXISTS stripe_webhook_inbox_attempt"));
+    WatchedDataSource restricted =
+        new WatchedDataSource(fresh)
+            .refusing(sql -> sql.contains("TABLE IF NOT EXISTS stripe_webhook_inbox_attempt"));
     EventInbox inbox = JdbcEventInbox.create(restricted, options().build());
     VerifiedEvent event = TestEvents.event("invoice.paid");
 
     assertThatThrownBy(() -> inbox.receive(event, TestEvents.header(event), null))
-        .isInstanceOf(InboxException.class).hasMessageContaining("stripe_webhook_inbox_attempt")
-        .hasMessageContaining("permission denied").hasMessageContaining("42501");
+        .isInstanceOf(InboxException.class)
+        .hasMessageContaining("stripe_webhook_inbox_attempt")
+        .hasMessageContaining("permission denied")
+        .hasMessageContaining("42501");
   }
 
   @Test
   void tablesADbaCreatedServeAUserThatCannotCreateTables() throws Exception {
-    WatchedDataSource restricted = new WatchedDataSource(dataSource)
-        .refusing(sql -> sql.startsWith("CREATE"));    // the contract's inbox made the tables
+    WatchedDataSource restricted =
+        new WatchedDataSource(dataSource)
+            .refusing(sql -> sql.startsWith("CREATE")); // the contract's inbox made the tables
     EventInbox inbox = JdbcEventInbox.create(restricted, options().build());
     VerifiedEvent event = received(inbox);
 
@@ -84,7 +89,9 @@ class H2EventInboxTest extends JdbcEventInboxContract {
 
     try (LogCapture log = LogCapture.of(LeaseKeeper.class)) {
       inbox.leases().beat();
-      assertThat(log.warnings()).singleElement().asString()
+      assertThat(log.warnings())
+          .singleElement()
+          .asString()
           .startsWith("Cannot renew the leases of 1 claimed events (permission denied");
     }
     flaky.refusing(sql -> false);
@@ -93,8 +100,7 @@ class H2EventInboxTest extends JdbcEventInboxContract {
     assertThat(inbox.find(event.id()).orElseThrow().leaseUntil())
         .isEqualTo(clock.instant().plus(LEASE));
     clock.advance(LEASE.minusSeconds(1));
-    assertThat(inbox.process(event.id(), "other", counting()))
-        .isEqualTo(EventInbox.Outcome.BUSY);
+    assertThat(inbox.process(event.id(), "other", counting())).isEqualTo(EventInbox.Outcome.BUSY);
     assertThat(inbox.finish(event.id(), "holder", null)).isEqualTo(EventInbox.Outcome.DONE);
   }
 
@@ -107,7 +113,10 @@ class H2EventInboxTest extends JdbcEventInboxContract {
       JdbcDataSource immediate = new JdbcDataSource();
       immediate.setURL("jdbc:h2:" + directory.resolve("immediate") + ";WRITE_DELAY=0");
       JdbcEventInbox.create(immediate, options().build());
-      assertThat(log.warnings()).singleElement().asString().contains("WRITE_DELAY=500")
+      assertThat(log.warnings())
+          .singleElement()
+          .asString()
+          .contains("WRITE_DELAY=500")
           .contains(";WRITE_DELAY=0");
     }
   }
@@ -115,8 +124,8 @@ class H2EventInboxTest extends JdbcEventInboxContract {
   @Test
   void theSameSchemaFileRunsInPostgreSqlMode() throws Exception {
     JdbcDataSource postgresMode = new JdbcDataSource();
-    postgresMode.setURL("jdbc:h2:mem:pgmode;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE"
-        + ";DB_CLOSE_DELAY=-1");
+    postgresMode.setURL(
+        "jdbc:h2:mem:pgmode;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE" + ";DB_CLOSE_DELAY=-1");
     EventInbox inbox = JdbcEventInbox.create(postgresMode, options().build());
     VerifiedEvent event = received(inbox);
     assertThat(inbox.process(event.id(), "a", counting())).isEqualTo(EventInbox.Outcome.DONE);
@@ -127,35 +136,40 @@ class H2EventInboxTest extends JdbcEventInboxContract {
     receivedOneSecondApart(3, "invoice.paid");
     String cursor = inbox.list(EventQuery.builder().limit(1).build()).next();
     EventQuery deep = EventQuery.builder().limit(50).after(cursor).build();
-    EventQuery failedDeep = EventQuery.builder().statuses(InboxStatus.FAILED).after(cursor)
-        .build();
+    EventQuery failedDeep = EventQuery.builder().statuses(InboxStatus.FAILED).after(cursor).build();
 
     // H2 shows the index it reads and the conditions it seeks on as /* PUBLIC.INDEX: ... */.
-    assertThat(index(plan(deep))).startsWith("STRIPE_WEBHOOK_INBOX_RECEIVED:")
+    assertThat(index(plan(deep)))
+        .startsWith("STRIPE_WEBHOOK_INBOX_RECEIVED:")
         .contains("ENDPOINT = ?1", "RECEIVED_AT <=");
     assertThat(plan(deep)).contains("index sorted");
     assertThat(index(plan(EventQuery.builder().build())))
         .isEqualTo("STRIPE_WEBHOOK_INBOX_RECEIVED: ENDPOINT = ?1");
     assertThat(plan(EventQuery.builder().build())).contains("index sorted");
-    assertThat(index(plan(failedDeep))).startsWith("STRIPE_WEBHOOK_INBOX_STATUS_RECEIVED:")
+    assertThat(index(plan(failedDeep)))
+        .startsWith("STRIPE_WEBHOOK_INBOX_STATUS_RECEIVED:")
         .contains("ENDPOINT = ?1", "STATUS = ?2", "RECEIVED_AT <=");
     assertThat(plan(failedDeep)).contains("index sorted");
     EventQuery dead = EventQuery.builder().statuses(InboxStatus.DEAD).build();
-    assertThat(index(plan(dead))).startsWith("STRIPE_WEBHOOK_INBOX_STATUS_RECEIVED:")
+    assertThat(index(plan(dead)))
+        .startsWith("STRIPE_WEBHOOK_INBOX_STATUS_RECEIVED:")
         .contains("ENDPOINT = ?1", "STATUS = ?2");
     assertThat(plan(dead)).contains("index sorted");
     assertThat(plan(EventQuery.builder().search("sub_x").build()))
-        .contains("PRIMARY_KEY").doesNotContain("tableScan");
+        .contains("PRIMARY_KEY")
+        .doesNotContain("tableScan");
   }
 
   @Test
   void dueEventsAreSoughtAsThreeRangesOfTheDueIndex() throws Exception {
-    String plan = plan(JdbcDialect.H2.dueCandidates(inbox.endpoint(), clock.instant(), 10)
-        .explain());
+    String plan =
+        plan(JdbcDialect.H2.dueCandidates(inbox.endpoint(), clock.instant(), 10).explain());
 
-    for (String range : List.of("ENDPOINT = ?1 AND STATUS = 'received' AND NEXT_ATTEMPT_AT <= ?2",
-        "ENDPOINT = ?3 AND STATUS = 'failed' AND NEXT_ATTEMPT_AT <= ?4",
-        "ENDPOINT = ?5 AND STATUS = 'processing' */")) {
+    for (String range :
+        List.of(
+            "ENDPOINT = ?1 AND STATUS = 'received' AND NEXT_ATTEMPT_AT <= ?2",
+            "ENDPOINT = ?3 AND STATUS = 'failed' AND NEXT_ATTEMPT_AT <= ?4",
+            "ENDPOINT = ?5 AND STATUS = 'processing' */")) {
       assertThat(plan).contains("STRIPE_WEBHOOK_INBOX_DUE: " + range);
     }
     assertThat(plan).doesNotContain("tableScan");

@@ -48,7 +48,8 @@ class InMemoryEventInboxTest extends EventInboxContract {
     VerifiedEvent refused = TestEvents.event("invoice.paid");
 
     assertThatThrownBy(() -> inbox.receive(refused, TestEvents.header(refused), null))
-        .isInstanceOf(InboxException.class).hasMessageContaining("full");
+        .isInstanceOf(InboxException.class)
+        .hasMessageContaining("full");
     assertThat(inbox.find(refused.id())).isEmpty();
   }
 
@@ -101,7 +102,8 @@ class InMemoryEventInboxTest extends EventInboxContract {
     assertThat(inbox.find(fifth.id())).isPresent();
     VerifiedEvent refused = TestEvents.event("invoice.paid");
     assertThatThrownBy(() -> inbox.receive(refused, TestEvents.header(refused), null))
-        .isInstanceOf(InboxException.class).hasMessageContaining("full");
+        .isInstanceOf(InboxException.class)
+        .hasMessageContaining("full");
   }
 
   @Test
@@ -130,7 +132,9 @@ class InMemoryEventInboxTest extends EventInboxContract {
     try (LogCapture log = LogCapture.of(InMemoryEventInbox.class)) {
       received(inbox);
 
-      assertThat(log.warnings()).singleElement().asString()
+      assertThat(log.warnings())
+          .singleElement()
+          .asString()
           .contains(failed.id())
           .contains("keeps failed events only up to its capacity of 1")
           .contains("DataSource");
@@ -158,13 +162,16 @@ class InMemoryEventInboxTest extends EventInboxContract {
     clock.advance(RETRY_DELAY.multipliedBy(2));
     List<Throwable> refusals = new ArrayList<>();
 
-    inbox.processDue("worker", 10, (record, context) -> {
-      if (refusals.isEmpty()) { // the first of the batch: both events are processing
-        VerifiedEvent refused = TestEvents.event("invoice.paid");
-        refusals.add(catchThrowable(
-            () -> inbox.receive(refused, TestEvents.header(refused), null)));
-      }
-    });
+    inbox.processDue(
+        "worker",
+        10,
+        (record, context) -> {
+          if (refusals.isEmpty()) { // the first of the batch: both events are processing
+            VerifiedEvent refused = TestEvents.event("invoice.paid");
+            refusals.add(
+                catchThrowable(() -> inbox.receive(refused, TestEvents.header(refused), null)));
+          }
+        });
 
     assertThat(refusals).singleElement().isInstanceOf(InboxException.class);
 

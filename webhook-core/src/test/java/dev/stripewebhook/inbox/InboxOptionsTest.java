@@ -11,8 +11,7 @@ class InboxOptionsTest {
   @Test
   void theEndpointIsDefaultUnlessNamed() {
     assertThat(InboxOptions.defaults().endpoint()).isEqualTo("default");
-    assertThat(InboxOptions.builder().endpoint("connect").build().endpoint())
-        .isEqualTo("connect");
+    assertThat(InboxOptions.builder().endpoint("connect").build().endpoint()).isEqualTo("connect");
     assertThat(InboxOptions.builder().endpoint("a".repeat(64)).build().endpoint()).hasSize(64);
     assertThat(InboxOptions.builder().endpoint("Platform_v2.live-eu").build().endpoint())
         .isEqualTo("Platform_v2.live-eu");
@@ -21,7 +20,8 @@ class InboxOptionsTest {
   @Test
   void refusesAnEndpointNameThatIsEmptyTooLongOrHasOtherCharactersNamingTheKey() {
     for (String name : new String[] {"", "a".repeat(65), "two words", "connect/eu", "café"}) {
-      assertThatIllegalArgumentException().as(name)
+      assertThatIllegalArgumentException()
+          .as(name)
           .isThrownBy(() -> InboxOptions.builder().endpoint(name))
           .withMessageStartingWith("stripe.webhook.endpoint: ");
     }

@@ -18,14 +18,21 @@ class InboxRecordTest {
     inbox.receive(event, TestEvents.header(event), null);
     InboxRecord record = inbox.find(event.id()).orElseThrow();
 
-    VerifiedEvent again = record.verifyAgain(SignatureVerifier.create(
-        WebhookConfig.builder().secrets(TestEvents.SECRET).build()));
+    VerifiedEvent again =
+        record.verifyAgain(
+            SignatureVerifier.create(WebhookConfig.builder().secrets(TestEvents.SECRET).build()));
     assertThat(again.id()).isEqualTo(event.id());
 
-    assertThatThrownBy(() -> record.verifyAgain(SignatureVerifier.create(
-        WebhookConfig.builder().secrets("whsec_rotated_away").build())))
+    assertThatThrownBy(
+            () ->
+                record.verifyAgain(
+                    SignatureVerifier.create(
+                        WebhookConfig.builder().secrets("whsec_rotated_away").build())))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("Stored event " + event.id() + " no longer verifies (signature-mismatch):"
-            + " was the secret it was signed with removed?");
+        .hasMessage(
+            "Stored event "
+                + event.id()
+                + " no longer verifies (signature-mismatch):"
+                + " was the secret it was signed with removed?");
   }
 }

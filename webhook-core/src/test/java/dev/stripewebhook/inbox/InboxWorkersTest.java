@@ -14,8 +14,14 @@ import org.junit.jupiter.api.Test;
 
 class InboxWorkersTest {
   final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
-  final InMemoryEventInbox inbox = new InMemoryEventInbox(InboxOptions.builder().clock(clock)
-      .maxAttempts(3).retryDelay(Duration.ofSeconds(10)).jitter(() -> 0.5).build());
+  final InMemoryEventInbox inbox =
+      new InMemoryEventInbox(
+          InboxOptions.builder()
+              .clock(clock)
+              .maxAttempts(3)
+              .retryDelay(Duration.ofSeconds(10))
+              .jitter(() -> 0.5)
+              .build());
 
   VerifiedEvent received() throws InboxException {
     VerifiedEvent event = TestEvents.event("invoice.paid");
@@ -42,14 +48,20 @@ class InboxWorkersTest {
       received(); // four batches of ten
     }
     CountDownLatch allInside = new CountDownLatch(4);
-    InboxWorkers workers = InboxWorkers.processing(inbox, "w", (record, context) -> {
-      allInside.countDown();
-      allInside.await(30, TimeUnit.SECONDS);
-    }, 4);
+    InboxWorkers workers =
+        InboxWorkers.processing(
+            inbox,
+            "w",
+            (record, context) -> {
+              allInside.countDown();
+              allInside.await(30, TimeUnit.SECONDS);
+            },
+            4);
     workers.start();
     try {
       assertThat(allInside.await(30, TimeUnit.SECONDS))
-          .as("four events in handlers at once").isTrue();
+          .as("four events in handlers at once")
+          .isTrue();
     } finally {
       workers.close();
     }
@@ -58,15 +70,19 @@ class InboxWorkersTest {
   @Test
   void retriesWithBackoffByTheClockUntilDead() throws Exception {
     VerifiedEvent event = received();
-    InboxWorkers workers = InboxWorkers.processing(inbox, "w", (record, context) -> {
-      throw new IllegalStateException("downstream API down");
-    });
+    InboxWorkers workers =
+        InboxWorkers.processing(
+            inbox,
+            "w",
+            (record, context) -> {
+              throw new IllegalStateException("downstream API down");
+            });
 
     assertThat(workers.runDue()).isEqualTo(1);
     assertThat(workers.runDue()).as("not due before the backoff").isZero();
-    clock.advance(Duration.ofMillis(7_500));        // 10 s with jitter 0.5
+    clock.advance(Duration.ofMillis(7_500)); // 10 s with jitter 0.5
     assertThat(workers.runDue()).isEqualTo(1);
-    clock.advance(Duration.ofMillis(14_999));       // 20 s with jitter 0.5, less 1 ms
+    clock.advance(Duration.ofMillis(14_999)); // 20 s with jitter 0.5, less 1 ms
     assertThat(workers.runDue()).isZero();
     clock.advance(Duration.ofMillis(1));
     assertThat(workers.runDue()).isEqualTo(1);
@@ -82,10 +98,14 @@ class InboxWorkersTest {
   void startedWorkersHandleANewEventOnWakeAndStopOnClose() throws Exception {
     CountDownLatch handled = new CountDownLatch(1);
     String[] thread = new String[1];
-    InboxWorkers workers = InboxWorkers.processing(inbox, "w", (record, context) -> {
-      thread[0] = Thread.currentThread().getName();
-      handled.countDown();
-    });
+    InboxWorkers workers =
+        InboxWorkers.processing(
+            inbox,
+            "w",
+            (record, context) -> {
+              thread[0] = Thread.currentThread().getName();
+              handled.countDown();
+            });
     workers.start();
     VerifiedEvent event;
     try {
@@ -94,7 +114,7 @@ class InboxWorkersTest {
       assertThat(handled.await(30, TimeUnit.SECONDS)).isTrue();
       assertThat(thread[0]).startsWith("stripe-webhook-inbox-");
     } finally {
-      workers.close();                              // waits for the done mark after the handler
+      workers.close(); // waits for the done mark after the handler
     }
     assertThat(workers.isTerminated()).isTrue();
     assertThat(inbox.find(event.id()).map(InboxRecord::status))
@@ -104,19 +124,20 @@ class InboxWorkersTest {
   @Test
   void aStorageFailureDoesNotStopTheWorkers() throws Exception {
     AtomicInteger failuresLeft = new AtomicInteger(1);
-    EventInbox flaky = new DelegatingInbox(inbox) {
-      @Override
-      public int processDue(String owner, int limit, Work work) throws InboxException {
-        if (failuresLeft.getAndDecrement() > 0) {
-          throw new InboxException("database restarting");
-        }
-        return super.processDue(owner, limit, work);
-      }
-    };
+    EventInbox flaky =
+        new DelegatingInbox(inbox) {
+          @Override
+          public int processDue(String owner, int limit, Work work) throws InboxException {
+            if (failuresLeft.getAndDecrement() > 0) {
+              throw new InboxException("database restarting");
+            }
+            return super.processDue(owner, limit, work);
+          }
+        };
     CountDownLatch handled = new CountDownLatch(1);
     InboxWorkers workers = InboxWorkers.processing(flaky, "w", (r, c) -> handled.countDown());
     received();
-    workers.start();                                 // the first poll fails
+    workers.start(); // the first poll fails
     try {
       assertThat(handled.await(30, TimeUnit.SECONDS)).isTrue();
     } finally {

@@ -22,9 +22,9 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * The rules of {@link EventInboxContract}, and those only a database keeps: two instances over
- * the same tables, tables of older versions, the handler's writes in the inbox's transaction.
- * Run on H2 and on PostgreSQL by a subclass.
+ * The rules of {@link EventInboxContract}, and those only a database keeps: two instances over the
+ * same tables, tables of older versions, the handler's writes in the inbox's transaction. Run on H2
+ * and on PostgreSQL by a subclass.
  */
 abstract class JdbcEventInboxContract extends EventInboxContract {
 
@@ -39,8 +39,9 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
   @Override
   void assertAttemptRows(String eventId, int expected) throws SQLException {
     try (Connection connection = dataSource().getConnection();
-        PreparedStatement count = connection.prepareStatement(
-            "SELECT COUNT(*) FROM stripe_webhook_inbox_attempt WHERE event_id = ?")) {
+        PreparedStatement count =
+            connection.prepareStatement(
+                "SELECT COUNT(*) FROM stripe_webhook_inbox_attempt WHERE event_id = ?")) {
       count.setString(1, eventId);
       try (ResultSet rows = count.executeQuery()) {
         rows.next();
@@ -54,7 +55,8 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
     VerifiedEvent event = TestEvents.about("sub_far_future", Instant.MAX.getEpochSecond());
 
     assertThatThrownBy(() -> inbox.receive(event, TestEvents.header(event), null))
-        .isInstanceOf(InboxException.class).hasMessageContaining(event.id());
+        .isInstanceOf(InboxException.class)
+        .hasMessageContaining(event.id());
   }
 
   @Test
@@ -76,32 +78,36 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
   // --- schema versions (JDBC) ----------------------------------------------------------------
 
   static final String SCHEMA_V1 = "/dev/stripewebhook/inbox/schema-v1.sql";
-  static final String INSERT_V1 = "INSERT INTO stripe_webhook_inbox (event_id, event_type,"
-      + " livemode, account, api_version, data_object_id, event_created, received_at, body,"
-      + " signature_header, client_address, status, attempts, last_error, next_attempt_at,"
-      + " lease_owner, lease_until, handled_at)"
-      + " VALUES (?, ?, FALSE, NULL, NULL, ?, NULL, ?, ?, ?, NULL, ?, ?, ?, ?, NULL, NULL, ?)";
-  static final String INSERT_ATTEMPT_V1 = "INSERT INTO stripe_webhook_inbox_attempt"
-      + " (event_id, attempt, owner, started_at, finished_at, outcome, error)"
-      + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+  static final String INSERT_V1 =
+      "INSERT INTO stripe_webhook_inbox (event_id, event_type,"
+          + " livemode, account, api_version, data_object_id, event_created, received_at, body,"
+          + " signature_header, client_address, status, attempts, last_error, next_attempt_at,"
+          + " lease_owner, lease_until, handled_at)"
+          + " VALUES (?, ?, FALSE, NULL, NULL, ?, NULL, ?, ?, ?, NULL, ?, ?, ?, ?, NULL, NULL, ?)";
+  static final String INSERT_ATTEMPT_V1 =
+      "INSERT INTO stripe_webhook_inbox_attempt"
+          + " (event_id, attempt, owner, started_at, finished_at, outcome, error)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?)";
 
   /** Drops the inbox's tables and makes them as version 1 did, {@code resolved} refused. */
   void createTablesOfVersion1() throws SQLException {
     try (Connection connection = dataSource().getConnection();
         Statement statement = connection.createStatement()) {
-      for (String table : List.of("stripe_webhook_inbox", "stripe_webhook_inbox_attempt",
-          "stripe_webhook_schema")) {
+      for (String table :
+          List.of(
+              "stripe_webhook_inbox", "stripe_webhook_inbox_attempt", "stripe_webhook_schema")) {
         statement.execute("DROP TABLE IF EXISTS " + table);
       }
       for (String sql : InboxSchema.statements(SCHEMA_V1)) {
         statement.execute(sql);
       }
       // As a table made before the resolved status existed.
-      statement.execute("ALTER TABLE stripe_webhook_inbox DROP CONSTRAINT"
-          + " stripe_webhook_inbox_status");
-      statement.execute("ALTER TABLE stripe_webhook_inbox ADD CONSTRAINT"
-          + " stripe_webhook_inbox_status CHECK (status IN ('received', 'processing', 'done',"
-          + " 'failed', 'dead', 'superseded'))");
+      statement.execute(
+          "ALTER TABLE stripe_webhook_inbox DROP CONSTRAINT" + " stripe_webhook_inbox_status");
+      statement.execute(
+          "ALTER TABLE stripe_webhook_inbox ADD CONSTRAINT"
+              + " stripe_webhook_inbox_status CHECK (status IN ('received', 'processing', 'done',"
+              + " 'failed', 'dead', 'superseded'))");
     }
   }
 
@@ -113,18 +119,34 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
     try (Connection connection = dataSource().getConnection();
         PreparedStatement insert = connection.prepareStatement(INSERT_V1);
         PreparedStatement attempt = connection.prepareStatement(INSERT_ATTEMPT_V1)) {
-      Object[] values = {event.id(), event.type(), event.dataObjectId().orElse(null), at(now),
-          event.body(), TestEvents.header(event), status.code(), attempts.length, lastError,
-          at(now.plusSeconds(60)), status == InboxStatus.DONE ? at(now) : null};
+      Object[] values = {
+        event.id(),
+        event.type(),
+        event.dataObjectId().orElse(null),
+        at(now),
+        event.body(),
+        TestEvents.header(event),
+        status.code(),
+        attempts.length,
+        lastError,
+        at(now.plusSeconds(60)),
+        status == InboxStatus.DONE ? at(now) : null
+      };
       for (int i = 0; i < values.length; i++) {
         insert.setObject(i + 1, values[i]);
       }
       insert.executeUpdate();
       for (int i = 0; i < attempts.length; i++) {
         boolean last = i == attempts.length - 1;
-        Object[] row = {event.id(), i + 1, "old-" + (i + 1), at(now), at(now),
-            last && status == InboxStatus.DONE ? "done" : "failed",
-            last && status == InboxStatus.DONE ? null : attempts[i]};
+        Object[] row = {
+          event.id(),
+          i + 1,
+          "old-" + (i + 1),
+          at(now),
+          at(now),
+          last && status == InboxStatus.DONE ? "done" : "failed",
+          last && status == InboxStatus.DONE ? null : attempts[i]
+        };
         for (int j = 0; j < row.length; j++) {
           attempt.setObject(j + 1, row[j]);
         }
@@ -157,24 +179,26 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
         .extracting(InboxRecord::status, InboxRecord::attempts, InboxRecord::lastError)
         .containsExactly(InboxStatus.FAILED, 2, "ledger still down");
     assertThat(upgraded.attempts(failed.id()))
-        .extracting(ProcessingAttempt::owner, ProcessingAttempt::error).containsExactly(
+        .extracting(ProcessingAttempt::owner, ProcessingAttempt::error)
+        .containsExactly(
             org.assertj.core.groups.Tuple.tuple("old-1", "ledger down"),
             org.assertj.core.groups.Tuple.tuple("old-2", "ledger still down"));
     assertThat(upgraded.receive(done, TestEvents.header(done), null)).isEqualTo(Receipt.DONE);
     VerifiedEvent fresh = received(upgraded);
     assertThat(upgraded.process(fresh.id(), "new", counting())).isEqualTo(Outcome.DONE);
     assertThat(upgraded.resolve(failed.id())).as("the status check allows resolved").isTrue();
-    assertThat(upgraded.countByStatus()).containsEntry(InboxStatus.DONE, 2L)
+    assertThat(upgraded.countByStatus())
+        .containsEntry(InboxStatus.DONE, 2L)
         .containsEntry(InboxStatus.RESOLVED, 1L);
 
-    EventInbox connect = JdbcEventInbox.create(dataSource(),
-        options().endpoint("connect").build());
+    EventInbox connect = JdbcEventInbox.create(dataSource(), options().endpoint("connect").build());
     assertThat(connect.find(done.id())).isEmpty();
     assertThat(connect.list(EventQuery.builder().build()).events()).isEmpty();
     assertThat(connect.countByStatus().values()).containsOnly(0L);
     assertThat(connect.receive(done, TestEvents.header(done), null)).isEqualTo(Receipt.NEW);
     assertThat(connect.process(done.id(), "connect-1", counting())).isEqualTo(Outcome.DONE);
-    assertThat(connect.attempts(done.id())).extracting(ProcessingAttempt::number)
+    assertThat(connect.attempts(done.id()))
+        .extracting(ProcessingAttempt::number)
         .containsExactly(1);
 
     assertIndexesLedByEndpoint();
@@ -192,7 +216,7 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
     insertVersion1(old, InboxStatus.FAILED, "ledger down");
     try (Connection connection = dataSource().getConnection();
         Statement statement = connection.createStatement()) {
-      statement.execute("DROP TABLE stripe_webhook_inbox");   // as a test or benchmark resets it
+      statement.execute("DROP TABLE stripe_webhook_inbox"); // as a test or benchmark resets it
     }
 
     EventInbox restarted = JdbcEventInbox.create(dataSource(), options().build());
@@ -210,12 +234,14 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
     insertVersion1(failed, InboxStatus.FAILED, "ledger down");
     CyclicBarrier start = new CyclicBarrier(2);
 
-    inParallel(2, t -> {
-      start.await(30, TimeUnit.SECONDS);
-      EventInbox instance = JdbcEventInbox.create(dataSource(), options().build());
-      assertThat(instance.find(failed.id()).orElseThrow().status())
-          .isEqualTo(InboxStatus.FAILED);
-    });
+    inParallel(
+        2,
+        t -> {
+          start.await(30, TimeUnit.SECONDS);
+          EventInbox instance = JdbcEventInbox.create(dataSource(), options().build());
+          assertThat(instance.find(failed.id()).orElseThrow().status())
+              .isEqualTo(InboxStatus.FAILED);
+        });
 
     assertThat(inbox.find(failed.id()).orElseThrow().attempts()).isEqualTo(1);
     assertThat(schemaVersions()).containsExactly(2);
@@ -223,8 +249,7 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
   }
 
   @Test
-  void startingOverCurrentTablesChangesNothingAndEveryIndexIsLedByTheEndpoint()
-      throws Exception {
+  void startingOverCurrentTablesChangesNothingAndEveryIndexIsLedByTheEndpoint() throws Exception {
     WatchedDataSource watched = new WatchedDataSource(dataSource());
     EventInbox again = JdbcEventInbox.create(watched, options().build());
     received(again);
@@ -252,21 +277,25 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
       java.sql.DatabaseMetaData meta = connection.getMetaData();
       Map<String, String> leaders = new java.util.TreeMap<>();
       for (String table : List.of("stripe_webhook_inbox", "stripe_webhook_inbox_attempt")) {
-        String name = meta.storesUpperCaseIdentifiers()
-            ? table.toUpperCase(java.util.Locale.ROOT) : table;
-        try (ResultSet rows = meta.getIndexInfo(null, connection.getSchema(), name, false,
-            false)) {
+        String name =
+            meta.storesUpperCaseIdentifiers() ? table.toUpperCase(java.util.Locale.ROOT) : table;
+        try (ResultSet rows = meta.getIndexInfo(null, connection.getSchema(), name, false, false)) {
           while (rows.next()) {
             if (rows.getShort("ORDINAL_POSITION") == 1) {
-              leaders.put(rows.getString("INDEX_NAME").toLowerCase(java.util.Locale.ROOT),
+              leaders.put(
+                  rows.getString("INDEX_NAME").toLowerCase(java.util.Locale.ROOT),
                   rows.getString("COLUMN_NAME").toLowerCase(java.util.Locale.ROOT));
             }
           }
         }
       }
-      assertThat(leaders.keySet()).contains("stripe_webhook_inbox_due",
-          "stripe_webhook_inbox_object", "stripe_webhook_inbox_received",
-          "stripe_webhook_inbox_status_received").hasSizeGreaterThanOrEqualTo(6);
+      assertThat(leaders.keySet())
+          .contains(
+              "stripe_webhook_inbox_due",
+              "stripe_webhook_inbox_object",
+              "stripe_webhook_inbox_received",
+              "stripe_webhook_inbox_status_received")
+          .hasSizeGreaterThanOrEqualTo(6);
       assertThat(leaders.values()).as(leaders.toString()).containsOnly("endpoint");
     }
   }
@@ -285,10 +314,14 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
   void handlerWritesRollBackWhenTheHandlerFails() throws Exception {
     createLedger();
     VerifiedEvent event = received(inbox);
-    Outcome outcome = inbox.process(event.id(), "a", (record, context) -> {
-      writeLedger(record, context);
-      throw new IllegalStateException("after the write");
-    });
+    Outcome outcome =
+        inbox.process(
+            event.id(),
+            "a",
+            (record, context) -> {
+              writeLedger(record, context);
+              throw new IllegalStateException("after the write");
+            });
     assertThat(outcome).isEqualTo(Outcome.FAILED);
     assertThat(ledger()).isEmpty();
   }
@@ -297,12 +330,16 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
   void handlerWritesRollBackWhenTheDoneMarkIsRefused() throws Exception {
     createLedger();
     VerifiedEvent event = received(inbox);
-    Outcome late = inbox.process(event.id(), "slow", (record, context) -> {
-      writeLedger(record, context);
-      holderStopsRenewing(inbox);
-      clock.advance(LEASE.plusSeconds(1));
-      inbox.processDue("healthy", 10, counting());  // takes over; writes nothing
-    });
+    Outcome late =
+        inbox.process(
+            event.id(),
+            "slow",
+            (record, context) -> {
+              writeLedger(record, context);
+              holderStopsRenewing(inbox);
+              clock.advance(LEASE.plusSeconds(1));
+              inbox.processDue("healthy", 10, counting()); // takes over; writes nothing
+            });
     assertThat(late).isEqualTo(Outcome.LEASE_LOST);
     assertThat(ledger()).isEmpty();
     assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
@@ -312,10 +349,14 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
   void aHandlerCannotCommitTheInboxTransactionItself() throws Exception {
     createLedger();
     VerifiedEvent event = received(inbox);
-    Outcome outcome = inbox.process(event.id(), "a", (record, context) -> {
-      writeLedger(record, context);
-      context.connection().orElseThrow().commit();
-    });
+    Outcome outcome =
+        inbox.process(
+            event.id(),
+            "a",
+            (record, context) -> {
+              writeLedger(record, context);
+              context.connection().orElseThrow().commit();
+            });
     assertThat(outcome).isEqualTo(Outcome.FAILED);
     assertThat(record(event).lastError()).contains("commit() is not for handlers");
     assertThat(ledger()).isEmpty();
@@ -331,8 +372,11 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
 
   private void writeLedger(InboxRecord record, dev.stripewebhook.HandlingContext context)
       throws SQLException {
-    try (PreparedStatement insert = context.connection().orElseThrow()
-        .prepareStatement("INSERT INTO test_ledger (event_id) VALUES (?)")) {
+    try (PreparedStatement insert =
+        context
+            .connection()
+            .orElseThrow()
+            .prepareStatement("INSERT INTO test_ledger (event_id) VALUES (?)")) {
       insert.setString(1, record.eventId());
       insert.executeUpdate();
     }

@@ -12,8 +12,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.h2.jdbcx.JdbcDataSource;
@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Measures the list's keyset paging on H2 with 1,000,000 stored events: the first page against a
  * page after a cursor near the end, with OFFSET as the comparison, and prints the figures and
- * plans. Not part of the suite (a minute of inserting): run it with
- * {@code mvn -o -q -pl webhook-filter -am test -Dtest=ListPagingBenchmark
- * -Dsurefire.failIfNoSpecifiedTests=false -Dinbox.benchmark=true}.
+ * plans. Not part of the suite (a minute of inserting): run it with {@code mvn -o -q -pl
+ * webhook-filter -am test -Dtest=ListPagingBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dinbox.benchmark=true}.
  */
 class ListPagingBenchmark {
   private static final int ROWS = Integer.getInteger("inbox.benchmark.rows", 1_000_000);
@@ -47,27 +47,42 @@ class ListPagingBenchmark {
 
     Map<String, Supplier<Integer>> cases = new LinkedHashMap<>();
     cases.put("first page (50)", () -> page(inbox, EventQuery.builder().limit(50).build()));
-    cases.put("page 2 (after the first page's cursor)",
+    cases.put(
+        "page 2 (after the first page's cursor)",
         () -> page(inbox, EventQuery.builder().limit(50).after(first.next()).build()));
-    cases.put("deep page (after row " + (ROWS - 1_000) + ")",
+    cases.put(
+        "deep page (after row " + (ROWS - 1_000) + ")",
         () -> page(inbox, EventQuery.builder().limit(50).after(deepCursor).build()));
-    cases.put("failed, first page", () -> page(inbox,
-        EventQuery.builder().statuses(InboxStatus.FAILED).limit(50).build()));
-    cases.put("failed, deep page", () -> page(inbox, EventQuery.builder()
-        .statuses(InboxStatus.FAILED).limit(50).after(failedDeep).build()));
-    cases.put("search by data object id", () -> page(inbox,
-        EventQuery.builder().search("obj_" + (ROWS / 2)).build()));
-    cases.put("OFFSET " + (ROWS - 1_000) + " (not used; for comparison)",
+    cases.put(
+        "failed, first page",
+        () -> page(inbox, EventQuery.builder().statuses(InboxStatus.FAILED).limit(50).build()));
+    cases.put(
+        "failed, deep page",
+        () ->
+            page(
+                inbox,
+                EventQuery.builder()
+                    .statuses(InboxStatus.FAILED)
+                    .limit(50)
+                    .after(failedDeep)
+                    .build()));
+    cases.put(
+        "search by data object id",
+        () -> page(inbox, EventQuery.builder().search("obj_" + (ROWS / 2)).build()));
+    cases.put(
+        "OFFSET " + (ROWS - 1_000) + " (not used; for comparison)",
         () -> offset(dataSource, ROWS - 1_000));
     cases.put("countByStatus", () -> unchecked(() -> inbox.countByStatus().size()));
     cases.put("backlog", () -> unchecked(() -> (int) inbox.backlog().events()));
     report(cases);
 
     try (Connection connection = dataSource.getConnection()) {
-      for (EventQuery query : new EventQuery[] {
-          EventQuery.builder().limit(50).after(deepCursor).build(),
-          EventQuery.builder().statuses(InboxStatus.FAILED).limit(50).build(),
-          EventQuery.builder().statuses(InboxStatus.FAILED).limit(50).after(failedDeep).build()}) {
+      for (EventQuery query :
+          new EventQuery[] {
+            EventQuery.builder().limit(50).after(deepCursor).build(),
+            EventQuery.builder().statuses(InboxStatus.FAILED).limit(50).build(),
+            EventQuery.builder().statuses(InboxStatus.FAILED).limit(50).after(failedDeep).build()
+          }) {
         System.out.println("plan: " + plan(connection, query));
       }
     }
@@ -77,17 +92,20 @@ class ListPagingBenchmark {
     try (Connection connection = dataSource.getConnection();
         Statement statement = connection.createStatement()) {
       // One event a second; every 100th failed, every 1000th received, the rest done.
-      statement.execute("INSERT INTO stripe_webhook_inbox (endpoint, event_id, event_type,"
-          + " livemode, data_object_id, event_created, received_at, body, signature_header,"
-          + " status, attempts, next_attempt_at, handled_at) SELECT 'default',"
-          + " 'evt_' || LPAD(X, 12, '0'),"
-          + " CASEWHEN(MOD(X, 3) = 0, 'invoice.paid', 'payment_intent.succeeded'), FALSE,"
-          + " 'obj_' || X, TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00Z' + X * INTERVAL '1' SECOND,"
-          + " TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00Z' + X * INTERVAL '1' SECOND,"
-          + " X'7b7d', 't=1,v1=00', CASE WHEN MOD(X, 1000) = 0 THEN 'received'"
-          + " WHEN MOD(X, 100) = 0 THEN 'failed' ELSE 'done' END, 1,"
-          + " TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00Z', NULL"
-          + " FROM SYSTEM_RANGE(1, " + ROWS + ")");
+      statement.execute(
+          "INSERT INTO stripe_webhook_inbox (endpoint, event_id, event_type,"
+              + " livemode, data_object_id, event_created, received_at, body, signature_header,"
+              + " status, attempts, next_attempt_at, handled_at) SELECT 'default',"
+              + " 'evt_' || LPAD(X, 12, '0'),"
+              + " CASEWHEN(MOD(X, 3) = 0, 'invoice.paid', 'payment_intent.succeeded'), FALSE,"
+              + " 'obj_' || X, TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00Z' + X * INTERVAL '1' SECOND,"
+              + " TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00Z' + X * INTERVAL '1' SECOND,"
+              + " X'7b7d', 't=1,v1=00', CASE WHEN MOD(X, 1000) = 0 THEN 'received'"
+              + " WHEN MOD(X, 100) = 0 THEN 'failed' ELSE 'done' END, 1,"
+              + " TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00Z', NULL"
+              + " FROM SYSTEM_RANGE(1, "
+              + ROWS
+              + ")");
       statement.execute("ANALYZE");
     }
   }
@@ -96,9 +114,12 @@ class ListPagingBenchmark {
   private static String cursorAt(JdbcDataSource dataSource, int position) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT received_at, event_id FROM"
-            + " stripe_webhook_inbox ORDER BY received_at DESC, event_id DESC OFFSET " + position
-            + " ROWS FETCH FIRST 1 ROWS ONLY")) {
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT received_at, event_id FROM"
+                    + " stripe_webhook_inbox ORDER BY received_at DESC, event_id DESC OFFSET "
+                    + position
+                    + " ROWS FETCH FIRST 1 ROWS ONLY")) {
       rows.next();
       Instant at = rows.getObject(1, java.time.OffsetDateTime.class).toInstant();
       return new EventQuery.Position(at, rows.getString(2)).cursor();
@@ -110,19 +131,23 @@ class ListPagingBenchmark {
   }
 
   private static int offset(JdbcDataSource dataSource, int offset) {
-    return unchecked(() -> {
-      try (Connection connection = dataSource.getConnection();
-          Statement statement = connection.createStatement();
-          ResultSet rows = statement.executeQuery("SELECT event_id, event_type, status FROM"
-              + " stripe_webhook_inbox ORDER BY received_at DESC, event_id DESC OFFSET " + offset
-              + " ROWS FETCH FIRST 50 ROWS ONLY")) {
-        int count = 0;
-        while (rows.next()) {
-          count++;
-        }
-        return count;
-      }
-    });
+    return unchecked(
+        () -> {
+          try (Connection connection = dataSource.getConnection();
+              Statement statement = connection.createStatement();
+              ResultSet rows =
+                  statement.executeQuery(
+                      "SELECT event_id, event_type, status FROM"
+                          + " stripe_webhook_inbox ORDER BY received_at DESC, event_id DESC OFFSET "
+                          + offset
+                          + " ROWS FETCH FIRST 50 ROWS ONLY")) {
+            int count = 0;
+            while (rows.next()) {
+              count++;
+            }
+            return count;
+          }
+        });
   }
 
   private static String plan(Connection connection, EventQuery query) throws SQLException {
@@ -140,8 +165,8 @@ class ListPagingBenchmark {
     Map<String, Integer> rows = new LinkedHashMap<>();
     cases.keySet().forEach(name -> micros.put(name, new long[RUNS]));
     List<Map.Entry<String, Supplier<Integer>>> order = new ArrayList<>(cases.entrySet());
-    for (int round = -5; round < RUNS; round++) {              // 5 rounds of warm-up
-      Collections.rotate(order, 1);                            // no case always runs first
+    for (int round = -5; round < RUNS; round++) { // 5 rounds of warm-up
+      Collections.rotate(order, 1); // no case always runs first
       for (Map.Entry<String, Supplier<Integer>> entry : order) {
         long start = System.nanoTime();
         rows.put(entry.getKey(), entry.getValue().get());
@@ -157,8 +182,12 @@ class ListPagingBenchmark {
       if (firstPage == 0) {
         firstPage = times[RUNS / 2];
       }
-      System.out.printf("%-48s median %,9d µs  %5.2f× the first page  (min %,d)  rows %d%n",
-          entry.getKey(), times[RUNS / 2], (double) times[RUNS / 2] / firstPage, times[0],
+      System.out.printf(
+          "%-48s median %,9d µs  %5.2f× the first page  (min %,d)  rows %d%n",
+          entry.getKey(),
+          times[RUNS / 2],
+          (double) times[RUNS / 2] / firstPage,
+          times[0],
           rows.get(entry.getKey()));
     }
   }

@@ -38,19 +38,25 @@ class PostgresEventInboxTest extends JdbcEventInboxContract {
     VerifiedEvent event = TestEvents.event("invoice.paid");
     inbox.receive(event, TestEvents.header(event), null);
 
-    EventInbox.Outcome outcome = inbox.process(event.id(), "owner", (record, context) -> {
-      try (Statement statement = context.connection().orElseThrow().createStatement()) {
-        statement.execute("SELECT * FROM no_such_table");
-      } catch (java.sql.SQLException swallowed) {
-        // the handler goes on as if nothing happened
-      }
-    });
+    EventInbox.Outcome outcome =
+        inbox.process(
+            event.id(),
+            "owner",
+            (record, context) -> {
+              try (Statement statement = context.connection().orElseThrow().createStatement()) {
+                statement.execute("SELECT * FROM no_such_table");
+              } catch (java.sql.SQLException swallowed) {
+                // the handler goes on as if nothing happened
+              }
+            });
 
     assertThat(outcome).isEqualTo(EventInbox.Outcome.FAILED);
-    assertThat(inbox.find(event.id())).hasValueSatisfying(record -> {
-      assertThat(record.status()).isEqualTo(InboxStatus.FAILED);
-      assertThat(record.lastError()).contains("could not be committed");
-    });
+    assertThat(inbox.find(event.id()))
+        .hasValueSatisfying(
+            record -> {
+              assertThat(record.status()).isEqualTo(InboxStatus.FAILED);
+              assertThat(record.lastError()).contains("could not be committed");
+            });
   }
 
   @Test
@@ -60,7 +66,7 @@ class PostgresEventInboxTest extends JdbcEventInboxContract {
     insertVersion1(failed, InboxStatus.FAILED, "ledger down");
     try (Connection connection = dataSource().getConnection();
         Statement statement = connection.createStatement()) {
-      connection.setAutoCommit(false);                // as upgrade-2.sql says: one transaction
+      connection.setAutoCommit(false); // as upgrade-2.sql says: one transaction
       for (String sql : InboxSchema.statements(InboxSchema.UPGRADE_RESOURCE)) {
         statement.execute(sql);
       }
@@ -79,8 +85,10 @@ class PostgresEventInboxTest extends JdbcEventInboxContract {
   void aDeepPageSeeksTheReceivedIndexAtItsPosition() throws Exception {
     receivedOneSecondApart(3, "invoice.paid");
     String cursor = inbox.list(EventQuery.builder().limit(1).build()).next();
-    SqlStatement explain = JdbcInboxQueries.listStatement(inbox.endpoint(),
-        EventQuery.builder().limit(50).after(cursor).build()).explain();
+    SqlStatement explain =
+        JdbcInboxQueries.listStatement(
+                inbox.endpoint(), EventQuery.builder().limit(50).after(cursor).build())
+            .explain();
     StringBuilder plan = new StringBuilder();
     try (Connection connection = dataSource().getConnection()) {
       try (Statement statement = connection.createStatement()) {
@@ -101,8 +109,10 @@ class PostgresEventInboxTest extends JdbcEventInboxContract {
         }
       }
     }
-    assertThat(plan).contains("Index Scan using stripe_webhook_inbox_received")
-        .contains("Index Cond: (((endpoint)::text = ").contains(" AND (received_at <= ")
+    assertThat(plan)
+        .contains("Index Scan using stripe_webhook_inbox_received")
+        .contains("Index Cond: (((endpoint)::text = ")
+        .contains(" AND (received_at <= ")
         .doesNotContain("Sort");
   }
 }

@@ -46,14 +46,15 @@ class PostgresInboxWorkersTest {
     List<EventInbox.Work> works = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       AtomicBoolean first = new AtomicBoolean(true);
-      works.add((record, context) -> {
-        if (first.getAndSet(false)) {
-          bothWorking.countDown();
-          assertThat(bothWorking.await(30, TimeUnit.SECONDS)).isTrue();
-        }
-        runs.computeIfAbsent(record.eventId(), id -> new AtomicInteger()).incrementAndGet();
-        allHandled.countDown();
-      });
+      works.add(
+          (record, context) -> {
+            if (first.getAndSet(false)) {
+              bothWorking.countDown();
+              assertThat(bothWorking.await(30, TimeUnit.SECONDS)).isTrue();
+            }
+            runs.computeIfAbsent(record.eventId(), id -> new AtomicInteger()).incrementAndGet();
+            allHandled.countDown();
+          });
     }
     try (InboxWorkers workers1 = InboxWorkers.processing(instance1, "instance-1", works.get(0));
         InboxWorkers workers2 = InboxWorkers.processing(instance2, "instance-2", works.get(1))) {
@@ -76,13 +77,16 @@ class PostgresInboxWorkersTest {
       statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox");
       statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox_attempt");
     }
-    Map<String, EventInbox> inboxes = Map.of(
-        "platform", JdbcEventInbox.create(dataSource,
-            InboxOptions.builder().endpoint("platform").build()),
-        "connect", JdbcEventInbox.create(dataSource,
-            InboxOptions.builder().endpoint("connect").build()));
-    Map<String, List<String>> stored = Map.of("platform", new ArrayList<>(),
-        "connect", new ArrayList<>());
+    Map<String, EventInbox> inboxes =
+        Map.of(
+            "platform",
+                JdbcEventInbox.create(
+                    dataSource, InboxOptions.builder().endpoint("platform").build()),
+            "connect",
+                JdbcEventInbox.create(
+                    dataSource, InboxOptions.builder().endpoint("connect").build()));
+    Map<String, List<String>> stored =
+        Map.of("platform", new ArrayList<>(), "connect", new ArrayList<>());
     for (int i = 0; i < 30; i++) {
       VerifiedEvent event = TestEvents.event("invoice.paid");
       // Two thirds go to both endpoints under the same id, the rest to the platform only.
@@ -92,17 +96,21 @@ class PostgresInboxWorkersTest {
       }
     }
     Map<String, List<String>> handled = new ConcurrentHashMap<>();
-    CountDownLatch allHandled = new CountDownLatch(
-        stored.get("platform").size() + stored.get("connect").size());
+    CountDownLatch allHandled =
+        new CountDownLatch(stored.get("platform").size() + stored.get("connect").size());
     List<InboxWorkers> workers = new ArrayList<>();
     try {
       for (String endpoint : List.of("platform", "connect")) {
-        InboxWorkers each = InboxWorkers.processing(inboxes.get(endpoint), "app-1-" + endpoint,
-            (record, context) -> {
-              handled.computeIfAbsent(endpoint, e -> new CopyOnWriteArrayList<>())
-                  .add(record.endpoint() + "/" + record.eventId());
-              allHandled.countDown();
-            });
+        InboxWorkers each =
+            InboxWorkers.processing(
+                inboxes.get(endpoint),
+                "app-1-" + endpoint,
+                (record, context) -> {
+                  handled
+                      .computeIfAbsent(endpoint, e -> new CopyOnWriteArrayList<>())
+                      .add(record.endpoint() + "/" + record.eventId());
+                  allHandled.countDown();
+                });
         workers.add(each);
         each.start();
       }
@@ -111,8 +119,10 @@ class PostgresInboxWorkersTest {
       workers.forEach(InboxWorkers::close);
     }
     for (String endpoint : List.of("platform", "connect")) {
-      assertThat(handled.get(endpoint)).as(endpoint).containsExactlyInAnyOrderElementsOf(
-          stored.get(endpoint).stream().map(id -> endpoint + "/" + id).toList());
+      assertThat(handled.get(endpoint))
+          .as(endpoint)
+          .containsExactlyInAnyOrderElementsOf(
+              stored.get(endpoint).stream().map(id -> endpoint + "/" + id).toList());
       assertThat(inboxes.get(endpoint).countByStatus())
           .containsEntry(InboxStatus.DONE, (long) stored.get(endpoint).size());
     }

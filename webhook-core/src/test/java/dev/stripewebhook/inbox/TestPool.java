@@ -11,9 +11,9 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * A minimal connection pool for tests, as a container's pool would be: close() gives the
- * connection back (rolled back, autocommit on). Opening a PostgreSQL connection forks a server
- * process, which made the concurrency tests ten times slower without a pool.
+ * A minimal connection pool for tests, as a container's pool would be: close() gives the connection
+ * back (rolled back, autocommit on). Opening a PostgreSQL connection forks a server process, which
+ * made the concurrency tests ten times slower without a pool.
  */
 public final class TestPool implements DataSource {
   private final DataSource target;
@@ -30,22 +30,25 @@ public final class TestPool implements DataSource {
       physical = target.getConnection();
     }
     Connection connection = physical;
-    return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
-        new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-          if (method.getName().equals("close")) {
-            if (!connection.getAutoCommit()) {
-              connection.rollback();
-              connection.setAutoCommit(true);
-            }
-            idle.add(connection);
-            return null;
-          }
-          try {
-            return method.invoke(connection, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    return (Connection)
+        Proxy.newProxyInstance(
+            Connection.class.getClassLoader(),
+            new Class<?>[] {Connection.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("close")) {
+                if (!connection.getAutoCommit()) {
+                  connection.rollback();
+                  connection.setAutoCommit(true);
+                }
+                idle.add(connection);
+                return null;
+              }
+              try {
+                return method.invoke(connection, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   @Override

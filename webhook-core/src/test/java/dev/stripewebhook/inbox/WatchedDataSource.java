@@ -15,8 +15,8 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * A DataSource that records the SQL run through it and refuses what a test says, as a database
- * user without some privilege would ({@code 42501}, PostgreSQL's "insufficient privilege").
+ * A DataSource that records the SQL run through it and refuses what a test says, as a database user
+ * without some privilege would ({@code 42501}, PostgreSQL's "insufficient privilege").
  */
 final class WatchedDataSource implements DataSource {
   private final DataSource target;
@@ -40,35 +40,50 @@ final class WatchedDataSource implements DataSource {
 
   /** The statements so far that change the schema: CREATE, ALTER, DROP. */
   List<String> ddl() {
-    return statements.stream().filter(sql -> {
-      String verb = sql.strip().toUpperCase(Locale.ROOT);
-      return verb.startsWith("CREATE") || verb.startsWith("ALTER") || verb.startsWith("DROP");
-    }).toList();
+    return statements.stream()
+        .filter(
+            sql -> {
+              String verb = sql.strip().toUpperCase(Locale.ROOT);
+              return verb.startsWith("CREATE")
+                  || verb.startsWith("ALTER")
+                  || verb.startsWith("DROP");
+            })
+        .toList();
   }
 
   @Override
   public Connection getConnection() throws SQLException {
     Connection connection = target.getConnection();
-    return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
-        new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-          if (method.getName().equals("prepareStatement")) {
-            check((String) args[0]);
-          }
-          Object result = invoke(connection, method, args);
-          return result instanceof Statement statement && !method.getName().startsWith("prepare")
-              ? watched(statement) : result;
-        });
+    return (Connection)
+        Proxy.newProxyInstance(
+            Connection.class.getClassLoader(),
+            new Class<?>[] {Connection.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("prepareStatement")) {
+                check((String) args[0]);
+              }
+              Object result = invoke(connection, method, args);
+              return result instanceof Statement statement
+                      && !method.getName().startsWith("prepare")
+                  ? watched(statement)
+                  : result;
+            });
   }
 
   private Statement watched(Statement statement) {
-    return (Statement) Proxy.newProxyInstance(Statement.class.getClassLoader(),
-        new Class<?>[] {Statement.class}, (proxy, method, args) -> {
-          if (method.getName().startsWith("execute") && args != null && args.length > 0
-              && args[0] instanceof String sql) {
-            check(sql);
-          }
-          return invoke(statement, method, args);
-        });
+    return (Statement)
+        Proxy.newProxyInstance(
+            Statement.class.getClassLoader(),
+            new Class<?>[] {Statement.class},
+            (proxy, method, args) -> {
+              if (method.getName().startsWith("execute")
+                  && args != null
+                  && args.length > 0
+                  && args[0] instanceof String sql) {
+                check(sql);
+              }
+              return invoke(statement, method, args);
+            });
   }
 
   private void check(String sql) throws SQLException {

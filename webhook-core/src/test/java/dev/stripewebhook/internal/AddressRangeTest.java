@@ -37,8 +37,18 @@ class AddressRangeTest {
 
   @Test
   void refusesHostNamesAndNonsenseWithoutResolvingThem() {
-    for (String text : new String[] {"localhost", "example.com", "1.2.3", "1.2.3.256",
-        "01.2.3.4.5", "", "abc", "1.2.3.4/", "::g"}) {
+    for (String text :
+        new String[] {
+          "localhost",
+          "example.com",
+          "1.2.3",
+          "1.2.3.256",
+          "01.2.3.4.5",
+          "",
+          "abc",
+          "1.2.3.4/",
+          "::g"
+        }) {
       assertThat(AddressRange.literal(text)).as(text).isNull();
     }
     assertThatThrownBy(() -> AddressRange.parse("example.com"))
@@ -58,7 +68,8 @@ class AddressRangeTest {
     Path file = dir.resolve("ips.txt");
     Files.writeString(file, "# ours\n198.51.100.0/24\n\n");
     List<AddressRange> stripe = AddressRange.parseAll(List.of("stripe"), file.toString());
-    assertThat(stripe).singleElement()
+    assertThat(stripe)
+        .singleElement()
         .satisfies(r -> assertThat(r.contains(ip("198.51.100.7"))).isTrue());
   }
 }

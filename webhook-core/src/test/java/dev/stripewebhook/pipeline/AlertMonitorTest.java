@@ -51,10 +51,13 @@ class AlertMonitorTest {
     clock.advance(Duration.ofMinutes(2));
     monitor.check();
     monitor.check();
-    assertThat(raised).singleElement().satisfies(alert -> {
-      assertThat(alert.kind()).isEqualTo(Kind.SILENCE);
-      assertThat(alert.message()).contains("61 minutes");
-    });
+    assertThat(raised)
+        .singleElement()
+        .satisfies(
+            alert -> {
+              assertThat(alert.kind()).isEqualTo(Kind.SILENCE);
+              assertThat(alert.message()).contains("61 minutes");
+            });
     monitor.verified();
     clock.advance(Duration.ofMinutes(61));
     monitor.check();
@@ -73,7 +76,8 @@ class AlertMonitorTest {
     monitor.rejected();
     monitor.rejected();
     monitor.rejected();
-    assertThat(raised).singleElement()
+    assertThat(raised)
+        .singleElement()
         .satisfies(alert -> assertThat(alert.kind()).isEqualTo(Kind.VERIFICATION_FAILURES));
     monitor.rejected();
     assertThat(raised).hasSize(1); // once per episode

@@ -4,10 +4,8 @@ package dev.stripewebhook.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.pipeline.Delivery;
 import dev.stripewebhook.Reason;
-import dev.stripewebhook.pipeline.TestDelivery;
+import dev.stripewebhook.WebhookConfig;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -51,10 +49,23 @@ class ClientAddressesTest {
   }
 
   /** Stripe's published webhook addresses on 2026-12-02 (docs.stripe.com/ips). */
-  static final List<String> PUBLISHED = List.of("3.18.12.63", "3.69.109.8", "3.120.168.93",
-      "3.130.192.231", "13.235.14.237", "13.235.122.149", "18.211.135.69", "35.154.171.200",
-      "35.157.207.129", "52.15.183.38", "54.88.130.119", "54.88.130.237", "54.187.174.169",
-      "54.187.205.235", "54.187.216.72");
+  static final List<String> PUBLISHED =
+      List.of(
+          "3.18.12.63",
+          "3.69.109.8",
+          "3.120.168.93",
+          "3.130.192.231",
+          "13.235.14.237",
+          "13.235.122.149",
+          "18.211.135.69",
+          "35.154.171.200",
+          "35.157.207.129",
+          "52.15.183.38",
+          "54.88.130.119",
+          "54.88.130.237",
+          "54.187.174.169",
+          "54.187.205.235",
+          "54.187.216.72");
 
   @Test
   void everyPublishedStripeAddressIsAllowedBehindATrustedProxy() throws Exception {
@@ -94,20 +105,23 @@ class ClientAddressesTest {
 
   @Test
   void readsRfc7239ForwardedWhenTheProxiesWriteIt() throws Exception {
-    ClientAddresses addresses = addresses("2001:db8:cafe::/48,192.0.2.60", "10.0.0.1",
-        "forwarded");
-    Delivery v6 = request("10.0.0.1", Map.of(
-        "Forwarded", List.of("for=\"[2001:db8:cafe::17]:4711\";proto=https"),
-        "X-Forwarded-For", List.of("203.0.113.9")));
+    ClientAddresses addresses = addresses("2001:db8:cafe::/48,192.0.2.60", "10.0.0.1", "forwarded");
+    Delivery v6 =
+        request(
+            "10.0.0.1",
+            Map.of(
+                "Forwarded", List.of("for=\"[2001:db8:cafe::17]:4711\";proto=https"),
+                "X-Forwarded-For", List.of("203.0.113.9")));
     assertThat(addresses.client(v6)).isEqualTo("2001:db8:cafe::17");
     assertThat(addresses.allowed(v6)).isTrue();
-    Delivery v4 = request("10.0.0.1", Map.of(
-        "Forwarded", List.of("for=192.0.2.60;proto=http;by=203.0.113.43")));
+    Delivery v4 =
+        request(
+            "10.0.0.1", Map.of("Forwarded", List.of("for=192.0.2.60;proto=http;by=203.0.113.43")));
     assertThat(addresses.allowed(v4)).isTrue();
     Delivery hidden = request("10.0.0.1", Map.of("Forwarded", List.of("for=_hidden")));
     assertThat(addresses.allowed(hidden)).isFalse();
-    Delivery portOnV4 = request("10.0.0.1", Map.of(
-        "Forwarded", List.of("for=\"192.0.2.60:8080\"")));
+    Delivery portOnV4 =
+        request("10.0.0.1", Map.of("Forwarded", List.of("for=\"192.0.2.60:8080\"")));
     assertThat(addresses.client(portOnV4)).isEqualTo("192.0.2.60");
   }
 
@@ -115,8 +129,11 @@ class ClientAddressesTest {
   void aClientsOwnForwardedHeaderPassedAlongByAnXForwardedForProxyIsIgnored() throws Exception {
     // nginx or an AWS ALB writes X-Forwarded-For and passes the client's Forwarded untouched.
     ClientAddresses addresses = addresses("stripe", "127.0.0.1", "X-Forwarded-For");
-    Delivery forged = request("127.0.0.1", Map.of("Forwarded", List.of("for=3.18.12.63"),
-        "X-Forwarded-For", List.of("203.0.113.9")));
+    Delivery forged =
+        request(
+            "127.0.0.1",
+            Map.of(
+                "Forwarded", List.of("for=3.18.12.63"), "X-Forwarded-For", List.of("203.0.113.9")));
     assertThat(addresses.client(forged)).isEqualTo("203.0.113.9");
     assertThat(addresses.allowed(forged)).isFalse();
   }
@@ -124,14 +141,21 @@ class ClientAddressesTest {
   @Test
   void withoutTheSettingHeadersThatNameDifferentClientsAreRefused() throws Exception {
     ClientAddresses addresses = addresses("stripe", "127.0.0.1");
-    Delivery both = request("127.0.0.1", Map.of("Forwarded", List.of("for=3.18.12.63"),
-        "X-Forwarded-For", List.of("203.0.113.9")));
+    Delivery both =
+        request(
+            "127.0.0.1",
+            Map.of(
+                "Forwarded", List.of("for=3.18.12.63"), "X-Forwarded-For", List.of("203.0.113.9")));
     assertThatThrownBy(() -> addresses.client(both))
-        .isInstanceOfSatisfying(Refusal.class, refusal ->
-            assertThat(refusal.reason()).isEqualTo(Reason.FORWARDED_HEADERS_DISAGREE))
+        .isInstanceOfSatisfying(
+            Refusal.class,
+            refusal -> assertThat(refusal.reason()).isEqualTo(Reason.FORWARDED_HEADERS_DISAGREE))
         .hasMessageContaining("stripe.webhook.forwarded-header");
-    Delivery agreeing = request("127.0.0.1", Map.of("Forwarded", List.of("for=3.18.12.63"),
-        "X-Forwarded-For", List.of("3.18.12.63")));
+    Delivery agreeing =
+        request(
+            "127.0.0.1",
+            Map.of(
+                "Forwarded", List.of("for=3.18.12.63"), "X-Forwarded-For", List.of("3.18.12.63")));
     assertThat(addresses.client(agreeing)).isEqualTo("3.18.12.63");
   }
 
@@ -139,12 +163,15 @@ class ClientAddressesTest {
   void aTrailingOrEmptyElementIsMalformedNotSkipped() throws Exception {
     ClientAddresses addresses = addresses("stripe", "127.0.0.1");
     for (String chain : List.of("3.18.12.63,", ",3.18.12.63", "203.0.113.9,,3.18.12.63")) {
-      assertThatThrownBy(() -> addresses.client(xff("127.0.0.1", chain))).as(chain)
-          .isInstanceOfSatisfying(Refusal.class, refusal ->
-              assertThat(refusal.reason()).isEqualTo(Reason.MALFORMED_FORWARDED_HEADER));
+      assertThatThrownBy(() -> addresses.client(xff("127.0.0.1", chain)))
+          .as(chain)
+          .isInstanceOfSatisfying(
+              Refusal.class,
+              refusal -> assertThat(refusal.reason()).isEqualTo(Reason.MALFORMED_FORWARDED_HEADER));
     }
-    assertThatThrownBy(() -> addresses.client(request("127.0.0.1",
-        Map.of("Forwarded", List.of("proto=https")))))
+    assertThatThrownBy(
+            () ->
+                addresses.client(request("127.0.0.1", Map.of("Forwarded", List.of("proto=https")))))
         .isInstanceOf(Refusal.class);
   }
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.pipeline;
 
-import dev.stripewebhook.WebhookConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.inbox.DelegatingInbox;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A door whose processing runs between {@link WebhookEndpoint#admit} and {@link
- * WebhookEndpoint#complete} (a JAX-RS resource method): its claim is renewed while held, so a
- * door that never completes must not hold the event for ever.
+ * WebhookEndpoint#complete} (a JAX-RS resource method): its claim is renewed while held, so a door
+ * that never completes must not hold the event for ever.
  */
 class DoorClaimsTest {
   static final String SECRET = "whsec_door_claims";
@@ -31,17 +31,20 @@ class DoorClaimsTest {
   @Test
   void aDoneMarkThatCannotBeRecordedReplacesTheDoorsTwoHundredWith503() {
     InMemoryEventInbox memory = new InMemoryEventInbox(InboxOptions.defaults());
-    EventInbox failingFinish = new DelegatingInbox(memory) {
-      @Override
-      public Outcome finish(String eventId, String owner, Throwable failure)
-          throws InboxException {
-        throw new InboxException("database down");
-      }
-    };
-    WebhookEndpoint endpoint = WebhookEndpoint.builder(WebhookConfig.builder().secrets(SECRET)
-        .build()).inbox(failingFinish).build();
-    WebhookEndpoint.Admission admission = endpoint.admit(delivery(
-        StripeFixtures.event("invoice.paid")));
+    EventInbox failingFinish =
+        new DelegatingInbox(memory) {
+          @Override
+          public Outcome finish(String eventId, String owner, Throwable failure)
+              throws InboxException {
+            throw new InboxException("database down");
+          }
+        };
+    WebhookEndpoint endpoint =
+        WebhookEndpoint.builder(WebhookConfig.builder().secrets(SECRET).build())
+            .inbox(failingFinish)
+            .build();
+    WebhookEndpoint.Admission admission =
+        endpoint.admit(delivery(StripeFixtures.event("invoice.paid")));
     assertThat(admission.claimed()).isTrue();
 
     Decision decision = endpoint.complete(admission, 200);
@@ -55,18 +58,21 @@ class DoorClaimsTest {
   void anInterruptLeftByTheDoorsProcessingIsClearedBeforeTheDoneMark() {
     // On an H2 file database an interrupted commit closes the whole database.
     boolean[] interruptedAtFinish = {true};
-    EventInbox watching = new DelegatingInbox(new InMemoryEventInbox(InboxOptions.defaults())) {
-      @Override
-      public Outcome finish(String eventId, String owner, Throwable failure)
-          throws InboxException {
-        interruptedAtFinish[0] = Thread.currentThread().isInterrupted();
-        return super.finish(eventId, owner, failure);
-      }
-    };
-    WebhookEndpoint endpoint = WebhookEndpoint.builder(WebhookConfig.builder().secrets(SECRET)
-        .build()).inbox(watching).build();
-    WebhookEndpoint.Admission admission = endpoint.admit(delivery(
-        StripeFixtures.event("invoice.paid")));
+    EventInbox watching =
+        new DelegatingInbox(new InMemoryEventInbox(InboxOptions.defaults())) {
+          @Override
+          public Outcome finish(String eventId, String owner, Throwable failure)
+              throws InboxException {
+            interruptedAtFinish[0] = Thread.currentThread().isInterrupted();
+            return super.finish(eventId, owner, failure);
+          }
+        };
+    WebhookEndpoint endpoint =
+        WebhookEndpoint.builder(WebhookConfig.builder().secrets(SECRET).build())
+            .inbox(watching)
+            .build();
+    WebhookEndpoint.Admission admission =
+        endpoint.admit(delivery(StripeFixtures.event("invoice.paid")));
     Thread.currentThread().interrupt(); // a resource method that restored an interrupt
     Decision decision = endpoint.complete(admission, 200);
     assertThat(Thread.interrupted()).isFalse();
@@ -78,18 +84,25 @@ class DoorClaimsTest {
   @Test
   void aClaimTheDoorNeverCompletesIsFailedAfterTheLimitSoThatARedeliveryRunsIt() {
     InMemoryEventInbox inbox = new InMemoryEventInbox(InboxOptions.defaults());
-    WebhookEndpoint endpoint = WebhookEndpoint.builder(WebhookConfig.builder().secrets(SECRET)
-        .inProgressWait(Duration.ZERO).build()).inbox(inbox).doorClaimLimit(Duration.ZERO)
-        .build();
+    WebhookEndpoint endpoint =
+        WebhookEndpoint.builder(
+                WebhookConfig.builder().secrets(SECRET).inProgressWait(Duration.ZERO).build())
+            .inbox(inbox)
+            .doorClaimLimit(Duration.ZERO)
+            .build();
     byte[] body = StripeFixtures.event("invoice.paid");
-    String id = com.google.gson.JsonParser.parseString(new String(body,
-        java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject().get("id").getAsString();
+    String id =
+        com.google.gson.JsonParser.parseString(
+                new String(body, java.nio.charset.StandardCharsets.UTF_8))
+            .getAsJsonObject()
+            .get("id")
+            .getAsString();
 
     WebhookEndpoint.Admission held = endpoint.admit(delivery(body));
     assertThat(held.claimed()).isTrue();
     WebhookEndpoint.Admission meanwhile = endpoint.admit(delivery(body));
-    assertThat(meanwhile.decision()).hasValueSatisfying(decision ->
-        assertThat(decision.status()).isEqualTo(409));
+    assertThat(meanwhile.decision())
+        .hasValueSatisfying(decision -> assertThat(decision.status()).isEqualTo(409));
 
     endpoint.sweepDoorClaims(); // the door never called complete
     assertThat(inbox.find(id).orElseThrow().status()).isEqualTo(InboxStatus.FAILED);
@@ -98,8 +111,7 @@ class DoorClaimsTest {
     assertThat(endpoint.complete(redelivery, 200).processingAnswers()).isTrue();
     assertThat(inbox.find(id).orElseThrow().status()).isEqualTo(InboxStatus.DONE);
 
-    assertThat(endpoint.complete(held, 200).status()).as("too late: not a 2xx")
-        .isEqualTo(500);
+    assertThat(endpoint.complete(held, 200).status()).as("too late: not a 2xx").isEqualTo(500);
     endpoint.close();
   }
 }

@@ -17,14 +17,16 @@ import org.junit.jupiter.api.Test;
 class InboxGaugesTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
   private final AtomicInteger reads = new AtomicInteger();
-  private final InboxGauges gauges = new InboxGauges(
-      new DelegatingInbox(new InMemoryEventInbox(InboxOptions.builder().clock(clock).build())) {
-        @Override
-        public InboxBacklog backlog() throws InboxException {
-          reads.incrementAndGet();
-          return super.backlog();
-        }
-      }, clock);
+  private final InboxGauges gauges =
+      new InboxGauges(
+          new DelegatingInbox(new InMemoryEventInbox(InboxOptions.builder().clock(clock).build())) {
+            @Override
+            public InboxBacklog backlog() throws InboxException {
+              reads.incrementAndGet();
+              return super.backlog();
+            }
+          },
+          clock);
 
   @Test
   void readsTheInboxOnceWhileTheClockStaysWithinTheStaleness() {

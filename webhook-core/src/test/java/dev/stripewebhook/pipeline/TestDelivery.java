@@ -13,8 +13,8 @@ public record TestDelivery(String peerAddress, Map<String, List<String>> headers
 
   /** A signed POST of {@code body} from 127.0.0.1. */
   public static TestDelivery signed(byte[] body, String signatureHeader) {
-    return new TestDelivery("127.0.0.1",
-        Map.of(SignatureVerifier.SIGNATURE_HEADER, List.of(signatureHeader)), body);
+    return new TestDelivery(
+        "127.0.0.1", Map.of(SignatureVerifier.SIGNATURE_HEADER, List.of(signatureHeader)), body);
   }
 
   @Override

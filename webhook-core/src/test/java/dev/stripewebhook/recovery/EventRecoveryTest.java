@@ -4,32 +4,23 @@ package dev.stripewebhook.recovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.stripe.StripeClient;
 import com.sun.net.httpserver.HttpServer;
 import dev.stripewebhook.EventHandlers;
-import dev.stripewebhook.RecordingHandler;
 import dev.stripewebhook.SignatureVerifier;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
 import dev.stripewebhook.inbox.InboxOptions;
 import dev.stripewebhook.inbox.InboxRecord;
 import dev.stripewebhook.inbox.InboxStatus;
-import dev.stripewebhook.testing.StripeFixtures;
-import java.io.ByteArrayOutputStream;
+import dev.stripewebhook.pipeline.WebhookEndpoint;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,7 +28,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,8 +69,10 @@ class EventRecoveryTest {
   }
 
   StripeClient client() {
-    return StripeClient.builder().setApiKey(API_KEY)
-        .setApiBase("http://127.0.0.1:" + stripe.getAddress().getPort()).build();
+    return StripeClient.builder()
+        .setApiKey(API_KEY)
+        .setApiBase("http://127.0.0.1:" + stripe.getAddress().getPort())
+        .build();
   }
 
   EventRecovery recovery(StripeEventHandler... handlers) {
@@ -111,17 +103,23 @@ class EventRecoveryTest {
 
   @Test
   void listsEveryPageStoresSignedEventsAndHandlesThemOldestFirst() throws Exception {
-    EventRecovery.Report report = recovery(recorder(null)).run(
-        EventRecovery.Range.last(Duration.ofDays(30), CLOCK),
-        EventRecovery.Options.all().onlyUndelivered());
+    EventRecovery.Report report =
+        recovery(recorder(null))
+            .run(
+                EventRecovery.Range.last(Duration.ofDays(30), CLOCK),
+                EventRecovery.Options.all().onlyUndelivered());
 
     assertThat(report).isEqualTo(new EventRecovery.Report(3, 3, 0, 0, 3, 0, 0, List.of(), 0));
     assertThat(handled).containsExactly(id(oldest), id(middle), id(newest));
     assertThat(queries).hasSize(2);
-    assertThat(queries.get(0)).startsWith("GET ").contains("delivery_success=false")
-        .contains("limit=100").doesNotContain("starting_after")
+    assertThat(queries.get(0))
+        .startsWith("GET ")
+        .contains("delivery_success=false")
+        .contains("limit=100")
+        .doesNotContain("starting_after")
         .contains("created[gte]=" + NOW.minus(Duration.ofDays(30)).getEpochSecond());
-    assertThat(queries.get(1)).contains("starting_after=" + id(middle))
+    assertThat(queries.get(1))
+        .contains("starting_after=" + id(middle))
         .contains("delivery_success=false");
 
     for (JsonObject event : List.of(newest, middle, oldest)) {
@@ -130,8 +128,8 @@ class EventRecoveryTest {
       assertThat(record.clientAddress()).isEqualTo(EventRecovery.CLIENT_ADDRESS);
       // The handlers got the stored bytes after they verified again: the API's event, nulls and
       // all.
-      JsonElement seen = JsonParser.parseString(new String(handledBodies.get(id(event)),
-          StandardCharsets.UTF_8));
+      JsonElement seen =
+          JsonParser.parseString(new String(handledBodies.get(id(event)), StandardCharsets.UTF_8));
       assertThat(seen).isEqualTo(event);
     }
     assertThat(inbox.find(id(oldest)).orElseThrow().apiVersion()).isEqualTo("2020-08-27");
@@ -153,8 +151,8 @@ class EventRecoveryTest {
   @Test
   void aHandlerFailureIsReportedAndLeavesTheEventFailed() throws Exception {
     EventRecovery.Range range = EventRecovery.Range.last(Duration.ofDays(30), CLOCK);
-    EventRecovery.Report report = recovery(recorder("charge.refunded"))
-        .run(range, EventRecovery.Options.all());
+    EventRecovery.Report report =
+        recovery(recorder("charge.refunded")).run(range, EventRecovery.Options.all());
 
     assertThat(report.processed()).isEqualTo(2);
     assertThat(report.failed()).isEqualTo(1);
@@ -163,8 +161,11 @@ class EventRecoveryTest {
     assertThat(failed.status()).isEqualTo(InboxStatus.FAILED);
     assertThat(failed.lastError()).contains("ledger unavailable");
     // Signed with the endpoint's secret, so it verifies again when replayed.
-    assertThat(SignatureVerifier.create(config)
-        .verifyStored(failed.body(), failed.signatureHeader()).id()).isEqualTo(id(middle));
+    assertThat(
+            SignatureVerifier.create(config)
+                .verifyStored(failed.body(), failed.signatureHeader())
+                .id())
+        .isEqualTo(id(middle));
 
     // Run again once fixed: only the failed one is handled.
     handled.clear();
@@ -177,15 +178,24 @@ class EventRecoveryTest {
   void sendsTypeFiltersAndTheEndOfTheRange() throws Exception {
     Instant since = Instant.parse("2026-11-01T00:00:00Z");
     Instant until = Instant.parse("2026-11-02T00:00:00Z");
-    recovery().run(new EventRecovery.Range(since, until),
-        EventRecovery.Options.all().onlyTypes(List.of("invoice.*")).listOnly());
-    recovery().run(new EventRecovery.Range(since, until),
-        EventRecovery.Options.all().onlyTypes(List.of("invoice.paid", "charge.refunded"))
-            .listOnly());
-    assertThat(queries.get(0)).contains("type=invoice.*")
+    recovery()
+        .run(
+            new EventRecovery.Range(since, until),
+            EventRecovery.Options.all().onlyTypes(List.of("invoice.*")).listOnly());
+    recovery()
+        .run(
+            new EventRecovery.Range(since, until),
+            EventRecovery.Options.all()
+                .onlyTypes(List.of("invoice.paid", "charge.refunded"))
+                .listOnly());
+    assertThat(queries.get(0))
+        .contains("type=invoice.*")
         .contains("created[gte]=" + since.getEpochSecond())
-        .contains("created[lt]=" + until.getEpochSecond()).doesNotContain("delivery_success");
-    assertThat(queries.get(2)).contains("types[0]=invoice.paid").contains("types[1]=charge.refunded");
+        .contains("created[lt]=" + until.getEpochSecond())
+        .doesNotContain("delivery_success");
+    assertThat(queries.get(2))
+        .contains("types[0]=invoice.paid")
+        .contains("types[1]=charge.refunded");
     assertThatThrownBy(() -> EventRecovery.Options.all().onlyTypes(List.of("invoice.*", "a.b")))
         .hasMessageContaining("a wildcard type works alone");
   }
@@ -198,9 +208,9 @@ class EventRecoveryTest {
   void withoutHandlersRecoveredEventsAreStoredButNeverMarkedDone() throws Exception {
     // The endpoint's processing is the servlet behind its filter, which runs only in a delivery:
     // marking the events done here would lose them (Stripe's redelivery would be a duplicate).
-    EventRecovery.Report report = EventRecovery.create(client(), config,
-        endpoint(config, EventHandlers.none())).run(
-        EventRecovery.Range.last(Duration.ofDays(30), CLOCK), EventRecovery.Options.all());
+    EventRecovery.Report report =
+        EventRecovery.create(client(), config, endpoint(config, EventHandlers.none()))
+            .run(EventRecovery.Range.last(Duration.ofDays(30), CLOCK), EventRecovery.Options.all());
 
     assertThat(report).isEqualTo(new EventRecovery.Report(3, 3, 0, 0, 0, 0, 0, List.of(), 3));
     for (JsonObject event : List.of(oldest, middle, newest)) {
@@ -210,9 +220,11 @@ class EventRecoveryTest {
 
   @Test
   void aDryRunStoresAndHandlesNothing() throws Exception {
-    EventRecovery.Report report = recovery(recorder(null)).run(
-        EventRecovery.Range.last(Duration.ofDays(30), CLOCK),
-        EventRecovery.Options.all().listOnly());
+    EventRecovery.Report report =
+        recovery(recorder(null))
+            .run(
+                EventRecovery.Range.last(Duration.ofDays(30), CLOCK),
+                EventRecovery.Options.all().listOnly());
     assertThat(report).isEqualTo(new EventRecovery.Report(3, 3, 0, 0, 0, 0, 0, List.of(), 0));
     assertThat(handled).isEmpty();
     assertThat(inbox.find(id(newest))).isEmpty();
@@ -221,12 +233,12 @@ class EventRecoveryTest {
   @Test
   void eventsOfAModeWithoutASecretAreRefusedNotStored() throws Exception {
     newest.addProperty("livemode", true);
-    WebhookConfig testOnly = WebhookConfig.builder().testSecrets(List.of(SECRET)).clock(CLOCK)
-        .build();
-    EventRecovery.Report report = EventRecovery.create(client(), testOnly,
-        endpoint(testOnly, EventHandlers.of(recorder(null))))
-        .run(EventRecovery.Range.last(Duration.ofDays(30), CLOCK),
-            EventRecovery.Options.all());
+    WebhookConfig testOnly =
+        WebhookConfig.builder().testSecrets(List.of(SECRET)).clock(CLOCK).build();
+    EventRecovery.Report report =
+        EventRecovery.create(
+                client(), testOnly, endpoint(testOnly, EventHandlers.of(recorder(null))))
+            .run(EventRecovery.Range.last(Duration.ofDays(30), CLOCK), EventRecovery.Options.all());
     assertThat(report.refused()).isEqualTo(1);
     assertThat(report.stored()).isEqualTo(2);
     assertThat(inbox.find(id(newest))).isEmpty();

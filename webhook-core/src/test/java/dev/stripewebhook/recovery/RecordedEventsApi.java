@@ -23,8 +23,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A local server that answers as Stripe's Events API does: three realistic events in two pages,
- * newest first, {@code has_more} and {@code starting_after} paging. Shared by the recovery's
- * tests and the command line's.
+ * newest first, {@code has_more} and {@code starting_after} paging. Shared by the recovery's tests
+ * and the command line's.
  */
 public final class RecordedEventsApi {
   public static final String SECRET = "whsec_recovery_endpoint_secret";
@@ -34,6 +34,7 @@ public final class RecordedEventsApi {
 
   /** Each request as "METHOD decoded-query". */
   public final List<String> queries = new CopyOnWriteArrayList<>();
+
   public HttpServer server;
   public JsonObject newest;
   public JsonObject middle;
@@ -44,25 +45,28 @@ public final class RecordedEventsApi {
     middle = event("evt_1RecMiddle000000000002", "charge.refunded", NOW.minus(Duration.ofDays(2)));
     try (InputStream in = RecordedEventsApi.class.getResourceAsStream("account.updated.json")) {
       // A real Connect event in API version 2020-08-27, moved into the range.
-      oldest = JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8))
-          .getAsJsonObject();
+      oldest =
+          JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+              .getAsJsonObject();
     }
     oldest.addProperty("id", "evt_1RecOldest000000000003");
     oldest.addProperty("created", NOW.minus(Duration.ofDays(20)).getEpochSecond());
 
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/v1/events", exchange -> {
-      String query = URLDecoder.decode(exchange.getRequestURI().getRawQuery(),
-          StandardCharsets.UTF_8);
-      queries.add(exchange.getRequestMethod() + " " + query);
-      boolean second = query.contains("starting_after=" + id(middle));
-      byte[] page = page(second, second ? List.of(oldest) : List.of(newest, middle));
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.getResponseHeaders().add("Request-Id", "req_" + UUID.randomUUID());
-      exchange.sendResponseHeaders(200, page.length);
-      exchange.getResponseBody().write(page);
-      exchange.close();
-    });
+    server.createContext(
+        "/v1/events",
+        exchange -> {
+          String query =
+              URLDecoder.decode(exchange.getRequestURI().getRawQuery(), StandardCharsets.UTF_8);
+          queries.add(exchange.getRequestMethod() + " " + query);
+          boolean second = query.contains("starting_after=" + id(middle));
+          byte[] page = page(second, second ? List.of(oldest) : List.of(newest, middle));
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.getResponseHeaders().add("Request-Id", "req_" + UUID.randomUUID());
+          exchange.sendResponseHeaders(200, page.length);
+          exchange.getResponseBody().write(page);
+          exchange.close();
+        });
     server.start();
   }
 
@@ -96,7 +100,11 @@ public final class RecordedEventsApi {
     page.add("data", data);
     page.addProperty("has_more", !last);
     page.addProperty("url", "/v1/events");
-    return new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(page)
+    return new GsonBuilder()
+        .setPrettyPrinting()
+        .serializeNulls()
+        .create()
+        .toJson(page)
         .getBytes(StandardCharsets.UTF_8);
   }
 }

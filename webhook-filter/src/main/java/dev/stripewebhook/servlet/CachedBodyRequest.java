@@ -17,8 +17,8 @@ import java.nio.charset.UnsupportedCharsetException;
 import java.util.Objects;
 
 /**
- * A request whose body has already been read, replaying the exact bytes to whoever reads it next:
- * a servlet, a JSON library or a JAX-RS runtime. Each call of {@link #getInputStream()} or {@link
+ * A request whose body has already been read, replaying the exact bytes to whoever reads it next: a
+ * servlet, a JSON library or a JAX-RS runtime. Each call of {@link #getInputStream()} or {@link
  * #getReader()} starts again at the first byte, so the body can be read more than once.
  *
  * @since 0.1

@@ -9,8 +9,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A servlet request as a {@link Delivery}: its peer, headers and declared length, and its body
- * (or the entity stream a framework already took from it).
+ * A servlet request as a {@link Delivery}: its peer, headers and declared length, and its body (or
+ * the entity stream a framework already took from it).
  *
  * @since 0.1
  */

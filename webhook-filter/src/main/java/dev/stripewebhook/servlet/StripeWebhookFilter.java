@@ -2,17 +2,17 @@
 package dev.stripewebhook.servlet;
 
 import com.stripe.model.Event;
-import dev.stripewebhook.pipeline.Decision;
 import dev.stripewebhook.ConfigSource;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.HandlingContext;
-import dev.stripewebhook.pipeline.PassDown;
 import dev.stripewebhook.Reason;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.StoredEventProcessor;
+import dev.stripewebhook.pipeline.Decision;
+import dev.stripewebhook.pipeline.PassDown;
+import dev.stripewebhook.pipeline.WebhookEndpoint;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 
 /**
- * Verifies Stripe webhook deliveries on their raw bytes before anything else reads them, then
- * hands the verified event to handlers or to the servlet or JAX-RS resource behind it.
+ * Verifies Stripe webhook deliveries on their raw bytes before anything else reads them, then hands
+ * the verified event to handlers or to the servlet or JAX-RS resource behind it.
  *
  * <h2>Installation</h2>
  *
@@ -59,16 +59,16 @@ import javax.sql.DataSource;
  * <h2>Configuration</h2>
  *
  * The keys of {@link WebhookConfig}, read from the filter's init-params, then the context params,
- * system properties and environment, first wins. A missing or invalid value fails the
- * deployment at start-up with one line naming the key.
+ * system properties and environment, first wins. A missing or invalid value fails the deployment at
+ * start-up with one line naming the key.
  *
  * <h2>Usage</h2>
  *
- * The filter is a thin door over a {@link WebhookEndpoint}, which decides every answer (see
- * there): anything but POST 405; a client outside {@value WebhookConfig.Keys#ALLOWED_IPS} 403; a
- * body over the limit 413, one slower than {@value WebhookConfig.Keys#BODY_TIMEOUT} 408; a failed
- * verification, or an event the mode and account rules refuse, 400 with the reason code; an
- * event the inbox cannot store 503; an event already done 200 at once. Otherwise, in {@code sync}
+ * The filter is a thin door over a {@link WebhookEndpoint}, which decides every answer (see there):
+ * anything but POST 405; a client outside {@value WebhookConfig.Keys#ALLOWED_IPS} 403; a body over
+ * the limit 413, one slower than {@value WebhookConfig.Keys#BODY_TIMEOUT} 408; a failed
+ * verification, or an event the mode and account rules refuse, 400 with the reason code; an event
+ * the inbox cannot store 503; an event already done 200 at once. Otherwise, in {@code sync}
  * processing, the handlers and the CDI observers that want it run inside the event's claim (a
  * failure: 500, so that Stripe retries); without handlers of its own, after the observers, the
  * request goes down the chain with a request that replays the same bytes from {@code
@@ -82,13 +82,13 @@ import javax.sql.DataSource;
  * which the event is {@code dead} (kept, replayable).
  *
  * <p>Each filter is one endpoint, named by {@value WebhookConfig.Keys#ENDPOINT} ({@code default}
- * unless set): two filters in one application (a platform and a Connect endpoint) need a name
- * each, and each publishes its endpoint as the servlet context attribute {@value
+ * unless set): two filters in one application (a platform and a Connect endpoint) need a name each,
+ * and each publishes its endpoint as the servlet context attribute {@value
  * #ENDPOINT_ATTRIBUTE_PREFIX}{@code <name>}.
  *
  * <p>Handlers, or the servlet through the request attribute {@value #HANDLING_CONTEXT_ATTRIBUTE},
- * get a {@link HandlingContext}: with a DataSource, writes through its connection commit with
- * the event's done mark. Error answers are {@code application/problem+json} with a {@code reason}
+ * get a {@link HandlingContext}: with a DataSource, writes through its connection commit with the
+ * event's done mark. Error answers are {@code application/problem+json} with a {@code reason}
  * member.
  *
  * @since 0.1
@@ -108,28 +108,28 @@ public class StripeWebhookFilter extends HttpFilter {
 
   /**
    * A request attribute set when the filter has run the handlers and CDI observers for the
-   * request's event, so that nothing behind it (a JAX-RS {@code @StripeEvent} parameter) runs
-   * them again: {@value}.
+   * request's event, so that nothing behind it (a JAX-RS {@code @StripeEvent} parameter) runs them
+   * again: {@value}.
    */
   public static final String DISPATCHED_ATTRIBUTE = "dev.stripewebhook.dispatched";
 
   /**
-   * A servlet context attribute an application may set, before the filter starts, to the
-   * Micrometer {@code MeterRegistry} the filter records into; without it, Micrometer's global
-   * registry (when Micrometer is on the class path): {@value}.
+   * A servlet context attribute an application may set, before the filter starts, to the Micrometer
+   * {@code MeterRegistry} the filter records into; without it, Micrometer's global registry (when
+   * Micrometer is on the class path): {@value}.
    */
   public static final String METER_REGISTRY_ATTRIBUTE = "dev.stripewebhook.meter-registry";
 
   /**
-   * The servlet context attribute a {@code ServletContextListener} may set to a {@link
-   * DataSource} for the JDBC inbox, when the application builds its own pool rather than naming
-   * one in JNDI with {@value WebhookConfig.Keys#DATASOURCE} (which wins): {@value}.
+   * The servlet context attribute a {@code ServletContextListener} may set to a {@link DataSource}
+   * for the JDBC inbox, when the application builds its own pool rather than naming one in JNDI
+   * with {@value WebhookConfig.Keys#DATASOURCE} (which wins): {@value}.
    */
   public static final String DATASOURCE_ATTRIBUTE = "dev.stripewebhook.datasource";
 
   /**
-   * The servlet context attribute that holds the {@link WebhookConfig} of the endpoint named
-   * {@code default} (or of the only endpoint), for other parts of the application: {@value}.
+   * The servlet context attribute that holds the {@link WebhookConfig} of the endpoint named {@code
+   * default} (or of the only endpoint), for other parts of the application: {@value}.
    */
   public static final String CONFIG_ATTRIBUTE = "dev.stripewebhook.config";
 
@@ -146,10 +146,12 @@ public class StripeWebhookFilter extends HttpFilter {
   public static final String DEBUG_LOGGER = WebhookEndpoint.DEBUG_LOGGER;
 
   private static final String INSTALLED_ATTRIBUTE = "dev.stripewebhook.filter.installed";
-  private static final String ERROR_NOT_INSTALLED = "No verified Stripe event:"
-      + " StripeWebhookFilter is not installed. See the Installation section of its Javadoc.";
-  private static final String ERROR_NOT_RUN = "No verified Stripe event on this request:"
-      + " StripeWebhookFilter has not run for it. Map the filter to this URL.";
+  private static final String ERROR_NOT_INSTALLED =
+      "No verified Stripe event:"
+          + " StripeWebhookFilter is not installed. See the Installation section of its Javadoc.";
+  private static final String ERROR_NOT_RUN =
+      "No verified Stripe event on this request:"
+          + " StripeWebhookFilter has not run for it. Map the filter to this URL.";
 
   private transient WebhookConfig config;
   private transient EventHandlers handlers;
@@ -182,45 +184,60 @@ public class StripeWebhookFilter extends HttpFilter {
     ClassLoader loader = applicationClassLoader();
     try {
       if (config == null) {
-        config = WebhookConfig.fromSources(
-            ConfigSource.of(this::getInitParameter,
-                () -> Collections.list(getInitParameterNames())),
-            ConfigSource.of(context::getInitParameter,
-                () -> Collections.list(context.getInitParameterNames())),
-            ConfigSource.systemProperties(), ConfigSource.environment());
+        config =
+            WebhookConfig.fromSources(
+                ConfigSource.of(
+                    this::getInitParameter, () -> Collections.list(getInitParameterNames())),
+                ConfigSource.of(
+                    context::getInitParameter,
+                    () -> Collections.list(context.getInitParameterNames())),
+                ConfigSource.systemProperties(),
+                ConfigSource.environment());
       }
       if (handlers == null) {
-        handlers = EventHandlers.builder()
-            .instantiate(config.processing().handlers(), loader)
-            .loadServices(loader)
-            .build();
+        handlers =
+            EventHandlers.builder()
+                .instantiate(config.processing().handlers(), loader)
+                .loadServices(loader)
+                .build();
       }
       Object dataSource = context.getAttribute(DATASOURCE_ATTRIBUTE);
       if (dataSource != null && !(dataSource instanceof DataSource)) {
-        throw new IllegalArgumentException("servlet context attribute " + DATASOURCE_ATTRIBUTE
-            + " is a " + dataSource.getClass().getName() + ", not a javax.sql.DataSource");
+        throw new IllegalArgumentException(
+            "servlet context attribute "
+                + DATASOURCE_ATTRIBUTE
+                + " is a "
+                + dataSource.getClass().getName()
+                + ", not a javax.sql.DataSource");
       }
-      endpoint = WebhookEndpoint.builder(config)
-          .handlers(handlers)
-          .cdiObservers(loader)
-          .inbox(inbox)
-          .dataSource((DataSource) dataSource)
-          .meterRegistry(context.getAttribute(METER_REGISTRY_ATTRIBUTE))
-          .classLoader(loader)
-          .label("StripeWebhookFilter '" + getFilterName() + "'")
-          .build();
+      endpoint =
+          WebhookEndpoint.builder(config)
+              .handlers(handlers)
+              .cdiObservers(loader)
+              .inbox(inbox)
+              .dataSource((DataSource) dataSource)
+              .meterRegistry(context.getAttribute(METER_REGISTRY_ATTRIBUTE))
+              .classLoader(loader)
+              .label("StripeWebhookFilter '" + getFilterName() + "'")
+              .build();
       // Two endpoints of one name would share their inbox rows (one table, one database): each
       // would claim the other's events and fail them as no longer verifying. An embedded
       // server that hands each filter its own inbox decides that itself.
       if (inbox == null
           && context.getAttribute(ENDPOINT_ATTRIBUTE_PREFIX + endpoint.name()) != null) {
-        throw new IllegalArgumentException(WebhookConfig.Keys.ENDPOINT + ": another filter"
-            + " already runs the endpoint '" + endpoint.name() + "'; give each filter its own"
-            + " name (init-param " + WebhookConfig.Keys.ENDPOINT + ")");
+        throw new IllegalArgumentException(
+            WebhookConfig.Keys.ENDPOINT
+                + ": another filter"
+                + " already runs the endpoint '"
+                + endpoint.name()
+                + "'; give each filter its own"
+                + " name (init-param "
+                + WebhookConfig.Keys.ENDPOINT
+                + ")");
       }
     } catch (RuntimeException e) {
-      throw new ServletException("StripeWebhookFilter '" + getFilterName() + "' cannot start: "
-          + e.getMessage());
+      throw new ServletException(
+          "StripeWebhookFilter '" + getFilterName() + "' cannot start: " + e.getMessage());
     }
     endpoint.start();
     publish(context);
@@ -268,13 +285,14 @@ public class StripeWebhookFilter extends HttpFilter {
   }
 
   @Override
-  protected void doFilter(HttpServletRequest request, HttpServletResponse response,
-      FilterChain chain) throws IOException, ServletException {
+  protected void doFilter(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
     // Only a request that may go down the chain needs its answer held.
-    HeldResponse held = endpoint.passesDown() && !nothingMappedBehind(request)
-        ? new HeldResponse(response) : null;
-    PassDown behind = held == null ? null
-        : (event, context) -> passDown(request, held, chain, event, context);
+    HeldResponse held =
+        endpoint.passesDown() && !nothingMappedBehind(request) ? new HeldResponse(response) : null;
+    PassDown behind =
+        held == null ? null : (event, context) -> passDown(request, held, chain, event, context);
     Decision decision = endpoint.deliver(ServletDelivery.of(request), behind);
     decision.event().ifPresent(event -> request.setAttribute(EVENT_ATTRIBUTE, event));
     if (held != null) {
@@ -300,8 +318,13 @@ public class StripeWebhookFilter extends HttpFilter {
   }
 
   /** The servlet behind processes the event; its status decides. */
-  private int passDown(HttpServletRequest request, HeldResponse held, FilterChain chain,
-      VerifiedEvent event, HandlingContext context) throws IOException, ServletException {
+  private int passDown(
+      HttpServletRequest request,
+      HeldResponse held,
+      FilterChain chain,
+      VerifiedEvent event,
+      HandlingContext context)
+      throws IOException, ServletException {
     request.setAttribute(EVENT_ATTRIBUTE, event);
     request.setAttribute(DISPATCHED_ATTRIBUTE, Boolean.TRUE);
     request.setAttribute(HANDLING_CONTEXT_ATTRIBUTE, context);
@@ -311,10 +334,13 @@ public class StripeWebhookFilter extends HttpFilter {
       request.removeAttribute(HANDLING_CONTEXT_ATTRIBUTE);
     }
     if (request.isAsyncStarted() && !warnedAsync.getAndSet(true)) {
-      LOG.log(Level.WARNING, "StripeWebhookFilter ''{0}'': the servlet behind it went"
-          + " asynchronous; the event is marked done by the status it had when the servlet"
-          + " returned, before its answer is complete. Handle events synchronously (or in"
-          + " handlers) for the inbox to see the outcome.", getFilterName());
+      LOG.log(
+          Level.WARNING,
+          "StripeWebhookFilter ''{0}'': the servlet behind it went"
+              + " asynchronous; the event is marked done by the status it had when the servlet"
+              + " returned, before its answer is complete. Handle events synchronously (or in"
+              + " handlers) for the inbox to see the outcome.",
+          getFilterName());
     }
     return held.getStatus();
   }
@@ -328,8 +354,8 @@ public class StripeWebhookFilter extends HttpFilter {
   /**
    * The verified delivery on this request.
    *
-   * @throws IllegalStateException when the filter is not installed or has not run for this
-   *     request; the message tells the two apart
+   * @throws IllegalStateException when the filter is not installed or has not run for this request;
+   *     the message tells the two apart
    */
   public static VerifiedEvent verifiedEvent(ServletRequest request) {
     Object event = request.getAttribute(EVENT_ATTRIBUTE);

@@ -4,7 +4,6 @@ package dev.stripewebhook.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.stripewebhook.testing.WebhookSender;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
@@ -18,6 +17,7 @@ import dev.stripewebhook.inbox.InboxStatus;
 import dev.stripewebhook.inbox.JdbcEventInbox;
 import dev.stripewebhook.inbox.MutableClock;
 import dev.stripewebhook.testing.StripeFixtures;
+import dev.stripewebhook.testing.WebhookSender;
 import jakarta.servlet.ServletException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -51,36 +51,53 @@ class AsyncInboxFilterTest {
   static void start() throws Exception {
     JdbcDataSource database = new JdbcDataSource();
     database.setURL("jdbc:h2:mem:async-filter;DB_CLOSE_DELAY=-1");
-    inbox = new DelegatingInbox(JdbcEventInbox.create(database, InboxOptions.builder()
-        .clock(clock).maxAttempts(3).retryDelay(Duration.ofSeconds(10)).jitter(() -> 0.5)
-        .build())) {
-      @Override
-      public Receipt receive(VerifiedEvent event, String header, String address)
-          throws InboxException {
-        if (storageDown.get()) {
-          throw new InboxException("database down");
-        }
-        return super.receive(event, header, address);
-      }
-    };
-    WebhookConfig config = WebhookConfig.builder().secrets(SECRET)
-        .processing(WebhookConfig.Processing.ASYNC).attempts(3).build();
-    filter = new StripeWebhookFilter(config, EventHandlers.of(new StripeEventHandler() {
-      @Override
-      public Set<String> eventTypes() {
-        return Set.of("*");
-      }
+    inbox =
+        new DelegatingInbox(
+            JdbcEventInbox.create(
+                database,
+                InboxOptions.builder()
+                    .clock(clock)
+                    .maxAttempts(3)
+                    .retryDelay(Duration.ofSeconds(10))
+                    .jitter(() -> 0.5)
+                    .build())) {
+          @Override
+          public Receipt receive(VerifiedEvent event, String header, String address)
+              throws InboxException {
+            if (storageDown.get()) {
+              throw new InboxException("database down");
+            }
+            return super.receive(event, header, address);
+          }
+        };
+    WebhookConfig config =
+        WebhookConfig.builder()
+            .secrets(SECRET)
+            .processing(WebhookConfig.Processing.ASYNC)
+            .attempts(3)
+            .build();
+    filter =
+        new StripeWebhookFilter(
+            config,
+            EventHandlers.of(
+                new StripeEventHandler() {
+                  @Override
+                  public Set<String> eventTypes() {
+                    return Set.of("*");
+                  }
 
-      @Override
-      public void handle(VerifiedEvent event) {
-        runs.computeIfAbsent(event.id(), id -> new AtomicInteger()).incrementAndGet();
-        if (event.type().equals("invoice.payment_failed") && failuresLeft.getAndDecrement() > 0) {
-          handled.add(event.id() + " failed");
-          throw new IllegalStateException("ledger down");
-        }
-        handled.add(event.id() + " on " + Thread.currentThread().getName());
-      }
-    }), inbox);
+                  @Override
+                  public void handle(VerifiedEvent event) {
+                    runs.computeIfAbsent(event.id(), id -> new AtomicInteger()).incrementAndGet();
+                    if (event.type().equals("invoice.payment_failed")
+                        && failuresLeft.getAndDecrement() > 0) {
+                      handled.add(event.id() + " failed");
+                      throw new IllegalStateException("ledger down");
+                    }
+                    handled.add(event.id() + " on " + Thread.currentThread().getName());
+                  }
+                }),
+            inbox);
     server = new JettyServer().filter("/hook", filter).start();
   }
 
@@ -144,11 +161,19 @@ class AsyncInboxFilterTest {
   @Test
   void asyncWithoutHandlersFailsAtStartup() {
     // Not by class name: the test classpath registers a handler through META-INF/services.
-    JettyServer broken = new JettyServer().filter("/hook", new StripeWebhookFilter(
-        WebhookConfig.builder().secrets(SECRET).processing(WebhookConfig.Processing.ASYNC)
-            .build(), EventHandlers.none()));
+    JettyServer broken =
+        new JettyServer()
+            .filter(
+                "/hook",
+                new StripeWebhookFilter(
+                    WebhookConfig.builder()
+                        .secrets(SECRET)
+                        .processing(WebhookConfig.Processing.ASYNC)
+                        .build(),
+                    EventHandlers.none()));
     try {
-      assertThatThrownBy(broken::start).isInstanceOf(ServletException.class)
+      assertThatThrownBy(broken::start)
+          .isInstanceOf(ServletException.class)
           .hasMessageContaining("stripe.webhook.processing: async needs handlers");
     } finally {
       try {
@@ -163,17 +188,23 @@ class AsyncInboxFilterTest {
   void destroyStopsTheWorkerThreads() throws Exception {
     JdbcDataSource database = new JdbcDataSource();
     database.setURL("jdbc:h2:mem:async-destroy;DB_CLOSE_DELAY=-1");
-    StripeWebhookFilter own = new StripeWebhookFilter(WebhookConfig.builder().secrets(SECRET)
-        .processing(WebhookConfig.Processing.ASYNC).build(),
-        EventHandlers.of(new StripeEventHandler() {
-          @Override
-          public Set<String> eventTypes() {
-            return Set.of("*");
-          }
+    StripeWebhookFilter own =
+        new StripeWebhookFilter(
+            WebhookConfig.builder()
+                .secrets(SECRET)
+                .processing(WebhookConfig.Processing.ASYNC)
+                .build(),
+            EventHandlers.of(
+                new StripeEventHandler() {
+                  @Override
+                  public Set<String> eventTypes() {
+                    return Set.of("*");
+                  }
 
-          @Override
-          public void handle(VerifiedEvent event) {}
-        }), JdbcEventInbox.create(database, InboxOptions.defaults()));
+                  @Override
+                  public void handle(VerifiedEvent event) {}
+                }),
+            JdbcEventInbox.create(database, InboxOptions.defaults()));
     JettyServer started = new JettyServer().filter("/hook", own).start();
     assertThat(own.endpoint().workers().isTerminated()).isFalse();
     started.close();

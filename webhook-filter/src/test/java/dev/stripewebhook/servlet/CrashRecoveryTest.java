@@ -3,10 +3,10 @@ package dev.stripewebhook.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stripewebhook.testing.WebhookSender;
 import dev.stripewebhook.inbox.EmbeddedPostgresExtension;
 import dev.stripewebhook.testing.SignedPayload;
 import dev.stripewebhook.testing.StripeFixtures;
+import dev.stripewebhook.testing.WebhookSender;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -49,8 +49,8 @@ class CrashRecoveryTest {
   static final String SECRET = "whsec_crash_test";
   static final int EVENTS = 100;
   static final int KILL_AFTER = 30;
-  static final HttpClient client = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  static final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   DataSource database;
 
@@ -60,9 +60,9 @@ class CrashRecoveryTest {
   }
 
   /**
-   * The embedded PostgreSQL without an inbox and with empty tables for what CrashTestApp's
-   * handler records: {@code crash_handled} (one row a handling, no key: a second would show) and
-   * {@code crash_runs} (when each run started and finished, written outside its transaction).
+   * The embedded PostgreSQL without an inbox and with empty tables for what CrashTestApp's handler
+   * records: {@code crash_handled} (one row a handling, no key: a second would show) and {@code
+   * crash_runs} (when each run started and finished, written outside its transaction).
    */
   static DataSource freshTables() throws SQLException {
     DataSource database = EmbeddedPostgresExtension.Server.currentDataSource();
@@ -72,12 +72,13 @@ class CrashRecoveryTest {
       statement.execute("DROP TABLE IF EXISTS stripe_webhook_inbox_attempt");
       statement.execute("DROP TABLE IF EXISTS crash_handled");
       statement.execute("DROP TABLE IF EXISTS crash_runs");
-      statement.execute("CREATE TABLE crash_handled (event_id VARCHAR(255) NOT NULL,"
-          + " pid BIGINT NOT NULL)");
-      statement.execute("CREATE TABLE crash_runs (run_id BIGSERIAL PRIMARY KEY,"
-          + " event_id VARCHAR(255) NOT NULL, pid BIGINT NOT NULL,"
-          + " started_at TIMESTAMP WITH TIME ZONE NOT NULL,"
-          + " finished_at TIMESTAMP WITH TIME ZONE)");
+      statement.execute(
+          "CREATE TABLE crash_handled (event_id VARCHAR(255) NOT NULL," + " pid BIGINT NOT NULL)");
+      statement.execute(
+          "CREATE TABLE crash_runs (run_id BIGSERIAL PRIMARY KEY,"
+              + " event_id VARCHAR(255) NOT NULL, pid BIGINT NOT NULL,"
+              + " started_at TIMESTAMP WITH TIME ZONE NOT NULL,"
+              + " finished_at TIMESTAMP WITH TIME ZONE)");
     }
     return database;
   }
@@ -94,16 +95,18 @@ class CrashRecoveryTest {
 
     App first = App.start(processing);
     burstThenKill(first, events, firstAnswers);
-    assertThat(firstAnswers).as("the kill came in the middle of the burst")
+    assertThat(firstAnswers)
+        .as("the kill came in the middle of the burst")
         .hasSizeGreaterThanOrEqualTo(KILL_AFTER);
     Set<String> acknowledged = new HashSet<>();
-    firstAnswers.forEach((id, status) -> {
-      if (status / 100 == 2) {
-        acknowledged.add(id);
-      }
-    });
+    firstAnswers.forEach(
+        (id, status) -> {
+          if (status / 100 == 2) {
+            acknowledged.add(id);
+          }
+        });
 
-    Set<String> held = processingRows();               // claimed by the killed process
+    Set<String> held = processingRows(); // claimed by the killed process
     App second = App.start(processing);
     long restarted = System.nanoTime();
     long lastHeldAcknowledged = restarted;
@@ -125,9 +128,12 @@ class CrashRecoveryTest {
       awaitHandled(ids(events));
       // The figure in the README's guarantees: the claims of the killed process end with their
       // lease (15 s, no longer renewed), so its events are acknowledged within about that.
-      System.out.printf("crash test (%s): %d events unanswered at the kill, %d of them claimed"
-          + " by the killed process; those acknowledged within %.1f s of the restart%n",
-          processing, EVENTS - acknowledged.size(), held.size(),
+      System.out.printf(
+          "crash test (%s): %d events unanswered at the kill, %d of them claimed"
+              + " by the killed process; those acknowledged within %.1f s of the restart%n",
+          processing,
+          EVENTS - acknowledged.size(),
+          held.size(),
           (lastHeldAcknowledged - restarted) / 1e9);
     } finally {
       second.kill();
@@ -135,8 +141,9 @@ class CrashRecoveryTest {
     Map<String, Integer> handled = handledCounts();
     for (byte[] event : events) {
       String id = InboxFilterTest.id(event);
-      assertThat(handled.get(id)).as("%s handled (acknowledged before the kill: %s)", id,
-          acknowledged.contains(id)).isEqualTo(1);
+      assertThat(handled.get(id))
+          .as("%s handled (acknowledged before the kill: %s)", id, acknowledged.contains(id))
+          .isEqualTo(1);
     }
     assertThat(handled).hasSize(EVENTS);
   }
@@ -152,17 +159,20 @@ class CrashRecoveryTest {
         inFlight.release();
         break;
       }
-      sent.add(client.sendAsync(request(app, event), HttpResponse.BodyHandlers.discarding())
-          .whenComplete((response, error) -> {
-            if (response != null) {
-              answers.put(InboxFilterTest.id(event), response.statusCode());
-              enough.countDown();
-            }
-            inFlight.release();
-          }));
+      sent.add(
+          client
+              .sendAsync(request(app, event), HttpResponse.BodyHandlers.discarding())
+              .whenComplete(
+                  (response, error) -> {
+                    if (response != null) {
+                      answers.put(InboxFilterTest.id(event), response.statusCode());
+                      enough.countDown();
+                    }
+                    inFlight.release();
+                  }));
     }
     assertThat(enough.await(60, TimeUnit.SECONDS)).isTrue();
-    app.kill();                                        // SIGKILL, with requests in flight
+    app.kill(); // SIGKILL, with requests in flight
     for (CompletableFuture<?> future : sent) {
       try {
         future.get(30, TimeUnit.SECONDS);
@@ -177,13 +187,13 @@ class CrashRecoveryTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     int status;
     do {
-      status = client.send(request(app, event), HttpResponse.BodyHandlers.discarding())
-          .statusCode();
+      status =
+          client.send(request(app, event), HttpResponse.BodyHandlers.discarding()).statusCode();
       if (status / 100 == 2) {
         return;
       }
       assertThat(status).as("only a lease held by the killed instance delays it").isEqualTo(409);
-      Thread.sleep(100);                               // real leases in a real second process
+      Thread.sleep(100); // real leases in a real second process
     } while (System.nanoTime() < deadline);
     throw new AssertionError("no 2xx within 30 s; last " + status);
   }
@@ -192,8 +202,9 @@ class CrashRecoveryTest {
     Set<String> ids = new HashSet<>();
     try (Connection connection = database.getConnection();
         Statement statement = connection.createStatement();
-        java.sql.ResultSet rows = statement.executeQuery(
-            "SELECT event_id FROM stripe_webhook_inbox WHERE status = 'processing'")) {
+        java.sql.ResultSet rows =
+            statement.executeQuery(
+                "SELECT event_id FROM stripe_webhook_inbox WHERE status = 'processing'")) {
       while (rows.next()) {
         ids.add(rows.getString(1));
       }
@@ -205,7 +216,7 @@ class CrashRecoveryTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!handledCounts().keySet().containsAll(ids)) {
       assertThat(System.nanoTime()).as("all handled within 60 s").isLessThan(deadline);
-      Thread.sleep(100);                               // the other process's workers
+      Thread.sleep(100); // the other process's workers
     }
   }
 
@@ -213,8 +224,9 @@ class CrashRecoveryTest {
     Map<String, Integer> counts = new HashMap<>();
     try (Connection connection = database.getConnection();
         Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(
-            "SELECT event_id, COUNT(*) FROM crash_handled GROUP BY event_id")) {
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT event_id, COUNT(*) FROM crash_handled GROUP BY event_id")) {
       while (rows.next()) {
         counts.put(rows.getString(1), rows.getInt(2));
       }
@@ -249,34 +261,49 @@ class CrashRecoveryTest {
     static App start(String processing, String... more) throws Exception {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       // C1 only and serial GC: this JVM lives for seconds, start-up dominates.
-      List<String> command = new ArrayList<>(List.of(java, "-Xmx256m",
-          "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
-          System.getProperty("java.class.path"), CrashTestApp.class.getName(),
-          EmbeddedPostgresExtension.Server.currentJdbcUrl(), SECRET, processing));
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  java,
+                  "-Xmx256m",
+                  "-XX:TieredStopAtLevel=1",
+                  "-XX:+UseSerialGC",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  CrashTestApp.class.getName(),
+                  EmbeddedPostgresExtension.Server.currentJdbcUrl(),
+                  SECRET,
+                  processing));
       command.addAll(List.of(more));
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      BufferedReader lines = new BufferedReader(new InputStreamReader(
-          process.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader lines =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
       CompletableFuture<Integer> port = new CompletableFuture<>();
       StringBuffer output = new StringBuffer();
-      Thread reader = new Thread(() -> {
-        try {
-          for (String line; (line = lines.readLine()) != null; ) {
-            if (line.startsWith("READY ")) {
-              port.complete(Integer.parseInt(line.substring(6)));
-            } else {
-              output.append(line).append('\n');
-            }
-          }
-        } catch (IOException e) {
-          // the process was killed
-        }
-        port.completeExceptionally(new IllegalStateException("the app exited:\n" + output));
-      }, "crash-app-output-" + STARTS.incrementAndGet());
+      Thread reader =
+          new Thread(
+              () -> {
+                try {
+                  for (String line; (line = lines.readLine()) != null; ) {
+                    if (line.startsWith("READY ")) {
+                      port.complete(Integer.parseInt(line.substring(6)));
+                    } else {
+                      output.append(line).append('\n');
+                    }
+                  }
+                } catch (IOException e) {
+                  // the process was killed
+                }
+                port.completeExceptionally(new IllegalStateException("the app exited:\n" + output));
+              },
+              "crash-app-output-" + STARTS.incrementAndGet());
       reader.setDaemon(true);
       reader.start();
-      return new App(process, URI.create("http://127.0.0.1:" + port.get(60, TimeUnit.SECONDS)
-          + "/hook"), output);
+      return new App(
+          process,
+          URI.create("http://127.0.0.1:" + port.get(60, TimeUnit.SECONDS) + "/hook"),
+          output);
     }
 
     /** Everything the application printed so far, but its READY line. */

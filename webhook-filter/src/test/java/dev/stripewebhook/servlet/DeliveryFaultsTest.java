@@ -3,18 +3,18 @@ package dev.stripewebhook.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stripewebhook.LogCapture;
 import com.google.gson.JsonObject;
 import dev.stripewebhook.EventHandlers;
+import dev.stripewebhook.LogCapture;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
 import dev.stripewebhook.inbox.InboxOptions;
 import dev.stripewebhook.inbox.InboxStatus;
 import dev.stripewebhook.inbox.JdbcEventInbox;
+import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.testing.SignedPayload;
 import dev.stripewebhook.testing.StripeFixtures;
 import dev.stripewebhook.testing.WebhookSender;
@@ -42,9 +42,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the pipeline does with faults, through the filter: a handler's Error, a servlet that
- * throws, a body trickled in, a forged log line, fields longer than the columns, and twenty copies
- * of one event at once. Each is a defect found from outside; each test fails without its fix.
+ * What the pipeline does with faults, through the filter: a handler's Error, a servlet that throws,
+ * a body trickled in, a forged log line, fields longer than the columns, and twenty copies of one
+ * event at once. Each is a defect found from outside; each test fails without its fix.
  */
 class DeliveryFaultsTest {
   static final String SECRET = "whsec_delivery_faults";
@@ -54,23 +54,24 @@ class DeliveryFaultsTest {
   static EventInbox memory;
   static EventInbox h2;
 
-  static final StripeEventHandler HANDLER = new StripeEventHandler() {
-    @Override
-    public Set<String> eventTypes() {
-      return Set.of("*");
-    }
+  static final StripeEventHandler HANDLER =
+      new StripeEventHandler() {
+        @Override
+        public Set<String> eventTypes() {
+          return Set.of("*");
+        }
 
-    @Override
-    public void handle(VerifiedEvent event) {
-      runs.incrementAndGet();
-      switch (event.type()) {
-        case "invoice.payment_failed" -> throw new AssertionError("poison: secret detail");
-        case "charge.refunded" -> throw new StackOverflowError();
-        case "customer.created" -> pause(300); // slow: concurrent copies arrive meanwhile
-        default -> { }
-      }
-    }
-  };
+        @Override
+        public void handle(VerifiedEvent event) {
+          runs.incrementAndGet();
+          switch (event.type()) {
+            case "invoice.payment_failed" -> throw new AssertionError("poison: secret detail");
+            case "charge.refunded" -> throw new StackOverflowError();
+            case "customer.created" -> pause(300); // slow: concurrent copies arrive meanwhile
+            default -> {}
+          }
+        }
+      };
 
   static void pause(long millis) {
     try {
@@ -81,8 +82,11 @@ class DeliveryFaultsTest {
   }
 
   static WebhookConfig config(String endpoint) {
-    return WebhookConfig.builder().secrets(SECRET).endpoint(endpoint)
-        .bodyTimeout(Duration.ofSeconds(1)).build();
+    return WebhookConfig.builder()
+        .secrets(SECRET)
+        .endpoint(endpoint)
+        .bodyTimeout(Duration.ofSeconds(1))
+        .build();
   }
 
   @BeforeAll
@@ -91,19 +95,23 @@ class DeliveryFaultsTest {
     JdbcDataSource database = new JdbcDataSource();
     database.setURL("jdbc:h2:mem:delivery-faults;DB_CLOSE_DELAY=-1");
     h2 = JdbcEventInbox.create(database, InboxOptions.defaults());
-    server = new JettyServer()
-        .filter("/memory", new StripeWebhookFilter(config("memory"), EventHandlers.of(HANDLER),
-            memory))
-        .filter("/h2", new StripeWebhookFilter(config("h2"), EventHandlers.of(HANDLER), h2))
-        .filter("/behind", new StripeWebhookFilter(config("behind"), EventHandlers.none()))
-        .servlet("/behind", new HttpServlet() {
-          @Override
-          protected void doPost(HttpServletRequest request, HttpServletResponse response) {
-            servletCalls.incrementAndGet();
-            throw new IllegalStateException("servlet failed: secret detail");
-          }
-        })
-        .start();
+    server =
+        new JettyServer()
+            .filter(
+                "/memory",
+                new StripeWebhookFilter(config("memory"), EventHandlers.of(HANDLER), memory))
+            .filter("/h2", new StripeWebhookFilter(config("h2"), EventHandlers.of(HANDLER), h2))
+            .filter("/behind", new StripeWebhookFilter(config("behind"), EventHandlers.none()))
+            .servlet(
+                "/behind",
+                new HttpServlet() {
+                  @Override
+                  protected void doPost(HttpServletRequest request, HttpServletResponse response) {
+                    servletCalls.incrementAndGet();
+                    throw new IllegalStateException("servlet failed: secret detail");
+                  }
+                })
+            .start();
   }
 
   @AfterAll
@@ -117,7 +125,9 @@ class DeliveryFaultsTest {
 
   static String id(byte[] body) {
     return com.google.gson.JsonParser.parseString(new String(body, StandardCharsets.UTF_8))
-        .getAsJsonObject().get("id").getAsString();
+        .getAsJsonObject()
+        .get("id")
+        .getAsString();
   }
 
   @Test
@@ -127,10 +137,12 @@ class DeliveryFaultsTest {
         byte[] body = StripeFixtures.event(type);
         HttpResponse<String> response = send(path, body);
         assertThat(response.statusCode()).as(path + " " + type).isEqualTo(500);
-        assertThat(response.headers().firstValue("Content-Type")).hasValue(
-            "application/problem+json");
-        assertThat(response.body()).contains("\"reason\":\"handler-failed\"")
-            .doesNotContain("secret detail").doesNotContain("Error");
+        assertThat(response.headers().firstValue("Content-Type"))
+            .hasValue("application/problem+json");
+        assertThat(response.body())
+            .contains("\"reason\":\"handler-failed\"")
+            .doesNotContain("secret detail")
+            .doesNotContain("Error");
         EventInbox inbox = path.equals("/memory") ? memory : h2;
         assertThat(inbox.find(id(body)).orElseThrow().status()).isEqualTo(InboxStatus.FAILED);
         // Not held: the next delivery runs it again at once instead of 409 until a lease ends.
@@ -149,11 +161,15 @@ class DeliveryFaultsTest {
     HttpResponse<String> response = responses.get(0);
     assertThat(servletCalls.get()).isEqualTo(before + 1);
     assertThat(response.statusCode()).isEqualTo(500);
-    assertThat(response.body()).contains("\"reason\":\"handler-failed\"")
-        .doesNotContain("secret detail").doesNotContain("<html");
+    assertThat(response.body())
+        .contains("\"reason\":\"handler-failed\"")
+        .doesNotContain("secret detail")
+        .doesNotContain("<html");
     // The log line says what Stripe got (it said "200 passed-down" when the servlet threw).
-    assertThat(lines).singleElement().asString().startsWith(id(body) + " invoice.paid: 500"
-        + " handler-failed in ");
+    assertThat(lines)
+        .singleElement()
+        .asString()
+        .startsWith(id(body) + " invoice.paid: 500" + " handler-failed in ");
   }
 
   interface Sending {
@@ -177,9 +193,14 @@ class DeliveryFaultsTest {
     try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
-      out.write(("POST /memory HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-          + "Stripe-Signature: " + header + "\r\nContent-Length: " + body.length + "\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("POST /memory HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                  + "Stripe-Signature: "
+                  + header
+                  + "\r\nContent-Length: "
+                  + body.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       InputStream in = socket.getInputStream();
       // One byte every 200 ms: each resets the idle timeout; the 1 s body deadline does not.
       for (int i = 0; i < 20 && in.available() == 0; i++) {
@@ -197,9 +218,15 @@ class DeliveryFaultsTest {
   void aNewlineInASignedEventIdCannotForgeADeliveryLogLine() throws Exception {
     JsonObject event = StripeFixtures.eventJson("invoice.paid");
     event.addProperty("id", "evt_forged\nevt_1 invoice.paid: 200 done in 0 ms from 3.18.12.63");
-    List<String> lines = deliveryLines(() ->
-        assertThat(send("/memory", StripeFixtures.toBytes(event)).statusCode()).isEqualTo(200));
-    assertThat(lines).singleElement().asString().doesNotContain("\n")
+    List<String> lines =
+        deliveryLines(
+            () ->
+                assertThat(send("/memory", StripeFixtures.toBytes(event)).statusCode())
+                    .isEqualTo(200));
+    assertThat(lines)
+        .singleElement()
+        .asString()
+        .doesNotContain("\n")
         .startsWith("evt_forged\\nevt_1 invoice.paid");
   }
 

@@ -3,11 +3,11 @@ package dev.stripewebhook.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stripewebhook.testing.SignedPayload;
 import com.google.gson.JsonObject;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.testing.SignedPayload;
 import dev.stripewebhook.testing.StripeFixtures;
 import dev.stripewebhook.testing.WebhookSender;
 import java.io.InputStream;
@@ -46,22 +46,51 @@ class EdgeRulesFilterTest {
   @BeforeAll
   static void start() throws Exception {
     String recorder = AccountRecorder.class.getName();
-    server = new JettyServer()
-        // Not loopback: every direct test request is refused.
-        .filter("/allowlisted", StripeWebhookFilter.class, Map.of(
-            WebhookConfig.Keys.SECRETS, "whsec_ip", WebhookConfig.Keys.HANDLERS, recorder,
-            WebhookConfig.Keys.ALLOWED_IPS, "stripe,192.0.2.0/24"))
-        .filter("/proxied", StripeWebhookFilter.class, Map.of(
-            WebhookConfig.Keys.SECRETS, "whsec_ip", WebhookConfig.Keys.HANDLERS, recorder,
-            WebhookConfig.Keys.ALLOWED_IPS, "stripe",
-            WebhookConfig.Keys.TRUSTED_PROXIES, "127.0.0.1,::1"))
-        // One application, two endpoints: the platform's and the Connect one, each its secret.
-        .filter("/platform", StripeWebhookFilter.class, Map.of(
-            WebhookConfig.Keys.SECRETS, "whsec_platform", WebhookConfig.Keys.HANDLERS, recorder))
-        .filter("/connect", StripeWebhookFilter.class, Map.of(
-            WebhookConfig.Keys.SECRETS, "whsec_connect", WebhookConfig.Keys.HANDLERS, recorder,
-            WebhookConfig.Keys.ACCOUNTS, "acct_1"))
-        .start();
+    server =
+        new JettyServer()
+            // Not loopback: every direct test request is refused.
+            .filter(
+                "/allowlisted",
+                StripeWebhookFilter.class,
+                Map.of(
+                    WebhookConfig.Keys.SECRETS,
+                    "whsec_ip",
+                    WebhookConfig.Keys.HANDLERS,
+                    recorder,
+                    WebhookConfig.Keys.ALLOWED_IPS,
+                    "stripe,192.0.2.0/24"))
+            .filter(
+                "/proxied",
+                StripeWebhookFilter.class,
+                Map.of(
+                    WebhookConfig.Keys.SECRETS,
+                    "whsec_ip",
+                    WebhookConfig.Keys.HANDLERS,
+                    recorder,
+                    WebhookConfig.Keys.ALLOWED_IPS,
+                    "stripe",
+                    WebhookConfig.Keys.TRUSTED_PROXIES,
+                    "127.0.0.1,::1"))
+            // One application, two endpoints: the platform's and the Connect one, each its secret.
+            .filter(
+                "/platform",
+                StripeWebhookFilter.class,
+                Map.of(
+                    WebhookConfig.Keys.SECRETS,
+                    "whsec_platform",
+                    WebhookConfig.Keys.HANDLERS,
+                    recorder))
+            .filter(
+                "/connect",
+                StripeWebhookFilter.class,
+                Map.of(
+                    WebhookConfig.Keys.SECRETS,
+                    "whsec_connect",
+                    WebhookConfig.Keys.HANDLERS,
+                    recorder,
+                    WebhookConfig.Keys.ACCOUNTS,
+                    "acct_1"))
+            .start();
   }
 
   @AfterAll
@@ -83,8 +112,10 @@ class EdgeRulesFilterTest {
     try (Socket socket = new Socket("127.0.0.1", server.port())) {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
-      out.write(("POST /allowlisted HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n"
-          + "X-Forwarded-For: 54.187.174.169\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.write(
+          ("POST /allowlisted HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n"
+                  + "X-Forwarded-For: 54.187.174.169\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       InputStream in = socket.getInputStream();
       String response = new String(in.readNBytes(12), StandardCharsets.ISO_8859_1);
@@ -95,8 +126,7 @@ class EdgeRulesFilterTest {
   @Test
   void believesForwardedAddressesOnlyFromTrustedProxies() throws Exception {
     byte[] body = StripeFixtures.event("invoice.paid");
-    assertThat(post("/proxied", "whsec_ip", body, "54.187.174.169").statusCode())
-        .isEqualTo(200);
+    assertThat(post("/proxied", "whsec_ip", body, "54.187.174.169").statusCode()).isEqualTo(200);
     assertThat(post("/proxied", "whsec_ip", body, "54.187.174.169, 203.0.113.9").statusCode())
         .isEqualTo(403);
     assertThat(post("/proxied", "whsec_ip", body, null).statusCode()).isEqualTo(403);
@@ -110,15 +140,20 @@ class EdgeRulesFilterTest {
     // The proxy (127.0.0.1) wrote X-Forwarded-For: 203.0.113.9 and passed the client's own
     // Forwarded along. Before, Forwarded was preferred whenever present: accepted.
     byte[] body = StripeFixtures.event("invoice.paid");
-    HttpResponse<String> response = HttpClient.newHttpClient().send(WebhookSender.request(
-        server.uri("/proxied"), SignedPayload.of(body).secret("whsec_ip"))
-        .header("Forwarded", "for=3.18.12.63")
-        .header("X-Forwarded-For", "203.0.113.9").build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                WebhookSender.request(
+                        server.uri("/proxied"), SignedPayload.of(body).secret("whsec_ip"))
+                    .header("Forwarded", "for=3.18.12.63")
+                    .header("X-Forwarded-For", "203.0.113.9")
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(response.body()).contains("\"reason\":\"forwarded-headers-disagree\"");
     assertThat(post("/proxied", "whsec_ip", body, "54.187.174.169,").statusCode())
-        .as("a trailing comma is malformed, not a one-hop chain").isEqualTo(400);
+        .as("a trailing comma is malformed, not a one-hop chain")
+        .isEqualTo(400);
   }
 
   @Test
@@ -139,8 +174,8 @@ class EdgeRulesFilterTest {
 
   @Test
   void theSenderReachesAnAllowedEndpoint() throws Exception {
-    WebhookSender sender = new WebhookSender(URI.create(server.uri("/platform").toString()),
-        "whsec_platform");
+    WebhookSender sender =
+        new WebhookSender(URI.create(server.uri("/platform").toString()), "whsec_platform");
     assertThat(sender.send(StripeFixtures.event("charge.succeeded")).statusCode()).isEqualTo(200);
   }
 }

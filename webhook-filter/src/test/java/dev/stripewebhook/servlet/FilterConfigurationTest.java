@@ -19,9 +19,17 @@ class FilterConfigurationTest {
   @Test
   void readsInitParamsAndRunsHandlersByClassNameAndServiceLoader() throws Exception {
     RecordingHandler.SEEN.clear();
-    try (JettyServer server = new JettyServer().filter("/hook", StripeWebhookFilter.class, Map.of(
-        WebhookConfig.Keys.SECRETS, "whsec_from_init_param",
-        WebhookConfig.Keys.HANDLERS, RecordingHandler.class.getName())).start()) {
+    try (JettyServer server =
+        new JettyServer()
+            .filter(
+                "/hook",
+                StripeWebhookFilter.class,
+                Map.of(
+                    WebhookConfig.Keys.SECRETS,
+                    "whsec_from_init_param",
+                    WebhookConfig.Keys.HANDLERS,
+                    RecordingHandler.class.getName()))
+            .start()) {
       WebhookSender sender = new WebhookSender(server.uri("/hook"), "whsec_from_init_param");
       HttpResponse<String> response = sender.send(StripeFixtures.event("invoice.paid"));
       assertThat(response.statusCode()).isEqualTo(200);
@@ -32,12 +40,17 @@ class FilterConfigurationTest {
 
   @Test
   void failsAtStartupWithOneLineNamingTheKey() {
-    JettyServer server = new JettyServer().filter("/hook", StripeWebhookFilter.class,
-        Map.of(WebhookConfig.Keys.SECRETS, "sk_live_abcdef"));
+    JettyServer server =
+        new JettyServer()
+            .filter(
+                "/hook",
+                StripeWebhookFilter.class,
+                Map.of(WebhookConfig.Keys.SECRETS, "sk_live_abcdef"));
     try {
-      assertThatThrownBy(server::start).isInstanceOf(ServletException.class)
-          .hasMessageContaining("cannot start: stripe.webhook.secrets: secret 1 of 1 does not"
-              + " start with whsec_")
+      assertThatThrownBy(server::start)
+          .isInstanceOf(ServletException.class)
+          .hasMessageContaining(
+              "cannot start: stripe.webhook.secrets: secret 1 of 1 does not" + " start with whsec_")
           .hasMessageNotContaining("abcdef")
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     } finally {

@@ -4,7 +4,6 @@ package dev.stripewebhook.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.stripewebhook.testing.WebhookSender;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.StripeEventHandler;
@@ -18,6 +17,7 @@ import dev.stripewebhook.inbox.InboxStatus;
 import dev.stripewebhook.inbox.JdbcEventInbox;
 import dev.stripewebhook.testing.SignedPayload;
 import dev.stripewebhook.testing.StripeFixtures;
+import dev.stripewebhook.testing.WebhookSender;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -78,32 +78,45 @@ class InboxFilterTest {
     unreachable.setURL("jdbc:h2:mem:unreachable;IFEXISTS=TRUE");
 
     WebhookConfig config = WebhookConfig.builder().secrets(SECRET).build();
-    EventHandlers handlers = EventHandlers.of(
-        handler("invoice.paid", (event, context) -> count(event)),
-        handler("invoice.payment_failed", (event, context) -> {
-          count(event);
-          if (failuresLeft.getAndDecrement() > 0) {
-            throw new IllegalStateException("ledger down");
-          }
-        }),
-        handler("customer.created", (event, context) -> {
-          entered.countDown();
-          release.await(30, TimeUnit.SECONDS);
-          count(event);
-        }),
-        handler("charge.succeeded", InboxFilterTest::writeLedger),
-        handler("charge.failed", (event, context) -> {
-          writeLedger(event, context);
-          throw new IllegalStateException("after the ledger write");
-        }));
-    server = new JettyServer()
-        .filter("/h2/*", new StripeWebhookFilter(named("h2"), handlers, h2Inbox))
-        .filter("/down/*", new StripeWebhookFilter(named("down"), EventHandlers.none(),
-            memoryInbox))
-        .servlet("/down/*", new AnswerServlet())
-        .filter("/broken/*", new StripeWebhookFilter(named("broken"), handlers,
-            JdbcEventInbox.create(unreachable, InboxOptions.defaults())))
-        .start();
+    EventHandlers handlers =
+        EventHandlers.of(
+            handler("invoice.paid", (event, context) -> count(event)),
+            handler(
+                "invoice.payment_failed",
+                (event, context) -> {
+                  count(event);
+                  if (failuresLeft.getAndDecrement() > 0) {
+                    throw new IllegalStateException("ledger down");
+                  }
+                }),
+            handler(
+                "customer.created",
+                (event, context) -> {
+                  entered.countDown();
+                  release.await(30, TimeUnit.SECONDS);
+                  count(event);
+                }),
+            handler("charge.succeeded", InboxFilterTest::writeLedger),
+            handler(
+                "charge.failed",
+                (event, context) -> {
+                  writeLedger(event, context);
+                  throw new IllegalStateException("after the ledger write");
+                }));
+    server =
+        new JettyServer()
+            .filter("/h2/*", new StripeWebhookFilter(named("h2"), handlers, h2Inbox))
+            .filter(
+                "/down/*",
+                new StripeWebhookFilter(named("down"), EventHandlers.none(), memoryInbox))
+            .servlet("/down/*", new AnswerServlet())
+            .filter(
+                "/broken/*",
+                new StripeWebhookFilter(
+                    named("broken"),
+                    handlers,
+                    JdbcEventInbox.create(unreachable, InboxOptions.defaults())))
+            .start();
   }
 
   @AfterAll
@@ -147,8 +160,8 @@ class InboxFilterTest {
     entered = new CountDownLatch(1);
     release = new CountDownLatch(1);
     byte[] body = StripeFixtures.event("customer.created");
-    CompletableFuture<HttpResponse<String>> first = client.sendAsync(request("/h2/hook", body),
-        HttpResponse.BodyHandlers.ofString());
+    CompletableFuture<HttpResponse<String>> first =
+        client.sendAsync(request("/h2/hook", body), HttpResponse.BodyHandlers.ofString());
     assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
 
     HttpResponse<String> concurrent = post("/h2/hook", body);
@@ -209,16 +222,23 @@ class InboxFilterTest {
   @Test
   void theServletsAnswerWaitsForTheDoneMarkAndA503ReplacesItWhenTheMarkFails() throws Exception {
     EventInbox markFails = markFails();
-    try (JettyServer app = new JettyServer()
-        .filter("/hook/*", new StripeWebhookFilter(WebhookConfig.builder().secrets(SECRET).build(),
-            EventHandlers.none(), markFails))
-        .servlet("/hook/*", new AnswerServlet())
-        .start()) {
+    try (JettyServer app =
+        new JettyServer()
+            .filter(
+                "/hook/*",
+                new StripeWebhookFilter(
+                    WebhookConfig.builder().secrets(SECRET).build(),
+                    EventHandlers.none(),
+                    markFails))
+            .servlet("/hook/*", new AnswerServlet())
+            .start()) {
       byte[] body = StripeFixtures.event("invoice.paid");
-      HttpResponse<String> response = new WebhookSender(app.uri("/hook/context"), SECRET).send(body);
+      HttpResponse<String> response =
+          new WebhookSender(app.uri("/hook/context"), SECRET).send(body);
 
       assertThat(response.statusCode()).isEqualTo(503);
-      assertThat(response.body()).contains("storage-unavailable")
+      assertThat(response.body())
+          .contains("storage-unavailable")
           .doesNotContain("context without connection");
     }
   }
@@ -226,18 +246,24 @@ class InboxFilterTest {
   @Test
   void aSuccessSentThroughSendErrorAlsoWaitsForTheDoneMark() throws Exception {
     EventInbox markFails = markFails();
-    HttpServlet sendsErrorOk = new HttpServlet() {
-      @Override
-      protected void doPost(HttpServletRequest request, HttpServletResponse response)
-          throws java.io.IOException {
-        response.sendError(200); // odd, but it must not commit a 2xx before the mark
-      }
-    };
-    try (JettyServer app = new JettyServer()
-        .filter("/hook/*", new StripeWebhookFilter(WebhookConfig.builder().secrets(SECRET).build(),
-            EventHandlers.none(), markFails))
-        .servlet("/hook/*", sendsErrorOk)
-        .start()) {
+    HttpServlet sendsErrorOk =
+        new HttpServlet() {
+          @Override
+          protected void doPost(HttpServletRequest request, HttpServletResponse response)
+              throws java.io.IOException {
+            response.sendError(200); // odd, but it must not commit a 2xx before the mark
+          }
+        };
+    try (JettyServer app =
+        new JettyServer()
+            .filter(
+                "/hook/*",
+                new StripeWebhookFilter(
+                    WebhookConfig.builder().secrets(SECRET).build(),
+                    EventHandlers.none(),
+                    markFails))
+            .servlet("/hook/*", sendsErrorOk)
+            .start()) {
       byte[] body = StripeFixtures.event("invoice.paid");
       HttpResponse<String> response = new WebhookSender(app.uri("/hook/x"), SECRET).send(body);
       assertThat(response.statusCode()).isEqualTo(503);
@@ -246,30 +272,37 @@ class InboxFilterTest {
 
   @Test
   void anAsynchronousServletBehindTheFilterStillGetsItsAnswerOut() throws Exception {
-    HttpServlet later = new HttpServlet() {
-      @Override
-      protected void service(HttpServletRequest request, HttpServletResponse response)
-          throws java.io.IOException {
-        java.io.PrintWriter writer = response.getWriter();
-        writer.write("written at once, ");
-        jakarta.servlet.AsyncContext async = request.startAsync(request, response);
-        async.start(() -> {
-          try {
-            Thread.sleep(100);
-            writer.write("written later");
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          } finally {
-            async.complete();
+    HttpServlet later =
+        new HttpServlet() {
+          @Override
+          protected void service(HttpServletRequest request, HttpServletResponse response)
+              throws java.io.IOException {
+            java.io.PrintWriter writer = response.getWriter();
+            writer.write("written at once, ");
+            jakarta.servlet.AsyncContext async = request.startAsync(request, response);
+            async.start(
+                () -> {
+                  try {
+                    Thread.sleep(100);
+                    writer.write("written later");
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  } finally {
+                    async.complete();
+                  }
+                });
           }
-        });
-      }
-    };
-    try (JettyServer app = new JettyServer()
-        .filter("/hook/*", new StripeWebhookFilter(WebhookConfig.builder().secrets(SECRET).build(),
-            EventHandlers.none(), new InMemoryEventInbox(InboxOptions.defaults())))
-        .servlet("/hook/*", later, true)
-        .start()) {
+        };
+    try (JettyServer app =
+        new JettyServer()
+            .filter(
+                "/hook/*",
+                new StripeWebhookFilter(
+                    WebhookConfig.builder().secrets(SECRET).build(),
+                    EventHandlers.none(),
+                    new InMemoryEventInbox(InboxOptions.defaults())))
+            .servlet("/hook/*", later, true)
+            .start()) {
       byte[] body = StripeFixtures.event("invoice.paid");
       HttpResponse<String> response = new WebhookSender(app.uri("/hook/x"), SECRET).send(body);
 
@@ -290,22 +323,31 @@ class InboxFilterTest {
   void aDataSourceInTheContextAttributeHoldsTheInboxAndTheProcessorIsPublished() throws Exception {
     JdbcDataSource own = new JdbcDataSource();
     own.setURL("jdbc:h2:mem:context-attribute;DB_CLOSE_DELAY=-1");
-    try (JettyServer app = new JettyServer()
-        .attribute(StripeWebhookFilter.DATASOURCE_ATTRIBUTE, own)
-        .filter("/hook", StripeWebhookFilter.class, Map.of(WebhookConfig.Keys.SECRETS, SECRET,
-            WebhookConfig.Keys.HANDLERS, CountingHandler.class.getName(),
-            WebhookConfig.Keys.ENDPOINT, "default"))
-        .start()) {
+    try (JettyServer app =
+        new JettyServer()
+            .attribute(StripeWebhookFilter.DATASOURCE_ATTRIBUTE, own)
+            .filter(
+                "/hook",
+                StripeWebhookFilter.class,
+                Map.of(
+                    WebhookConfig.Keys.SECRETS,
+                    SECRET,
+                    WebhookConfig.Keys.HANDLERS,
+                    CountingHandler.class.getName(),
+                    WebhookConfig.Keys.ENDPOINT,
+                    "default"))
+            .start()) {
       byte[] body = StripeFixtures.event("invoice.paid");
       HttpResponse<String> response = new WebhookSender(app.uri("/hook"), SECRET).send(body);
       assertThat(response.statusCode()).isEqualTo(200);
       String id = id(body);
       EventInbox stored = JdbcEventInbox.create(own, InboxOptions.defaults());
-      assertThat(stored.find(id)).hasValueSatisfying(
-          record -> assertThat(record.status()).isEqualTo(InboxStatus.DONE));
+      assertThat(stored.find(id))
+          .hasValueSatisfying(record -> assertThat(record.status()).isEqualTo(InboxStatus.DONE));
 
-      var processor = (dev.stripewebhook.inbox.StoredEventProcessor) app.contextAttribute(
-          dev.stripewebhook.inbox.StoredEventProcessor.ATTRIBUTE);
+      var processor =
+          (dev.stripewebhook.inbox.StoredEventProcessor)
+              app.contextAttribute(dev.stripewebhook.inbox.StoredEventProcessor.ATTRIBUTE);
       assertThat(processor.processesDueEvents()).isFalse();
       assertThat(processor.process(id)).isEqualTo(EventInbox.Outcome.ALREADY_DONE);
       assertThat(runs.get(id)).hasValue(1);
@@ -327,11 +369,19 @@ class InboxFilterTest {
 
   @Test
   void failsAtStartupWhenTheDataSourceIsNotInJndi() {
-    JettyServer broken = new JettyServer().filter("/hook", StripeWebhookFilter.class, Map.of(
-        WebhookConfig.Keys.SECRETS, SECRET,
-        WebhookConfig.Keys.DATASOURCE, "jdbc/stripe"));
+    JettyServer broken =
+        new JettyServer()
+            .filter(
+                "/hook",
+                StripeWebhookFilter.class,
+                Map.of(
+                    WebhookConfig.Keys.SECRETS,
+                    SECRET,
+                    WebhookConfig.Keys.DATASOURCE,
+                    "jdbc/stripe"));
     try {
-      assertThatThrownBy(broken::start).isInstanceOf(ServletException.class)
+      assertThatThrownBy(broken::start)
+          .isInstanceOf(ServletException.class)
           .hasMessageContaining("stripe.webhook.datasource: no DataSource named 'jdbc/stripe'");
     } finally {
       try {
@@ -378,12 +428,17 @@ class InboxFilterTest {
 
   static String id(byte[] body) {
     return com.google.gson.JsonParser.parseString(new String(body, StandardCharsets.UTF_8))
-        .getAsJsonObject().get("id").getAsString();
+        .getAsJsonObject()
+        .get("id")
+        .getAsString();
   }
 
   static void writeLedger(VerifiedEvent event, HandlingContext context) throws SQLException {
-    try (PreparedStatement insert = context.connection().orElseThrow()
-        .prepareStatement("INSERT INTO ledger (event_id) VALUES (?)")) {
+    try (PreparedStatement insert =
+        context
+            .connection()
+            .orElseThrow()
+            .prepareStatement("INSERT INTO ledger (event_id) VALUES (?)")) {
       insert.setString(1, event.id());
       insert.executeUpdate();
     }
@@ -420,8 +475,12 @@ class InboxFilterTest {
       String path = request.getPathInfo().substring(1);
       if (path.equals("context")) {
         Object context = request.getAttribute(StripeWebhookFilter.HANDLING_CONTEXT_ATTRIBUTE);
-        response.getWriter().write(context instanceof HandlingContext handling
-            && handling.connection().isEmpty() ? "context without connection" : "no context");
+        response
+            .getWriter()
+            .write(
+                context instanceof HandlingContext handling && handling.connection().isEmpty()
+                    ? "context without connection"
+                    : "no context");
         return;
       }
       response.setStatus(Integer.parseInt(path));

@@ -24,35 +24,37 @@ class InboxMetricsTest {
   void gaugesTheBacklogAndTheOldestWaitingEventAndCountsDeadEvents() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     MutableClock clock = new MutableClock(Instant.now());
-    WebhookConfig config = WebhookConfig.builder().secrets(SECRET).attempts(2).clock(clock)
-        .build();
-    EventInbox inbox = new InMemoryEventInbox(InboxOptions.builder().clock(clock).maxAttempts(2)
-        .build());
-    try (JettyServer server = new JettyServer()
-        .attribute(StripeWebhookFilter.METER_REGISTRY_ATTRIBUTE, registry)
-        .filter("/hook", new StripeWebhookFilter(config,
-            EventHandlers.of(new DeliveryMetricsTest.FailingOnRefunds()), inbox))
-        .start()) {
+    WebhookConfig config = WebhookConfig.builder().secrets(SECRET).attempts(2).clock(clock).build();
+    EventInbox inbox =
+        new InMemoryEventInbox(InboxOptions.builder().clock(clock).maxAttempts(2).build());
+    try (JettyServer server =
+        new JettyServer()
+            .attribute(StripeWebhookFilter.METER_REGISTRY_ATTRIBUTE, registry)
+            .filter(
+                "/hook",
+                new StripeWebhookFilter(
+                    config, EventHandlers.of(new DeliveryMetricsTest.FailingOnRefunds()), inbox))
+            .start()) {
       WebhookSender sender = new WebhookSender(server.uri("/hook"), SECRET);
       assertThat(registry.get("stripe.webhook.inbox.backlog").gauge().value()).isZero();
       assertThat(registry.get("stripe.webhook.inbox.oldest.age").gauge().value()).isZero();
 
       assertThat(sender.send(StripeFixtures.event("invoice.paid")).statusCode()).isEqualTo(200);
       byte[] refund = StripeFixtures.event("charge.refunded");
-      assertThat(sender.send(refund).statusCode()).isEqualTo(500);          // failed, waits
-      clock.advance(Duration.ofSeconds(90));                                 // past the cache
+      assertThat(sender.send(refund).statusCode()).isEqualTo(500); // failed, waits
+      clock.advance(Duration.ofSeconds(90)); // past the cache
 
       assertThat(registry.get("stripe.webhook.inbox.backlog").gauge().value()).isEqualTo(1);
-      assertThat(registry.get("stripe.webhook.inbox.oldest.age").gauge().value())
-          .isEqualTo(90.0);
+      assertThat(registry.get("stripe.webhook.inbox.oldest.age").gauge().value()).isEqualTo(90.0);
       assertThat(registry.get("stripe.webhook.dead").counter().count()).isZero();
 
-      assertThat(sender.send(refund).statusCode()).isEqualTo(500);          // second: dead
+      assertThat(sender.send(refund).statusCode()).isEqualTo(500); // second: dead
       assertThat(registry.get("stripe.webhook.dead").counter().count()).isEqualTo(1);
-      assertThat(sender.send(refund).statusCode()).isEqualTo(500);          // still dead
+      assertThat(sender.send(refund).statusCode()).isEqualTo(500); // still dead
       assertThat(registry.get("stripe.webhook.dead").counter().count())
-          .as("a dead event is counted once, not at every later retry").isEqualTo(1);
-      clock.advance(Duration.ofSeconds(1));                                  // past the cache
+          .as("a dead event is counted once, not at every later retry")
+          .isEqualTo(1);
+      clock.advance(Duration.ofSeconds(1)); // past the cache
       assertThat(registry.get("stripe.webhook.inbox.backlog").gauge().value()).isZero();
       assertThat(registry.get("stripe.webhook.inbox.oldest.age").gauge().value()).isZero();
     }
@@ -61,16 +63,23 @@ class InboxMetricsTest {
   @Test
   void countsAnEventThatWentDeadInTheAsyncWorkers() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    WebhookConfig config = WebhookConfig.builder().secrets(SECRET).attempts(1)
-        .processing(WebhookConfig.Processing.ASYNC).build();
-    try (JettyServer server = new JettyServer()
-        .attribute(StripeWebhookFilter.METER_REGISTRY_ATTRIBUTE, registry)
-        .filter("/hook", new StripeWebhookFilter(config,
-            EventHandlers.of(new DeliveryMetricsTest.FailingOnRefunds())))
-        .start()) {
+    WebhookConfig config =
+        WebhookConfig.builder()
+            .secrets(SECRET)
+            .attempts(1)
+            .processing(WebhookConfig.Processing.ASYNC)
+            .build();
+    try (JettyServer server =
+        new JettyServer()
+            .attribute(StripeWebhookFilter.METER_REGISTRY_ATTRIBUTE, registry)
+            .filter(
+                "/hook",
+                new StripeWebhookFilter(
+                    config, EventHandlers.of(new DeliveryMetricsTest.FailingOnRefunds())))
+            .start()) {
       WebhookSender sender = new WebhookSender(server.uri("/hook"), SECRET);
       assertThat(sender.send(StripeFixtures.event("charge.refunded")).statusCode())
-          .isEqualTo(200);                                                 // stored; then dead
+          .isEqualTo(200); // stored; then dead
       assertThat(sender.send(StripeFixtures.event("invoice.paid")).statusCode()).isEqualTo(200);
       long deadline = System.nanoTime() + 20_000_000_000L;
       while (registry.get("stripe.webhook.dead").counter().count() < 1

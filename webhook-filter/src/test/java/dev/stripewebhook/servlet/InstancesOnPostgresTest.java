@@ -35,18 +35,19 @@ class InstancesOnPostgresTest {
   @Test
   void twentyCopiesSplitOverTwoInstancesRunOnceAndAreAll200() throws Exception {
     AtomicInteger runs = new AtomicInteger();
-    StripeEventHandler slow = new StripeEventHandler() {
-      @Override
-      public Set<String> eventTypes() {
-        return Set.of("*");
-      }
+    StripeEventHandler slow =
+        new StripeEventHandler() {
+          @Override
+          public Set<String> eventTypes() {
+            return Set.of("*");
+          }
 
-      @Override
-      public void handle(VerifiedEvent event) throws InterruptedException {
-        runs.incrementAndGet();
-        Thread.sleep(300);
-      }
-    };
+          @Override
+          public void handle(VerifiedEvent event) throws InterruptedException {
+            runs.incrementAndGet();
+            Thread.sleep(300);
+          }
+        };
     WebhookConfig config = WebhookConfig.builder().secrets(SECRET).build();
     TestPool database = new TestPool(EmbeddedPostgresExtension.Server.currentDataSource());
     try (JettyServer one = instance(config, slow, database);
@@ -57,8 +58,7 @@ class InstancesOnPostgresTest {
         List<Callable<Integer>> copies = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
           JettyServer target = i % 2 == 0 ? one : two;
-          copies.add(() -> new WebhookSender(target.uri("/hook"), SECRET).send(body)
-              .statusCode());
+          copies.add(() -> new WebhookSender(target.uri("/hook"), SECRET).send(body).statusCode());
         }
         for (Future<Integer> status : pool.invokeAll(copies)) {
           assertThat(status.get()).isEqualTo(200);
@@ -70,10 +70,15 @@ class InstancesOnPostgresTest {
     }
   }
 
-  static JettyServer instance(WebhookConfig config, StripeEventHandler handler,
-      TestPool database) throws Exception {
-    return new JettyServer().filter("/hook", new StripeWebhookFilter(config,
-        EventHandlers.of(handler), JdbcEventInbox.create(database, InboxOptions.defaults())))
+  static JettyServer instance(WebhookConfig config, StripeEventHandler handler, TestPool database)
+      throws Exception {
+    return new JettyServer()
+        .filter(
+            "/hook",
+            new StripeWebhookFilter(
+                config,
+                EventHandlers.of(handler),
+                JdbcEventInbox.create(database, InboxOptions.defaults())))
         .start();
   }
 }

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A handler that restores an interrupt it caught leaves the thread interrupted: the inbox's commit
- * after it must still work. On an H2 file database an interrupted write closes the whole
- * database, failing every event's attempt until a restart.
+ * after it must still work. On an H2 file database an interrupted write closes the whole database,
+ * failing every event's attempt until a restart.
  */
 class InterruptedHandlerTest {
   static final String SECRET = "whsec_interrupted_handler";
@@ -34,33 +34,41 @@ class InterruptedHandlerTest {
     JdbcDataSource database = new JdbcDataSource();
     database.setURL("jdbc:h2:" + directory.resolve("inbox") + ";WRITE_DELAY=0");
     EventInbox inbox = JdbcEventInbox.create(database, InboxOptions.defaults());
-    StripeEventHandler restoresInterrupt = new StripeEventHandler() {
-      @Override
-      public Set<String> eventTypes() {
-        return Set.of("invoice.paid");
-      }
+    StripeEventHandler restoresInterrupt =
+        new StripeEventHandler() {
+          @Override
+          public Set<String> eventTypes() {
+            return Set.of("invoice.paid");
+          }
 
-      @Override
-      public void handle(VerifiedEvent event) {
-        Thread.currentThread().interrupt(); // as after catching InterruptedException
-      }
-    };
-    try (JettyServer app = new JettyServer().filter("/hook", new StripeWebhookFilter(
-        WebhookConfig.builder().secrets(SECRET).build(), EventHandlers.of(restoresInterrupt),
-        inbox)).start()) {
+          @Override
+          public void handle(VerifiedEvent event) {
+            Thread.currentThread().interrupt(); // as after catching InterruptedException
+          }
+        };
+    try (JettyServer app =
+        new JettyServer()
+            .filter(
+                "/hook",
+                new StripeWebhookFilter(
+                    WebhookConfig.builder().secrets(SECRET).build(),
+                    EventHandlers.of(restoresInterrupt),
+                    inbox))
+            .start()) {
       WebhookSender sender = new WebhookSender(app.uri("/hook"), SECRET);
       byte[] interrupting = StripeFixtures.event("invoice.paid");
       byte[] next = StripeFixtures.event("customer.created");
       assertThat(sender.send(interrupting).statusCode()).isEqualTo(200);
       assertThat(sender.send(next).statusCode()).isEqualTo(200);
-      assertThat(inbox.find(id(interrupting)).orElseThrow().status())
-          .isEqualTo(InboxStatus.DONE);
+      assertThat(inbox.find(id(interrupting)).orElseThrow().status()).isEqualTo(InboxStatus.DONE);
       assertThat(inbox.find(id(next)).orElseThrow().status()).isEqualTo(InboxStatus.DONE);
     }
   }
 
   static String id(byte[] body) {
     return com.google.gson.JsonParser.parseString(new String(body, StandardCharsets.UTF_8))
-        .getAsJsonObject().get("id").getAsString();
+        .getAsJsonObject()
+        .get("id")
+        .getAsString();
   }
 }

@@ -46,8 +46,9 @@ final class JettyServer implements AutoCloseable {
     FilterHolder holder = new FilterHolder(type);
     holder.setInitParameters(initParams);
     // Several filters in one test application: each an endpoint of its own, unless a test names it.
-    holder.setInitParameter("stripe.webhook.endpoint", initParams.getOrDefault(
-        "stripe.webhook.endpoint", "endpoint-" + ++filters));
+    holder.setInitParameter(
+        "stripe.webhook.endpoint",
+        initParams.getOrDefault("stripe.webhook.endpoint", "endpoint-" + ++filters));
     context.addFilter(holder, path, EnumSet.of(DispatcherType.REQUEST));
     return this;
   }

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InboxStatus;
+import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.testing.StripeFixtures;
 import dev.stripewebhook.testing.WebhookSender;
 import java.time.Duration;
@@ -22,9 +22,9 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two endpoints in one application on one database, as the README's platform + Connect set-up:
- * each its own secret, its own rows, its own workers. Before endpoints had names, each filter's
- * workers claimed the other's events and failed them as no longer verifying.
+ * Two endpoints in one application on one database, as the README's platform + Connect set-up: each
+ * its own secret, its own rows, its own workers. Before endpoints had names, each filter's workers
+ * claimed the other's events and failed them as no longer verifying.
  */
 class TwoEndpointsTest {
   static final String PLATFORM_SECRET = "whsec_two_endpoints_platform";
@@ -45,21 +45,29 @@ class TwoEndpointsTest {
   }
 
   static Map<String, String> endpoint(String name, String secret) {
-    return Map.of(WebhookConfig.Keys.ENDPOINT, name, WebhookConfig.Keys.SECRETS, secret,
-        WebhookConfig.Keys.PROCESSING, "async", WebhookConfig.Keys.ATTEMPTS, "1",
-        WebhookConfig.Keys.HANDLERS, Counting.class.getName());
+    return Map.of(
+        WebhookConfig.Keys.ENDPOINT,
+        name,
+        WebhookConfig.Keys.SECRETS,
+        secret,
+        WebhookConfig.Keys.PROCESSING,
+        "async",
+        WebhookConfig.Keys.ATTEMPTS,
+        "1",
+        WebhookConfig.Keys.HANDLERS,
+        Counting.class.getName());
   }
 
   @Test
-  void asyncEndpointsOnOneDatabaseHandleOnlyTheirOwnEventsWithTheirOwnSecrets()
-      throws Exception {
+  void asyncEndpointsOnOneDatabaseHandleOnlyTheirOwnEventsWithTheirOwnSecrets() throws Exception {
     JdbcDataSource database = new JdbcDataSource();
     database.setURL("jdbc:h2:mem:two-endpoints;DB_CLOSE_DELAY=-1");
-    try (JettyServer app = new JettyServer()
-        .attribute(StripeWebhookFilter.DATASOURCE_ATTRIBUTE, database)
-        .filter("/platform", StripeWebhookFilter.class, endpoint("platform", PLATFORM_SECRET))
-        .filter("/connect", StripeWebhookFilter.class, endpoint("connect", CONNECT_SECRET))
-        .start()) {
+    try (JettyServer app =
+        new JettyServer()
+            .attribute(StripeWebhookFilter.DATASOURCE_ATTRIBUTE, database)
+            .filter("/platform", StripeWebhookFilter.class, endpoint("platform", PLATFORM_SECRET))
+            .filter("/connect", StripeWebhookFilter.class, endpoint("connect", CONNECT_SECRET))
+            .start()) {
       WebhookSender platform = new WebhookSender(app.uri("/platform"), PLATFORM_SECRET);
       WebhookSender connect = new WebhookSender(app.uri("/connect"), CONNECT_SECRET);
       List<String> platformIds = new ArrayList<>();
@@ -72,10 +80,14 @@ class TwoEndpointsTest {
         assertThat(connect.send(StripeFixtures.toBytes(event)).statusCode()).isEqualTo(200);
         connectIds.add(event.get("id").getAsString());
       }
-      EventInbox platformInbox = ((WebhookEndpoint) app.contextAttribute(
-          StripeWebhookFilter.ENDPOINT_ATTRIBUTE_PREFIX + "platform")).inbox();
-      EventInbox connectInbox = ((WebhookEndpoint) app.contextAttribute(
-          StripeWebhookFilter.ENDPOINT_ATTRIBUTE_PREFIX + "connect")).inbox();
+      EventInbox platformInbox =
+          ((WebhookEndpoint)
+                  app.contextAttribute(StripeWebhookFilter.ENDPOINT_ATTRIBUTE_PREFIX + "platform"))
+              .inbox();
+      EventInbox connectInbox =
+          ((WebhookEndpoint)
+                  app.contextAttribute(StripeWebhookFilter.ENDPOINT_ATTRIBUTE_PREFIX + "connect"))
+              .inbox();
       awaitDone(platformInbox, platformIds);
       awaitDone(connectInbox, connectIds);
       for (String id : platformIds) {
@@ -93,15 +105,17 @@ class TwoEndpointsTest {
 
   @Test
   void twoFiltersOfOneNameOnTheirOwnInboxesStopTheSecondAtStartUp() throws Exception {
-    JettyServer app = new JettyServer()
-        .filter("/a", StripeWebhookFilter.class, endpoint("same", PLATFORM_SECRET))
-        .filter("/b", StripeWebhookFilter.class, endpoint("same", CONNECT_SECRET));
+    JettyServer app =
+        new JettyServer()
+            .filter("/a", StripeWebhookFilter.class, endpoint("same", PLATFORM_SECRET))
+            .filter("/b", StripeWebhookFilter.class, endpoint("same", CONNECT_SECRET));
     try {
       app.start();
       throw new AssertionError("the second endpoint named 'same' started");
     } catch (Exception expected) {
-      assertThat(expected).hasStackTraceContaining("stripe.webhook.endpoint: another filter"
-          + " already runs the endpoint 'same'");
+      assertThat(expected)
+          .hasStackTraceContaining(
+              "stripe.webhook.endpoint: another filter" + " already runs the endpoint 'same'");
     } finally {
       app.close();
     }

@@ -46,17 +46,25 @@ class StripeWebhooksTest {
   }
 
   @RegisterExtension
-  static StripeWebhooks stripe = StripeWebhooks.to(() -> URI.create("http://127.0.0.1:"
-      + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + "/webhooks/stripe"))
-      .secret("whsec_sample");
+  static StripeWebhooks stripe =
+      StripeWebhooks.to(
+              () ->
+                  URI.create(
+                      "http://127.0.0.1:"
+                          + ((ServerConnector) server.getConnectors()[0]).getLocalPort()
+                          + "/webhooks/stripe"))
+          .secret("whsec_sample");
 
   @BeforeAll
   static void start() throws Exception {
     server = new Server(new InetSocketAddress("127.0.0.1", 0));
     ServletContextHandler context = new ServletContextHandler("/");
-    context.addFilter(new FilterHolder(new StripeWebhookFilter(
-        WebhookConfig.builder().secrets("whsec_sample").build(),
-        EventHandlers.of(new OrderHandler()))), "/webhooks/stripe",
+    context.addFilter(
+        new FilterHolder(
+            new StripeWebhookFilter(
+                WebhookConfig.builder().secrets("whsec_sample").build(),
+                EventHandlers.of(new OrderHandler()))),
+        "/webhooks/stripe",
         EnumSet.of(DispatcherType.REQUEST));
     server.setHandler(context);
     server.start();
@@ -69,11 +77,14 @@ class StripeWebhooksTest {
 
   @Test
   void aSucceededPaymentMarksItsOrderPaid() throws Exception {
-    var response = stripe.send("payment_intent.succeeded", event -> {
-      JsonObject metadata = new JsonObject();
-      metadata.addProperty("order_id", "ord_sample");
-      event.getAsJsonObject("data").getAsJsonObject("object").add("metadata", metadata);
-    });
+    var response =
+        stripe.send(
+            "payment_intent.succeeded",
+            event -> {
+              JsonObject metadata = new JsonObject();
+              metadata.addProperty("order_id", "ord_sample");
+              event.getAsJsonObject("data").getAsJsonObject("object").add("metadata", metadata);
+            });
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(orders).containsEntry("ord_sample", "paid");
   }

@@ -8,8 +8,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Marks a resource method's entity parameter as a verified Stripe event. Supported parameter
- * types: the stripe-java {@code com.stripe.model.Event}, the event's typed data object ({@code
+ * Marks a resource method's entity parameter as a verified Stripe event. Supported parameter types:
+ * the stripe-java {@code com.stripe.model.Event}, the event's typed data object ({@code
  * PaymentIntent}, {@code Invoice}...), a thin {@code EventNotification}, and {@link
  * dev.stripewebhook.VerifiedEvent}.
  *

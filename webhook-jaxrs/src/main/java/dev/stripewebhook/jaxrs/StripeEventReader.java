@@ -4,10 +4,10 @@ package dev.stripewebhook.jaxrs;
 import com.stripe.model.Event;
 import com.stripe.model.StripeObject;
 import com.stripe.model.v2.core.EventNotification;
-import dev.stripewebhook.jaxrs.internal.WebhookRejection;
-import dev.stripewebhook.jaxrs.internal.Verification;
 import dev.stripewebhook.Reason;
 import dev.stripewebhook.VerifiedEvent;
+import dev.stripewebhook.jaxrs.internal.Verification;
+import dev.stripewebhook.jaxrs.internal.WebhookRejection;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.core.Context;
@@ -19,26 +19,26 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Type;
 
 /**
- * Reads {@link StripeEvent} parameters, and only those: for them it wins over any JSON provider,
- * as JAX-RS prefers application providers, and it reads the raw entity bytes itself.
+ * Reads {@link StripeEvent} parameters, and only those: for them it wins over any JSON provider, as
+ * JAX-RS prefers application providers, and it reads the raw entity bytes itself.
  */
 @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
 final class StripeEventReader implements MessageBodyReader<Object> {
   private final Verification verification;
 
-  @Context
-  private HttpServletRequest request;
+  @Context private HttpServletRequest request;
 
   StripeEventReader(Verification verification) {
     this.verification = verification;
   }
 
   @Override
-  public boolean isReadable(Class<?> type, Type genericType, Annotation[] annotations,
-      MediaType mediaType) {
+  public boolean isReadable(
+      Class<?> type, Type genericType, Annotation[] annotations, MediaType mediaType) {
     for (Annotation annotation : annotations) {
       if (annotation instanceof StripeEvent) {
-        return type == VerifiedEvent.class || type == Event.class
+        return type == VerifiedEvent.class
+            || type == Event.class
             || EventNotification.class.isAssignableFrom(type)
             || (StripeObject.class.isAssignableFrom(type) && !Event.class.isAssignableFrom(type));
       }
@@ -47,8 +47,13 @@ final class StripeEventReader implements MessageBodyReader<Object> {
   }
 
   @Override
-  public Object readFrom(Class<Object> type, Type genericType, Annotation[] annotations,
-      MediaType mediaType, MultivaluedMap<String, String> headers, InputStream entity) {
+  public Object readFrom(
+      Class<Object> type,
+      Type genericType,
+      Annotation[] annotations,
+      MediaType mediaType,
+      MultivaluedMap<String, String> headers,
+      InputStream entity) {
     HttpServletRequest servletRequest = request;
     VerifiedEvent event = Verification.verified(servletRequest);
     if (event == null) {
@@ -56,10 +61,17 @@ final class StripeEventReader implements MessageBodyReader<Object> {
     }
     Object value = valueOf(event, type);
     if (!type.isInstance(value)) {
-      throw WebhookRejection.of(Reason.UNEXPECTED_DATA_OBJECT, "Event " + event.id() + " ("
-          + event.type() + ") carries "
-          + (value == null ? "nothing" : "a " + value.getClass().getSimpleName())
-          + ", not the " + type.getSimpleName() + " this endpoint takes.");
+      throw WebhookRejection.of(
+          Reason.UNEXPECTED_DATA_OBJECT,
+          "Event "
+              + event.id()
+              + " ("
+              + event.type()
+              + ") carries "
+              + (value == null ? "nothing" : "a " + value.getClass().getSimpleName())
+              + ", not the "
+              + type.getSimpleName()
+              + " this endpoint takes.");
     }
     return value;
   }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.jaxrs;
 
-import dev.stripewebhook.jaxrs.internal.Verification;
 import dev.stripewebhook.VerifiedEvent;
+import dev.stripewebhook.jaxrs.internal.Verification;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
 import jakarta.annotation.Priority;
 import jakarta.servlet.http.HttpServletRequest;
@@ -13,16 +13,15 @@ import jakarta.ws.rs.core.Context;
 import java.io.ByteArrayInputStream;
 
 /**
- * Verifies requests to {@link VerifyStripeSignature} methods before their parameters are read,
- * and puts the same bytes back for them.
+ * Verifies requests to {@link VerifyStripeSignature} methods before their parameters are read, and
+ * puts the same bytes back for them.
  */
 @VerifyStripeSignature
 @Priority(Priorities.AUTHENTICATION)
 final class VerifySignatureFilter implements ContainerRequestFilter {
   private final Verification verification;
 
-  @Context
-  private HttpServletRequest request;
+  @Context private HttpServletRequest request;
 
   VerifySignatureFilter(Verification verification) {
     this.verification = verification;

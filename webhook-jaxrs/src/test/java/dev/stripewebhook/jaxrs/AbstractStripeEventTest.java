@@ -29,15 +29,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code @StripeEvent} parameters over real HTTP on embedded Jetty 12 with Weld, for each JAX-RS
- * runtime; a Jackson provider is registered in every set-up. {@code /api/*} is filterless;
- * {@code /filtered/*} has {@link StripeWebhookFilter} in front, with a secret the JAX-RS feature
- * does not know, so a second verification there would fail.
+ * runtime; a Jackson provider is registered in every set-up. {@code /api/*} is filterless; {@code
+ * /filtered/*} has {@link StripeWebhookFilter} in front, with a secret the JAX-RS feature does not
+ * know, so a second verification there would fail.
  */
 abstract class AbstractStripeEventTest {
   static final String FILTER_SECRET = "whsec_filter_only";
   static Server server;
 
-  /** Maps the runtime's servlet for {@link ITApplication} at {@code /api/*} and {@code /filtered/*}. */
+  /**
+   * Maps the runtime's servlet for {@link ITApplication} at {@code /api/*} and {@code /filtered/*}.
+   */
   abstract void addJaxrs(ServletContextHandler context);
 
   void start() throws Exception {
@@ -47,8 +49,10 @@ abstract class AbstractStripeEventTest {
     server = new Server(new InetSocketAddress("127.0.0.1", 0));
     ServletContextHandler context = new ServletContextHandler("/");
     context.addEventListener(new Listener());
-    FilterHolder filter = new FilterHolder(new StripeWebhookFilter(
-        WebhookConfig.builder().secrets(FILTER_SECRET).build(), EventHandlers.none()));
+    FilterHolder filter =
+        new FilterHolder(
+            new StripeWebhookFilter(
+                WebhookConfig.builder().secrets(FILTER_SECRET).build(), EventHandlers.none()));
     context.addFilter(filter, "/filtered/*", EnumSet.of(DispatcherType.REQUEST));
     addJaxrs(context);
     server.setHandler(context);
@@ -77,22 +81,25 @@ abstract class AbstractStripeEventTest {
   }
 
   static String idOf(byte[] body) {
-    return JsonParser.parseString(new String(body, StandardCharsets.UTF_8)).getAsJsonObject()
-        .get("id").getAsString();
+    return JsonParser.parseString(new String(body, StandardCharsets.UTF_8))
+        .getAsJsonObject()
+        .get("id")
+        .getAsString();
   }
 
   static void assertProblem(HttpResponse<String> response, int status, String reason) {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("application/problem+json"));
-    assertThat(JsonParser.parseString(response.body()).getAsJsonObject().get("reason")
-        .getAsString()).isEqualTo(reason);
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+    assertThat(
+            JsonParser.parseString(response.body()).getAsJsonObject().get("reason").getAsString())
+        .isEqualTo(reason);
   }
 
   @Test
   void eventParameterVerifiesTheRawBytesDespiteTheJsonProvider() throws Exception {
-    HttpResponse<String> response = send("/api/event",
-        StripeFixtures.event("payment_intent.succeeded"));
+    HttpResponse<String> response =
+        send("/api/event", StripeFixtures.event("payment_intent.succeeded"));
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("payment_intent.succeeded");
   }
@@ -109,8 +116,8 @@ abstract class AbstractStripeEventTest {
     byte[] body = StripeFixtures.event("payment_intent.succeeded");
     JsonObject intent = StripeFixtures.dataObject("payment_intent.succeeded");
     HttpResponse<String> response = send("/api/intent", body);
-    assertThat(response.body()).isEqualTo(intent.get("id").getAsString() + " "
-        + intent.get("amount").getAsLong());
+    assertThat(response.body())
+        .isEqualTo(intent.get("id").getAsString() + " " + intent.get("amount").getAsLong());
   }
 
   @Test
@@ -128,16 +135,19 @@ abstract class AbstractStripeEventTest {
   void verifiedEventAndThinNotificationParameters() throws Exception {
     byte[] body = StripeFixtures.event("invoice.paid");
     assertThat(send("/api/delivery", body).body()).isEqualTo(idOf(body));
-    byte[] thin = ("{\"id\":\"evt_thin_1\",\"object\":\"v2.core.event\","
-        + "\"type\":\"v1.billing.meter.error_report_triggered\",\"livemode\":false,"
-        + "\"created\":\"2026-11-23T10:00:00.000Z\",\"related_object\":{\"id\":\"mtr_1\"}}")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] thin =
+        ("{\"id\":\"evt_thin_1\",\"object\":\"v2.core.event\","
+                + "\"type\":\"v1.billing.meter.error_report_triggered\",\"livemode\":false,"
+                + "\"created\":\"2026-11-23T10:00:00.000Z\",\"related_object\":{\"id\":\"mtr_1\"}}")
+            .getBytes(StandardCharsets.UTF_8);
     assertThat(send("/api/thin", thin).body()).isEqualTo("v1.billing.meter.error_report_triggered");
   }
 
   @Test
   void anEventOfAnotherObjectIsRefusedForATypedParameter() throws Exception {
-    assertProblem(send("/api/intent", StripeFixtures.event("customer.created")), 400,
+    assertProblem(
+        send("/api/intent", StripeFixtures.event("customer.created")),
+        400,
         "unexpected-data-object");
   }
 
@@ -145,8 +155,8 @@ abstract class AbstractStripeEventTest {
   void failedVerificationIsAProblemWithTheFiltersReasons() throws Exception {
     byte[] body = StripeFixtures.event("payment_intent.succeeded");
     assertProblem(sender("/api/event", "whsec_wrong").send(body), 400, "signature-mismatch");
-    assertProblem(sender("/api/event", "whsec_wrong").post(body, null), 400,
-        "missing-signature-header");
+    assertProblem(
+        sender("/api/event", "whsec_wrong").post(body, null), 400, "missing-signature-header");
     assertThat(ObserverITBean.SEEN).isEmpty();
   }
 
@@ -162,21 +172,22 @@ abstract class AbstractStripeEventTest {
     byte[] body = StripeFixtures.event("payment_intent.succeeded");
     HttpResponse<String> response = sender("/filtered/event", FILTER_SECRET).send(body);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    assertProblem(sender("/filtered/event", ITApplication.FEATURE_SECRET).send(body), 400,
+    assertProblem(
+        sender("/filtered/event", ITApplication.FEATURE_SECRET).send(body),
+        400,
         "signature-mismatch");
   }
 
   @Test
   void cdiObserversRunOncePerDeliveryOnEveryPath() throws Exception {
     byte[] filtered = StripeFixtures.event("payment_intent.created");
-    assertThat(sender("/filtered/event", FILTER_SECRET).send(filtered).statusCode())
-        .isEqualTo(200);
+    assertThat(sender("/filtered/event", FILTER_SECRET).send(filtered).statusCode()).isEqualTo(200);
     byte[] direct = StripeFixtures.event("payment_intent.created");
     assertThat(send("/api/event", direct).statusCode()).isEqualTo(200);
     byte[] checked = StripeFixtures.event("payment_intent.created");
     assertThat(send("/api/checked", checked).statusCode()).isEqualTo(200);
-    assertThat(ObserverITBean.SEEN).containsExactlyInAnyOrder(idOf(filtered), idOf(direct),
-        idOf(checked));
+    assertThat(ObserverITBean.SEEN)
+        .containsExactlyInAnyOrder(idOf(filtered), idOf(direct), idOf(checked));
   }
 
   @Test
@@ -225,7 +236,8 @@ abstract class AbstractStripeEventTest {
   void twentyCopiesAtOnceRunTheResourceOnceAndAreAll200() throws Exception {
     byte[] body = StripeFixtures.event("customer.created"); // no observer: the resource processes
     SignedPayload delivery = SignedPayload.of(body).secret(ITApplication.FEATURE_SECRET);
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(20);
     try {
       java.util.List<java.util.concurrent.Callable<Integer>> copies = new java.util.ArrayList<>();
       for (int i = 0; i < 20; i++) {
@@ -275,9 +287,12 @@ abstract class AbstractStripeEventTest {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(response.body()).isEqualTo(idOf(body) + " " + body.length);
     assertProblem(sender("/api/checked", "whsec_wrong").send(body), 400, "signature-mismatch");
-    String stale = SignedPayload.of(body).secret(ITApplication.FEATURE_SECRET)
-        .at(System.currentTimeMillis() / 1000 - 3600).header();
-    assertProblem(sender("/api/checked", "x").post(body, stale), 400,
-        "timestamp-outside-tolerance");
+    String stale =
+        SignedPayload.of(body)
+            .secret(ITApplication.FEATURE_SECRET)
+            .at(System.currentTimeMillis() / 1000 - 3600)
+            .header();
+    assertProblem(
+        sender("/api/checked", "x").post(body, stale), 400, "timestamp-outside-tolerance");
   }
 }

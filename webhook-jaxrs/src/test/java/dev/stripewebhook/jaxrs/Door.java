@@ -10,7 +10,6 @@ import com.stripe.StripeClient;
 import com.sun.net.httpserver.HttpServer;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.admin.StripeWebhookAdminServlet;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
@@ -19,6 +18,7 @@ import dev.stripewebhook.inbox.InboxRecord;
 import dev.stripewebhook.inbox.InboxStatus;
 import dev.stripewebhook.inbox.JdbcEventInbox;
 import dev.stripewebhook.jaxrs.DoorProcessing.Fault;
+import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.recovery.EventRecovery;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
 import dev.stripewebhook.testing.SignedPayload;
@@ -52,18 +52,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.h2.jdbcx.JdbcDataSource;
 
 /**
- * A way an event comes in, for {@link DoorGuaranteesTest}. Each door runs its own application
- * on embedded Jetty, started on first use, with its own {@link DoorProcessing} and the same
+ * A way an event comes in, for {@link DoorGuaranteesTest}. Each door runs its own application on
+ * embedded Jetty, started on first use, with its own {@link DoorProcessing} and the same
  * configuration: one signing secret, at most {@value #MAX_BODY} bytes, and time enough for a
- * concurrent copy of an event to wait for the first one's outcome. Not {@code AutoCloseable}:
- * JUnit would close a door after each test it is an argument of.
+ * concurrent copy of an event to wait for the first one's outcome. Not {@code AutoCloseable}: JUnit
+ * would close a door after each test it is an argument of.
  */
 abstract class Door {
   static final String SECRET = "whsec_door_guarantees";
   static final String PATH = "/webhooks/stripe";
   static final int MAX_BODY = 64 * 1024;
+
   /** An allow-list the tests' loopback address is not in (TEST-NET-3). */
   static final String ELSEWHERE = "203.0.113.0/24";
+
   /** The longest any wait for the application's threads lasts. */
   static final Duration PATIENCE = Duration.ofSeconds(30);
 
@@ -77,7 +79,9 @@ abstract class Door {
   /** The configuration every door starts from. */
   static WebhookConfig.Builder config() {
     // The machine is shared with other builds: a concurrent copy waits long for the first.
-    return WebhookConfig.builder().secrets(SECRET).maxBody(MAX_BODY)
+    return WebhookConfig.builder()
+        .secrets(SECRET)
+        .maxBody(MAX_BODY)
         .inProgressWait(Duration.ofSeconds(20));
   }
 
@@ -130,7 +134,9 @@ abstract class Door {
       }
       String length = headers.get("Content-Length");
       byte[] body = length != null ? in.readNBytes(Integer.parseInt(length)) : in.readAllBytes();
-      return new RawAnswer(Integer.parseInt(lines[0].split(" ")[1]), headers,
+      return new RawAnswer(
+          Integer.parseInt(lines[0].split(" ")[1]),
+          headers,
           new String(body, StandardCharsets.UTF_8));
     }
   }
@@ -177,18 +183,27 @@ abstract class Door {
     }
 
     /**
-     * Sends only the headers of a signed delivery of {@code body}, its length declared: the
-     * answer must not wait for the body. (Sent with it, a body over the limit races the answer:
-     * the server closes with the body unread, and the reset can destroy its answer in flight.)
+     * Sends only the headers of a signed delivery of {@code body}, its length declared: the answer
+     * must not wait for the body. (Sent with it, a body over the limit races the answer: the server
+     * closes with the body unread, and the reset can destroy its answer in flight.)
      */
     RawAnswer sendHeadersOnly(byte[] body) throws Exception {
       URI uri = app().uri(PATH);
       try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
         socket.setSoTimeout((int) PATIENCE.toMillis());
-        socket.getOutputStream().write(("POST " + PATH + " HTTP/1.1\r\nHost: " + uri.getHost()
-            + "\r\nContent-Type: application/json\r\nStripe-Signature: "
-            + SignedPayload.of(body).secret(SECRET).header() + "\r\nContent-Length: "
-            + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        socket
+            .getOutputStream()
+            .write(
+                ("POST "
+                        + PATH
+                        + " HTTP/1.1\r\nHost: "
+                        + uri.getHost()
+                        + "\r\nContent-Type: application/json\r\nStripe-Signature: "
+                        + SignedPayload.of(body).secret(SECRET).header()
+                        + "\r\nContent-Length: "
+                        + body.length
+                        + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
         return RawAnswer.read(socket.getInputStream());
       }
@@ -196,8 +211,9 @@ abstract class Door {
 
     HttpResponse<String> get() throws Exception {
       DoorApp running = app();
-      return running.client.send(HttpRequest.newBuilder(running.uri(PATH)).GET()
-          .timeout(PATIENCE).build(), HttpResponse.BodyHandlers.ofString());
+      return running.client.send(
+          HttpRequest.newBuilder(running.uri(PATH)).GET().timeout(PATIENCE).build(),
+          HttpResponse.BodyHandlers.ofString());
     }
 
     /** Signs and posts {@code body} to the door started with an allow-list we are not in. */
@@ -211,14 +227,15 @@ abstract class Door {
     }
 
     /**
-     * The status of the event in the door's inbox: that of the endpoint the application
-     * publishes as {@value StripeWebhookFilter#ENDPOINT_ATTRIBUTE_PREFIX}{@code default}.
+     * The status of the event in the door's inbox: that of the endpoint the application publishes
+     * as {@value StripeWebhookFilter#ENDPOINT_ATTRIBUTE_PREFIX}{@code default}.
      */
     String inboxStatus(String eventId) throws Exception {
       EventInbox inbox = inbox(app());
       if (inbox == null) {
         return "no inbox to see: no endpoint in the servlet context attribute "
-            + StripeWebhookFilter.ENDPOINT_ATTRIBUTE_PREFIX + "default";
+            + StripeWebhookFilter.ENDPOINT_ATTRIBUTE_PREFIX
+            + "default";
       }
       return status(inbox.find(eventId));
     }
@@ -237,7 +254,8 @@ abstract class Door {
         pause(20);
         seen = inboxStatus(eventId);
       }
-      assertThat(seen).as("%s: event %s in the inbox after %s", this, eventId, PATIENCE)
+      assertThat(seen)
+          .as("%s: event %s in the inbox after %s", this, eventId, PATIENCE)
           .isEqualTo(wanted.code());
     }
 
@@ -250,7 +268,8 @@ abstract class Door {
 
     @Override
     synchronized void stop() throws Exception {
-      try (DoorApp first = app; DoorApp second = elsewhere) {
+      try (DoorApp first = app;
+          DoorApp second = elsewhere) {
         app = null;
         elsewhere = null;
       }
@@ -259,7 +278,11 @@ abstract class Door {
 
   /** The servlet filter: with handlers, passing down to the servlet behind, or async. */
   static final class Filter extends Http {
-    enum Kind { HANDLERS, PASS_DOWN, ASYNC }
+    enum Kind {
+      HANDLERS,
+      PASS_DOWN,
+      ASYNC
+    }
 
     private final Kind kind;
 
@@ -274,15 +297,24 @@ abstract class Door {
       EventHandlers handlers = EventHandlers.of(processing.handler());
       switch (kind) {
         case HANDLERS -> app.filter(PATH, new StripeWebhookFilter(config.build(), handlers));
-        case PASS_DOWN -> app.filter(PATH, new StripeWebhookFilter(config.build(),
-            EventHandlers.none())).servlet(PATH, processing.servlet());
+        case PASS_DOWN ->
+            app.filter(PATH, new StripeWebhookFilter(config.build(), EventHandlers.none()))
+                .servlet(PATH, processing.servlet());
         case ASYNC -> {
           // Retried soon after a failure, so that a fixed fault shows within the tests' wait.
-          InMemoryEventInbox inbox = new InMemoryEventInbox(InboxOptions.builder()
-              .retryDelay(Duration.ofMillis(200)).maxRetryDelay(Duration.ofSeconds(1))
-              .maxAttempts(50).build());
-          app.filter(PATH, new StripeWebhookFilter(config
-              .processing(WebhookConfig.Processing.ASYNC).attempts(50).build(), handlers, inbox));
+          InMemoryEventInbox inbox =
+              new InMemoryEventInbox(
+                  InboxOptions.builder()
+                      .retryDelay(Duration.ofMillis(200))
+                      .maxRetryDelay(Duration.ofSeconds(1))
+                      .maxAttempts(50)
+                      .build());
+          app.filter(
+              PATH,
+              new StripeWebhookFilter(
+                  config.processing(WebhookConfig.Processing.ASYNC).attempts(50).build(),
+                  handlers,
+                  inbox));
         }
       }
       return app.start();
@@ -290,7 +322,8 @@ abstract class Door {
 
     @Override
     Set<Fault> faults() {
-      return kind == Kind.PASS_DOWN ? EnumSet.allOf(Fault.class)
+      return kind == Kind.PASS_DOWN
+          ? EnumSet.allOf(Fault.class)
           : EnumSet.of(Fault.THROWS_RUNTIME_EXCEPTION, Fault.THROWS_ASSERTION_ERROR);
     }
 
@@ -302,7 +335,10 @@ abstract class Door {
 
   /** The JAX-RS providers, alone or behind the filter, on one runtime. */
   static final class Jaxrs extends Http {
-    enum Runtime { JERSEY, RESTEASY }
+    enum Runtime {
+      JERSEY,
+      RESTEASY
+    }
 
     private final Runtime runtime;
     private final boolean behindTheFilter;
@@ -352,8 +388,10 @@ abstract class Door {
     private JerseyRuntime() {}
 
     static void deploy(DoorApp app, Application application) {
-      app.servlet("/webhooks/*", new org.glassfish.jersey.servlet.ServletContainer(
-          org.glassfish.jersey.server.ResourceConfig.forApplication(application)));
+      app.servlet(
+          "/webhooks/*",
+          new org.glassfish.jersey.servlet.ServletContainer(
+              org.glassfish.jersey.server.ResourceConfig.forApplication(application)));
     }
   }
 
@@ -366,33 +404,38 @@ abstract class Door {
       // application, in the servlet context, where its servlet takes it. The way to give it an
       // Application instance rather than a class name.
       String key = org.jboss.resteasy.spi.ResteasyDeployment.class.getName();
-      app.listener(new ServletContextListener() {
-        @Override
-        public void contextInitialized(ServletContextEvent event) {
-          org.jboss.resteasy.spi.ResteasyDeployment deployment =
-              new org.jboss.resteasy.core.ResteasyDeploymentImpl();
-          deployment.setApplication(application);
-          deployment.getDefaultContextObjects().put(ServletContext.class,
-              event.getServletContext());
-          deployment.start();
-          event.getServletContext().setAttribute(key, deployment);
-        }
+      app.listener(
+              new ServletContextListener() {
+                @Override
+                public void contextInitialized(ServletContextEvent event) {
+                  org.jboss.resteasy.spi.ResteasyDeployment deployment =
+                      new org.jboss.resteasy.core.ResteasyDeploymentImpl();
+                  deployment.setApplication(application);
+                  deployment
+                      .getDefaultContextObjects()
+                      .put(ServletContext.class, event.getServletContext());
+                  deployment.start();
+                  event.getServletContext().setAttribute(key, deployment);
+                }
 
-        @Override
-        public void contextDestroyed(ServletContextEvent event) {
-          ((org.jboss.resteasy.spi.ResteasyDeployment) event.getServletContext()
-              .getAttribute(key)).stop();
-        }
-      }).servlet("/webhooks/*",
-          new org.jboss.resteasy.plugins.server.servlet.HttpServlet30Dispatcher(),
-          Map.of("resteasy.servlet.mapping.prefix", "/webhooks"));
+                @Override
+                public void contextDestroyed(ServletContextEvent event) {
+                  ((org.jboss.resteasy.spi.ResteasyDeployment)
+                          event.getServletContext().getAttribute(key))
+                      .stop();
+                }
+              })
+          .servlet(
+              "/webhooks/*",
+              new org.jboss.resteasy.plugins.server.servlet.HttpServlet30Dispatcher(),
+              Map.of("resteasy.servlet.mapping.prefix", "/webhooks"));
     }
   }
 
   /**
-   * A door that takes in an event without Stripe posting it: the admin console's replay of a
-   * stored event, or recovery from Stripe's Events API. Its application has two endpoints: the
-   * {@code default} one at {@value #PATH}, whose handlers are the processing, and {@value
+   * A door that takes in an event without Stripe posting it: the admin console's replay of a stored
+   * event, or recovery from Stripe's Events API. Its application has two endpoints: the {@code
+   * default} one at {@value #PATH}, whose handlers are the processing, and {@value
    * #PASS_DOWN_ENDPOINT} at {@value #PASS_DOWN_PATH}, without handlers: the servlet behind it is
    * the processing.
    */
@@ -401,7 +444,13 @@ abstract class Door {
     static final String PASS_DOWN_PATH = "/webhooks/connect";
 
     /** What the door said it did with the event. */
-    enum Outcome { PROCESSED, FAILED, NOTHING_TO_DO, BUSY, NEEDS_A_DELIVERY }
+    enum Outcome {
+      PROCESSED,
+      FAILED,
+      NOTHING_TO_DO,
+      BUSY,
+      NEEDS_A_DELIVERY
+    }
 
     /** The door's outcome, and its answer as it gave it. */
     record Taken(Outcome outcome, String answer) {}
@@ -425,12 +474,17 @@ abstract class Door {
 
     synchronized DoorApp app() throws Exception {
       if (app == null) {
-        DoorApp started = new DoorApp()
-            .filter(PATH, new StripeWebhookFilter(config().build(),
-                EventHandlers.of(processing.handler())))
-            .filter(PASS_DOWN_PATH, new StripeWebhookFilter(
-                config().endpoint(PASS_DOWN_ENDPOINT).build(), EventHandlers.none()))
-            .servlet(PASS_DOWN_PATH, processing.servlet());
+        DoorApp started =
+            new DoorApp()
+                .filter(
+                    PATH,
+                    new StripeWebhookFilter(
+                        config().build(), EventHandlers.of(processing.handler())))
+                .filter(
+                    PASS_DOWN_PATH,
+                    new StripeWebhookFilter(
+                        config().endpoint(PASS_DOWN_ENDPOINT).build(), EventHandlers.none()))
+                .servlet(PASS_DOWN_PATH, processing.servlet());
         addTo(started);
         app = started.start();
         sender = new WebhookSender(app.uri(PATH), SECRET);
@@ -463,8 +517,8 @@ abstract class Door {
   }
 
   /**
-   * The admin console's replay ({@code POST /admin/api/events/{id}/replay} with the session's
-   * CSRF token), of an event a delivery left failed.
+   * The admin console's replay ({@code POST /admin/api/events/{id}/replay} with the session's CSRF
+   * token), of an event a delivery left failed.
    */
   static final class Replay extends Stored {
     private String csrfToken;
@@ -475,7 +529,9 @@ abstract class Door {
 
     @Override
     void addTo(DoorApp app) {
-      app.servlet("/admin/*", new StripeWebhookAdminServlet(),
+      app.servlet(
+          "/admin/*",
+          new StripeWebhookAdminServlet(),
           Map.of(StripeWebhookAdminServlet.OPEN_PARAMETER, "true"));
     }
 
@@ -486,8 +542,9 @@ abstract class Door {
       processing.fail(id, passDown ? Fault.ANSWERS_500 : Fault.THROWS_RUNTIME_EXCEPTION);
       try {
         HttpResponse<String> failed = deliver(event, passDown);
-        assertThat(failed.statusCode()).as("%s: the delivery that fails: %s", this,
-            failed.body()).isEqualTo(500);
+        assertThat(failed.statusCode())
+            .as("%s: the delivery that fails: %s", this, failed.body())
+            .isEqualTo(500);
       } finally {
         processing.heal(id);
       }
@@ -498,12 +555,16 @@ abstract class Door {
     private synchronized String csrfToken() throws Exception {
       if (csrfToken == null) {
         DoorApp running = app();
-        HttpResponse<String> answer = running.client.send(HttpRequest.newBuilder(
-            running.uri("/admin/api/csrf")).timeout(PATIENCE).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> answer =
+            running.client.send(
+                HttpRequest.newBuilder(running.uri("/admin/api/csrf"))
+                    .timeout(PATIENCE)
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-        csrfToken = JsonParser.parseString(answer.body()).getAsJsonObject().get("token")
-            .getAsString();
+        csrfToken =
+            JsonParser.parseString(answer.body()).getAsJsonObject().get("token").getAsString();
       }
       return csrfToken;
     }
@@ -512,30 +573,35 @@ abstract class Door {
     Taken takeIn(String eventId, boolean passDown) throws Exception {
       String token = csrfToken();
       DoorApp running = app();
-      HttpResponse<String> answer = running.client.send(HttpRequest.newBuilder(
-          running.uri("/admin/api/events/" + eventId + "/replay"))
-          .header("X-CSRF-Token", token).timeout(PATIENCE)
-          .POST(HttpRequest.BodyPublishers.noBody()).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> answer =
+          running.client.send(
+              HttpRequest.newBuilder(running.uri("/admin/api/events/" + eventId + "/replay"))
+                  .header("X-CSRF-Token", token)
+                  .timeout(PATIENCE)
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       String said = answer.statusCode() + " " + answer.body();
       JsonObject json = JsonParser.parseString(answer.body()).getAsJsonObject();
       if (answer.statusCode() == 200) {
         String outcome = json.get("outcome").isJsonNull() ? "" : json.get("outcome").getAsString();
-        return new Taken(switch (outcome) {
-          case "done", "already_done", "superseded" -> Outcome.PROCESSED;
-          case "busy" -> Outcome.BUSY;
-          default -> Outcome.FAILED;
-        }, said);
+        return new Taken(
+            switch (outcome) {
+              case "done", "already_done", "superseded" -> Outcome.PROCESSED;
+              case "busy" -> Outcome.BUSY;
+              default -> Outcome.FAILED;
+            },
+            said);
       }
       assertThat(answer.statusCode()).as(said).isEqualTo(409);
-      return new Taken(json.has("replayed") ? Outcome.NOTHING_TO_DO : Outcome.NEEDS_A_DELIVERY,
-          said);
+      return new Taken(
+          json.has("replayed") ? Outcome.NOTHING_TO_DO : Outcome.NEEDS_A_DELIVERY, said);
     }
   }
 
   /**
-   * Recovery ({@link EventRecovery}) against a local server answering as Stripe's Events API:
-   * one page with the events a test lists.
+   * Recovery ({@link EventRecovery}) against a local server answering as Stripe's Events API: one
+   * page with the events a test lists.
    */
   static final class Recovery extends Stored {
     private final List<JsonObject> listed = new CopyOnWriteArrayList<>();
@@ -548,25 +614,30 @@ abstract class Door {
     @Override
     void addTo(DoorApp app) throws Exception {
       HttpServer api = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      api.createContext("/v1/events", exchange -> {
-        JsonObject page = new JsonObject();
-        page.addProperty("object", "list");
-        JsonArray data = new JsonArray();
-        listed.forEach(data::add);
-        page.add("data", data);
-        page.addProperty("has_more", false);
-        page.addProperty("url", "/v1/events");
-        byte[] bytes = page.toString().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.getResponseHeaders().add("Request-Id", "req_door_guarantees");
-        exchange.sendResponseHeaders(200, bytes.length);
-        exchange.getResponseBody().write(bytes);
-        exchange.close();
-      });
+      api.createContext(
+          "/v1/events",
+          exchange -> {
+            JsonObject page = new JsonObject();
+            page.addProperty("object", "list");
+            JsonArray data = new JsonArray();
+            listed.forEach(data::add);
+            page.add("data", data);
+            page.addProperty("has_more", false);
+            page.addProperty("url", "/v1/events");
+            byte[] bytes = page.toString().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.getResponseHeaders().add("Request-Id", "req_door_guarantees");
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+          });
       api.start();
       app.closing(() -> api.stop(0));
-      stripe = StripeClient.builder().setApiKey("sk_test_door_guarantees")
-          .setApiBase("http://127.0.0.1:" + api.getAddress().getPort()).build();
+      stripe =
+          StripeClient.builder()
+              .setApiKey("sk_test_door_guarantees")
+              .setApiBase("http://127.0.0.1:" + api.getAddress().getPort())
+              .build();
     }
 
     /** Stripe's Events API lists these events, and only these. */
@@ -584,14 +655,19 @@ abstract class Door {
     @Override
     Taken takeIn(String eventId, boolean passDown) throws Exception {
       WebhookEndpoint endpoint = endpoint(passDown);
-      EventRecovery.Report report = EventRecovery.create(stripe, endpoint.config(), endpoint)
-          .run(EventRecovery.Range.last(Duration.ofDays(1), Clock.systemUTC()),
-              EventRecovery.Options.all());
-      Outcome outcome = report.failed() > 0 ? Outcome.FAILED
-          : report.awaitingDelivery() > 0 ? Outcome.NEEDS_A_DELIVERY
-          : report.busy() > 0 ? Outcome.BUSY
-          : report.processed() > 0 ? Outcome.PROCESSED
-          : Outcome.NOTHING_TO_DO;
+      EventRecovery.Report report =
+          EventRecovery.create(stripe, endpoint.config(), endpoint)
+              .run(
+                  EventRecovery.Range.last(Duration.ofDays(1), Clock.systemUTC()),
+                  EventRecovery.Options.all());
+      Outcome outcome =
+          report.failed() > 0
+              ? Outcome.FAILED
+              : report.awaitingDelivery() > 0
+                  ? Outcome.NEEDS_A_DELIVERY
+                  : report.busy() > 0
+                      ? Outcome.BUSY
+                      : report.processed() > 0 ? Outcome.PROCESSED : Outcome.NOTHING_TO_DO;
       return new Taken(outcome, report.toString());
     }
   }

@@ -28,11 +28,14 @@ import org.eclipse.jetty.server.ServerConnector;
  */
 final class DoorApp implements AutoCloseable {
   private final Server server = new Server(new InetSocketAddress("127.0.0.1", 0));
-  private final ServletContextHandler context = new ServletContextHandler("/",
-      ServletContextHandler.SESSIONS);
+  private final ServletContextHandler context =
+      new ServletContextHandler("/", ServletContextHandler.SESSIONS);
   private final List<AutoCloseable> closers = new ArrayList<>();
-  final HttpClient client = HttpClient.newBuilder().cookieHandler(new CookieManager())
-      .connectTimeout(Duration.ofSeconds(10)).build();
+  final HttpClient client =
+      HttpClient.newBuilder()
+          .cookieHandler(new CookieManager())
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
 
   DoorApp() {
     server.setHandler(context);
@@ -77,14 +80,16 @@ final class DoorApp implements AutoCloseable {
   }
 
   URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0])
-        .getLocalPort() + path);
+    return URI.create(
+        "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + path);
   }
 
   /** The endpoint named {@code name} as the running application publishes it, or null. */
   WebhookEndpoint endpoint(String name) {
-    return (WebhookEndpoint) context.getServletContext()
-        .getAttribute(StripeWebhookFilter.ENDPOINT_ATTRIBUTE_PREFIX + name);
+    return (WebhookEndpoint)
+        context
+            .getServletContext()
+            .getAttribute(StripeWebhookFilter.ENDPOINT_ATTRIBUTE_PREFIX + name);
   }
 
   @Override

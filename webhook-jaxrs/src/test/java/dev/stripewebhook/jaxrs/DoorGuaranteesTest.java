@@ -29,38 +29,40 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.opentest4j.TestAbortedException;
 
 /**
- * The library's promise, the same on every door: the same deliveries get the same answers and
- * the same processing runs, whether an event comes in through the servlet filter (with handlers,
- * or passing down to the servlet or JAX-RS resource behind it), the JAX-RS providers alone, the
- * async workers, or is taken in again by the admin console's replay or by recovery from Stripe's
- * Events API. Each door runs the same {@link DoorProcessing} on its own embedded Jetty.
+ * The library's promise, the same on every door: the same deliveries get the same answers and the
+ * same processing runs, whether an event comes in through the servlet filter (with handlers, or
+ * passing down to the servlet or JAX-RS resource behind it), the JAX-RS providers alone, the async
+ * workers, or is taken in again by the admin console's replay or by recovery from Stripe's Events
+ * API. Each door runs the same {@link DoorProcessing} on its own embedded Jetty.
  *
  * <p>Jersey and RESTEasy cannot share a JVM (each installs the JAX-RS {@code RuntimeDelegate}; see
- * the surefire executions of the pom): where Jersey is on the class path, every door but
- * RESTEasy's runs; where RESTEasy is, its two doors alone.
+ * the surefire executions of the pom): where Jersey is on the class path, every door but RESTEasy's
+ * runs; where RESTEasy is, its two doors alone.
  */
 class DoorGuaranteesTest {
   private static final String ON_RESTEASY = "org.jboss.resteasy.core.ResteasyDeploymentImpl";
   private static final String ON_JERSEY = "org.glassfish.jersey.servlet.ServletContainer";
   static final List<Door.Http> HTTP_DOORS = httpDoorsOfThisClassPath();
-  static final List<Door.Stored> STORED_DOORS = present(ON_JERSEY) || !present(ON_RESTEASY)
-      ? List.of(new Door.Replay("admin replay"), new Door.Recovery("recovery (Events API)"))
-      : List.of();
+  static final List<Door.Stored> STORED_DOORS =
+      present(ON_JERSEY) || !present(ON_RESTEASY)
+          ? List.of(new Door.Replay("admin replay"), new Door.Recovery("recovery (Events API)"))
+          : List.of();
 
   private static List<Door.Http> httpDoorsOfThisClassPath() {
     if (present(ON_RESTEASY) && !present(ON_JERSEY)) {
       return List.of(
-          new Door.Jaxrs("JAX-RS behind the filter (RESTEasy)", Door.Jaxrs.Runtime.RESTEASY,
-              true),
+          new Door.Jaxrs("JAX-RS behind the filter (RESTEasy)", Door.Jaxrs.Runtime.RESTEASY, true),
           new Door.Jaxrs("JAX-RS alone (RESTEasy)", Door.Jaxrs.Runtime.RESTEASY, false));
     }
-    List<Door.Http> doors = new ArrayList<>(List.of(
-        new Door.Filter("filter with handlers", Door.Filter.Kind.HANDLERS),
-        new Door.Filter("filter passing down to a servlet", Door.Filter.Kind.PASS_DOWN),
-        new Door.Filter("async workers", Door.Filter.Kind.ASYNC)));
+    List<Door.Http> doors =
+        new ArrayList<>(
+            List.of(
+                new Door.Filter("filter with handlers", Door.Filter.Kind.HANDLERS),
+                new Door.Filter("filter passing down to a servlet", Door.Filter.Kind.PASS_DOWN),
+                new Door.Filter("async workers", Door.Filter.Kind.ASYNC)));
     if (present(ON_JERSEY)) {
-      doors.add(new Door.Jaxrs("JAX-RS behind the filter (Jersey)", Door.Jaxrs.Runtime.JERSEY,
-          true));
+      doors.add(
+          new Door.Jaxrs("JAX-RS behind the filter (Jersey)", Door.Jaxrs.Runtime.JERSEY, true));
       doors.add(new Door.Jaxrs("JAX-RS alone (Jersey)", Door.Jaxrs.Runtime.JERSEY, false));
     }
     return List.copyOf(doors);
@@ -77,13 +79,17 @@ class DoorGuaranteesTest {
 
   /** A failure names its door: the build's report tells a test's arguments by index only. */
   @RegisterExtension
-  static final TestExecutionExceptionHandler NAMES_THE_DOOR = (context, failure) -> {
-    if (failure instanceof TestAbortedException) {
-      throw failure;
-    }
-    throw new AssertionError(context.getDisplayName() + ": " + (failure instanceof AssertionError
-        ? failure.getMessage() : failure.toString()), failure);
-  };
+  static final TestExecutionExceptionHandler NAMES_THE_DOOR =
+      (context, failure) -> {
+        if (failure instanceof TestAbortedException) {
+          throw failure;
+        }
+        throw new AssertionError(
+            context.getDisplayName()
+                + ": "
+                + (failure instanceof AssertionError ? failure.getMessage() : failure.toString()),
+            failure);
+      };
 
   static Stream<Door.Http> httpDoors() {
     return HTTP_DOORS.stream();
@@ -112,27 +118,39 @@ class DoorGuaranteesTest {
   }
 
   static void assertProblem(HttpResponse<String> response, int status, String reason) {
-    assertProblem(response.statusCode(), response.headers().firstValue("Content-Type")
-        .orElse(""), response.body(), status, reason);
+    assertProblem(
+        response.statusCode(),
+        response.headers().firstValue("Content-Type").orElse(""),
+        response.body(),
+        status,
+        reason);
   }
 
   static void assertProblem(Door.RawAnswer answer, int status, String reason) {
-    assertProblem(answer.status(), answer.headers().getOrDefault("Content-Type", ""),
-        answer.body(), status, reason);
+    assertProblem(
+        answer.status(),
+        answer.headers().getOrDefault("Content-Type", ""),
+        answer.body(),
+        status,
+        reason);
   }
 
-  static void assertProblem(int actualStatus, String contentType, String body, int status,
-      String reason) {
+  static void assertProblem(
+      int actualStatus, String contentType, String body, int status, String reason) {
     String answer = actualStatus + " " + contentType + " " + body;
     assertThat(actualStatus).as(answer).isEqualTo(status);
     assertThat(contentType).as(answer).startsWith("application/problem+json");
     assertThat(JsonParser.parseString(body).getAsJsonObject().get("reason").getAsString())
-        .as(answer).isEqualTo(reason);
+        .as(answer)
+        .isEqualTo(reason);
   }
 
   static void assertNoExceptionText(String answer) {
-    assertThat(answer).doesNotContain(DoorProcessing.FAULT_TEXT).doesNotContain("Exception")
-        .doesNotContain("AssertionError").doesNotContain("\tat ");
+    assertThat(answer)
+        .doesNotContain(DoorProcessing.FAULT_TEXT)
+        .doesNotContain("Exception")
+        .doesNotContain("AssertionError")
+        .doesNotContain("\tat ");
   }
 
   /** Runs {@code task} {@code copies} times at once on a bounded pool; their results in order. */
@@ -177,17 +195,19 @@ class DoorGuaranteesTest {
 
   @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
   @MethodSource("httpDoors")
-  void twentyConcurrentCopiesOfANewEventAreAll2xxAndProcessedOnce(Door.Http door)
-      throws Exception {
+  void twentyConcurrentCopiesOfANewEventAreAll2xxAndProcessedOnce(Door.Http door) throws Exception {
     JsonObject event = StripeFixtures.eventJson("customer.created");
     String id = id(event);
     door.processing.slow(id);
     byte[] body = bytes(event);
 
-    List<String> answers = atOnce(20, () -> {
-      HttpResponse<String> answer = door.send(body);
-      return answer.statusCode() + " " + answer.body();
-    });
+    List<String> answers =
+        atOnce(
+            20,
+            () -> {
+              HttpResponse<String> answer = door.send(body);
+              return answer.statusCode() + " " + answer.body();
+            });
 
     assertThat(answers).hasSize(20).allSatisfy(answer -> assertThat(answer).startsWith("2"));
     door.settle(id);
@@ -202,8 +222,8 @@ class DoorGuaranteesTest {
     JsonObject event = StripeFixtures.eventJson("invoice.paid");
     byte[] body = bytes(event);
 
-    HttpResponse<String> answer = door.post(body,
-        SignedPayload.of(body).secret("whsec_another_endpoints_secret").header());
+    HttpResponse<String> answer =
+        door.post(body, SignedPayload.of(body).secret("whsec_another_endpoints_secret").header());
 
     assertProblem(answer, 400, "signature-mismatch");
     assertThat(door.processing.runs(id(event))).isZero();
@@ -232,8 +252,8 @@ class DoorGuaranteesTest {
 
   @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
   @MethodSource("httpDoors")
-  void aFailedProcessingIs500WithoutExceptionTextAndTheRedeliveryAfterTheFixRunsIt(
-      Door.Http door) throws Exception {
+  void aFailedProcessingIs500WithoutExceptionTextAndTheRedeliveryAfterTheFixRunsIt(Door.Http door)
+      throws Exception {
     List<String> broken = new ArrayList<>();
     for (Fault fault : door.faults()) {
       try {
@@ -281,8 +301,7 @@ class DoorGuaranteesTest {
     door.processing.heal(id);
     HttpResponse<String> redelivered = door.send(bytes(event));
 
-    assertThat(redelivered.statusCode()).as("the redelivery: " + redelivered.body())
-        .isEqualTo(200);
+    assertThat(redelivered.statusCode()).as("the redelivery: " + redelivered.body()).isEqualTo(200);
     door.settle(id);
     if (door.async()) {
       assertThat(door.processing.runs(id)).isGreaterThan(failedRuns);
@@ -302,21 +321,28 @@ class DoorGuaranteesTest {
     door.processing.slow(id);
     byte[] body = bytes(event);
 
-    List<String> answers = new ArrayList<>(atOnce(20, () -> {
-      HttpResponse<String> answer = door.send(body);
-      // Read at once, before anything else the test does.
-      String inbox = answer.statusCode() / 100 == 2 ? door.inboxStatus(id) : "not asked";
-      return answer.statusCode() + " with the event " + inbox;
-    }));
+    List<String> answers =
+        new ArrayList<>(
+            atOnce(
+                20,
+                () -> {
+                  HttpResponse<String> answer = door.send(body);
+                  // Read at once, before anything else the test does.
+                  String inbox =
+                      answer.statusCode() / 100 == 2 ? door.inboxStatus(id) : "not asked";
+                  return answer.statusCode() + " with the event " + inbox;
+                }));
     HttpResponse<String> again = door.send(body);
     answers.add(again.statusCode() + " with the event " + door.inboxStatus(id));
 
-    List<String> allowed = door.async()
-        ? List.of("received", "processing", "done", "failed")
-        : List.of("done");
-    assertThat(answers).filteredOn(answer -> answer.startsWith("2")).isNotEmpty()
-        .allSatisfy(answer -> assertThat(answer.substring(answer.lastIndexOf(' ') + 1))
-            .as(answer).isIn(allowed));
+    List<String> allowed =
+        door.async() ? List.of("received", "processing", "done", "failed") : List.of("done");
+    assertThat(answers)
+        .filteredOn(answer -> answer.startsWith("2"))
+        .isNotEmpty()
+        .allSatisfy(
+            answer ->
+                assertThat(answer.substring(answer.lastIndexOf(' ') + 1)).as(answer).isIn(allowed));
   }
 
   // 6. A client outside stripe.webhook.allowed-ips: 403 address-not-allowed, on every door.
@@ -384,7 +410,9 @@ class DoorGuaranteesTest {
 
     List<Taken> taken = atOnce(20, () -> door.takeIn(id, false));
 
-    assertThat(taken).extracting(Taken::outcome).doesNotContain(Outcome.FAILED)
+    assertThat(taken)
+        .extracting(Taken::outcome)
+        .doesNotContain(Outcome.FAILED)
         .contains(Outcome.PROCESSED);
     assertThat(door.processing.runs(id)).isEqualTo(before + 1);
     assertThat(door.inboxStatus(id, false)).isEqualTo(InboxStatus.DONE.code());
@@ -406,16 +434,14 @@ class DoorGuaranteesTest {
       assertThat(failed.outcome()).as(fault + ": " + failed.answer()).isEqualTo(Outcome.FAILED);
       assertNoExceptionText(failed.answer());
       assertThat(door.processing.runs(id)).as(fault.name()).isEqualTo(before + 1);
-      assertThat(door.inboxStatus(id, false)).as(fault.name())
-          .isEqualTo(InboxStatus.FAILED.code());
+      assertThat(door.inboxStatus(id, false)).as(fault.name()).isEqualTo(InboxStatus.FAILED.code());
 
       door.processing.heal(id);
       Taken fixed = door.takeIn(id, false);
 
       assertThat(fixed.outcome()).as(fault + ": " + fixed.answer()).isEqualTo(Outcome.PROCESSED);
       assertThat(door.processing.runs(id)).as(fault.name()).isEqualTo(before + 2);
-      assertThat(door.inboxStatus(id, false)).as(fault.name())
-          .isEqualTo(InboxStatus.DONE.code());
+      assertThat(door.inboxStatus(id, false)).as(fault.name()).isEqualTo(InboxStatus.DONE.code());
     }
   }
 
@@ -436,7 +462,8 @@ class DoorGuaranteesTest {
       assertThat(taken.answer()).startsWith("409 ");
     }
     assertThat(door.processing.runs(id)).isEqualTo(before);
-    assertThat(door.inboxStatus(id, true)).isNotEqualTo(InboxStatus.DONE.code())
+    assertThat(door.inboxStatus(id, true))
+        .isNotEqualTo(InboxStatus.DONE.code())
         .isNotEqualTo("absent");
 
     HttpResponse<String> delivered = door.deliver(event, true);
@@ -448,8 +475,8 @@ class DoorGuaranteesTest {
 
   @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
   @MethodSource("storedDoors")
-  void anEventWithAnIdOf300CharactersIsRefusedNotStoredAndTheOthersAreRecovered(
-      Door.Stored door) throws Exception {
+  void anEventWithAnIdOf300CharactersIsRefusedNotStoredAndTheOthersAreRecovered(Door.Stored door)
+      throws Exception {
     // Replay takes only events a delivery stored, and every delivery refuses this one (7).
     assumeTrue(door instanceof Door.Recovery, "replay never sees an event no door stored");
     // Stored, it would break the JDBC inbox's id column: the run would stop there, and the

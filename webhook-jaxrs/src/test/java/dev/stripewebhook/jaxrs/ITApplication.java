@@ -18,7 +18,8 @@ public class ITApplication extends Application {
   @Override
   @SuppressWarnings("deprecation") // the feature instance needs its config: a singleton
   public Set<Object> getSingletons() {
-    return Set.of(new StripeWebhookFeature(WebhookConfig.builder().secrets(FEATURE_SECRET)
-        .maxBody(MAX_BODY).build()));
+    return Set.of(
+        new StripeWebhookFeature(
+            WebhookConfig.builder().secrets(FEATURE_SECRET).maxBody(MAX_BODY).build()));
   }
 }

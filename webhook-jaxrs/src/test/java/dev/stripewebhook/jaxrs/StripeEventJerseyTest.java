@@ -11,9 +11,11 @@ class StripeEventJerseyTest extends AbstractStripeEventTest {
 
   @Override
   void addJaxrs(ServletContextHandler context) {
-    context.addServlet(new ServletHolder(new ServletContainer(
-        ResourceConfig.forApplication(new ITApplication()))), "/api/*");
-    context.addServlet(new ServletHolder(new ServletContainer(
-        ResourceConfig.forApplication(new ITApplication()))), "/filtered/*");
+    context.addServlet(
+        new ServletHolder(new ServletContainer(ResourceConfig.forApplication(new ITApplication()))),
+        "/api/*");
+    context.addServlet(
+        new ServletHolder(new ServletContainer(ResourceConfig.forApplication(new ITApplication()))),
+        "/filtered/*");
   }
 }

@@ -59,7 +59,8 @@ public class WebhookITResource {
     return event.id() + " " + body.length();
   }
 
-  static final java.util.Set<String> FAILED_ONCE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  static final java.util.Set<String> FAILED_ONCE =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** Fails the first delivery of each event: the redelivery must call it again. */
   @POST
@@ -78,7 +79,8 @@ public class WebhookITResource {
   @POST
   @Path("slow")
   public String slow(@StripeEvent VerifiedEvent event) throws InterruptedException {
-    SLOW_RUNS.computeIfAbsent(event.id(), id -> new java.util.concurrent.atomic.AtomicInteger())
+    SLOW_RUNS
+        .computeIfAbsent(event.id(), id -> new java.util.concurrent.atomic.AtomicInteger())
         .incrementAndGet();
     Thread.sleep(300);
     return "slow " + event.id();

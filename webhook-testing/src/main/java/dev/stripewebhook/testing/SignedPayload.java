@@ -31,8 +31,13 @@ public final class SignedPayload {
   private final List<String> replacedSignatures;
   private final List<String> extraItems;
 
-  private SignedPayload(byte[] body, byte[] signedBody, List<String> secrets, Long timestamp,
-      List<String> replacedSignatures, List<String> extraItems) {
+  private SignedPayload(
+      byte[] body,
+      byte[] signedBody,
+      List<String> secrets,
+      Long timestamp,
+      List<String> replacedSignatures,
+      List<String> extraItems) {
     this.body = body;
     this.signedBody = signedBody;
     this.secrets = secrets;
@@ -54,12 +59,14 @@ public final class SignedPayload {
 
   /** Signs with these secrets: one {@code v1} each, as during secret rotation. */
   public SignedPayload secret(String... secrets) {
-    return new SignedPayload(body, signedBody, List.of(secrets), timestamp, replacedSignatures, extraItems);
+    return new SignedPayload(
+        body, signedBody, List.of(secrets), timestamp, replacedSignatures, extraItems);
   }
 
   /** Signs at this time, in seconds since the epoch (default: the clock's now). */
   public SignedPayload at(long epochSecond) {
-    return new SignedPayload(body, signedBody, secrets, epochSecond, replacedSignatures, extraItems);
+    return new SignedPayload(
+        body, signedBody, secrets, epochSecond, replacedSignatures, extraItems);
   }
 
   /** Signs at this time (default: now). */
@@ -69,20 +76,22 @@ public final class SignedPayload {
 
   /** Replaces the computed signatures by {@code scheme=value} items, as given. */
   public SignedPayload withSignature(String scheme, String value) {
-    return new SignedPayload(body, signedBody, secrets, timestamp, List.of(scheme + "=" + value), extraItems);
+    return new SignedPayload(
+        body, signedBody, secrets, timestamp, List.of(scheme + "=" + value), extraItems);
   }
 
   /** Appends a raw item ({@code "v0=abc"}, or anything malformed) to the header. */
   public SignedPayload withItem(String item) {
     List<String> items = new ArrayList<>(extraItems);
     items.add(item);
-    return new SignedPayload(body, signedBody, secrets, timestamp, replacedSignatures, List.copyOf(items));
+    return new SignedPayload(
+        body, signedBody, secrets, timestamp, replacedSignatures, List.copyOf(items));
   }
 
   /** The same header over a different body: what a body changed in transit looks like. */
   public SignedPayload withBodyChangedTo(byte[] changed) {
-    return new SignedPayload(changed.clone(), signedBody, secrets, timestamp, replacedSignatures,
-        extraItems);
+    return new SignedPayload(
+        changed.clone(), signedBody, secrets, timestamp, replacedSignatures, extraItems);
   }
 
   /** The body to send. */
@@ -114,5 +123,4 @@ public final class SignedPayload {
   public static String sign(String secret, long timestamp, byte[] body) {
     return WebhookSigner.of(secret).hex(timestamp, body);
   }
-
 }

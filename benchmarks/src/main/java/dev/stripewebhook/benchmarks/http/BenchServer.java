@@ -33,22 +33,23 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
- * One embedded Jetty 12 server on 127.0.0.1 and a free port, serving the given {@link SetUp}s,
- * each on its own path, with one {@link BenchServlets.PaymentIntentHandler} per set-up that
- * handles events; and, when a set-up needs it, one embedded PostgreSQL on 127.0.0.1 with one
- * database per set-up.
+ * One embedded Jetty 12 server on 127.0.0.1 and a free port, serving the given {@link SetUp}s, each
+ * on its own path, with one {@link BenchServlets.PaymentIntentHandler} per set-up that handles
+ * events; and, when a set-up needs it, one embedded PostgreSQL on 127.0.0.1 with one database per
+ * set-up.
  */
 final class BenchServer implements AutoCloseable {
   static final String SECRET = "whsec_loadbench_0123456789abcdef";
+
   /** Connections per database pool. */
   private static final int CONNECTIONS = 32;
 
   /**
-   * The per-delivery log line is an operator's choice, not the filter's cost: silenced here, as
-   * in the runs in docs/PERFORMANCE.md. Kept in a field: JUL holds loggers weakly.
+   * The per-delivery log line is an operator's choice, not the filter's cost: silenced here, as in
+   * the runs in docs/PERFORMANCE.md. Kept in a field: JUL holds loggers weakly.
    */
-  private static final java.util.logging.Logger DELIVERY_LOG = quiet(
-      java.util.logging.Logger.getLogger(StripeWebhookFilter.DELIVERY_LOGGER));
+  private static final java.util.logging.Logger DELIVERY_LOG =
+      quiet(java.util.logging.Logger.getLogger(StripeWebhookFilter.DELIVERY_LOGGER));
 
   private static java.util.logging.Logger quiet(java.util.logging.Logger logger) {
     logger.setLevel(java.util.logging.Level.WARNING);
@@ -63,12 +64,12 @@ final class BenchServer implements AutoCloseable {
   private final int workers;
 
   /**
-   * Starts the server with {@code setUps} (and PostgreSQL, when one of them needs it, with
-   * {@code synchronous_commit} on or off) and {@code workers} threads for the async set-ups;
-   * databases go to {@code dataDirectory}, emptied first.
+   * Starts the server with {@code setUps} (and PostgreSQL, when one of them needs it, with {@code
+   * synchronous_commit} on or off) and {@code workers} threads for the async set-ups; databases go
+   * to {@code dataDirectory}, emptied first.
    */
-  BenchServer(Path dataDirectory, Collection<SetUp> setUps, boolean synchronousCommit,
-      int workers) throws Exception {
+  BenchServer(Path dataDirectory, Collection<SetUp> setUps, boolean synchronousCommit, int workers)
+      throws Exception {
     this.workers = workers;
     deleteRecursively(dataDirectory);
     Files.createDirectories(dataDirectory);
@@ -127,19 +128,20 @@ final class BenchServer implements AutoCloseable {
       eventHandlers = EventHandlers.of(handler);
     }
     InboxOptions options = InboxOptions.defaults();
-    EventInbox inbox = switch (setUp.store()) {
-      case H2 -> JdbcEventInbox.create(h2(setUp, dataDirectory, ";WRITE_DELAY=0"), options);
-      case H2_DELAYED -> JdbcEventInbox.create(h2(setUp, dataDirectory, ""), options);
-      case POSTGRES -> JdbcEventInbox.create(
-          postgres.database(setUp.label().replace('-', '_'), CONNECTIONS), options);
-      case MEMORY, NONE -> new InMemoryEventInbox(options);
-    };
+    EventInbox inbox =
+        switch (setUp.store()) {
+          case H2 -> JdbcEventInbox.create(h2(setUp, dataDirectory, ";WRITE_DELAY=0"), options);
+          case H2_DELAYED -> JdbcEventInbox.create(h2(setUp, dataDirectory, ""), options);
+          case POSTGRES ->
+              JdbcEventInbox.create(
+                  postgres.database(setUp.label().replace('-', '_'), CONNECTIONS), options);
+          case MEMORY, NONE -> new InMemoryEventInbox(options);
+        };
     return new StripeWebhookFilter(config.build(), eventHandlers, inbox);
   }
 
   private DataSource h2(SetUp setUp, Path dataDirectory, String settings) {
-    String url = "jdbc:h2:file:" + dataDirectory.resolve(setUp.label()).toAbsolutePath()
-        + settings;
+    String url = "jdbc:h2:file:" + dataDirectory.resolve(setUp.label()).toAbsolutePath() + settings;
     JdbcConnectionPool pool = JdbcConnectionPool.create(url, "sa", "");
     pool.setMaxConnections(CONNECTIONS);
     pools.add(pool);
@@ -179,13 +181,16 @@ final class BenchServer implements AutoCloseable {
       return;
     }
     try (Stream<Path> paths = Files.walk(directory)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.delete(path);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              path -> {
+                try {
+                  Files.delete(path);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     }
   }
 }

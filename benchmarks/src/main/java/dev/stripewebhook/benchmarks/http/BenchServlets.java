@@ -49,8 +49,11 @@ final class BenchServlets {
       byte[] body = request.getInputStream().readAllBytes();
       Event event;
       try {
-        event = Webhook.constructEvent(new String(body, StandardCharsets.UTF_8),
-            request.getHeader("Stripe-Signature"), secret);
+        event =
+            Webhook.constructEvent(
+                new String(body, StandardCharsets.UTF_8),
+                request.getHeader("Stripe-Signature"),
+                secret);
       } catch (SignatureVerificationException e) {
         response.setStatus(400);
         return;
@@ -58,8 +61,10 @@ final class BenchServlets {
       var deserializer = event.getDataObjectDeserializer();
       StripeObject object;
       try {
-        object = deserializer.getObject().isPresent() ? deserializer.getObject().get()
-            : deserializer.deserializeUnsafe();
+        object =
+            deserializer.getObject().isPresent()
+                ? deserializer.getObject().get()
+                : deserializer.deserializeUnsafe();
       } catch (EventDataObjectDeserializationException e) {
         response.setStatus(400);
         return;

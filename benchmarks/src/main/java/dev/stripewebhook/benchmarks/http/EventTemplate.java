@@ -16,9 +16,22 @@ final class EventTemplate {
   private static final String EVENT_MARK = "evt_" + "A".repeat(ID_DIGITS);
   private static final String OBJECT_MARK = "pi_" + "B".repeat(ID_DIGITS);
   // Kept when the fixture must shrink to reach a small size: what a receiver typically reads.
-  private static final Set<String> SMALL_FIELDS = Set.of("id", "object", "amount",
-      "amount_received", "currency", "status", "created", "livemode", "metadata", "customer",
-      "payment_method", "latest_charge", "description", "capture_method");
+  private static final Set<String> SMALL_FIELDS =
+      Set.of(
+          "id",
+          "object",
+          "amount",
+          "amount_received",
+          "currency",
+          "status",
+          "created",
+          "livemode",
+          "metadata",
+          "customer",
+          "payment_method",
+          "latest_charge",
+          "description",
+          "capture_method");
 
   private final byte[] bytes;
   private final int eventIdAt;

@@ -22,8 +22,8 @@ import org.h2.jdbcx.JdbcConnectionPool;
 /**
  * How fast one worker thread drains a backlog from an inbox that also holds many finished events,
  * without HTTP and with a handler that does nothing: the inbox's own cost per stored-and-handled
- * event. Not a JMH benchmark: each round fills a fresh inbox, then times {@code processDue} (10 at a
- * time, as the workers ask) until nothing is due.
+ * event. Not a JMH benchmark: each round fills a fresh inbox, then times {@code processDue} (10 at
+ * a time, as the workers ask) until nothing is due.
  *
  * <pre>{@code
  * java -cp benchmarks/target/benchmarks.jar dev.stripewebhook.benchmarks.http.InboxDrainBenchmark \
@@ -55,13 +55,20 @@ public final class InboxDrainBenchmark {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    System.out.printf(Locale.ROOT, "store %s, done %,d, backlog %,d; inbox code: %s; load"
-        + " average %s%n", store, done, backlog, codeVersion(store),
+    System.out.printf(
+        Locale.ROOT,
+        "store %s, done %,d, backlog %,d; inbox code: %s; load" + " average %s%n",
+        store,
+        done,
+        backlog,
+        codeVersion(store),
         Files.readString(Path.of("/proc/loadavg")).trim());
     double[] perSecond = new double[rounds];
     for (int i = 0; i < rounds; i++) {
-      Round round = store.equals("h2") ? h2Round(data.resolve("r" + i), done, backlog)
-          : memoryRound(done, backlog);
+      Round round =
+          store.equals("h2")
+              ? h2Round(data.resolve("r" + i), done, backlog)
+              : memoryRound(done, backlog);
       if (round.handled() != backlog) {
         throw new IllegalStateException("handled " + round.handled() + " of " + backlog);
       }
@@ -77,9 +84,10 @@ public final class InboxDrainBenchmark {
    * JdbcEventInbox to JdbcDialect when the inbox was split.
    */
   private static String codeVersion(String store) {
-    List<String> types = store.equals("h2")
-        ? List.of("dev.stripewebhook.inbox.JdbcDialect", JdbcEventInbox.class.getName())
-        : List.of(InMemoryEventInbox.class.getName());
+    List<String> types =
+        store.equals("h2")
+            ? List.of("dev.stripewebhook.inbox.JdbcDialect", JdbcEventInbox.class.getName())
+            : List.of(InMemoryEventInbox.class.getName());
     String field = store.equals("h2") ? "SELECT_DUE_UNION" : "due";
     for (String type : types) {
       try {
@@ -105,7 +113,7 @@ public final class InboxDrainBenchmark {
     Events events = new Events();
     for (int i = 0; i < done; i++) {
       String id = events.receive(inbox);
-      inbox.process(id, "fill", (record, context) -> { });
+      inbox.process(id, "fill", (record, context) -> {});
     }
     for (int i = 0; i < backlog; i++) {
       events.receive(inbox);
@@ -115,8 +123,11 @@ public final class InboxDrainBenchmark {
 
   static Round h2Round(Path directory, int done, int backlog) throws Exception {
     Files.createDirectories(directory);
-    JdbcConnectionPool pool = JdbcConnectionPool.create("jdbc:h2:file:"
-        + directory.resolve("inbox").toAbsolutePath() + ";WRITE_DELAY=0", "sa", "");
+    JdbcConnectionPool pool =
+        JdbcConnectionPool.create(
+            "jdbc:h2:file:" + directory.resolve("inbox").toAbsolutePath() + ";WRITE_DELAY=0",
+            "sa",
+            "");
     try {
       try (Connection connection = pool.getConnection();
           Statement statement = connection.createStatement()) {
@@ -125,11 +136,14 @@ public final class InboxDrainBenchmark {
       EventInbox inbox = JdbcEventInbox.create(pool, InboxOptions.defaults());
       try (Connection connection = pool.getConnection();
           Statement statement = connection.createStatement()) {
-        statement.execute("INSERT INTO stripe_webhook_inbox (endpoint, event_id, event_type,"
-            + " received_at, body, signature_header, status, attempts, next_attempt_at, handled_at)"
-            + " SELECT 'default', 'evt_done_' || x, 'payment_intent.succeeded', CURRENT_TIMESTAMP,"
-            + " CAST(X'7b7d' AS VARBINARY), 't=0,v1=00', 'done', 1, CURRENT_TIMESTAMP,"
-            + " CURRENT_TIMESTAMP FROM SYSTEM_RANGE(1, " + done + ")");
+        statement.execute(
+            "INSERT INTO stripe_webhook_inbox (endpoint, event_id, event_type,"
+                + " received_at, body, signature_header, status, attempts, next_attempt_at, handled_at)"
+                + " SELECT 'default', 'evt_done_' || x, 'payment_intent.succeeded', CURRENT_TIMESTAMP,"
+                + " CAST(X'7b7d' AS VARBINARY), 't=0,v1=00', 'done', 1, CURRENT_TIMESTAMP,"
+                + " CURRENT_TIMESTAMP FROM SYSTEM_RANGE(1, "
+                + done
+                + ")");
       }
       Events events = new Events();
       for (int i = 0; i < backlog; i++) {

@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The HTTP load benchmark: every set-up on one server, measured in turns (A B C ..., A B C ...)
- * so that machine drift hits all alike; prints the medians over the rounds as a Markdown table.
+ * The HTTP load benchmark: every set-up on one server, measured in turns (A B C ..., A B C ...) so
+ * that machine drift hits all alike; prints the medians over the rounds as a Markdown table.
  *
  * <pre>{@code
  * java -cp benchmarks/target/benchmarks.jar dev.stripewebhook.benchmarks.http.LoadBenchmark \
@@ -26,13 +26,20 @@ import java.util.function.ToDoubleFunction;
  * }</pre>
  */
 public final class LoadBenchmark {
-  private static final List<SetUp> SIZED = List.of(SetUp.BARE, SetUp.HAND_WRITTEN,
-      SetUp.FILTER, SetUp.SYNC_FULL);
+  private static final List<SetUp> SIZED =
+      List.of(SetUp.BARE, SetUp.HAND_WRITTEN, SetUp.FILTER, SetUp.SYNC_FULL);
   private static final Duration DRAIN_LIMIT = Duration.ofMinutes(5);
 
   /** The settings of a run; sizes in KiB, the first one is the headline size. */
-  record Options(Duration seconds, Duration warmup, int rounds, int concurrency,
-      List<Integer> sizes, List<SetUp> setUps, Path dataDirectory, boolean synchronousCommit,
+  record Options(
+      Duration seconds,
+      Duration warmup,
+      int rounds,
+      int concurrency,
+      List<Integer> sizes,
+      List<SetUp> setUps,
+      Path dataDirectory,
+      boolean synchronousCommit,
       int workers) {
     static Options parse(String... args) {
       Map<String, String> given = new LinkedHashMap<>();
@@ -42,16 +49,22 @@ public final class LoadBenchmark {
         }
         given.put(args[i].substring(2), args[i + 1]);
       }
-      List<Integer> sizes = Arrays.stream(given.getOrDefault("sizes", "3,1,16,64").split(","))
-          .map(Integer::valueOf).toList();
-      List<SetUp> setUps = given.containsKey("setups")
-          ? Arrays.stream(given.get("setups").split(",")).map(SetUp::of).toList()
-          : List.of(SetUp.values());
-      return new Options(duration(given.getOrDefault("seconds", "10")),
+      List<Integer> sizes =
+          Arrays.stream(given.getOrDefault("sizes", "3,1,16,64").split(","))
+              .map(Integer::valueOf)
+              .toList();
+      List<SetUp> setUps =
+          given.containsKey("setups")
+              ? Arrays.stream(given.get("setups").split(",")).map(SetUp::of).toList()
+              : List.of(SetUp.values());
+      return new Options(
+          duration(given.getOrDefault("seconds", "10")),
           duration(given.getOrDefault("warmup", "5")),
           Integer.parseInt(given.getOrDefault("rounds", "3")),
           Integer.parseInt(given.getOrDefault("concurrency", "16")),
-          sizes, setUps, Path.of(given.getOrDefault("data", "target/loadbench-data")),
+          sizes,
+          setUps,
+          Path.of(given.getOrDefault("data", "target/loadbench-data")),
           switch (given.getOrDefault("pg-synchronous-commit", "on")) {
             case "on" -> true;
             case "off" -> false;
@@ -73,8 +86,15 @@ public final class LoadBenchmark {
    * acknowledgements); {@code handledPerSecond} the events the handler ran for, from the start of
    * the turn until the workers had handled every acknowledged event (0 without a handler).
    */
-  record Turn(double perSecond, double p50, double p99, double bytesPerRequest, long failed,
-      long completed, double drainSeconds, double handledPerSecond) {}
+  record Turn(
+      double perSecond,
+      double p50,
+      double p99,
+      double bytesPerRequest,
+      long failed,
+      long completed,
+      double drainSeconds,
+      double handledPerSecond) {}
 
   /** A cell's turns, and their medians. */
   record CellResult(Cell cell, int bodyBytes, List<Turn> turns) {
@@ -93,21 +113,27 @@ public final class LoadBenchmark {
 
   public static void main(String[] args) throws Exception {
     Options options = Options.parse(args);
-    System.out.printf("%s, %d cores, Java %s (%s), load average %s%n", Instant.now(),
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-        System.getProperty("java.vm.name"), loadAverage());
+    System.out.printf(
+        "%s, %d cores, Java %s (%s), load average %s%n",
+        Instant.now(),
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"),
+        System.getProperty("java.vm.name"),
+        loadAverage());
     System.out.println("options: " + options);
     List<CellResult> results = run(options);
     System.out.println("load average at the end: " + loadAverage());
     System.out.println();
     System.out.println(table(results));
     System.out.println(sameRoundRatios(results));
-    try (BenchServer server = new BenchServer(options.dataDirectory().resolve("probe"),
-        List.of(SetUp.FILTER), false, 2)) {
+    try (BenchServer server =
+        new BenchServer(
+            options.dataDirectory().resolve("probe"), List.of(SetUp.FILTER), false, 2)) {
       OversizeProbe.Outcome probe = OversizeProbe.send(server.port(), SetUp.FILTER.path());
-      System.out.printf("Oversize probe: Content-Length %,d with a 1 MiB limit -> %d; server"
-          + " threads allocated %,d bytes meanwhile%n", OversizeProbe.DECLARED, probe.status(),
-          probe.serverBytes());
+      System.out.printf(
+          "Oversize probe: Content-Length %,d with a 1 MiB limit -> %d; server"
+              + " threads allocated %,d bytes meanwhile%n",
+          OversizeProbe.DECLARED, probe.status(), probe.serverBytes());
     }
     System.exit(0);
   }
@@ -123,18 +149,27 @@ public final class LoadBenchmark {
       }
     }
     Map<Integer, EventTemplate> templates = new LinkedHashMap<>();
-    options.sizes().forEach(kib -> templates.put(kib, EventTemplate.paymentIntentSucceeded(kib
-        * 1024)));
+    options
+        .sizes()
+        .forEach(kib -> templates.put(kib, EventTemplate.paymentIntentSucceeded(kib * 1024)));
     Map<Cell, List<Turn>> turns = new LinkedHashMap<>();
     Map<SetUp, Long> accepted = new EnumMap<>(SetUp.class);
     AtomicLong ids = new AtomicLong(System.currentTimeMillis() * 1_000_000L);
-    try (BenchServer server = new BenchServer(options.dataDirectory(), options.setUps(),
-        options.synchronousCommit(), options.workers());
+    try (BenchServer server =
+            new BenchServer(
+                options.dataDirectory(),
+                options.setUps(),
+                options.synchronousCommit(),
+                options.workers());
         LoadGenerator load = new LoadGenerator(options.concurrency(), BenchServer.SECRET, ids)) {
       for (Cell cell : cells) {
         if (!options.warmup().isZero()) {
-          LoadGenerator.Run run = load.run(server.uri(cell.setUp()),
-              templates.get(cell.kib()), options.concurrency(), options.warmup());
+          LoadGenerator.Run run =
+              load.run(
+                  server.uri(cell.setUp()),
+                  templates.get(cell.kib()),
+                  options.concurrency(),
+                  options.warmup());
           accepted.merge(cell.setUp(), run.accepted(), Long::sum);
           drain(server, cell.setUp(), accepted);
         }
@@ -145,35 +180,54 @@ public final class LoadBenchmark {
           long allocatedBefore = Allocations.serverSide();
           long handledBefore = server.handled(cell.setUp());
           long start = System.nanoTime();
-          LoadGenerator.Run run = load.run(server.uri(cell.setUp()), templates.get(cell.kib()),
-              options.concurrency(), options.seconds());
+          LoadGenerator.Run run =
+              load.run(
+                  server.uri(cell.setUp()),
+                  templates.get(cell.kib()),
+                  options.concurrency(),
+                  options.seconds());
           accepted.merge(cell.setUp(), run.accepted(), Long::sum);
           double drained = drain(server, cell.setUp(), accepted);
-          double handledPerSecond = (server.handled(cell.setUp()) - handledBefore)
-              / ((System.nanoTime() - start) / 1e9);
+          double handledPerSecond =
+              (server.handled(cell.setUp()) - handledBefore) / ((System.nanoTime() - start) / 1e9);
           long allocated = Allocations.serverSide() - allocatedBefore;
-          Turn turn = new Turn(run.perSecond(), run.latencies().percentileMicros(50),
-              run.latencies().percentileMicros(99),
-              run.completed() == 0 ? 0 : (double) allocated / run.completed(), run.failed(),
-              run.completed(), drained, handledPerSecond);
+          Turn turn =
+              new Turn(
+                  run.perSecond(),
+                  run.latencies().percentileMicros(50),
+                  run.latencies().percentileMicros(99),
+                  run.completed() == 0 ? 0 : (double) allocated / run.completed(),
+                  run.failed(),
+                  run.completed(),
+                  drained,
+                  handledPerSecond);
           turns.get(cell).add(turn);
-          System.out.printf(Locale.ROOT, "round %d %-14s %3d KiB %9.0f req/s p50 %7.0f us"
-              + " p99 %7.0f us %,10.0f B/req failed %d drain %.1f s handled %.0f/s%n", round,
-              cell.setUp().label(), cell.kib(), turn.perSecond(), turn.p50(), turn.p99(),
-              turn.bytesPerRequest(), turn.failed(), turn.drainSeconds(),
+          System.out.printf(
+              Locale.ROOT,
+              "round %d %-14s %3d KiB %9.0f req/s p50 %7.0f us"
+                  + " p99 %7.0f us %,10.0f B/req failed %d drain %.1f s handled %.0f/s%n",
+              round,
+              cell.setUp().label(),
+              cell.kib(),
+              turn.perSecond(),
+              turn.p50(),
+              turn.p99(),
+              turn.bytesPerRequest(),
+              turn.failed(),
+              turn.drainSeconds(),
               turn.handledPerSecond());
         }
       }
     }
     List<CellResult> results = new ArrayList<>();
-    turns.forEach((cell, list) -> results.add(new CellResult(cell,
-        templates.get(cell.kib()).size(), list)));
+    turns.forEach(
+        (cell, list) -> results.add(new CellResult(cell, templates.get(cell.kib()).size(), list)));
     return results;
   }
 
   /**
-   * Async: waits until the workers have handled every accepted event; returns the wait, or
-   * infinity when they have not after {@link #DRAIN_LIMIT} (the run goes on; the backlog stays).
+   * Async: waits until the workers have handled every accepted event; returns the wait, or infinity
+   * when they have not after {@link #DRAIN_LIMIT} (the run goes on; the backlog stays).
    */
   private static double drain(BenchServer server, SetUp setUp, Map<SetUp, Long> accepted)
       throws InterruptedException {
@@ -184,7 +238,8 @@ public final class LoadBenchmark {
     long deadline = start + DRAIN_LIMIT.toNanos();
     while (server.handled(setUp) < accepted.get(setUp)) {
       if (System.nanoTime() > deadline) {
-        System.err.printf("%s: %d of %d accepted events handled after %s; going on%n",
+        System.err.printf(
+            "%s: %d of %d accepted events handled after %s; going on%n",
             setUp.label(), server.handled(setUp), accepted.get(setUp), DRAIN_LIMIT);
         return Double.POSITIVE_INFINITY;
       }
@@ -194,68 +249,84 @@ public final class LoadBenchmark {
   }
 
   /**
-   * The medians as a Markdown table, with the ratios of the medians against bare, hand-written
-   * and filter (the filter without handler, in-memory inbox) at the same size.
+   * The medians as a Markdown table, with the ratios of the medians against bare, hand-written and
+   * filter (the filter without handler, in-memory inbox) at the same size.
    */
   static String table(List<CellResult> results) {
-    StringBuilder out = new StringBuilder("| set-up | body | req/s | handled/s | p50 µs | p99 µs"
-        + " | bytes/req | × bare | × hand-written | × filter | async drain s |\n"
-        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    StringBuilder out =
+        new StringBuilder(
+            "| set-up | body | req/s | handled/s | p50 µs | p99 µs"
+                + " | bytes/req | × bare | × hand-written | × filter | async drain s |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (CellResult result : results) {
       double perSecond = result.median(Turn::perSecond);
       SetUp setUp = result.cell().setUp();
-      out.append(String.format(Locale.ROOT,
-          "| %s | %,d B | %,.0f | %s | %,.0f | %,.0f | %,.0f | %s | %s | %s | %s |%n",
-          setUp.label(), result.bodyBytes(), perSecond,
-          setUp.handles() ? String.format(Locale.ROOT, "%,.0f",
-              result.median(Turn::handledPerSecond)) : "",
-          result.median(Turn::p50), result.median(Turn::p99),
-          result.median(Turn::bytesPerRequest),
-          ratio(perSecond, results, result.cell().kib(), SetUp.BARE),
-          ratio(perSecond, results, result.cell().kib(), SetUp.HAND_WRITTEN),
-          ratio(perSecond, results, result.cell().kib(), SetUp.FILTER),
-          setUp.async()
-              ? String.format(Locale.ROOT, "%.1f", result.median(Turn::drainSeconds)) : ""));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,d B | %,.0f | %s | %,.0f | %,.0f | %,.0f | %s | %s | %s | %s |%n",
+              setUp.label(),
+              result.bodyBytes(),
+              perSecond,
+              setUp.handles()
+                  ? String.format(Locale.ROOT, "%,.0f", result.median(Turn::handledPerSecond))
+                  : "",
+              result.median(Turn::p50),
+              result.median(Turn::p99),
+              result.median(Turn::bytesPerRequest),
+              ratio(perSecond, results, result.cell().kib(), SetUp.BARE),
+              ratio(perSecond, results, result.cell().kib(), SetUp.HAND_WRITTEN),
+              ratio(perSecond, results, result.cell().kib(), SetUp.FILTER),
+              setUp.async()
+                  ? String.format(Locale.ROOT, "%.1f", result.median(Turn::drainSeconds))
+                  : ""));
     }
     return out.toString();
   }
 
   /**
    * Same-round ratios: each turn against the turn of bare and of filter (same size) in its own
-   * round, which cancels more of the machine's drift than the ratio of medians; the median over
-   * the rounds, then the rounds' values. "handled" divides handled/s by the base's req/s.
+   * round, which cancels more of the machine's drift than the ratio of medians; the median over the
+   * rounds, then the rounds' values. "handled" divides handled/s by the base's req/s.
    */
   static String sameRoundRatios(List<CellResult> results) {
-    StringBuilder out = new StringBuilder("| set-up | body KiB | req/s × bare | handled/s × bare"
-        + " | req/s × filter | handled/s × filter |\n|---|---:|---|---|---|---|\n");
+    StringBuilder out =
+        new StringBuilder(
+            "| set-up | body KiB | req/s × bare | handled/s × bare"
+                + " | req/s × filter | handled/s × filter |\n|---|---:|---|---|---|---|\n");
     for (CellResult result : results) {
       SetUp setUp = result.cell().setUp();
       if (setUp == SetUp.BARE) {
         continue;
       }
       int kib = result.cell().kib();
-      out.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |%n", setUp.label(),
-          kib, perRound(result, results, SetUp.BARE, Turn::perSecond),
-          setUp.handles() ? perRound(result, results, SetUp.BARE, Turn::handledPerSecond) : "",
-          setUp == SetUp.FILTER ? "" : perRound(result, results, SetUp.FILTER, Turn::perSecond),
-          setUp.handles()
-              ? perRound(result, results, SetUp.FILTER, Turn::handledPerSecond) : ""));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %s | %s | %s | %s |%n",
+              setUp.label(),
+              kib,
+              perRound(result, results, SetUp.BARE, Turn::perSecond),
+              setUp.handles() ? perRound(result, results, SetUp.BARE, Turn::handledPerSecond) : "",
+              setUp == SetUp.FILTER ? "" : perRound(result, results, SetUp.FILTER, Turn::perSecond),
+              setUp.handles()
+                  ? perRound(result, results, SetUp.FILTER, Turn::handledPerSecond)
+                  : ""));
     }
     return out.toString();
   }
 
-  private static String perRound(CellResult result, List<CellResult> results, SetUp base,
-      ToDoubleFunction<Turn> value) {
+  private static String perRound(
+      CellResult result, List<CellResult> results, SetUp base, ToDoubleFunction<Turn> value) {
     for (CellResult other : results) {
       if (other.cell().setUp() == base && other.cell().kib() == result.cell().kib()) {
         int n = Math.min(result.turns().size(), other.turns().size());
         double[] ratios = new double[n];
         for (int i = 0; i < n; i++) {
-          ratios[i] = value.applyAsDouble(result.turns().get(i))
-              / other.turns().get(i).perSecond();
+          ratios[i] = value.applyAsDouble(result.turns().get(i)) / other.turns().get(i).perSecond();
         }
-        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "**%.2f** (",
-            median(ratios)));
+        StringBuilder text =
+            new StringBuilder(String.format(Locale.ROOT, "**%.2f** (", median(ratios)));
         for (int i = 0; i < n; i++) {
           text.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", ratios[i]));
         }
@@ -269,7 +340,8 @@ public final class LoadBenchmark {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     int n = sorted.length;
-    return n == 0 ? Double.NaN
+    return n == 0
+        ? Double.NaN
         : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 

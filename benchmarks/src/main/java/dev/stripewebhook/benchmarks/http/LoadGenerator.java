@@ -16,9 +16,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
 /**
- * A closed-loop load generator: each virtual user sends its next request when the previous one
- * was answered, over pooled keep-alive HTTP/1.1 connections of Jetty's non-blocking client.
- * Every request carries a new event id and a signature computed just before it is sent.
+ * A closed-loop load generator: each virtual user sends its next request when the previous one was
+ * answered, over pooled keep-alive HTTP/1.1 connections of Jetty's non-blocking client. Every
+ * request carries a new event id and a signature computed just before it is sent.
  */
 final class LoadGenerator implements AutoCloseable {
   static final String THREAD_PREFIX = "loadgen";
@@ -43,7 +43,12 @@ final class LoadGenerator implements AutoCloseable {
   }
 
   /** What one run measured. */
-  record Run(long inWindow, long completed, long accepted, long failed, double seconds,
+  record Run(
+      long inWindow,
+      long completed,
+      long accepted,
+      long failed,
+      double seconds,
       Latencies latencies) {
     double perSecond() {
       return inWindow / seconds;
@@ -51,8 +56,8 @@ final class LoadGenerator implements AutoCloseable {
   }
 
   /**
-   * Runs {@code users} users against {@code uri} for {@code duration}; counts the requests
-   * answered within it, then waits for those still in flight.
+   * Runs {@code users} users against {@code uri} for {@code duration}; counts the requests answered
+   * within it, then waits for those still in flight.
    */
   Run run(URI uri, EventTemplate template, int users, Duration duration)
       throws InterruptedException {
@@ -80,8 +85,8 @@ final class LoadGenerator implements AutoCloseable {
       failed += user.failed;
       parts.add(user.latencies);
     }
-    return new Run(inWindow, completed, accepted, failed, duration.toNanos() / 1e9,
-        Latencies.merge(parts));
+    return new Run(
+        inWindow, completed, accepted, failed, duration.toNanos() / 1e9, Latencies.merge(parts));
   }
 
   /** One virtual user; its callbacks run one after another, never at once. */
@@ -110,7 +115,8 @@ final class LoadGenerator implements AutoCloseable {
       byte[] body = template.render(ids.incrementAndGet());
       String signature = signer.header(body);
       long sent = System.nanoTime();
-      client.newRequest(uri)
+      client
+          .newRequest(uri)
           .method(HttpMethod.POST)
           .headers(headers -> headers.put("Stripe-Signature", signature))
           .body(new BytesRequestContent("application/json", body))
@@ -128,8 +134,12 @@ final class LoadGenerator implements AutoCloseable {
       } else {
         failed++;
         if (failed <= 3) {
-          System.err.println(uri.getPath() + ": " + (result.isSucceeded()
-              ? "status " + result.getResponse().getStatus() : result.getFailure()));
+          System.err.println(
+              uri.getPath()
+                  + ": "
+                  + (result.isSucceeded()
+                      ? "status " + result.getResponse().getStatus()
+                      : result.getFailure()));
         }
       }
       sendNext();

@@ -8,9 +8,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Sends a request that declares a body far over the filter's limit (50 MB against 1 MiB), with
- * only its first 64 KiB, and reads the status: a filter that buffered the body would wait for
- * the rest, or allocate it.
+ * Sends a request that declares a body far over the filter's limit (50 MB against 1 MiB), with only
+ * its first 64 KiB, and reads the status: a filter that buffered the body would wait for the rest,
+ * or allocate it.
  */
 final class OversizeProbe {
   static final long DECLARED = 50L * 1024 * 1024;
@@ -27,9 +27,16 @@ final class OversizeProbe {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
-      String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          + "Content-Type: application/json\r\nContent-Length: " + DECLARED + "\r\n"
-          + "Stripe-Signature: t=1,v1=" + "0".repeat(64) + "\r\n\r\n";
+      String head =
+          "POST "
+              + path
+              + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              + "Content-Type: application/json\r\nContent-Length: "
+              + DECLARED
+              + "\r\n"
+              + "Stripe-Signature: t=1,v1="
+              + "0".repeat(64)
+              + "\r\n\r\n";
       out.write(head.getBytes(StandardCharsets.US_ASCII));
       out.write(new byte[SENT]);
       out.flush();

@@ -25,7 +25,13 @@ enum SetUp {
   ASYNC_H2_DELAYED("async-h2-delay", Store.H2_DELAYED, true);
 
   /** Where the filter's inbox keeps events; {@code NONE}: no filter. */
-  enum Store { NONE, MEMORY, H2, H2_DELAYED, POSTGRES }
+  enum Store {
+    NONE,
+    MEMORY,
+    H2,
+    H2_DELAYED,
+    POSTGRES
+  }
 
   private final String label;
   private final Store store;

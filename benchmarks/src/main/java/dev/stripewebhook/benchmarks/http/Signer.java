@@ -8,23 +8,25 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signs bodies as Stripe does ({@code t=...,v1=hex(HMAC-SHA256(secret, t + "." + body))}), with
- * one keyed {@link Mac} per thread: the same client cost for every set-up.
+ * Signs bodies as Stripe does ({@code t=...,v1=hex(HMAC-SHA256(secret, t + "." + body))}), with one
+ * keyed {@link Mac} per thread: the same client cost for every set-up.
  */
 final class Signer {
   private final ThreadLocal<Mac> macs;
 
   Signer(String secret) {
     byte[] key = secret.getBytes(StandardCharsets.UTF_8);
-    this.macs = ThreadLocal.withInitial(() -> {
-      try {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(key, "HmacSHA256"));
-        return mac;
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    this.macs =
+        ThreadLocal.withInitial(
+            () -> {
+              try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(key, "HmacSHA256"));
+                return mac;
+              } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+              }
+            });
   }
 
   /** The {@code Stripe-Signature} header for {@code body} signed now. */

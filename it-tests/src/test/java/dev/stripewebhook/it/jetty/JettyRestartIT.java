@@ -7,8 +7,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link InboxAcrossRestarts} on embedded Jetty 12: the whole server stops and starts again. */
 class JettyRestartIT extends InboxAcrossRestarts {
-  @RegisterExtension
-  static final JettyShop JETTY = new JettyShop();
+  @RegisterExtension static final JettyShop JETTY = new JettyShop();
 
   @Override
   protected ShopClient shop() {

@@ -19,12 +19,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * The example WAR (Jersey and Weld bundled) on an embedded Jetty 12 {@link WebAppContext}, on a
  * free loopback port, for the test class that registers it.
  *
- * <p>Not Arquillian: its only Jetty 12 adapter (2.0.0.Final) hides start-up failures behind an
- * NPE and scans the application through the test's class loader (STACK.md, part B, section 6).
- * Here the application has its own {@code WebAppClassLoader} over the exported WAR. Jetty looks
- * for {@code jakarta.*} in the parent loader first, so the failsafe execution keeps the CDI and
- * JAX-RS APIs off the test classpath: they come from the WAR, beside Weld and Jersey. The
- * signing secret is a system property of this JVM, which is Jetty's.
+ * <p>Not Arquillian: its only Jetty 12 adapter (2.0.0.Final) hides start-up failures behind an NPE
+ * and scans the application through the test's class loader (STACK.md, part B, section 6). Here the
+ * application has its own {@code WebAppClassLoader} over the exported WAR. Jetty looks for {@code
+ * jakarta.*} in the parent loader first, so the failsafe execution keeps the CDI and JAX-RS APIs
+ * off the test classpath: they come from the WAR, beside Weld and Jersey. The signing secret is a
+ * system property of this JVM, which is Jetty's.
  */
 public final class JettyShop implements BeforeAllCallback, AfterAllCallback {
   private Server server;
@@ -60,8 +60,8 @@ public final class JettyShop implements BeforeAllCallback, AfterAllCallback {
   }
 
   /**
-   * Stops the server and starts a new one on the same port with the same WAR: a new class
-   * loader, a new CDI container, the same database.
+   * Stops the server and starts a new one on the same port with the same WAR: a new class loader, a
+   * new CDI container, the same database.
    */
   public void restart() throws Exception {
     int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();

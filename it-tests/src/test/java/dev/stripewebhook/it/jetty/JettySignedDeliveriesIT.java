@@ -7,8 +7,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link SignedDeliveries} on embedded Jetty 12. */
 class JettySignedDeliveriesIT extends SignedDeliveries {
-  @RegisterExtension
-  static final JettyShop JETTY = new JettyShop();
+  @RegisterExtension static final JettyShop JETTY = new JettyShop();
 
   @Override
   protected ShopClient shop() {

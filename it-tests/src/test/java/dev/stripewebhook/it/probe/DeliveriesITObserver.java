@@ -24,7 +24,9 @@ public class DeliveriesITObserver {
 
   void record(@Observes VerifiedEvent event) {
     String sha256 = sha256(event.body());
-    SEEN.merge(event.id(), new Seen(1, sha256),
+    SEEN.merge(
+        event.id(),
+        new Seen(1, sha256),
         (before, now) -> new Seen(before.count() + 1, now.sha256()));
   }
 

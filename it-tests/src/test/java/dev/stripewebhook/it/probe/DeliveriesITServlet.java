@@ -8,9 +8,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * Test-only: {@code GET /probe/deliveries/{eventId}} answers {@code {"count":n,"sha256":"..."}}
- * for an event the observers saw, 404 for one they did not. A plain servlet reading a static
- * map, so that it works without CDI injection into servlets (Weld cannot inject them on Jetty).
+ * Test-only: {@code GET /probe/deliveries/{eventId}} answers {@code {"count":n,"sha256":"..."}} for
+ * an event the observers saw, 404 for one they did not. A plain servlet reading a static map, so
+ * that it works without CDI injection into servlets (Weld cannot inject them on Jetty).
  */
 @WebServlet("/probe/deliveries/*")
 public class DeliveriesITServlet extends HttpServlet {
@@ -26,7 +26,8 @@ public class DeliveriesITServlet extends HttpServlet {
       return;
     }
     response.setContentType("application/json");
-    response.getWriter().write("{\"count\":" + seen.count() + ",\"sha256\":\"" + seen.sha256()
-        + "\"}");
+    response
+        .getWriter()
+        .write("{\"count\":" + seen.count() + ",\"sha256\":\"" + seen.sha256() + "\"}");
   }
 }

@@ -33,12 +33,15 @@ public class InboxITServlet extends HttpServlet {
     String id = request.getPathInfo() == null ? "" : request.getPathInfo().substring(1);
     String jndiName = System.getProperty(WebhookConfig.Keys.DATASOURCE);
     try {
-      DataSource dataSource = jndiName == null
-          ? (DataSource) getServletContext().getAttribute(StripeWebhookFilter.DATASOURCE_ATTRIBUTE)
-          : (DataSource) new InitialContext().lookup(jndiName);
+      DataSource dataSource =
+          jndiName == null
+              ? (DataSource)
+                  getServletContext().getAttribute(StripeWebhookFilter.DATASOURCE_ATTRIBUTE)
+              : (DataSource) new InitialContext().lookup(jndiName);
       try (Connection connection = dataSource.getConnection();
-          PreparedStatement select = connection.prepareStatement(
-              "SELECT status, attempts FROM stripe_webhook_inbox WHERE event_id = ?")) {
+          PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT status, attempts FROM stripe_webhook_inbox WHERE event_id = ?")) {
         select.setString(1, id);
         try (ResultSet row = select.executeQuery()) {
           if (!row.next()) {
@@ -46,8 +49,16 @@ public class InboxITServlet extends HttpServlet {
             return;
           }
           response.setContentType("application/json");
-          response.getWriter().write("{\"source\":\"" + (jndiName == null ? "context" : jndiName)
-              + "\",\"status\":\"" + row.getString(1) + "\",\"attempts\":" + row.getInt(2) + "}");
+          response
+              .getWriter()
+              .write(
+                  "{\"source\":\""
+                      + (jndiName == null ? "context" : jndiName)
+                      + "\",\"status\":\""
+                      + row.getString(1)
+                      + "\",\"attempts\":"
+                      + row.getInt(2)
+                      + "}");
         }
       }
     } catch (NamingException | SQLException e) {

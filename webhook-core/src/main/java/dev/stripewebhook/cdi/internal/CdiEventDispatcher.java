@@ -4,8 +4,8 @@ package dev.stripewebhook.cdi.internal;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.cdi.internal.StripeEventsExtension.Payload;
-import jakarta.enterprise.event.ObserverException;
 import jakarta.enterprise.context.control.RequestContextController;
+import jakarta.enterprise.event.ObserverException;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.CDI;
 import java.lang.System.Logger.Level;
@@ -105,8 +105,9 @@ public final class CdiEventDispatcher implements StripeEventHandler {
     }
   }
 
-  private void fire(jakarta.enterprise.event.Event<Object> events, Payload kind,
-      Supplier<Object> payload) throws Exception {
+  private void fire(
+      jakarta.enterprise.event.Event<Object> events, Payload kind, Supplier<Object> payload)
+      throws Exception {
     boolean sync = extension.observesSync(kind);
     boolean async = extension.observesAsync(kind);
     if (!sync && !async) {
@@ -122,11 +123,18 @@ public final class CdiEventDispatcher implements StripeEventHandler {
       }
     }
     if (async) {
-      events.fireAsync(value).exceptionally(failure -> {
-        LOG.log(Level.ERROR, "An asynchronous observer of " + value.getClass().getSimpleName()
-            + " failed: " + failure);
-        return null;
-      });
+      events
+          .fireAsync(value)
+          .exceptionally(
+              failure -> {
+                LOG.log(
+                    Level.ERROR,
+                    "An asynchronous observer of "
+                        + value.getClass().getSimpleName()
+                        + " failed: "
+                        + failure);
+                return null;
+              });
     }
   }
 

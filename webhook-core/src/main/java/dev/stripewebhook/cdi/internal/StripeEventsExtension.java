@@ -4,9 +4,9 @@ package dev.stripewebhook.cdi.internal;
 import com.stripe.model.Event;
 import com.stripe.model.StripeObject;
 import com.stripe.model.v2.core.EventNotification;
+import dev.stripewebhook.EventTypePattern;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.cdi.StripeEventType;
-import dev.stripewebhook.EventTypePattern;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
 import jakarta.enterprise.inject.spi.Extension;
@@ -21,18 +21,22 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
- * Collects, at deployment, the observers of Stripe events: which payloads they take and which
- * event types they want, and logs the types at start-up (the list a webhook endpoint's {@code
+ * Collects, at deployment, the observers of Stripe events: which payloads they take and which event
+ * types they want, and logs the types at start-up (the list a webhook endpoint's {@code
  * enabled_events} needs).
  *
  * <p>Not API: may change in any release.
  */
 public final class StripeEventsExtension implements Extension {
-  private static final System.Logger LOG =
-      System.getLogger(StripeEventsExtension.class.getName());
+  private static final System.Logger LOG = System.getLogger(StripeEventsExtension.class.getName());
 
   /** The kinds of payload observers can take. */
-  enum Payload { VERIFIED_EVENT, EVENT, DATA_OBJECT, NOTIFICATION }
+  enum Payload {
+    VERIFIED_EVENT,
+    EVENT,
+    DATA_OBJECT,
+    NOTIFICATION
+  }
 
   private final Set<String> patterns = new ConcurrentSkipListSet<>();
   private final Set<Payload> syncPayloads = new ConcurrentSkipListSet<>();
@@ -46,13 +50,20 @@ public final class StripeEventsExtension implements Extension {
       return;
     }
     (observer.isAsync() ? asyncPayloads : syncPayloads).add(payload);
-    List<StripeEventType> types = observer.getObservedQualifiers().stream()
-        .filter(StripeEventType.class::isInstance).map(StripeEventType.class::cast).toList();
+    List<StripeEventType> types =
+        observer.getObservedQualifiers().stream()
+            .filter(StripeEventType.class::isInstance)
+            .map(StripeEventType.class::cast)
+            .toList();
     if (types.size() > 1) {
       // CDI notifies an observer only when the event carries all its qualifiers.
-      event.addDefinitionError(new IllegalArgumentException(observer + " has " + types.size()
-          + " @StripeEventType patterns; CDI would require an event to match all of them. Use"
-          + " one pattern per observer method."));
+      event.addDefinitionError(
+          new IllegalArgumentException(
+              observer
+                  + " has "
+                  + types.size()
+                  + " @StripeEventType patterns; CDI would require an event to match all of them. Use"
+                  + " one pattern per observer method."));
       return;
     }
     if (types.isEmpty()) {
@@ -69,8 +80,8 @@ public final class StripeEventsExtension implements Extension {
   }
 
   private static Payload payloadOf(Type observed) {
-    Type raw = observed instanceof ParameterizedType parameterized ? parameterized.getRawType()
-        : observed;
+    Type raw =
+        observed instanceof ParameterizedType parameterized ? parameterized.getRawType() : observed;
     if (!(raw instanceof Class<?> type)) {
       return null;
     }
@@ -83,7 +94,8 @@ public final class StripeEventsExtension implements Extension {
     if (EventNotification.class.isAssignableFrom(type)) {
       return Payload.NOTIFICATION;
     }
-    if (StripeObject.class.isAssignableFrom(type) && type != StripeObject.class
+    if (StripeObject.class.isAssignableFrom(type)
+        && type != StripeObject.class
         && !Event.class.isAssignableFrom(type)) {
       return Payload.DATA_OBJECT;
     }
@@ -114,7 +126,9 @@ public final class StripeEventsExtension implements Extension {
 
   /** The qualifiers to fire an event of {@code type} with: every observed pattern it matches. */
   StripeEventType[] qualifiersFor(String type) {
-    return patterns.stream().filter(pattern -> EventTypePattern.matches(pattern, type))
-        .map(StripeEventType.Literal::of).toArray(StripeEventType[]::new);
+    return patterns.stream()
+        .filter(pattern -> EventTypePattern.matches(pattern, type))
+        .map(StripeEventType.Literal::of)
+        .toArray(StripeEventType[]::new);
   }
 }

@@ -14,16 +14,15 @@ import jakarta.ws.rs.core.Context;
 public final class CompleteDelivery implements ContainerResponseFilter {
   private final Verification verification;
 
-  @Context
-  private HttpServletRequest request;
+  @Context private HttpServletRequest request;
 
   public CompleteDelivery(Verification verification) {
     this.verification = verification;
   }
 
   @Override
-  public void filter(ContainerRequestContext requestContext,
-      ContainerResponseContext responseContext) {
+  public void filter(
+      ContainerRequestContext requestContext, ContainerResponseContext responseContext) {
     HttpServletRequest servletRequest = request;
     if (servletRequest != null) {
       verification.complete(servletRequest, responseContext);

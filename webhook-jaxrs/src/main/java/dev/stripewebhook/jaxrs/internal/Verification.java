@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.jaxrs.internal;
 
-import dev.stripewebhook.pipeline.Decision;
 import dev.stripewebhook.ConfigSource;
 import dev.stripewebhook.Reason;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.pipeline.Decision;
 import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.pipeline.WebhookEndpoint.Admission;
 import dev.stripewebhook.servlet.ServletDelivery;
@@ -29,10 +29,10 @@ import javax.sql.DataSource;
  * only hand its event to the resource method, which runs inside the filter's claim. Otherwise the
  * delivery goes through {@link WebhookEndpoint#admit}: the endpoint the filter running in this
  * application publishes under the configured endpoint name, or else one of the door's own, made
- * from the configuration. The endpoint's answer replaces the resource method's when it decided
- * (a refusal, a duplicate, an event stored for the workers); otherwise the resource method runs,
- * after the CDI observers that want the event, or as the event's processing inside its claim,
- * and {@link CompleteDelivery} hands its status back to the endpoint before it is answered.
+ * from the configuration. The endpoint's answer replaces the resource method's when it decided (a
+ * refusal, a duplicate, an event stored for the workers); otherwise the resource method runs, after
+ * the CDI observers that want the event, or as the event's processing inside its claim, and {@link
+ * CompleteDelivery} hands its status back to the endpoint before it is answered.
  */
 public final class Verification {
   private static final System.Logger LOG = System.getLogger(Verification.class.getName());
@@ -81,10 +81,13 @@ public final class Verification {
    */
   public VerifiedEvent admit(HttpServletRequest request, InputStream entity) {
     if (request == null) {
-      LOG.log(Level.ERROR, "StripeWebhookFeature needs a servlet container: without the servlet"
-          + " request it cannot apply the endpoint's address rules or keep the delivery's state");
-      throw WebhookRejection.of(Reason.NOT_CONFIGURED, "The webhook endpoint cannot verify"
-          + " requests here; see the server log.");
+      LOG.log(
+          Level.ERROR,
+          "StripeWebhookFeature needs a servlet container: without the servlet"
+              + " request it cannot apply the endpoint's address rules or keep the delivery's state");
+      throw WebhookRejection.of(
+          Reason.NOT_CONFIGURED,
+          "The webhook endpoint cannot verify" + " requests here; see the server log.");
     }
     WebhookEndpoint endpoint = endpoint(request);
     Admission admission = endpoint.admit(ServletDelivery.of(request, entity));
@@ -101,9 +104,9 @@ public final class Verification {
   private record Pending(WebhookEndpoint endpoint, Admission admission) {}
 
   /**
-   * After the resource method: its status goes back to the endpoint, which records the event
-   * done or failed when the method was its processing; when that cannot be recorded, the
-   * endpoint's refusal replaces the method's answer (Stripe must not get a 2xx then).
+   * After the resource method: its status goes back to the endpoint, which records the event done
+   * or failed when the method was its processing; when that cannot be recorded, the endpoint's
+   * refusal replaces the method's answer (Stripe must not get a 2xx then).
    */
   void complete(HttpServletRequest request, ContainerResponseContext response) {
     if (!(request.getAttribute(ADMISSION_ATTRIBUTE) instanceof Pending pending)) {
@@ -114,21 +117,25 @@ public final class Verification {
     if (!decision.processingAnswers()) {
       response.setStatus(decision.status());
       response.getHeaders().putSingle(HttpHeaders.CONTENT_TYPE, decision.contentType());
-      response.setEntity(decision.body(), new java.lang.annotation.Annotation[0],
+      response.setEntity(
+          decision.body(),
+          new java.lang.annotation.Annotation[0],
           MediaType.valueOf(decision.contentType()));
     }
   }
 
   /**
-   * The endpoint of the filter running in this application under the configured name, unless
-   * the feature was given a configuration of its own; else one of the door's own.
+   * The endpoint of the filter running in this application under the configured name, unless the
+   * feature was given a configuration of its own; else one of the door's own.
    */
   WebhookEndpoint endpoint(HttpServletRequest request) {
     ServletContext context = request.getServletContext();
     // A feature given its own configuration is its own endpoint; one configured from the
     // application's sources shares the filter's endpoint of its name, inbox and handlers.
-    if (given == null && context.getAttribute(StripeWebhookFilter.ENDPOINT_ATTRIBUTE_PREFIX
-        + endpointName(context)) instanceof WebhookEndpoint published) {
+    if (given == null
+        && context.getAttribute(
+                StripeWebhookFilter.ENDPOINT_ATTRIBUTE_PREFIX + endpointName(context))
+            instanceof WebhookEndpoint published) {
       return published;
     }
     WebhookEndpoint endpoint = own;
@@ -158,25 +165,30 @@ public final class Verification {
 
   /** The documented sources, first wins: application, context params, JVM, environment. */
   private List<ConfigSource> sources(ServletContext context) {
-    return List.of(applicationProperties,
-        ConfigSource.of(context::getInitParameter,
-            () -> Collections.list(context.getInitParameterNames())),
-        ConfigSource.systemProperties(), ConfigSource.environment());
+    return List.of(
+        applicationProperties,
+        ConfigSource.of(
+            context::getInitParameter, () -> Collections.list(context.getInitParameterNames())),
+        ConfigSource.systemProperties(),
+        ConfigSource.environment());
   }
 
   private WebhookEndpoint build(ServletContext context) {
     ClassLoader loader = Verification.class.getClassLoader();
     try {
-      WebhookConfig config = given != null ? given : WebhookConfig.fromSources(
-          sources(context).toArray(ConfigSource[]::new));
+      WebhookConfig config =
+          given != null
+              ? given
+              : WebhookConfig.fromSources(sources(context).toArray(ConfigSource[]::new));
       Object dataSource = context.getAttribute(StripeWebhookFilter.DATASOURCE_ATTRIBUTE);
-      WebhookEndpoint endpoint = WebhookEndpoint.builder(config)
-          .cdiObservers(loader)
-          .dataSource(dataSource instanceof DataSource found ? found : null)
-          .meterRegistry(context.getAttribute(StripeWebhookFilter.METER_REGISTRY_ATTRIBUTE))
-          .classLoader(loader)
-          .label("StripeWebhookFeature (endpoint '" + config.processing().endpoint() + "')")
-          .build();
+      WebhookEndpoint endpoint =
+          WebhookEndpoint.builder(config)
+              .cdiObservers(loader)
+              .dataSource(dataSource instanceof DataSource found ? found : null)
+              .meterRegistry(context.getAttribute(StripeWebhookFilter.METER_REGISTRY_ATTRIBUTE))
+              .classLoader(loader)
+              .label("StripeWebhookFeature (endpoint '" + config.processing().endpoint() + "')")
+              .build();
       if (config.processing().isAsync()) {
         endpoint.start(); // its workers; sync processing needs no thread
       }
@@ -184,8 +196,9 @@ public final class Verification {
       return endpoint;
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "StripeWebhookFeature cannot verify requests: " + e.getMessage());
-      throw WebhookRejection.of(Reason.NOT_CONFIGURED, "The webhook endpoint has no valid"
-          + " configuration; see the server log.");
+      throw WebhookRejection.of(
+          Reason.NOT_CONFIGURED,
+          "The webhook endpoint has no valid" + " configuration; see the server log.");
     }
   }
 }

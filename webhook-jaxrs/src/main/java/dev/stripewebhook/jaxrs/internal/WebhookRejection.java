@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.jaxrs.internal;
 
-import dev.stripewebhook.pipeline.Decision;
 import dev.stripewebhook.Reason;
+import dev.stripewebhook.pipeline.Decision;
 
 /**
- * A request the JAX-RS providers answer themselves instead of the resource method, as the
- * endpoint decided: rendered by {@link RejectionMapper}.
+ * A request the JAX-RS providers answer themselves instead of the resource method, as the endpoint
+ * decided: rendered by {@link RejectionMapper}.
  */
 public final class WebhookRejection extends RuntimeException {
   private static final long serialVersionUID = 1L;
