@@ -93,7 +93,7 @@ final class RecoveryCommand {
     InboxOptions inboxOptions =
         InboxOptions.builder()
             .clock(config.verification().clock())
-            .maxAttempts(config.processing().attempts())
+            .attempts(config.processing().attempts())
             .retention(Duration.ofDays(config.processing().retentionDays()))
             .build();
     EventInbox inbox =

@@ -24,9 +24,9 @@ final class Claim {
    * then crashed). An expired claim within the allowed attempts was not dead: its failure may be
    * the one that makes it so.
    */
-  static boolean wasDead(InboxStatus before, int attemptsBefore, int maxAttempts) {
+  static boolean wasDead(InboxStatus before, int attemptsBefore, int allowed) {
     return before == InboxStatus.DEAD
-        || (before == InboxStatus.PROCESSING && attemptsBefore > maxAttempts);
+        || (before == InboxStatus.PROCESSING && attemptsBefore > allowed);
   }
 
   /** What identifies a claim within one inbox: the event and its owner. */
@@ -41,17 +41,15 @@ final class Claim {
   }
 
   /** The status a failure of this attempt leaves: dead after the last allowed attempt, or so. */
-  InboxStatus failedStatus(int maxAttempts) {
-    return wasDead || record.attempts() >= maxAttempts ? InboxStatus.DEAD : InboxStatus.FAILED;
+  InboxStatus failedStatus(int allowed) {
+    return wasDead || record.attempts() >= allowed ? InboxStatus.DEAD : InboxStatus.FAILED;
   }
 
   /**
    * What a failure of this attempt returns: {@link Outcome#DEAD} only from the attempt that makes
    * the event dead, so that whoever counts dead events on it counts each once.
    */
-  Outcome failedOutcome(int maxAttempts) {
-    return !wasDead && failedStatus(maxAttempts) == InboxStatus.DEAD
-        ? Outcome.DEAD
-        : Outcome.FAILED;
+  Outcome failedOutcome(int allowed) {
+    return !wasDead && failedStatus(allowed) == InboxStatus.DEAD ? Outcome.DEAD : Outcome.FAILED;
   }
 }

@@ -23,7 +23,7 @@ import java.util.Optional;
  *       holder crashed, or its process stood still longer than a lease), another owner may take the
  *       event over, and the late owner's "done" mark is refused ({@link Outcome#LEASE_LOST}).
  *   <li>A failed attempt records the error and a next attempt time (exponential backoff with
- *       jitter); after {@link InboxOptions#maxAttempts()} attempts the event is {@link
+ *       jitter); after {@link InboxOptions#attempts()} attempts the event is {@link
  *       InboxStatus#DEAD}, kept until {@link #replay replayed}.
  *   <li>With the JDBC inbox, work that writes through {@link HandlingContext#connection()} commits
  *       in the transaction that marks the event done: exactly once. Work that calls other systems

@@ -188,8 +188,8 @@ public final class InMemoryEventInbox implements EventInbox {
         ? finish(claim, InboxStatus.DONE, Outcome.DONE, null)
         : finish(
             claim,
-            claim.failedStatus(options.maxAttempts()),
-            claim.failedOutcome(options.maxAttempts()),
+            claim.failedStatus(options.attempts()),
+            claim.failedOutcome(options.attempts()),
             failure);
   }
 
@@ -233,8 +233,8 @@ public final class InMemoryEventInbox implements EventInbox {
           ? finish(claim, InboxStatus.DONE, Outcome.DONE, null)
           : finish(
               claim,
-              claim.failedStatus(options.maxAttempts()),
-              claim.failedOutcome(options.maxAttempts()),
+              claim.failedStatus(options.attempts()),
+              claim.failedOutcome(options.attempts()),
               failure);
     }
   }
@@ -525,7 +525,7 @@ public final class InMemoryEventInbox implements EventInbox {
     }
 
     Claim claim(String owner, Instant now, InboxOptions options) {
-      boolean wasDead = Claim.wasDead(status, attempts, options.maxAttempts());
+      boolean wasDead = Claim.wasDead(status, attempts, options.attempts());
       if (status == InboxStatus.PROCESSING) {
         endAttempt(now, Outcome.LEASE_LOST, null); // taken over: the old owner's lease ran out
       }

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * InboxOptions options = InboxOptions.builder()
  *     .endpoint("connect")                    // its own rows beside other endpoints' ones
- *     .maxAttempts(10)                        // then dead
+ *     .attempts(10)                        // then dead
  *     .retryDelay(Duration.ofSeconds(10))     // 10 s, 20 s, 40 s... with jitter
  *     .retention(Duration.ofDays(30))         // done events pruned after that
  *     .build();
@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 public final class InboxOptions {
   /** Default attempts before an event is dead: {@value}. */
-  public static final int DEFAULT_MAX_ATTEMPTS = 10;
+  public static final int DEFAULT_ATTEMPTS = 10;
 
   /** Default seconds a claim holds without renewal: {@value}. */
   public static final int DEFAULT_LEASE_SECONDS = 15;
@@ -41,7 +41,7 @@ public final class InboxOptions {
 
   private final String endpoint;
   private final Clock clock;
-  private final int maxAttempts;
+  private final int attempts;
   private final Duration retryDelay;
   private final Duration maxRetryDelay;
   private final Duration lease;
@@ -53,7 +53,7 @@ public final class InboxOptions {
   private InboxOptions(Builder builder) {
     this.endpoint = builder.endpoint;
     this.clock = builder.clock;
-    this.maxAttempts = builder.maxAttempts;
+    this.attempts = builder.attempts;
     this.retryDelay = builder.retryDelay;
     this.maxRetryDelay = builder.maxRetryDelay;
     this.lease = builder.lease;
@@ -87,8 +87,8 @@ public final class InboxOptions {
   }
 
   /** Failed attempts after which an event is dead. */
-  public int maxAttempts() {
-    return maxAttempts;
+  public int attempts() {
+    return attempts;
   }
 
   /**
@@ -132,7 +132,7 @@ public final class InboxOptions {
   public static final class Builder {
     private String endpoint = DEFAULT_ENDPOINT;
     private Clock clock = Clock.systemUTC();
-    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private int attempts = DEFAULT_ATTEMPTS;
     private Duration retryDelay = Duration.ofSeconds(10);
     private Duration maxRetryDelay = Duration.ofHours(1);
     private Duration lease = Duration.ofSeconds(DEFAULT_LEASE_SECONDS);
@@ -172,11 +172,11 @@ public final class InboxOptions {
     }
 
     /** Failed attempts after which an event is dead, ≥ 1; default 10. */
-    public Builder maxAttempts(int maxAttempts) {
-      if (maxAttempts < 1) {
-        throw new IllegalArgumentException("maxAttempts must be ≥ 1, was " + maxAttempts);
+    public Builder attempts(int attempts) {
+      if (attempts < 1) {
+        throw new IllegalArgumentException("attempts must be ≥ 1, was " + attempts);
       }
-      this.maxAttempts = maxAttempts;
+      this.attempts = attempts;
       return this;
     }
 

@@ -228,7 +228,7 @@ final class JdbcInboxWrites {
                 endpoint,
                 eventId,
                 now,
-                options.maxAttempts());
+                options.attempts());
         if (updated == 0) {
           wasDead = true;
           updated =
@@ -240,7 +240,7 @@ final class JdbcInboxWrites {
                   endpoint,
                   eventId,
                   now,
-                  options.maxAttempts());
+                  options.attempts());
         }
         if (updated == 0) {
           InboxStatus status = status(connection, eventId);
@@ -309,8 +309,7 @@ final class JdbcInboxWrites {
               new Claim(
                   record,
                   owner,
-                  Claim.wasDead(
-                      InboxStatus.PROCESSING, record.attempts() - 1, options.maxAttempts()));
+                  Claim.wasDead(InboxStatus.PROCESSING, record.attempts() - 1, options.attempts()));
         }
         return failure == null
             ? commitIfFinished(connection, claim.record, owner, InboxStatus.DONE)
@@ -355,7 +354,7 @@ final class JdbcInboxWrites {
                     record,
                     owner,
                     Claim.wasDead(
-                        InboxStatus.PROCESSING, record.attempts() - 1, options.maxAttempts())));
+                        InboxStatus.PROCESSING, record.attempts() - 1, options.attempts())));
           }
           if (!dialect.claimsInOneTransaction()) {
             connection.commit();
@@ -430,12 +429,12 @@ final class JdbcInboxWrites {
       throws SQLException {
     Instant now = now();
     String error = Errors.describe(failure);
-    Outcome outcome = claim.failedOutcome(options.maxAttempts());
+    Outcome outcome = claim.failedOutcome(options.attempts());
     int updated =
         update(
             connection,
             FAIL,
-            claim.failedStatus(options.maxAttempts()).code(),
+            claim.failedStatus(options.attempts()).code(),
             error,
             options.nextAttempt(now, claim.record.attempts()),
             endpoint,

@@ -25,7 +25,7 @@ final class InboxFactory {
     InboxOptions options =
         InboxOptions.builder()
             .clock(config.verification().clock())
-            .maxAttempts(config.processing().attempts())
+            .attempts(config.processing().attempts())
             .retention(Duration.ofDays(config.processing().retentionDays()))
             .endpoint(config.processing().endpoint())
             .capacity(config.processing().memoryCapacity())

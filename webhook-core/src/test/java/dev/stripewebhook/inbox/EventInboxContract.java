@@ -306,7 +306,7 @@ abstract class EventInboxContract {
 
   @Test
   void becomesDeadAfterTheLastAttemptAndReplayMakesItDueAgain() throws Exception {
-    inbox = newInbox(options().maxAttempts(3).build());
+    inbox = newInbox(options().attempts(3).build());
     VerifiedEvent event = received(inbox);
     List<Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -335,7 +335,7 @@ abstract class EventInboxContract {
 
   @Test
   void anErrorThrownByTheWorkFailsOnlyItsOwnEventAndTheRestOfTheBatchRuns() throws Exception {
-    inbox = newInbox(options().maxAttempts(2).build());
+    inbox = newInbox(options().attempts(2).build());
     VerifiedEvent assertion = received(inbox); // first of the batch: due first
     clock.advance(Duration.ofMillis(1));
     VerifiedEvent overflow = received(inbox);
@@ -382,7 +382,7 @@ abstract class EventInboxContract {
 
   @Test
   void processReturnsTheFailureOfAnErrorInsteadOfThrowingIt() throws Exception {
-    inbox = newInbox(options().maxAttempts(2).build());
+    inbox = newInbox(options().attempts(2).build());
     VerifiedEvent event = received(inbox);
 
     assertThat(
@@ -410,7 +410,7 @@ abstract class EventInboxContract {
   @Test
   void onlyTheAttemptThatMakesAnEventDeadReturnsDeadAndADeadEventFailingAgainStaysDead()
       throws Exception {
-    inbox = newInbox(options().maxAttempts(2).build());
+    inbox = newInbox(options().attempts(2).build());
     VerifiedEvent event = received(inbox);
     List<Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
@@ -460,7 +460,7 @@ abstract class EventInboxContract {
 
   @Test
   void prunesDoneEventsAfterTheRetentionAndKeepsFailedAndDeadOnes() throws Exception {
-    inbox = newInbox(options().maxAttempts(2).retention(Duration.ofDays(30)).build());
+    inbox = newInbox(options().attempts(2).retention(Duration.ofDays(30)).build());
     VerifiedEvent done = received(inbox);
     VerifiedEvent failed = received(inbox);
     VerifiedEvent dead = received(inbox);
@@ -614,7 +614,7 @@ abstract class EventInboxContract {
 
   @Test
   void countsEventsByStatusAndTheBacklogWithItsOldestEvent() throws Exception {
-    inbox = newInbox(options().maxAttempts(1).build());
+    inbox = newInbox(options().attempts(1).build());
     assertThat(inbox.backlog()).isEqualTo(new InboxBacklog(0, null));
     Instant firstArrival = clock.instant();
     VerifiedEvent waiting = received(inbox);
@@ -660,7 +660,7 @@ abstract class EventInboxContract {
 
   @Test
   void recordsEachAttemptWithItsOwnerOutcomeAndErrorNumberedOnAcrossReplays() throws Exception {
-    inbox = newInbox(options().maxAttempts(2).build());
+    inbox = newInbox(options().attempts(2).build());
     VerifiedEvent event = received(inbox);
     Instant start = clock.instant();
     inbox.process(event.id(), "first", failing("ledger down"));
@@ -743,7 +743,7 @@ abstract class EventInboxContract {
 
   @Test
   void resolvesAFailedOrDeadEventWithoutRunningItsHandlers() throws Exception {
-    inbox = newInbox(options().maxAttempts(1).build());
+    inbox = newInbox(options().attempts(1).build());
     VerifiedEvent dead = received(inbox);
     inbox.process(dead.id(), "a", failing("poison"));
     int runsBefore = runs(dead);
@@ -764,7 +764,7 @@ abstract class EventInboxContract {
 
   @Test
   void aResolvedEventIsNotRetriedWhenItsNextAttemptComes() throws Exception {
-    inbox = newInbox(options().maxAttempts(5).build());
+    inbox = newInbox(options().attempts(5).build());
     VerifiedEvent failed = received(inbox);
     inbox.process(failed.id(), "a", failing("flaky"));
     int runsBefore = runs(failed);
@@ -790,7 +790,7 @@ abstract class EventInboxContract {
 
   @Test
   void prunesResolvedEventsAfterTheRetentionWithTheirAttempts() throws Exception {
-    inbox = newInbox(options().maxAttempts(1).retention(Duration.ofDays(30)).build());
+    inbox = newInbox(options().attempts(1).retention(Duration.ofDays(30)).build());
     VerifiedEvent resolved = received(inbox);
     inbox.process(resolved.id(), "a", failing("poison"));
     inbox.resolve(resolved.id());
@@ -840,7 +840,7 @@ abstract class EventInboxContract {
 
   @Test
   void finishWithAFailureRecordsItAsProcessDoesAndDeadComesOnce() throws Exception {
-    inbox = newInbox(options().maxAttempts(2).build());
+    inbox = newInbox(options().attempts(2).build());
     VerifiedEvent event = received(inbox);
     List<Outcome> outcomes = new ArrayList<>();
     List<Throwable> failures =
@@ -1107,8 +1107,8 @@ abstract class EventInboxContract {
   /** Another inbox over the same storage as {@link #inbox} (in memory: a store of its own). */
   @Test
   void eachEndpointSeesOnlyItsOwnEventsAndStoresTheSameEventIdOnceOfItsOwn() throws Exception {
-    EventInbox platform = sharingStorage(options().endpoint("platform").maxAttempts(1).build());
-    EventInbox connect = sharingStorage(options().endpoint("connect").maxAttempts(1).build());
+    EventInbox platform = sharingStorage(options().endpoint("platform").attempts(1).build());
+    EventInbox connect = sharingStorage(options().endpoint("connect").attempts(1).build());
     VerifiedEvent shared = TestEvents.about("sub_shared", 1_700_000_000L);
     String header = TestEvents.header(shared);
     assertThat(platform.receive(shared, header, null)).isEqualTo(Receipt.NEW);

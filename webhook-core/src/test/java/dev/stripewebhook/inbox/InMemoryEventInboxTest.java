@@ -56,7 +56,7 @@ class InMemoryEventInboxTest extends EventInboxContract {
   @Test
   void keepsStoringNewEventsAfterTwentyThousandFailedOnesByForgettingTheOldestFailed()
       throws Exception {
-    inbox = newInbox(options().capacity(100).maxAttempts(1).build());
+    inbox = newInbox(options().capacity(100).attempts(1).build());
     Logger logger = Logger.getLogger(InMemoryEventInbox.class.getName()); // held while quiet
     logger.setUseParentHandlers(false); // 19,900 warnings are the point, not console output
     try (LogCapture log = LogCapture.of(InMemoryEventInbox.class)) {

@@ -18,7 +18,7 @@ class InboxWorkersTest {
       new InMemoryEventInbox(
           InboxOptions.builder()
               .clock(clock)
-              .maxAttempts(3)
+              .attempts(3)
               .retryDelay(Duration.ofSeconds(10))
               .jitter(() -> 0.5)
               .build());

@@ -61,8 +61,8 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
 
   @Test
   void anotherInstanceOverTheSameTablesMayFinishAClaim() throws Exception {
-    inbox = newInbox(options().maxAttempts(1).build());
-    EventInbox other = sharingStorage(options().maxAttempts(1).build());
+    inbox = newInbox(options().attempts(1).build());
+    EventInbox other = sharingStorage(options().attempts(1).build());
     VerifiedEvent failed = received(inbox);
     VerifiedEvent done = received(inbox);
     inbox.claim(failed.id(), "a").orElseThrow();

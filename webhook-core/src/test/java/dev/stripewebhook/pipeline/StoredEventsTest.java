@@ -23,8 +23,7 @@ class StoredEventsTest {
 
   @Test
   void aStoredEventThatNoLongerVerifiesFailsItsAttemptAndSaysSoInTheLog() throws Exception {
-    InMemoryEventInbox inbox =
-        new InMemoryEventInbox(InboxOptions.builder().maxAttempts(1).build());
+    InMemoryEventInbox inbox = new InMemoryEventInbox(InboxOptions.builder().attempts(1).build());
     // Stored by another endpoint's secret, as when two endpoints shared their rows.
     byte[] body = StripeFixtures.event("invoice.paid");
     String header = SignedPayload.of(body).secret("whsec_someone_else").header();

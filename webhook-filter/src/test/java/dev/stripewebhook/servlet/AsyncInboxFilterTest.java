@@ -57,7 +57,7 @@ class AsyncInboxFilterTest {
                 database,
                 InboxOptions.builder()
                     .clock(clock)
-                    .maxAttempts(3)
+                    .attempts(3)
                     .retryDelay(Duration.ofSeconds(10))
                     .jitter(() -> 0.5)
                     .build())) {

@@ -26,7 +26,7 @@ class InboxMetricsTest {
     MutableClock clock = new MutableClock(Instant.now());
     WebhookConfig config = WebhookConfig.builder().secrets(SECRET).attempts(2).clock(clock).build();
     EventInbox inbox =
-        new InMemoryEventInbox(InboxOptions.builder().clock(clock).maxAttempts(2).build());
+        new InMemoryEventInbox(InboxOptions.builder().clock(clock).attempts(2).build());
     try (JettyServer server =
         new JettyServer()
             .attribute(StripeWebhookFilter.METER_REGISTRY_ATTRIBUTE, registry)

@@ -307,7 +307,7 @@ abstract class Door {
                   InboxOptions.builder()
                       .retryDelay(Duration.ofMillis(200))
                       .maxRetryDelay(Duration.ofSeconds(1))
-                      .maxAttempts(50)
+                      .attempts(50)
                       .build());
           app.filter(
               PATH,
