@@ -2,6 +2,7 @@
 package dev.stripewebhook.benchmarks.http;
 
 import com.google.gson.JsonObject;
+import com.stripe.Stripe;
 import dev.stripewebhook.testing.StripeFixtures;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -9,7 +10,10 @@ import java.util.Set;
 
 /**
  * A {@code payment_intent.succeeded} event of about a given size, padded in {@code
- * data.object.metadata}, whose event id and PaymentIntent id are filled in per request.
+ * data.object.metadata}, whose event id and PaymentIntent id are filled in per request. Its {@code
+ * api_version} is stripe-java's own ({@link Stripe#API_VERSION}), so that {@code
+ * getDataObjectDeserializer().getObject()} binds the object in the hand-written servlet too, as it
+ * does for an endpoint pinned to the version of the stripe-java it runs.
  */
 final class EventTemplate {
   private static final int ID_DIGITS = 24;
@@ -38,6 +42,10 @@ final class EventTemplate {
   private final int objectIdAt;
 
   private EventTemplate(byte[] bytes) {
+    if (!new String(bytes, StandardCharsets.UTF_8)
+        .contains("\"api_version\":\"" + Stripe.API_VERSION + "\"")) {
+      throw new IllegalStateException("the template is not in API version " + Stripe.API_VERSION);
+    }
     this.bytes = bytes;
     this.eventIdAt = indexOf(bytes, EVENT_MARK) + 4;
     this.objectIdAt = indexOf(bytes, OBJECT_MARK) + 3;
