@@ -102,7 +102,7 @@ final class BenchServer implements AutoCloseable {
         ResourceConfig application =
             new ResourceConfig()
                 .register(new StripeWebhookFeature(WebhookConfig.builder().secrets(SECRET).build()))
-                .register(new JaxrsTypedResource());
+                .register(JaxrsTypedResource.class);
         context.addServlet(new ServletHolder(new ServletContainer(application)), path + "/*");
         continue;
       }
@@ -174,6 +174,9 @@ final class BenchServer implements AutoCloseable {
 
   /** How many events the handler of {@code setUp} has handled (0 when it has none). */
   long handled(SetUp setUp) {
+    if (setUp == SetUp.JAXRS_TYPED) {
+      return JaxrsTypedResource.handled();
+    }
     BenchServlets.PaymentIntentHandler handler = handlers.get(setUp);
     return handler == null ? 0 : handler.handled();
   }

@@ -57,6 +57,9 @@ final class EventTemplate {
     event.addProperty("id", EVENT_MARK);
     JsonObject object = event.getAsJsonObject("data").getAsJsonObject("object");
     object.addProperty("id", OBJECT_MARK);
+    object.addProperty("status", "succeeded");
+    object.addProperty("amount_received", object.get("amount").getAsLong());
+    completeAsStripeSendsIt(object);
     if (StripeFixtures.toBytes(event).length > targetBytes) {
       for (String key : List.copyOf(object.keySet())) {
         if (!SMALL_FIELDS.contains(key)) {
@@ -71,6 +74,42 @@ final class EventTemplate {
       metadata.addProperty("pad_" + i, "x".repeat(100));
     }
     return new EventTemplate(StripeFixtures.toBytes(event));
+  }
+
+  /**
+   * Fills in the nested objects that Stripe's fixture leaves empty or null but a card payment's
+   * event carries, so that the typed object's binding meets nested objects as in production.
+   */
+  private static void completeAsStripeSendsIt(JsonObject intent) {
+    intent.addProperty("description", "Order ord_1234567890");
+    intent.addProperty("receipt_email", "jenny.rosen@example.com");
+    intent.addProperty("statement_descriptor_suffix", "ORDER 1234");
+    JsonObject automatic = new JsonObject();
+    automatic.addProperty("allow_redirects", "always");
+    automatic.addProperty("enabled", true);
+    intent.add("automatic_payment_methods", automatic);
+    JsonObject card = new JsonObject();
+    card.add("installments", com.google.gson.JsonNull.INSTANCE);
+    card.add("mandate_options", com.google.gson.JsonNull.INSTANCE);
+    card.add("network", com.google.gson.JsonNull.INSTANCE);
+    card.addProperty("request_three_d_secure", "automatic");
+    JsonObject options = new JsonObject();
+    options.add("card", card);
+    intent.add("payment_method_options", options);
+    JsonObject address = new JsonObject();
+    address.addProperty("city", "San Francisco");
+    address.addProperty("country", "US");
+    address.addProperty("line1", "510 Townsend St");
+    address.add("line2", com.google.gson.JsonNull.INSTANCE);
+    address.addProperty("postal_code", "94103");
+    address.addProperty("state", "CA");
+    JsonObject shipping = new JsonObject();
+    shipping.add("address", address);
+    shipping.add("carrier", com.google.gson.JsonNull.INSTANCE);
+    shipping.addProperty("name", "Jenny Rosen");
+    shipping.add("phone", com.google.gson.JsonNull.INSTANCE);
+    shipping.add("tracking_number", com.google.gson.JsonNull.INSTANCE);
+    intent.add("shipping", shipping);
   }
 
   /** The body size in bytes. */

@@ -69,14 +69,17 @@ enum SetUp {
     return async;
   }
 
-  /** Whether an event handler runs (in the request, or in the inbox workers). */
+  /**
+   * Whether an event handler runs (in the request, or in the inbox workers), or a resource method
+   * is called with the typed object.
+   */
   boolean handles() {
-    return store != Store.NONE && this != FILTER && this != FILTER_QUIET;
+    return this == JAXRS_TYPED || store != Store.NONE && this != FILTER && this != FILTER_QUIET;
   }
 
   /** Whether the set-up binds the typed PaymentIntent, as the hand-written servlet does. */
   boolean typed() {
-    return this == HAND_WRITTEN || this == JAXRS_TYPED || handles();
+    return this == HAND_WRITTEN || handles();
   }
 
   static SetUp of(String label) {
