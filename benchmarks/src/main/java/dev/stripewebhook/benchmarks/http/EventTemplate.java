@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.benchmarks.http;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.stripe.Stripe;
 import dev.stripewebhook.testing.StripeFixtures;
@@ -16,6 +19,8 @@ import java.util.Set;
  * does for an endpoint pinned to the version of the stripe-java it runs.
  */
 final class EventTemplate {
+  // Stripe writes null fields out ("application":null); Gson's default drops them
+  private static final Gson GSON = new GsonBuilder().serializeNulls().create();
   private static final int ID_DIGITS = 24;
   private static final String EVENT_MARK = "evt_" + "A".repeat(ID_DIGITS);
   private static final String OBJECT_MARK = "pi_" + "B".repeat(ID_DIGITS);
@@ -59,8 +64,11 @@ final class EventTemplate {
     object.addProperty("id", OBJECT_MARK);
     object.addProperty("status", "succeeded");
     object.addProperty("amount_received", object.get("amount").getAsLong());
+    object.add("canceled_at", JsonNull.INSTANCE);
+    object.add("cancellation_reason", JsonNull.INSTANCE);
+    object.add("last_payment_error", JsonNull.INSTANCE);
     completeAsStripeSendsIt(object);
-    if (StripeFixtures.toBytes(event).length > targetBytes) {
+    if (toBytes(event).length > targetBytes) {
       for (String key : List.copyOf(object.keySet())) {
         if (!SMALL_FIELDS.contains(key)) {
           object.remove(key);
@@ -70,10 +78,10 @@ final class EventTemplate {
     JsonObject metadata = new JsonObject();
     object.add("metadata", metadata);
     metadata.addProperty("order_id", "ord_1234567890");
-    for (int i = 0; StripeFixtures.toBytes(event).length < targetBytes; i++) {
+    for (int i = 0; toBytes(event).length < targetBytes; i++) {
       metadata.addProperty("pad_" + i, "x".repeat(100));
     }
-    return new EventTemplate(StripeFixtures.toBytes(event));
+    return new EventTemplate(toBytes(event));
   }
 
   /**
@@ -89,9 +97,9 @@ final class EventTemplate {
     automatic.addProperty("enabled", true);
     intent.add("automatic_payment_methods", automatic);
     JsonObject card = new JsonObject();
-    card.add("installments", com.google.gson.JsonNull.INSTANCE);
-    card.add("mandate_options", com.google.gson.JsonNull.INSTANCE);
-    card.add("network", com.google.gson.JsonNull.INSTANCE);
+    card.add("installments", JsonNull.INSTANCE);
+    card.add("mandate_options", JsonNull.INSTANCE);
+    card.add("network", JsonNull.INSTANCE);
     card.addProperty("request_three_d_secure", "automatic");
     JsonObject options = new JsonObject();
     options.add("card", card);
@@ -100,16 +108,20 @@ final class EventTemplate {
     address.addProperty("city", "San Francisco");
     address.addProperty("country", "US");
     address.addProperty("line1", "510 Townsend St");
-    address.add("line2", com.google.gson.JsonNull.INSTANCE);
+    address.add("line2", JsonNull.INSTANCE);
     address.addProperty("postal_code", "94103");
     address.addProperty("state", "CA");
     JsonObject shipping = new JsonObject();
     shipping.add("address", address);
-    shipping.add("carrier", com.google.gson.JsonNull.INSTANCE);
+    shipping.add("carrier", JsonNull.INSTANCE);
     shipping.addProperty("name", "Jenny Rosen");
-    shipping.add("phone", com.google.gson.JsonNull.INSTANCE);
-    shipping.add("tracking_number", com.google.gson.JsonNull.INSTANCE);
+    shipping.add("phone", JsonNull.INSTANCE);
+    shipping.add("tracking_number", JsonNull.INSTANCE);
     intent.add("shipping", shipping);
+  }
+
+  private static byte[] toBytes(JsonObject json) {
+    return GSON.toJson(json).getBytes(StandardCharsets.UTF_8);
   }
 
   /** The body size in bytes. */
