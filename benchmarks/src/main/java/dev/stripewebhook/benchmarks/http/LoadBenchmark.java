@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -21,7 +20,7 @@ import java.util.function.ToDoubleFunction;
  * <pre>{@code
  * java -cp benchmarks/target/benchmarks.jar dev.stripewebhook.benchmarks.http.LoadBenchmark \
  *     --seconds 8 --warmup 4 --rounds 3 --concurrency 16 --sizes 6,1,3,16,64 [--workers 2] \
- *     [--max-load 1.0] [--max-others 0.25] [--allow-busy false]
+ *     [--max-load 1.0] [--max-others 0.25] [--allow-busy false] [--client own-jvm|same-jvm]
  * }</pre>
  *
  * <p>It refuses to start when the 1-minute load average is above {@code --max-load}, and marks its
@@ -52,12 +51,13 @@ public final class LoadBenchmark {
       int workers,
       double maxLoad,
       double maxOthers,
-      boolean allowBusy) {
+      boolean allowBusy,
+      boolean clientInItsOwnJvm) {
     /** Options for a short run on any machine: the smoke test's. */
     static Options smoke(
         Duration seconds, Duration warmup, int concurrency, List<SetUp> setUps, Path data) {
       return new Options(
-          seconds, warmup, 1, concurrency, List.of(3), setUps, data, true, 3, 1.0, 0.25, true);
+          seconds, warmup, 1, concurrency, List.of(3), setUps, data, true, 3, 1.0, 0.25, true, true);
     }
 
     static Options parse(String... args) {
@@ -92,7 +92,12 @@ public final class LoadBenchmark {
           Integer.parseInt(given.getOrDefault("workers", "2")),
           Double.parseDouble(given.getOrDefault("max-load", "1.0")),
           Double.parseDouble(given.getOrDefault("max-others", "0.25")),
-          Boolean.parseBoolean(given.getOrDefault("allow-busy", "false")));
+          Boolean.parseBoolean(given.getOrDefault("allow-busy", "false")),
+          switch (given.getOrDefault("client", "own-jvm")) {
+            case "own-jvm" -> true;
+            case "same-jvm" -> false;
+            default -> throw new IllegalArgumentException("--client own-jvm|same-jvm");
+          });
     }
   }
 
@@ -195,23 +200,20 @@ public final class LoadBenchmark {
         .forEach(kib -> templates.put(kib, EventTemplate.paymentIntentSucceeded(kib * 1024)));
     Map<Cell, List<Turn>> turns = new LinkedHashMap<>();
     Map<SetUp, Long> accepted = new EnumMap<>(SetUp.class);
-    AtomicLong ids = new AtomicLong(System.currentTimeMillis() * 1_000_000L);
     try (BenchServer server =
             new BenchServer(
                 options.dataDirectory(),
                 options.setUps(),
                 options.synchronousCommit(),
                 options.workers());
-        LoadGenerator load = new LoadGenerator(options.concurrency(), BenchServer.SECRET, ids)) {
+        LoadClient load =
+            options.clientInItsOwnJvm()
+                ? LoadClient.inItsOwnJvm(options.concurrency())
+                : LoadClient.inThisJvm(options.concurrency())) {
       for (Cell cell : cells) {
         if (!options.warmup().isZero()) {
           BenchServer.deliveryLog(cell.setUp() != SetUp.FILTER_QUIET);
-          LoadGenerator.Run run =
-              load.run(
-                  server.uri(cell.setUp()),
-                  templates.get(cell.kib()),
-                  options.concurrency(),
-                  options.warmup());
+          LoadClient.Outcome run = load.run(server.uri(cell.setUp()), cell.kib(), options.warmup());
           accepted.merge(cell.setUp(), run.accepted(), Long::sum);
           drain(server, cell.setUp(), accepted);
         }
@@ -222,17 +224,13 @@ public final class LoadBenchmark {
         for (Cell cell : cells) {
           BenchServer.deliveryLog(cell.setUp() != SetUp.FILTER_QUIET);
           String loadBefore = MachineLoad.loadAverage();
-          MachineLoad.Sample cpuBefore = MachineLoad.sample();
+          MachineLoad.Sample cpuBefore = MachineLoad.sample(load.processCpuSeconds());
           long allocatedBefore = Allocations.serverSide();
           long handledBefore = server.handled(cell.setUp());
           long start = System.nanoTime();
-          LoadGenerator.Run run =
-              load.run(
-                  server.uri(cell.setUp()),
-                  templates.get(cell.kib()),
-                  options.concurrency(),
-                  options.seconds());
-          double othersCores = MachineLoad.sample().othersCoresSince(cpuBefore);
+          LoadClient.Outcome run = load.run(server.uri(cell.setUp()), cell.kib(), options.seconds());
+          double othersCores =
+              MachineLoad.sample(load.processCpuSeconds()).othersCoresSince(cpuBefore);
           accepted.merge(cell.setUp(), run.accepted(), Long::sum);
           double drained = drain(server, cell.setUp(), accepted);
           double handledPerSecond =
@@ -241,8 +239,8 @@ public final class LoadBenchmark {
           Turn turn =
               new Turn(
                   run.perSecond(),
-                  run.latencies().percentileMicros(50),
-                  run.latencies().percentileMicros(99),
+                  run.p50(),
+                  run.p99(),
                   run.completed() == 0 ? 0 : (double) allocated / run.completed(),
                   run.failed(),
                   run.completed(),

@@ -50,13 +50,16 @@ final class MachineLoad {
     }
   }
 
-  /** A sample for {@link Sample#othersCoresSince}. */
-  static Sample sample() {
+  /**
+   * A sample for {@link Sample#othersCoresSince}; {@code helperSeconds} is the CPU time of this
+   * benchmark's other processes (the load generator's JVM), which are not "others" either.
+   */
+  static Sample sample(double helperSeconds) {
     double own =
         ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime()
             / 1e9;
-    return new Sample(System.nanoTime(), busySeconds(), own);
+    return new Sample(System.nanoTime(), busySeconds(), own + helperSeconds);
   }
 
   // the "cpu" line: user nice system idle iowait irq softirq steal ...; busy = all but idle, iowait
