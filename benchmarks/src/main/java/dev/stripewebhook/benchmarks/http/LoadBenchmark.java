@@ -57,7 +57,19 @@ public final class LoadBenchmark {
     static Options smoke(
         Duration seconds, Duration warmup, int concurrency, List<SetUp> setUps, Path data) {
       return new Options(
-          seconds, warmup, 1, concurrency, List.of(3), setUps, data, true, 3, 1.0, 0.25, true, true);
+          seconds,
+          warmup,
+          1,
+          concurrency,
+          List.of(3),
+          setUps,
+          data,
+          true,
+          3,
+          1.0,
+          0.25,
+          true,
+          true);
     }
 
     static Options parse(String... args) {
@@ -228,7 +240,8 @@ public final class LoadBenchmark {
           long allocatedBefore = Allocations.serverSide();
           long handledBefore = server.handled(cell.setUp());
           long start = System.nanoTime();
-          LoadClient.Outcome run = load.run(server.uri(cell.setUp()), cell.kib(), options.seconds());
+          LoadClient.Outcome run =
+              load.run(server.uri(cell.setUp()), cell.kib(), options.seconds());
           double othersCores =
               MachineLoad.sample(load.processCpuSeconds()).othersCoresSince(cpuBefore);
           accepted.merge(cell.setUp(), run.accepted(), Long::sum);
@@ -262,7 +275,9 @@ public final class LoadBenchmark {
               cell.setUp().label(),
               cell.kib(),
               turn.perSecond(),
-              bare == null ? "       " : String.format(Locale.ROOT, "%5.2fxB", turn.perSecond() / bare),
+              bare == null
+                  ? "       "
+                  : String.format(Locale.ROOT, "%5.2fxB", turn.perSecond() / bare),
               turn.p50(),
               turn.p99(),
               turn.bytesPerRequest(),
@@ -401,7 +416,9 @@ public final class LoadBenchmark {
                   ? perRound(result, results, SetUp.HAND_WRITTEN, Turn::perSecond)
                   : "",
               setUp == SetUp.FILTER ? "" : perRound(result, results, SetUp.FILTER, Turn::perSecond),
-              setUp.handles() ? perRound(result, results, SetUp.BARE, Turn::handledPerSecond) : ""));
+              setUp.handles()
+                  ? perRound(result, results, SetUp.BARE, Turn::handledPerSecond)
+                  : ""));
     }
     return out.toString();
   }
@@ -443,5 +460,4 @@ public final class LoadBenchmark {
     }
     return "";
   }
-
 }

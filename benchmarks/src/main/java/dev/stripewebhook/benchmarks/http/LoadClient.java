@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Where the load generator runs: in a JVM of its own (the default, as a sender is a separate
  * process from the receiver: its JIT, GC and allocation stay out of the server's JVM), or in the
- * benchmark's JVM (the smoke test's choice: no process to start). The JVM of its own is this class's
- * {@link #main}, driven over its stdin and stdout, one line per turn.
+ * benchmark's JVM (the smoke test's choice: no process to start). The JVM of its own is this
+ * class's {@link #main}, driven over its stdin and stdout, one line per turn.
  */
 public final class LoadClient implements AutoCloseable {
   private final LoadGenerator inProcess;
