@@ -7,6 +7,7 @@ import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
 import dev.stripewebhook.inbox.InboxOptions;
 import dev.stripewebhook.inbox.JdbcEventInbox;
+import dev.stripewebhook.jaxrs.StripeWebhookFeature;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
@@ -30,6 +31,8 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.servlet.ServletContainer;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 /**
@@ -45,16 +48,11 @@ final class BenchServer implements AutoCloseable {
   private static final int CONNECTIONS = 32;
 
   /**
-   * The per-delivery log line is an operator's choice, not the filter's cost: silenced here, as in
-   * the runs in docs/PERFORMANCE.md. Kept in a field: JUL holds loggers weakly.
+   * The delivery log, at its default (INFO, one line per delivery) except during the turns of
+   * {@link SetUp#FILTER_QUIET}. Kept in a field: JUL holds loggers weakly.
    */
   private static final java.util.logging.Logger DELIVERY_LOG =
-      quiet(java.util.logging.Logger.getLogger(StripeWebhookFilter.DELIVERY_LOGGER));
-
-  private static java.util.logging.Logger quiet(java.util.logging.Logger logger) {
-    logger.setLevel(java.util.logging.Level.WARNING);
-    return logger;
-  }
+      java.util.logging.Logger.getLogger(StripeWebhookFilter.DELIVERY_LOGGER);
 
   private final Server server;
   private final Map<SetUp, BenchServlets.PaymentIntentHandler> handlers =
@@ -100,6 +98,14 @@ final class BenchServer implements AutoCloseable {
     ServletContextHandler context = new ServletContextHandler("/");
     for (SetUp setUp : setUps) {
       String path = setUp.path();
+      if (setUp == SetUp.JAXRS_TYPED) {
+        ResourceConfig application =
+            new ResourceConfig()
+                .register(new StripeWebhookFeature(WebhookConfig.builder().secrets(SECRET).build()))
+                .register(JaxrsTypedResource.class);
+        context.addServlet(new ServletHolder(new ServletContainer(application)), path + "/*");
+        continue;
+      }
       if (setUp == SetUp.HAND_WRITTEN) {
         context.addServlet(new ServletHolder(new BenchServlets.HandWritten(SECRET)), path);
         continue;
@@ -148,6 +154,14 @@ final class BenchServer implements AutoCloseable {
     return pool;
   }
 
+  /**
+   * Turns the delivery log on at its default level (INFO: one line per delivery, as deployed) or
+   * silences it (WARNING) for the set-ups that follow.
+   */
+  static void deliveryLog(boolean on) {
+    DELIVERY_LOG.setLevel(on ? null : java.util.logging.Level.WARNING);
+  }
+
   /** The URI of a set-up. */
   URI uri(SetUp setUp) {
     return server.getURI().resolve(setUp.path());
@@ -160,6 +174,9 @@ final class BenchServer implements AutoCloseable {
 
   /** How many events the handler of {@code setUp} has handled (0 when it has none). */
   long handled(SetUp setUp) {
+    if (setUp == SetUp.JAXRS_TYPED) {
+      return JaxrsTypedResource.handled();
+    }
     BenchServlets.PaymentIntentHandler handler = handlers.get(setUp);
     return handler == null ? 0 : handler.handled();
   }

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.benchmarks.http;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -22,12 +19,23 @@ import java.util.function.ToDoubleFunction;
  *
  * <pre>{@code
  * java -cp benchmarks/target/benchmarks.jar dev.stripewebhook.benchmarks.http.LoadBenchmark \
- *     --seconds 10 --warmup 5 --rounds 3 --concurrency 16 --sizes 1,3,16,64 [--workers 2]
+ *     --seconds 8 --warmup 4 --rounds 3 --concurrency 16 --sizes 6,1,3,16,64 [--workers 2] \
+ *     [--max-load 1.0] [--max-others 0.25] [--allow-busy false] [--client own-jvm|same-jvm]
  * }</pre>
+ *
+ * <p>It refuses to start when the 1-minute load average is above {@code --max-load}, and marks its
+ * tables NOT QUIET when other processes used more than {@code --max-others} cores during a turn;
+ * {@code --allow-busy true} runs anyway (smoke runs), still marked.
  */
 public final class LoadBenchmark {
   private static final List<SetUp> SIZED =
-      List.of(SetUp.BARE, SetUp.HAND_WRITTEN, SetUp.FILTER, SetUp.SYNC_FULL);
+      List.of(
+          SetUp.BARE,
+          SetUp.HAND_WRITTEN,
+          SetUp.FILTER,
+          SetUp.FILTER_QUIET,
+          SetUp.SYNC_FULL,
+          SetUp.JAXRS_TYPED);
   private static final Duration DRAIN_LIMIT = Duration.ofMinutes(5);
 
   /** The settings of a run; sizes in KiB, the first one is the headline size. */
@@ -40,7 +48,30 @@ public final class LoadBenchmark {
       List<SetUp> setUps,
       Path dataDirectory,
       boolean synchronousCommit,
-      int workers) {
+      int workers,
+      double maxLoad,
+      double maxOthers,
+      boolean allowBusy,
+      boolean clientInItsOwnJvm) {
+    /** Options for a short run on any machine: the smoke test's. */
+    static Options smoke(
+        Duration seconds, Duration warmup, int concurrency, List<SetUp> setUps, Path data) {
+      return new Options(
+          seconds,
+          warmup,
+          1,
+          concurrency,
+          List.of(3),
+          setUps,
+          data,
+          true,
+          3,
+          1.0,
+          0.25,
+          true,
+          true);
+    }
+
     static Options parse(String... args) {
       Map<String, String> given = new LinkedHashMap<>();
       for (int i = 0; i + 1 < args.length; i += 2) {
@@ -50,7 +81,7 @@ public final class LoadBenchmark {
         given.put(args[i].substring(2), args[i + 1]);
       }
       List<Integer> sizes =
-          Arrays.stream(given.getOrDefault("sizes", "3,1,16,64").split(","))
+          Arrays.stream(given.getOrDefault("sizes", "6,1,3,16,64").split(","))
               .map(Integer::valueOf)
               .toList();
       List<SetUp> setUps =
@@ -70,7 +101,15 @@ public final class LoadBenchmark {
             case "off" -> false;
             default -> throw new IllegalArgumentException("--pg-synchronous-commit on|off");
           },
-          Integer.parseInt(given.getOrDefault("workers", "2")));
+          Integer.parseInt(given.getOrDefault("workers", "2")),
+          Double.parseDouble(given.getOrDefault("max-load", "1.0")),
+          Double.parseDouble(given.getOrDefault("max-others", "0.25")),
+          Boolean.parseBoolean(given.getOrDefault("allow-busy", "false")),
+          switch (given.getOrDefault("client", "own-jvm")) {
+            case "own-jvm" -> true;
+            case "same-jvm" -> false;
+            default -> throw new IllegalArgumentException("--client own-jvm|same-jvm");
+          });
     }
   }
 
@@ -84,7 +123,9 @@ public final class LoadBenchmark {
   /**
    * One turn of a cell. {@code perSecond} counts the answers (for async set-ups, the
    * acknowledgements); {@code handledPerSecond} the events the handler ran for, from the start of
-   * the turn until the workers had handled every acknowledged event (0 without a handler).
+   * the turn until the workers had handled every acknowledged event (0 without a handler); {@code
+   * loadAverage} is {@code /proc/loadavg} before the turn, {@code othersCores} the cores that other
+   * processes kept busy during it.
    */
   record Turn(
       double perSecond,
@@ -94,7 +135,9 @@ public final class LoadBenchmark {
       long failed,
       long completed,
       double drainSeconds,
-      double handledPerSecond) {}
+      double handledPerSecond,
+      String loadAverage,
+      double othersCores) {}
 
   /** A cell's turns, and their medians. */
   record CellResult(Cell cell, int bodyBytes, List<Turn> turns) {
@@ -113,16 +156,31 @@ public final class LoadBenchmark {
 
   public static void main(String[] args) throws Exception {
     Options options = Options.parse(args);
+    String startLoad = MachineLoad.loadAverage();
     System.out.printf(
-        "%s, %d cores, Java %s (%s), load average %s%n",
+        "%s, %d cores, Java %s (%s), stripe-java %s (API version %s), load average %s%n",
         Instant.now(),
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"),
         System.getProperty("java.vm.name"),
-        loadAverage());
+        com.stripe.Stripe.VERSION,
+        com.stripe.Stripe.API_VERSION,
+        startLoad);
     System.out.println("options: " + options);
+    double startOneMinute = MachineLoad.oneMinute(startLoad);
+    if (!(startOneMinute <= options.maxLoad()) && !options.allowBusy()) {
+      System.out.printf(
+          Locale.ROOT,
+          "NOT QUIET: 1-minute load average %s is above --max-load %.2f: refusing to measure."
+              + " Wait until the machine is quiet, or pass --allow-busy true for a smoke run.%n",
+          startLoad.split(" ")[0],
+          options.maxLoad());
+      System.exit(2);
+    }
     List<CellResult> results = run(options);
-    System.out.println("load average at the end: " + loadAverage());
+    System.out.println("load average at the end: " + MachineLoad.loadAverage());
+    System.out.println();
+    System.out.println(quietness(options, startLoad, results));
     System.out.println();
     System.out.println(table(results));
     System.out.println(sameRoundRatios(results));
@@ -154,38 +212,38 @@ public final class LoadBenchmark {
         .forEach(kib -> templates.put(kib, EventTemplate.paymentIntentSucceeded(kib * 1024)));
     Map<Cell, List<Turn>> turns = new LinkedHashMap<>();
     Map<SetUp, Long> accepted = new EnumMap<>(SetUp.class);
-    AtomicLong ids = new AtomicLong(System.currentTimeMillis() * 1_000_000L);
     try (BenchServer server =
             new BenchServer(
                 options.dataDirectory(),
                 options.setUps(),
                 options.synchronousCommit(),
                 options.workers());
-        LoadGenerator load = new LoadGenerator(options.concurrency(), BenchServer.SECRET, ids)) {
+        LoadClient load =
+            options.clientInItsOwnJvm()
+                ? LoadClient.inItsOwnJvm(options.concurrency())
+                : LoadClient.inThisJvm(options.concurrency())) {
       for (Cell cell : cells) {
         if (!options.warmup().isZero()) {
-          LoadGenerator.Run run =
-              load.run(
-                  server.uri(cell.setUp()),
-                  templates.get(cell.kib()),
-                  options.concurrency(),
-                  options.warmup());
+          BenchServer.deliveryLog(cell.setUp() != SetUp.FILTER_QUIET);
+          LoadClient.Outcome run = load.run(server.uri(cell.setUp()), cell.kib(), options.warmup());
           accepted.merge(cell.setUp(), run.accepted(), Long::sum);
           drain(server, cell.setUp(), accepted);
         }
         turns.put(cell, new ArrayList<>());
       }
       for (int round = 1; round <= options.rounds(); round++) {
+        Map<Integer, Double> bareOfRound = new LinkedHashMap<>();
         for (Cell cell : cells) {
+          BenchServer.deliveryLog(cell.setUp() != SetUp.FILTER_QUIET);
+          String loadBefore = MachineLoad.loadAverage();
+          MachineLoad.Sample cpuBefore = MachineLoad.sample(load.processCpuSeconds());
           long allocatedBefore = Allocations.serverSide();
           long handledBefore = server.handled(cell.setUp());
           long start = System.nanoTime();
-          LoadGenerator.Run run =
-              load.run(
-                  server.uri(cell.setUp()),
-                  templates.get(cell.kib()),
-                  options.concurrency(),
-                  options.seconds());
+          LoadClient.Outcome run =
+              load.run(server.uri(cell.setUp()), cell.kib(), options.seconds());
+          double othersCores =
+              MachineLoad.sample(load.processCpuSeconds()).othersCoresSince(cpuBefore);
           accepted.merge(cell.setUp(), run.accepted(), Long::sum);
           double drained = drain(server, cell.setUp(), accepted);
           double handledPerSecond =
@@ -194,28 +252,41 @@ public final class LoadBenchmark {
           Turn turn =
               new Turn(
                   run.perSecond(),
-                  run.latencies().percentileMicros(50),
-                  run.latencies().percentileMicros(99),
+                  run.p50(),
+                  run.p99(),
                   run.completed() == 0 ? 0 : (double) allocated / run.completed(),
                   run.failed(),
                   run.completed(),
                   drained,
-                  handledPerSecond);
+                  handledPerSecond,
+                  loadBefore,
+                  othersCores);
           turns.get(cell).add(turn);
+          if (cell.setUp() == SetUp.BARE) {
+            bareOfRound.put(cell.kib(), turn.perSecond());
+          }
+          Double bare = bareOfRound.get(cell.kib());
           System.out.printf(
               Locale.ROOT,
-              "round %d %-14s %3d KiB %9.0f req/s p50 %7.0f us"
-                  + " p99 %7.0f us %,10.0f B/req failed %d drain %.1f s handled %.0f/s%n",
+              "round %d %-14s %3d KiB %9.0f req/s %s p50 %7.0f us"
+                  + " p99 %7.0f us %,10.0f B/req failed %d drain %.1f s handled %.0f/s"
+                  + " | load %s | others %.2f cores%s%n",
               round,
               cell.setUp().label(),
               cell.kib(),
               turn.perSecond(),
+              bare == null
+                  ? "       "
+                  : String.format(Locale.ROOT, "%5.2fxB", turn.perSecond() / bare),
               turn.p50(),
               turn.p99(),
               turn.bytesPerRequest(),
               turn.failed(),
               turn.drainSeconds(),
-              turn.handledPerSecond());
+              turn.handledPerSecond(),
+              loadBefore,
+              othersCores,
+              othersCores > options.maxOthers() ? " NOT QUIET" : "");
         }
       }
     }
@@ -285,15 +356,49 @@ public final class LoadBenchmark {
   }
 
   /**
-   * Same-round ratios: each turn against the turn of bare and of filter (same size) in its own
-   * round, which cancels more of the machine's drift than the ratio of medians; the median over the
-   * rounds, then the rounds' values. "handled" divides handled/s by the base's req/s.
+   * QUIET when the 1-minute load average was at most {@code --max-load} at the start and other
+   * processes used at most {@code --max-others} cores in every turn; otherwise NOT QUIET, with why.
+   */
+  static String quietness(Options options, String startLoad, List<CellResult> results) {
+    double start = MachineLoad.oneMinute(startLoad);
+    long turns = 0;
+    long busy = 0;
+    double most = 0;
+    for (CellResult result : results) {
+      for (Turn turn : result.turns()) {
+        turns++;
+        most = Math.max(most, turn.othersCores());
+        if (!(turn.othersCores() <= options.maxOthers())) {
+          busy++;
+        }
+      }
+    }
+    boolean quiet = start <= options.maxLoad() && busy == 0;
+    return String.format(
+        Locale.ROOT,
+        "%s: 1-minute load average %s at the start (--max-load %.2f); other processes used up to"
+            + " %.2f cores in a turn, above --max-others %.2f in %d of %d turns.%s",
+        quiet ? "QUIET" : "**NOT QUIET**",
+        startLoad.split(" ")[0],
+        options.maxLoad(),
+        most,
+        options.maxOthers(),
+        busy,
+        turns,
+        quiet ? "" : " Do not quote these figures as measurements.");
+  }
+
+  /**
+   * Same-round ratios: each turn against the turn of bare, of hand-written (for the set-ups that
+   * bind the typed object) and of filter (same size) in its own round, which cancels more of the
+   * machine's drift than the ratio of medians; the median over the rounds, then the rounds' values.
+   * "handled" divides handled/s by bare's req/s.
    */
   static String sameRoundRatios(List<CellResult> results) {
     StringBuilder out =
         new StringBuilder(
-            "| set-up | body KiB | req/s × bare | handled/s × bare"
-                + " | req/s × filter | handled/s × filter |\n|---|---:|---|---|---|---|\n");
+            "| set-up | body KiB | req/s × bare | req/s × hand-written | req/s × filter"
+                + " | handled/s × bare |\n|---|---:|---|---|---|---|\n");
     for (CellResult result : results) {
       SetUp setUp = result.cell().setUp();
       if (setUp == SetUp.BARE) {
@@ -307,10 +412,12 @@ public final class LoadBenchmark {
               setUp.label(),
               kib,
               perRound(result, results, SetUp.BARE, Turn::perSecond),
-              setUp.handles() ? perRound(result, results, SetUp.BARE, Turn::handledPerSecond) : "",
+              setUp.typed() && setUp != SetUp.HAND_WRITTEN
+                  ? perRound(result, results, SetUp.HAND_WRITTEN, Turn::perSecond)
+                  : "",
               setUp == SetUp.FILTER ? "" : perRound(result, results, SetUp.FILTER, Turn::perSecond),
               setUp.handles()
-                  ? perRound(result, results, SetUp.FILTER, Turn::handledPerSecond)
+                  ? perRound(result, results, SetUp.BARE, Turn::handledPerSecond)
                   : ""));
     }
     return out.toString();
@@ -352,13 +459,5 @@ public final class LoadBenchmark {
       }
     }
     return "";
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (IOException e) {
-      return "unknown";
-    }
   }
 }

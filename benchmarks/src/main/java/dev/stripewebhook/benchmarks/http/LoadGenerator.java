@@ -26,8 +26,10 @@ final class LoadGenerator implements AutoCloseable {
   private final HttpClient client;
   private final Signer signer;
   private final AtomicLong ids;
+  private final int users;
 
   LoadGenerator(int maxConnections, String secret, AtomicLong ids) throws Exception {
+    this.users = maxConnections;
     QueuedThreadPool pool = new QueuedThreadPool(Math.max(8, maxConnections + 4));
     pool.setName(THREAD_PREFIX);
     client = new HttpClient();
@@ -40,6 +42,11 @@ final class LoadGenerator implements AutoCloseable {
     client.start();
     this.signer = new Signer(secret);
     this.ids = ids;
+  }
+
+  /** The connections it keeps, and the users it runs by default. */
+  int users() {
+    return users;
   }
 
   /** What one run measured. */

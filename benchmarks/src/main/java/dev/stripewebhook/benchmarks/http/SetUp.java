@@ -9,8 +9,18 @@ enum SetUp {
   HAND_WRITTEN("hand-written", Store.NONE, false),
   /** The filter in front of the bare servlet, no handler, in-memory inbox. */
   FILTER("filter", Store.MEMORY, false),
+  /**
+   * As {@link #FILTER}, with the delivery log ({@code dev.stripewebhook.delivery}) silenced during
+   * its turns; every other set-up runs with it at its default, INFO, as deployments do.
+   */
+  FILTER_QUIET("filter-quiet", Store.MEMORY, false),
   /** The filter with a sync handler that reads the typed PaymentIntent, in-memory inbox. */
   SYNC_FULL("sync-full", Store.MEMORY, false),
+  /**
+   * A JAX-RS resource (Jersey) taking {@code @StripeEvent PaymentIntent}, with {@code
+   * StripeWebhookFeature} and its default in-memory inbox.
+   */
+  JAXRS_TYPED("jaxrs-typed", Store.NONE, false),
   /** As {@link #SYNC_FULL}, inbox on an H2 file database with {@code WRITE_DELAY=0}. */
   SYNC_H2("sync-h2", Store.H2, false),
   /** As {@link #SYNC_FULL}, inbox on PostgreSQL (embedded, on loopback). */
@@ -59,9 +69,17 @@ enum SetUp {
     return async;
   }
 
-  /** Whether an event handler runs (in the request, or in the inbox workers). */
+  /**
+   * Whether an event handler runs (in the request, or in the inbox workers), or a resource method
+   * is called with the typed object.
+   */
   boolean handles() {
-    return store != Store.NONE && this != FILTER;
+    return this == JAXRS_TYPED || store != Store.NONE && this != FILTER && this != FILTER_QUIET;
+  }
+
+  /** Whether the set-up binds the typed PaymentIntent, as the hand-written servlet does. */
+  boolean typed() {
+    return this == HAND_WRITTEN || handles();
   }
 
   static SetUp of(String label) {

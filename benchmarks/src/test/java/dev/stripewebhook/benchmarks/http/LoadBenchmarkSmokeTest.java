@@ -3,10 +3,20 @@ package dev.stripewebhook.benchmarks.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.stripe.Stripe;
+import com.stripe.model.Event;
+import com.stripe.model.PaymentIntent;
+import com.stripe.net.ApiResource;
 import dev.stripewebhook.inbox.InboxStatus;
+import dev.stripewebhook.servlet.StripeWebhookFilter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** A short run of the HTTP load benchmark, so that the harness keeps working. */
@@ -15,18 +25,37 @@ class LoadBenchmarkSmokeTest {
   @Test
   void everySetUpAnswersEveryRequestWith2xx() throws Exception {
     LoadBenchmark.Options options =
-        new LoadBenchmark.Options(
+        LoadBenchmark.Options.smoke(
             Duration.ofSeconds(1),
             Duration.ofMillis(300),
-            1,
             2,
-            List.of(3),
             List.of(SetUp.values()),
-            Path.of("target/loadbench-smoke"),
-            true,
-            3);
+            Path.of("target/loadbench-smoke"));
+    // the delivery log stays at its default level (on); its lines are counted, not printed
+    Logger deliveries = Logger.getLogger(StripeWebhookFilter.DELIVERY_LOGGER);
+    LongAdder lines = new LongAdder();
+    Handler counter =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            lines.increment();
+          }
 
-    List<LoadBenchmark.CellResult> results = LoadBenchmark.run(options);
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    deliveries.setUseParentHandlers(false);
+    deliveries.addHandler(counter);
+    List<LoadBenchmark.CellResult> results;
+    try {
+      results = LoadBenchmark.run(options);
+    } finally {
+      deliveries.removeHandler(counter);
+      deliveries.setUseParentHandlers(true);
+    }
 
     assertThat(results).hasSize(SetUp.values().length);
     for (LoadBenchmark.CellResult result : results) {
@@ -43,7 +72,14 @@ class LoadBenchmarkSmokeTest {
     assertThat(LoadBenchmark.table(results))
         .contains(
             "| bare |", "| sync-h2 |", "| sync-postgres |", "| async-h2 |", "| async-postgres |");
-    assertThat(LoadBenchmark.sameRoundRatios(results)).contains("| async-postgres | 3 |");
+    assertThat(LoadBenchmark.sameRoundRatios(results))
+        .contains("| async-postgres | 3 |", "| jaxrs-typed | 3 |", "| filter-quiet | 3 |");
+    assertThat(LoadBenchmark.quietness(options, "0.50 0.40 0.30 1/100 42", results))
+        .containsAnyOf("QUIET:", "**NOT QUIET**:");
+    assertThat(lines.sum()).as("delivery log lines").isPositive();
+    for (LoadBenchmark.CellResult result : results) {
+      assertThat(result.turns().get(0).loadAverage()).as("load average").isNotBlank();
+    }
   }
 
   @Test
@@ -85,5 +121,20 @@ class LoadBenchmarkSmokeTest {
     assertThat(body)
         .contains(
             "\"id\":\"evt_000000000000000000000042\"", "\"id\":\"pi_000000000000000000000042\"");
+  }
+
+  @Test
+  void stripeJavaBindsTheTypedObjectOfTheSixKibTemplateWithoutFallingBack() {
+    EventTemplate template = EventTemplate.paymentIntentSucceeded(6 * 1024);
+
+    Event event =
+        ApiResource.GSON.fromJson(
+            new String(template.render(7), StandardCharsets.UTF_8), Event.class);
+
+    assertThat(template.size()).isBetween(6 * 1024, 7 * 1024);
+    assertThat(event.getApiVersion()).isEqualTo(Stripe.API_VERSION);
+    assertThat(event.getDataObjectDeserializer().getObject())
+        .get()
+        .isInstanceOf(PaymentIntent.class);
   }
 }
