@@ -15,8 +15,7 @@ import java.util.Objects;
  * @param kind what happened
  * @param message what happened, for a person; never a secret
  * @param at when it was noticed
- * @param eventType the type of the event the alert is about ({@link Kind#STRIPE_HEALTH}), else
- *     null
+ * @param eventType the type of the event the alert is about ({@link Kind#STRIPE_HEALTH}), else null
  * @param eventId the id of the event the alert is about ({@link Kind#STRIPE_HEALTH}), else null
  * @since 0.1
  */

@@ -188,8 +188,7 @@ abstract class AbstractStripeEventTest {
     byte[] ping = StripeFixtures.thinEvent(StripeFixtures.EVENT_DESTINATION_PING);
     HttpResponse<String> response = sender("/filtered/intent", FILTER_SECRET).send(ping);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    assertThat(filter.inbox().find(idOf(ping)).orElseThrow().status())
-        .isEqualTo(InboxStatus.DONE);
+    assertThat(filter.inbox().find(idOf(ping)).orElseThrow().status()).isEqualTo(InboxStatus.DONE);
   }
 
   @Test

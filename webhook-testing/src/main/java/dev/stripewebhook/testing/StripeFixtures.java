@@ -109,11 +109,11 @@ public final class StripeFixtures {
   }
 
   /**
-   * A new thin event notification of {@code type} ({@code "object": "v2.core.event"}), to be changed
-   * before it is sent: id {@code evt_test_65...}, {@code created} now as an RFC 3339 string, test
-   * mode, no {@code context} (add one for a connected account) and no {@code reason}. It carries a
-   * {@code related_object} ({@code id}, {@code type}, {@code url}) for the types whose related object
-   * is known here: {@code v1.billing.meter.*} a {@code billing.meter}, {@code
+   * A new thin event notification of {@code type} ({@code "object": "v2.core.event"}), to be
+   * changed before it is sent: id {@code evt_test_65...}, {@code created} now as an RFC 3339
+   * string, test mode, no {@code context} (add one for a connected account) and no {@code reason}.
+   * It carries a {@code related_object} ({@code id}, {@code type}, {@code url}) for the types whose
+   * related object is known here: {@code v1.billing.meter.*} a {@code billing.meter}, {@code
    * v2.core.event_destination.*} a {@code v2.core.event_destination}, {@code v2.core.account.*} a
    * {@code v2.core.account}; other types (the health alerts among them) carry none. A thin payload
    * has no {@code data} and no {@code api_version}.

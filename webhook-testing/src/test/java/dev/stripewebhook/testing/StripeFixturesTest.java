@@ -25,7 +25,8 @@ class StripeFixturesTest {
 
   @Test
   void aThinPingVerifiesAndParsesAsStripeJavasTypedNotification() throws Exception {
-    VerifiedEvent event = signedAndVerified(StripeFixtures.thinEvent("v2.core.event_destination.ping"));
+    VerifiedEvent event =
+        signedAndVerified(StripeFixtures.thinEvent("v2.core.event_destination.ping"));
 
     assertThat(event.isThin()).isTrue();
     assertThat(event.id()).startsWith("evt_test_65");
