@@ -64,6 +64,15 @@ public enum Reason {
   STORAGE_UNAVAILABLE("storage-unavailable", 503, "Event storage unavailable"),
   /** Another delivery of the event was still being processed after the wait. */
   EVENT_IN_PROGRESS("event-in-progress", 409, "Event being processed"),
+  /**
+   * A JAX-RS parameter asks for a snapshot event or its data object ({@code Event}, {@code
+   * PaymentIntent}...) but the delivery is a thin event notification, whose data must be fetched
+   * from Stripe's API, and no API key is configured for that. Answered 500 and recorded failed, so
+   * that Stripe retries and the event stays in the inbox. The fix: declare the parameter as {@code
+   * EventNotification} (or its typed subclass), or configure {@code stripe.api-key} ({@code
+   * STRIPE_API_KEY}), or switch the event destination to snapshot payloads.
+   */
+  THIN_EVENT_NEEDS_API_KEY("thin-event-needs-api-key", 500, "Thin event needs an API key"),
   /** A JAX-RS parameter asks for an object this event does not carry. */
   UNEXPECTED_DATA_OBJECT("unexpected-data-object", 400, "Unexpected event"),
   /** The admin console: no authenticated user (its JSON API answers with this code). */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.pipeline;
 
+import dev.stripewebhook.LogText;
 import dev.stripewebhook.OperationsConfig;
 import dev.stripewebhook.WebhookAlert;
 import dev.stripewebhook.WebhookAlert.Kind;
@@ -32,6 +33,7 @@ import java.util.function.Consumer;
 final class AlertMonitor {
   private static final System.Logger ALERTS = System.getLogger("dev.stripewebhook.alert");
   private static final int MAX_OUTSIDE_ADDRESSES = 64;
+  private static final int MAX_HEALTH_EVENTS = 256;
 
   private final Clock clock;
   private final Duration silence;
@@ -42,6 +44,9 @@ final class AlertMonitor {
 
   /** Addresses alerted about within the hour, bounded so that a flood cannot grow it. */
   private final Map<String, Instant> outsideRaised = new HashMap<>();
+
+  /** Health events alerted about within the hour (their retries alert once), bounded. */
+  private final Map<String, Instant> healthRaised = new HashMap<>();
 
   private Instant lastVerified;
   private boolean silenceRaised;
@@ -164,6 +169,36 @@ final class AlertMonitor {
     }
     sink.accept(alert);
     return true;
+  }
+
+  /**
+   * A verified delivery is one of Stripe's health events: raises {@link Kind#STRIPE_HEALTH} with
+   * its type and id, unless it was raised for this event id within the hour (a redelivery).
+   */
+  public void stripeHealth(String type, String id) {
+    WebhookAlert alert;
+    synchronized (this) {
+      Instant now = clock.instant();
+      healthRaised.values().removeIf(at -> at.isBefore(now.minus(Duration.ofHours(1))));
+      if (healthRaised.containsKey(id)) {
+        return;
+      }
+      if (healthRaised.size() < MAX_HEALTH_EVENTS) {
+        healthRaised.put(id, now);
+      }
+      alert =
+          new WebhookAlert(
+              Kind.STRIPE_HEALTH,
+              "Stripe reported "
+                  + LogText.escape(type)
+                  + " (event "
+                  + LogText.escape(id)
+                  + "): see Workbench, Health, in the Dashboard, or fetch the event from the API",
+              now,
+              type,
+              id);
+    }
+    sink.accept(alert);
   }
 
   /** A delivery failed verification. */

@@ -256,7 +256,12 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
 
   private Step decide(Delivery delivery, String client, PassDown behind) {
     Step step = receive(delivery, client);
-    return step.toProcess == null ? step : Step.of(processNow(step.toProcess, behind));
+    if (step.toProcess == null) {
+      return step;
+    }
+    // A ping is done once the handlers and observers that ask for it ran: never passed down.
+    boolean ping = StripeSystemEvents.isPing(step.toProcess);
+    return Step.of(processNow(step.toProcess, ping ? null : behind));
   }
 
   /** The pipeline up to the processing: edge rules, body, verification, the inbox. */
@@ -310,6 +315,9 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     if (receipt == Receipt.DONE) {
       // A redelivery of a finished event: answer at once, without building the Event.
       return Step.of(Decision.accepted(event, "duplicate"));
+    }
+    if (StripeSystemEvents.isHealth(event)) {
+      alerts.stripeHealth(event.type(), event.id());
     }
     if (async()) {
       // Stored (committed) before this 200: the workers take it from here.
@@ -379,6 +387,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       VerifiedEvent event = step.toProcess;
       if (event == null) {
         decision = step.decision;
+      } else if (StripeSystemEvents.isPing(event)) {
+        decision = processNow(event, null); // answered here: the door's processing never sees it
       } else if (!passesDown) {
         decision = processNow(event, null);
         if (decision.status() == 200 && !decision.outcome().equals("duplicate")) {

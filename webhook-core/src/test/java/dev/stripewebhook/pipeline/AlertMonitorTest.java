@@ -97,4 +97,24 @@ class AlertMonitorTest {
     monitor.check();
     assertThat(raised).isEmpty();
   }
+
+  @Test
+  void raisesAStripeHealthAlertOncePerEventWithItsTypeAndId() {
+    AlertMonitor monitor = new AlertMonitor(clock, null, 0, null, raised::add);
+    monitor.stripeHealth("v2.core.health.api_error.firing", "evt_test_65health1");
+    monitor.stripeHealth("v2.core.health.api_error.firing", "evt_test_65health1"); // a retry
+    assertThat(raised)
+        .singleElement()
+        .satisfies(
+            alert -> {
+              assertThat(alert.kind()).isEqualTo(Kind.STRIPE_HEALTH);
+              assertThat(alert.eventType()).isEqualTo("v2.core.health.api_error.firing");
+              assertThat(alert.eventId()).isEqualTo("evt_test_65health1");
+              assertThat(alert.message())
+                  .contains("v2.core.health.api_error.firing")
+                  .contains("evt_test_65health1");
+            });
+    monitor.stripeHealth("v2.core.health.api_error.resolved", "evt_test_65health2");
+    assertThat(raised).hasSize(2);
+  }
 }

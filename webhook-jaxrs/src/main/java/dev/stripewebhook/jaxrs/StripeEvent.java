@@ -10,8 +10,17 @@ import java.lang.annotation.Target;
 /**
  * Marks a resource method's entity parameter as a verified Stripe event. Supported parameter types:
  * the stripe-java {@code com.stripe.model.Event}, the event's typed data object ({@code
- * PaymentIntent}, {@code Invoice}...), a thin {@code EventNotification}, and {@link
- * dev.stripewebhook.VerifiedEvent}.
+ * PaymentIntent}, {@code Invoice}...), a thin {@code com.stripe.model.v2.core.EventNotification} or
+ * one of its typed subclasses ({@code V1BillingMeterErrorReportTriggeredEventNotification}...), and
+ * {@link dev.stripewebhook.VerifiedEvent}.
+ *
+ * <p>Thin event notifications (event destinations with a thin payload) fill an {@code
+ * EventNotification} or {@code VerifiedEvent} parameter. A thin delivery to a parameter of a
+ * snapshot type is answered 500 {@code thin-event-needs-api-key} and recorded failed, so that
+ * Stripe retries it: declare {@code EventNotification} for such an endpoint. A typed notification
+ * or data object of another type than the event's is answered 400 {@code unexpected-data-object}.
+ * The event destination ping ({@code v2.core.event_destination.ping}) is answered 200 before any
+ * resource method runs.
  *
  * <h2>Usage</h2>
  *

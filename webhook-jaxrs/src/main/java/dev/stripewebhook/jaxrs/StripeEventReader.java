@@ -59,6 +59,22 @@ final class StripeEventReader implements MessageBodyReader<Object> {
     if (event == null) {
       event = verification.admit(servletRequest, entity);
     }
+    if (event.isThin()
+        && !VerifiedEvent.class.equals(type)
+        && !EventNotification.class.isAssignableFrom(type)) {
+      // A genuine delivery this resource cannot take yet: a 5xx, so that Stripe retries and the
+      // event stays recorded (failed) and visible; never the 400 of a body that is not an event.
+      throw WebhookRejection.of(
+          Reason.THIN_EVENT_NEEDS_API_KEY,
+          "Event "
+              + event.id()
+              + " ("
+              + event.type()
+              + ") is a thin event notification: its "
+              + type.getSimpleName()
+              + " must be fetched from Stripe's API, and no API key is configured. Set"
+              + " stripe.api-key (STRIPE_API_KEY), or declare the parameter as EventNotification.");
+    }
     Object value = valueOf(event, type);
     if (!type.isInstance(value)) {
       throw WebhookRejection.of(
@@ -82,9 +98,6 @@ final class StripeEventReader implements MessageBodyReader<Object> {
     }
     if (EventNotification.class.isAssignableFrom(type)) {
       return event.isThin() ? event.eventNotification() : null;
-    }
-    if (event.isThin()) {
-      return null;
     }
     return type == Event.class ? event.event() : event.dataObject();
   }

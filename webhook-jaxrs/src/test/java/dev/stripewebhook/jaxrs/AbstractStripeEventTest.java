@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.inbox.InboxStatus;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
 import dev.stripewebhook.testing.SignedPayload;
 import dev.stripewebhook.testing.StripeFixtures;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Test;
 abstract class AbstractStripeEventTest {
   static final String FILTER_SECRET = "whsec_filter_only";
   static Server server;
+  static StripeWebhookFilter filter;
 
   /**
    * Maps the runtime's servlet for {@link ITApplication} at {@code /api/*} and {@code /filtered/*}.
@@ -49,11 +51,10 @@ abstract class AbstractStripeEventTest {
     server = new Server(new InetSocketAddress("127.0.0.1", 0));
     ServletContextHandler context = new ServletContextHandler("/");
     context.addEventListener(new Listener());
-    FilterHolder filter =
-        new FilterHolder(
-            new StripeWebhookFilter(
-                WebhookConfig.builder().secrets(FILTER_SECRET).build(), EventHandlers.none()));
-    context.addFilter(filter, "/filtered/*", EnumSet.of(DispatcherType.REQUEST));
+    filter =
+        new StripeWebhookFilter(
+            WebhookConfig.builder().secrets(FILTER_SECRET).build(), EventHandlers.none());
+    context.addFilter(new FilterHolder(filter), "/filtered/*", EnumSet.of(DispatcherType.REQUEST));
     addJaxrs(context);
     server.setHandler(context);
     server.start();
@@ -141,6 +142,53 @@ abstract class AbstractStripeEventTest {
                 + "\"created\":\"2026-11-23T10:00:00.000Z\",\"related_object\":{\"id\":\"mtr_1\"}}")
             .getBytes(StandardCharsets.UTF_8);
     assertThat(send("/api/thin", thin).body()).isEqualTo("v1.billing.meter.error_report_triggered");
+  }
+
+  @Test
+  void typedThinNotificationParameter() throws Exception {
+    JsonObject thin = StripeFixtures.thinEventJson(StripeFixtures.METER_ERROR_REPORT_TRIGGERED);
+    String meter = thin.getAsJsonObject("related_object").get("id").getAsString();
+    HttpResponse<String> response = send("/api/meter", StripeFixtures.toBytes(thin));
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("billing.meter " + meter);
+    assertProblem(
+        send("/api/meter", StripeFixtures.thinEvent("v2.core.account.updated")),
+        400,
+        "unexpected-data-object");
+  }
+
+  @Test
+  void aThinEventForASnapshotParameterIs500NeedsApiKeyNever400AndStaysToBeRetried()
+      throws Exception {
+    byte[] thin = StripeFixtures.thinEvent(StripeFixtures.METER_ERROR_REPORT_TRIGGERED);
+    HttpResponse<String> response = send("/api/event", thin);
+    assertProblem(response, 500, "thin-event-needs-api-key");
+    assertThat(response.body()).contains("stripe.api-key").contains("EventNotification");
+    // Recorded failed, not done: Stripe's retry is processed again, not acknowledged as a copy.
+    assertProblem(send("/api/event", thin), 500, "thin-event-needs-api-key");
+    assertProblem(
+        send("/api/intent", StripeFixtures.thinEvent("v2.core.account.updated")),
+        500,
+        "thin-event-needs-api-key");
+
+    byte[] filtered = StripeFixtures.thinEvent(StripeFixtures.METER_ERROR_REPORT_TRIGGERED);
+    assertProblem(
+        sender("/filtered/event", FILTER_SECRET).send(filtered), 500, "thin-event-needs-api-key");
+    assertThat(filter.inbox().find(idOf(filtered)).orElseThrow().status())
+        .isEqualTo(InboxStatus.FAILED);
+  }
+
+  @Test
+  void aPingIsAnswered200BeforeAnyResourceMethod() throws Exception {
+    for (String path : new String[] {"/api/event", "/api/intent", "/api/meter"}) {
+      HttpResponse<String> response =
+          send(path, StripeFixtures.thinEvent(StripeFixtures.EVENT_DESTINATION_PING));
+      assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+    }
+    byte[] ping = StripeFixtures.thinEvent(StripeFixtures.EVENT_DESTINATION_PING);
+    HttpResponse<String> response = sender("/filtered/intent", FILTER_SECRET).send(ping);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(filter.inbox().find(idOf(ping)).orElseThrow().status()).isEqualTo(InboxStatus.DONE);
   }
 
   @Test

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.jaxrs;
 
+import com.stripe.events.V1BillingMeterErrorReportTriggeredEventNotification;
 import com.stripe.model.Account;
 import com.stripe.model.Event;
 import com.stripe.model.PaymentIntent;
@@ -49,6 +50,12 @@ public class WebhookITResource {
   @Path("thin")
   public String thin(@StripeEvent EventNotification notification) {
     return notification.getType();
+  }
+
+  @POST
+  @Path("meter")
+  public String meter(@StripeEvent V1BillingMeterErrorReportTriggeredEventNotification meter) {
+    return meter.getRelatedObject().getType() + " " + meter.getRelatedObject().getId();
   }
 
   @POST
