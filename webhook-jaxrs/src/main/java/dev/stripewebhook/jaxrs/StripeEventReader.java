@@ -72,8 +72,9 @@ final class StripeEventReader implements MessageBodyReader<Object> {
               + event.type()
               + ") is a thin event notification: its "
               + type.getSimpleName()
-              + " must be fetched from Stripe's API, and no API key is configured. Set"
-              + " stripe.api-key (STRIPE_API_KEY), or declare the parameter as EventNotification.");
+              + " would have to be fetched from Stripe's API, which this library does not do yet."
+              + " Declare the parameter as EventNotification (or its typed subclass), or switch"
+              + " the event destination to snapshot payloads.");
     }
     Object value = valueOf(event, type);
     if (!type.isInstance(value)) {
