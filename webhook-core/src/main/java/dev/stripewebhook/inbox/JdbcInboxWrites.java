@@ -9,6 +9,7 @@ import static dev.stripewebhook.inbox.Jdbc.update;
 
 import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.VerifiedEvent;
+import dev.stripewebhook.internal.HeldBody;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
 import dev.stripewebhook.inbox.EventInbox.Receipt;
 import dev.stripewebhook.inbox.EventInbox.Work;
@@ -179,7 +180,7 @@ final class JdbcInboxWrites {
                 event.dataObjectId().orElse(null),
                 event.created().orElse(null),
                 now,
-                event.body(),
+                HeldBody.of(event), // the driver only reads it
                 signatureHeader,
                 clientAddress == null || clientAddress.length() <= 64
                     ? clientAddress
