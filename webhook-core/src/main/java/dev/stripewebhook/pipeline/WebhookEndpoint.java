@@ -234,8 +234,9 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     String client = delivery.peerAddress();
     String rejection = null;
     try {
-      client = addresses.client(delivery);
-      Step step = decide(delivery, client, passesDown ? behind : null);
+      ClientAddresses.Client resolved = addresses.resolve(delivery);
+      client = resolved.text();
+      Step step = decide(delivery, resolved, passesDown ? behind : null);
       decision = step.decision;
       rejection = step.rejection;
     } catch (Refusal e) {
@@ -254,13 +255,14 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     }
   }
 
-  private Step decide(Delivery delivery, String client, PassDown behind) {
+  private Step decide(Delivery delivery, ClientAddresses.Client client, PassDown behind) {
     Step step = receive(delivery, client);
     return step.toProcess == null ? step : Step.of(processNow(step.toProcess, behind));
   }
 
   /** The pipeline up to the processing: edge rules, body, verification, the inbox. */
-  private Step receive(Delivery delivery, String client) {
+  private Step receive(Delivery delivery, ClientAddresses.Client resolved) {
+    String client = resolved.text();
     if (!"POST".equals(delivery.method())) {
       return Step.of(
           Decision.refused(
@@ -271,7 +273,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
                   + ".",
               null));
     }
-    if (!addresses.allowed(client)) {
+    if (!addresses.allowed(resolved)) {
       noticeSignedOutsideAllowList(delivery, client);
       return Step.of(
           Decision.refused(
@@ -373,8 +375,9 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     Decision decision;
     String rejection = null;
     try {
-      client = addresses.client(delivery);
-      Step step = receive(delivery, client);
+      ClientAddresses.Client resolved = addresses.resolve(delivery);
+      client = resolved.text();
+      Step step = receive(delivery, resolved);
       rejection = step.rejection;
       VerifiedEvent event = step.toProcess;
       if (event == null) {
