@@ -75,6 +75,10 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
 
   private static final System.Logger LOG = System.getLogger(WebhookEndpoint.class.getName());
   private static final System.Logger DELIVERIES = System.getLogger(DELIVERY_LOGGER);
+
+  /** {@link #DELIVERIES}'s JUL logger, when the JDK's finder backs it with JUL; else null. */
+  private static final JulLine DELIVERIES_JUL =
+      JulLine.of(DELIVERIES, DELIVERY_LOGGER, WebhookEndpoint.class, "record");
   private final String label;
   private final WebhookConfig config;
   private final EventHandlers handlers;
@@ -870,29 +874,48 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     } else if (rejection != null) {
       alerts.rejected();
     }
-    if (!DELIVERIES.isLoggable(Level.INFO)) {
+    JulLine jul = DELIVERIES_JUL;
+    if (jul != null ? !jul.isLoggable() : !DELIVERIES.isLoggable(Level.INFO)) {
       return;
     }
-    StringBuilder line = new StringBuilder(128);
-    if (event.isPresent()) {
-      line.append(LogText.escape(event.get().id()))
-          .append(' ')
-          .append(LogText.escape(event.get().type()))
-          .append(": ");
+    String line = deliveryLine(decision, event.orElse(null), client, rejection, nanos);
+    if (jul != null) {
+      jul.info(line);
+    } else {
+      DELIVERIES.log(Level.INFO, line);
+    }
+  }
+
+  /** The text of the delivery's line, built in one buffer sized for it. */
+  static String deliveryLine(
+      Decision decision, VerifiedEvent event, String client, String rejection, long nanos) {
+    String id = event == null ? null : LogText.escape(event.id());
+    String type = event == null ? null : LogText.escape(event.type());
+    String from = LogText.escape(client);
+    String outcome = decision.outcome();
+    int size =
+        (event == null ? 10 : id.length() + type.length() + 3)
+            + outcome.length()
+            + from.length()
+            + (rejection == null ? 0 : rejection.length() + 3)
+            + 40; // status, " in ", the milliseconds, " ms from "
+    StringBuilder line = new StringBuilder(size);
+    if (event != null) {
+      line.append(id).append(' ').append(type).append(": ");
     } else {
       line.append("rejected: ");
     }
     line.append(decision.status())
         .append(' ')
-        .append(decision.outcome())
+        .append(outcome)
         .append(" in ")
         .append(nanos / 1_000_000)
         .append(" ms from ")
-        .append(LogText.escape(client));
+        .append(from);
     if (rejection != null) {
       line.append(" (").append(rejection).append(')');
     }
-    DELIVERIES.log(Level.INFO, line.toString());
+    return line.toString();
   }
 
   /** What helps find why a delivery did not verify; nothing secret. */
