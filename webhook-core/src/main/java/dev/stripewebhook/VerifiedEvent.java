@@ -14,10 +14,10 @@ import com.stripe.net.ApiResource;
 import com.stripe.net.HttpHeaders;
 import com.stripe.net.StripeResponse;
 import dev.stripewebhook.internal.HeldBody;
+import dev.stripewebhook.internal.Utf8BodyReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -236,9 +236,7 @@ public final class VerifiedEvent {
 
   /** A reader over the body, positioned at the value of {@code data.object}. */
   private JsonReader dataObjectReader() throws IOException {
-    JsonReader reader =
-        new JsonReader(
-            new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
+    JsonReader reader = new JsonReader(new Utf8BodyReader(body));
     reader.beginObject();
     while (!reader.nextName().equals("data")) {
       reader.skipValue();
