@@ -3,6 +3,7 @@ package dev.stripewebhook.benchmarks;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
+import com.google.gson.JsonObject;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.SignatureVerifier;
 import dev.stripewebhook.StripeEventHandler;
@@ -45,12 +46,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The in-process request path of one delivery: {@link WebhookEndpoint#deliver} with the in-memory
- * inbox and one handler, over a {@code payment_intent.succeeded} event from {@link StripeFixtures}
- * with a unique id and a fresh signature on every call; the body arrives as a stream with its
- * {@code Content-Length}, as from a container. The delivery log is on at INFO (the default) or off;
- * the root handler is replaced by one formatting with JUL's {@code SimpleFormatter} into nothing, so
- * the line costs what it costs in a deployment but for the I/O. Run with {@code -prof gc} for the
- * bytes allocated per delivery.
+ * inbox and one handler, over a 6 KB {@code payment_intent.succeeded} event built from {@link
+ * StripeFixtures} with a unique id and a fresh signature on every call; the body arrives as a
+ * stream with its {@code Content-Length}, as from a container. The delivery log is on at INFO (the
+ * default) or off; the root handler is replaced by one formatting with JUL's {@code
+ * SimpleFormatter} into nothing, so the line costs what it costs in a deployment but for the I/O.
+ * Run with {@code -prof gc} for the bytes allocated per delivery.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -63,6 +64,7 @@ public class RequestPathBenchmark {
   static final long SIGNED_AT = 1_780_000_000L;
   static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(SIGNED_AT + 1), ZoneOffset.UTC);
   private static final String ID_PREFIX = "\"id\":\"evt_test_";
+  static final int BODY_SIZE = 6 * 1024;
   private static final byte[] HEX = "0123456789abcdef".getBytes(US_ASCII);
 
   /** INFO: the delivery line is written (the default); OFF: it is silenced. */
@@ -78,7 +80,7 @@ public class RequestPathBenchmark {
 
   @Setup
   public void setUp() {
-    body = StripeFixtures.event("payment_intent.succeeded");
+    body = sixKilobytes();
     String text = new String(body, US_ASCII);
     int id = text.indexOf(ID_PREFIX);
     if (id < 0) {
@@ -92,8 +94,7 @@ public class RequestPathBenchmark {
     }
     root.addHandler(new StreamHandler(OutputStream.nullOutputStream(), new SimpleFormatter()));
     Logger.getLogger(WebhookEndpoint.DELIVERY_LOGGER).setLevel(Level.parse(deliveryLog));
-    WebhookConfig config =
-        WebhookConfig.builder().secrets(SECRET).clock(CLOCK).build();
+    WebhookConfig config = WebhookConfig.builder().secrets(SECRET).clock(CLOCK).build();
     signer = WebhookSigner.of(SECRET);
     StripeEventHandler handler =
         new StripeEventHandler() {
@@ -124,9 +125,20 @@ public class RequestPathBenchmark {
     }
   }
 
-  /** The size of the body, for the report. */
-  public int bodySize() {
-    return body.length;
+  /**
+   * A {@code payment_intent.succeeded} event of about 6 KB, the size of a real one: the fixture's
+   * object with order lines in its metadata, as a shop puts them there.
+   */
+  static byte[] sixKilobytes() {
+    JsonObject event = StripeFixtures.eventJson("payment_intent.succeeded");
+    JsonObject object = event.getAsJsonObject("data").getAsJsonObject("object");
+    JsonObject metadata = new JsonObject();
+    object.add("metadata", metadata);
+    for (int line = 0; StripeFixtures.toBytes(event).length < BODY_SIZE; line++) {
+      metadata.addProperty(
+          "order_line_" + line, "sku_" + (100_000 + line * 7919) + " x1 EUR 19.90");
+    }
+    return StripeFixtures.toBytes(event);
   }
 
   /** One delivery of a new event: answered 200 after the handler ran and the inbox marked it. */
