@@ -108,8 +108,8 @@ public final class VerifiedEvent {
   }
 
   /**
-   * A copy of the body exactly as received and verified: a new array on every call, the caller's
-   * to change. To read the bytes without copying them, use {@link #bodyStream()} or {@link
+   * A copy of the body exactly as received and verified: a new array on every call, the caller's to
+   * change. To read the bytes without copying them, use {@link #bodyStream()} or {@link
    * #bodyBuffer()}.
    */
   public byte[] body() {
@@ -125,8 +125,8 @@ public final class VerifiedEvent {
   }
 
   /**
-   * A read-only view of the body exactly as received and verified, positioned at its first byte;
-   * a new buffer on every call, over the held bytes (not a copy).
+   * A read-only view of the body exactly as received and verified, positioned at its first byte; a
+   * new buffer on every call, over the held bytes (not a copy).
    */
   public ByteBuffer bodyBuffer() {
     return ByteBuffer.wrap(body).asReadOnlyBuffer();

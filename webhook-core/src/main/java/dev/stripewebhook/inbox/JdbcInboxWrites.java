@@ -9,10 +9,10 @@ import static dev.stripewebhook.inbox.Jdbc.update;
 
 import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.VerifiedEvent;
-import dev.stripewebhook.internal.HeldBody;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
 import dev.stripewebhook.inbox.EventInbox.Receipt;
 import dev.stripewebhook.inbox.EventInbox.Work;
+import dev.stripewebhook.internal.HeldBody;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -79,6 +79,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   /** {@link #DELIVERIES}'s JUL logger, when the JDK's finder backs it with JUL; else null. */
   private static final JulLine DELIVERIES_JUL =
       JulLine.of(DELIVERIES, DELIVERY_LOGGER, WebhookEndpoint.class, "record");
+
   private final String label;
   private final WebhookConfig config;
   private final EventHandlers handlers;

@@ -63,7 +63,8 @@ class DeliveryLogLineTest {
   @Test
   void goesStraightToJulOnlyWhenTheJdksFinderBacksTheLoggerWithIt() {
     System.Logger platform = System.getLogger(WebhookEndpoint.DELIVERY_LOGGER);
-    assertThat(JulLine.of(platform, WebhookEndpoint.DELIVERY_LOGGER, WebhookEndpoint.class, "record"))
+    assertThat(
+            JulLine.of(platform, WebhookEndpoint.DELIVERY_LOGGER, WebhookEndpoint.class, "record"))
         .isNotNull();
     System.Logger own = new OwnLogger();
     assertThat(JulLine.of(own, WebhookEndpoint.DELIVERY_LOGGER, WebhookEndpoint.class, "record"))
@@ -96,7 +97,6 @@ class DeliveryLogLineTest {
     public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {}
 
     @Override
-    public void log(
-        Level level, ResourceBundle bundle, String format, Object... params) {}
+    public void log(Level level, ResourceBundle bundle, String format, Object... params) {}
   }
 }
