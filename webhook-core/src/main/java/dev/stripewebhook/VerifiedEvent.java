@@ -13,10 +13,13 @@ import com.stripe.model.v2.core.EventNotification;
 import com.stripe.net.ApiResource;
 import com.stripe.net.HttpHeaders;
 import com.stripe.net.StripeResponse;
+import dev.stripewebhook.internal.HeldBody;
+import dev.stripewebhook.internal.Utf8BodyReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -30,11 +33,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link Event} is built once, on the first call to {@link #event()}: a duplicate delivery or an
  * event nobody handles never pays for it.
  *
+ * <p>The body is held once, in the array the delivery was read into: the inbox and the doors that
+ * replay it (the servlet filter's {@code getInputStream()}, the JAX-RS entity stream) read that
+ * array; {@link #body()} gives a copy, {@link #bodyStream()} and {@link #bodyBuffer()} read-only
+ * views, so nothing a handler does to what it got changes what the next reader or the inbox sees.
+ *
  * <p>Thread safe.
  *
  * @since 0.1
  */
 public final class VerifiedEvent {
+  static {
+    HeldBody.grant(event -> event.body);
+  }
+
   private static final System.Logger LOG = System.getLogger(VerifiedEvent.class.getName());
   private static final Set<String> WARNED_API_VERSIONS = ConcurrentHashMap.newKeySet();
 
@@ -95,9 +107,34 @@ public final class VerifiedEvent {
     return signedAt;
   }
 
-  /** A copy of the body exactly as received and verified. */
+  /**
+   * A copy of the body exactly as received and verified: a new array on every call, the caller's to
+   * change. To read the bytes without copying them, use {@link #bodyStream()} or {@link
+   * #bodyBuffer()}.
+   */
   public byte[] body() {
     return body.clone();
+  }
+
+  /**
+   * A new stream over the body exactly as received and verified, from its first byte; reads the
+   * held bytes without copying them.
+   */
+  public InputStream bodyStream() {
+    return new ByteArrayInputStream(body);
+  }
+
+  /**
+   * A read-only view of the body exactly as received and verified, positioned at its first byte; a
+   * new buffer on every call, over the held bytes (not a copy).
+   */
+  public ByteBuffer bodyBuffer() {
+    return ByteBuffer.wrap(body).asReadOnlyBuffer();
+  }
+
+  /** The length of the body in bytes. */
+  public int bodyLength() {
+    return body.length;
   }
 
   /** The body as UTF-8 text. */
@@ -199,9 +236,7 @@ public final class VerifiedEvent {
 
   /** A reader over the body, positioned at the value of {@code data.object}. */
   private JsonReader dataObjectReader() throws IOException {
-    JsonReader reader =
-        new JsonReader(
-            new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8));
+    JsonReader reader = new JsonReader(new Utf8BodyReader(body));
     reader.beginObject();
     while (!reader.nextName().equals("data")) {
       reader.skipValue();

@@ -61,14 +61,25 @@ final class ClientAddresses {
     }
   }
 
+  /**
+   * A client address as written, and as parsed once: {@code null} when it is no IP literal, or when
+   * no allow-list or trusted proxy is configured, so that nothing needs it.
+   */
+  record Client(String text, byte[] address) {}
+
   /** Whether {@code client} may post: always, when no allow-list is configured. */
   public boolean allowed(String client) {
     return allowed.isEmpty() || in(allowed, AddressRange.literal(client));
   }
 
+  /** Whether {@code client}, resolved by {@link #resolve}, may post. */
+  boolean allowed(Client client) {
+    return allowed.isEmpty() || in(allowed, client.address());
+  }
+
   /** Whether the request's client may post. */
   boolean allowed(Delivery request) throws Refusal {
-    return allowed(client(request));
+    return allowed(resolve(request));
   }
 
   /**
@@ -78,20 +89,33 @@ final class ClientAddresses {
    *     configured, disagree
    */
   public String client(Delivery request) throws Refusal {
+    return resolve(request).text();
+  }
+
+  /**
+   * The client, its address parsed once for both the trusted-proxy and the allow-list checks.
+   *
+   * @throws Refusal as {@link #client(Delivery)}
+   */
+  Client resolve(Delivery request) throws Refusal {
     String peer = bare(request.peerAddress());
-    if (trusted.isEmpty() || !in(trusted, AddressRange.literal(peer))) {
-      return peer;
+    if (trusted.isEmpty() && allowed.isEmpty()) {
+      return new Client(peer, null); // nothing looks at the address
+    }
+    Client direct = new Client(peer, AddressRange.literal(peer));
+    if (trusted.isEmpty() || !in(trusted, direct.address())) {
+      return direct;
     }
     if (header != null) {
-      return client(peer, chain(request, header));
+      return client(direct, chain(request, header));
     }
     List<String> forwarded = chain(request, FORWARDED);
     List<String> xForwardedFor = chain(request, X_FORWARDED_FOR);
     if (forwarded.isEmpty()) {
-      return client(peer, xForwardedFor);
+      return client(direct, xForwardedFor);
     }
-    String client = client(peer, forwarded);
-    if (!xForwardedFor.isEmpty() && !client.equals(client(peer, xForwardedFor))) {
+    Client client = client(direct, forwarded);
+    if (!xForwardedFor.isEmpty() && !client.text().equals(client(direct, xForwardedFor).text())) {
       throw new Refusal(
           Reason.FORWARDED_HEADERS_DISAGREE,
           "Forwarded and X-Forwarded-For name"
@@ -103,14 +127,15 @@ final class ClientAddresses {
     return client;
   }
 
-  private String client(String peer, List<String> chain) {
+  private Client client(Client peer, List<String> chain) {
     for (int i = chain.size() - 1; i >= 0; i--) {
       String hop = chain.get(i);
-      if (!in(trusted, AddressRange.literal(hop))) {
-        return hop;
+      byte[] address = AddressRange.literal(hop);
+      if (!in(trusted, address)) {
+        return new Client(hop, address);
       }
     }
-    return chain.isEmpty() ? peer : chain.get(0);
+    return chain.isEmpty() ? peer : new Client(chain.get(0), AddressRange.literal(chain.get(0)));
   }
 
   private static boolean in(List<AddressRange> ranges, byte[] address) {

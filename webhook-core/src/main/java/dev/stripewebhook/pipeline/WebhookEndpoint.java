@@ -75,6 +75,11 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
 
   private static final System.Logger LOG = System.getLogger(WebhookEndpoint.class.getName());
   private static final System.Logger DELIVERIES = System.getLogger(DELIVERY_LOGGER);
+
+  /** {@link #DELIVERIES}'s JUL logger, when the JDK's finder backs it with JUL; else null. */
+  private static final JulLine DELIVERIES_JUL =
+      JulLine.of(DELIVERIES, DELIVERY_LOGGER, WebhookEndpoint.class, "record");
+
   private final String label;
   private final WebhookConfig config;
   private final EventHandlers handlers;
@@ -234,8 +239,9 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     String client = delivery.peerAddress();
     String rejection = null;
     try {
-      client = addresses.client(delivery);
-      Step step = decide(delivery, client, passesDown ? behind : null);
+      ClientAddresses.Client resolved = addresses.resolve(delivery);
+      client = resolved.text();
+      Step step = decide(delivery, resolved, passesDown ? behind : null);
       decision = step.decision;
       rejection = step.rejection;
     } catch (Refusal e) {
@@ -254,7 +260,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     }
   }
 
-  private Step decide(Delivery delivery, String client, PassDown behind) {
+  private Step decide(Delivery delivery, ClientAddresses.Client client, PassDown behind) {
     Step step = receive(delivery, client);
     if (step.toProcess == null) {
       return step;
@@ -265,7 +271,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   }
 
   /** The pipeline up to the processing: edge rules, body, verification, the inbox. */
-  private Step receive(Delivery delivery, String client) {
+  private Step receive(Delivery delivery, ClientAddresses.Client resolved) {
+    String client = resolved.text();
     if (!"POST".equals(delivery.method())) {
       return Step.of(
           Decision.refused(
@@ -276,7 +283,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
                   + ".",
               null));
     }
-    if (!addresses.allowed(client)) {
+    if (!addresses.allowed(resolved)) {
       noticeSignedOutsideAllowList(delivery, client);
       return Step.of(
           Decision.refused(
@@ -381,8 +388,9 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     Decision decision;
     String rejection = null;
     try {
-      client = addresses.client(delivery);
-      Step step = receive(delivery, client);
+      ClientAddresses.Client resolved = addresses.resolve(delivery);
+      client = resolved.text();
+      Step step = receive(delivery, resolved);
       rejection = step.rejection;
       VerifiedEvent event = step.toProcess;
       if (event == null) {
@@ -877,29 +885,48 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     } else if (rejection != null) {
       alerts.rejected();
     }
-    if (!DELIVERIES.isLoggable(Level.INFO)) {
+    JulLine jul = DELIVERIES_JUL;
+    if (jul != null ? !jul.isLoggable() : !DELIVERIES.isLoggable(Level.INFO)) {
       return;
     }
-    StringBuilder line = new StringBuilder(128);
-    if (event.isPresent()) {
-      line.append(LogText.escape(event.get().id()))
-          .append(' ')
-          .append(LogText.escape(event.get().type()))
-          .append(": ");
+    String line = deliveryLine(decision, event.orElse(null), client, rejection, nanos);
+    if (jul != null) {
+      jul.info(line);
+    } else {
+      DELIVERIES.log(Level.INFO, line);
+    }
+  }
+
+  /** The text of the delivery's line, built in one buffer sized for it. */
+  static String deliveryLine(
+      Decision decision, VerifiedEvent event, String client, String rejection, long nanos) {
+    String id = event == null ? null : LogText.escape(event.id());
+    String type = event == null ? null : LogText.escape(event.type());
+    String from = LogText.escape(client);
+    String outcome = decision.outcome();
+    int size =
+        (event == null ? 10 : id.length() + type.length() + 3)
+            + outcome.length()
+            + from.length()
+            + (rejection == null ? 0 : rejection.length() + 3)
+            + 40; // status, " in ", the milliseconds, " ms from "
+    StringBuilder line = new StringBuilder(size);
+    if (event != null) {
+      line.append(id).append(' ').append(type).append(": ");
     } else {
       line.append("rejected: ");
     }
     line.append(decision.status())
         .append(' ')
-        .append(decision.outcome())
+        .append(outcome)
         .append(" in ")
         .append(nanos / 1_000_000)
         .append(" ms from ")
-        .append(LogText.escape(client));
+        .append(from);
     if (rejection != null) {
       line.append(" (").append(rejection).append(')');
     }
-    DELIVERIES.log(Level.INFO, line.toString());
+    return line.toString();
   }
 
   /** What helps find why a delivery did not verify; nothing secret. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.servlet;
 
+import dev.stripewebhook.internal.Utf8BodyReader;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
@@ -9,6 +10,7 @@ import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
@@ -43,7 +45,13 @@ public final class CachedBodyRequest extends HttpServletRequestWrapper {
    */
   @Override
   public BufferedReader getReader() throws UnsupportedEncodingException {
-    return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), charset()));
+    Charset charset = charset();
+    // UTF-8, nearly always: decoded straight from the held bytes, without an 8 KiB byte buffer.
+    Reader decoded =
+        charset.equals(StandardCharsets.UTF_8)
+            ? new Utf8BodyReader(body)
+            : new InputStreamReader(new ByteArrayInputStream(body), charset);
+    return new BufferedReader(decoded, Math.max(1, Math.min(body.length, 8192)));
   }
 
   private Charset charset() throws UnsupportedEncodingException {

@@ -191,7 +191,7 @@ final class HeldResponse extends HttpServletResponseWrapper {
     }
     released = true;
     if (held.size() > 0 && !getResponse().isCommitted()) {
-      getResponse().getOutputStream().write(held.toByteArray());
+      held.writeTo(getResponse().getOutputStream()); // no copy of the held bytes
     }
     held.reset();
   }

@@ -10,6 +10,7 @@ import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.StoredEventProcessor;
+import dev.stripewebhook.internal.HeldBody;
 import dev.stripewebhook.pipeline.Decision;
 import dev.stripewebhook.pipeline.PassDown;
 import dev.stripewebhook.pipeline.WebhookEndpoint;
@@ -329,7 +330,8 @@ public class StripeWebhookFilter extends HttpFilter {
     request.setAttribute(DISPATCHED_ATTRIBUTE, Boolean.TRUE);
     request.setAttribute(HANDLING_CONTEXT_ATTRIBUTE, context);
     try {
-      chain.doFilter(new CachedBodyRequest(request, event.body()), held);
+      // The held bytes, not a copy: CachedBodyRequest only hands out streams over them.
+      chain.doFilter(new CachedBodyRequest(request, HeldBody.of(event)), held);
     } finally {
       request.removeAttribute(HANDLING_CONTEXT_ATTRIBUTE);
     }

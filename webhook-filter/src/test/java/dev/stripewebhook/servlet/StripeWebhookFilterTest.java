@@ -97,6 +97,15 @@ class StripeWebhookFilterTest {
   }
 
   @Test
+  void aServletWritingIntoTheBytesItGotChangesNothingTheNextReaderSees() throws Exception {
+    byte[] body = StripeFixtures.event("customer.created");
+    HttpResponse<String> response = post("/plain/mutate", body, signed(body), "application/json");
+    String text = new String(body, StandardCharsets.UTF_8);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo(text + text);
+  }
+
+  @Test
   void rejectsEachBrokenVariantWith400AndItsReason() throws Exception {
     byte[] body = StripeFixtures.event("customer.created");
     long now = System.currentTimeMillis() / 1000;
@@ -527,6 +536,15 @@ class StripeWebhookFilterTest {
             response
                 .getWriter()
                 .write(request.getReader().lines().reduce((a, b) -> a + "\n" + b).orElse(""));
+        case "mutate" -> {
+          // Whatever the servlet does to the bytes it got, the next reader gets the delivery's.
+          java.util.Arrays.fill(event.body(), (byte) 'x');
+          byte[] read = new byte[request.getContentLength()];
+          request.getInputStream().readNBytes(read, 0, read.length);
+          java.util.Arrays.fill(read, (byte) 'x');
+          response.getOutputStream().write(request.getInputStream().readAllBytes());
+          response.getOutputStream().write(event.body());
+        }
         case "twice" -> {
           response.getOutputStream().write(request.getInputStream().readAllBytes());
           response.getOutputStream().write(request.getInputStream().readAllBytes());
