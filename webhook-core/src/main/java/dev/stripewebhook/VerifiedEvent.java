@@ -13,11 +13,11 @@ import com.stripe.model.v2.core.EventNotification;
 import com.stripe.net.ApiResource;
 import com.stripe.net.HttpHeaders;
 import com.stripe.net.StripeResponse;
-import dev.stripewebhook.internal.HeldBody;
 import dev.stripewebhook.internal.Utf8BodyReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Reader;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -43,10 +43,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * @since 0.1
  */
 public final class VerifiedEvent {
-  static {
-    HeldBody.grant(event -> event.body);
-  }
-
   private static final System.Logger LOG = System.getLogger(VerifiedEvent.class.getName());
   private static final Set<String> WARNED_API_VERSIONS = ConcurrentHashMap.newKeySet();
 
@@ -130,6 +126,15 @@ public final class VerifiedEvent {
    */
   public ByteBuffer bodyBuffer() {
     return ByteBuffer.wrap(body).asReadOnlyBuffer();
+  }
+
+  /**
+   * A new reader of the body as UTF-8 text (Stripe's bodies are UTF-8 JSON), decoded straight from
+   * the held bytes; malformed bytes read as U+FFFD, as {@link java.io.InputStreamReader} reads
+   * them.
+   */
+  public Reader bodyReader() {
+    return new Utf8BodyReader(body);
   }
 
   /** The length of the body in bytes. */

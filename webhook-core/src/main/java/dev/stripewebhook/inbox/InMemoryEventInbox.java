@@ -5,7 +5,6 @@ import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.LogText;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
-import dev.stripewebhook.internal.HeldBody;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -519,7 +518,7 @@ public final class InMemoryEventInbox implements EventInbox {
       this.dataObjectId = event.dataObjectId().orElse(null);
       this.created = event.created().orElse(null);
       this.receivedAt = now;
-      this.body = HeldBody.of(event); // shared, never written: records hand out copies
+      this.body = event.body(); // its own copy: records hand out copies
       this.signatureHeader = signatureHeader;
       this.clientAddress = clientAddress;
       this.nextAttemptAt = now;

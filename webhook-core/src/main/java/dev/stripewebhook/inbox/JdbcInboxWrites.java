@@ -12,7 +12,6 @@ import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
 import dev.stripewebhook.inbox.EventInbox.Receipt;
 import dev.stripewebhook.inbox.EventInbox.Work;
-import dev.stripewebhook.internal.HeldBody;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -180,7 +179,7 @@ final class JdbcInboxWrites {
                 event.dataObjectId().orElse(null),
                 event.created().orElse(null),
                 now,
-                HeldBody.of(event), // the driver only reads it
+                event.body(),
                 signatureHeader,
                 clientAddress == null || clientAddress.length() <= 64
                     ? clientAddress

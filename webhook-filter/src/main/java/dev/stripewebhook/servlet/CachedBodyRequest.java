@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.servlet;
 
-import dev.stripewebhook.internal.Utf8BodyReader;
+import dev.stripewebhook.VerifiedEvent;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UnsupportedEncodingException;
@@ -26,17 +26,17 @@ import java.util.Objects;
  * @since 0.1
  */
 public final class CachedBodyRequest extends HttpServletRequestWrapper {
-  private final byte[] body;
+  private final VerifiedEvent event;
 
   /** Wraps {@code request}, whose body was {@code body}; the array is not copied. */
-  public CachedBodyRequest(HttpServletRequest request, byte[] body) {
+  public CachedBodyRequest(HttpServletRequest request, VerifiedEvent event) {
     super(request);
-    this.body = Objects.requireNonNull(body, "body == null");
+    this.event = Objects.requireNonNull(event, "event == null");
   }
 
   @Override
   public ServletInputStream getInputStream() {
-    return new CachedInputStream(body);
+    return new CachedInputStream(event.bodyStream());
   }
 
   /**
@@ -49,9 +49,9 @@ public final class CachedBodyRequest extends HttpServletRequestWrapper {
     // UTF-8, nearly always: decoded straight from the held bytes, without an 8 KiB byte buffer.
     Reader decoded =
         charset.equals(StandardCharsets.UTF_8)
-            ? new Utf8BodyReader(body)
-            : new InputStreamReader(new ByteArrayInputStream(body), charset);
-    return new BufferedReader(decoded, Math.max(1, Math.min(body.length, 8192)));
+            ? event.bodyReader()
+            : new InputStreamReader(event.bodyStream(), charset);
+    return new BufferedReader(decoded, Math.max(1, Math.min(event.bodyLength(), 8192)));
   }
 
   private Charset charset() throws UnsupportedEncodingException {
@@ -68,49 +68,53 @@ public final class CachedBodyRequest extends HttpServletRequestWrapper {
 
   @Override
   public int getContentLength() {
-    return body.length;
+    return event.bodyLength();
   }
 
   @Override
   public long getContentLengthLong() {
-    return body.length;
+    return event.bodyLength();
   }
 
   private static final class CachedInputStream extends ServletInputStream {
-    private final ByteArrayInputStream in;
+    private final InputStream in;
 
-    CachedInputStream(byte[] body) {
-      this.in = new ByteArrayInputStream(body);
+    CachedInputStream(InputStream body) {
+      this.in = body;
     }
 
     @Override
-    public int read() {
+    public int read() throws IOException {
       return in.read();
     }
 
     @Override
-    public int read(byte[] b, int off, int len) {
+    public int read(byte[] b, int off, int len) throws IOException {
       return in.read(b, off, len);
     }
 
     @Override
-    public byte[] readAllBytes() {
+    public byte[] readAllBytes() throws IOException {
       return in.readAllBytes();
     }
 
     @Override
-    public int available() {
+    public int available() throws IOException {
       return in.available();
     }
 
     @Override
-    public long skip(long n) {
+    public long skip(long n) throws IOException {
       return in.skip(n);
     }
 
     @Override
     public boolean isFinished() {
-      return in.available() == 0;
+      try {
+        return in.available() == 0;
+      } catch (IOException e) {
+        return true;
+      }
     }
 
     @Override

@@ -10,7 +10,6 @@ import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.StoredEventProcessor;
-import dev.stripewebhook.internal.HeldBody;
 import dev.stripewebhook.pipeline.Decision;
 import dev.stripewebhook.pipeline.PassDown;
 import dev.stripewebhook.pipeline.WebhookEndpoint;
@@ -331,7 +330,7 @@ public class StripeWebhookFilter extends HttpFilter {
     request.setAttribute(HANDLING_CONTEXT_ATTRIBUTE, context);
     try {
       // The held bytes, not a copy: CachedBodyRequest only hands out streams over them.
-      chain.doFilter(new CachedBodyRequest(request, HeldBody.of(event)), held);
+      chain.doFilter(new CachedBodyRequest(request, event), held);
     } finally {
       request.removeAttribute(HANDLING_CONTEXT_ATTRIBUTE);
     }
