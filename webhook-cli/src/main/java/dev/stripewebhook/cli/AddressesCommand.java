@@ -15,9 +15,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -43,17 +43,11 @@ final class AddressesCommand {
   private AddressesCommand() {}
 
   static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (!args[i].startsWith("--") || i + 1 == args.length) {
-        return usage(err, "unexpected argument " + args[i]);
-      }
-      options.put(args[i].substring(2), args[++i]);
-    }
-    for (String key : options.keySet()) {
-      if (!key.equals("out") && !key.equals("source")) {
-        return usage(err, "unknown option --" + key);
-      }
+    Map<String, String> options;
+    try {
+      options = CommandLine.parse(args, Set.of("out", "source"), Set.of());
+    } catch (CommandLine.UsageException e) {
+      return usage(err, e.getMessage());
     }
     if (!options.containsKey("out")) {
       return usage(err, "--out is required: the file stripe.webhook.stripe-ips-file names");

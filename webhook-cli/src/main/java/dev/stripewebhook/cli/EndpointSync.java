@@ -17,7 +17,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -235,21 +234,15 @@ public final class EndpointSync {
 
   static int run(String[] args, PrintStream out, PrintStream err, String environmentKey)
       throws Exception {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--apply")) {
-        options.put("apply", "true");
-      } else if (args[i].startsWith("--") && i + 1 < args.length) {
-        options.put(args[i].substring(2), args[++i]);
-      } else {
-        return usage(err, "unexpected argument " + args[i]);
-      }
-    }
-    for (String key : options.keySet()) {
-      if (!Set.of("url", "types", "types-file", "handlers", "apply", "api-key", "api-base")
-          .contains(key)) {
-        return usage(err, "unknown option --" + key);
-      }
+    Map<String, String> options;
+    try {
+      options =
+          CommandLine.parse(
+              args,
+              Set.of("url", "types", "types-file", "handlers", "api-key", "api-base"),
+              Set.of("apply"));
+    } catch (CommandLine.UsageException e) {
+      return usage(err, e.getMessage());
     }
     String url = options.get("url");
     String apiKey = options.getOrDefault("api-key", environmentKey);

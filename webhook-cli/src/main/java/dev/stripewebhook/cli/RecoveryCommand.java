@@ -5,6 +5,7 @@ import com.stripe.StripeClient;
 import dev.stripewebhook.CommaList;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.cli.CommandLine.UsageException;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
 import dev.stripewebhook.inbox.InboxOptions;
@@ -18,7 +19,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,15 +50,6 @@ final class RecoveryCommand {
           + " [--jdbc-password P] [--dry-run]";
 
   private RecoveryCommand() {}
-
-  /** Thrown for a bad command line; its message is the one line shown. */
-  private static final class UsageException extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    UsageException(String message) {
-      super(message);
-    }
-  }
 
   /**
    * Runs the command; {@code settings} is asked for configuration keys and environment names (the
@@ -161,21 +152,7 @@ final class RecoveryCommand {
   }
 
   private static Map<String, String> parse(String[] args) throws UsageException {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String name = args[i].startsWith("--") ? args[i].substring(2) : null;
-      if (name != null && FLAGS.contains(name)) {
-        options.put(name, "true");
-      } else if (name != null && OPTIONS.contains(name)) {
-        if (i + 1 == args.length) {
-          throw new UsageException(args[i] + " needs a value");
-        }
-        options.put(name, args[++i]);
-      } else {
-        throw new UsageException(
-            name == null ? "unexpected argument " + args[i] : "unknown option " + args[i]);
-      }
-    }
+    Map<String, String> options = CommandLine.parse(args, OPTIONS, FLAGS);
     if (!options.containsKey("since")) {
       throw new UsageException(
           "--since is required: 30d, 12h, 90m, or an instant such as" + " 2026-11-01T00:00:00Z");
