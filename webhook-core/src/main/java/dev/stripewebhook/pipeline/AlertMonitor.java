@@ -82,29 +82,27 @@ final class AlertMonitor {
       List<WebhookAlertListener> listeners,
       Optional<Consumer<Object>> events) {
     OperationsConfig operations = config.operations();
-    AlertMonitor monitor =
-        new AlertMonitor(
-            config.verification().clock(),
-            operations.alertSilence().orElse(null),
-            operations.alertFailures().map(OperationsConfig.FailureAlert::max).orElse(0),
-            operations.alertFailures().map(OperationsConfig.FailureAlert::window).orElse(null),
-            alert -> {
-              ALERTS.log(Level.WARNING, alert.kind() + ": " + alert.message());
-              for (WebhookAlertListener listener : listeners) {
-                try {
-                  listener.onAlert(alert);
-                } catch (RuntimeException e) {
-                  ALERTS.log(
-                      Level.ERROR,
-                      "Alert listener "
-                          + listener.getClass().getName()
-                          + " failed: "
-                          + e.getClass().getName());
-                }
-              }
-              events.ifPresent(fire -> fire.accept(alert));
-            });
-    return monitor;
+    return new AlertMonitor(
+        config.verification().clock(),
+        operations.alertSilence().orElse(null),
+        operations.alertFailures().map(OperationsConfig.FailureAlert::max).orElse(0),
+        operations.alertFailures().map(OperationsConfig.FailureAlert::window).orElse(null),
+        alert -> {
+          ALERTS.log(Level.WARNING, alert.kind() + ": " + alert.message());
+          for (WebhookAlertListener listener : listeners) {
+            try {
+              listener.onAlert(alert);
+            } catch (RuntimeException e) {
+              ALERTS.log(
+                  Level.ERROR,
+                  "Alert listener "
+                      + listener.getClass().getName()
+                      + " failed: "
+                      + e.getClass().getName());
+            }
+          }
+          events.ifPresent(fire -> fire.accept(alert));
+        });
   }
 
   /**
