@@ -240,6 +240,11 @@ abstract class Door {
       return status(inbox.find(eventId));
     }
 
+    /** The endpoint the running application publishes as {@code default}, or null. */
+    WebhookEndpoint endpoint() throws Exception {
+      return app().endpoint("default");
+    }
+
     /** The inbox of the running application's endpoint, or null when none can be seen. */
     EventInbox inbox(DoorApp app) {
       WebhookEndpoint endpoint = app.endpoint("default");

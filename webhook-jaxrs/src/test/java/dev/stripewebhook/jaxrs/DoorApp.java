@@ -6,6 +6,7 @@ import dev.stripewebhook.servlet.StripeWebhookFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletContainerInitializer;
 import java.net.CookieManager;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -16,6 +17,7 @@ import java.util.EnumSet;
 import java.util.EventListener;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -39,6 +41,14 @@ final class DoorApp implements AutoCloseable {
 
   DoorApp() {
     server.setHandler(context);
+    // As a container deploying a WAR does; embedded Jetty runs none by itself. Only the
+    // project's: the JAX-RS runtimes' own expect annotation scanning.
+    for (ServletContainerInitializer initializer :
+        ServiceLoader.load(ServletContainerInitializer.class)) {
+      if (initializer.getClass().getName().startsWith("dev.stripewebhook.")) {
+        context.addServletContainerInitializer(initializer);
+      }
+    }
   }
 
   DoorApp filter(String path, Filter filter) {

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.stripewebhook.inbox.InboxStatus;
+import dev.stripewebhook.inbox.InboxWorkers;
 import dev.stripewebhook.jaxrs.Door.Stored.Outcome;
 import dev.stripewebhook.jaxrs.Door.Stored.Taken;
 import dev.stripewebhook.jaxrs.DoorProcessing.Fault;
+import dev.stripewebhook.pipeline.WebhookEndpoint;
 import dev.stripewebhook.testing.SignedPayload;
 import dev.stripewebhook.testing.StripeFixtures;
 import java.net.http.HttpResponse;
@@ -212,6 +214,25 @@ class DoorGuaranteesTest {
     assertThat(answers).hasSize(20).allSatisfy(answer -> assertThat(answer).startsWith("2"));
     door.settle(id);
     assertThat(door.processing.runs(id)).isEqualTo(1);
+  }
+
+  // 2b. The endpoint's threads (workers or inbox pruning, alert checks) run with its application
+  // and stop with it: an undeployed application leaves none behind.
+
+  @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
+  @MethodSource("httpDoors")
+  void theEndpointsThreadsRunWithItsApplicationAndStopWithIt(Door.Http door) throws Exception {
+    // A door may build its endpoint at its first delivery.
+    HttpResponse<String> answer = door.send(bytes(StripeFixtures.eventJson("invoice.paid")));
+    assertThat(answer.statusCode()).as(answer.body()).isBetween(200, 299);
+    WebhookEndpoint endpoint = door.endpoint();
+    assertThat(endpoint).as("%s: the endpoint its application publishes", door).isNotNull();
+    InboxWorkers workers = endpoint.workers();
+    assertThat(workers).as("%s: its workers or inbox pruning, started", door).isNotNull();
+
+    door.stop();
+
+    assertThat(workers.isTerminated()).as("%s: its threads, once stopped", door).isTrue();
   }
 
   // 3. What the edge refuses: a wrong signature, a GET, a body over the limit.

@@ -189,8 +189,13 @@ public final class Verification {
               .classLoader(loader)
               .label("StripeWebhookFeature (endpoint '" + config.processing().endpoint() + "')")
               .build();
-      if (config.processing().isAsync()) {
-        endpoint.start(); // its workers; sync processing needs no thread
+      // Its workers or inbox pruning, and its alert checks, as a filter's endpoint has them.
+      endpoint.start();
+      DoorLifecycle.stopWithApplication(context, endpoint);
+      // Published as a filter's endpoint is, unless one has the name: the admin console lists it.
+      String attribute = StripeWebhookFilter.ENDPOINT_ATTRIBUTE_PREFIX + endpoint.name();
+      if (context.getAttribute(attribute) == null) {
+        context.setAttribute(attribute, endpoint);
       }
       LOG.log(Level.INFO, "{0} ready", endpoint);
       return endpoint;
