@@ -431,7 +431,7 @@ public final class EventRecovery {
         String id = event.get("id").getAsString();
         counts.listed++;
         if (options.undeliveredOnly() && inbox.find(id).isPresent()) {
-          // Delivered to this endpoint (the v2 API cannot tell): not touched.
+          // In the inbox, so delivered here (which the v2 API cannot tell): left alone.
           counts.alreadyPresent++;
           progress(id + " " + type(event) + ": already in the inbox, skipped (delivered)");
           continue;
@@ -447,7 +447,7 @@ public final class EventRecovery {
   }
 
   /** The thin notification of a v2 event resource: the resource without its fetched members. */
-  static JsonObject notification(JsonObject event) {
+  private static JsonObject notification(JsonObject event) {
     JsonObject notification = new JsonObject();
     for (var member : event.entrySet()) {
       if (!FETCHED_ONLY.contains(member.getKey())) {
