@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook;
 
+import java.util.regex.Pattern;
+
 /**
  * Makes a value from a request safe to put in a log line: control characters (a newline in a signed
  * event id would forge a line) come out escaped, and the length is capped.
@@ -9,6 +11,9 @@ package dev.stripewebhook;
  */
 public final class LogText {
   private static final int MAX_LENGTH = 300;
+  // API keys (Stripe's messages show them masked, sk_test_****abcd) and signing secrets.
+  private static final Pattern KEY =
+      Pattern.compile("\\b((sk|rk|pk)_(test|live)_|whsec_)[A-Za-z0-9*_]*");
 
   private LogText() {}
 
@@ -45,6 +50,14 @@ public final class LogText {
       escaped.append("…(").append(value.length()).append(" chars)");
     }
     return escaped.toString();
+  }
+
+  /**
+   * {@code value} (a message from Stripe's API, say) with every Stripe API key and signing secret
+   * in it, masked or not, replaced by {@code (key)}, then {@linkplain #escape escaped}.
+   */
+  public static String withoutKeys(String value) {
+    return escape(value == null ? null : KEY.matcher(value).replaceAll("(key)"));
   }
 
   private static boolean isControl(char c) {

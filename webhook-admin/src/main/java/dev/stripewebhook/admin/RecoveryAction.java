@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
 import dev.stripewebhook.CommaList;
+import dev.stripewebhook.LogText;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.inbox.InboxException;
 import dev.stripewebhook.inbox.StoredEventProcessor;
@@ -18,9 +19,9 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * The console's "Recover from Stripe" action: lists the events of the last days from Stripe's
@@ -63,8 +64,8 @@ final class RecoveryAction {
           + " (Stripe's Events API keeps "
           + MAX_DAYS
           + " days of events)";
-  // Stripe's messages show keys masked (sk_test_****abcd); none of it goes to a page or the log.
-  private static final Pattern KEY = Pattern.compile("\\b(sk|rk|pk)_(test|live)_[A-Za-z0-9*]*");
+  private static final String ERROR_API =
+      "api: v1 (snapshot events, GET /v1/events) or v2 (thin events, GET /v2/core/events)";
 
   private final Supplier<String> apiKey;
   private final String apiBase;
@@ -116,8 +117,9 @@ final class RecoveryAction {
   }
 
   /** What the form asked for. */
-  record Request(int days, boolean undeliveredOnly, List<String> types) {
-    /** The request's parameters {@code days}, {@code undelivered} and {@code type}. */
+  record Request(
+      int days, boolean undeliveredOnly, List<String> types, EventRecovery.EventsApi api) {
+    /** The request's parameters {@code days}, {@code undelivered}, {@code type} and {@code api}. */
     static Request of(HttpServletRequest request) {
       String daysText = ListParameters.blankToNull(request.getParameter("days"));
       int days;
@@ -136,7 +138,17 @@ final class RecoveryAction {
           undelivered == null
               || !"false".equalsIgnoreCase(undelivered[undelivered.length - 1].strip());
       String type = ListParameters.blankToNull(request.getParameter("type"));
-      return new Request(days, undeliveredOnly, type == null ? List.of() : CommaList.split(type));
+      String api = ListParameters.blankToNull(request.getParameter("api"));
+      EventRecovery.EventsApi eventsApi;
+      if (api == null || api.strip().equals("v1")) {
+        eventsApi = EventRecovery.EventsApi.V1;
+      } else if (api.strip().equals("v2")) {
+        eventsApi = EventRecovery.EventsApi.V2;
+      } else {
+        throw new IllegalArgumentException(ERROR_API);
+      }
+      return new Request(
+          days, undeliveredOnly, type == null ? List.of() : CommaList.split(type), eventsApi);
     }
 
     /** The range and filters in words, for the log and the page. */
@@ -145,7 +157,8 @@ final class RecoveryAction {
           + days
           + (days == 1 ? " day" : " days")
           + (undeliveredOnly ? ", undelivered only" : ", delivered or not")
-          + (types.isEmpty() ? ", any type" : ", type " + String.join(",", types));
+          + (types.isEmpty() ? ", any type" : ", type " + String.join(",", types))
+          + (api == EventRecovery.EventsApi.V2 ? ", from the v2 Events API (thin events)" : "");
     }
   }
 
@@ -191,7 +204,7 @@ final class RecoveryAction {
     }
     EventRecovery.Options options;
     try {
-      options = EventRecovery.Options.all().onlyTypes(asked.types());
+      options = EventRecovery.Options.all().from(asked.api()).onlyTypes(asked.types());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("type: " + e.getMessage(), e);
     }
@@ -216,8 +229,7 @@ final class RecoveryAction {
           "Stripe's Events API could not be read"
               + (e.getStatusCode() == null ? "" : " (HTTP " + e.getStatusCode() + ")")
               + ": "
-              + KEY.matcher(Objects.toString(e.getMessage(), e.getClass().getSimpleName()))
-                  .replaceAll("(key)")
+              + LogText.withoutKeys(Objects.toString(e.getMessage(), e.getClass().getSimpleName()))
               + ". Events stored before the failure are kept; run again to continue");
     }
   }
@@ -251,6 +263,10 @@ final class RecoveryAction {
                 + "<input type=\"checkbox\" name=\"undelivered\" value=\"true\" checked> only"
                 + " undelivered</span></label>")
         .append("<label>of type<input name=\"type\" placeholder=\"any type\"></label>")
+        .append(
+            "<label>from<select name=\"api\"><option value=\"v1\" selected>v1 Events API"
+                + " (snapshot events)</option><option value=\"v2\">v2 Events API (thin"
+                + " events)</option></select></label>")
         .append("<button type=\"submit\" id=\"recover\">Recover from Stripe</button></form>")
         .toString();
   }
@@ -311,6 +327,7 @@ final class RecoveryAction {
     JsonArray types = new JsonArray();
     run.request().types().forEach(types::add);
     json.add("types", types);
+    json.addProperty("eventsApi", run.request().api().name().toLowerCase(Locale.ROOT));
     json.add("since", AdminJson.time(run.range().since()));
     json.addProperty("listed", report.listed());
     json.addProperty("stored", report.stored());

@@ -108,8 +108,9 @@ import java.util.Objects;
  *       (every failed and dead event of a type and/or a received time range, at most {@value
  *       #SELECTION_LIMIT}): the actions;
  *   <li>{@code POST /admin/recover} ({@code days}: 1 to 30, default 3; {@code undelivered}: {@code
- *       true}, the default, or {@code false}; {@code type}: optional): lists the events of the last
- *       days from Stripe's Events API and feeds them through the inbox with {@link
+ *       true}, the default, or {@code false}; {@code type}: optional; {@code api}: {@code v1}, the
+ *       default, or {@code v2} for thin events): lists the events of the last days from Stripe's
+ *       Events API and feeds them through the inbox with {@link
  *       dev.stripewebhook.recovery.EventRecovery}; shows its report. It needs a Stripe API key that
  *       can read events, in the system property {@code stripe.api-key} or the environment variable
  *       {@code STRIPE_API_KEY}; without one it answers 409;

@@ -33,6 +33,8 @@ class RecoveryActionTest {
   static final String API_KEY = "sk_test_admin_recovery_key_51Hx";
 
   private final List<String> queries = new CopyOnWriteArrayList<>();
+  private final List<String> v2Queries = new CopyOnWriteArrayList<>();
+  private List<JsonObject> listedV2;
   private LogCapture log;
   private HttpServer stripe;
   private AdminTestApp app;
@@ -75,7 +77,42 @@ class RecoveryActionTest {
           exchange.getResponseBody().write(body);
           exchange.close();
         });
+    // The v2 Events API: v2 event resources (the notification plus data and changes), one page.
+    listedV2 =
+        List.of(
+            v2Event("v2.core.event_destination.ping", Duration.ofHours(2)),
+            v2Event("v1.billing.meter.error_report_triggered", Duration.ofHours(30)),
+            v2Event("v2.core.account.updated", Duration.ofDays(2)));
+    stripe.createContext(
+        "/v2/core/events",
+        exchange -> {
+          v2Queries.add(
+              URLDecoder.decode(exchange.getRequestURI().getRawQuery(), StandardCharsets.UTF_8));
+          JsonObject page = new JsonObject();
+          JsonArray data = new JsonArray();
+          listedV2.forEach(data::add);
+          page.add("data", data);
+          page.add("next_page_url", null);
+          page.add("previous_page_url", null);
+          byte[] body = StripeFixtures.toBytes(page);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     stripe.start();
+  }
+
+  private static JsonObject v2Event(String type, Duration ago) {
+    JsonObject event = StripeFixtures.thinEventJson(type);
+    event.addProperty("created", Instant.now().minus(ago).toString());
+    event.add("context", null);
+    event.add("reason", null);
+    event.add("changes", null);
+    JsonObject data = new JsonObject();
+    data.addProperty("developer_message_summary", "recorded");
+    event.add("data", data);
+    return event;
   }
 
   @AfterEach
@@ -304,5 +341,59 @@ class RecoveryActionTest {
     assertThat(response.body()).doesNotContain(API_KEY).doesNotContain("851Hx");
     assertThat(log.lines()).noneMatch(line -> line.contains(API_KEY));
     assertThat(app.runs).isEmpty();
+  }
+
+  @Test
+  void recoversThinEventsFromTheV2EventsApiSkippingThoseDeliveredBefore() throws Exception {
+    start(API_KEY);
+    JsonObject delivered = listedV2.get(1).deepCopy();
+    delivered.remove("data");
+    delivered.remove("changes");
+    new WebhookSender(app.uri("/hook"), AdminTestApp.SECRET)
+        .send(StripeFixtures.toBytes(delivered));
+    assertThat(app.get("/admin/").body())
+        .contains("<select name=\"api\"><option value=\"v1\" selected>")
+        .contains("<option value=\"v2\">v2 Events API (thin events)</option>");
+
+    HttpResponse<String> page = app.post("/admin/recover", form(app.csrfToken(), "3") + "&api=v2");
+
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body())
+        .contains("id=\"recovery-listed\">3<")
+        .contains("id=\"recovery-stored\">2<")
+        .contains("id=\"recovery-already-present\">1<")
+        .contains("id=\"recovery-processed\">2<")
+        .contains("undelivered only, any type, from the v2 Events API (thin events)");
+    assertThat(queries).isEmpty();
+    assertThat(v2Queries).singleElement().asString().contains("created[gte]=");
+    for (JsonObject event : listedV2) {
+      assertThat(runs(event)).as(id(event)).isEqualTo(1);
+    }
+    assertThat(json(app.get("/admin/api/events/" + id(listedV2.get(0)))).get("type").getAsString())
+        .isEqualTo("v2.core.event_destination.ping");
+
+    HttpResponse<String> again = app.postWithToken("/admin/api/recover?api=v2", app.csrfToken());
+
+    assertThat(again.statusCode()).isEqualTo(200);
+    JsonObject report = json(again);
+    assertThat(report.get("eventsApi").getAsString()).isEqualTo("v2");
+    assertThat(report.get("alreadyPresent").getAsInt()).isEqualTo(3);
+    assertThat(report.get("processed").getAsInt()).isZero();
+  }
+
+  @Test
+  void aWildcardOrAnUnknownApiIsRefusedWith400ForV2() throws Exception {
+    start(API_KEY);
+    String token = app.csrfToken();
+
+    HttpResponse<String> wildcard =
+        app.post("/admin/recover", "csrf=" + token + "&api=v2&type=v1.billing.meter.*");
+    HttpResponse<String> unknown = app.post("/admin/recover", "csrf=" + token + "&api=v3");
+
+    assertThat(wildcard.statusCode()).isEqualTo(400);
+    assertThat(wildcard.body()).contains("type: the v2 Events API filters by exact types only");
+    assertThat(unknown.statusCode()).isEqualTo(400);
+    assertThat(unknown.body()).contains("api: v1 (snapshot events, GET /v1/events) or v2");
+    assertThat(v2Queries).isEmpty();
   }
 }

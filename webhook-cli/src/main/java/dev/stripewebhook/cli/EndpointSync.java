@@ -36,6 +36,7 @@ import java.util.TreeSet;
  * java dev.stripewebhook.cli.EndpointSync --url https://shop.example/webhooks/stripe
  *     [--types invoice.paid,customer.subscription.*] [--types-file types.txt]
  *     [--handlers com.example.InvoiceHandler,...] [--apply]
+ *     [--destination thin|snapshot [--enable|--disable] [--name NAME]]
  * </pre>
  *
  * The API key comes from {@code STRIPE_API_KEY} (or {@code --api-key}). The types are the union of
@@ -43,6 +44,11 @@ import java.util.TreeSet;
  * fits: {@code #} comments and brackets are ignored) and the {@code eventTypes()} of the {@code
  * --handlers} classes. The signing secret is printed only when an endpoint is created: Stripe shows
  * it only then.
+ *
+ * <p>With {@code --destination thin|snapshot} the command manages the event destination of the URL
+ * that sends that payload instead ({@link EventDestinationSync}), and {@code --enable} or {@code
+ * --disable} also sets its status; {@code --name} names a destination it creates (default: the
+ * URL). Stripe's API errors end the command with status 3 and one line, the key masked.
  *
  * @since 0.1
  */
@@ -94,7 +100,7 @@ public final class EndpointSync {
                 + " stripe-java "
                 + Stripe.VERSION
                 + "); thin event types are not for webhook"
-                + " endpoints but for event destinations");
+                + " endpoints but for event destinations (--destination thin)");
       }
       types.addAll(matching);
     }
@@ -239,8 +245,16 @@ public final class EndpointSync {
       options =
           CommandLine.parse(
               args,
-              Set.of("url", "types", "types-file", "handlers", "api-key", "api-base"),
-              Set.of("apply"));
+              Set.of(
+                  "url",
+                  "types",
+                  "types-file",
+                  "handlers",
+                  "api-key",
+                  "api-base",
+                  "destination",
+                  "name"),
+              Set.of("apply", "enable", "disable"));
     } catch (CommandLine.UsageException e) {
       return usage(err, e.getMessage());
     }
@@ -252,6 +266,30 @@ public final class EndpointSync {
     if (apiKey == null || apiKey.isBlank()) {
       return usage(err, "no API key: set STRIPE_API_KEY or pass --api-key");
     }
+    EventDestinationSync.Payload payload = null;
+    if (options.containsKey("destination")) {
+      switch (options.get("destination")) {
+        case "thin" -> payload = EventDestinationSync.Payload.THIN;
+        case "snapshot" -> payload = EventDestinationSync.Payload.SNAPSHOT;
+        default -> {
+          return usage(
+              err,
+              "--destination: '"
+                  + options.get("destination")
+                  + "' is neither thin nor snapshot (the event destination's payload)");
+        }
+      }
+    }
+    if (options.containsKey("enable") && options.containsKey("disable")) {
+      return usage(err, "--enable and --disable: give one");
+    }
+    if (payload == null
+        && (options.containsKey("enable")
+            || options.containsKey("disable")
+            || options.containsKey("name"))) {
+      return usage(
+          err, "--enable, --disable and --name are for event destinations: add --destination");
+    }
     Set<String> patterns = patterns(options);
     if (patterns.isEmpty()) {
       return usage(err, "no event types: give --types, --types-file or --handlers");
@@ -260,11 +298,44 @@ public final class EndpointSync {
     if (options.containsKey("api-base")) {
       builder.setApiBase(options.get("api-base"));
     }
-    EndpointSync sync = new EndpointSync(builder.build(), out);
-    Plan plan = sync.plan(url, patterns);
+    try {
+      if (payload != null) {
+        return syncDestination(builder.build(), out, url, payload, patterns, options);
+      }
+      EndpointSync sync = new EndpointSync(builder.build(), out);
+      Plan plan = sync.plan(url, patterns);
+      sync.print(plan);
+      if (options.containsKey("apply")) {
+        sync.apply(plan);
+      } else if (!plan.upToDate()) {
+        out.println("Dry run: nothing was changed. Run again with --apply to change it.");
+      }
+      return 0;
+    } catch (IllegalArgumentException e) {
+      return usage(err, e.getMessage());
+    } catch (StripeException e) {
+      err.println(RecoveryCommand.apiError("Stripe's API answered an error", e));
+      return RecoveryCommand.API_ERROR;
+    }
+  }
+
+  private static int syncDestination(
+      StripeClient client,
+      PrintStream out,
+      String url,
+      EventDestinationSync.Payload payload,
+      Set<String> patterns,
+      Map<String, String> options)
+      throws StripeException {
+    EventDestinationSync sync = new EventDestinationSync(client, out);
+    String status =
+        options.containsKey("enable")
+            ? "enabled"
+            : options.containsKey("disable") ? "disabled" : null;
+    EventDestinationSync.Plan plan = sync.plan(url, payload, patterns, status);
     sync.print(plan);
     if (options.containsKey("apply")) {
-      sync.apply(plan);
+      sync.apply(plan, options.getOrDefault("name", url));
     } else if (!plan.upToDate()) {
       out.println("Dry run: nothing was changed. Run again with --apply to change it.");
     }
@@ -275,7 +346,8 @@ public final class EndpointSync {
     err.println(problem);
     err.println(
         "usage: stripe-webhook-cli sync --url URL [--types a,b.*] [--types-file FILE]"
-            + " [--handlers class,...] [--apply] [--api-key sk_...]");
+            + " [--handlers class,...] [--apply] [--api-key sk_...]"
+            + " [--destination thin|snapshot [--enable|--disable] [--name NAME]]");
     return 2;
   }
 }

@@ -23,7 +23,10 @@ import java.util.Arrays;
 public final class Main {
   private Main() {}
 
-  /** Exits with the command's status: 0 done, 1 some events failed, 2 a usage error. */
+  /**
+   * Exits with the command's status: 0 done, 1 some events failed, 2 a usage error, 3 Stripe's API
+   * answered an error.
+   */
   public static void main(String[] args) throws Exception {
     System.exit(run(args, System.out, System.err));
   }

@@ -2,8 +2,10 @@
 package dev.stripewebhook.cli;
 
 import com.stripe.StripeClient;
+import com.stripe.exception.StripeException;
 import dev.stripewebhook.CommaList;
 import dev.stripewebhook.EventHandlers;
+import dev.stripewebhook.LogText;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.cli.CommandLine.UsageException;
 import dev.stripewebhook.inbox.EventInbox;
@@ -21,6 +23,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -34,6 +37,8 @@ final class RecoveryCommand {
           "since",
           "until",
           "type",
+          "events-api",
+          "object",
           "jdbc-url",
           "jdbc-user",
           "jdbc-password",
@@ -46,8 +51,8 @@ final class RecoveryCommand {
   private static final Pattern AGO = Pattern.compile("(\\d{1,4})([dhm])");
   private static final String USAGE =
       "usage: stripe-webhook-cli recover --since 30d|12h|2026-11-01T00:00:00Z"
-          + " [--until ISO] [--undelivered-only] [--type a.b,c.d] --jdbc-url URL [--jdbc-user U]"
-          + " [--jdbc-password P] [--dry-run]";
+          + " [--until ISO] [--undelivered-only] [--type a.b,c.d] [--events-api v1|v2]"
+          + " [--object ID] --jdbc-url URL [--jdbc-user U] [--jdbc-password P] [--dry-run]";
 
   private RecoveryCommand() {}
 
@@ -126,7 +131,14 @@ final class RecoveryCommand {
                     .label("Recovery")
                     .build())
             .reportingTo(out::println);
-    EventRecovery.Report report = recovery.run(range, recoveryOptions);
+    EventRecovery.Report report;
+    try {
+      report = recovery.run(range, recoveryOptions);
+    } catch (StripeException e) {
+      err.println(apiError("Stripe's Events API could not be read", e));
+      err.println("Events stored before the failure are kept; run again to continue.");
+      return API_ERROR;
+    }
     if (recoveryOptions.dryRun()) {
       out.println(
           "Dry run: "
@@ -198,8 +210,38 @@ final class RecoveryCommand {
     }
   }
 
-  private static EventRecovery.Options recoveryOptions(Map<String, String> options) {
+  /** The exit status when Stripe's API answers an error (a wrong key, no network): {@value}. */
+  static final int API_ERROR = 3;
+
+  /**
+   * One line for a failed API call: what failed, the HTTP status and Stripe's message, with any key
+   * or secret in it masked.
+   */
+  static String apiError(String what, StripeException e) {
+    return what
+        + (e.getStatusCode() == null ? "" : " (HTTP " + e.getStatusCode() + ")")
+        + ": "
+        + LogText.withoutKeys(Objects.toString(e.getMessage(), e.getClass().getSimpleName()));
+  }
+
+  private static EventRecovery.Options recoveryOptions(Map<String, String> options)
+      throws UsageException {
     EventRecovery.Options result = EventRecovery.Options.all();
+    String api = options.getOrDefault("events-api", "v1");
+    switch (api) {
+      case "v1" -> {}
+      case "v2" -> result = result.from(EventRecovery.EventsApi.V2);
+      default ->
+          throw new UsageException(
+              "--events-api: '" + api + "' is neither v1 (snapshot events) nor v2 (thin events)");
+    }
+    if (options.containsKey("object")) {
+      try {
+        result = result.onlyObject(options.get("object"));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--object: " + e.getMessage() + " (--events-api v2)");
+      }
+    }
     if (options.containsKey("undelivered-only")) {
       result = result.onlyUndelivered();
     }

@@ -107,4 +107,92 @@ class RecoveryCommandTest {
         .contains("unknown option --verbose");
     assertThat(api.queries).isEmpty();
   }
+
+  @Test
+  void fromTheV2EventsApiItStoresThinNotificationsAndSkipsWhatTheInboxHolds() throws Exception {
+    String url = "jdbc:h2:mem:recovery_v2_" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+    RecordingHandler.SEEN.clear();
+    assertThat(
+            command(
+                "--since", "30d", "--events-api", "v2", "--undelivered-only", "--jdbc-url", url))
+        .isZero();
+    assertThat(RecordingHandler.SEEN)
+        .containsExactly(id(api.v2Oldest), id(api.v2Middle), id(api.v2Newest));
+    assertThat(api.queries).isEmpty();
+    assertThat(api.v2Queries).hasSize(2);
+    assertThat(printed())
+        .contains(id(api.v2Newest) + " v2.core.event_destination.ping ")
+        .contains("3 listed, 3 stored, 0 already present, 0 refused, 3 processed");
+
+    RecordingHandler.SEEN.clear();
+    printed.reset();
+    assertThat(
+            command(
+                "--since", "30d", "--events-api", "v2", "--undelivered-only", "--jdbc-url", url))
+        .isZero();
+    assertThat(RecordingHandler.SEEN).isEmpty();
+    assertThat(printed())
+        .contains(
+            id(api.v2Oldest) + " v1.billing.meter.error_report_triggered: already in the inbox")
+        .contains("3 listed, 0 stored, 3 already present, 0 refused, 0 processed");
+  }
+
+  @Test
+  void aV2DryRunSendsTheFiltersAndChangesNothing() throws Exception {
+    RecordingHandler.SEEN.clear();
+    assertThat(
+            command(
+                "--since",
+                "2026-11-01T00:00:00Z",
+                "--until",
+                "2026-11-02",
+                "--events-api",
+                "v2",
+                "--type",
+                "v1.billing.meter.error_report_triggered",
+                "--object",
+                "mtr_test_61RCjiqdTDC91zgip41IqPCzPnxqqSVc",
+                "--dry-run"))
+        .isZero();
+    assertThat(RecordingHandler.SEEN).isEmpty();
+    assertThat(printed()).contains("Dry run: 3 listed, 3 not in the inbox");
+    assertThat(api.v2Queries.get(0))
+        .startsWith("GET /v2/core/events?")
+        .contains("types[0]=v1.billing.meter.error_report_triggered")
+        .contains("object_id=mtr_test_61RCjiqdTDC91zgip41IqPCzPnxqqSVc")
+        .contains("created[gte]=2026-11-01T00:00:00Z")
+        .contains("created[lt]=2026-11-02T00:00:00Z");
+  }
+
+  @Test
+  void badV2OptionsExitWith2() throws Exception {
+    assertThat(command("--since", "2d", "--dry-run", "--events-api", "v3")).isEqualTo(2);
+    assertThat(
+            command(
+                "--since", "2d", "--dry-run", "--events-api", "v2", "--type", "v1.billing.meter.*"))
+        .isEqualTo(2);
+    assertThat(command("--since", "2d", "--dry-run", "--object", "mtr_1")).isEqualTo(2);
+    assertThat(printed())
+        .contains("--events-api: 'v3' is neither v1 (snapshot events) nor v2 (thin events)")
+        .contains("--type: the v2 Events API filters by exact types only")
+        .contains("--object: only the v2 Events API filters by object id");
+    assertThat(api.queries).isEmpty();
+    assertThat(api.v2Queries).isEmpty();
+  }
+
+  @Test
+  void anApiErrorExitsWith3AndNeverShowsTheKey() throws Exception {
+    api.rejectKey = true;
+    assertThat(command("--since", "2d", "--dry-run")).isEqualTo(RecoveryCommand.API_ERROR);
+    assertThat(command("--since", "2d", "--dry-run", "--events-api", "v2"))
+        .isEqualTo(RecoveryCommand.API_ERROR);
+    assertThat(printed())
+        .contains(
+            "Stripe's Events API could not be read (HTTP 401): Invalid API Key provided: (key)")
+        .doesNotContain(RecordedEventsApi.API_KEY)
+        .doesNotContain("sk_test_")
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
+    assertThat(api.v2Queries).hasSize(1);
+  }
 }

@@ -11,6 +11,8 @@ import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
 import com.stripe.model.Event;
 import com.stripe.model.StripeCollection;
+import com.stripe.net.ApiResource;
+import com.stripe.net.StripeResponse;
 import com.stripe.param.EventListParams;
 import dev.stripewebhook.LogText;
 import dev.stripewebhook.SignatureVerifier;
@@ -36,6 +38,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -47,10 +50,18 @@ import java.util.function.Consumer;
  * <p>Events read from the API carry no webhook signature. Each body is signed here, as Stripe signs
  * a delivery, with every signing secret of the endpoint that fits the event's mode, so that the
  * stored record verifies again later like any delivery (and stops verifying if those secrets are
- * all removed). Its client address is recorded as {@value #CLIENT_ADDRESS}. The body is the event
- * object exactly as the API returned it, in the API version it was created with, which may differ
- * from the endpoint's. An event the endpoint's mode and account rules refuse is counted as refused
- * and not stored.
+ * all removed). Its client address is recorded as {@value #CLIENT_ADDRESS}. An event the endpoint's
+ * mode and account rules refuse is counted as refused and not stored.
+ *
+ * <p>It reads one of Stripe's two Events APIs ({@link EventsApi}). From {@code GET /v1/events}
+ * (snapshot events, the default) the body is the event object exactly as the API returned it, in
+ * the API version it was created with, which may differ from the endpoint's. From {@code GET
+ * /v2/core/events} (thin events, for an endpoint that an event destination with thin payloads
+ * delivers to) the body is the thin notification Stripe would have delivered: the v2 event resource
+ * without the members Stripe's API reference lists as fetched only ({@code data} and {@code
+ * changes}), every other member (id, object, type, created, livemode, context, reason,
+ * related_object...) as the API returned it. The v2 API has no delivery filter, so "undelivered
+ * only" there means: not in this endpoint's inbox (an event already in it is left alone).
  *
  * <h2>Usage</h2>
  *
@@ -86,6 +97,20 @@ public final class EventRecovery {
   private static final Gson GSON =
       new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
   private static final long PAGE_SIZE = 100;
+  // The members of a v2 event that its notification lacks: Stripe's API reference lists them as
+  // "fetched attributes" of each thin event type.
+  private static final Set<String> FETCHED_ONLY = Set.of("data", "changes");
+
+  /** Which Events API a recovery reads. */
+  public enum EventsApi {
+    /** {@code GET /v1/events}: snapshot events, stored as the API returns them. */
+    V1,
+    /**
+     * {@code GET /v2/core/events}: thin events, stored as the notification Stripe delivers to an
+     * event destination with thin payloads.
+     */
+    V2
+  }
 
   private final StripeClient client;
   private final WebhookConfig config;
@@ -146,44 +171,72 @@ public final class EventRecovery {
   /**
    * Which events to recover and what to do with them.
    *
-   * @param undeliveredOnly only events with a failed delivery to some endpoint ({@code
-   *     delivery_success=false}); otherwise all of the range
-   * @param types event types to list: none for all, one pattern ({@code invoice.*} allowed), or up
-   *     to 20 exact types
+   * @param undeliveredOnly from the v1 API, only events with a failed delivery to some endpoint
+   *     ({@code delivery_success=false}); from the v2 API, which has no such filter, only events
+   *     not in this endpoint's inbox; otherwise all of the range
+   * @param types event types to list: none for all; from the v1 API one pattern ({@code invoice.*}
+   *     allowed) or up to 20 exact types, from the v2 API up to 20 exact types
    * @param dryRun list and count only: nothing is stored or handled
+   * @param api the Events API to read
+   * @param objectId from the v2 API only: just the events of this object ({@code object_id}, the id
+   *     of their related object); null for all
    */
-  public record Options(boolean undeliveredOnly, List<String> types, boolean dryRun) {
-    /** Checks the types against what Stripe's filters take. */
+  public record Options(
+      boolean undeliveredOnly, List<String> types, boolean dryRun, EventsApi api, String objectId) {
+    /** Checks the types and the object id against what Stripe's filters take. */
     public Options {
       types = List.copyOf(types);
+      Objects.requireNonNull(api, "api == null");
       if (types.size() > 20) {
         throw new IllegalArgumentException("at most 20 event types, " + types.size() + " given");
       }
-      if (types.size() > 1 && types.stream().anyMatch(type -> type.contains("*"))) {
+      boolean wildcard = types.stream().anyMatch(type -> type.contains("*"));
+      if (api == EventsApi.V2 && wildcard) {
+        throw new IllegalArgumentException(
+            "the v2 Events API filters by exact types only (up to 20), no wildcard");
+      }
+      if (types.size() > 1 && wildcard) {
         throw new IllegalArgumentException(
             "a wildcard type works alone: Stripe's filter for"
                 + " several types takes exact types only; give one pattern or exact types");
       }
+      if (objectId != null && api != EventsApi.V2) {
+        throw new IllegalArgumentException(
+            "only the v2 Events API filters by object id; the v1 API has no such filter");
+      }
+      if (objectId != null && objectId.isBlank()) {
+        throw new IllegalArgumentException("the object id is blank");
+      }
     }
 
-    /** All events of the range, stored and handled. */
+    /** All events of the range from the v1 Events API, stored and handled. */
     public static Options all() {
-      return new Options(false, List.of(), false);
+      return new Options(false, List.of(), false, EventsApi.V1, null);
     }
 
-    /** Only events with a failed delivery ({@code delivery_success=false}). */
+    /** Only events not delivered (see {@link Options}). */
     public Options onlyUndelivered() {
-      return new Options(true, types, dryRun);
+      return new Options(true, types, dryRun, api, objectId);
     }
 
     /** Only these types (see {@link Options}). */
     public Options onlyTypes(List<String> types) {
-      return new Options(undeliveredOnly, types, dryRun);
+      return new Options(undeliveredOnly, types, dryRun, api, objectId);
     }
 
     /** List and count only (a dry run). */
     public Options listOnly() {
-      return new Options(undeliveredOnly, types, true);
+      return new Options(undeliveredOnly, types, true, api, objectId);
+    }
+
+    /** From the {@code api} Events API. */
+    public Options from(EventsApi api) {
+      return new Options(undeliveredOnly, types, dryRun, api, objectId);
+    }
+
+    /** From the v2 Events API, only the events of the object {@code id}. */
+    public Options onlyObject(String id) {
+      return new Options(undeliveredOnly, types, dryRun, api, id);
     }
   }
 
@@ -262,27 +315,10 @@ public final class EventRecovery {
     EventInbox inbox = processor.inbox();
     Counts counts = new Counts();
     List<String> toProcess = new ArrayList<>();
-    EventListParams.Builder params = params(range, options);
-    String after = null;
-    boolean more = true;
-    while (more) {
-      if (after != null) {
-        params.setStartingAfter(after);
-      }
-      StripeCollection<Event> page = client.v1().events().list(params.build());
-      // The page's own JSON, not stripe-java's model: the model drops fields it does not know
-      // and writes nulls for absent ones, and the body stored must be what Stripe sent.
-      JsonArray data =
-          JsonParser.parseString(page.getLastResponse().body())
-              .getAsJsonObject()
-              .getAsJsonArray("data");
-      for (JsonElement element : data) {
-        String id = element.getAsJsonObject().get("id").getAsString();
-        counts.listed++;
-        store(element.getAsJsonObject(), id, options, inbox, counts, toProcess);
-        after = id;
-      }
-      more = Boolean.TRUE.equals(page.getHasMore()) && !data.isEmpty();
+    if (options.api() == EventsApi.V2) {
+      listV2(range, options, inbox, counts, toProcess);
+    } else {
+      listV1(range, options, inbox, counts, toProcess);
     }
     List<String> failedIds = new ArrayList<>();
     if (!processor.runsStoredEvents() && !toProcess.isEmpty()) {
@@ -331,7 +367,7 @@ public final class EventRecovery {
             counts.awaitingDelivery);
     LOG.log(
         Level.INFO,
-        "Recovery of Stripe events created from {0}{1}{2}: {3}",
+        "Recovery of Stripe events ({4} Events API) created from {0}{1}{2}: {3}",
         range.since(),
         range.until() == null ? "" : " until " + range.until(),
         options.undeliveredOnly() ? ", undelivered only" : "",
@@ -345,8 +381,103 @@ public final class EventRecovery {
                 + " already present, "
                 + report.refused()
                 + " refused"
-            : report);
+            : report,
+        options.api().name().toLowerCase(Locale.ROOT));
     return report;
+  }
+
+  private void listV1(
+      Range range, Options options, EventInbox inbox, Counts counts, List<String> toProcess)
+      throws StripeException, InboxException {
+    EventListParams.Builder params = params(range, options);
+    String after = null;
+    boolean more = true;
+    while (more) {
+      if (after != null) {
+        params.setStartingAfter(after);
+      }
+      StripeCollection<Event> page = client.v1().events().list(params.build());
+      // The page's own JSON, not stripe-java's model: the model drops fields it does not know
+      // and writes nulls for absent ones, and the body stored must be what Stripe sent.
+      JsonArray data =
+          JsonParser.parseString(page.getLastResponse().body())
+              .getAsJsonObject()
+              .getAsJsonArray("data");
+      for (JsonElement element : data) {
+        String id = element.getAsJsonObject().get("id").getAsString();
+        counts.listed++;
+        store(element.getAsJsonObject(), id, options, inbox, counts, toProcess);
+        after = id;
+      }
+      more = Boolean.TRUE.equals(page.getHasMore()) && !data.isEmpty();
+    }
+  }
+
+  /**
+   * Lists the v2 Events API page by page: the first page through stripe-java's typed service, the
+   * next ones by requesting each page's {@code next_page_url} as it stands (as stripe-java's own
+   * auto-paging does), reading every page's own JSON.
+   */
+  private void listV2(
+      Range range, Options options, EventInbox inbox, Counts counts, List<String> toProcess)
+      throws StripeException, InboxException {
+    StripeResponse response =
+        client.v2().core().events().list(paramsV2(range, options)).getLastResponse();
+    while (true) {
+      JsonObject page = JsonParser.parseString(response.body()).getAsJsonObject();
+      JsonArray data = page.getAsJsonArray("data");
+      for (JsonElement element : data) {
+        JsonObject event = element.getAsJsonObject();
+        String id = event.get("id").getAsString();
+        counts.listed++;
+        if (options.undeliveredOnly() && inbox.find(id).isPresent()) {
+          // In the inbox, so delivered here (which the v2 API cannot tell): left alone.
+          counts.alreadyPresent++;
+          progress(id + " " + type(event) + ": already in the inbox, skipped (delivered)");
+          continue;
+        }
+        store(notification(event), id, options, inbox, counts, toProcess);
+      }
+      JsonElement next = page.get("next_page_url");
+      if (next == null || next.isJsonNull() || data.isEmpty()) {
+        return;
+      }
+      response = client.rawRequest(ApiResource.RequestMethod.GET, next.getAsString(), null);
+    }
+  }
+
+  /** The thin notification of a v2 event resource: the resource without its fetched members. */
+  private static JsonObject notification(JsonObject event) {
+    JsonObject notification = new JsonObject();
+    for (var member : event.entrySet()) {
+      if (!FETCHED_ONLY.contains(member.getKey())) {
+        notification.add(member.getKey(), member.getValue());
+      }
+    }
+    return notification;
+  }
+
+  private static com.stripe.param.v2.core.EventListParams paramsV2(Range range, Options options) {
+    com.stripe.param.v2.core.EventListParams.Created.Builder created =
+        com.stripe.param.v2.core.EventListParams.Created.builder().setGte(range.since());
+    if (range.until() != null) {
+      created.setLt(range.until());
+    }
+    // No limit: the v2 API's own page size, whose maximum its reference does not state.
+    com.stripe.param.v2.core.EventListParams.Builder params =
+        com.stripe.param.v2.core.EventListParams.builder().setCreated(created.build());
+    if (!options.types().isEmpty()) {
+      params.addAllType(options.types());
+    }
+    if (options.objectId() != null) {
+      params.setObjectId(options.objectId());
+    }
+    return params.build();
+  }
+
+  private static String type(JsonObject json) {
+    JsonElement type = json.get("type");
+    return type != null && type.isJsonPrimitive() ? type.getAsString() : "?";
   }
 
   private static final class Counts {
@@ -387,7 +518,7 @@ public final class EventRecovery {
       Counts counts,
       List<String> toProcess)
       throws InboxException {
-    String type = json.has("type") ? json.get("type").getAsString() : "?";
+    String type = type(json);
     byte[] body = GSON.toJson(json).getBytes(StandardCharsets.UTF_8);
     List<String> secrets = secretsFor(json);
     if (secrets.isEmpty()) {

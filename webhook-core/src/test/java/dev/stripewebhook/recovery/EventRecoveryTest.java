@@ -14,12 +14,14 @@ import dev.stripewebhook.SignatureVerifier;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
+import dev.stripewebhook.WebhookSigner;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
 import dev.stripewebhook.inbox.InboxOptions;
 import dev.stripewebhook.inbox.InboxRecord;
 import dev.stripewebhook.inbox.InboxStatus;
 import dev.stripewebhook.pipeline.WebhookEndpoint;
+import dev.stripewebhook.testing.StripeFixtures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -47,6 +49,7 @@ class EventRecoveryTest {
   final List<String> queries = api.queries;
   final List<String> handled = new CopyOnWriteArrayList<>();
   final Map<String, byte[]> handledBodies = new java.util.concurrent.ConcurrentHashMap<>();
+  final Map<String, VerifiedEvent> handledEvents = new java.util.concurrent.ConcurrentHashMap<>();
   final WebhookConfig config = WebhookConfig.builder().secrets(SECRET).clock(CLOCK).build();
   final EventInbox inbox = new InMemoryEventInbox(InboxOptions.defaults());
   HttpServer stripe;
@@ -90,6 +93,7 @@ class EventRecoveryTest {
       public void handle(VerifiedEvent event) {
         handled.add(event.id());
         handledBodies.put(event.id(), event.body());
+        handledEvents.put(event.id(), event);
         if (event.type().equals(failingType)) {
           throw new IllegalStateException("ledger unavailable");
         }
@@ -242,5 +246,134 @@ class EventRecoveryTest {
     assertThat(report.refused()).isEqualTo(1);
     assertThat(report.stored()).isEqualTo(2);
     assertThat(inbox.find(id(newest))).isEmpty();
+  }
+
+  // The v2 Events API: thin events, stored as the notification Stripe delivers.
+
+  EventRecovery.Options v2() {
+    return EventRecovery.Options.all().from(EventRecovery.EventsApi.V2);
+  }
+
+  @Test
+  void v2FollowsNextPageUrlsAndStoresEachEventAsItsThinNotification() throws Exception {
+    EventRecovery.Report report =
+        recovery(recorder(null)).run(EventRecovery.Range.last(Duration.ofDays(30), CLOCK), v2());
+
+    assertThat(report).isEqualTo(new EventRecovery.Report(3, 3, 0, 0, 3, 0, 0, List.of(), 0));
+    assertThat(queries).isEmpty();
+    assertThat(api.v2Queries).hasSize(2);
+    assertThat(api.v2Queries.get(0))
+        .startsWith("GET /v2/core/events?")
+        .contains("created[gte]=" + NOW.minus(Duration.ofDays(30)))
+        .doesNotContain("created[lt]")
+        .doesNotContain("page=")
+        .doesNotContain("types")
+        .doesNotContain("object_id");
+    // The second page is the first page's next_page_url, as it stands.
+    assertThat(api.v2Queries.get(1))
+        .isEqualTo("GET /v2/core/events?page=" + RecordedEventsApi.V2_PAGE_TOKEN);
+    assertThat(handled).containsExactly(id(api.v2Oldest), id(api.v2Middle), id(api.v2Newest));
+
+    for (JsonObject event : List.of(api.v2Newest, api.v2Middle, api.v2Oldest)) {
+      InboxRecord record = inbox.find(id(event)).orElseThrow();
+      assertThat(record.status()).isEqualTo(InboxStatus.DONE);
+      assertThat(record.clientAddress()).isEqualTo(EventRecovery.CLIENT_ADDRESS);
+      // The handlers got the stored bytes after they verified again: the notification.
+      JsonObject seen =
+          JsonParser.parseString(new String(handledBodies.get(id(event)), StandardCharsets.UTF_8))
+              .getAsJsonObject();
+      assertThat(seen).isEqualTo(RecordedEventsApi.notificationOf(event));
+      assertThat(seen.has("data")).isFalse();
+      assertThat(seen.has("changes")).isFalse();
+      assertThat(seen.get("related_object")).isEqualTo(event.get("related_object"));
+      VerifiedEvent verified = handledEvents.get(id(event));
+      assertThat(verified.isThin()).isTrue();
+      assertThat(verified.type()).isEqualTo(event.get("type").getAsString());
+      assertThat(verified.created()).contains(Instant.parse(event.get("created").getAsString()));
+    }
+    // What a handler reads: stripe-java's typed notification, with its related object and context.
+    assertThat(handledEvents.get(id(api.v2Oldest)).eventNotification())
+        .isInstanceOfSatisfying(
+            com.stripe.events.V1BillingMeterErrorReportTriggeredEventNotification.class,
+            notification ->
+                assertThat(notification.getRelatedObject().getId())
+                    .isEqualTo("mtr_test_61RCjiqdTDC91zgip41IqPCzPnxqqSVc"));
+    assertThat(handledEvents.get(id(api.v2Middle)).eventNotification().getContext())
+        .hasToString("acct_1RecV2Connected01");
+  }
+
+  @Test
+  void v2UndeliveredOnlyLeavesEventsAlreadyInTheInboxAlone() throws Exception {
+    EventRecovery.Range range = EventRecovery.Range.last(Duration.ofDays(30), CLOCK);
+    // A first run stores all three; the account event's handler fails, so it stays failed.
+    EventRecovery.Report first = recovery(recorder("v2.core.account.updated")).run(range, v2());
+    assertThat(first.failedEventIds()).containsExactly(id(api.v2Middle));
+    handled.clear();
+
+    EventRecovery.Report undelivered = recovery(recorder(null)).run(range, v2().onlyUndelivered());
+
+    assertThat(undelivered).isEqualTo(new EventRecovery.Report(3, 0, 3, 0, 0, 0, 0, List.of(), 0));
+    assertThat(handled).isEmpty();
+    assertThat(inbox.find(id(api.v2Middle)).orElseThrow().status()).isEqualTo(InboxStatus.FAILED);
+    // Not undelivered only: what is in the inbox but not done is handled, as from the v1 API.
+    EventRecovery.Report all = recovery(recorder(null)).run(range, v2());
+    assertThat(all).isEqualTo(new EventRecovery.Report(3, 0, 3, 0, 1, 0, 0, List.of(), 0));
+    assertThat(handled).containsExactly(id(api.v2Middle));
+  }
+
+  @Test
+  void v2UndeliveredOnlyStoresWhatTheInboxLacks() throws Exception {
+    // Two were delivered to this endpoint (one is still being processed there): the API cannot
+    // tell, the inbox can.
+    delivered(api.v2Middle);
+    delivered(api.v2Oldest);
+
+    EventRecovery.Report report =
+        recovery(recorder(null))
+            .run(EventRecovery.Range.last(Duration.ofDays(30), CLOCK), v2().onlyUndelivered());
+
+    assertThat(report).isEqualTo(new EventRecovery.Report(3, 1, 2, 0, 1, 0, 0, List.of(), 0));
+    assertThat(handled).containsExactly(id(api.v2Newest));
+    assertThat(inbox.find(id(api.v2Oldest)).orElseThrow().clientAddress()).isEqualTo("3.18.12.63");
+  }
+
+  void delivered(JsonObject event) throws Exception {
+    byte[] body = StripeFixtures.toBytes(RecordedEventsApi.notificationOf(event));
+    String header = WebhookSigner.header(NOW.getEpochSecond(), body, List.of(SECRET));
+    inbox.receive(SignatureVerifier.create(config).verify(body, header), header, "3.18.12.63");
+  }
+
+  @Test
+  void aV2DryRunStoresAndHandlesNothing() throws Exception {
+    EventRecovery.Report report =
+        recovery(recorder(null))
+            .run(EventRecovery.Range.last(Duration.ofDays(30), CLOCK), v2().listOnly());
+    assertThat(report).isEqualTo(new EventRecovery.Report(3, 3, 0, 0, 0, 0, 0, List.of(), 0));
+    assertThat(handled).isEmpty();
+    assertThat(inbox.find(id(api.v2Newest))).isEmpty();
+    assertThat(api.v2Queries).allMatch(query -> query.startsWith("GET "));
+  }
+
+  @Test
+  void v2SendsExactTypesTheObjectIdAndTheEndOfTheRange() throws Exception {
+    Instant since = Instant.parse("2026-11-01T00:00:00Z");
+    Instant until = Instant.parse("2026-11-02T00:00:00Z");
+    recovery()
+        .run(
+            new EventRecovery.Range(since, until),
+            v2().onlyTypes(
+                    List.of("v1.billing.meter.error_report_triggered", "v2.core.account.updated"))
+                .onlyObject("mtr_test_61RCjiqdTDC91zgip41IqPCzPnxqqSVc")
+                .listOnly());
+    assertThat(api.v2Queries.get(0))
+        .contains("types[0]=v1.billing.meter.error_report_triggered")
+        .contains("types[1]=v2.core.account.updated")
+        .contains("object_id=mtr_test_61RCjiqdTDC91zgip41IqPCzPnxqqSVc")
+        .contains("created[gte]=2026-11-01T00:00:00Z")
+        .contains("created[lt]=2026-11-02T00:00:00Z");
+    assertThatThrownBy(() -> v2().onlyTypes(List.of("v1.billing.meter.*")))
+        .hasMessageContaining("exact types only");
+    assertThatThrownBy(() -> EventRecovery.Options.all().onlyObject("mtr_1"))
+        .hasMessageContaining("only the v2 Events API filters by object id");
   }
 }
