@@ -216,6 +216,20 @@ final class ConfigTable {
               (b, v) -> b.memoryCapacity(whole(Keys.MEMORY_CAPACITY, v, "events")),
               c -> text(c.processing().memoryCapacity())),
           entry(
+              Keys.API_KEY,
+              "STRIPE_API_KEY",
+              PROCESSING,
+              null,
+              Builder::apiKey,
+              c -> c.processing().apiKey()),
+          entry(
+              Keys.THIN_EVENTS,
+              "STRIPE_WEBHOOK_THIN_EVENTS",
+              PROCESSING,
+              "notify",
+              (b, v) -> b.thinEvents(thinEvents(v)),
+              c -> text(c.processing().thinEvents())),
+          entry(
               Keys.ALERT_SILENCE,
               "STRIPE_WEBHOOK_ALERT_SILENCE_MINUTES",
               OPERATIONS,
@@ -408,6 +422,16 @@ final class ConfigTable {
       default ->
           throw new IllegalArgumentException(
               Keys.PROCESSING + ": '" + value + "' is neither sync nor async");
+    };
+  }
+
+  private static WebhookConfig.ThinEvents thinEvents(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "notify" -> WebhookConfig.ThinEvents.NOTIFY;
+      case "fetch" -> WebhookConfig.ThinEvents.FETCH;
+      default ->
+          throw new IllegalArgumentException(
+              Keys.THIN_EVENTS + ": '" + value + "' is neither notify nor fetch");
     };
   }
 

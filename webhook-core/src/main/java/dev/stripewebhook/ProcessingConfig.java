@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * How verified events are handled and stored: sync or async, the handlers, the inbox (its
  * DataSource, the endpoint name its rows carry, attempts, retention, the in-memory capacity) and
- * the workers. Part of a {@link WebhookConfig}; immutable.
+ * the workers, the Stripe API key and what thin events give snapshot-typed code. Part of a {@link
+ * WebhookConfig}; immutable.
  *
  * @since 0.2
  */
@@ -23,6 +24,8 @@ public final class ProcessingConfig {
   private final int retentionDays;
   private final Duration inProgressWait;
   private final int memoryCapacity;
+  private final Optional<String> apiKey;
+  private final WebhookConfig.ThinEvents thinEvents;
 
   ProcessingConfig(
       WebhookConfig.Processing mode,
@@ -33,7 +36,9 @@ public final class ProcessingConfig {
       int attempts,
       int retentionDays,
       Duration inProgressWait,
-      int memoryCapacity) {
+      int memoryCapacity,
+      Optional<String> apiKey,
+      WebhookConfig.ThinEvents thinEvents) {
     this.mode = mode;
     this.handlers = List.copyOf(handlers);
     this.dataSource = dataSource;
@@ -43,6 +48,8 @@ public final class ProcessingConfig {
     this.retentionDays = retentionDays;
     this.inProgressWait = inProgressWait;
     this.memoryCapacity = memoryCapacity;
+    this.apiKey = apiKey;
+    this.thinEvents = thinEvents;
   }
 
   /** When handlers run ({@value WebhookConfig.Keys#PROCESSING}). */
@@ -95,6 +102,19 @@ public final class ProcessingConfig {
     return memoryCapacity;
   }
 
+  /**
+   * The Stripe API key ({@value WebhookConfig.Keys#API_KEY}); empty: none. A secret: never log or
+   * show it ({@link #toString()} says only whether one is set).
+   */
+  public Optional<String> apiKey() {
+    return apiKey;
+  }
+
+  /** What thin events give snapshot-typed code ({@value WebhookConfig.Keys#THIN_EVENTS}). */
+  public WebhookConfig.ThinEvents thinEvents() {
+    return thinEvents;
+  }
+
   @Override
   public String toString() {
     return "processing="
@@ -114,6 +134,10 @@ public final class ProcessingConfig {
         + ", inProgressWait="
         + inProgressWait.toSeconds()
         + "s, memoryCapacity="
-        + memoryCapacity;
+        + memoryCapacity
+        + ", apiKey="
+        + (apiKey.isPresent() ? "set" : "none")
+        + ", thinEvents="
+        + thinEvents.name().toLowerCase(Locale.ROOT);
   }
 }

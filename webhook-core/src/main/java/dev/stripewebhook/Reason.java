@@ -67,12 +67,20 @@ public enum Reason {
   /**
    * A JAX-RS parameter asks for a snapshot event or its data object ({@code Event}, {@code
    * PaymentIntent}...) but the delivery is a thin event notification, whose data must be fetched
-   * from Stripe's API, and no API key is configured for that. Answered 500 and recorded failed, so
-   * that Stripe retries and the event stays in the inbox. The fix: declare the parameter as {@code
-   * EventNotification} (or its typed subclass), or configure {@code stripe.api-key} ({@code
-   * STRIPE_API_KEY}), or switch the event destination to snapshot payloads.
+   * from Stripe's API, and fetching is not configured (or its related object is not of that type).
+   * Answered 500 and recorded failed, so that Stripe retries and the event stays in the inbox,
+   * replayable once fixed. The fixes: declare the parameter as {@code EventNotification} (or its
+   * typed subclass); or, for a related object of API v1, configure {@code stripe.api-key} ({@code
+   * STRIPE_API_KEY}) and {@code stripe.webhook.thin-events=fetch}; or switch the event destination
+   * to snapshot payloads.
    */
   THIN_EVENT_NEEDS_API_KEY("thin-event-needs-api-key", 500, "Thin event needs an API key"),
+  /**
+   * With {@code stripe.webhook.thin-events=fetch}, fetching a thin event's related object from
+   * Stripe's API for a snapshot-typed JAX-RS parameter failed (the network, an HTTP error):
+   * answered 500 and recorded failed, so that Stripe retries; the cause is in the server log.
+   */
+  THIN_EVENT_FETCH_FAILED("thin-event-fetch-failed", 500, "Thin event fetch failed"),
   /** A JAX-RS parameter asks for an object this event does not carry. */
   UNEXPECTED_DATA_OBJECT("unexpected-data-object", 400, "Unexpected event"),
   /** The admin console: no authenticated user (its JSON API answers with this code). */

@@ -45,8 +45,10 @@ public final class SignatureVerifier {
   private final Clock clock;
   private final WebhookConfig.Livemode livemode;
   private final Set<String> accounts;
+  private final StripeApiAccess api;
 
-  private SignatureVerifier(WebhookConfig config) {
+  private SignatureVerifier(WebhookConfig config, StripeApiAccess api) {
+    this.api = Objects.requireNonNull(api, "api == null");
     List<Key> keys = new ArrayList<>();
     VerificationConfig verification = config.verification();
     verification.secrets().forEach(secret -> keys.add(new Key(WebhookSigner.of(secret), null)));
@@ -63,7 +65,18 @@ public final class SignatureVerifier {
 
   /** A verifier for the secrets, tolerance and clock of {@code config}. */
   public static SignatureVerifier create(WebhookConfig config) {
-    return new SignatureVerifier(Objects.requireNonNull(config, "config == null"));
+    return create(config, StripeApiAccess.none());
+  }
+
+  /**
+   * A verifier for the secrets, tolerance and clock of {@code config} whose events reach Stripe's
+   * API through {@code api}: their thin notifications are bound to its client, and fetched for
+   * snapshot types when it says so.
+   *
+   * @since 0.2
+   */
+  public static SignatureVerifier create(WebhookConfig config, StripeApiAccess api) {
+    return new SignatureVerifier(Objects.requireNonNull(config, "config == null"), api);
   }
 
   /**
@@ -80,7 +93,7 @@ public final class SignatureVerifier {
     Key key = match(body, parsed);
     EventEnvelope envelope = EventEnvelope.read(body);
     checkRules(key, envelope);
-    return new VerifiedEvent(body, parsed.timestamp(), envelope);
+    return new VerifiedEvent(body, parsed.timestamp(), envelope, api);
   }
 
   private void checkRules(Key key, EventEnvelope envelope) throws WebhookVerificationException {
@@ -140,7 +153,7 @@ public final class SignatureVerifier {
     Key key = match(body, parsed);
     EventEnvelope envelope = EventEnvelope.read(body);
     checkRules(key, envelope);
-    return new VerifiedEvent(body, parsed.timestamp(), envelope);
+    return new VerifiedEvent(body, parsed.timestamp(), envelope, api);
   }
 
   /**

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.stream.JsonReader;
 import com.stripe.Stripe;
 import com.stripe.StripeClient;
@@ -49,13 +51,21 @@ public final class VerifiedEvent {
   private final byte[] body;
   private final long signedAt;
   private final EventEnvelope envelope;
+  private final StripeApiAccess api;
   private volatile Event event;
   private volatile StripeObject dataObject;
+  private volatile StripeObject related;
+  private volatile Optional<String> relatedUrl;
 
   VerifiedEvent(byte[] body, long signedAt, EventEnvelope envelope) {
+    this(body, signedAt, envelope, StripeApiAccess.none());
+  }
+
+  VerifiedEvent(byte[] body, long signedAt, EventEnvelope envelope, StripeApiAccess api) {
     this.body = body;
     this.signedAt = signedAt;
     this.envelope = envelope;
+    this.api = api;
   }
 
   /** The event id, {@code evt_...}; the key for deduplication. */
@@ -148,9 +158,12 @@ public final class VerifiedEvent {
   }
 
   /**
-   * The stripe-java event, built from the verified bytes on first use and then kept.
+   * The stripe-java event, built from the verified bytes on first use and then kept. For a thin
+   * event that {@link #fetchesSnapshot()} and whose related object is a snapshot event, that event,
+   * fetched from Stripe's API.
    *
-   * @throws IllegalStateException for a thin event: use {@link #eventNotification()}
+   * @throws IllegalStateException for any other thin event: use {@link #eventNotification()}
+   * @throws ThinEventFetchException when the fetch fails
    */
   public Event event() {
     Event built = event;
@@ -167,11 +180,15 @@ public final class VerifiedEvent {
 
   private Event buildEvent() {
     if (isThin()) {
+      if (fetchesSnapshot() && related() instanceof Event snapshot) {
+        return snapshot;
+      }
       throw new IllegalStateException(
           "Event "
               + id()
               + " is a thin event notification"
-              + " (v2.core.event); read it with eventNotification()");
+              + " (v2.core.event) that refers to no snapshot event; read it with"
+              + " eventNotification()");
     }
     String payload = bodyAsString();
     Event built =
@@ -190,8 +207,12 @@ public final class VerifiedEvent {
    * API release train than this stripe-java's, stripe-java's checked deserialization refuses it;
    * this falls back to its best-effort one, and logs that once per API version.
    *
-   * @throws IllegalStateException for a thin event, or when even the best-effort deserialization
-   *     fails
+   * <p>For a thin event that {@link #fetchesSnapshot()}: its related object, fetched from Stripe's
+   * API on first use (or, when that is a snapshot event, its data object).
+   *
+   * @throws IllegalStateException for any other thin event (the message names the fix), or when
+   *     even the best-effort deserialization fails
+   * @throws ThinEventFetchException when the fetch fails
    */
   public StripeObject dataObject() {
     StripeObject kept = dataObject;
@@ -200,7 +221,11 @@ public final class VerifiedEvent {
         kept = dataObject;
         if (kept == null) {
           StripeObject fromBody = dataObjectFromBody();
-          kept = dataObject = fromBody != null ? fromBody : dataObjectFromEvent();
+          kept =
+              dataObject =
+                  fromBody != null
+                      ? fromBody
+                      : isThin() ? dataObjectOfThinEvent() : dataObjectOf(event());
         }
       }
     }
@@ -253,13 +278,88 @@ public final class VerifiedEvent {
     return reader;
   }
 
-  private StripeObject dataObjectFromEvent() {
-    var deserializer = event().getDataObjectDeserializer();
+  private StripeObject dataObjectOfThinEvent() {
+    if (!fetchesSnapshot()) {
+      throw new IllegalStateException(
+          "Event "
+              + id()
+              + " ("
+              + type()
+              + ") is a thin event notification: it carries no data object. Read it with"
+              + " eventNotification() and fetch what you need, or, for a related object of API v1,"
+              + " configure "
+              + WebhookConfig.Keys.API_KEY
+              + " and "
+              + WebhookConfig.Keys.THIN_EVENTS
+              + "=fetch");
+    }
+    StripeObject fetched = related();
+    return fetched instanceof Event snapshot ? dataObjectOf(snapshot) : fetched;
+  }
+
+  /**
+   * Whether this is a thin event whose data Stripe's API is asked for when {@link #dataObject()}
+   * (or, for a related snapshot event, {@link #event()}) is called: {@value
+   * WebhookConfig.Keys#THIN_EVENTS}{@code =fetch}, an API key, and a related object of API v1.
+   */
+  public boolean fetchesSnapshot() {
+    return isThin() && api.fetchesSnapshots() && relatedUrl().isPresent();
+  }
+
+  /**
+   * {@code related_object.url} when it is a path of API v1 (the only kind fetched for snapshot
+   * types); stripe-java's typed notifications read the same field.
+   */
+  private Optional<String> relatedUrl() {
+    Optional<String> url = relatedUrl;
+    if (url == null) {
+      url = relatedUrl = Optional.ofNullable(readRelatedUrl()).filter(VerifiedEvent::isV1Path);
+    }
+    return url;
+  }
+
+  private String readRelatedUrl() {
+    try {
+      JsonObject root = ApiResource.GSON.fromJson(bodyReader(), JsonObject.class);
+      JsonElement relatedObject = root.get("related_object");
+      if (relatedObject == null || !relatedObject.isJsonObject()) {
+        return null;
+      }
+      JsonElement url = relatedObject.getAsJsonObject().get("url");
+      return url != null && url.isJsonPrimitive() ? url.getAsString() : null;
+    } catch (RuntimeException e) {
+      return null; // not a notification stripe-java could read either
+    }
+  }
+
+  private static boolean isV1Path(String url) {
+    return url.startsWith("/v1/") && url.matches("/v1/[A-Za-z0-9_./-]+") && !url.contains("..");
+  }
+
+  /** The related object, fetched once through the endpoint's client. */
+  private StripeObject related() {
+    StripeObject fetched = related;
+    if (fetched == null) {
+      synchronized (this) {
+        fetched = related;
+        if (fetched == null) {
+          EventNotification notification = eventNotification();
+          String context = notification.context == null ? null : notification.context.toString();
+          fetched = related = api.fetch(id(), relatedUrl().orElseThrow(), context);
+        }
+      }
+    }
+    return fetched;
+  }
+
+  private StripeObject dataObjectOf(Event snapshot) {
+    var deserializer = snapshot.getDataObjectDeserializer();
     Optional<StripeObject> exact = deserializer.getObject();
     if (exact.isPresent()) {
       return exact.get();
     }
-    String version = apiVersion().orElse("(none)");
+    String version =
+        snapshot.getApiVersion() != null ? snapshot.getApiVersion() : apiVersion().orElse("(none)");
     if (WARNED_API_VERSIONS.add(version)) {
       LOG.log(
           Level.WARNING,
@@ -289,13 +389,19 @@ public final class VerifiedEvent {
   }
 
   /**
-   * The thin event notification, parsed by stripe-java, without an API client: its fetch methods
-   * need {@link #eventNotification(StripeClient)}.
+   * The thin event notification, parsed by stripe-java (its typed subclass, such as {@code
+   * V1BillingMeterErrorReportTriggeredEventNotification}, when stripe-java knows the type), bound
+   * to the endpoint's {@link StripeClient}: its {@code fetchEvent()} and {@code
+   * fetchRelatedObject()} call Stripe's API with the notification's context ({@code
+   * Stripe-Context}: the connected account or organization) applied, as stripe-java does. Without
+   * an API key ({@value WebhookConfig.Keys#API_KEY}) it is not bound, and stripe-java's fetch
+   * methods fail (with stripe-java 33.3.0, a {@code NullPointerException}); bind it yourself with
+   * {@link #eventNotification(StripeClient)}. A new object on every call.
    *
    * @throws IllegalStateException when this is a snapshot event
    */
   public EventNotification eventNotification() {
-    return eventNotification(null);
+    return eventNotification(api.client().orElse(null));
   }
 
   /** The thin event notification, parsed by stripe-java, bound to {@code client} for fetches. */

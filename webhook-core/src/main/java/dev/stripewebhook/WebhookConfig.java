@@ -64,6 +64,9 @@ import java.util.function.Function;
  *       <td>both, refused when they disagree</td></tr>
  *   <tr><td>{@value Keys#MEMORY_CAPACITY}</td><td>{@code STRIPE_WEBHOOK_MEMORY_CAPACITY}</td>
  *       <td>10,000 events</td></tr>
+ *   <tr><td>{@value Keys#API_KEY} (secret)</td><td>{@code STRIPE_API_KEY}</td><td>none</td></tr>
+ *   <tr><td>{@value Keys#THIN_EVENTS}</td><td>{@code STRIPE_WEBHOOK_THIN_EVENTS}</td>
+ *       <td>notify</td></tr>
  * </table>
  *
  * <h2>Usage</h2>
@@ -252,6 +255,26 @@ public final class WebhookConfig {
      */
     public static final String MEMORY_CAPACITY = "stripe.webhook.memory-capacity";
 
+    /**
+     * The Stripe API key the endpoint's {@code StripeClient} is built with, once: thin event
+     * notifications handed to handlers and observers are bound to it, so that their {@code
+     * fetchEvent()} and {@code fetchRelatedObject()} work; recovery reads the Events API with it. A
+     * secret key ({@code sk_test_}, {@code sk_live_}) or, better, a restricted key ({@code
+     * rk_test_}, {@code rk_live_}) that may read events and the objects your handlers fetch. Never
+     * logged or shown. Environment: {@code STRIPE_API_KEY}. Default: none. Value: {@value}.
+     */
+    public static final String API_KEY = "stripe.api-key";
+
+    /**
+     * What a thin event notification gives a handler, observer or JAX-RS parameter that asks for a
+     * snapshot type ({@code event.dataObject(PaymentIntent.class)}, {@code @StripeEvent Meter}):
+     * {@code notify}, only the notification; {@code fetch}, the object too, fetched from Stripe's
+     * API with {@value #API_KEY} when the notification's related object is an API v1 object (a
+     * related snapshot event gives its data object). Environment: {@code
+     * STRIPE_WEBHOOK_THIN_EVENTS}. Default {@code notify}. Value: {@value}.
+     */
+    public static final String THIN_EVENTS = "stripe.webhook.thin-events";
+
     /** The environment variable that holds {@code key}. */
     public static String environmentName(String key) {
       return ConfigTable.entry(key).environment();
@@ -281,6 +304,14 @@ public final class WebhookConfig {
     ASYNC
   }
 
+  /** What thin event notifications give snapshot-typed code; see {@link Keys#THIN_EVENTS}. */
+  public enum ThinEvents {
+    /** The notification only; a snapshot type cannot be had from it. */
+    NOTIFY,
+    /** The related API v1 object too, fetched from Stripe's API with the API key. */
+    FETCH
+  }
+
   /** Which events a deployment accepts, by their {@code livemode}. */
   public enum Livemode {
     /** Test-mode events only. */
@@ -300,6 +331,10 @@ public final class WebhookConfig {
   public static final Duration MAX_DEBUG_PERIOD = Duration.ofHours(24);
 
   private static final String SECRET_PREFIX = "whsec_";
+
+  /** What a Stripe secret or restricted API key starts with. */
+  private static final List<String> API_KEY_PREFIXES =
+      List.of("sk_test_", "sk_live_", "rk_test_", "rk_live_");
 
   private final VerificationConfig verification;
   private final EdgeConfig edge;
@@ -334,7 +369,9 @@ public final class WebhookConfig {
             builder.attempts,
             builder.retentionDays,
             builder.inProgressWait,
-            builder.memoryCapacity);
+            builder.memoryCapacity,
+            builder.apiKey,
+            builder.thinEvents);
     this.operations =
         new OperationsConfig(builder.alertSilence, builder.alertFailures, builder.debugUntil);
   }
@@ -450,6 +487,8 @@ public final class WebhookConfig {
     private int retentionDays;
     private Duration inProgressWait;
     private int memoryCapacity;
+    private Optional<String> apiKey = Optional.empty();
+    private ThinEvents thinEvents;
     private Optional<Duration> alertSilence = Optional.empty();
     private Optional<OperationsConfig.FailureAlert> alertFailures = Optional.empty();
     private Optional<Instant> debugUntil = Optional.empty();
@@ -673,6 +712,37 @@ public final class WebhookConfig {
       return this;
     }
 
+    /**
+     * The Stripe API key (see {@link Keys#API_KEY}).
+     *
+     * @throws IllegalArgumentException unless a secret or restricted key ({@code sk_test_}, {@code
+     *     sk_live_}, {@code rk_test_}, {@code rk_live_}); the message never holds the value
+     */
+    public Builder apiKey(String key) {
+      Objects.requireNonNull(key, "key == null");
+      String trimmed = key.strip();
+      boolean valid = false;
+      for (String prefix : API_KEY_PREFIXES) {
+        valid |= trimmed.startsWith(prefix) && trimmed.length() > prefix.length();
+      }
+      if (!valid) {
+        throw new IllegalArgumentException(
+            Keys.API_KEY
+                + " (STRIPE_API_KEY): not a Stripe secret or restricted API key"
+                + describeWrongKey(trimmed)
+                + "; give a key that starts with sk_test_, sk_live_, rk_test_ or rk_live_,"
+                + " from the Dashboard's API keys page");
+      }
+      this.apiKey = Optional.of(trimmed);
+      return this;
+    }
+
+    /** What thin events give snapshot-typed code (see {@link Keys#THIN_EVENTS}). */
+    public Builder thinEvents(ThinEvents thinEvents) {
+      this.thinEvents = Objects.requireNonNull(thinEvents, "thinEvents == null");
+      return this;
+    }
+
     /** Alert after this long without a verified delivery (off unless set); at least 1 minute. */
     public Builder alertSilence(Duration silence) {
       Objects.requireNonNull(silence, "silence == null");
@@ -791,6 +861,9 @@ public final class WebhookConfig {
     /** Names a mistaken key's kind by its public prefix only; never echoes the value. */
     private static String describeWrongKey(String value) {
       String lower = value.toLowerCase(Locale.ROOT);
+      if (lower.startsWith(SECRET_PREFIX)) {
+        return " (it starts with whsec_, which is a webhook signing secret)";
+      }
       for (String prefix :
           new String[] {"sk_test_", "sk_live_", "rk_test_", "rk_live_", "pk_test_", "pk_live_"}) {
         if (lower.startsWith(prefix)) {

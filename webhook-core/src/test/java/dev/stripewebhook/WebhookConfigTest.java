@@ -274,4 +274,60 @@ class WebhookConfigTest {
                             "10k"))))
         .hasMessage("stripe.webhook.memory-capacity: '10k' is not a whole number of events");
   }
+
+  @Test
+  void readsTheApiKeyFromStripeApiKeyAndNeverShowsIt() {
+    WebhookConfig config =
+        WebhookConfig.fromSources(
+            source(Map.of("STRIPE_WEBHOOK_SECRET", "whsec_a", "STRIPE_API_KEY", "rk_live_hidden")));
+    assertThat(config.processing().apiKey()).contains("rk_live_hidden");
+    assertThat(config.processing().thinEvents()).isEqualTo(WebhookConfig.ThinEvents.NOTIFY);
+    assertThat(config.toString()).doesNotContain("hidden").contains("apiKey=set");
+    assertThat(WebhookConfig.builder().secrets("whsec_a").build().processing().apiKey()).isEmpty();
+  }
+
+  @Test
+  void failsAtStartupOnAKeyThatIsNoSecretOrRestrictedKeyWithoutEchoingIt() {
+    for (String key : new String[] {"sk_test_ok", "sk_live_ok", "rk_test_ok", "rk_live_ok"}) {
+      assertThat(WebhookConfig.builder().apiKey(key).secrets("whsec_a").build().processing())
+          .extracting(ProcessingConfig::apiKey)
+          .isEqualTo(java.util.Optional.of(key));
+    }
+    for (String key : new String[] {"pk_live_secretvalue", "whsec_secretvalue", "secretvalue"}) {
+      assertThatThrownBy(
+              () ->
+                  WebhookConfig.fromSources(
+                      source(
+                          Map.of(
+                              WebhookConfig.Keys.SECRETS,
+                              "whsec_a",
+                              WebhookConfig.Keys.API_KEY,
+                              key))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("stripe.api-key (STRIPE_API_KEY): not a Stripe secret")
+          .hasMessageContaining("sk_test_, sk_live_, rk_test_ or rk_live_")
+          .hasMessageNotContaining("secretvalue");
+    }
+    assertThatThrownBy(() -> WebhookConfig.builder().apiKey("sk_test_"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void thinEventsIsNotifyOrFetch() {
+    WebhookConfig config =
+        WebhookConfig.fromSources(
+            source(
+                Map.of("STRIPE_WEBHOOK_SECRET", "whsec_a", "STRIPE_WEBHOOK_THIN_EVENTS", "FETCH")));
+    assertThat(config.processing().thinEvents()).isEqualTo(WebhookConfig.ThinEvents.FETCH);
+    assertThatThrownBy(
+            () ->
+                WebhookConfig.fromSources(
+                    source(
+                        Map.of(
+                            WebhookConfig.Keys.SECRETS,
+                            "whsec_a",
+                            WebhookConfig.Keys.THIN_EVENTS,
+                            "pull"))))
+        .hasMessage("stripe.webhook.thin-events: 'pull' is neither notify nor fetch");
+  }
 }

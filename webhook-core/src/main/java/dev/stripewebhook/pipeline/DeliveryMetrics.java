@@ -32,6 +32,12 @@ interface DeliveryMetrics {
   /** One delivery refused for its address carried a valid signature. */
   default void signedOutsideAllowList() {}
 
+  /**
+   * One fetch of a thin event's related object for snapshot-typed code ({@code
+   * stripe.webhook.thin-events=fetch}): whether it succeeded, how long it took.
+   */
+  default void thinEventFetch(boolean succeeded, long nanos) {}
+
   /** How long reading and verifying one delivery took. */
   void verification(long nanos);
 

@@ -16,10 +16,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * (by {@code reason}), duplicate, handled and failed deliveries, of events that went dead, and of
  * correctly signed deliveries refused for their address ({@code
  * stripe.webhook.signed.outside.allowlist}); timers of verification, of handling (handlers and
- * observers, in the request or in a worker, by {@code outcome}: {@code success} or {@code failure})
- * and of whole deliveries (by {@code outcome}); a gauge of the seconds since the last verified
- * delivery, which grows when Stripe stops reaching the endpoint; and gauges of the inbox's backlog
- * (received, processing and failed events) and of the age of its oldest waiting event.
+ * observers, in the request or in a worker, by {@code outcome}: {@code success} or {@code
+ * failure}), of fetches of thin events' related objects for snapshot-typed code ({@code
+ * stripe.webhook.thin.fetch}, by {@code outcome}) and of whole deliveries (by {@code outcome}); a
+ * gauge of the seconds since the last verified delivery, which grows when Stripe stops reaching the
+ * endpoint; and gauges of the inbox's backlog (received, processing and failed events) and of the
+ * age of its oldest waiting event.
  */
 final class MicrometerDeliveryMetrics implements DeliveryMetrics {
   private final MeterRegistry registry;
@@ -33,6 +35,8 @@ final class MicrometerDeliveryMetrics implements DeliveryMetrics {
   private final Timer verification;
   private final Timer handlingSucceeded;
   private final Timer handlingFailed;
+  private final Timer fetchSucceeded;
+  private final Timer fetchFailed;
   private final AtomicLong lastVerifiedNanos = new AtomicLong(System.nanoTime());
 
   private MicrometerDeliveryMetrics(MeterRegistry registry) {
@@ -47,6 +51,8 @@ final class MicrometerDeliveryMetrics implements DeliveryMetrics {
     this.verification = registry.timer("stripe.webhook.verification");
     this.handlingSucceeded = registry.timer("stripe.webhook.handling", "outcome", "success");
     this.handlingFailed = registry.timer("stripe.webhook.handling", "outcome", "failure");
+    this.fetchSucceeded = registry.timer("stripe.webhook.thin.fetch", "outcome", "success");
+    this.fetchFailed = registry.timer("stripe.webhook.thin.fetch", "outcome", "failure");
     Gauge.builder(
             "stripe.webhook.last.verified.age",
             lastVerifiedNanos,
@@ -94,6 +100,11 @@ final class MicrometerDeliveryMetrics implements DeliveryMetrics {
   @Override
   public void handling(boolean succeeded, long nanos) {
     (succeeded ? handlingSucceeded : handlingFailed).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void thinEventFetch(boolean succeeded, long nanos) {
+    (succeeded ? fetchSucceeded : fetchFailed).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   @Override

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.pipeline;
 
+import com.stripe.StripeClient;
 import dev.stripewebhook.EventHandlerException;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.LogText;
 import dev.stripewebhook.Reason;
 import dev.stripewebhook.SignatureVerifier;
+import dev.stripewebhook.StripeApiAccess;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookAlertListener;
@@ -89,6 +91,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   private final BodyReader bodyReader;
   private final ClientAddresses addresses;
   private final DeliveryMetrics metrics;
+  private final StripeApiAccess api;
   private final ClassLoader loader;
   // Visible as lease_owner: which process holds an event, never anything secret.
   private final String owner =
@@ -126,14 +129,38 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     this.inbox =
         builder.inbox != null ? builder.inbox : InboxFactory.create(config, builder.dataSource);
 
-    this.verifier = SignatureVerifier.create(config);
     this.bodyReader = new BodyReader(config.edge().maxBody(), config.edge().bodyTimeout());
     this.metrics = DeliveryMetrics.find(builder.meterRegistry, loader);
+    this.api = apiAccess(config, builder.stripeClient, metrics);
+    this.verifier = SignatureVerifier.create(config, api);
     this.doorClaims = new DoorClaims(inbox, builder.doorClaimLimit, label);
     this.debug = new DebugLog(config, label, LOG, DEBUG_LOGGER);
     List<WebhookAlertListener> listeners = new ArrayList<>();
     ServiceLoader.load(WebhookAlertListener.class, loader).forEach(listeners::add);
     this.alerts = AlertMonitor.create(config, listeners, CdiLookup.events(loader));
+  }
+
+  /**
+   * The one client of Stripe's API: the given one, else one built from {@value
+   * WebhookConfig.Keys#API_KEY}, else none.
+   */
+  private static StripeApiAccess apiAccess(
+      WebhookConfig config, StripeClient given, DeliveryMetrics metrics) {
+    boolean fetch = config.processing().thinEvents() == WebhookConfig.ThinEvents.FETCH;
+    StripeClient client =
+        given != null ? given : config.processing().apiKey().map(StripeClient::new).orElse(null);
+    if (client == null) {
+      if (fetch) {
+        throw new IllegalArgumentException(
+            WebhookConfig.Keys.THIN_EVENTS
+                + "=fetch needs an API key to fetch with: set STRIPE_API_KEY (or "
+                + WebhookConfig.Keys.API_KEY
+                + ") to a restricted key that may read events and the objects your handlers"
+                + " take, or use notify");
+      }
+      return StripeApiAccess.none();
+    }
+    return StripeApiAccess.of(client, fetch, metrics::thinEventFetch);
   }
 
   /** A builder of an endpoint with {@code config}. */
@@ -182,6 +209,14 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   /** The configuration in force. */
   public WebhookConfig config() {
     return config;
+  }
+
+  /**
+   * The endpoint's access to Stripe's API: the one {@link StripeClient} its thin notifications are
+   * bound to (empty without an API key), and whether it fetches for snapshot types.
+   */
+  public StripeApiAccess stripeApi() {
+    return api;
   }
 
   /** The endpoint's event inbox. */
@@ -976,6 +1011,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     private ClassLoader loader;
     private String label;
     private Duration doorClaimLimit = DoorClaims.LIMIT;
+    private StripeClient stripeClient;
 
     private Builder(WebhookConfig config) {
       this.config = Objects.requireNonNull(config, "config == null");
@@ -1013,6 +1049,17 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
      */
     public Builder dataSource(DataSource dataSource) {
       this.dataSource = dataSource;
+      return this;
+    }
+
+    /**
+     * The client of Stripe's API the endpoint's thin notifications are bound to and fetches with,
+     * instead of one built from {@value WebhookConfig.Keys#API_KEY}: for a client with its own
+     * settings (a proxy, timeouts, or, in tests, an API base on a local server). Null: built from
+     * the key, if one is configured.
+     */
+    public Builder stripeClient(StripeClient client) {
+      this.stripeClient = client;
       return this;
     }
 

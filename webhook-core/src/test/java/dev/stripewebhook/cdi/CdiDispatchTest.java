@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
+import com.stripe.events.UnknownEventNotification;
 import com.stripe.model.Event;
 import com.stripe.model.Invoice;
+import com.stripe.model.PaymentIntent;
 import com.stripe.model.Subscription;
 import com.stripe.model.v2.core.EventNotification;
+import dev.stripewebhook.RecordedStripeApi;
 import dev.stripewebhook.SignatureVerifier;
+import dev.stripewebhook.StripeApiAccess;
 import dev.stripewebhook.StripeEventHandler;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
@@ -81,6 +85,17 @@ class CdiDispatchTest {
       calls.add("thin:" + notification.getType());
     }
 
+    void fetching(@Observes @StripeEventType("v1.payment_intent.*") EventNotification notification)
+        throws Exception {
+      PaymentIntent intent =
+          (PaymentIntent) ((UnknownEventNotification) notification).fetchRelatedObject();
+      calls.add("fetched:" + intent.getId());
+    }
+
+    void snapshotTyped(@Observes @StripeEventType("v1.payment_intent.*") PaymentIntent intent) {
+      calls.add("snapshot:" + intent.getId());
+    }
+
     void failing(@Observes @StripeEventType("charge.failed") Event event) throws Exception {
       throw new java.io.IOException("ledger unavailable");
     }
@@ -130,7 +145,8 @@ class CdiDispatchTest {
             "invoice.paid",
             "payout.failed",
             "payout.paid",
-            "v1.billing.meter.*");
+            "v1.billing.meter.*",
+            "v1.payment_intent.*");
   }
 
   @Test
@@ -188,6 +204,33 @@ class CdiDispatchTest {
   }
 
   @Test
+  void thinObserversFetchThroughTheEndpointsClientAndWithFetchV1TypesGetTheObject()
+      throws Exception {
+    try (RecordedStripeApi api = RecordedStripeApi.start()) {
+      JsonObject notification =
+          api.paymentIntentNotification("v1.payment_intent.succeeded", "acct_1Observed");
+      String intent = notification.getAsJsonObject("related_object").get("id").getAsString();
+      byte[] thin = StripeFixtures.toBytes(notification);
+
+      dispatcher.handle(verified(thin, StripeApiAccess.of(api.client(), false, (ok, n) -> {})));
+      assertThat(calls).containsExactly("fetched:" + intent);
+
+      calls.clear();
+      dispatcher.handle(verified(thin, StripeApiAccess.of(api.client(), true, (ok, n) -> {})));
+      assertThat(calls).containsExactlyInAnyOrder("fetched:" + intent, "snapshot:" + intent);
+      assertThat(api.requests)
+          .hasSize(3)
+          .allSatisfy(
+              request -> {
+                assertThat(request.path()).isEqualTo("/v1/payment_intents/" + intent);
+                assertThat(request.authorization())
+                    .isEqualTo("Bearer " + RecordedStripeApi.API_KEY);
+                assertThat(request.stripeContext()).isEqualTo("acct_1Observed");
+              });
+    }
+  }
+
+  @Test
   void rethrowsWhatASyncObserverThrew() {
     assertThatThrownBy(() -> dispatcher.handle(verified(StripeFixtures.event("charge.failed"))))
         .isInstanceOf(java.io.IOException.class)
@@ -234,8 +277,12 @@ class CdiDispatchTest {
   }
 
   static VerifiedEvent verified(byte[] body) throws Exception {
+    return verified(body, StripeApiAccess.none());
+  }
+
+  static VerifiedEvent verified(byte[] body, StripeApiAccess api) throws Exception {
     WebhookConfig config = WebhookConfig.builder().secrets(SECRET).build();
-    return SignatureVerifier.create(config)
+    return SignatureVerifier.create(config, api)
         .verify(body, SignedPayload.of(body).secret(SECRET).header());
   }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.servlet;
 
+import com.stripe.StripeClient;
 import com.stripe.model.Event;
 import dev.stripewebhook.ConfigSource;
 import dev.stripewebhook.EventHandlers;
@@ -128,6 +129,14 @@ public class StripeWebhookFilter extends HttpFilter {
   public static final String DATASOURCE_ATTRIBUTE = "dev.stripewebhook.datasource";
 
   /**
+   * A servlet context attribute an application may set, before the filter (or the JAX-RS feature)
+   * starts, to the {@code com.stripe.StripeClient} its thin notifications are bound to and fetch
+   * with, instead of one built from {@value WebhookConfig.Keys#API_KEY}: a client with its own
+   * proxy or timeouts, or, in tests, one whose API base is a local server: {@value}.
+   */
+  public static final String STRIPE_CLIENT_ATTRIBUTE = "dev.stripewebhook.stripe-client";
+
+  /**
    * The servlet context attribute that holds the {@link WebhookConfig} of the endpoint named {@code
    * default} (or of the only endpoint), for other parts of the application: {@value}.
    */
@@ -217,6 +226,7 @@ public class StripeWebhookFilter extends HttpFilter {
               .inbox(inbox)
               .dataSource((DataSource) dataSource)
               .meterRegistry(context.getAttribute(METER_REGISTRY_ATTRIBUTE))
+              .stripeClient(stripeClient(context))
               .classLoader(loader)
               .label("StripeWebhookFilter '" + getFilterName() + "'")
               .build();
@@ -242,6 +252,24 @@ public class StripeWebhookFilter extends HttpFilter {
     endpoint.start();
     publish(context);
     LOG.log(Level.INFO, "{0} ready, endpoint ''{1}''", endpoint, endpoint.name());
+  }
+
+  /**
+   * The {@value #STRIPE_CLIENT_ATTRIBUTE} of {@code context}, or null.
+   *
+   * @throws IllegalArgumentException when it is set to something else than a {@code StripeClient}
+   */
+  public static StripeClient stripeClient(ServletContext context) {
+    Object client = context.getAttribute(STRIPE_CLIENT_ATTRIBUTE);
+    if (client != null && !(client instanceof StripeClient)) {
+      throw new IllegalArgumentException(
+          "servlet context attribute "
+              + STRIPE_CLIENT_ATTRIBUTE
+              + " is a "
+              + client.getClass().getName()
+              + ", not a com.stripe.StripeClient");
+    }
+    return (StripeClient) client;
   }
 
   /** Makes the endpoint known to the admin console, recovery and the JAX-RS providers. */

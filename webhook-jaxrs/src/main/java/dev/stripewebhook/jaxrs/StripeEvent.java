@@ -15,12 +15,15 @@ import java.lang.annotation.Target;
  * {@link dev.stripewebhook.VerifiedEvent}.
  *
  * <p>Thin event notifications (event destinations with a thin payload) fill an {@code
- * EventNotification} or {@code VerifiedEvent} parameter. A thin delivery to a parameter of a
- * snapshot type is answered 500 {@code thin-event-needs-api-key} and recorded failed, so that
- * Stripe retries it: declare {@code EventNotification} for such an endpoint. A typed notification
- * or data object of another type than the event's is answered 400 {@code unexpected-data-object}.
- * The event destination ping ({@code v2.core.event_destination.ping}) is answered 200 before any
- * resource method runs.
+ * EventNotification} or {@code VerifiedEvent} parameter; the notification is bound to the
+ * endpoint's {@code StripeClient} (built from {@code stripe.api-key}), so its {@code fetchEvent()}
+ * and {@code fetchRelatedObject()} work. A thin delivery to a parameter of a snapshot type gets the
+ * related API v1 object, fetched, when {@code stripe.webhook.thin-events=fetch} and an API key are
+ * configured (a failed fetch: 500 {@code thin-event-fetch-failed}); otherwise it is answered 500
+ * {@code thin-event-needs-api-key}; either way it is recorded failed, so that Stripe retries it. A
+ * typed notification or data object of another type than the event's is answered 400 {@code
+ * unexpected-data-object}. The event destination ping ({@code v2.core.event_destination.ping}) is
+ * answered 200 before any resource method runs.
  *
  * <h2>Usage</h2>
  *

@@ -5,7 +5,9 @@ import com.stripe.model.Event;
 import com.stripe.model.StripeObject;
 import com.stripe.model.v2.core.EventNotification;
 import dev.stripewebhook.Reason;
+import dev.stripewebhook.ThinEventFetchException;
 import dev.stripewebhook.VerifiedEvent;
+import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.jaxrs.internal.Verification;
 import dev.stripewebhook.jaxrs.internal.WebhookRejection;
 import jakarta.servlet.http.HttpServletRequest;
@@ -15,6 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.ext.MessageBodyReader;
 import java.io.InputStream;
+import java.lang.System.Logger.Level;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Type;
 
@@ -24,6 +27,7 @@ import java.lang.reflect.Type;
  */
 @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
 final class StripeEventReader implements MessageBodyReader<Object> {
+  private static final System.Logger LOG = System.getLogger(StripeEventReader.class.getName());
   private final Verification verification;
 
   @Context private HttpServletRequest request;
@@ -62,19 +66,7 @@ final class StripeEventReader implements MessageBodyReader<Object> {
     if (event.isThin()
         && !VerifiedEvent.class.equals(type)
         && !EventNotification.class.isAssignableFrom(type)) {
-      // A genuine delivery this resource cannot take yet: a 5xx, so that Stripe retries and the
-      // event stays recorded (failed) and visible; never the 400 of a body that is not an event.
-      throw WebhookRejection.of(
-          Reason.THIN_EVENT_NEEDS_API_KEY,
-          "Event "
-              + event.id()
-              + " ("
-              + event.type()
-              + ") is a thin event notification: its "
-              + type.getSimpleName()
-              + " would have to be fetched from Stripe's API, which this library does not do yet."
-              + " Declare the parameter as EventNotification (or its typed subclass), or switch"
-              + " the event destination to snapshot payloads.");
+      return snapshotOfThin(event, type);
     }
     Object value = valueOf(event, type);
     if (!type.isInstance(value)) {
@@ -89,6 +81,55 @@ final class StripeEventReader implements MessageBodyReader<Object> {
               + ", not the "
               + type.getSimpleName()
               + " this endpoint takes.");
+    }
+    return value;
+  }
+
+  /**
+   * A snapshot type for a thin event: fetched, with {@value WebhookConfig.Keys#THIN_EVENTS}{@code
+   * =fetch} and an API key; else, and when the fetch fails, a 5xx, so that Stripe retries and the
+   * event stays recorded (failed), visible and replayable: never the 400 of a body that is not an
+   * event.
+   */
+  private static Object snapshotOfThin(VerifiedEvent event, Class<?> type) {
+    String what = "Event " + event.id() + " (" + event.type() + ") is a thin event notification";
+    if (!event.fetchesSnapshot()) {
+      throw WebhookRejection.of(
+          Reason.THIN_EVENT_NEEDS_API_KEY,
+          what
+              + ": its "
+              + type.getSimpleName()
+              + " would have to be fetched from Stripe's API. Declare the parameter as"
+              + " EventNotification (or its typed subclass); or, when its related object is of API"
+              + " v1, set "
+              + WebhookConfig.Keys.API_KEY
+              + " (STRIPE_API_KEY) and "
+              + WebhookConfig.Keys.THIN_EVENTS
+              + "=fetch; or switch the event destination to snapshot payloads.");
+    }
+    Object value;
+    try {
+      value = valueOf(event, type);
+    } catch (ThinEventFetchException e) {
+      LOG.log(Level.ERROR, e.getMessage() + "; answered 500 so that Stripe retries");
+      throw WebhookRejection.of(
+          Reason.THIN_EVENT_FETCH_FAILED,
+          what
+              + ": fetching its related object from Stripe's API failed; Stripe will deliver it"
+              + " again. See the server log.");
+    } catch (IllegalStateException e) {
+      value = null; // a related object that is no snapshot event, asked for as an Event
+    }
+    if (!type.isInstance(value)) {
+      throw WebhookRejection.of(
+          Reason.THIN_EVENT_NEEDS_API_KEY,
+          what
+              + ": its related object, fetched, is "
+              + (value == null ? "no snapshot event" : "a " + value.getClass().getSimpleName())
+              + ", not the "
+              + type.getSimpleName()
+              + " this endpoint takes. Declare the parameter as EventNotification (or its typed"
+              + " subclass), or switch the event destination to snapshot payloads.");
     }
     return value;
   }

@@ -163,7 +163,8 @@ abstract class AbstractStripeEventTest {
     byte[] thin = StripeFixtures.thinEvent(StripeFixtures.METER_ERROR_REPORT_TRIGGERED);
     HttpResponse<String> response = send("/api/event", thin);
     assertProblem(response, 500, "thin-event-needs-api-key");
-    assertThat(response.body()).contains("EventNotification").contains("snapshot payloads");
+    assertThat(response.body())
+        .contains("EventNotification", "snapshot payloads", "stripe.api-key", "thin-events=fetch");
     // Recorded failed, not done: Stripe's retry is processed again, not acknowledged as a copy.
     assertProblem(send("/api/event", thin), 500, "thin-event-needs-api-key");
     assertProblem(

@@ -19,7 +19,9 @@ import java.util.function.Supplier;
  * payloads are built only when some observer takes them: the stripe-java {@code Event}, the data
  * object, the thin notification, the {@link VerifiedEvent} itself. The qualifiers are every
  * observed {@code @StripeEventType} pattern that matches, fired together once, so an observer is
- * notified once per delivery however many of its patterns match.
+ * notified once per delivery however many of its patterns match. A thin event gives the data object
+ * only when it {@link VerifiedEvent#fetchesSnapshot()}: then it is fetched from Stripe's API when
+ * an observer of data objects exists.
  *
  * <p>Not API: may change in any release.
  */
@@ -99,6 +101,10 @@ public final class CdiEventDispatcher implements StripeEventHandler {
     fire(events, Payload.VERIFIED_EVENT, () -> event);
     if (event.isThin()) {
       fire(events, Payload.NOTIFICATION, event::eventNotification);
+      if (event.fetchesSnapshot()) {
+        // stripe.webhook.thin-events=fetch: observers of v1 types get the related object, fetched.
+        fire(events, Payload.DATA_OBJECT, event::dataObject);
+      }
     } else {
       fire(events, Payload.EVENT, event::event);
       fire(events, Payload.DATA_OBJECT, event::dataObject);

@@ -186,6 +186,7 @@ public final class Verification {
               .cdiObservers(loader)
               .dataSource(dataSource instanceof DataSource found ? found : null)
               .meterRegistry(context.getAttribute(StripeWebhookFilter.METER_REGISTRY_ATTRIBUTE))
+              .stripeClient(StripeWebhookFilter.stripeClient(context))
               .classLoader(loader)
               .label("StripeWebhookFeature (endpoint '" + config.processing().endpoint() + "')")
               .build();

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook;
+
+import com.stripe.StripeClient;
+import com.stripe.exception.StripeException;
+import com.stripe.model.StripeObject;
+import com.stripe.net.ApiMode;
+import com.stripe.net.ApiResource.RequestMethod;
+import com.stripe.net.RawRequestOptions;
+import com.stripe.net.StripeResponse;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How the events a {@link SignatureVerifier} verifies reach Stripe's API: the endpoint's {@link
+ * StripeClient}, built once from {@value WebhookConfig.Keys#API_KEY} (or given), to which thin
+ * event notifications are bound; and whether a thin event's related API v1 object is fetched for
+ * code that asks for a snapshot type ({@value WebhookConfig.Keys#THIN_EVENTS}{@code =fetch}). Each
+ * such fetch is reported to a {@link FetchListener}: the endpoint counts and times it.
+ *
+ * <p>Thread safe.
+ *
+ * @since 0.2
+ */
+public final class StripeApiAccess {
+  private static final StripeApiAccess NONE = new StripeApiAccess(null, false, (ok, nanos) -> {});
+
+  private final StripeClient client;
+  private final boolean fetchesSnapshots;
+  private final FetchListener listener;
+
+  private StripeApiAccess(StripeClient client, boolean fetchesSnapshots, FetchListener listener) {
+    this.client = client;
+    this.fetchesSnapshots = fetchesSnapshots;
+    this.listener = listener;
+  }
+
+  /** No API client: notifications are given unbound, and nothing is fetched. */
+  public static StripeApiAccess none() {
+    return NONE;
+  }
+
+  /**
+   * Access through {@code client}.
+   *
+   * @param fetchesSnapshots whether a thin event's related API v1 object is fetched for code that
+   *     asks for a snapshot type
+   * @param listener told of each such fetch's outcome and duration
+   */
+  public static StripeApiAccess of(
+      StripeClient client, boolean fetchesSnapshots, FetchListener listener) {
+    return new StripeApiAccess(
+        Objects.requireNonNull(client, "client == null"),
+        fetchesSnapshots,
+        Objects.requireNonNull(listener, "listener == null"));
+  }
+
+  /** The client thin notifications are bound to; empty when no API key is configured. */
+  public Optional<StripeClient> client() {
+    return Optional.ofNullable(client);
+  }
+
+  /** Whether thin events' related API v1 objects are fetched for snapshot-typed code. */
+  public boolean fetchesSnapshots() {
+    return fetchesSnapshots;
+  }
+
+  /** Told of each fetch of a thin event's related object for snapshot-typed code. */
+  @FunctionalInterface
+  public interface FetchListener {
+    /** One fetch ended: whether it gave an object, and how long it took. */
+    void fetched(boolean succeeded, long nanos);
+  }
+
+  /**
+   * GETs {@code url} (a path of Stripe's API) as stripe-java's {@code
+   * EventNotification.fetchRelatedObject} does: with the {@code Stripe-Context} of the notification
+   * and the event as the request's trigger; the answer deserialized by stripe-java.
+   *
+   * @throws ThinEventFetchException when the request or its answer fails
+   */
+  StripeObject fetch(String eventId, String url, String context) {
+    long started = System.nanoTime();
+    boolean succeeded = false;
+    try {
+      RawRequestOptions.RawRequestOptionsBuilder options =
+          RawRequestOptions.builder().setStripeRequestTrigger("event=" + eventId);
+      if (context != null) {
+        options.setStripeContext(context);
+      }
+      StripeResponse response = client.rawRequest(RequestMethod.GET, url, null, options.build());
+      StripeObject object = client.deserialize(response.body(), ApiMode.getMode(url));
+      succeeded = object != null;
+      if (object == null) {
+        throw new ThinEventFetchException(
+            "Event " + eventId + ": Stripe's API answered " + url + " with nothing", null);
+      }
+      return object;
+    } catch (StripeException e) {
+      throw new ThinEventFetchException(
+          "Event "
+              + eventId
+              + ": fetching "
+              + url
+              + " from Stripe's API failed ("
+              + e.getClass().getSimpleName()
+              + (e.getStatusCode() == null ? "" : ", HTTP " + e.getStatusCode())
+              + ")",
+          e);
+    } catch (RuntimeException e) {
+      if (e instanceof ThinEventFetchException fetchFailure) {
+        throw fetchFailure;
+      }
+      throw new ThinEventFetchException(
+          "Event "
+              + eventId
+              + ": the answer of Stripe's API to "
+              + url
+              + " could not be read ("
+              + e.getClass().getSimpleName()
+              + ")",
+          e);
+    } finally {
+      listener.fetched(succeeded, System.nanoTime() - started);
+    }
+  }
+}
