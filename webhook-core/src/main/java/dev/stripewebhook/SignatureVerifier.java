@@ -78,9 +78,9 @@ public final class SignatureVerifier {
   public VerifiedEvent verify(byte[] body, String header) throws WebhookVerificationException {
     SignatureHeader parsed = parse(body, header, true);
     Key key = match(body, parsed);
-    EventEnvelope envelope = EventEnvelope.read(body);
-    checkRules(key, envelope);
-    return new VerifiedEvent(body, parsed.timestamp(), envelope);
+    VerifiedEvent event = EnvelopeReader.verified(body, parsed.timestamp());
+    checkRules(key, event.envelope());
+    return event;
   }
 
   private void checkRules(Key key, EventEnvelope envelope) throws WebhookVerificationException {
@@ -138,9 +138,9 @@ public final class SignatureVerifier {
       throws WebhookVerificationException {
     SignatureHeader parsed = parse(body, header, false);
     Key key = match(body, parsed);
-    EventEnvelope envelope = EventEnvelope.read(body);
-    checkRules(key, envelope);
-    return new VerifiedEvent(body, parsed.timestamp(), envelope);
+    VerifiedEvent event = EnvelopeReader.verified(body, parsed.timestamp());
+    checkRules(key, event.envelope());
+    return event;
   }
 
   /**

@@ -29,7 +29,12 @@ public final class Utf8BodyReader extends Reader {
 
   /** A reader over {@code body}, which it reads and never writes. */
   public Utf8BodyReader(byte[] body) {
-    this.in = ByteBuffer.wrap(body);
+    this(body, 0, body.length);
+  }
+
+  /** A reader over {@code length} bytes of {@code body} from {@code offset}, never written. */
+  public Utf8BodyReader(byte[] body, int offset, int length) {
+    this.in = ByteBuffer.wrap(body, offset, length);
   }
 
   @Override
