@@ -129,6 +129,15 @@ final class EnvelopeReader {
   private String relatedObjectId;
   private String context;
 
+  /**
+   * Where the value of the last {@code data.object} starts (its '{'), and its {@code object}: what
+   * a tree of the body (stripe-java's) holds as {@code data.object}, duplicates and all; -1 and
+   * null when that is not an object.
+   */
+  private int boundStart = -1;
+
+  private String boundType;
+
   private EnvelopeReader(byte[] body) {
     this.b = body;
     this.end = body.length;
@@ -137,6 +146,16 @@ final class EnvelopeReader {
   /** See {@link EventEnvelope#read(byte[])}. */
   static EventEnvelope read(byte[] body) throws WebhookVerificationException {
     return new EnvelopeReader(body).envelope();
+  }
+
+  /** The verified event of {@code body}, its envelope read in one pass. */
+  static VerifiedEvent verified(byte[] body, long signedAt, StripeApiAccess api)
+      throws WebhookVerificationException {
+    EnvelopeReader reader = new EnvelopeReader(body);
+    EventEnvelope envelope = reader.envelope();
+    return envelope.thin()
+        ? new VerifiedEvent(body, signedAt, envelope, -1, null, api)
+        : new VerifiedEvent(body, signedAt, envelope, reader.boundStart, reader.boundType, api);
   }
 
   /** See {@link EventEnvelope#peekLivemode(byte[])}. */
@@ -210,8 +229,13 @@ final class EnvelopeReader {
     return null;
   }
 
-  /** {@code {"object": {"id": ..., "object": ...}}}: the data object's id and type. */
+  /**
+   * {@code {"object": {"id": ..., "object": ...}}}: the data object's id and type, and where it
+   * starts.
+   */
   private void data() throws WebhookVerificationException {
+    boundStart = -1; // a later "data" replaces an earlier one in a tree
+    boundType = null;
     if (peek() != '{') {
       skipValue();
       return;
@@ -223,10 +247,16 @@ final class EnvelopeReader {
     do {
       int name = name(NESTED, NESTED_BYTES);
       colon();
+      if (name == 1) {
+        boundStart = -1;
+        boundType = null;
+      }
       if (name != 1 || peek() != '{') {
         skipValue();
         continue;
       }
+      int start = pos;
+      String type = null;
       beginObject();
       if (firstMember()) {
         do {
@@ -234,11 +264,13 @@ final class EnvelopeReader {
           colon();
           switch (member) {
             case 0 -> dataObjectId = nullableString();
-            case 1 -> dataObjectType = nullableString();
+            case 1 -> type = dataObjectType = nullableString();
             default -> skipValue();
           }
         } while (nextMember());
       }
+      boundStart = start;
+      boundType = type;
     } while (nextMember());
   }
 

@@ -91,9 +91,9 @@ public final class SignatureVerifier {
   public VerifiedEvent verify(byte[] body, String header) throws WebhookVerificationException {
     SignatureHeader parsed = parse(body, header, true);
     Key key = match(body, parsed);
-    EventEnvelope envelope = EventEnvelope.read(body);
-    checkRules(key, envelope);
-    return new VerifiedEvent(body, parsed.timestamp(), envelope, api);
+    VerifiedEvent event = EnvelopeReader.verified(body, parsed.timestamp(), api);
+    checkRules(key, event.envelope());
+    return event;
   }
 
   private void checkRules(Key key, EventEnvelope envelope) throws WebhookVerificationException {
@@ -151,9 +151,9 @@ public final class SignatureVerifier {
       throws WebhookVerificationException {
     SignatureHeader parsed = parse(body, header, false);
     Key key = match(body, parsed);
-    EventEnvelope envelope = EventEnvelope.read(body);
-    checkRules(key, envelope);
-    return new VerifiedEvent(body, parsed.timestamp(), envelope, api);
+    VerifiedEvent event = EnvelopeReader.verified(body, parsed.timestamp(), api);
+    checkRules(key, event.envelope());
+    return event;
   }
 
   /**

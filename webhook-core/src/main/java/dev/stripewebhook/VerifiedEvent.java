@@ -3,6 +3,8 @@ package dev.stripewebhook;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.Strictness;
+import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.stripe.Stripe;
 import com.stripe.StripeClient;
@@ -51,21 +53,37 @@ public final class VerifiedEvent {
   private final byte[] body;
   private final long signedAt;
   private final EventEnvelope envelope;
+  private final int dataObjectStart;
+  private final String dataObjectStartType;
   private final StripeApiAccess api;
   private volatile Event event;
   private volatile StripeObject dataObject;
   private volatile StripeObject related;
   private volatile Optional<String> relatedUrl;
 
-  VerifiedEvent(byte[] body, long signedAt, EventEnvelope envelope) {
-    this(body, signedAt, envelope, StripeApiAccess.none());
-  }
-
-  VerifiedEvent(byte[] body, long signedAt, EventEnvelope envelope, StripeApiAccess api) {
+  /**
+   * @param dataObjectStart where {@code data.object}'s value (an object) starts in {@code body}, as
+   *     a tree of the body holds it; -1 when it is not an object, or the event is thin
+   * @param dataObjectStartType that object's {@code object} member
+   * @param api the endpoint's access to Stripe's API, for thin events
+   */
+  VerifiedEvent(
+      byte[] body,
+      long signedAt,
+      EventEnvelope envelope,
+      int dataObjectStart,
+      String dataObjectStartType,
+      StripeApiAccess api) {
     this.body = body;
     this.signedAt = signedAt;
     this.envelope = envelope;
+    this.dataObjectStart = dataObjectStart;
+    this.dataObjectStartType = dataObjectStartType;
     this.api = api;
+  }
+
+  EventEnvelope envelope() {
+    return envelope;
   }
 
   /** The event id, {@code evt_...}; the key for deduplication. */
@@ -236,24 +254,26 @@ public final class VerifiedEvent {
    * {@code data.object} bound from the body, as stripe-java's {@code getObject()} would bind it;
    * {@code null} when that is not certain to give the same object: a thin event, another API
    * version than {@link Stripe#API_VERSION}, an object type stripe-java does not know, or anything
-   * unexpected in the JSON. One known difference, for JSON Stripe does not send: with duplicate
-   * {@code data} or {@code data.object} keys this binds the first, stripe-java's tree keeps the
-   * last.
+   * unexpected in the JSON. The envelope's pass found where the object starts and its type, so the
+   * bind reads only the object's bytes, once; with duplicate {@code data} or {@code data.object}
+   * keys that is the last of each, as in stripe-java's tree.
    */
   StripeObject dataObjectFromBody() {
-    if (isThin()
-        || !Stripe.API_VERSION.equals(envelope.apiVersion())
-        || envelope.dataObjectType() == null) {
+    if (dataObjectStart < 0
+        || dataObjectStartType == null
+        || !Stripe.API_VERSION.equals(envelope.apiVersion())) {
       return null;
     }
-    // The envelope's pass over the body already read the object's type.
-    Class<? extends StripeObject> type =
-        EventDataClassLookup.classLookup.get(envelope.dataObjectType());
-    if (type == null) {
+    TypeAdapter<? extends StripeObject> adapter = DataObjectAdapters.of(dataObjectStartType);
+    if (adapter == null) {
       return null;
     }
     try {
-      StripeObject object = ApiResource.INTERNAL_GSON.fromJson(dataObjectReader(), type);
+      JsonReader reader =
+          new JsonReader(new Utf8BodyReader(body, dataObjectStart, body.length - dataObjectStart));
+      // As Gson.fromJson reads, the way stripe-java's getObject() takes too.
+      reader.setStrictness(Strictness.LENIENT);
+      StripeObject object = adapter.read(reader);
       // As stripe-java does for the objects it deserializes: they can make API calls.
       if (object instanceof StripeActiveObject active) {
         active.setResponseGetter(ApiResource.getGlobalResponseGetter());
@@ -264,18 +284,27 @@ public final class VerifiedEvent {
     }
   }
 
-  /** A reader over the body, positioned at the value of {@code data.object}. */
-  private JsonReader dataObjectReader() throws IOException {
-    JsonReader reader = new JsonReader(new Utf8BodyReader(body));
-    reader.beginObject();
-    while (!reader.nextName().equals("data")) {
-      reader.skipValue();
+  /**
+   * stripe-java's {@code INTERNAL_GSON} adapter for each data object type of {@link
+   * EventDataClassLookup}, looked up once per type.
+   */
+  private static final class DataObjectAdapters {
+    private static final Map<String, TypeAdapter<? extends StripeObject>> ADAPTERS =
+        new ConcurrentHashMap<>();
+
+    static TypeAdapter<? extends StripeObject> of(String objectType) {
+      TypeAdapter<? extends StripeObject> known = ADAPTERS.get(objectType);
+      if (known != null) {
+        return known;
+      }
+      Class<? extends StripeObject> type = EventDataClassLookup.classLookup.get(objectType);
+      if (type == null) {
+        return null; // not cached: the map holds only the types stripe-java knows
+      }
+      TypeAdapter<? extends StripeObject> adapter = ApiResource.INTERNAL_GSON.getAdapter(type);
+      ADAPTERS.putIfAbsent(objectType, adapter);
+      return adapter;
     }
-    reader.beginObject();
-    while (!reader.nextName().equals("object")) {
-      reader.skipValue();
-    }
-    return reader;
   }
 
   private StripeObject dataObjectOfThinEvent() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.stripe.Stripe;
 import com.stripe.model.Account;
@@ -162,6 +163,63 @@ class VerifiedEventTest {
     assertThatThrownBy(event::dataObject)
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("thin event");
+  }
+
+  @Test
+  void bindsTheDataObjectWhereverTheBodyPutsIt() throws Exception {
+    JsonObject event = StripeFixtures.eventJson("payment_intent.succeeded");
+    JsonObject data = event.getAsJsonObject("data");
+    String object = new Gson().toJson(data.get("object"));
+    String pretty = new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(event);
+    String dataLast =
+        "{\"id\":\"evt_layout\",\"object\":\"event\",\"type\":\"payment_intent.succeeded\","
+            + "\"api_version\":\""
+            + Stripe.API_VERSION
+            + "\",\"data\":{\"previous_attributes\":{\"object\":{\"x\":[1,{\"y\":\"}\"}]}},"
+            + "\"object\":"
+            + object
+            + "}}";
+    for (String body : List.of(pretty, dataLast)) {
+      VerifiedEvent verified = verify(body.getBytes(StandardCharsets.UTF_8));
+      StripeObject direct = verified.dataObjectFromBody();
+      assertThat(direct).isNotNull();
+      assertThat(
+              compare(
+                  "layout",
+                  direct,
+                  verified.event().getDataObjectDeserializer().getObject().orElseThrow()))
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void duplicateDataKeysBindTheLastAsStripeJavaDoes() throws Exception {
+    String object = new Gson().toJson(StripeFixtures.dataObject("payment_intent.succeeded"));
+    String head =
+        "{\"id\":\"evt_dup\",\"object\":\"event\",\"type\":\"payment_intent.succeeded\","
+            + "\"api_version\":\""
+            + Stripe.API_VERSION
+            + "\",";
+    String customer = "{\"id\":\"cus_first\",\"object\":\"customer\"}";
+    List<String> bodies =
+        List.of(
+            // two "object" members in data: the last is the tree's
+            head + "\"data\":{\"object\":" + customer + ",\"object\":" + object + "}}",
+            // two "data" members: the last is the tree's
+            head + "\"data\":{\"object\":" + customer + "},\"data\":{\"object\":" + object + "}}");
+    for (String body : bodies) {
+      VerifiedEvent verified = verify(body.getBytes(StandardCharsets.UTF_8));
+      StripeObject stripe = verified.event().getDataObjectDeserializer().getObject().orElseThrow();
+      assertThat(stripe.getClass().getSimpleName()).isEqualTo("PaymentIntent");
+      assertThat(compare("duplicates", verified.dataObjectFromBody(), stripe)).isEmpty();
+    }
+    // A last "data" whose object is null leaves the tree without one (stripe-java cannot even
+    // build the Event): nothing is bound from the body.
+    VerifiedEvent noObject =
+        verify(
+            (head + "\"data\":{\"object\":" + object + "},\"data\":{\"object\":null}}")
+                .getBytes(StandardCharsets.UTF_8));
+    assertThat(noObject.dataObjectFromBody()).isNull();
   }
 
   @Test

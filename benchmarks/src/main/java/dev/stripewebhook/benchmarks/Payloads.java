@@ -43,6 +43,27 @@ public final class Payloads {
   /** Compact, with nulls: Stripe sends {@code "description":null}, not nothing. */
   private static final Gson GSON = new GsonBuilder().serializeNulls().create();
 
+  /** As Stripe sends webhooks: indented by two spaces, {@code "key": value}, nulls written. */
+  private static final Gson PRETTY_GSON =
+      new GsonBuilder().serializeNulls().setPrettyPrinting().create();
+
+  /** How the JSON of a payload is laid out. */
+  public enum Layout {
+    /** No whitespace: the least a body can be. */
+    COMPACT,
+    /** Indented, as Stripe's webhook bodies are. */
+    PRETTY;
+
+    /** The layout of a benchmark parameter: {@code compact} or {@code pretty}. */
+    public static Layout of(String name) {
+      return valueOf(name.toUpperCase(Locale.ROOT));
+    }
+
+    private Gson gson() {
+      return this == COMPACT ? GSON : PRETTY_GSON;
+    }
+  }
+
   /** The smallest metadata entry, {@code ,"line_0001":"x"}. */
   private static final int MIN_ENTRY = 16;
 
@@ -73,8 +94,17 @@ public final class Payloads {
 
   private Payloads() {}
 
-  /** The payload for a size parameter: {@code 1k}, {@code 3k}, {@code 16k} or {@code 64k}. */
+  /**
+   * The compact payload for a size parameter: {@code 1k}, {@code 3k}, {@code 16k} or {@code 64k}.
+   */
   public static Payload of(String size) {
+    return of(size, Layout.COMPACT);
+  }
+
+  /**
+   * The payload for a size parameter, laid out as {@code layout}; exactly that size, either way.
+   */
+  public static Payload of(String size, Layout layout) {
     Integer nominal = SIZES.get(size);
     if (nominal == null) {
       throw new IllegalArgumentException("unknown size " + size + "; known: " + SIZES.keySet());
@@ -87,10 +117,11 @@ public final class Payloads {
     object.addProperty("created", CREATED);
     object.addProperty("status", "succeeded");
     object.addProperty("amount_received", object.get("amount").getAsLong());
-    trim(event, object, nominal);
-    pad(event, object.getAsJsonObject("metadata"), nominal);
+    Gson gson = layout.gson();
+    trim(event, object, nominal, gson);
+    pad(event, object.getAsJsonObject("metadata"), nominal, gson);
 
-    byte[] body = bytes(event);
+    byte[] body = bytes(event, gson);
     String header = SignedPayload.of(body).secret(SECRET).at(SIGNED_AT).header();
     return new Payload(size, nominal, body, header, eventId, object.get("id").getAsString());
   }
@@ -99,14 +130,14 @@ public final class Payloads {
    * Drops null fields, then optional ones, until the event leaves room for at least one metadata
    * entry below {@code target}.
    */
-  private static void trim(JsonObject event, JsonObject object, int target) {
+  private static void trim(JsonObject event, JsonObject object, int target, Gson gson) {
     int limit = target - MIN_ENTRY;
-    if (length(event) <= limit) {
+    if (length(event, gson) <= limit) {
       return;
     }
     object.entrySet().removeIf(entry -> entry.getValue().isJsonNull());
     for (String field : OPTIONAL) {
-      if (length(event) <= limit) {
+      if (length(event, gson) <= limit) {
         return;
       }
       object.remove(field);
@@ -115,23 +146,25 @@ public final class Payloads {
 
   /**
    * Adds {@code "line_NNNN": "<48 characters>"} entries, then one shorter entry for the last bytes,
-   * so that the event is exactly {@code target} bytes long.
+   * so that the event is exactly {@code target} bytes long. What an entry costs besides its value
+   * (quotes, colon, comma, indentation) is measured in the layout.
    */
-  private static void pad(JsonObject event, JsonObject metadata, int target) {
+  private static void pad(JsonObject event, JsonObject metadata, int target, Gson gson) {
     SplittableRandom random = new SplittableRandom(target);
-    int remaining = target - length(event);
-    for (int n = 1; remaining > 0; n++) {
+    int length = length(event, gson);
+    for (int n = 1; length < target; n++) {
       String key = String.format("line_%04d", n);
-      // "key":"value", preceded by a comma unless first
-      int overhead = key.length() + 5 + (metadata.size() == 0 ? 0 : 1);
-      int left = remaining - overhead;
-      // Leave at least 20 bytes for the last entry, so that the total comes out exact.
-      int valueLength = left <= 48 ? left : Math.min(48, left - 20);
+      metadata.addProperty(key, "");
+      int overhead = length(event, gson) - length;
+      int left = target - length - overhead;
+      // Leave room for the last entry, so that the total comes out exact.
+      int valueLength = left <= 48 ? left : Math.min(48, left - Math.max(20, overhead + 1));
       if (valueLength < 1) {
-        break; // less than one entry's overhead left: a few bytes short
+        metadata.remove(key); // less than one entry's overhead left: a few bytes short
+        break;
       }
       metadata.addProperty(key, text(random, valueLength));
-      remaining -= overhead + valueLength;
+      length += overhead + valueLength;
     }
   }
 
@@ -144,11 +177,11 @@ public final class Payloads {
     return text.toString();
   }
 
-  private static byte[] bytes(JsonElement json) {
-    return GSON.toJson(json).getBytes(StandardCharsets.UTF_8);
+  private static byte[] bytes(JsonElement json, Gson gson) {
+    return gson.toJson(json).getBytes(StandardCharsets.UTF_8);
   }
 
-  private static int length(JsonElement json) {
-    return bytes(json).length;
+  private static int length(JsonElement json, Gson gson) {
+    return bytes(json, gson).length;
   }
 }

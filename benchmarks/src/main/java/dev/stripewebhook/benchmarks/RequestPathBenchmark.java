@@ -4,6 +4,7 @@ package dev.stripewebhook.benchmarks;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import com.google.gson.JsonObject;
+import com.stripe.model.PaymentIntent;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.SignatureVerifier;
 import dev.stripewebhook.StripeEventHandler;
@@ -51,7 +52,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * stream with its {@code Content-Length}, as from a container. The delivery log is on at INFO (the
  * default) or off; the root handler is replaced by one formatting with JUL's {@code
  * SimpleFormatter} into nothing, so the line costs what it costs in a deployment but for the I/O.
- * Run with {@code -prof gc} for the bytes allocated per delivery.
+ * The handler reads the envelope only, or the typed data object. Run with {@code -prof gc} for the
+ * bytes allocated per delivery.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -70,6 +72,15 @@ public class RequestPathBenchmark {
   /** INFO: the delivery line is written (the default); OFF: it is silenced. */
   @Param({"INFO", "OFF"})
   public String deliveryLog;
+
+  /**
+   * What the handler reads: {@code envelope}, only what the envelope gave (the filter's own cost);
+   * {@code dataObject}, the typed PaymentIntent, as handlers that use the object do.
+   */
+  @Param({"envelope", "dataObject"})
+  public String handlerReads = "envelope";
+
+  private long amounts;
 
   private WebhookEndpoint endpoint;
   private WebhookSigner signer;
@@ -96,6 +107,7 @@ public class RequestPathBenchmark {
     Logger.getLogger(WebhookEndpoint.DELIVERY_LOGGER).setLevel(Level.parse(deliveryLog));
     WebhookConfig config = WebhookConfig.builder().secrets(SECRET).clock(CLOCK).build();
     signer = WebhookSigner.of(SECRET);
+    boolean typed = handlerReads.equals("dataObject");
     StripeEventHandler handler =
         new StripeEventHandler() {
           @Override
@@ -104,7 +116,11 @@ public class RequestPathBenchmark {
           }
 
           @Override
-          public void handle(VerifiedEvent event) {}
+          public void handle(VerifiedEvent event) {
+            if (typed) {
+              amounts += event.dataObject(PaymentIntent.class).getAmount();
+            }
+          }
         };
     endpoint =
         WebhookEndpoint.builder(config)
@@ -154,6 +170,11 @@ public class RequestPathBenchmark {
       throw new IllegalStateException(decision + " " + decision.detail());
     }
     return decision;
+  }
+
+  /** The sum of the amounts the handler read, for tests. */
+  long amounts() {
+    return amounts;
   }
 
   /** A POST as a container hands it over: its body a stream over the bytes on the wire. */

@@ -10,22 +10,33 @@ import dev.stripewebhook.benchmarks.VerifyBenchmark.EventAndObject;
 import dev.stripewebhook.testing.SignedPayload;
 import java.util.HexFormat;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Runs each benchmark method once per size, without JMH, so that the benchmark cannot rot. */
 class VerifyBenchmarkTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"1k", "3k", "16k", "64k"})
-  void everyBenchmarkVerifiesTheSameEvent(String size) throws Exception {
+  @CsvSource({
+    "1k,compact", "3k,compact", "16k,compact", "64k,compact",
+    "1k,pretty", "3k,pretty", "16k,pretty", "64k,pretty"
+  })
+  void everyBenchmarkVerifiesTheSameEvent(String size, String layout) throws Exception {
     VerifyBenchmark benchmark = new VerifyBenchmark();
     benchmark.size = size;
+    benchmark.layout = layout;
     benchmark.setUp();
     Payload payload = benchmark.payload();
 
     assertThat(payload.body().length)
         .as("payload size")
         .isBetween((int) (payload.nominalBytes() * 0.85), (int) (payload.nominalBytes() * 1.15));
+    if (!size.equals("1k")) {
+      assertThat(payload.body().length).as("padded to the size").isEqualTo(payload.nominalBytes());
+    }
+    assertThat(new String(payload.body(), java.nio.charset.StandardCharsets.UTF_8))
+        .as("layout")
+        .contains(layout.equals("pretty") ? "\n  \"id\": " : "{\"id\":");
     assertEventAndObject(benchmark.stripeJavaConstructEvent(), payload);
     assertEventAndObject(benchmark.oursVerifyAndEvent(), payload);
 

@@ -25,11 +25,17 @@ public final class Utf8BodyReader extends Reader {
           .onMalformedInput(CodingErrorAction.REPLACE)
           .onUnmappableCharacter(CodingErrorAction.REPLACE);
   private boolean flushed;
+  private CharBuffer wrapped;
   private int pending = -1; // the low surrogate of a pair asked for one char at a time
 
   /** A reader over {@code body}, which it reads and never writes. */
   public Utf8BodyReader(byte[] body) {
-    this.in = ByteBuffer.wrap(body);
+    this(body, 0, body.length);
+  }
+
+  /** A reader over {@code length} bytes of {@code body} from {@code offset}, never written. */
+  public Utf8BodyReader(byte[] body, int offset, int length) {
+    this.in = ByteBuffer.wrap(body, offset, length);
   }
 
   @Override
@@ -69,10 +75,15 @@ public final class Utf8BodyReader extends Reader {
 
   /** Decodes into {@code buffer}; the number of chars, 0 or less at the end. */
   private int decode(char[] buffer, int offset, int length) {
-    CharBuffer out = CharBuffer.wrap(buffer, offset, length);
     if (flushed) {
       return 0;
     }
+    // A JSON reader reads into the same array every time: one wrapper for it, not one per read.
+    CharBuffer out = wrapped;
+    if (out == null || out.array() != buffer) {
+      out = wrapped = CharBuffer.wrap(buffer);
+    }
+    out.clear().position(offset).limit(offset + length);
     decoder.decode(in, out, true); // all the input is here; REPLACE: never an error result
     if (!in.hasRemaining() && out.hasRemaining()) {
       flushed = decoder.flush(out).isUnderflow();

@@ -3,6 +3,8 @@ package dev.stripewebhook.pipeline;
 
 import dev.stripewebhook.Reason;
 import dev.stripewebhook.VerifiedEvent;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,6 +25,7 @@ public final class Decision {
   private final String detail;
   private final VerifiedEvent event;
   private final boolean processingAnswers;
+  private final byte[] bytes;
 
   private Decision(
       int status,
@@ -37,6 +40,11 @@ public final class Decision {
     this.detail = detail;
     this.event = event;
     this.processingAnswers = processingAnswers;
+    this.bytes =
+        reason == null
+            ? RECEIVED
+            : ProblemJson.of(status, reason.code(), reason.title(), detail)
+                .getBytes(StandardCharsets.UTF_8);
   }
 
   static Decision accepted(VerifiedEvent event, String outcome) {
@@ -101,10 +109,17 @@ public final class Decision {
 
   /** {@code {"received":true}} when accepted; a problem+json with the reason code otherwise. */
   public byte[] body() {
-    return reason == null
-        ? RECEIVED.clone()
-        : ProblemJson.of(status, reason.code(), reason.title(), detail)
-            .getBytes(StandardCharsets.UTF_8);
+    return bytes.clone();
+  }
+
+  /** The length of {@link #body()} in bytes. */
+  public int bodyLength() {
+    return bytes.length;
+  }
+
+  /** Writes {@link #body()} to {@code out}, without the copy {@link #body()} makes. */
+  public void writeBody(OutputStream out) throws IOException {
+    out.write(bytes);
   }
 
   /** A safe detail of a refusal, as in the problem body; null when accepted. */

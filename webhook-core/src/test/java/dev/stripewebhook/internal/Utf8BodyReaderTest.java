@@ -37,6 +37,19 @@ class Utf8BodyReaderTest {
     }
   }
 
+  @Test
+  void readsOnlyTheSliceItWasGiven() throws IOException {
+    Random random = new Random(15);
+    for (int i = 0; i < 300; i++) {
+      byte[] bytes = new byte[random.nextInt(40)];
+      random.nextBytes(bytes);
+      int offset = random.nextInt(bytes.length + 1);
+      int length = random.nextInt(bytes.length - offset + 1);
+      assertThat(readAll(new Utf8BodyReader(bytes, offset, length), 1 + random.nextInt(7)))
+          .isEqualTo(new String(bytes, offset, length, StandardCharsets.UTF_8));
+    }
+  }
+
   private static Reader jdk(byte[] bytes) {
     return new InputStreamReader(new java.io.ByteArrayInputStream(bytes), StandardCharsets.UTF_8);
   }

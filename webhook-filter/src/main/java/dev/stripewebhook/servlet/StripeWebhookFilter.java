@@ -338,11 +338,10 @@ public class StripeWebhookFilter extends HttpFilter {
     } else if (decision.reason().orElse(null) == Reason.BODY_TOO_LARGE) {
       response.setHeader("Connection", "close"); // the rest of the body is not read
     }
-    byte[] body = decision.body();
     response.setStatus(decision.status());
     response.setContentType(decision.contentType());
-    response.setContentLength(body.length);
-    response.getOutputStream().write(body);
+    response.setContentLength(decision.bodyLength());
+    decision.writeBody(response.getOutputStream());
   }
 
   /** The servlet behind processes the event; its status decides. */

@@ -43,6 +43,7 @@ public final class Verification {
   private final ConfigSource applicationProperties;
   private final WebhookConfig given;
   private volatile WebhookEndpoint own;
+  private volatile String publishedAttribute;
 
   private Verification(WebhookConfig given, ConfigSource applicationProperties) {
     this.given = given;
@@ -133,9 +134,7 @@ public final class Verification {
     // A feature given its own configuration is its own endpoint; one configured from the
     // application's sources shares the filter's endpoint of its name, inbox and handlers.
     if (given == null
-        && context.getAttribute(
-                StripeWebhookFilter.ENDPOINT_ATTRIBUTE_PREFIX + endpointName(context))
-            instanceof WebhookEndpoint published) {
+        && context.getAttribute(publishedAttribute(context)) instanceof WebhookEndpoint published) {
       return published;
     }
     WebhookEndpoint endpoint = own;
@@ -148,6 +147,19 @@ public final class Verification {
       }
       return own;
     }
+  }
+
+  /**
+   * The context attribute a filter publishes this door's endpoint under; its name is resolved from
+   * the sources once, not on every request.
+   */
+  private String publishedAttribute(ServletContext context) {
+    String attribute = publishedAttribute;
+    if (attribute == null) {
+      attribute = StripeWebhookFilter.ENDPOINT_ATTRIBUTE_PREFIX + endpointName(context);
+      publishedAttribute = attribute;
+    }
+    return attribute;
   }
 
   private String endpointName(ServletContext context) {

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Runs a few deliveries without JMH, so that the benchmark cannot rot. */
+class RequestPathBenchmarkTest {
+  @ParameterizedTest
+  @ValueSource(strings = {"envelope", "dataObject"})
+  void everyDeliveryIsANewEventHandled(String handlerReads) {
+    RequestPathBenchmark benchmark = new RequestPathBenchmark();
+    benchmark.deliveryLog = "OFF";
+    benchmark.handlerReads = handlerReads;
+    benchmark.setUp();
+    try {
+      for (int i = 0; i < 3; i++) {
+        assertThat(benchmark.deliver().outcome()).isEqualTo("done");
+      }
+      if (handlerReads.equals("dataObject")) {
+        assertThat(benchmark.amounts()).isPositive();
+      } else {
+        assertThat(benchmark.amounts()).isZero();
+      }
+    } finally {
+      benchmark.tearDown();
+    }
+  }
+}
