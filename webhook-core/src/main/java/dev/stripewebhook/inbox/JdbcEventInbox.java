@@ -111,7 +111,16 @@ public final class JdbcEventInbox implements EventInbox {
   public Receipt receive(VerifiedEvent event, String signatureHeader, String clientAddress)
       throws InboxException {
     Objects.requireNonNull(signatureHeader, "signatureHeader == null");
-    return writes().receive(event, signatureHeader, clientAddress);
+    return writes().receive(event, signatureHeader, clientAddress, null);
+  }
+
+  @Override
+  public Receipt receive(
+      VerifiedEvent event, String signatureHeader, String clientAddress, String owner)
+      throws InboxException {
+    Objects.requireNonNull(signatureHeader, "signatureHeader == null");
+    Objects.requireNonNull(owner, "owner == null");
+    return writes().receive(event, signatureHeader, clientAddress, owner);
   }
 
   @Override

@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -35,6 +36,8 @@ final class JdbcInboxWrites {
   private static final String TABLE = InboxSchema.TABLE;
   private static final String ATTEMPTS = InboxSchema.ATTEMPTS;
   private static final String UNIQUE_VIOLATION = "23505";
+  // The most deliveries one transaction stores.
+  private static final int RECEIVE_BATCH = 64;
   // Every statement names the inbox's endpoint: its rows are the only ones it sees.
   private static final String KEY = " endpoint = ? AND event_id = ?";
   private static final String COLUMNS =
@@ -48,7 +51,7 @@ final class JdbcInboxWrites {
           + " ("
           + COLUMNS
           + ") VALUES"
-          + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', 0, NULL, ?, NULL, NULL, NULL)";
+          + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL)";
   private static final String SELECT = "SELECT " + COLUMNS + " FROM " + TABLE + " WHERE" + KEY;
   private static final String SELECT_STATUS = "SELECT status FROM " + TABLE + " WHERE" + KEY;
   private static final String CLAIM =
@@ -151,6 +154,10 @@ final class JdbcInboxWrites {
   /** Renews the claims this instance holds until they are finished. */
   private final LeaseKeeper leases;
 
+  /** Commits concurrent deliveries together. */
+  private final GroupCommit<Delivery, Receipt> receipts =
+      new GroupCommit<>(RECEIVE_BATCH, "store events", this::storeBatch);
+
   JdbcInboxWrites(
       DataSource dataSource, InboxOptions options, JdbcDialect dialect, LeaseKeeper leases) {
     this.dataSource = dataSource;
@@ -160,47 +167,156 @@ final class JdbcInboxWrites {
     this.leases = leases;
   }
 
-  Receipt receive(VerifiedEvent event, String signatureHeader, String clientAddress)
+  Receipt receive(VerifiedEvent event, String signatureHeader, String clientAddress, String owner)
       throws InboxException {
-    Instant now = now();
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(true);
-      try {
-        int inserted =
-            update(
-                connection,
-                dialect.insert(INSERT),
-                endpoint,
-                event.id(),
-                event.type(),
-                event.livemode().orElse(null),
-                event.account().orElse(null),
-                event.apiVersion().orElse(null),
-                event.dataObjectId().orElse(null),
-                event.created().orElse(null),
-                now,
-                event.body(),
-                signatureHeader,
-                clientAddress == null || clientAddress.length() <= 64
-                    ? clientAddress
-                    : clientAddress.substring(0, 64),
-                now);
-        if (inserted == 1) {
-          return Receipt.NEW;
-        }
-      } catch (SQLException e) {
-        if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-          throw e;
+    return receipts.submit(new Delivery(event, signatureHeader, clientAddress, owner));
+  }
+
+  /** A delivery to store; {@code owner}, when not null, claims it if it is new. */
+  private record Delivery(
+      VerifiedEvent event, String signatureHeader, String clientAddress, String owner) {}
+
+  /**
+   * Stores a batch of concurrent deliveries in one transaction; if that fails, each alone, so that
+   * one delivery the database refuses fails only its own caller.
+   */
+  private void storeBatch(List<GroupCommit.Item<Delivery, Receipt>> batch) throws InboxException {
+    if (batch.size() == 1) {
+      storeTogether(batch);
+      return;
+    }
+    try {
+      storeTogether(batch);
+    } catch (InboxException e) {
+      for (GroupCommit.Item<Delivery, Receipt> item : batch) {
+        try {
+          storeTogether(List.of(item));
+        } catch (InboxException alone) {
+          item.fail(alone);
         }
       }
-      InboxStatus status = status(connection, event.id());
-      return status != null && status.isFinal() ? Receipt.DONE : Receipt.PENDING;
-    } catch (SQLException | RuntimeException e) {
-      throw unavailable("store event " + event.id(), e);
     }
   }
 
+  /** Stores the deliveries in one transaction; answers each once it committed. */
+  private void storeTogether(List<GroupCommit.Item<Delivery, Receipt>> batch)
+      throws InboxException {
+    // Truncated as the database stores it: a claim's record is built here, not read back.
+    Instant now = now().truncatedTo(ChronoUnit.MICROS);
+    List<Receipt> receipts = new ArrayList<>(batch.size());
+    List<Claim> claims = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        for (GroupCommit.Item<Delivery, Receipt> item : batch) {
+          Delivery delivery = item.value();
+          Claim claim = delivery.owner() == null ? null : claimOnArrival(delivery, now);
+          Receipt receipt = insert(connection, delivery, claim, now);
+          if (receipt == Receipt.NEW && claim != null) {
+            update(
+                connection,
+                ATTEMPT_START,
+                endpoint,
+                claim.eventId(),
+                claim.owner,
+                now,
+                endpoint,
+                claim.eventId());
+            claims.add(claim);
+          }
+          receipts.add(receipt);
+        }
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollback(connection);
+        throw e;
+      }
+    } catch (SQLException | RuntimeException e) {
+      throw unavailable(
+          batch.size() == 1
+              ? "store event " + batch.get(0).value().event().id()
+              : "store " + batch.size() + " events",
+          e);
+    }
+    claims.forEach(leases::hold);
+    for (int i = 0; i < batch.size(); i++) {
+      batch.get(i).succeed(receipts.get(i));
+    }
+  }
+
+  /** Inserts the delivery unless its event is stored: claimed by {@code claim} when not null. */
+  private Receipt insert(Connection connection, Delivery delivery, Claim claim, Instant now)
+      throws SQLException {
+    VerifiedEvent event = delivery.event();
+    String client = delivery.clientAddress();
+    try {
+      int inserted =
+          update(
+              connection,
+              dialect.insert(INSERT),
+              endpoint,
+              event.id(),
+              event.type(),
+              event.livemode().orElse(null),
+              event.account().orElse(null),
+              event.apiVersion().orElse(null),
+              event.dataObjectId().orElse(null),
+              event.created().orElse(null),
+              now,
+              event.body(),
+              delivery.signatureHeader(),
+              client == null || client.length() <= 64 ? client : client.substring(0, 64),
+              claim == null ? InboxStatus.RECEIVED.code() : InboxStatus.PROCESSING.code(),
+              claim == null ? 0 : 1,
+              now,
+              claim == null ? null : claim.owner,
+              claim == null ? null : claim.record.leaseUntil());
+      if (inserted == 1) {
+        return Receipt.NEW;
+      }
+    } catch (SQLException e) {
+      // H2: a duplicate fails this statement only, not the transaction.
+      if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        throw e;
+      }
+    }
+    InboxStatus status = status(connection, event.id());
+    return status != null && status.isFinal() ? Receipt.DONE : Receipt.PENDING;
+  }
+
+  /** The claim {@code delivery}'s owner takes if its event is new: its first attempt. */
+  private Claim claimOnArrival(Delivery delivery, Instant now) {
+    VerifiedEvent event = delivery.event();
+    String client = delivery.clientAddress();
+    InboxRecord record =
+        new InboxRecord(
+            endpoint,
+            event.id(),
+            event.type(),
+            event.livemode().orElse(null),
+            event.account().orElse(null),
+            event.apiVersion().orElse(null),
+            event.dataObjectId().orElse(null),
+            event.created().orElse(null),
+            now,
+            event.body(),
+            delivery.signatureHeader(),
+            client == null || client.length() <= 64 ? client : client.substring(0, 64),
+            InboxStatus.PROCESSING,
+            1,
+            null,
+            now,
+            delivery.owner(),
+            now.plus(options.lease()),
+            null);
+    return new Claim(record, delivery.owner(), false);
+  }
+
   Outcome process(String eventId, String owner, Work work) throws InboxException {
+    Claim held = leases.held(eventId, owner);
+    if (held != null) {
+      return run(held, work); // claimed on arrival
+    }
     DeliveryClaim claim = claimForDelivery(eventId, owner);
     if (claim.claim() == null) {
       return claim.refused();

@@ -314,8 +314,13 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       return Step.of(Decision.refused(Reason.UNSTORABLE_EVENT, unstorable, event));
     }
     Receipt receipt;
+    InboxWorkers running = workers;
     try {
-      receipt = inbox.receive(event, header, client);
+      // Async: the workers claim a new event as it is stored and take it from there.
+      receipt =
+          async() && running != null
+              ? running.receive(event, header, client)
+              : inbox.receive(event, header, client);
     } catch (InboxException e) {
       return Step.of(storageUnavailable(event, e));
     }
@@ -328,10 +333,6 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     }
     if (async()) {
       // Stored (committed) before this 200: the workers take it from here.
-      InboxWorkers running = workers;
-      if (running != null) {
-        running.wake();
-      }
       return Step.of(Decision.accepted(event, "stored"));
     }
     return new Step(null, null, event);

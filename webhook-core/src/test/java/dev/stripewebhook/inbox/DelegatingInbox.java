@@ -26,6 +26,13 @@ public class DelegatingInbox implements EventInbox {
   }
 
   @Override
+  public Receipt receive(
+      VerifiedEvent event, String signatureHeader, String clientAddress, String owner)
+      throws InboxException {
+    return target.receive(event, signatureHeader, clientAddress, owner);
+  }
+
+  @Override
   public Outcome process(String eventId, String owner, Work work) throws InboxException {
     return target.process(eventId, owner, work);
   }
