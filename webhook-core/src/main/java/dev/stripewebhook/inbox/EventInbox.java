@@ -134,6 +134,32 @@ public interface EventInbox {
   Outcome process(String eventId, String owner, Work work) throws InboxException;
 
   /**
+   * Processes each of {@code eventIds} as {@link #process} does, in order: together, where the
+   * storage allows, for the events {@code owner} claimed on {@link #receive(VerifiedEvent, String,
+   * String, String) arrival} (JDBC: one transaction marks them all, the work of each in a savepoint
+   * of its own, so that a failing event's writes through {@link HandlingContext#connection()} roll
+   * back alone; a storage failure leaves them all unmarked, and their leases run out).
+   *
+   * @return the outcome of each, in the order of {@code eventIds}
+   */
+  default List<Outcome> processClaimed(List<String> eventIds, String owner, Work work)
+      throws InboxException {
+    List<Outcome> outcomes = new java.util.ArrayList<>(eventIds.size());
+    InboxException failed = null;
+    for (String eventId : eventIds) {
+      try {
+        outcomes.add(process(eventId, owner, work));
+      } catch (InboxException e) { // the others still run: a claim left unfinished is renewed
+        failed = failed == null ? e : failed;
+      }
+    }
+    if (failed != null) {
+      throw failed;
+    }
+    return outcomes;
+  }
+
+  /**
    * Claims one event for a delivery being answered now, as {@link #process} does, for a door whose
    * processing runs outside this call (a JAX-RS resource method runs between a request filter,
    * which claims, and a response filter, which {@link #finish finishes}). The same rules as {@code

@@ -5,10 +5,11 @@ import dev.stripewebhook.LogText;
 import dev.stripewebhook.VerifiedEvent;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,7 +62,7 @@ public final class InboxWorkers implements AutoCloseable {
   private final Semaphore handOffs = new Semaphore(HAND_OFF_LIMIT);
 
   /** The events claimed on arrival not yet taken by a thread. */
-  private final Set<String> handedOff = ConcurrentHashMap.newKeySet();
+  private final Queue<String> handedOff = new ConcurrentLinkedQueue<>();
 
   private volatile boolean started;
 
@@ -159,29 +160,37 @@ public final class InboxWorkers implements AutoCloseable {
   private boolean handOff(String eventId) {
     handedOff.add(eventId);
     try {
-      executor.execute(() -> processHandedOff(eventId));
+      executor.execute(this::processHandedOff);
       return true;
     } catch (RejectedExecutionException e) { // closed meanwhile
-      handedOff.remove(eventId);
-      release(eventId);
-      return false;
+      if (handedOff.remove(eventId)) {
+        release(eventId);
+        return false;
+      }
+      return true; // a thread took it
     }
   }
 
-  private void processHandedOff(String eventId) {
-    if (!handedOff.remove(eventId)) {
-      return; // released by close
+  /** Processes the events claimed on arrival that wait now, up to a batch, together. */
+  private void processHandedOff() {
+    List<String> batch = new ArrayList<>(BATCH);
+    String eventId;
+    while (batch.size() < BATCH && (eventId = handedOff.poll()) != null) {
+      batch.add(eventId);
+    }
+    if (batch.isEmpty()) {
+      return; // taken by the task of an earlier hand-off
     }
     try {
-      inbox.process(eventId, handOffOwner, work);
+      inbox.processClaimed(batch, handOffOwner, work);
     } catch (InboxException e) {
       LOG.log(
           Level.WARNING,
-          e.getMessage() + "; the event's lease runs out and a worker takes it over then");
+          e.getMessage() + "; the events' leases run out and a worker takes them over then");
     } catch (RuntimeException | Error e) {
-      LOG.log(Level.ERROR, "Inbox worker failed; the event's lease runs out", e);
+      LOG.log(Level.ERROR, "Inbox worker failed; the events' leases run out", e);
     } finally {
-      handOffs.release();
+      handOffs.release(batch.size());
     }
   }
 
@@ -285,10 +294,9 @@ public final class InboxWorkers implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       // Claimed on arrival, never taken by a thread (shutdownNow dropped their tasks).
-      for (String eventId : List.copyOf(handedOff)) {
-        if (handedOff.remove(eventId)) {
-          release(eventId);
-        }
+      String eventId;
+      while ((eventId = handedOff.poll()) != null) {
+        release(eventId);
       }
     }
   }

@@ -130,6 +130,13 @@ public final class JdbcEventInbox implements EventInbox {
   }
 
   @Override
+  public List<Outcome> processClaimed(List<String> eventIds, String owner, Work work)
+      throws InboxException {
+    Objects.requireNonNull(owner, "owner == null");
+    return writes().processClaimed(List.copyOf(eventIds), owner, work);
+  }
+
+  @Override
   public Optional<InboxRecord> claim(String eventId, String owner) throws InboxException {
     Objects.requireNonNull(owner, "owner == null");
     return writes().claim(eventId, owner);

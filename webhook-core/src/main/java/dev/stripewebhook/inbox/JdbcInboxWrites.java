@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -543,6 +544,14 @@ final class JdbcInboxWrites {
   /** Records the failure of the claim's attempt and commits; {@link Outcome#LEASE_LOST} if lost. */
   private Outcome recordFailure(Connection connection, Claim claim, Throwable failure)
       throws SQLException {
+    Outcome outcome = failureOf(connection, claim, failure);
+    connection.commit();
+    return outcome;
+  }
+
+  /** Records the failure of the claim's attempt in the transaction, not committing it. */
+  private Outcome failureOf(Connection connection, Claim claim, Throwable failure)
+      throws SQLException {
     Instant now = now();
     String error = Errors.describe(failure);
     Outcome outcome = claim.failedOutcome(options.attempts());
@@ -559,7 +568,6 @@ final class JdbcInboxWrites {
     if (updated == 1) {
       endAttempt(connection, claim.eventId(), claim.owner, now, outcome, error);
     }
-    connection.commit();
     return updated == 0 ? Outcome.LEASE_LOST : outcome;
   }
 
@@ -567,15 +575,117 @@ final class JdbcInboxWrites {
   private Outcome commitIfFinished(
       Connection connection, InboxRecord record, String owner, InboxStatus status)
       throws SQLException {
+    Outcome outcome = finishIn(connection, record, owner, status);
+    if (outcome == Outcome.LEASE_LOST) {
+      connection.rollback();
+    } else {
+      connection.commit();
+    }
+    return outcome;
+  }
+
+  /**
+   * Marks the event finished in the transaction, not committing it; {@link Outcome#LEASE_LOST},
+   * having changed nothing, when {@code owner} no longer holds it.
+   */
+  private Outcome finishIn(
+      Connection connection, InboxRecord record, String owner, InboxStatus status)
+      throws SQLException {
     Instant now = now();
     if (update(connection, FINISH, status.code(), now, endpoint, record.eventId(), owner) == 0) {
-      connection.rollback();
       return Outcome.LEASE_LOST;
     }
     Outcome outcome = status == InboxStatus.DONE ? Outcome.DONE : Outcome.SUPERSEDED;
     endAttempt(connection, record.eventId(), owner, now, outcome, null);
-    connection.commit();
     return outcome;
+  }
+
+  /**
+   * Runs {@code work} on the events {@code owner} claimed on arrival, in one transaction: each
+   * event's work and its mark within a savepoint, so that a failing event rolls back only its own
+   * writes; one commit for them all. The others are processed one by one.
+   */
+  List<Outcome> processClaimed(List<String> eventIds, String owner, Work work)
+      throws InboxException {
+    List<Claim> held = new ArrayList<>();
+    for (String eventId : eventIds) {
+      Claim claim = leases.held(eventId, owner);
+      if (claim != null && held.stream().noneMatch(other -> other == claim)) {
+        held.add(claim);
+      }
+    }
+    List<Outcome> together = runTogether(held, work);
+    List<Outcome> outcomes = new ArrayList<>(eventIds.size());
+    for (String eventId : eventIds) {
+      int index = -1;
+      for (int i = 0; i < held.size() && index < 0; i++) {
+        if (held.get(i).eventId().equals(eventId)) {
+          index = i;
+        }
+      }
+      outcomes.add(index >= 0 ? together.get(index) : process(eventId, owner, work));
+    }
+    return outcomes;
+  }
+
+  private List<Outcome> runTogether(List<Claim> claims, Work work) throws InboxException {
+    if (claims.isEmpty()) {
+      return List.of();
+    }
+    List<Outcome> outcomes = new ArrayList<>(claims.size());
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        for (Claim claim : claims) {
+          outcomes.add(runIn(connection, claim, work));
+        }
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollback(connection);
+        throw e;
+      }
+    } catch (SQLException | RuntimeException e) {
+      // Nothing of the batch is marked: the leases run out and the events are claimed again.
+      throw unavailable("finish " + claims.size() + " events", e);
+    } finally {
+      claims.forEach(leases::release);
+    }
+    return outcomes;
+  }
+
+  /** Runs one claim's work and marks it in the shared transaction, within a savepoint. */
+  private Outcome runIn(Connection connection, Claim claim, Work work) throws SQLException {
+    InboxRecord record = claim.record;
+    Savepoint before = connection.setSavepoint();
+    if (options.supersededGuard() && isSuperseded(connection, record)) {
+      leases.release(claim);
+      return finishIn(connection, record, claim.owner, InboxStatus.SUPERSEDED);
+    }
+    Throwable failure = null;
+    try {
+      work.run(record, HandlingContext.of(TransactionGuard.wrap(connection)));
+    } catch (Throwable e) { // any: an Error of one event's work is that attempt's failure only
+      failure = e;
+    }
+    leases.release(claim); // before the mark, as in run
+    if (failure == null) {
+      try {
+        Outcome outcome = finishIn(connection, record, claim.owner, InboxStatus.DONE);
+        if (outcome == Outcome.LEASE_LOST) {
+          connection.rollback(before); // the work's writes go with the refused mark
+        }
+        return outcome;
+      } catch (SQLException e) {
+        // PostgreSQL refuses every statement after one failed, even one the handler caught.
+        failure =
+            new SQLException(
+                "the handler's transaction could not be committed: " + e.getMessage(),
+                e.getSQLState(),
+                e);
+      }
+    }
+    connection.rollback(before);
+    return failureOf(connection, claim, failure);
   }
 
   /** Extends the lease of each claim its owner still holds; returns the others. */

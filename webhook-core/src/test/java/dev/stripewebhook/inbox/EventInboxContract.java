@@ -978,6 +978,32 @@ abstract class EventInboxContract {
   }
 
   @Test
+  void processClaimedRunsEachEventAsProcessDoesInOrder() throws Exception {
+    VerifiedEvent claimed = receivedClaimedBy("worker");
+    VerifiedEvent failing = receivedClaimedBy("worker");
+    VerifiedEvent unclaimed = received(inbox);
+    VerifiedEvent heldByOther = receivedClaimedBy("other");
+
+    List<Outcome> outcomes =
+        inbox.processClaimed(
+            List.of(claimed.id(), failing.id(), unclaimed.id(), heldByOther.id(), "evt_none"),
+            "worker",
+            (record, context) -> {
+              counting().run(record, context);
+              if (record.eventId().equals(failing.id())) {
+                throw new StackOverflowError();
+              }
+            });
+
+    assertThat(outcomes)
+        .containsExactly(Outcome.DONE, Outcome.FAILED, Outcome.DONE, Outcome.BUSY, Outcome.UNKNOWN);
+    assertThat(runs(claimed)).isEqualTo(1);
+    assertThat(runs(heldByOther)).isZero();
+    assertThat(record(failing).status()).isEqualTo(InboxStatus.FAILED);
+    assertThat(inbox.process(heldByOther.id(), "other", counting())).isEqualTo(Outcome.DONE);
+  }
+
+  @Test
   void aClaimOnArrivalIsRenewedUntilItsOwnerRunsIt() throws Exception {
     VerifiedEvent event = receivedClaimedBy("worker");
     for (int i = 0; i < 3; i++) {

@@ -362,6 +362,59 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
     assertThat(ledger()).isEmpty();
   }
 
+  @Test
+  void eventsClaimedOnArrivalRunTogetherAndAFailingOneRollsBackOnlyItsOwnWrites() throws Exception {
+    createLedger();
+    List<VerifiedEvent> events = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      events.add(receivedClaimedBy("worker"));
+    }
+    VerifiedEvent throwsError = events.get(1);
+    VerifiedEvent catchesItsFailedStatement = events.get(2);
+    List<String> ids = new ArrayList<>(events.stream().map(VerifiedEvent::id).toList());
+    ids.add("evt_unknown");
+
+    List<Outcome> outcomes =
+        inbox.processClaimed(
+            ids,
+            "worker",
+            (record, context) -> {
+              writeLedger(record, context);
+              if (record.eventId().equals(throwsError.id())) {
+                throw new AssertionError("an Error, after a write");
+              }
+              if (record.eventId().equals(catchesItsFailedStatement.id())) {
+                try {
+                  writeLedger(record, context); // a duplicate key: the statement fails
+                } catch (SQLException caught) {
+                  // PostgreSQL: the transaction cannot commit this event's work any more
+                }
+              }
+            });
+
+    assertThat(outcomes.get(0)).isEqualTo(Outcome.DONE);
+    assertThat(outcomes.get(1)).isEqualTo(Outcome.FAILED);
+    assertThat(outcomes.get(3)).isEqualTo(Outcome.DONE);
+    assertThat(outcomes.get(4)).isEqualTo(Outcome.UNKNOWN);
+    assertThat(record(throwsError).status()).isEqualTo(InboxStatus.FAILED);
+    assertThat(record(throwsError).lastError()).contains("an Error, after a write");
+    assertThat(ledger())
+        .contains(events.get(0).id(), events.get(3).id())
+        .doesNotContain(throwsError.id());
+    // Done with its first write (H2 keeps it), or failed with none (PostgreSQL refuses the rest).
+    assertThat(
+            outcomes.get(2) == Outcome.DONE
+                ? ledger().contains(catchesItsFailedStatement.id())
+                : !ledger().contains(catchesItsFailedStatement.id()))
+        .isTrue();
+    for (VerifiedEvent event : List.of(events.get(0), events.get(3))) {
+      assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
+      assertThat(inbox.attempts(event.id()))
+          .extracting(ProcessingAttempt::owner, ProcessingAttempt::outcome)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("worker", Outcome.DONE));
+    }
+  }
+
   private void createLedger() throws SQLException {
     try (Connection connection = dataSource().getConnection();
         Statement statement = connection.createStatement()) {
