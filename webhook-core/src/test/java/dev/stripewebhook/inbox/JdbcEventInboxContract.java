@@ -16,8 +16,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
@@ -413,6 +418,82 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
           .extracting(ProcessingAttempt::owner, ProcessingAttempt::outcome)
           .containsExactly(org.assertj.core.groups.Tuple.tuple("worker", Outcome.DONE));
     }
+  }
+
+  @Test
+  void deliveriesWaitingForACommitShareTheNextAndARowTheDatabaseRefusesFailsOnlyItsOwn()
+      throws Exception {
+    CountDownLatch firstWaits = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean gate = new AtomicBoolean();
+    DataSource gated =
+        (DataSource)
+            java.lang.reflect.Proxy.newProxyInstance(
+                DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("getConnection") && gate.compareAndSet(true, false)) {
+                    firstWaits.countDown();
+                    release.await(30, TimeUnit.SECONDS);
+                  }
+                  try {
+                    return method.invoke(dataSource(), args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    EventInbox shared = JdbcEventInbox.create(gated, options().build());
+    VerifiedEvent first = TestEvents.event("invoice.paid");
+    VerifiedEvent refused = TestEvents.about("sub_far_future", Instant.MAX.getEpochSecond());
+    VerifiedEvent good = TestEvents.event("invoice.paid");
+    ExecutorService callers = Executors.newFixedThreadPool(4);
+    try {
+      gate.set(true);
+      Future<Receipt> firstAnswer = callers.submit(() -> receive(shared, first));
+      firstWaits.await(30, TimeUnit.SECONDS);
+      // These wait for the first one's commit, then go in one transaction.
+      List<Thread> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Future<Receipt> refusedAnswer =
+          callers.submit(
+              () -> {
+                waiting.add(Thread.currentThread());
+                return receive(shared, refused);
+              });
+      Future<Receipt> goodAnswer =
+          callers.submit(
+              () -> {
+                waiting.add(Thread.currentThread());
+                return receive(shared, good);
+              });
+      Future<Receipt> duplicateAnswer =
+          callers.submit(
+              () -> {
+                waiting.add(Thread.currentThread());
+                return receive(shared, good);
+              });
+      while (waiting.size() < 3
+          || waiting.stream().anyMatch(t -> t.getState() != Thread.State.WAITING)) {
+        Thread.onSpinWait();
+      }
+      release.countDown();
+
+      assertThat(firstAnswer.get(30, TimeUnit.SECONDS)).isEqualTo(Receipt.NEW);
+      assertThatThrownBy(() -> refusedAnswer.get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(InboxException.class)
+          .hasMessageContaining(refused.id());
+      assertThat(List.of(goodAnswer.get(30, TimeUnit.SECONDS), duplicateAnswer.get()))
+          .containsExactlyInAnyOrder(Receipt.NEW, Receipt.PENDING);
+    } finally {
+      release.countDown();
+      callers.shutdownNow();
+    }
+    assertThat(shared.find(first.id())).isPresent();
+    assertThat(shared.find(good.id())).isPresent();
+    assertThat(shared.find(refused.id())).isEmpty();
+  }
+
+  private static Receipt receive(EventInbox target, VerifiedEvent event) throws InboxException {
+    return target.receive(event, TestEvents.header(event), null);
   }
 
   private void createLedger() throws SQLException {
