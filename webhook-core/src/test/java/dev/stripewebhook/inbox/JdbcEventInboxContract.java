@@ -420,8 +420,11 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
     }
   }
 
-  @Test
-  void deliveriesWaitingForACommitShareTheNextAndARowTheDatabaseRefusesFailsOnlyItsOwn()
+  /**
+   * Receives {@code first} alone, its commit held until {@code later} wait behind it, then releases
+   * them into the next transaction together; returns each answer, or the failure.
+   */
+  private List<Object> receiveTogetherAfter(VerifiedEvent first, List<VerifiedEvent> later)
       throws Exception {
     CountDownLatch firstWaits = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
@@ -442,54 +445,69 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
                     throw e.getCause();
                   }
                 });
-    EventInbox shared = JdbcEventInbox.create(gated, options().build());
-    VerifiedEvent first = TestEvents.event("invoice.paid");
-    VerifiedEvent refused = TestEvents.about("sub_far_future", Instant.MAX.getEpochSecond());
-    VerifiedEvent good = TestEvents.event("invoice.paid");
-    ExecutorService callers = Executors.newFixedThreadPool(4);
+    inbox = JdbcEventInbox.create(gated, options().build());
+    ExecutorService callers = Executors.newFixedThreadPool(later.size() + 1);
     try {
       gate.set(true);
-      Future<Receipt> firstAnswer = callers.submit(() -> receive(shared, first));
+      List<Future<Receipt>> answers = new ArrayList<>();
+      answers.add(callers.submit(() -> receive(inbox, first)));
       firstWaits.await(30, TimeUnit.SECONDS);
-      // These wait for the first one's commit, then go in one transaction.
       List<Thread> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
-      Future<Receipt> refusedAnswer =
-          callers.submit(
-              () -> {
-                waiting.add(Thread.currentThread());
-                return receive(shared, refused);
-              });
-      Future<Receipt> goodAnswer =
-          callers.submit(
-              () -> {
-                waiting.add(Thread.currentThread());
-                return receive(shared, good);
-              });
-      Future<Receipt> duplicateAnswer =
-          callers.submit(
-              () -> {
-                waiting.add(Thread.currentThread());
-                return receive(shared, good);
-              });
-      while (waiting.size() < 3
+      for (VerifiedEvent event : later) {
+        answers.add(
+            callers.submit(
+                () -> {
+                  waiting.add(Thread.currentThread());
+                  return receive(inbox, event);
+                }));
+      }
+      // Waiting for the first commit, not yet in a transaction: they go in the next together.
+      while (waiting.size() < later.size()
           || waiting.stream().anyMatch(t -> t.getState() != Thread.State.WAITING)) {
         Thread.onSpinWait();
       }
       release.countDown();
-
-      assertThat(firstAnswer.get(30, TimeUnit.SECONDS)).isEqualTo(Receipt.NEW);
-      assertThatThrownBy(() -> refusedAnswer.get(30, TimeUnit.SECONDS))
-          .hasCauseInstanceOf(InboxException.class)
-          .hasMessageContaining(refused.id());
-      assertThat(List.of(goodAnswer.get(30, TimeUnit.SECONDS), duplicateAnswer.get()))
-          .containsExactlyInAnyOrder(Receipt.NEW, Receipt.PENDING);
+      List<Object> results = new ArrayList<>();
+      for (Future<Receipt> answer : answers) {
+        try {
+          results.add(answer.get(30, TimeUnit.SECONDS));
+        } catch (java.util.concurrent.ExecutionException e) {
+          results.add(e.getCause());
+        }
+      }
+      return results;
     } finally {
       release.countDown();
       callers.shutdownNow();
     }
-    assertThat(shared.find(first.id())).isPresent();
-    assertThat(shared.find(good.id())).isPresent();
-    assertThat(shared.find(refused.id())).isEmpty();
+  }
+
+  @Test
+  void twoCopiesOfOneEventInOneCommitAreStoredOnceNewThenPending() throws Exception {
+    VerifiedEvent event = TestEvents.event("invoice.paid");
+    List<Object> answers =
+        receiveTogetherAfter(TestEvents.event("invoice.paid"), List.of(event, event));
+    assertThat(answers.get(0)).isEqualTo(Receipt.NEW);
+    assertThat(answers.subList(1, 3)).containsExactlyInAnyOrder(Receipt.NEW, Receipt.PENDING);
+    assertThat(record(event).status()).isEqualTo(InboxStatus.RECEIVED);
+  }
+
+  @Test
+  void aRowTheDatabaseRefusesInASharedCommitFailsOnlyItsOwnDelivery() throws Exception {
+    VerifiedEvent first = TestEvents.event("invoice.paid");
+    VerifiedEvent refused = TestEvents.about("sub_far_future", Instant.MAX.getEpochSecond());
+    VerifiedEvent good = TestEvents.event("invoice.paid");
+
+    List<Object> answers = receiveTogetherAfter(first, List.of(refused, good, good));
+
+    assertThat(answers.get(0)).isEqualTo(Receipt.NEW);
+    assertThat(answers.get(1))
+        .isInstanceOf(InboxException.class)
+        .satisfies(e -> assertThat(((Exception) e).getMessage()).contains(refused.id()));
+    assertThat(answers.subList(2, 4)).containsExactlyInAnyOrder(Receipt.NEW, Receipt.PENDING);
+    assertThat(inbox.find(first.id())).isPresent();
+    assertThat(inbox.find(good.id())).isPresent();
+    assertThat(inbox.find(refused.id())).isEmpty();
   }
 
   private static Receipt receive(EventInbox target, VerifiedEvent event) throws InboxException {
