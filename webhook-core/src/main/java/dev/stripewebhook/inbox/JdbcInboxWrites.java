@@ -487,9 +487,7 @@ final class JdbcInboxWrites {
     }
     claimed.forEach(leases::hold); // the last of the batch waits its turn
     try {
-      for (Claim claim : claimed) {
-        run(claim, work);
-      }
+      runTogether(claimed, work); // one transaction marks the batch
     } finally {
       leases.releaseAll(claimed); // storage failed: their leases run out
     }
