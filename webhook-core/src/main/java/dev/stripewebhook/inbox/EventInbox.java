@@ -136,9 +136,10 @@ public interface EventInbox {
   /**
    * Processes each of {@code eventIds} as {@link #process} does, in order: together, where the
    * storage allows, for the events {@code owner} claimed on {@link #receive(VerifiedEvent, String,
-   * String, String) arrival} (JDBC: one transaction marks them all, the work of each in a savepoint
-   * of its own, so that a failing event's writes through {@link HandlingContext#connection()} roll
-   * back alone; a storage failure leaves them all unmarked, and their leases run out).
+   * String, String) arrival} (JDBC: one transaction marks them, or several when their work is slow;
+   * the work of each in a savepoint of its own, so that a failing event's writes through {@link
+   * HandlingContext#connection()} roll back alone; a storage failure leaves the events not yet
+   * committed unmarked, and their leases run out).
    *
    * @return the outcome of each, in the order of {@code eventIds}
    */

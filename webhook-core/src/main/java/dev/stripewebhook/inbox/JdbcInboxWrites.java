@@ -39,6 +39,8 @@ final class JdbcInboxWrites {
   private static final String UNIQUE_VIOLATION = "23505";
   // The most deliveries one transaction stores.
   private static final int RECEIVE_BATCH = 64;
+  // How long the work of a batch may run before its done marks so far are committed.
+  private static final long BATCH_COMMIT_AFTER_NANOS = 100_000_000L;
   // Every statement names the inbox's endpoint: its rows are the only ones it sees.
   private static final String KEY = " endpoint = ? AND event_id = ?";
   private static final String COLUMNS =
@@ -601,7 +603,8 @@ final class JdbcInboxWrites {
   /**
    * Runs {@code work} on the events {@code owner} claimed on arrival, in one transaction: each
    * event's work and its mark within a savepoint, so that a failing event rolls back only its own
-   * writes; one commit for them all. The others are processed one by one.
+   * writes; one commit for them all, or, when their work is slow, one every 100 ms, so that a done
+   * mark does not wait for the work of the events after it. The others are processed one by one.
    */
   List<Outcome> processClaimed(List<String> eventIds, String owner, Work work)
       throws InboxException {
@@ -634,8 +637,14 @@ final class JdbcInboxWrites {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
+        long started = System.nanoTime();
         for (Claim claim : claims) {
           outcomes.add(runIn(connection, claim, work));
+          if (System.nanoTime() - started > BATCH_COMMIT_AFTER_NANOS) {
+            // Slow work: the marks made so far do not wait for the rest, nor hold their rows.
+            connection.commit();
+            started = System.nanoTime();
+          }
         }
         connection.commit();
       } catch (SQLException | RuntimeException e) {
@@ -643,7 +652,7 @@ final class JdbcInboxWrites {
         throw e;
       }
     } catch (SQLException | RuntimeException e) {
-      // Nothing of the batch is marked: the leases run out and the events are claimed again.
+      // The marks not yet committed are lost: those leases run out, the events are claimed again.
       throw unavailable("finish " + claims.size() + " events", e);
     } finally {
       claims.forEach(leases::release);
