@@ -105,12 +105,60 @@ public interface EventInbox {
       throws InboxException;
 
   /**
+   * Stores a delivery as {@link #receive(VerifiedEvent, String, String)} does and, when it is new,
+   * may store it already claimed by {@code owner}, as {@link #process} claims it (one attempt
+   * started, the lease renewed until the event is finished), so that {@code owner} runs it next
+   * without another round trip to the storage. Only then, {@link #process process(event.id(),
+   * owner, work)} or {@link #finish finish(event.id(), owner, ...)} must follow: the claim is
+   * renewed until one of them finishes it. A crash before that loses nothing: the lease runs out
+   * and another owner takes the event over.
+   *
+   * <p>The default stores it unclaimed, and {@code process} claims it.
+   *
+   * @param owner who processes the event next, as in {@link #process}
+   */
+  default Receipt receive(
+      VerifiedEvent event, String signatureHeader, String clientAddress, String owner)
+      throws InboxException {
+    return receive(event, signatureHeader, clientAddress);
+  }
+
+  /**
    * Claims one event and runs {@code work} on it, for a delivery being answered now: the event is
    * claimed whatever its next attempt time, and even when dead, because Stripe's redelivery is
    * itself the retry. Marks the event done, failed or dead by the result; a dead event that fails
-   * again stays dead and returns {@link Outcome#FAILED}.
+   * again stays dead and returns {@link Outcome#FAILED}. When {@code owner} holds the event's claim
+   * already (taken by {@link #receive(VerifiedEvent, String, String, String) receive}), runs {@code
+   * work} in that claim.
    */
   Outcome process(String eventId, String owner, Work work) throws InboxException;
+
+  /**
+   * Processes each of {@code eventIds} as {@link #process} does, in order: together, where the
+   * storage allows, for the events {@code owner} claimed on {@link #receive(VerifiedEvent, String,
+   * String, String) arrival} (JDBC: one transaction marks them, or several when their work is slow;
+   * the work of each in a savepoint of its own, so that a failing event's writes through {@link
+   * HandlingContext#connection()} roll back alone; a storage failure leaves the events not yet
+   * committed unmarked, and their leases run out).
+   *
+   * @return the outcome of each, in the order of {@code eventIds}
+   */
+  default List<Outcome> processClaimed(List<String> eventIds, String owner, Work work)
+      throws InboxException {
+    List<Outcome> outcomes = new java.util.ArrayList<>(eventIds.size());
+    InboxException failed = null;
+    for (String eventId : eventIds) {
+      try {
+        outcomes.add(process(eventId, owner, work));
+      } catch (InboxException e) { // the others still run: a claim left unfinished is renewed
+        failed = failed == null ? e : failed;
+      }
+    }
+    if (failed != null) {
+      throw failed;
+    }
+    return outcomes;
+  }
 
   /**
    * Claims one event for a delivery being answered now, as {@link #process} does, for a door whose

@@ -76,7 +76,15 @@ public final class InMemoryEventInbox implements EventInbox {
   @Override
   public Receipt receive(VerifiedEvent event, String signatureHeader, String clientAddress)
       throws InboxException {
+    return receive(event, signatureHeader, clientAddress, null);
+  }
+
+  @Override
+  public Receipt receive(
+      VerifiedEvent event, String signatureHeader, String clientAddress, String owner)
+      throws InboxException {
     Entry forgotten = null;
+    Claim claimed = null;
     synchronized (this) {
       Entry existing = entries.get(event.id());
       if (existing != null) {
@@ -102,6 +110,12 @@ public final class InMemoryEventInbox implements EventInbox {
           new Entry(options.endpoint(), event, signatureHeader, clientAddress, now(), sequence++);
       entries.put(event.id(), entry);
       index(entry);
+      if (owner != null) {
+        claimed = claimForDelivery(event.id(), owner);
+      }
+    }
+    if (claimed != null) {
+      leases.hold(claimed);
     }
     if (forgotten != null && !forgotten.status.isFinal()) {
       // Outside the lock: the forgotten entry is no longer reachable, so nothing changes it.
@@ -126,7 +140,10 @@ public final class InMemoryEventInbox implements EventInbox {
   @Override
   public Outcome process(String eventId, String owner, Work work) throws InboxException {
     Objects.requireNonNull(owner, "owner == null");
-    Claim claimed;
+    Claim claimed = leases.held(eventId, owner);
+    if (claimed != null) {
+      return run(claimed, work); // claimed on arrival
+    }
     synchronized (this) {
       Outcome refused = refusal(eventId);
       if (refused != null) {

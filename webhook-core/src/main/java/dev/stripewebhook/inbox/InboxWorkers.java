@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook.inbox;
 
+import dev.stripewebhook.LogText;
+import dev.stripewebhook.VerifiedEvent;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,8 +23,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A few daemon threads that process an inbox's due events (async processing) and prune it once an
  * hour. Each poll claims due events in batches until none is left; {@link #wake()} polls at once,
- * so a new event does not wait for the next poll. Failures back off as {@link EventInbox} says;
- * storage errors are logged and the next poll tries again.
+ * so a new event does not wait for the next poll. A delivery stored through {@link #receive} is
+ * claimed as it is stored and handed to these threads directly, without a poll, while fewer than
+ * {@value #HAND_OFF_LIMIT} wait for them. Failures back off as {@link EventInbox} says; storage
+ * errors are logged and the next poll tries again.
  *
  * <pre>{@code
  * InboxWorkers workers = InboxWorkers.processing(inbox, "app-1", (record, context) -> ...);
@@ -31,6 +41,10 @@ public final class InboxWorkers implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(InboxWorkers.class.getName());
   private static final AtomicInteger POOLS = new AtomicInteger();
   private static final int BATCH = 10;
+
+  /** The most events claimed on arrival that wait for a thread; more are stored unclaimed. */
+  static final int HAND_OFF_LIMIT = 256;
+
   private static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
 
   private final EventInbox inbox;
@@ -42,6 +56,16 @@ public final class InboxWorkers implements AutoCloseable {
   private final AtomicBoolean wakeQueued = new AtomicBoolean();
   private final ScheduledExecutorService executor;
 
+  /** Who holds the events claimed on arrival. */
+  private final String handOffOwner;
+
+  private final Semaphore handOffs = new Semaphore(HAND_OFF_LIMIT);
+
+  /** The events claimed on arrival not yet taken by a thread. */
+  private final Queue<String> handedOff = new ConcurrentLinkedQueue<>();
+
+  private volatile boolean started;
+
   private InboxWorkers(
       EventInbox inbox, String owner, EventInbox.Work work, int threads, Duration pollInterval) {
     this.inbox = Objects.requireNonNull(inbox, "inbox == null");
@@ -49,6 +73,7 @@ public final class InboxWorkers implements AutoCloseable {
     this.work = work;
     this.threads = threads;
     this.pollInterval = pollInterval;
+    this.handOffOwner = owner + "-0";
     int pool = POOLS.incrementAndGet();
     AtomicInteger count = new AtomicInteger();
     ThreadFactory factory =
@@ -88,6 +113,7 @@ public final class InboxWorkers implements AutoCloseable {
 
   /** Starts polling and pruning; call once. */
   public void start() {
+    started = true;
     if (work != null) {
       for (int i = 0; i < threads; i++) {
         executor.scheduleWithFixedDelay(
@@ -96,6 +122,97 @@ public final class InboxWorkers implements AutoCloseable {
     }
     executor.scheduleWithFixedDelay(
         this::prune, 0, PRUNE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Stores a delivery in the inbox, as {@link EventInbox#receive(VerifiedEvent, String, String)}
+   * does, for these workers to process: once started, a new event is claimed as it is stored and
+   * handed to a worker thread directly; otherwise, or when {@value #HAND_OFF_LIMIT} wait already,
+   * it is stored unclaimed and the workers are {@link #wake() woken}.
+   */
+  public EventInbox.Receipt receive(
+      VerifiedEvent event, String signatureHeader, String clientAddress) throws InboxException {
+    if (work == null || !started || executor.isShutdown() || !handOffs.tryAcquire()) {
+      EventInbox.Receipt receipt = inbox.receive(event, signatureHeader, clientAddress);
+      if (receipt != EventInbox.Receipt.DONE) {
+        wake();
+      }
+      return receipt;
+    }
+    boolean handed = false;
+    try {
+      EventInbox.Receipt receipt =
+          inbox.receive(event, signatureHeader, clientAddress, handOffOwner);
+      if (receipt == EventInbox.Receipt.NEW) {
+        handed = handOff(event.id());
+      } else if (receipt == EventInbox.Receipt.PENDING) {
+        wake();
+      }
+      return receipt;
+    } finally {
+      if (!handed) {
+        handOffs.release();
+      }
+    }
+  }
+
+  /** Queues the processing of an event claimed on arrival; whether it was queued. */
+  private boolean handOff(String eventId) {
+    handedOff.add(eventId);
+    try {
+      executor.execute(this::processHandedOff);
+      return true;
+    } catch (RejectedExecutionException e) { // closed meanwhile
+      if (handedOff.remove(eventId)) {
+        release(eventId);
+        return false;
+      }
+      return true; // a thread took it
+    }
+  }
+
+  /** Processes the events claimed on arrival that wait now, up to a batch, together. */
+  private void processHandedOff() {
+    List<String> batch = new ArrayList<>(BATCH);
+    String eventId;
+    while (batch.size() < BATCH && (eventId = handedOff.poll()) != null) {
+      batch.add(eventId);
+    }
+    if (batch.isEmpty()) {
+      return; // taken by the task of an earlier hand-off
+    }
+    try {
+      inbox.processClaimed(batch, handOffOwner, work);
+    } catch (InboxException e) {
+      LOG.log(
+          Level.WARNING,
+          e.getMessage() + "; the events' leases run out and a worker takes them over then");
+    } catch (RuntimeException | Error e) {
+      LOG.log(Level.ERROR, "Inbox worker failed; the events' leases run out", e);
+    } finally {
+      handOffs.release(batch.size());
+    }
+  }
+
+  /**
+   * Ends the claim of an event claimed on arrival that no thread will take (the workers stopped):
+   * recorded as a failed attempt, so that it is due again after its backoff, here or elsewhere.
+   */
+  private void release(String eventId) {
+    try {
+      inbox.finish(
+          eventId,
+          handOffOwner,
+          new IllegalStateException("the inbox workers stopped before processing it"));
+    } catch (InboxException | RuntimeException e) {
+      LOG.log(
+          Level.WARNING,
+          "Cannot release event "
+              + LogText.escape(eventId)
+              + " ("
+              + e.getMessage()
+              + "); its lease runs out and a worker takes it over then");
+    }
   }
 
   /** Polls now, in a worker thread, unless a wake-up is already queued. */
@@ -175,6 +292,12 @@ public final class InboxWorkers implements AutoCloseable {
     } catch (InterruptedException e) {
       executor.shutdownNow();
       Thread.currentThread().interrupt();
+    } finally {
+      // Claimed on arrival, never taken by a thread (shutdownNow dropped their tasks).
+      String eventId;
+      while ((eventId = handedOff.poll()) != null) {
+        release(eventId);
+      }
     }
   }
 

@@ -24,10 +24,15 @@ import javax.sql.DataSource;
  * dev/stripewebhook/inbox/schema.sql} and {@code upgrade-2.sql} inside the jar, documented for
  * DBAs). A user that may not create or alter tables works with tables a DBA made current.
  *
- * <p>Claims are short committed transactions ({@code FOR UPDATE SKIP LOCKED} when workers look for
- * due events, so that instances claim disjoint events); the work then runs in a second transaction
- * that ends with the conditional "done" update, so that a handler's writes through {@link
- * HandlingContext#connection()} commit with it or not at all.
+ * <p>Concurrent deliveries are stored together: a caller that finds no commit running stores every
+ * delivery waiting then (up to 64) in one transaction, and each caller returns once its own row is
+ * committed (group commit; nobody waits on a timer). A new event may be stored already claimed
+ * ({@link #receive(VerifiedEvent, String, String, String)}), saving the claim's transaction.
+ * Otherwise claims are short committed transactions ({@code FOR UPDATE SKIP LOCKED} when workers
+ * look for due events, so that instances claim disjoint events); the work then runs in a second
+ * transaction that ends with the conditional "done" update, so that a handler's writes through
+ * {@link HandlingContext#connection()} commit with it or not at all ({@link #processClaimed}: one
+ * such transaction for several events, each in a savepoint).
  *
  * <p>Use a pooled DataSource: every call takes a connection and gives it back.
  *
@@ -111,13 +116,29 @@ public final class JdbcEventInbox implements EventInbox {
   public Receipt receive(VerifiedEvent event, String signatureHeader, String clientAddress)
       throws InboxException {
     Objects.requireNonNull(signatureHeader, "signatureHeader == null");
-    return writes().receive(event, signatureHeader, clientAddress);
+    return writes().receive(event, signatureHeader, clientAddress, null);
+  }
+
+  @Override
+  public Receipt receive(
+      VerifiedEvent event, String signatureHeader, String clientAddress, String owner)
+      throws InboxException {
+    Objects.requireNonNull(signatureHeader, "signatureHeader == null");
+    Objects.requireNonNull(owner, "owner == null");
+    return writes().receive(event, signatureHeader, clientAddress, owner);
   }
 
   @Override
   public Outcome process(String eventId, String owner, Work work) throws InboxException {
     Objects.requireNonNull(owner, "owner == null");
     return writes().process(eventId, owner, work);
+  }
+
+  @Override
+  public List<Outcome> processClaimed(List<String> eventIds, String owner, Work work)
+      throws InboxException {
+    Objects.requireNonNull(owner, "owner == null");
+    return writes().processClaimed(List.copyOf(eventIds), owner, work);
   }
 
   @Override

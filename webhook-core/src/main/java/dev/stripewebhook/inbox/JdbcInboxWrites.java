@@ -16,7 +16,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -35,6 +37,10 @@ final class JdbcInboxWrites {
   private static final String TABLE = InboxSchema.TABLE;
   private static final String ATTEMPTS = InboxSchema.ATTEMPTS;
   private static final String UNIQUE_VIOLATION = "23505";
+  // The most deliveries one transaction stores.
+  private static final int RECEIVE_BATCH = 64;
+  // How long the work of a batch may run before its done marks so far are committed.
+  private static final long BATCH_COMMIT_AFTER_NANOS = 100_000_000L;
   // Every statement names the inbox's endpoint: its rows are the only ones it sees.
   private static final String KEY = " endpoint = ? AND event_id = ?";
   private static final String COLUMNS =
@@ -48,7 +54,7 @@ final class JdbcInboxWrites {
           + " ("
           + COLUMNS
           + ") VALUES"
-          + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', 0, NULL, ?, NULL, NULL, NULL)";
+          + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL)";
   private static final String SELECT = "SELECT " + COLUMNS + " FROM " + TABLE + " WHERE" + KEY;
   private static final String SELECT_STATUS = "SELECT status FROM " + TABLE + " WHERE" + KEY;
   private static final String CLAIM =
@@ -151,6 +157,10 @@ final class JdbcInboxWrites {
   /** Renews the claims this instance holds until they are finished. */
   private final LeaseKeeper leases;
 
+  /** Commits concurrent deliveries together. */
+  private final GroupCommit<Delivery, Receipt> receipts =
+      new GroupCommit<>(RECEIVE_BATCH, "store events", this::storeBatch);
+
   JdbcInboxWrites(
       DataSource dataSource, InboxOptions options, JdbcDialect dialect, LeaseKeeper leases) {
     this.dataSource = dataSource;
@@ -160,47 +170,156 @@ final class JdbcInboxWrites {
     this.leases = leases;
   }
 
-  Receipt receive(VerifiedEvent event, String signatureHeader, String clientAddress)
+  Receipt receive(VerifiedEvent event, String signatureHeader, String clientAddress, String owner)
       throws InboxException {
-    Instant now = now();
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(true);
-      try {
-        int inserted =
-            update(
-                connection,
-                dialect.insert(INSERT),
-                endpoint,
-                event.id(),
-                event.type(),
-                event.livemode().orElse(null),
-                event.account().orElse(null),
-                event.apiVersion().orElse(null),
-                event.dataObjectId().orElse(null),
-                event.created().orElse(null),
-                now,
-                event.body(),
-                signatureHeader,
-                clientAddress == null || clientAddress.length() <= 64
-                    ? clientAddress
-                    : clientAddress.substring(0, 64),
-                now);
-        if (inserted == 1) {
-          return Receipt.NEW;
-        }
-      } catch (SQLException e) {
-        if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-          throw e;
+    return receipts.submit(new Delivery(event, signatureHeader, clientAddress, owner));
+  }
+
+  /** A delivery to store; {@code owner}, when not null, claims it if it is new. */
+  private record Delivery(
+      VerifiedEvent event, String signatureHeader, String clientAddress, String owner) {}
+
+  /**
+   * Stores a batch of concurrent deliveries in one transaction; if that fails, each alone, so that
+   * one delivery the database refuses fails only its own caller.
+   */
+  private void storeBatch(List<GroupCommit.Item<Delivery, Receipt>> batch) throws InboxException {
+    if (batch.size() == 1) {
+      storeTogether(batch);
+      return;
+    }
+    try {
+      storeTogether(batch);
+    } catch (InboxException e) {
+      for (GroupCommit.Item<Delivery, Receipt> item : batch) {
+        try {
+          storeTogether(List.of(item));
+        } catch (InboxException alone) {
+          item.fail(alone);
         }
       }
-      InboxStatus status = status(connection, event.id());
-      return status != null && status.isFinal() ? Receipt.DONE : Receipt.PENDING;
-    } catch (SQLException | RuntimeException e) {
-      throw unavailable("store event " + event.id(), e);
     }
   }
 
+  /** Stores the deliveries in one transaction; answers each once it committed. */
+  private void storeTogether(List<GroupCommit.Item<Delivery, Receipt>> batch)
+      throws InboxException {
+    // Truncated as the database stores it: a claim's record is built here, not read back.
+    Instant now = now().truncatedTo(ChronoUnit.MICROS);
+    List<Receipt> receipts = new ArrayList<>(batch.size());
+    List<Claim> claims = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        for (GroupCommit.Item<Delivery, Receipt> item : batch) {
+          Delivery delivery = item.value();
+          Claim claim = delivery.owner() == null ? null : claimOnArrival(delivery, now);
+          Receipt receipt = insert(connection, delivery, claim, now);
+          if (receipt == Receipt.NEW && claim != null) {
+            update(
+                connection,
+                ATTEMPT_START,
+                endpoint,
+                claim.eventId(),
+                claim.owner,
+                now,
+                endpoint,
+                claim.eventId());
+            claims.add(claim);
+          }
+          receipts.add(receipt);
+        }
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollback(connection);
+        throw e;
+      }
+    } catch (SQLException | RuntimeException e) {
+      throw unavailable(
+          batch.size() == 1
+              ? "store event " + batch.get(0).value().event().id()
+              : "store " + batch.size() + " events",
+          e);
+    }
+    claims.forEach(leases::hold);
+    for (int i = 0; i < batch.size(); i++) {
+      batch.get(i).succeed(receipts.get(i));
+    }
+  }
+
+  /** Inserts the delivery unless its event is stored: claimed by {@code claim} when not null. */
+  private Receipt insert(Connection connection, Delivery delivery, Claim claim, Instant now)
+      throws SQLException {
+    VerifiedEvent event = delivery.event();
+    String client = delivery.clientAddress();
+    try {
+      int inserted =
+          update(
+              connection,
+              dialect.insert(INSERT),
+              endpoint,
+              event.id(),
+              event.type(),
+              event.livemode().orElse(null),
+              event.account().orElse(null),
+              event.apiVersion().orElse(null),
+              event.dataObjectId().orElse(null),
+              event.created().orElse(null),
+              now,
+              event.body(),
+              delivery.signatureHeader(),
+              client == null || client.length() <= 64 ? client : client.substring(0, 64),
+              claim == null ? InboxStatus.RECEIVED.code() : InboxStatus.PROCESSING.code(),
+              claim == null ? 0 : 1,
+              now,
+              claim == null ? null : claim.owner,
+              claim == null ? null : claim.record.leaseUntil());
+      if (inserted == 1) {
+        return Receipt.NEW;
+      }
+    } catch (SQLException e) {
+      // H2: a duplicate fails this statement only, not the transaction.
+      if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        throw e;
+      }
+    }
+    InboxStatus status = status(connection, event.id());
+    return status != null && status.isFinal() ? Receipt.DONE : Receipt.PENDING;
+  }
+
+  /** The claim {@code delivery}'s owner takes if its event is new: its first attempt. */
+  private Claim claimOnArrival(Delivery delivery, Instant now) {
+    VerifiedEvent event = delivery.event();
+    String client = delivery.clientAddress();
+    InboxRecord record =
+        new InboxRecord(
+            endpoint,
+            event.id(),
+            event.type(),
+            event.livemode().orElse(null),
+            event.account().orElse(null),
+            event.apiVersion().orElse(null),
+            event.dataObjectId().orElse(null),
+            event.created().orElse(null),
+            now,
+            event.body(),
+            delivery.signatureHeader(),
+            client == null || client.length() <= 64 ? client : client.substring(0, 64),
+            InboxStatus.PROCESSING,
+            1,
+            null,
+            now,
+            delivery.owner(),
+            now.plus(options.lease()),
+            null);
+    return new Claim(record, delivery.owner(), false);
+  }
+
   Outcome process(String eventId, String owner, Work work) throws InboxException {
+    Claim held = leases.held(eventId, owner);
+    if (held != null) {
+      return run(held, work); // claimed on arrival
+    }
     DeliveryClaim claim = claimForDelivery(eventId, owner);
     if (claim.claim() == null) {
       return claim.refused();
@@ -370,9 +489,7 @@ final class JdbcInboxWrites {
     }
     claimed.forEach(leases::hold); // the last of the batch waits its turn
     try {
-      for (Claim claim : claimed) {
-        run(claim, work);
-      }
+      runTogether(claimed, work); // one transaction marks the batch
     } finally {
       leases.releaseAll(claimed); // storage failed: their leases run out
     }
@@ -427,6 +544,14 @@ final class JdbcInboxWrites {
   /** Records the failure of the claim's attempt and commits; {@link Outcome#LEASE_LOST} if lost. */
   private Outcome recordFailure(Connection connection, Claim claim, Throwable failure)
       throws SQLException {
+    Outcome outcome = failureOf(connection, claim, failure);
+    connection.commit();
+    return outcome;
+  }
+
+  /** Records the failure of the claim's attempt in the transaction, not committing it. */
+  private Outcome failureOf(Connection connection, Claim claim, Throwable failure)
+      throws SQLException {
     Instant now = now();
     String error = Errors.describe(failure);
     Outcome outcome = claim.failedOutcome(options.attempts());
@@ -443,7 +568,6 @@ final class JdbcInboxWrites {
     if (updated == 1) {
       endAttempt(connection, claim.eventId(), claim.owner, now, outcome, error);
     }
-    connection.commit();
     return updated == 0 ? Outcome.LEASE_LOST : outcome;
   }
 
@@ -451,15 +575,124 @@ final class JdbcInboxWrites {
   private Outcome commitIfFinished(
       Connection connection, InboxRecord record, String owner, InboxStatus status)
       throws SQLException {
+    Outcome outcome = finishIn(connection, record, owner, status);
+    if (outcome == Outcome.LEASE_LOST) {
+      connection.rollback();
+    } else {
+      connection.commit();
+    }
+    return outcome;
+  }
+
+  /**
+   * Marks the event finished in the transaction, not committing it; {@link Outcome#LEASE_LOST},
+   * having changed nothing, when {@code owner} no longer holds it.
+   */
+  private Outcome finishIn(
+      Connection connection, InboxRecord record, String owner, InboxStatus status)
+      throws SQLException {
     Instant now = now();
     if (update(connection, FINISH, status.code(), now, endpoint, record.eventId(), owner) == 0) {
-      connection.rollback();
       return Outcome.LEASE_LOST;
     }
     Outcome outcome = status == InboxStatus.DONE ? Outcome.DONE : Outcome.SUPERSEDED;
     endAttempt(connection, record.eventId(), owner, now, outcome, null);
-    connection.commit();
     return outcome;
+  }
+
+  /**
+   * Runs {@code work} on the events {@code owner} claimed on arrival, in one transaction: each
+   * event's work and its mark within a savepoint, so that a failing event rolls back only its own
+   * writes; one commit for them all, or, when their work is slow, one every 100 ms, so that a done
+   * mark does not wait for the work of the events after it. The others are processed one by one.
+   */
+  List<Outcome> processClaimed(List<String> eventIds, String owner, Work work)
+      throws InboxException {
+    List<Claim> held = new ArrayList<>();
+    for (String eventId : eventIds) {
+      Claim claim = leases.held(eventId, owner);
+      if (claim != null && held.stream().noneMatch(other -> other == claim)) {
+        held.add(claim);
+      }
+    }
+    List<Outcome> together = runTogether(held, work);
+    List<Outcome> outcomes = new ArrayList<>(eventIds.size());
+    for (String eventId : eventIds) {
+      int index = -1;
+      for (int i = 0; i < held.size() && index < 0; i++) {
+        if (held.get(i).eventId().equals(eventId)) {
+          index = i;
+        }
+      }
+      outcomes.add(index >= 0 ? together.get(index) : process(eventId, owner, work));
+    }
+    return outcomes;
+  }
+
+  private List<Outcome> runTogether(List<Claim> claims, Work work) throws InboxException {
+    if (claims.isEmpty()) {
+      return List.of();
+    }
+    List<Outcome> outcomes = new ArrayList<>(claims.size());
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        long started = System.nanoTime();
+        for (Claim claim : claims) {
+          outcomes.add(runIn(connection, claim, work));
+          if (System.nanoTime() - started > BATCH_COMMIT_AFTER_NANOS) {
+            // Slow work: the marks made so far do not wait for the rest, nor hold their rows.
+            connection.commit();
+            started = System.nanoTime();
+          }
+        }
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollback(connection);
+        throw e;
+      }
+    } catch (SQLException | RuntimeException e) {
+      // The marks not yet committed are lost: those leases run out, the events are claimed again.
+      throw unavailable("finish " + claims.size() + " events", e);
+    } finally {
+      claims.forEach(leases::release);
+    }
+    return outcomes;
+  }
+
+  /** Runs one claim's work and marks it in the shared transaction, within a savepoint. */
+  private Outcome runIn(Connection connection, Claim claim, Work work) throws SQLException {
+    InboxRecord record = claim.record;
+    Savepoint before = connection.setSavepoint();
+    if (options.supersededGuard() && isSuperseded(connection, record)) {
+      leases.release(claim);
+      return finishIn(connection, record, claim.owner, InboxStatus.SUPERSEDED);
+    }
+    Throwable failure = null;
+    try {
+      work.run(record, HandlingContext.of(TransactionGuard.wrap(connection)));
+    } catch (Throwable e) { // any: an Error of one event's work is that attempt's failure only
+      failure = e;
+    }
+    leases.release(claim); // before the mark, as in run
+    if (failure == null) {
+      try {
+        Outcome outcome = finishIn(connection, record, claim.owner, InboxStatus.DONE);
+        if (outcome == Outcome.LEASE_LOST) {
+          connection.rollback(before); // the work's writes go with the refused mark
+        }
+        return outcome;
+      } catch (SQLException e) {
+        // PostgreSQL refuses every statement after one failed, even one the handler caught.
+        failure =
+            new SQLException(
+                "the handler's transaction could not be committed: " + e.getMessage(),
+                e.getSQLState(),
+                e);
+      }
+    }
+    connection.rollback(before);
+    return failureOf(connection, claim, failure);
   }
 
   /** Extends the lease of each claim its owner still holds; returns the others. */

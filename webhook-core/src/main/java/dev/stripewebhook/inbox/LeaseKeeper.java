@@ -81,6 +81,11 @@ final class LeaseKeeper {
     }
   }
 
+  /** {@code owner}'s claim of the event, while it is renewed here; or {@code null}. */
+  Claim held(String eventId, String owner) {
+    return held.get(new Claim.Key(eventId, owner));
+  }
+
   /** Stops renewing {@code claim}: call it before finishing the event. */
   void release(Claim claim) {
     held.remove(claim.key(), claim);

@@ -296,17 +296,27 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   }
 
   private Step decide(Delivery delivery, ClientAddresses.Client client, PassDown behind) {
-    Step step = receive(delivery, client);
+    // Sync: a new event is stored already claimed for this delivery (a transaction less).
+    String arrivalOwner = async() ? null : claimOwner();
+    Step step = receive(delivery, client, arrivalOwner);
     if (step.toProcess == null) {
       return step;
     }
     // A ping is done once the handlers and observers that ask for it ran: never passed down.
     boolean ping = StripeSystemEvents.isPing(step.toProcess);
-    return Step.of(processNow(step.toProcess, ping ? null : behind));
+    return Step.of(processNow(step.toProcess, ping ? null : behind, arrivalOwner));
   }
 
   /** The pipeline up to the processing: edge rules, body, verification, the inbox. */
   private Step receive(Delivery delivery, ClientAddresses.Client resolved) {
+    return receive(delivery, resolved, null);
+  }
+
+  /**
+   * As {@link #receive(Delivery, ClientAddresses.Client)}; a new event is stored claimed by {@code
+   * arrivalOwner} when not null, which then processes it first.
+   */
+  private Step receive(Delivery delivery, ClientAddresses.Client resolved, String arrivalOwner) {
     String client = resolved.text();
     if (!"POST".equals(delivery.method())) {
       return Step.of(
@@ -349,8 +359,15 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       return Step.of(Decision.refused(Reason.UNSTORABLE_EVENT, unstorable, event));
     }
     Receipt receipt;
+    InboxWorkers running = workers;
     try {
-      receipt = inbox.receive(event, header, client);
+      // Async: the workers claim a new event as it is stored and take it from there.
+      receipt =
+          async() && running != null
+              ? running.receive(event, header, client)
+              : arrivalOwner != null
+                  ? inbox.receive(event, header, client, arrivalOwner)
+                  : inbox.receive(event, header, client);
     } catch (InboxException e) {
       return Step.of(storageUnavailable(event, e));
     }
@@ -359,14 +376,17 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       return Step.of(Decision.accepted(event, "duplicate"));
     }
     if (StripeSystemEvents.isHealth(event)) {
-      alerts.stripeHealth(event.type(), event.id());
+      try {
+        alerts.stripeHealth(event.type(), event.id());
+      } catch (RuntimeException | Error e) {
+        if (arrivalOwner != null && receipt == Receipt.NEW) {
+          releaseArrivalClaim(event, arrivalOwner, e); // nothing else would finish it
+        }
+        throw e;
+      }
     }
     if (async()) {
       // Stored (committed) before this 200: the workers take it from here.
-      InboxWorkers running = workers;
-      if (running != null) {
-        running.wake();
-      }
       return Step.of(Decision.accepted(event, "stored"));
     }
     return new Step(null, null, event);
@@ -668,16 +688,25 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
    * waits (bounded) for its outcome and tries again.
    */
   private Decision processNow(VerifiedEvent event, PassDown behind) {
+    return processNow(event, behind, null);
+  }
+
+  /**
+   * As {@link #processNow(VerifiedEvent, PassDown)}; the first try as {@code arrivalOwner}, which
+   * may hold the event's claim since it was stored.
+   */
+  private Decision processNow(VerifiedEvent event, PassDown behind, String arrivalOwner) {
     InProgressWait wait = new InProgressWait(config.processing().inProgressWait());
+    String firstOwner = arrivalOwner;
     while (true) {
       Attempt attempt = new Attempt();
       Outcome outcome;
+      String owner = firstOwner != null ? firstOwner : claimOwner();
+      firstOwner = null;
       try {
         outcome =
             inbox.process(
-                event.id(),
-                claimOwner(),
-                (record, context) -> run(event, context, behind, attempt));
+                event.id(), owner, (record, context) -> run(event, context, behind, attempt));
       } catch (InboxException e) {
         return storageUnavailable(event, e);
       }
@@ -900,6 +929,20 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
         "The event could not be stored or"
             + " updated; Stripe will deliver it again. See the server log.",
         event);
+  }
+
+  /** Ends a claim taken on arrival that no processing will run, as a failed attempt. */
+  private void releaseArrivalClaim(VerifiedEvent event, String owner, Throwable failure) {
+    try {
+      inbox.finish(event.id(), owner, failure);
+    } catch (InboxException | RuntimeException e) {
+      LOG.log(
+          Level.WARNING,
+          label
+              + ": cannot release the claim of event "
+              + LogText.escape(event.id())
+              + "; its lease runs out and a worker or a redelivery takes it over");
+    }
   }
 
   /** Each claim has its own owner: a request must not finish another request's claim. */

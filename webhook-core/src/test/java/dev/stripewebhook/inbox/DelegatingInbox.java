@@ -6,7 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** An inbox that forwards every call; tests override the calls they break. */
+/**
+ * An inbox that forwards every call; tests override the calls they break. Receiving with an owner
+ * and {@code processClaimed} keep their defaults, through {@code receive} and {@code process}, so
+ * that an override of those sees every call.
+ */
 public class DelegatingInbox implements EventInbox {
   private final EventInbox target;
 

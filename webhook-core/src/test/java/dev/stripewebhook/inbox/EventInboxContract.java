@@ -931,6 +931,123 @@ abstract class EventInboxContract {
     leases(target).abandon();
   }
 
+  // --- claimed on arrival (async hand-off) ----------------------------------------------------
+
+  VerifiedEvent receivedClaimedBy(String owner) throws InboxException {
+    VerifiedEvent event = TestEvents.event("invoice.paid");
+    assertThat(inbox.receive(event, TestEvents.header(event), "203.0.113.7", owner))
+        .isEqualTo(Receipt.NEW);
+    return event;
+  }
+
+  @Test
+  void aDeliveryClaimedOnArrivalIsRunByItsOwnerInThatClaim() throws Exception {
+    VerifiedEvent event = receivedClaimedBy("worker");
+    InboxRecord stored = record(event);
+    assertThat(stored.status()).isEqualTo(InboxStatus.PROCESSING);
+    assertThat(stored.attempts()).isEqualTo(1);
+    assertThat(stored.leaseOwner()).isEqualTo("worker");
+    assertThat(stored.leaseUntil()).isEqualTo(clock.instant().plus(LEASE));
+    assertThat(stored.body()).isEqualTo(event.body());
+    // Redelivered meanwhile: pending, and nobody else runs it while its owner holds it.
+    assertThat(inbox.receive(event, TestEvents.header(event), null, "worker-2"))
+        .isEqualTo(Receipt.PENDING);
+    assertThat(inbox.process(event.id(), "other", counting())).isEqualTo(Outcome.BUSY);
+    assertThat(inbox.processDue("other", 10, counting())).isZero();
+
+    List<InboxRecord> seen = new ArrayList<>();
+    assertThat(
+            inbox.process(
+                event.id(),
+                "worker",
+                (record, context) -> {
+                  seen.add(record);
+                  counting().run(record, context);
+                }))
+        .isEqualTo(Outcome.DONE);
+
+    assertThat(runs(event)).isEqualTo(1);
+    assertThat(seen.get(0).body()).isEqualTo(event.body());
+    assertThat(seen.get(0).attempts()).isEqualTo(1);
+    assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
+    assertThat(inbox.attempts(event.id()))
+        .extracting(ProcessingAttempt::owner, ProcessingAttempt::outcome)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("worker", Outcome.DONE));
+    assertThat(inbox.receive(event, TestEvents.header(event), null, "worker"))
+        .isEqualTo(Receipt.DONE);
+  }
+
+  @Test
+  void processClaimedRunsEachEventAsProcessDoesInOrder() throws Exception {
+    VerifiedEvent claimed = receivedClaimedBy("worker");
+    VerifiedEvent failing = receivedClaimedBy("worker");
+    VerifiedEvent unclaimed = received(inbox);
+    VerifiedEvent heldByOther = receivedClaimedBy("other");
+
+    List<Outcome> outcomes =
+        inbox.processClaimed(
+            List.of(claimed.id(), failing.id(), unclaimed.id(), heldByOther.id(), "evt_none"),
+            "worker",
+            (record, context) -> {
+              counting().run(record, context);
+              if (record.eventId().equals(failing.id())) {
+                throw new StackOverflowError();
+              }
+            });
+
+    assertThat(outcomes)
+        .containsExactly(Outcome.DONE, Outcome.FAILED, Outcome.DONE, Outcome.BUSY, Outcome.UNKNOWN);
+    assertThat(runs(claimed)).isEqualTo(1);
+    assertThat(runs(heldByOther)).isZero();
+    assertThat(record(failing).status()).isEqualTo(InboxStatus.FAILED);
+    assertThat(inbox.process(heldByOther.id(), "other", counting())).isEqualTo(Outcome.DONE);
+  }
+
+  @Test
+  void aClaimOnArrivalIsRenewedUntilItsOwnerRunsIt() throws Exception {
+    VerifiedEvent event = receivedClaimedBy("worker");
+    for (int i = 0; i < 3; i++) {
+      clock.advance(LEASE.minusSeconds(1));
+      leases(inbox).beat();
+      assertThat(inbox.processDue("other", 10, counting())).isZero();
+    }
+    assertThat(inbox.process(event.id(), "worker", counting())).isEqualTo(Outcome.DONE);
+  }
+
+  @Test
+  void aClaimOnArrivalWhoseHolderCrashedIsTakenOverByTheDuePollOneLeaseLater() throws Exception {
+    VerifiedEvent event = receivedClaimedBy("worker");
+    holderStopsRenewing(inbox); // killed before its worker ran the event
+
+    clock.advance(LEASE.minusMillis(1));
+    assertThat(inbox.processDue("restarted", 10, counting())).isZero();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(inbox.processDue("restarted", 10, counting())).isEqualTo(1);
+
+    assertThat(runs(event)).isEqualTo(1);
+    assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
+    assertThat(inbox.attempts(event.id()))
+        .extracting(ProcessingAttempt::owner, ProcessingAttempt::outcome)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("worker", Outcome.LEASE_LOST),
+            org.assertj.core.groups.Tuple.tuple("restarted", Outcome.DONE));
+    assertThat(inbox.process(event.id(), "worker", counting())).isEqualTo(Outcome.ALREADY_DONE);
+  }
+
+  @Test
+  void aClaimOnArrivalThatFailsIsRetriedByTheDuePollAfterItsBackoff() throws Exception {
+    VerifiedEvent event = receivedClaimedBy("worker");
+    assertThat(inbox.process(event.id(), "worker", failing("downstream down")))
+        .isEqualTo(Outcome.FAILED);
+    assertThat(record(event).status()).isEqualTo(InboxStatus.FAILED);
+    assertThat(record(event).nextAttemptAt()).isAfter(clock.instant());
+
+    clock.advance(Duration.ofHours(1));
+    assertThat(inbox.processDue("later", 10, counting())).isEqualTo(1);
+    assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
+    assertThat(record(event).attempts()).isEqualTo(2);
+  }
+
   // --- claims kept alive by a heartbeat ------------------------------------------------------
 
   @Test

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stripewebhook.VerifiedEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -119,6 +121,56 @@ class InboxWorkersTest {
     assertThat(workers.isTerminated()).isTrue();
     assertThat(inbox.find(event.id()).map(InboxRecord::status))
         .isEqualTo(Optional.of(InboxStatus.DONE));
+  }
+
+  @Test
+  void aDeliveryStoredThroughTheWorkersIsClaimedOnArrivalAndHandedToAThread() throws Exception {
+    CountDownLatch handled = new CountDownLatch(1);
+    List<InboxRecord> seen = new CopyOnWriteArrayList<>();
+    InboxWorkers workers =
+        InboxWorkers.processing(
+            inbox,
+            "w",
+            (record, context) -> {
+              seen.add(inbox.find(record.eventId()).orElseThrow());
+              handled.countDown();
+            });
+    workers.start();
+    VerifiedEvent event = TestEvents.event("invoice.paid");
+    try {
+      assertThat(workers.receive(event, TestEvents.header(event), null))
+          .isEqualTo(EventInbox.Receipt.NEW);
+      assertThat(handled.await(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      workers.close();
+    }
+    // Held by the hand-off owner from the moment it was stored; polls claim as w-1, w-2, ...
+    assertThat(seen.get(0).leaseOwner()).isEqualTo("w-0");
+    assertThat(inbox.attempts(event.id()))
+        .extracting(ProcessingAttempt::owner)
+        .containsExactly("w-0");
+    assertThat(inbox.find(event.id()).map(InboxRecord::status))
+        .isEqualTo(Optional.of(InboxStatus.DONE));
+    assertThat(workers.receive(event, TestEvents.header(event), null))
+        .isEqualTo(EventInbox.Receipt.DONE);
+  }
+
+  @Test
+  void workersNotStartedStoreTheDeliveryUnclaimedAndWakeAPoll() throws Exception {
+    CountDownLatch handled = new CountDownLatch(1);
+    InboxWorkers workers =
+        InboxWorkers.processing(inbox, "w", (record, context) -> handled.countDown());
+    VerifiedEvent event = TestEvents.event("invoice.paid");
+    try {
+      assertThat(workers.receive(event, TestEvents.header(event), null))
+          .isEqualTo(EventInbox.Receipt.NEW);
+      assertThat(handled.await(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      workers.close();
+    }
+    assertThat(inbox.attempts(event.id()))
+        .extracting(ProcessingAttempt::owner)
+        .containsExactly("w-1");
   }
 
   @Test

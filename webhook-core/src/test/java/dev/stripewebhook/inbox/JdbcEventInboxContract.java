@@ -16,8 +16,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
@@ -360,6 +365,153 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
     assertThat(outcome).isEqualTo(Outcome.FAILED);
     assertThat(record(event).lastError()).contains("commit() is not for handlers");
     assertThat(ledger()).isEmpty();
+  }
+
+  @Test
+  void eventsClaimedOnArrivalRunTogetherAndAFailingOneRollsBackOnlyItsOwnWrites() throws Exception {
+    createLedger();
+    List<VerifiedEvent> events = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      events.add(receivedClaimedBy("worker"));
+    }
+    VerifiedEvent throwsError = events.get(1);
+    VerifiedEvent catchesItsFailedStatement = events.get(2);
+    List<String> ids = new ArrayList<>(events.stream().map(VerifiedEvent::id).toList());
+    ids.add("evt_unknown");
+
+    List<Outcome> outcomes =
+        inbox.processClaimed(
+            ids,
+            "worker",
+            (record, context) -> {
+              writeLedger(record, context);
+              if (record.eventId().equals(throwsError.id())) {
+                throw new AssertionError("an Error, after a write");
+              }
+              if (record.eventId().equals(catchesItsFailedStatement.id())) {
+                try {
+                  writeLedger(record, context); // a duplicate key: the statement fails
+                } catch (SQLException caught) {
+                  // PostgreSQL: the transaction cannot commit this event's work any more
+                }
+              }
+            });
+
+    assertThat(outcomes.get(0)).isEqualTo(Outcome.DONE);
+    assertThat(outcomes.get(1)).isEqualTo(Outcome.FAILED);
+    assertThat(outcomes.get(3)).isEqualTo(Outcome.DONE);
+    assertThat(outcomes.get(4)).isEqualTo(Outcome.UNKNOWN);
+    assertThat(record(throwsError).status()).isEqualTo(InboxStatus.FAILED);
+    assertThat(record(throwsError).lastError()).contains("an Error, after a write");
+    assertThat(ledger())
+        .contains(events.get(0).id(), events.get(3).id())
+        .doesNotContain(throwsError.id());
+    // Done with its first write (H2 keeps it), or failed with none (PostgreSQL refuses the rest).
+    assertThat(
+            outcomes.get(2) == Outcome.DONE
+                ? ledger().contains(catchesItsFailedStatement.id())
+                : !ledger().contains(catchesItsFailedStatement.id()))
+        .isTrue();
+    for (VerifiedEvent event : List.of(events.get(0), events.get(3))) {
+      assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
+      assertThat(inbox.attempts(event.id()))
+          .extracting(ProcessingAttempt::owner, ProcessingAttempt::outcome)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("worker", Outcome.DONE));
+    }
+  }
+
+  /**
+   * Receives {@code first} alone, its commit held until {@code later} wait behind it, then releases
+   * them into the next transaction together; returns each answer, or the failure.
+   */
+  private List<Object> receiveTogetherAfter(VerifiedEvent first, List<VerifiedEvent> later)
+      throws Exception {
+    CountDownLatch firstWaits = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean gate = new AtomicBoolean();
+    DataSource gated =
+        (DataSource)
+            java.lang.reflect.Proxy.newProxyInstance(
+                DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("getConnection") && gate.compareAndSet(true, false)) {
+                    firstWaits.countDown();
+                    release.await(30, TimeUnit.SECONDS);
+                  }
+                  try {
+                    return method.invoke(dataSource(), args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    inbox = JdbcEventInbox.create(gated, options().build());
+    ExecutorService callers = Executors.newFixedThreadPool(later.size() + 1);
+    try {
+      gate.set(true);
+      List<Future<Receipt>> answers = new ArrayList<>();
+      answers.add(callers.submit(() -> receive(inbox, first)));
+      firstWaits.await(30, TimeUnit.SECONDS);
+      List<Thread> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
+      for (VerifiedEvent event : later) {
+        answers.add(
+            callers.submit(
+                () -> {
+                  waiting.add(Thread.currentThread());
+                  return receive(inbox, event);
+                }));
+      }
+      // Waiting for the first commit, not yet in a transaction: they go in the next together.
+      while (waiting.size() < later.size()
+          || waiting.stream().anyMatch(t -> t.getState() != Thread.State.WAITING)) {
+        Thread.onSpinWait();
+      }
+      release.countDown();
+      List<Object> results = new ArrayList<>();
+      for (Future<Receipt> answer : answers) {
+        try {
+          results.add(answer.get(30, TimeUnit.SECONDS));
+        } catch (java.util.concurrent.ExecutionException e) {
+          results.add(e.getCause());
+        }
+      }
+      return results;
+    } finally {
+      release.countDown();
+      callers.shutdownNow();
+    }
+  }
+
+  @Test
+  void twoCopiesOfOneEventInOneCommitAreStoredOnceNewThenPending() throws Exception {
+    VerifiedEvent event = TestEvents.event("invoice.paid");
+    List<Object> answers =
+        receiveTogetherAfter(TestEvents.event("invoice.paid"), List.of(event, event));
+    assertThat(answers.get(0)).isEqualTo(Receipt.NEW);
+    assertThat(answers.subList(1, 3)).containsExactlyInAnyOrder(Receipt.NEW, Receipt.PENDING);
+    assertThat(record(event).status()).isEqualTo(InboxStatus.RECEIVED);
+  }
+
+  @Test
+  void aRowTheDatabaseRefusesInASharedCommitFailsOnlyItsOwnDelivery() throws Exception {
+    VerifiedEvent first = TestEvents.event("invoice.paid");
+    VerifiedEvent refused = TestEvents.about("sub_far_future", Instant.MAX.getEpochSecond());
+    VerifiedEvent good = TestEvents.event("invoice.paid");
+
+    List<Object> answers = receiveTogetherAfter(first, List.of(refused, good, good));
+
+    assertThat(answers.get(0)).isEqualTo(Receipt.NEW);
+    assertThat(answers.get(1))
+        .isInstanceOf(InboxException.class)
+        .satisfies(e -> assertThat(((Exception) e).getMessage()).contains(refused.id()));
+    assertThat(answers.subList(2, 4)).containsExactlyInAnyOrder(Receipt.NEW, Receipt.PENDING);
+    assertThat(inbox.find(first.id())).isPresent();
+    assertThat(inbox.find(good.id())).isPresent();
+    assertThat(inbox.find(refused.id())).isEmpty();
+  }
+
+  private static Receipt receive(EventInbox target, VerifiedEvent event) throws InboxException {
+    return target.receive(event, TestEvents.header(event), null);
   }
 
   private void createLedger() throws SQLException {
