@@ -90,19 +90,23 @@ final class AlertMonitor {
         alert -> {
           ALERTS.log(Level.WARNING, alert.kind() + ": " + alert.message());
           for (WebhookAlertListener listener : listeners) {
-            try {
-              listener.onAlert(alert);
-            } catch (RuntimeException e) {
-              ALERTS.log(
-                  Level.ERROR,
-                  "Alert listener "
-                      + listener.getClass().getName()
-                      + " failed: "
-                      + e.getClass().getName());
-            }
+            tell(listener.getClass().getName(), () -> listener.onAlert(alert));
           }
-          events.ifPresent(fire -> fire.accept(alert));
+          events.ifPresent(
+              fire -> tell("(CDI observers of WebhookAlert)", () -> fire.accept(alert)));
         });
+  }
+
+  /**
+   * Runs one listener of an alert; whatever it throws, Errors included, is logged and goes no
+   * further: an alert is raised from a delivery's path, whose outcome it must not change.
+   */
+  private static void tell(String listener, Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException | Error e) {
+      ALERTS.log(Level.ERROR, "Alert listener " + listener + " failed: " + e.getClass().getName());
+    }
   }
 
   /**

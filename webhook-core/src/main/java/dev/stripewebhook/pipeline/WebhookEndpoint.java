@@ -376,14 +376,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       return Step.of(Decision.accepted(event, "duplicate"));
     }
     if (StripeSystemEvents.isHealth(event)) {
-      try {
-        alerts.stripeHealth(event.type(), event.id());
-      } catch (RuntimeException | Error e) {
-        if (arrivalOwner != null && receipt == Receipt.NEW) {
-          releaseArrivalClaim(event, arrivalOwner, e); // nothing else would finish it
-        }
-        throw e;
-      }
+      alerts.stripeHealth(event.type(), event.id()); // never throws: see AlertMonitor
     }
     if (async()) {
       // Stored (committed) before this 200: the workers take it from here.
@@ -929,20 +922,6 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
         "The event could not be stored or"
             + " updated; Stripe will deliver it again. See the server log.",
         event);
-  }
-
-  /** Ends a claim taken on arrival that no processing will run, as a failed attempt. */
-  private void releaseArrivalClaim(VerifiedEvent event, String owner, Throwable failure) {
-    try {
-      inbox.finish(event.id(), owner, failure);
-    } catch (InboxException | RuntimeException e) {
-      LOG.log(
-          Level.WARNING,
-          label
-              + ": cannot release the claim of event "
-              + LogText.escape(event.id())
-              + "; its lease runs out and a worker or a redelivery takes it over");
-    }
   }
 
   /** Each claim has its own owner: a request must not finish another request's claim. */

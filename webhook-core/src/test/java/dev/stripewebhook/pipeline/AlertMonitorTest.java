@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stripewebhook.WebhookAlert;
 import dev.stripewebhook.WebhookAlert.Kind;
+import dev.stripewebhook.WebhookAlertListener;
+import dev.stripewebhook.WebhookConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +14,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class AlertMonitorTest {
@@ -116,5 +119,27 @@ class AlertMonitorTest {
             });
     monitor.stripeHealth("v2.core.health.api_error.resolved", "evt_test_65health2");
     assertThat(raised).hasSize(2);
+  }
+
+  @Test
+  void aListenerOrObserverThatThrowsEvenAnErrorDoesNotEscapeTheAlert() {
+    WebhookAlertListener throwing =
+        alert -> {
+          throw new AssertionError("listener broken");
+        };
+    List<Object> observed = new ArrayList<>();
+    AlertMonitor monitor =
+        AlertMonitor.create(
+            WebhookConfig.builder().secrets("whsec_alerts").clock(clock).build(),
+            List.of(throwing, throwing),
+            Optional.of(
+                alert -> {
+                  observed.add(alert);
+                  throw new IllegalStateException("observer broken");
+                }));
+
+    monitor.stripeHealth("v2.core.health.api_error.firing", "evt_test_65health3");
+
+    assertThat(observed).hasSize(1); // reached after both listeners failed
   }
 }
