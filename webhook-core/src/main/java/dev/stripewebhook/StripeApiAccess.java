@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.stripewebhook;
 
+import com.stripe.Stripe;
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
 import com.stripe.model.StripeObject;
@@ -8,6 +9,7 @@ import com.stripe.net.ApiMode;
 import com.stripe.net.ApiResource.RequestMethod;
 import com.stripe.net.RawRequestOptions;
 import com.stripe.net.StripeResponse;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -53,6 +55,34 @@ public final class StripeApiAccess {
         Objects.requireNonNull(client, "client == null"),
         fetchesSnapshots,
         Objects.requireNonNull(listener, "listener == null"));
+  }
+
+  /**
+   * The client an endpoint builds from {@value WebhookConfig.Keys#API_KEY}: its requests run in a
+   * delivery's request thread (a fetch for a snapshot-typed handler in {@code sync} processing),
+   * so, unlike stripe-java's defaults (30 s to connect, 80 s to read), connecting and each read
+   * wait at most {@code timeout} (the endpoint's {@value WebhookConfig.Keys#BODY_TIMEOUT}, 10 s by
+   * default), and a failed request is not repeated: the attempt fails (500) and Stripe's own
+   * redelivery, or the workers' backoff, retries it.
+   *
+   * @param apiKey the API key (a secret: never logged)
+   * @param timeout the longest wait to connect and for each read, at least a millisecond
+   */
+  public static StripeClient client(String apiKey, Duration timeout) {
+    return client(apiKey, timeout, Stripe.LIVE_API_BASE);
+  }
+
+  /** {@link #client(String, Duration)} against {@code apiBase} (tests: a local server). */
+  static StripeClient client(String apiKey, Duration timeout, String apiBase) {
+    Objects.requireNonNull(apiKey, "apiKey == null");
+    int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+    return StripeClient.builder()
+        .setApiKey(apiKey)
+        .setApiBase(apiBase)
+        .setConnectTimeout(millis)
+        .setReadTimeout(millis)
+        .setMaxNetworkRetries(0)
+        .build();
   }
 
   /** The client thin notifications are bound to; empty when no API key is configured. */

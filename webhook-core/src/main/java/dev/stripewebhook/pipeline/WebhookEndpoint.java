@@ -148,7 +148,13 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       WebhookConfig config, StripeClient given, DeliveryMetrics metrics) {
     boolean fetch = config.processing().thinEvents() == WebhookConfig.ThinEvents.FETCH;
     StripeClient client =
-        given != null ? given : config.processing().apiKey().map(StripeClient::new).orElse(null);
+        given != null
+            ? given
+            : config
+                .processing()
+                .apiKey()
+                .map(key -> StripeApiAccess.client(key, config.edge().bodyTimeout()))
+                .orElse(null);
     if (client == null) {
       if (fetch) {
         throw new IllegalArgumentException(

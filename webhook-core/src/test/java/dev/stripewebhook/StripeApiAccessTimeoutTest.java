@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The client an endpoint builds from its API key runs in a delivery's request thread: against an
+ * API that accepts the connection and never answers, a fetch fails within the endpoint's timeout
+ * (not stripe-java's 80 s read timeout) and is tried once, not again and again.
+ */
+class StripeApiAccessTimeoutTest {
+  private ServerSocket server;
+  private final List<Socket> accepted = new CopyOnWriteArrayList<>();
+  private final AtomicInteger connections = new AtomicInteger();
+
+  @BeforeEach
+  void startSilentServer() throws IOException {
+    server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread acceptor =
+        new Thread(
+            () -> {
+              while (!server.isClosed()) {
+                try {
+                  accepted.add(server.accept()); // read nothing, answer nothing
+                  connections.incrementAndGet();
+                } catch (IOException e) {
+                  return;
+                }
+              }
+            },
+            "silent-api");
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    server.close();
+    for (Socket socket : accepted) {
+      socket.close();
+    }
+  }
+
+  @Test
+  void aFetchFromAnApiThatNeverAnswersFailsWithinTheTimeoutAndIsNotRepeated() {
+    var fetches = new CopyOnWriteArrayList<Boolean>();
+    StripeApiAccess api =
+        StripeApiAccess.of(
+            StripeApiAccess.client(
+                "rk_test_silent",
+                Duration.ofMillis(500),
+                "http://127.0.0.1:" + server.getLocalPort()),
+            true,
+            (ok, nanos) -> fetches.add(ok));
+
+    ThinEventFetchException failure =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(20),
+            () ->
+                assertThrows(
+                    ThinEventFetchException.class,
+                    () -> api.fetch("evt_silent", "/v1/payment_intents/pi_1", null)));
+
+    assertEquals(1, connections.get(), "one request, no network retries");
+    assertEquals(List.of(false), fetches, "the failed fetch is counted once");
+    assertEquals(false, failure.getMessage().contains("rk_test_silent"));
+  }
+}
