@@ -805,7 +805,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       ran = handlers.dispatch(event, context);
     } catch (EventHandlerException e) {
       metrics.handling(false, System.nanoTime() - started);
-      LOG.log(Level.ERROR, LogText.escape(e.getMessage()) + "; " + consequence);
+      LOG.log(Level.ERROR, LogText.withoutKeys(e.getMessage()) + "; " + consequence);
       LOG.log(
           Level.DEBUG, "Stack trace of the failure of " + LogText.escape(event.id()), e.getCause());
       throw e;
