@@ -3,12 +3,19 @@ package dev.stripewebhook;
 
 import com.stripe.Stripe;
 import com.stripe.StripeClient;
+import com.stripe.exception.ApiConnectionException;
 import com.stripe.exception.StripeException;
 import com.stripe.model.StripeObject;
 import com.stripe.net.ApiMode;
 import com.stripe.net.ApiResource.RequestMethod;
+import com.stripe.net.HttpURLConnectionClient;
 import com.stripe.net.RawRequestOptions;
+import com.stripe.net.StripeRequest;
 import com.stripe.net.StripeResponse;
+import com.stripe.net.StripeResponseStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -62,19 +69,25 @@ public final class StripeApiAccess {
    * delivery's request thread (a fetch for a snapshot-typed handler in {@code sync} processing),
    * so, unlike stripe-java's defaults (30 s to connect, 80 s to read), connecting and each read
    * wait at most {@code timeout} (the endpoint's {@value WebhookConfig.Keys#BODY_TIMEOUT}, 10 s by
-   * default), and a failed request is not repeated: the attempt fails (500) and Stripe's own
-   * redelivery, or the workers' backoff, retries it.
+   * default), a failed request is not repeated (the attempt fails with 500, and Stripe's redelivery
+   * or the workers' backoff retries it), and an answer longer than {@code maxAnswer} bytes (the
+   * endpoint's {@value WebhookConfig.Keys#MAX_BODY}: an object no larger than a snapshot delivery
+   * could carry) is not read but fails the request.
    *
    * @param apiKey the API key (a secret: never logged)
    * @param timeout the longest wait to connect and for each read, at least a millisecond
+   * @param maxAnswer the most bytes of an answer read, at least 1
    */
-  public static StripeClient client(String apiKey, Duration timeout) {
-    return client(apiKey, timeout, Stripe.LIVE_API_BASE);
+  public static StripeClient client(String apiKey, Duration timeout, int maxAnswer) {
+    return client(apiKey, timeout, maxAnswer, Stripe.LIVE_API_BASE);
   }
 
-  /** {@link #client(String, Duration)} against {@code apiBase} (tests: a local server). */
-  static StripeClient client(String apiKey, Duration timeout, String apiBase) {
+  /** {@link #client(String, Duration, int)} against {@code apiBase} (tests: a local server). */
+  static StripeClient client(String apiKey, Duration timeout, int maxAnswer, String apiBase) {
     Objects.requireNonNull(apiKey, "apiKey == null");
+    if (maxAnswer < 1) {
+      throw new IllegalArgumentException("maxAnswer < 1: " + maxAnswer);
+    }
     int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
     return StripeClient.builder()
         .setApiKey(apiKey)
@@ -82,7 +95,34 @@ public final class StripeApiAccess {
         .setConnectTimeout(millis)
         .setReadTimeout(millis)
         .setMaxNetworkRetries(0)
+        .setHttpClient(new BoundedHttpClient(maxAnswer))
         .build();
+  }
+
+  /** stripe-java's HTTP client, reading at most {@code max} bytes of an answer. */
+  private static final class BoundedHttpClient extends HttpURLConnectionClient {
+    private final int max;
+
+    BoundedHttpClient(int max) {
+      this.max = max;
+    }
+
+    @Override
+    public StripeResponse request(StripeRequest request) throws ApiConnectionException {
+      StripeResponseStream stream = requestStream(request);
+      try (InputStream in = stream.body()) {
+        byte[] bytes = in.readNBytes(max + 1);
+        if (bytes.length > max) {
+          throw new ApiConnectionException(
+              "Stripe's API answered more than " + max + " bytes (HTTP " + stream.code() + ")");
+        }
+        return new StripeResponse(
+            stream.code(), stream.headers(), new String(bytes, StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new ApiConnectionException(
+            "Reading the answer of Stripe's API failed (" + e.getClass().getSimpleName() + ")", e);
+      }
+    }
   }
 
   /** The client thin notifications are bound to; empty when no API key is configured. */

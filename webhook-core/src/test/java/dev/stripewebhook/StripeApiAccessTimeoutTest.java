@@ -2,13 +2,19 @@
 package dev.stripewebhook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.stripe.exception.ApiConnectionException;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -63,6 +69,7 @@ class StripeApiAccessTimeoutTest {
             StripeApiAccess.client(
                 "rk_test_silent",
                 Duration.ofMillis(500),
+                1 << 20,
                 "http://127.0.0.1:" + server.getLocalPort()),
             true,
             (ok, nanos) -> fetches.add(ok));
@@ -78,5 +85,47 @@ class StripeApiAccessTimeoutTest {
     assertEquals(1, connections.get(), "one request, no network retries");
     assertEquals(List.of(false), fetches, "the failed fetch is counted once");
     assertEquals(false, failure.getMessage().contains("rk_test_silent"));
+  }
+
+  @Test
+  void anAnswerLongerThanTheBoundIsNotReadButFailsTheFetch() throws IOException {
+    HttpServer big = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    big.createContext(
+        "/",
+        exchange -> {
+          byte[] chunk =
+              ("{\"id\":\"pi_1\",\"object\":\"payment_intent\",\"metadata\":{\"x\":\""
+                      + "a".repeat(4000))
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, 0);
+          try (var out = exchange.getResponseBody()) {
+            for (int i = 0; i < 1000; i++) { // 4 MB, never closed as JSON
+              out.write(chunk);
+            }
+          } catch (IOException e) {
+            // the client stopped reading
+          }
+        });
+    big.start();
+    try {
+      StripeApiAccess api =
+          StripeApiAccess.of(
+              StripeApiAccess.client(
+                  "rk_test_big",
+                  Duration.ofSeconds(5),
+                  64 * 1024,
+                  "http://127.0.0.1:" + big.getAddress().getPort()),
+              true,
+              (ok, nanos) -> {});
+      ThinEventFetchException failure =
+          assertThrows(
+              ThinEventFetchException.class,
+              () -> api.fetch("evt_big", "/v1/payment_intents/pi_1", null));
+      assertInstanceOf(ApiConnectionException.class, failure.getCause());
+      assertTrue(failure.getCause().getMessage().contains("more than 65536 bytes"));
+    } finally {
+      big.stop(0);
+    }
   }
 }

@@ -153,7 +153,10 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
             : config
                 .processing()
                 .apiKey()
-                .map(key -> StripeApiAccess.client(key, config.edge().bodyTimeout()))
+                .map(
+                    key ->
+                        StripeApiAccess.client(
+                            key, config.edge().bodyTimeout(), config.edge().maxBody()))
                 .orElse(null);
     if (client == null) {
       if (fetch) {
