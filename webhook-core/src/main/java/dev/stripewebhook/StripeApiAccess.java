@@ -152,6 +152,8 @@ public final class StripeApiAccess {
   StripeObject fetch(String eventId, String url, String context) {
     long started = System.nanoTime();
     boolean succeeded = false;
+    // The id comes from the signed payload, unchecked: one line in any log the message reaches.
+    String event = LogText.escape(eventId);
     try {
       RawRequestOptions.RawRequestOptionsBuilder options =
           RawRequestOptions.builder().setStripeRequestTrigger("event=" + eventId);
@@ -163,13 +165,13 @@ public final class StripeApiAccess {
       succeeded = object != null;
       if (object == null) {
         throw new ThinEventFetchException(
-            "Event " + eventId + ": Stripe's API answered " + url + " with nothing", null);
+            "Event " + event + ": Stripe's API answered " + url + " with nothing", null);
       }
       return object;
     } catch (StripeException e) {
       throw new ThinEventFetchException(
           "Event "
-              + eventId
+              + event
               + ": fetching "
               + url
               + " from Stripe's API failed ("
@@ -183,7 +185,7 @@ public final class StripeApiAccess {
       }
       throw new ThinEventFetchException(
           "Event "
-              + eventId
+              + event
               + ": the answer of Stripe's API to "
               + url
               + " could not be read ("

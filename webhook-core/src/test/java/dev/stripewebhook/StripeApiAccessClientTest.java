@@ -2,6 +2,7 @@
 package dev.stripewebhook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -26,9 +27,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The client an endpoint builds from its API key runs in a delivery's request thread: against an
  * API that accepts the connection and never answers, a fetch fails within the endpoint's timeout
- * (not stripe-java's 80 s read timeout) and is tried once, not again and again.
+ * (not stripe-java's 80 s read timeout) and is tried once, not again and again; an answer is read
+ * only up to a bound; a failure's message is one log-safe line.
  */
-class StripeApiAccessTimeoutTest {
+class StripeApiAccessClientTest {
   private ServerSocket server;
   private final List<Socket> accepted = new CopyOnWriteArrayList<>();
   private final AtomicInteger connections = new AtomicInteger();
@@ -127,5 +129,25 @@ class StripeApiAccessTimeoutTest {
     } finally {
       big.stop(0);
     }
+  }
+
+  @Test
+  void aFailedFetchsMessageIsOneLineWhateverTheSignedEventIdHolds() throws IOException {
+    int closedPort;
+    try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = closed.getLocalPort();
+    }
+    StripeApiAccess api =
+        StripeApiAccess.of(
+            StripeApiAccess.client(
+                "rk_test_x", Duration.ofSeconds(5), 1024, "http://127.0.0.1:" + closedPort),
+            true,
+            (ok, nanos) -> {});
+    ThinEventFetchException failure =
+        assertThrows(
+            ThinEventFetchException.class,
+            () -> api.fetch("evt_1\nSEVERE: forged line", "/v1/payment_intents/pi_1", null));
+    assertFalse(failure.getMessage().contains("\n"), failure.getMessage());
+    assertTrue(failure.getMessage().contains("evt_1\\nSEVERE"), failure.getMessage());
   }
 }
