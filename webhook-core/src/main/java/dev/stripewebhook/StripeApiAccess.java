@@ -15,10 +15,15 @@ import com.stripe.net.StripeResponse;
 import com.stripe.net.StripeResponseStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.MalformedURLException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * How the events a {@link SignatureVerifier} verifies reach Stripe's API: the endpoint's {@link
@@ -95,16 +100,59 @@ public final class StripeApiAccess {
         .setConnectTimeout(millis)
         .setReadTimeout(millis)
         .setMaxNetworkRetries(0)
-        .setHttpClient(new BoundedHttpClient(maxAnswer))
+        .setHttpClient(
+            new BoundedHttpClient(
+                maxAnswer,
+                apiBase,
+                Stripe.CONNECT_API_BASE,
+                Stripe.UPLOAD_API_BASE,
+                Stripe.METER_EVENTS_API_BASE))
         .build();
   }
 
-  /** stripe-java's HTTP client, reading at most {@code max} bytes of an answer. */
+  /**
+   * stripe-java's HTTP client, sending only to Stripe's hosts (those of the client's bases) and
+   * reading at most {@code max} bytes of an answer. stripe-java appends a path to its base as it
+   * stands, and a thin notification's {@code related_object.url} (which {@code
+   * fetchRelatedObject()} requests) comes from the payload: "@host/..." there would name another
+   * host, which would receive the API key. A payload signed with a leaked webhook secret must not
+   * yield the API key.
+   */
   private static final class BoundedHttpClient extends HttpURLConnectionClient {
     private final int max;
+    private final Set<String> origins;
 
-    BoundedHttpClient(int max) {
+    BoundedHttpClient(int max, String... bases) {
       this.max = max;
+      Set<String> known = new HashSet<>();
+      for (String base : bases) {
+        try {
+          known.add(origin(new URL(base)));
+        } catch (MalformedURLException e) {
+          throw new IllegalArgumentException("not a URL: " + base, e);
+        }
+      }
+      this.origins = Set.copyOf(known);
+    }
+
+    private static String origin(URL url) {
+      int port = url.getPort() == -1 ? url.getDefaultPort() : url.getPort();
+      return url.getProtocol().toLowerCase(Locale.ROOT)
+          + "://"
+          + url.getHost().toLowerCase(Locale.ROOT)
+          + ":"
+          + port
+          + (url.getUserInfo() == null ? "" : " with user info");
+    }
+
+    @Override
+    public StripeResponseStream requestStream(StripeRequest request) throws ApiConnectionException {
+      if (!origins.contains(origin(request.url()))) {
+        throw new ApiConnectionException(
+            "Not sent: the request's URL names another host than Stripe's API (a path of a"
+                + " notification or answer that is not one of Stripe's)");
+      }
+      return super.requestStream(request);
     }
 
     @Override

@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.stripe.StripeClient;
+import com.stripe.events.V1BillingMeterErrorReportTriggeredEventNotification;
 import com.stripe.exception.ApiConnectionException;
+import com.stripe.model.v2.core.EventNotification;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -149,5 +152,59 @@ class StripeApiAccessClientTest {
             () -> api.fetch("evt_1\nSEVERE: forged line", "/v1/payment_intents/pi_1", null));
     assertFalse(failure.getMessage().contains("\n"), failure.getMessage());
     assertTrue(failure.getMessage().contains("evt_1\\nSEVERE"), failure.getMessage());
+  }
+
+  @Test
+  void aRelatedObjectUrlNamingAnotherHostIsNotRequestedWithTheKey() throws Exception {
+    List<String> stripeRequests = new CopyOnWriteArrayList<>();
+    List<String> elsewhereRequests = new CopyOnWriteArrayList<>();
+    HttpServer stripe = recordingServer(stripeRequests);
+    HttpServer elsewhere = recordingServer(elsewhereRequests);
+    try {
+      StripeClient client =
+          StripeApiAccess.client(
+              "rk_test_not_for_others",
+              Duration.ofSeconds(5),
+              1 << 20,
+              "http://127.0.0.1:" + stripe.getAddress().getPort());
+      // A validly signed notification (a leaked webhook secret is enough): appended to the API
+      // base, "@host:port/..." names another host, which stripe-java would send the key to.
+      for (String url :
+          List.of(
+              "@127.0.0.1:" + elsewhere.getAddress().getPort() + "/v1/billing/meters/mtr_1",
+              ".localhost:" + elsewhere.getAddress().getPort() + "/v1/billing/meters/mtr_1")) {
+        String json =
+            "{\"id\":\"evt_test_1\",\"object\":\"v2.core.event\","
+                + "\"type\":\"v1.billing.meter.error_report_triggered\","
+                + "\"created\":\"2026-12-01T00:00:00.000Z\",\"livemode\":false,"
+                + "\"related_object\":{\"id\":\"mtr_1\",\"type\":\"billing.meter\","
+                + "\"url\":\""
+                + url
+                + "\"}}";
+        var notification =
+            (V1BillingMeterErrorReportTriggeredEventNotification)
+                EventNotification.fromJson(json, client);
+        assertThrows(Exception.class, notification::fetchRelatedObject);
+      }
+      assertEquals(List.of(), elsewhereRequests);
+      assertEquals(List.of(), stripeRequests);
+    } finally {
+      stripe.stop(0);
+      elsewhere.stop(0);
+    }
+  }
+
+  private static HttpServer recordingServer(List<String> authorizations) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          authorizations.add(
+              String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+          exchange.sendResponseHeaders(404, -1);
+          exchange.close();
+        });
+    server.start();
+    return server;
   }
 }

@@ -1065,7 +1065,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
      * The client of Stripe's API the endpoint's thin notifications are bound to and fetches with,
      * instead of one built from {@value WebhookConfig.Keys#API_KEY}: for a client with its own
      * settings (a proxy, timeouts, or, in tests, an API base on a local server). Null: built from
-     * the key, if one is configured.
+     * the key, if one is configured, by {@link StripeApiAccess#client}, whose bounds (timeouts, no
+     * retries, answer size, Stripe's hosts only) a given client has only if it is built so.
      */
     public Builder stripeClient(StripeClient client) {
       this.stripeClient = client;
