@@ -57,7 +57,16 @@ public final class LogText {
    * in it, masked or not, replaced by {@code (key)}, then {@linkplain #escape escaped}.
    */
   public static String withoutKeys(String value) {
-    return escape(value == null ? null : KEY.matcher(value).replaceAll("(key)"));
+    return escape(maskKeys(value));
+  }
+
+  /**
+   * {@code value} with every Stripe API key and signing secret in it, masked or not, replaced by
+   * {@code (key)}, and nothing else changed; null for null. For text kept or shown whole, such as
+   * an attempt's error in the inbox.
+   */
+  public static String maskKeys(String value) {
+    return value == null ? null : KEY.matcher(value).replaceAll("(key)");
   }
 
   private static boolean isControl(char c) {

@@ -148,7 +148,16 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       WebhookConfig config, StripeClient given, DeliveryMetrics metrics) {
     boolean fetch = config.processing().thinEvents() == WebhookConfig.ThinEvents.FETCH;
     StripeClient client =
-        given != null ? given : config.processing().apiKey().map(StripeClient::new).orElse(null);
+        given != null
+            ? given
+            : config
+                .processing()
+                .apiKey()
+                .map(
+                    key ->
+                        StripeApiAccess.client(
+                            key, config.edge().bodyTimeout(), config.edge().maxBody()))
+                .orElse(null);
     if (client == null) {
       if (fetch) {
         throw new IllegalArgumentException(
@@ -821,7 +830,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       ran = handlers.dispatch(event, context);
     } catch (EventHandlerException e) {
       metrics.handling(false, System.nanoTime() - started);
-      LOG.log(Level.ERROR, LogText.escape(e.getMessage()) + "; " + consequence);
+      LOG.log(Level.ERROR, LogText.withoutKeys(e.getMessage()) + "; " + consequence);
       LOG.log(
           Level.DEBUG, "Stack trace of the failure of " + LogText.escape(event.id()), e.getCause());
       throw e;
@@ -1078,7 +1087,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
      * The client of Stripe's API the endpoint's thin notifications are bound to and fetches with,
      * instead of one built from {@value WebhookConfig.Keys#API_KEY}: for a client with its own
      * settings (a proxy, timeouts, or, in tests, an API base on a local server). Null: built from
-     * the key, if one is configured.
+     * the key, if one is configured, by {@link StripeApiAccess#client}, whose bounds (timeouts, no
+     * retries, answer size, Stripe's hosts only) a given client has only if it is built so.
      */
     public Builder stripeClient(StripeClient client) {
       this.stripeClient = client;

@@ -8,6 +8,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.stripe.StripeClient;
+import com.stripe.exception.ApiException;
 import com.stripe.exception.StripeException;
 import com.stripe.model.Event;
 import com.stripe.model.StripeCollection;
@@ -35,6 +36,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -100,6 +102,7 @@ public final class EventRecovery {
   // The members of a v2 event that its notification lacks: Stripe's API reference lists them as
   // "fetched attributes" of each thin event type.
   private static final Set<String> FETCHED_ONLY = Set.of("data", "changes");
+  private static final String V2_EVENTS = "/v2/core/events";
 
   /** Which Events API a recovery reads. */
   public enum EventsApi {
@@ -423,8 +426,9 @@ public final class EventRecovery {
       throws StripeException, InboxException {
     StripeResponse response =
         client.v2().core().events().list(paramsV2(range, options)).getLastResponse();
+    Set<String> requested = new HashSet<>();
     while (true) {
-      JsonObject page = JsonParser.parseString(response.body()).getAsJsonObject();
+      JsonObject page = v2Page(response);
       JsonArray data = page.getAsJsonArray("data");
       for (JsonElement element : data) {
         JsonObject event = element.getAsJsonObject();
@@ -433,7 +437,11 @@ public final class EventRecovery {
         if (options.undeliveredOnly() && inbox.find(id).isPresent()) {
           // In the inbox, so delivered here (which the v2 API cannot tell): left alone.
           counts.alreadyPresent++;
-          progress(id + " " + type(event) + ": already in the inbox, skipped (delivered)");
+          progress(
+              LogText.escape(id)
+                  + " "
+                  + LogText.escape(type(event))
+                  + ": already in the inbox, skipped (delivered)");
           continue;
         }
         store(notification(event), id, options, inbox, counts, toProcess);
@@ -442,7 +450,65 @@ public final class EventRecovery {
       if (next == null || next.isJsonNull() || data.isEmpty()) {
         return;
       }
-      response = client.rawRequest(ApiResource.RequestMethod.GET, next.getAsString(), null);
+      String url = next.getAsString();
+      // The client's API key goes with this request, and stripe-java appends the path to its API
+      // base as it stands ("@host/..." or ".host/..." would name another host): only a page of the
+      // v2 Events API, each at most once (a repeated page would list forever).
+      if (!isV2EventsPage(url)) {
+        throw new ApiException(
+            "Stripe's v2 Events API answered a next_page_url that is not a page of "
+                + V2_EVENTS
+                + " ("
+                + LogText.escape(url)
+                + "); stopped",
+            response.requestId(),
+            null,
+            response.code(),
+            null);
+      }
+      if (!requested.add(url)) {
+        throw new ApiException(
+            "Stripe's v2 Events API answered a next_page_url already read ("
+                + LogText.escape(url)
+                + "); stopped rather than list the same pages forever",
+            response.requestId(),
+            null,
+            response.code(),
+            null);
+      }
+      response = client.rawRequest(ApiResource.RequestMethod.GET, url, null);
+    }
+  }
+
+  private static boolean isV2EventsPage(String url) {
+    return (url.equals(V2_EVENTS) || url.startsWith(V2_EVENTS + "?"))
+        && url.chars().noneMatch(c -> c <= ' ' || c == 0x7f || c == '#' || c == '\\');
+  }
+
+  /**
+   * A page of the v2 Events API: an object whose {@code data} holds objects with a string {@code
+   * id}.
+   *
+   * @throws ApiException for anything else (an answer that is not JSON, or not a list of events)
+   */
+  private static JsonObject v2Page(StripeResponse response) throws ApiException {
+    try {
+      JsonObject page = JsonParser.parseString(response.body()).getAsJsonObject();
+      for (JsonElement element : page.getAsJsonArray("data")) {
+        element.getAsJsonObject().get("id").getAsString();
+      }
+      return page;
+    } catch (RuntimeException e) {
+      throw new ApiException(
+          "Stripe's v2 Events API answered HTTP "
+              + response.code()
+              + " with something that is not a page of events ("
+              + e.getClass().getSimpleName()
+              + ")",
+          response.requestId(),
+          null,
+          response.code(),
+          null);
     }
   }
 

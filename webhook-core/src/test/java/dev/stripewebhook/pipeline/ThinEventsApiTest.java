@@ -11,6 +11,7 @@ import com.stripe.model.Event;
 import com.stripe.model.PaymentIntent;
 import com.stripe.model.billing.Meter;
 import dev.stripewebhook.EventHandlers;
+import dev.stripewebhook.LogCapture;
 import dev.stripewebhook.Reason;
 import dev.stripewebhook.RecordedStripeApi;
 import dev.stripewebhook.StripeEventHandler;
@@ -286,5 +287,28 @@ class ThinEventsApiTest {
 
   private long fetches(String outcome) {
     return registry.timer("stripe.webhook.thin.fetch", "outcome", outcome).count();
+  }
+
+  @Test
+  void anApiKeyInAHandlersFailureReachesNeitherTheLogNorTheInbox() throws Exception {
+    JsonObject notification = api.paymentIntentNotification("v1.payment_intent.succeeded", null);
+    String id = notification.get("id").getAsString();
+    // As Stripe answers a revoked key, which stripe-java's exception quotes.
+    StripeEventHandler revokedKey =
+        handler(
+            "v1.payment_intent.*",
+            event -> {
+              throw new com.stripe.exception.AuthenticationException(
+                  "Invalid API Key provided: rk_live_****************wxyz", "req_1", null, 401);
+            });
+    try (LogCapture log = LogCapture.of(WebhookEndpoint.class);
+        WebhookEndpoint endpoint = endpoint(WebhookConfig.ThinEvents.NOTIFY, revokedKey)) {
+      assertThat(deliver(endpoint, notification).status()).isEqualTo(500);
+      assertThat(log.messages()).isNotEmpty().noneMatch(line -> line.contains("rk_live_"));
+      assertThat(log.messages()).anyMatch(line -> line.contains("Invalid API Key provided: (key)"));
+      assertThat(endpoint.inbox().find(id).orElseThrow().lastError())
+          .contains("Invalid API Key provided")
+          .doesNotContain("rk_live_", "wxyz");
+    }
   }
 }

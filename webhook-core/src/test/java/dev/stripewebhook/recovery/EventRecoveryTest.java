@@ -376,4 +376,57 @@ class EventRecoveryTest {
     assertThatThrownBy(() -> EventRecovery.Options.all().onlyObject("mtr_1"))
         .hasMessageContaining("only the v2 Events API filters by object id");
   }
+
+  @Test
+  void aV2NextPageUrlThatNamesAnotherHostIsNotRequestedWithTheKey() throws Exception {
+    HttpServer elsewhere = HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    List<String> authorizations = new CopyOnWriteArrayList<>();
+    elsewhere.createContext(
+        "/",
+        exchange -> {
+          authorizations.add(
+              String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+          exchange.sendResponseHeaders(500, -1);
+          exchange.close();
+        });
+    elsewhere.start();
+    try {
+      // Appended to the API base "http://127.0.0.1:port" this names the other server as the host.
+      api.v2FirstNext = "@127.0.0.1:" + elsewhere.getAddress().getPort() + "/v2/core/events?page=x";
+      assertThatThrownBy(
+              () ->
+                  recovery(recorder(null))
+                      .run(EventRecovery.Range.last(Duration.ofDays(30), CLOCK), v2()))
+          .isInstanceOf(com.stripe.exception.ApiException.class)
+          .hasMessageContaining("not a page of /v2/core/events");
+      assertThat(authorizations).isEmpty();
+      assertThat(api.v2Queries).hasSize(1);
+    } finally {
+      elsewhere.stop(0);
+    }
+  }
+
+  @Test
+  void aV2NextPageUrlThatRepeatsStopsTheListingInsteadOfLoopingForever() throws Exception {
+    api.v2SecondNext = "/v2/core/events?page=" + RecordedEventsApi.V2_PAGE_TOKEN;
+    assertThatThrownBy(
+            () ->
+                recovery(recorder(null))
+                    .run(EventRecovery.Range.last(Duration.ofDays(30), CLOCK), v2()))
+        .isInstanceOf(com.stripe.exception.ApiException.class)
+        .hasMessageContaining("already read");
+    assertThat(api.v2Queries).hasSize(2);
+  }
+
+  @Test
+  void aV2PageThatIsNotJsonIsAnApiErrorAndWhatWasStoredIsKept() throws Exception {
+    api.v2LaterBody = "<html>502 Bad Gateway</html>";
+    assertThatThrownBy(
+            () ->
+                recovery(recorder(null))
+                    .run(EventRecovery.Range.last(Duration.ofDays(30), CLOCK), v2()))
+        .isInstanceOf(com.stripe.exception.ApiException.class)
+        .hasMessageContaining("not a page of events");
+    assertThat(inbox.find(id(api.v2Newest))).isPresent();
+  }
 }

@@ -47,6 +47,15 @@ public final class RecordedEventsApi {
   /** The page token of the v2 list's second page. */
   public static final String V2_PAGE_TOKEN = "page_2_tok_5f0e8c1d";
 
+  /** The v2 list's first page's {@code next_page_url}; null: the second page's. */
+  public volatile String v2FirstNext;
+
+  /** The v2 list's second page's {@code next_page_url}; null: none (the last page). */
+  public volatile String v2SecondNext;
+
+  /** When set, the v2 list's pages after the first are answered this body. */
+  public volatile String v2LaterBody;
+
   /** When set, every request is answered 401 as Stripe answers a wrong key. */
   public volatile boolean rejectKey;
 
@@ -105,11 +114,21 @@ public final class RecordedEventsApi {
           JsonArray data = new JsonArray();
           (second ? List.of(v2Oldest) : List.of(v2Newest, v2Middle)).forEach(data::add);
           page.add("data", data);
+          if (second && v2LaterBody != null) {
+            answer(exchange, v2LaterBody.getBytes(StandardCharsets.UTF_8));
+            return;
+          }
           if (second) {
-            page.add("next_page_url", JsonNull.INSTANCE);
+            if (v2SecondNext != null) {
+              page.addProperty("next_page_url", v2SecondNext);
+            } else {
+              page.add("next_page_url", JsonNull.INSTANCE);
+            }
             page.addProperty("previous_page_url", "/v2/core/events?page=page_1_tok_9a2b");
           } else {
-            page.addProperty("next_page_url", "/v2/core/events?page=" + V2_PAGE_TOKEN);
+            page.addProperty(
+                "next_page_url",
+                v2FirstNext != null ? v2FirstNext : "/v2/core/events?page=" + V2_PAGE_TOKEN);
             page.add("previous_page_url", JsonNull.INSTANCE);
           }
           answer(exchange, pretty(page));
