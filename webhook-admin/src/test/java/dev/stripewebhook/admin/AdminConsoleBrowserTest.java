@@ -88,6 +88,17 @@ class AdminConsoleBrowserTest {
     }
   }
 
+  /**
+   * Waits, bounded, until the browser has navigated to a URL containing {@code part}: a click that
+   * submits a form may return before the new page is there.
+   */
+  void awaitUrlContaining(String part) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!browser.getCurrentUrl().contains(part) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+  }
+
   /** Waits, bounded, until the page has an element with this id. */
   void awaitElement(String id) throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
@@ -126,6 +137,7 @@ class AdminConsoleBrowserTest {
         .findElement(By.cssSelector("form.filters input[name=type]"))
         .sendKeys("charge.refunded");
     browser.findElement(By.id("filter")).click();
+    awaitUrlContaining("status=failed");
     assertThat(browser.getCurrentUrl()).contains("status=failed").contains("type=charge.refunded");
     assertThat(rows())
         .singleElement()
