@@ -58,6 +58,11 @@ public record InboxRecord(
     return body.clone();
   }
 
+  /** The body itself, for the inbox to store without another copy; never handed out. */
+  byte[] heldBody() {
+    return body;
+  }
+
   /**
    * The stored delivery verified again with {@code verifier}, as the workers and a replay do before
    * running handlers on it.

@@ -213,8 +213,9 @@ final class JdbcInboxWrites {
       try {
         for (GroupCommit.Item<Delivery, Receipt> item : batch) {
           Delivery delivery = item.value();
-          Claim claim = delivery.owner() == null ? null : claimOnArrival(delivery, now);
-          Receipt receipt = insert(connection, delivery, claim, now);
+          InboxRecord row = arrival(delivery, now);
+          Claim claim = delivery.owner() == null ? null : new Claim(row, delivery.owner(), false);
+          Receipt receipt = insert(connection, row);
           if (receipt == Receipt.NEW && claim != null) {
             update(
                 connection,
@@ -247,33 +248,60 @@ final class JdbcInboxWrites {
     }
   }
 
-  /** Inserts the delivery unless its event is stored: claimed by {@code claim} when not null. */
-  private Receipt insert(Connection connection, Delivery delivery, Claim claim, Instant now)
-      throws SQLException {
+  /**
+   * The row a delivery stores: received, or, when it has an owner, claimed by it on arrival (its
+   * first attempt, its lease running from now).
+   */
+  private InboxRecord arrival(Delivery delivery, Instant now) {
     VerifiedEvent event = delivery.event();
     String client = delivery.clientAddress();
+    boolean claimed = delivery.owner() != null;
+    return new InboxRecord(
+        endpoint,
+        event.id(),
+        event.type(),
+        event.livemode().orElse(null),
+        event.account().orElse(null),
+        event.apiVersion().orElse(null),
+        event.dataObjectId().orElse(null),
+        event.created().orElse(null),
+        now,
+        event.body(),
+        delivery.signatureHeader(),
+        client == null || client.length() <= 64 ? client : client.substring(0, 64),
+        claimed ? InboxStatus.PROCESSING : InboxStatus.RECEIVED,
+        claimed ? 1 : 0,
+        null,
+        now,
+        claimed ? delivery.owner() : null,
+        claimed ? now.plus(options.lease()) : null,
+        null);
+  }
+
+  /** Inserts the row unless its event is stored. */
+  private Receipt insert(Connection connection, InboxRecord row) throws SQLException {
     try {
       int inserted =
           update(
               connection,
               dialect.insert(INSERT),
-              endpoint,
-              event.id(),
-              event.type(),
-              event.livemode().orElse(null),
-              event.account().orElse(null),
-              event.apiVersion().orElse(null),
-              event.dataObjectId().orElse(null),
-              event.created().orElse(null),
-              now,
-              event.body(),
-              delivery.signatureHeader(),
-              client == null || client.length() <= 64 ? client : client.substring(0, 64),
-              claim == null ? InboxStatus.RECEIVED.code() : InboxStatus.PROCESSING.code(),
-              claim == null ? 0 : 1,
-              now,
-              claim == null ? null : claim.owner,
-              claim == null ? null : claim.record.leaseUntil());
+              row.endpoint(),
+              row.eventId(),
+              row.type(),
+              row.livemode(),
+              row.account(),
+              row.apiVersion(),
+              row.dataObjectId(),
+              row.created(),
+              row.receivedAt(),
+              row.heldBody(),
+              row.signatureHeader(),
+              row.clientAddress(),
+              row.status().code(),
+              row.attempts(),
+              row.nextAttemptAt(),
+              row.leaseOwner(),
+              row.leaseUntil());
       if (inserted == 1) {
         return Receipt.NEW;
       }
@@ -283,36 +311,8 @@ final class JdbcInboxWrites {
         throw e;
       }
     }
-    InboxStatus status = status(connection, event.id());
+    InboxStatus status = status(connection, row.eventId());
     return status != null && status.isFinal() ? Receipt.DONE : Receipt.PENDING;
-  }
-
-  /** The claim {@code delivery}'s owner takes if its event is new: its first attempt. */
-  private Claim claimOnArrival(Delivery delivery, Instant now) {
-    VerifiedEvent event = delivery.event();
-    String client = delivery.clientAddress();
-    InboxRecord record =
-        new InboxRecord(
-            endpoint,
-            event.id(),
-            event.type(),
-            event.livemode().orElse(null),
-            event.account().orElse(null),
-            event.apiVersion().orElse(null),
-            event.dataObjectId().orElse(null),
-            event.created().orElse(null),
-            now,
-            event.body(),
-            delivery.signatureHeader(),
-            client == null || client.length() <= 64 ? client : client.substring(0, 64),
-            InboxStatus.PROCESSING,
-            1,
-            null,
-            now,
-            delivery.owner(),
-            now.plus(options.lease()),
-            null);
-    return new Claim(record, delivery.owner(), false);
   }
 
   Outcome process(String eventId, String owner, Work work) throws InboxException {
