@@ -3,12 +3,15 @@ package dev.stripewebhook.benchmarks.http;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.postgresql.ds.PGConnectionPoolDataSource;
@@ -21,9 +24,11 @@ import org.postgresql.ds.PGConnectionPoolDataSource;
  */
 final class BenchPostgres implements AutoCloseable {
   private final EmbeddedPostgres postgres;
+  private final Path dataDirectory;
   private final List<JdbcConnectionPool> pools = new ArrayList<>();
 
   BenchPostgres(Path dataDirectory, boolean synchronousCommit) throws IOException {
+    this.dataDirectory = dataDirectory;
     postgres =
         EmbeddedPostgres.builder()
             .setDataDirectory(dataDirectory)
@@ -48,6 +53,31 @@ final class BenchPostgres implements AutoCloseable {
     pool.setMaxConnections(connections);
     pools.add(pool);
     return pool;
+  }
+
+  /**
+   * The CPU time, in seconds, that the server's processes still running have used: the postmaster
+   * (its pid in {@code postmaster.pid}) and every process under it (backends, WAL writer...). Part
+   * of the benchmark, so the quiet check must not count it as another process's. 0 when unknown.
+   */
+  double cpuSeconds() {
+    long pid;
+    try {
+      pid =
+          Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).trim());
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+    return ProcessHandle.of(pid)
+        .map(
+            postmaster ->
+                Stream.concat(Stream.of(postmaster), postmaster.descendants())
+                    .mapToDouble(
+                        process ->
+                            process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)
+                                / 1e9)
+                    .sum())
+        .orElse(0.0);
   }
 
   @Override

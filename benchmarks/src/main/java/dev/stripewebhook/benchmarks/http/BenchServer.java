@@ -86,6 +86,11 @@ final class BenchServer implements AutoCloseable {
     }
   }
 
+  /** The CPU time, in seconds, of the benchmark's PostgreSQL server processes; 0 without one. */
+  double databaseCpuSeconds() {
+    return postgres == null ? 0 : postgres.cpuSeconds();
+  }
+
   private Server start(Path dataDirectory, Collection<SetUp> setUps) throws Exception {
     QueuedThreadPool threads = new QueuedThreadPool(64, 16);
     threads.setName("server");

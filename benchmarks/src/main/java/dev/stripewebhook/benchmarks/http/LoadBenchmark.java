@@ -236,14 +236,16 @@ public final class LoadBenchmark {
         for (Cell cell : cells) {
           BenchServer.deliveryLog(cell.setUp() != SetUp.FILTER_QUIET);
           String loadBefore = MachineLoad.loadAverage();
-          MachineLoad.Sample cpuBefore = MachineLoad.sample(load.processCpuSeconds());
+          MachineLoad.Sample cpuBefore =
+              MachineLoad.sample(load.processCpuSeconds() + server.databaseCpuSeconds());
           long allocatedBefore = Allocations.serverSide();
           long handledBefore = server.handled(cell.setUp());
           long start = System.nanoTime();
           LoadClient.Outcome run =
               load.run(server.uri(cell.setUp()), cell.kib(), options.seconds());
           double othersCores =
-              MachineLoad.sample(load.processCpuSeconds()).othersCoresSince(cpuBefore);
+              MachineLoad.sample(load.processCpuSeconds() + server.databaseCpuSeconds())
+                  .othersCoresSince(cpuBefore);
           accepted.merge(cell.setUp(), run.accepted(), Long::sum);
           double drained = drain(server, cell.setUp(), accepted);
           double handledPerSecond =

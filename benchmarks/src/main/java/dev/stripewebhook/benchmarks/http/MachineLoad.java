@@ -52,7 +52,8 @@ final class MachineLoad {
 
   /**
    * A sample for {@link Sample#othersCoresSince}; {@code helperSeconds} is the CPU time of this
-   * benchmark's other processes (the load generator's JVM), which are not "others" either.
+   * benchmark's other processes (the load generator's JVM, the embedded PostgreSQL server), which
+   * are not "others" either.
    */
   static Sample sample(double helperSeconds) {
     double own =
