@@ -506,26 +506,14 @@ final class JdbcInboxWrites {
           leases.release(claim);
           return commitIfFinished(connection, record, owner, InboxStatus.SUPERSEDED);
         }
-        Throwable failure = null;
-        try {
-          work.run(record, HandlingContext.of(TransactionGuard.wrap(connection)));
-        } catch (Throwable e) { // any: an Error of one event's work is that attempt's failure only
-          failure = e;
-        }
+        Throwable failure = attempt(work, record, connection);
         // Before the mark: a renewal after it would find the lease gone and warn.
         leases.release(claim);
         if (failure == null) {
           try {
             return commitIfFinished(connection, record, owner, InboxStatus.DONE);
           } catch (SQLException e) {
-            // The work's transaction cannot commit: PostgreSQL aborts it on any failed statement,
-            // even one the handler caught. A failure of this attempt, not of the inbox, unless
-            // recording the failure below fails too.
-            failure =
-                new SQLException(
-                    "the handler's transaction could not be committed: " + e.getMessage(),
-                    e.getSQLState(),
-                    e);
+            failure = uncommitted(e); // recording it below may still fail the inbox
           }
         }
         connection.rollback();
@@ -668,12 +656,7 @@ final class JdbcInboxWrites {
       leases.release(claim);
       return finishIn(connection, record, claim.owner, InboxStatus.SUPERSEDED);
     }
-    Throwable failure = null;
-    try {
-      work.run(record, HandlingContext.of(TransactionGuard.wrap(connection)));
-    } catch (Throwable e) { // any: an Error of one event's work is that attempt's failure only
-      failure = e;
-    }
+    Throwable failure = attempt(work, record, connection);
     leases.release(claim); // before the mark, as in run
     if (failure == null) {
       try {
@@ -683,16 +666,35 @@ final class JdbcInboxWrites {
         }
         return outcome;
       } catch (SQLException e) {
-        // PostgreSQL refuses every statement after one failed, even one the handler caught.
-        failure =
-            new SQLException(
-                "the handler's transaction could not be committed: " + e.getMessage(),
-                e.getSQLState(),
-                e);
+        failure = uncommitted(e);
       }
     }
     connection.rollback(before);
     return failureOf(connection, claim, failure);
+  }
+
+  /**
+   * Runs one event's work in {@code connection}'s transaction.
+   *
+   * @return what it threw, or null: any Throwable, an Error included, is that attempt's failure
+   */
+  private static Throwable attempt(Work work, InboxRecord record, Connection connection) {
+    try {
+      work.run(record, HandlingContext.of(TransactionGuard.wrap(connection)));
+      return null;
+    } catch (Throwable e) { // any: an Error of one event's work is that attempt's failure only
+      return e;
+    }
+  }
+
+  /**
+   * The failure of an attempt whose work's transaction cannot take its done mark: PostgreSQL
+   * refuses every statement after one failed, even one the handler caught. The attempt's, not the
+   * inbox's.
+   */
+  private static SQLException uncommitted(SQLException e) {
+    return new SQLException(
+        "the handler's transaction could not be committed: " + e.getMessage(), e.getSQLState(), e);
   }
 
   /** Extends the lease of each claim its owner still holds; returns the others. */
