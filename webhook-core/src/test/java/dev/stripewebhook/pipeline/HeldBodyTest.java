@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.StripeEventHandler;
+import dev.stripewebhook.TestHandlers;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
@@ -16,8 +17,6 @@ import java.nio.ReadOnlyBufferException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** The body is held once: nothing a handler does to what it got reaches the next reader. */
@@ -33,7 +32,8 @@ class HeldBodyTest {
     List<byte[]> seenNext = new ArrayList<>();
     List<byte[]> stored = new ArrayList<>();
     StripeEventHandler vandal =
-        handler(
+        TestHandlers.on(
+            "*",
             event -> {
               Arrays.fill(event.body(), (byte) 'x');
               try {
@@ -43,7 +43,8 @@ class HeldBodyTest {
               }
             });
     StripeEventHandler next =
-        handler(
+        TestHandlers.on(
+            "*",
             event -> {
               seenNext.add(event.body());
               try {
@@ -78,7 +79,7 @@ class HeldBodyTest {
     byte[] original = body.clone();
     try (WebhookEndpoint endpoint =
         WebhookEndpoint.builder(WebhookConfig.builder().secrets(SECRET).build())
-            .handlers(EventHandlers.of(handler(event -> {})))
+            .handlers(EventHandlers.of(TestHandlers.on("*", event -> {})))
             .build()) {
       VerifiedEvent event =
           endpoint
@@ -105,19 +106,5 @@ class HeldBodyTest {
     assertThatThrownBy(() -> event.bodyBuffer().array())
         .isInstanceOf(ReadOnlyBufferException.class);
     assertThat(event.bodyStream().readAllBytes()).isEqualTo(body);
-  }
-
-  private static StripeEventHandler handler(Consumer<VerifiedEvent> action) {
-    return new StripeEventHandler() {
-      @Override
-      public Set<String> eventTypes() {
-        return Set.of("*");
-      }
-
-      @Override
-      public void handle(VerifiedEvent event) {
-        action.accept(event);
-      }
-    };
   }
 }

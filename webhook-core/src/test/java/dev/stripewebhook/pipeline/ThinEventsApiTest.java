@@ -15,8 +15,8 @@ import dev.stripewebhook.LogCapture;
 import dev.stripewebhook.Reason;
 import dev.stripewebhook.RecordedStripeApi;
 import dev.stripewebhook.StripeEventHandler;
+import dev.stripewebhook.TestHandlers;
 import dev.stripewebhook.ThinEventFetchException;
-import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
 import dev.stripewebhook.inbox.InboxStatus;
@@ -25,7 +25,6 @@ import dev.stripewebhook.testing.StripeFixtures;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -61,30 +60,12 @@ class ThinEventsApiTest {
         TestDelivery.signed(body, SignedPayload.of(body).secret(SECRET).header()), null);
   }
 
-  static StripeEventHandler handler(String type, ThrowingConsumer body) {
-    return new StripeEventHandler() {
-      @Override
-      public Set<String> eventTypes() {
-        return Set.of(type);
-      }
-
-      @Override
-      public void handle(VerifiedEvent event) throws Exception {
-        body.accept(event);
-      }
-    };
-  }
-
-  interface ThrowingConsumer {
-    void accept(VerifiedEvent event) throws Exception;
-  }
-
   @Test
   void aHandlerFetchesTheEventAndRelatedObjectThroughTheEndpointsClientInItsContext() {
     JsonObject notification = api.meterErrorReport("acct_1ConnectedThin");
     String meterUrl = notification.getAsJsonObject("related_object").get("url").getAsString();
     StripeEventHandler fetching =
-        handler(
+        TestHandlers.on(
             "v1.billing.meter.*",
             event -> {
               var typed =
@@ -127,7 +108,7 @@ class ThinEventsApiTest {
     WebhookConfig keyless = WebhookConfig.builder().secrets(SECRET).build();
     List<Throwable> failures = new CopyOnWriteArrayList<>();
     StripeEventHandler unbound =
-        handler(
+        TestHandlers.on(
             "v1.billing.meter.*",
             event -> {
               try {
@@ -151,7 +132,7 @@ class ThinEventsApiTest {
     JsonObject notification =
         api.paymentIntentNotification("v1.payment_intent.succeeded", "acct_1Platform");
     StripeEventHandler snapshotTyped =
-        handler(
+        TestHandlers.on(
             "v1.payment_intent.*",
             event -> {
               seen.add(event.fetchesSnapshot());
@@ -179,7 +160,7 @@ class ThinEventsApiTest {
   void withFetchARelatedSnapshotEventGivesTheEventAndItsDataObject() {
     JsonObject notification = api.snapshotEventNotification("v1.payment_intent.succeeded");
     StripeEventHandler snapshotTyped =
-        handler(
+        TestHandlers.on(
             "v1.payment_intent.*",
             event -> {
               Event snapshot = event.event();
@@ -199,7 +180,7 @@ class ThinEventsApiTest {
     String id = notification.get("id").getAsString();
     List<Throwable> failures = new CopyOnWriteArrayList<>();
     StripeEventHandler snapshotTyped =
-        handler(
+        TestHandlers.on(
             "v1.payment_intent.*",
             event -> {
               try {
@@ -240,7 +221,7 @@ class ThinEventsApiTest {
     JsonObject notification = api.paymentIntentNotification("v1.payment_intent.succeeded", null);
     List<Throwable> failures = new CopyOnWriteArrayList<>();
     StripeEventHandler snapshotTyped =
-        handler(
+        TestHandlers.on(
             "v1.payment_intent.*",
             event -> {
               seen.add(event.fetchesSnapshot());
@@ -267,7 +248,7 @@ class ThinEventsApiTest {
   void aV2RelatedObjectIsNotFetchedForSnapshotTypes() {
     JsonObject ping = StripeFixtures.thinEventJson("v2.core.account.created");
     StripeEventHandler snapshotTyped =
-        handler("v2.core.account.*", event -> seen.add(event.fetchesSnapshot()));
+        TestHandlers.on("v2.core.account.*", event -> seen.add(event.fetchesSnapshot()));
     try (WebhookEndpoint endpoint = endpoint(WebhookConfig.ThinEvents.FETCH, snapshotTyped)) {
       assertThat(deliver(endpoint, ping).status()).isEqualTo(200);
     }
@@ -295,7 +276,7 @@ class ThinEventsApiTest {
     String id = notification.get("id").getAsString();
     // As Stripe answers a revoked key, which stripe-java's exception quotes.
     StripeEventHandler revokedKey =
-        handler(
+        TestHandlers.on(
             "v1.payment_intent.*",
             event -> {
               throw new com.stripe.exception.AuthenticationException(

@@ -6,8 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonParser;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.LogCapture;
-import dev.stripewebhook.StripeEventHandler;
-import dev.stripewebhook.VerifiedEvent;
+import dev.stripewebhook.TestHandlers;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
@@ -21,7 +20,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -46,20 +44,6 @@ class StripeSystemEventsTest {
     }
   }
 
-  static StripeEventHandler handler(String type, List<String> seen) {
-    return new StripeEventHandler() {
-      @Override
-      public Set<String> eventTypes() {
-        return Set.of(type);
-      }
-
-      @Override
-      public void handle(VerifiedEvent event) {
-        seen.add(event.type());
-      }
-    };
-  }
-
   static String id(byte[] body) {
     return JsonParser.parseString(new String(body, StandardCharsets.UTF_8))
         .getAsJsonObject()
@@ -77,7 +61,8 @@ class StripeSystemEventsTest {
                 "/hook",
                 new StripeWebhookFilter(
                     WebhookConfig.builder().secrets(SECRET).build(),
-                    EventHandlers.of(handler("invoice.paid", seen)),
+                    EventHandlers.of(
+                        TestHandlers.on("invoice.paid", event -> seen.add(event.type()))),
                     inbox))
             .start()) {
       byte[] ping = StripeFixtures.thinEvent(StripeFixtures.EVENT_DESTINATION_PING);
@@ -125,7 +110,8 @@ class StripeSystemEventsTest {
                     "/hook",
                     new StripeWebhookFilter(
                         WebhookConfig.builder().secrets(SECRET).build(),
-                        EventHandlers.of(handler("v2.core.health.*", seen))))
+                        EventHandlers.of(
+                            TestHandlers.on("v2.core.health.*", event -> seen.add(event.type())))))
                 .start()) {
       WebhookSender sender = new WebhookSender(server.uri("/hook"), SECRET);
       byte[] health =

@@ -10,7 +10,7 @@ import com.stripe.model.PaymentIntent;
 import dev.stripewebhook.EventHandlers;
 import dev.stripewebhook.RecordedStripeApi;
 import dev.stripewebhook.StripeEventHandler;
-import dev.stripewebhook.VerifiedEvent;
+import dev.stripewebhook.TestHandlers;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.servlet.StripeWebhookFilter;
 import dev.stripewebhook.testing.StripeFixtures;
@@ -71,24 +71,6 @@ class ThinEventsThroughTheDoorsTest {
         .build();
   }
 
-  static StripeEventHandler handler(String type, Handling handling) {
-    return new StripeEventHandler() {
-      @Override
-      public Set<String> eventTypes() {
-        return Set.of(type);
-      }
-
-      @Override
-      public void handle(VerifiedEvent event) throws Exception {
-        handling.handle(event);
-      }
-    };
-  }
-
-  interface Handling {
-    void handle(VerifiedEvent event) throws Exception;
-  }
-
   @BeforeAll
   static void start() throws Exception {
     api = RecordedStripeApi.start();
@@ -97,7 +79,7 @@ class ThinEventsThroughTheDoorsTest {
     context.addEventListener(new Listener());
     context.setAttribute(StripeWebhookFilter.STRIPE_CLIENT_ATTRIBUTE, api.client());
     StripeEventHandler meters =
-        handler(
+        TestHandlers.on(
             "v1.billing.meter.*",
             event -> {
               var notification =
@@ -108,7 +90,7 @@ class ThinEventsThroughTheDoorsTest {
                       + notification.fetchRelatedObject().getId());
             });
     StripeEventHandler intents =
-        handler(
+        TestHandlers.on(
             "v1.payment_intent.*",
             event -> HANDLED.add("snapshot " + event.dataObject(PaymentIntent.class).getId()));
     StripeWebhookFilter filter =
