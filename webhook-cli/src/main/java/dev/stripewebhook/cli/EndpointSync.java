@@ -160,11 +160,16 @@ public final class EndpointSync {
       out.println("  enabled_events are up to date (" + plan.wanted().size() + " types)");
       return;
     }
-    plan.wanted().stream()
-        .filter(type -> !plan.current().contains(type))
+    printDifference(out, plan.current(), plan.wanted());
+  }
+
+  /** Prints {@code + type} for each type to enable, then {@code - type} for each to disable. */
+  static void printDifference(PrintStream out, Set<String> current, Set<String> wanted) {
+    wanted.stream()
+        .filter(type -> !current.contains(type))
         .forEach(type -> out.println("  + " + type));
-    plan.current().stream()
-        .filter(type -> !plan.wanted().contains(type))
+    current.stream()
+        .filter(type -> !wanted.contains(type))
         .forEach(type -> out.println("  - " + type));
   }
 

@@ -242,12 +242,7 @@ public final class EventDestinationSync {
       out.println("  enabled_events are up to date (" + plan.wanted().size() + " types)");
       return;
     }
-    plan.wanted().stream()
-        .filter(type -> !plan.current().contains(type))
-        .forEach(type -> out.println("  + " + type));
-    plan.current().stream()
-        .filter(type -> !plan.wanted().contains(type))
-        .forEach(type -> out.println("  - " + type));
+    EndpointSync.printDifference(out, plan.current(), plan.wanted());
   }
 
   private static String disabledReason(EventDestination destination) {
