@@ -21,9 +21,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -596,23 +600,20 @@ final class JdbcInboxWrites {
    */
   List<Outcome> processClaimed(List<String> eventIds, String owner, Work work)
       throws InboxException {
-    List<Claim> held = new ArrayList<>();
+    Map<String, Claim> held = new LinkedHashMap<>();
     for (String eventId : eventIds) {
       Claim claim = leases.held(eventId, owner);
-      if (claim != null && held.stream().noneMatch(other -> other == claim)) {
-        held.add(claim);
+      if (claim != null) {
+        held.putIfAbsent(eventId, claim);
       }
     }
-    List<Outcome> together = runTogether(held, work);
+    Iterator<Outcome> together = runTogether(List.copyOf(held.values()), work).iterator();
+    Map<String, Outcome> ran = new HashMap<>();
+    held.keySet().forEach(eventId -> ran.put(eventId, together.next()));
     List<Outcome> outcomes = new ArrayList<>(eventIds.size());
     for (String eventId : eventIds) {
-      int index = -1;
-      for (int i = 0; i < held.size() && index < 0; i++) {
-        if (held.get(i).eventId().equals(eventId)) {
-          index = i;
-        }
-      }
-      outcomes.add(index >= 0 ? together.get(index) : process(eventId, owner, work));
+      Outcome outcome = ran.get(eventId);
+      outcomes.add(outcome != null ? outcome : process(eventId, owner, work));
     }
     return outcomes;
   }
