@@ -368,6 +368,29 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
   }
 
   @Test
+  void aBatchWhoseWorkIsSlowCommitsTheMarksMadeSoFarBeforeTheNextEventsWork() throws Exception {
+    VerifiedEvent slow = receivedClaimedBy("worker");
+    VerifiedEvent next = receivedClaimedBy("worker");
+    List<String> seenByTheNext = new ArrayList<>();
+
+    List<Outcome> outcomes =
+        inbox.processClaimed(
+            List.of(slow.id(), next.id()),
+            "worker",
+            (record, context) -> {
+              if (record.eventId().equals(slow.id())) {
+                Thread.sleep(150); // longer than the batch waits before it commits
+              } else {
+                // Read through another connection: only what is committed shows.
+                seenByTheNext.add(record(slow).status().code());
+              }
+            });
+
+    assertThat(outcomes).containsExactly(Outcome.DONE, Outcome.DONE);
+    assertThat(seenByTheNext).containsExactly(InboxStatus.DONE.code());
+  }
+
+  @Test
   void eventsClaimedOnArrivalRunTogetherAndAFailingOneRollsBackOnlyItsOwnWrites() throws Exception {
     createLedger();
     List<VerifiedEvent> events = new ArrayList<>();
