@@ -244,6 +244,13 @@ final class ConfigTable {
               ConfigTable::alertFailures,
               c -> c.operations().alertFailures().map(f -> f.max() + "/" + f.window().toMinutes())),
           entry(
+              Keys.DELIVERY_LOG_LINES,
+              "STRIPE_WEBHOOK_DELIVERY_LOG_LINES_PER_SECOND",
+              OPERATIONS,
+              "100",
+              (b, v) -> b.deliveryLogLines(whole(Keys.DELIVERY_LOG_LINES, v, "lines")),
+              c -> text(c.operations().deliveryLogLines())),
+          entry(
               Keys.DEBUG_UNTIL,
               "STRIPE_WEBHOOK_DEBUG_UNTIL",
               OPERATIONS,

@@ -7,8 +7,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What operators are told: the alerts ({@link WebhookAlert}) and debug mode. Each is off unless
- * set, which is an empty {@link Optional}. Part of a {@link WebhookConfig}; immutable.
+ * What operators are told: the alerts ({@link WebhookAlert}), the delivery log's limit and debug
+ * mode. An alert or debug mode is off unless set, which is an empty {@link Optional}. Part of a
+ * {@link WebhookConfig}; immutable.
  *
  * @since 0.2
  */
@@ -34,14 +35,17 @@ public final class OperationsConfig {
 
   private final Optional<Duration> alertSilence;
   private final Optional<FailureAlert> alertFailures;
+  private final int deliveryLogLines;
   private final Optional<Instant> debugUntil;
 
   OperationsConfig(
       Optional<Duration> alertSilence,
       Optional<FailureAlert> alertFailures,
+      int deliveryLogLines,
       Optional<Instant> debugUntil) {
     this.alertSilence = alertSilence;
     this.alertFailures = alertFailures;
+    this.deliveryLogLines = deliveryLogLines;
     this.debugUntil = debugUntil;
   }
 
@@ -53,6 +57,14 @@ public final class OperationsConfig {
   /** When verification failures raise an alert; empty: off. */
   public Optional<FailureAlert> alertFailures() {
     return alertFailures;
+  }
+
+  /**
+   * How many deliveries a second get a line of their own on the delivery log ({@value
+   * WebhookConfig.Keys#DELIVERY_LOG_LINES}); {@code 0}: every delivery.
+   */
+  public int deliveryLogLines() {
+    return deliveryLogLines;
   }
 
   /**
@@ -69,6 +81,8 @@ public final class OperationsConfig {
         + alertSilence.map(d -> d.toMinutes() + "min").orElse("off")
         + ", alertFailures="
         + alertFailures.map(f -> f.max() + "/" + f.window().toMinutes()).orElse("off")
+        + ", deliveryLogLines="
+        + deliveryLogLines
         + debugUntil.map(u -> ", debugUntil=" + u).orElse("");
   }
 }

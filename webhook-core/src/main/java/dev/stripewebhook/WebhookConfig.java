@@ -53,6 +53,8 @@ import java.util.function.Function;
  *   <tr><td>{@value Keys#WORKERS}</td><td>{@code STRIPE_WEBHOOK_WORKERS}</td><td>2</td></tr>
  *   <tr><td>{@value Keys#RETENTION_DAYS}</td><td>{@code STRIPE_WEBHOOK_RETENTION_DAYS}</td>
  *       <td>30</td></tr>
+ *   <tr><td>{@value Keys#DELIVERY_LOG_LINES}</td>
+ *       <td>{@code STRIPE_WEBHOOK_DELIVERY_LOG_LINES_PER_SECOND}</td><td>100</td></tr>
  *   <tr><td>{@value Keys#DEBUG_UNTIL} (sensitive)</td><td>{@code STRIPE_WEBHOOK_DEBUG_UNTIL}</td>
  *       <td>off</td></tr>
  *   <tr><td>{@value Keys#ENDPOINT}</td><td>{@code STRIPE_WEBHOOK_ENDPOINT}</td><td>default</td></tr>
@@ -206,6 +208,15 @@ public final class WebhookConfig {
      * Default: off. Value: {@value}.
      */
     public static final String ALERT_FAILURES = "stripe.webhook.alert.failures";
+
+    /**
+     * How many deliveries a second get a line of their own on the delivery log ({@code
+     * dev.stripewebhook.delivery}); the others are counted by outcome in one summary line about a
+     * second later, so that a flood (a backlog after an outage, forged requests) cannot make the
+     * log the bottleneck or fill a disk. {@code 0}: every delivery its line. Environment: {@code
+     * STRIPE_WEBHOOK_DELIVERY_LOG_LINES_PER_SECOND}. Default 100. Value: {@value}.
+     */
+    public static final String DELIVERY_LOG_LINES = "stripe.webhook.delivery-log.lines-per-second";
 
     /**
      * Debug mode, sensitive: until this instant (ISO-8601, such as {@code 2026-11-23T18:30:00Z}, at
@@ -373,7 +384,11 @@ public final class WebhookConfig {
             builder.apiKey,
             builder.thinEvents);
     this.operations =
-        new OperationsConfig(builder.alertSilence, builder.alertFailures, builder.debugUntil);
+        new OperationsConfig(
+            builder.alertSilence,
+            builder.alertFailures,
+            builder.deliveryLogLines,
+            builder.debugUntil);
   }
 
   /** A builder with the defaults; {@link Builder#secrets} must be set. */
@@ -491,6 +506,7 @@ public final class WebhookConfig {
     private ThinEvents thinEvents;
     private Optional<Duration> alertSilence = Optional.empty();
     private Optional<OperationsConfig.FailureAlert> alertFailures = Optional.empty();
+    private int deliveryLogLines;
     private Optional<Instant> debugUntil = Optional.empty();
 
     private Builder() {
@@ -756,6 +772,19 @@ public final class WebhookConfig {
     /** Alert when over {@code max} verifications fail within {@code window}; off unless set. */
     public Builder alertFailures(int max, Duration window) {
       this.alertFailures = Optional.of(new OperationsConfig.FailureAlert(max, window));
+      return this;
+    }
+
+    /**
+     * Up to {@code perSecond} deliveries a second get a line of their own on the delivery log, the
+     * others one summary line (see {@link Keys#DELIVERY_LOG_LINES}); {@code 0}: every delivery.
+     */
+    public Builder deliveryLogLines(long perSecond) {
+      if (perSecond < 0 || perSecond > 1_000_000) {
+        throw new IllegalArgumentException(
+            Keys.DELIVERY_LOG_LINES + ": must be between 0 and 1000000, was " + perSecond);
+      }
+      this.deliveryLogLines = (int) perSecond;
       return this;
     }
 

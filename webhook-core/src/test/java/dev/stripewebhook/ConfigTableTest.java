@@ -51,6 +51,7 @@ class ConfigTableTest {
           Map.entry(WebhookConfig.Keys.THIN_EVENTS, "fetch"),
           Map.entry(WebhookConfig.Keys.ALERT_SILENCE, "15"),
           Map.entry(WebhookConfig.Keys.ALERT_FAILURES, "20/5"),
+          Map.entry(WebhookConfig.Keys.DELIVERY_LOG_LINES, "250"),
           Map.entry(
               WebhookConfig.Keys.DEBUG_UNTIL,
               Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString()));

@@ -8,8 +8,6 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -25,13 +23,6 @@ final class DoorClaims implements AutoCloseable {
   static final Duration LIMIT = Duration.ofMinutes(10);
 
   private static final System.Logger LOG = System.getLogger(WebhookEndpoint.class.getName());
-  private static final ScheduledExecutorService SWEEPER =
-      Executors.newSingleThreadScheduledExecutor(
-          task -> {
-            Thread thread = new Thread(task, "stripe-webhook-door-claims");
-            thread.setDaemon(true);
-            return thread;
-          });
 
   private final EventInbox inbox;
   private final Duration limit;
@@ -57,7 +48,8 @@ final class DoorClaims implements AutoCloseable {
     if (sweep == null) {
       synchronized (this) {
         if (sweep == null) {
-          sweep = SWEEPER.scheduleWithFixedDelay(this::sweep, 10, 10, TimeUnit.SECONDS);
+          sweep =
+              SharedTimer.INSTANCE.scheduleWithFixedDelay(this::sweep, 10, 10, TimeUnit.SECONDS);
         }
       }
     }

@@ -98,6 +98,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
       "pid" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong claims = new AtomicLong();
   private final DebugLog debug;
+  private final DeliveryLogLimit logLimit;
   private final AlertMonitor alerts;
   private volatile InboxWorkers workers;
 
@@ -135,6 +136,11 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     this.verifier = SignatureVerifier.create(config, api);
     this.doorClaims = new DoorClaims(inbox, builder.doorClaimLimit, label);
     this.debug = new DebugLog(config, label, LOG, DEBUG_LOGGER);
+    this.logLimit =
+        new DeliveryLogLimit(
+            config.operations().deliveryLogLines(),
+            SharedTimer.INSTANCE,
+            summary -> logDelivery(label + ": " + summary));
     List<WebhookAlertListener> listeners = new ArrayList<>();
     ServiceLoader.load(WebhookAlertListener.class, loader).forEach(listeners::add);
     this.alerts = AlertMonitor.create(config, listeners, CdiLookup.events(loader));
@@ -201,6 +207,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   @Override
   public synchronized void close() {
     doorClaims.close();
+    logLimit.summarize();
     alerts.stop();
     if (workers != null) {
       workers.close();
@@ -951,11 +958,24 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     } else if (rejection != null) {
       alerts.rejected();
     }
-    JulLine jul = DELIVERIES_JUL;
-    if (jul != null ? !jul.isLoggable() : !DELIVERIES.isLoggable(Level.INFO)) {
+    if (!deliveryLogOn()) {
       return;
     }
-    String line = deliveryLine(decision, event.orElse(null), client, rejection, nanos);
+    if (!logLimit.lineFor(System.nanoTime())) {
+      logLimit.unlogged(decision.outcome());
+      return;
+    }
+    logDelivery(deliveryLine(decision, event.orElse(null), client, rejection, nanos));
+  }
+
+  private static boolean deliveryLogOn() {
+    JulLine jul = DELIVERIES_JUL;
+    return jul != null ? jul.isLoggable() : DELIVERIES.isLoggable(Level.INFO);
+  }
+
+  /** Writes {@code line} at INFO on {@value #DELIVERY_LOGGER}. */
+  private static void logDelivery(String line) {
+    JulLine jul = DELIVERIES_JUL;
     if (jul != null) {
       jul.info(line);
     } else {

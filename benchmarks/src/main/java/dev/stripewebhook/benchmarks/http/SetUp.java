@@ -14,6 +14,11 @@ enum SetUp {
    * its turns; every other set-up runs with it at its default, INFO, as deployments do.
    */
   FILTER_QUIET("filter-quiet", Store.MEMORY, false),
+  /**
+   * As {@link #FILTER}, with every delivery given its own line on the delivery log ({@code
+   * stripe.webhook.delivery-log.lines-per-second=0}), as before the library's default limit.
+   */
+  FILTER_EVERY_LINE("filter-every-line", Store.MEMORY, false),
   /** The filter with a sync handler that reads the typed PaymentIntent, in-memory inbox. */
   SYNC_FULL("sync-full", Store.MEMORY, false),
   /**
@@ -74,7 +79,11 @@ enum SetUp {
    * is called with the typed object.
    */
   boolean handles() {
-    return this == JAXRS_TYPED || store != Store.NONE && this != FILTER && this != FILTER_QUIET;
+    return this == JAXRS_TYPED
+        || store != Store.NONE
+            && this != FILTER
+            && this != FILTER_QUIET
+            && this != FILTER_EVERY_LINE;
   }
 
   /** Whether the set-up binds the typed PaymentIntent, as the hand-written servlet does. */

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.stripewebhook.pipeline;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * How many deliveries get a line of their own in the delivery log: up to {@code perSecond} in each
+ * second, the others counted by outcome and told in one summary line about a second later. At the
+ * rates Stripe delivers to one endpoint every delivery keeps its line; a flood (a backlog after an
+ * outage, or forged requests) cannot make the log the request path's bottleneck or fill a disk.
+ *
+ * <p>Lock-free on the request path: one compare-and-set for a line, one counter for a delivery
+ * without one.
+ */
+final class DeliveryLogLimit {
+  private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+  private final int perSecond;
+  private final ScheduledExecutorService timer;
+  private final Consumer<String> summaries;
+  private final long origin = System.nanoTime();
+
+  /** The second (since {@link #origin}) in the high 32 bits, the lines given in it in the low. */
+  private final AtomicLong window = new AtomicLong();
+
+  private final Map<String, LongAdder> unlogged = new ConcurrentHashMap<>();
+  private final AtomicBoolean summaryDue = new AtomicBoolean();
+  private volatile long countingSince;
+
+  /**
+   * A limit of {@code perSecond} lines a second ({@code 0}: every delivery its line) whose summary
+   * lines go to {@code summaries}, on {@code timer}'s thread.
+   */
+  DeliveryLogLimit(int perSecond, ScheduledExecutorService timer, Consumer<String> summaries) {
+    if (perSecond < 0) {
+      throw new IllegalArgumentException("perSecond < 0");
+    }
+    this.perSecond = perSecond;
+    this.timer = timer;
+    this.summaries = summaries;
+  }
+
+  /** Whether a delivery answered at {@code nanoTime} gets a line of its own. */
+  boolean lineFor(long nanoTime) {
+    if (perSecond == 0) {
+      return true;
+    }
+    long second = Math.max(0, (nanoTime - origin) / SECOND);
+    while (true) {
+      long current = window.get();
+      long currentSecond = current >>> 32;
+      long next;
+      if (second > currentSecond) {
+        next = (second << 32) | 1;
+      } else if ((int) current < perSecond) {
+        next = current + 1; // a late caller's line counts in the newer second
+      } else {
+        return false;
+      }
+      if (window.compareAndSet(current, next)) {
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Counts a delivery that got no line of its own under {@code outcome}; the summary follows about
+   * a second later.
+   */
+  void unlogged(String outcome) {
+    LongAdder count = unlogged.get(outcome);
+    if (count == null) {
+      count = unlogged.computeIfAbsent(outcome, any -> new LongAdder());
+    }
+    count.increment();
+    if (!summaryDue.get() && summaryDue.compareAndSet(false, true)) {
+      countingSince = System.nanoTime();
+      timer.schedule(this::summarize, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Writes the summary of the deliveries counted since the last one, if there were any. */
+  void summarize() {
+    long since = countingSince;
+    summaryDue.set(false);
+    Map<String, Long> counts = new TreeMap<>();
+    long total = 0;
+    for (Map.Entry<String, LongAdder> entry : unlogged.entrySet()) {
+      long count = entry.getValue().sumThenReset();
+      if (count > 0) {
+        counts.put(entry.getKey(), count);
+        total += count;
+      }
+    }
+    if (total == 0) {
+      return;
+    }
+    StringBuilder line =
+        new StringBuilder()
+            .append(total)
+            .append(total == 1 ? " delivery" : " deliveries")
+            .append(" in the last ")
+            .append(Math.max(1, (System.nanoTime() - since) / 1_000_000))
+            .append(" ms had no line of their own (more than ")
+            .append(perSecond)
+            .append(" a second):");
+    String separator = " ";
+    for (Map.Entry<String, Long> entry : counts.entrySet()) {
+      line.append(separator).append(entry.getValue()).append(' ').append(entry.getKey());
+      separator = ", ";
+    }
+    summaries.accept(line.toString());
+  }
+}
