@@ -2,6 +2,7 @@
 package dev.stripewebhook;
 
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -11,19 +12,29 @@ import java.util.Optional;
  *
  * <p>With the JDBC inbox, a handler that writes through {@link #connection()} commits its writes in
  * the same transaction as the inbox's "done" mark: both happen, or neither does, so the writes
- * happen exactly once. Do not commit, roll back or close that connection. With the in-memory inbox,
- * or without an inbox, there is no connection.
+ * happen exactly once. Do not commit, roll back or close that connection. The inbox opens it when a
+ * handler first asks for it: a handler that never does holds no database connection while it runs.
+ * With the in-memory inbox, or without an inbox, there is no connection.
  *
  * @since 0.1
  */
 public final class HandlingContext {
-  private static final HandlingContext NONE = new HandlingContext(null);
+  private static final HandlingContext NONE = new HandlingContext(null, null);
   private static final ThreadLocal<HandlingContext> CURRENT = new ThreadLocal<>();
 
   private final Connection connection;
+  private final Opener opener;
 
-  private HandlingContext(Connection connection) {
+  private HandlingContext(Connection connection, Opener opener) {
     this.connection = connection;
+    this.opener = opener;
+  }
+
+  /** Opens the connection of a transaction; see {@link #openedOnUse}. */
+  @FunctionalInterface
+  public interface Opener {
+    /** The connection, the same one on every call. */
+    Connection open() throws SQLException;
   }
 
   /** No transaction to join. */
@@ -33,7 +44,18 @@ public final class HandlingContext {
 
   /** The transaction on {@code connection}, which the caller commits or rolls back. */
   public static HandlingContext of(Connection connection) {
-    return new HandlingContext(Objects.requireNonNull(connection, "connection == null"));
+    return new HandlingContext(Objects.requireNonNull(connection, "connection == null"), null);
+  }
+
+  /**
+   * The transaction on the connection {@code opener} opens when {@link #connection()} is first
+   * called, which the caller commits or rolls back: handling that does not ask for it holds no
+   * connection while it runs.
+   *
+   * @since 0.2
+   */
+  public static HandlingContext openedOnUse(Opener opener) {
+    return new HandlingContext(null, Objects.requireNonNull(opener, "opener == null"));
   }
 
   /**
@@ -68,8 +90,21 @@ public final class HandlingContext {
     void close();
   }
 
-  /** The connection whose transaction marks the event done, when the inbox is JDBC. */
+  /**
+   * The connection whose transaction marks the event done, when the inbox is JDBC.
+   *
+   * @throws IllegalStateException when the inbox's database gives no connection now (the attempt
+   *     fails, and is tried again later)
+   */
   public Optional<Connection> connection() {
-    return Optional.ofNullable(connection);
+    if (opener == null) {
+      return Optional.ofNullable(connection);
+    }
+    try {
+      return Optional.of(opener.open());
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "The event inbox's database gave no connection (SQL state " + e.getSQLState() + ")", e);
+    }
   }
 }

@@ -316,6 +316,46 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
   }
 
   @Test
+  void aHandlerThatNeverAsksForTheConnectionHoldsNoneWhileItRuns() throws Exception {
+    WatchedDataSource watched = new WatchedDataSource(dataSource());
+    EventInbox own = JdbcEventInbox.create(watched, options().build());
+    VerifiedEvent event = received(own);
+    int[] openWhileRunning = {-1};
+
+    Outcome outcome =
+        own.process(event.id(), "a", (record, context) -> openWhileRunning[0] = watched.open());
+
+    assertThat(outcome).isEqualTo(Outcome.DONE);
+    assertThat(openWhileRunning[0]).isZero();
+    assertThat(own.find(event.id()).orElseThrow().status()).isEqualTo(InboxStatus.DONE);
+    assertThat(watched.open()).isZero();
+  }
+
+  @Test
+  void concurrentDeliveriesWhoseHandlersWriteNothingAreEachMarkedDoneOnce() throws Exception {
+    List<VerifiedEvent> events = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      events.add(received(inbox));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(12);
+    try {
+      List<Future<Outcome>> outcomes = new ArrayList<>();
+      for (VerifiedEvent event : events) {
+        outcomes.add(pool.submit(() -> inbox.process(event.id(), "a-" + event.id(), (r, c) -> {})));
+      }
+      for (Future<Outcome> outcome : outcomes) {
+        assertThat(outcome.get(60, TimeUnit.SECONDS)).isEqualTo(Outcome.DONE);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    for (VerifiedEvent event : events) {
+      assertThat(inbox.find(event.id()).orElseThrow().status()).isEqualTo(InboxStatus.DONE);
+      assertAttemptRows(event.id(), 1);
+    }
+  }
+
+  @Test
   void handlerWritesRollBackWhenTheHandlerFails() throws Exception {
     createLedger();
     VerifiedEvent event = received(inbox);

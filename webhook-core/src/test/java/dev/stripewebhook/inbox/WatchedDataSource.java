@@ -10,6 +10,8 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -22,6 +24,7 @@ final class WatchedDataSource implements DataSource {
   private final DataSource target;
   private final List<String> statements = new CopyOnWriteArrayList<>();
   private volatile Predicate<String> refused = sql -> false;
+  private final AtomicInteger open = new AtomicInteger();
 
   WatchedDataSource(DataSource target) {
     this.target = target;
@@ -51,9 +54,16 @@ final class WatchedDataSource implements DataSource {
         .toList();
   }
 
+  /** How many connections it gave are not closed yet. */
+  int open() {
+    return open.get();
+  }
+
   @Override
   public Connection getConnection() throws SQLException {
     Connection connection = target.getConnection();
+    open.incrementAndGet();
+    AtomicBoolean closed = new AtomicBoolean();
     return (Connection)
         Proxy.newProxyInstance(
             Connection.class.getClassLoader(),
@@ -61,6 +71,9 @@ final class WatchedDataSource implements DataSource {
             (proxy, method, args) -> {
               if (method.getName().equals("prepareStatement")) {
                 check((String) args[0]);
+              }
+              if (method.getName().equals("close") && closed.compareAndSet(false, true)) {
+                open.decrementAndGet();
               }
               Object result = invoke(connection, method, args);
               return result instanceof Statement statement
