@@ -4,7 +4,6 @@ package dev.stripewebhook.pipeline;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +23,7 @@ final class DeliveryLogLimit {
   private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
   private final int perSecond;
-  private final ScheduledExecutorService timer;
+  private final Later later;
   private final Consumer<String> summaries;
   private final long origin = System.nanoTime();
 
@@ -35,16 +34,22 @@ final class DeliveryLogLimit {
   private final AtomicBoolean summaryDue = new AtomicBoolean();
   private volatile long countingSince;
 
+  /** Runs a task once, some seconds from now; false when it cannot (then it is not run). */
+  @FunctionalInterface
+  interface Later {
+    boolean run(Runnable task, long seconds);
+  }
+
   /**
    * A limit of {@code perSecond} lines a second ({@code 0}: every delivery its line) whose summary
-   * lines go to {@code summaries}, on {@code timer}'s thread.
+   * lines go to {@code summaries}, written when {@code later} runs them.
    */
-  DeliveryLogLimit(int perSecond, ScheduledExecutorService timer, Consumer<String> summaries) {
+  DeliveryLogLimit(int perSecond, Later later, Consumer<String> summaries) {
     if (perSecond < 0) {
       throw new IllegalArgumentException("perSecond < 0");
     }
     this.perSecond = perSecond;
-    this.timer = timer;
+    this.later = later;
     this.summaries = summaries;
   }
 
@@ -83,7 +88,9 @@ final class DeliveryLogLimit {
     count.increment();
     if (!summaryDue.get() && summaryDue.compareAndSet(false, true)) {
       countingSince = System.nanoTime();
-      timer.schedule(this::summarize, 1, TimeUnit.SECONDS);
+      if (!later.run(this::summarize, 1)) {
+        summarize(); // the endpoint closed meanwhile: tell it now
+      }
     }
   }
 

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The claims an endpoint handed to doors whose processing runs between {@link
@@ -48,8 +47,7 @@ final class DoorClaims implements AutoCloseable {
     if (sweep == null) {
       synchronized (this) {
         if (sweep == null) {
-          sweep =
-              SharedTimer.INSTANCE.scheduleWithFixedDelay(this::sweep, 10, 10, TimeUnit.SECONDS);
+          sweep = SharedTimer.ENDPOINTS.every(this::sweep, 10);
         }
       }
     }

@@ -35,9 +35,14 @@ class DeliveryLogLimitTest {
     timer.shutdownNow();
   }
 
+  private boolean later(Runnable task, long seconds) {
+    timer.schedule(task, seconds, TimeUnit.SECONDS);
+    return true;
+  }
+
   @Test
   void givesUpToTheLimitInEachSecondThenCountsTheRestByOutcome() {
-    DeliveryLogLimit limit = new DeliveryLogLimit(3, timer, summaries::add);
+    DeliveryLogLimit limit = new DeliveryLogLimit(3, this::later, summaries::add);
     long start = System.nanoTime();
     int lines = 0;
     for (int i = 0; i < 10; i++) {
@@ -63,7 +68,7 @@ class DeliveryLogLimitTest {
 
   @Test
   void zeroGivesEveryDeliveryItsLine() {
-    DeliveryLogLimit limit = new DeliveryLogLimit(0, timer, summaries::add);
+    DeliveryLogLimit limit = new DeliveryLogLimit(0, this::later, summaries::add);
     long now = System.nanoTime();
     for (int i = 0; i < 10_000; i++) {
       assertThat(limit.lineFor(now)).isTrue();
@@ -72,7 +77,7 @@ class DeliveryLogLimitTest {
 
   @Test
   void concurrentDeliveriesInOneSecondShareTheLimitExactly() throws Exception {
-    DeliveryLogLimit limit = new DeliveryLogLimit(100, timer, summaries::add);
+    DeliveryLogLimit limit = new DeliveryLogLimit(100, this::later, summaries::add);
     long now = System.nanoTime();
     AtomicInteger lines = new AtomicInteger();
     CountDownLatch go = new CountDownLatch(1);
@@ -108,7 +113,7 @@ class DeliveryLogLimitTest {
 
   @Test
   void theSummaryFollowsByItselfAboutASecondLater() throws Exception {
-    DeliveryLogLimit limit = new DeliveryLogLimit(1, timer, summaries::add);
+    DeliveryLogLimit limit = new DeliveryLogLimit(1, this::later, summaries::add);
     long now = System.nanoTime();
     assertThat(limit.lineFor(now)).isTrue();
     assertThat(limit.lineFor(now)).isFalse();
@@ -148,6 +153,37 @@ class DeliveryLogLimitTest {
             " had no line of their own (more than 2 a second): "
                 + (6 - messages.size())
                 + " duplicate");
+  }
+
+  @Test
+  void whenItCannotBeToldLaterTheSummaryIsToldAtOnce() {
+    DeliveryLogLimit limit = new DeliveryLogLimit(1, (task, seconds) -> false, summaries::add);
+    long now = System.nanoTime();
+    assertThat(limit.lineFor(now)).isTrue();
+    assertThat(limit.lineFor(now)).isFalse();
+    limit.unlogged("done");
+    assertThat(summaries).singleElement().asString().endsWith(": 1 done");
+  }
+
+  @Test
+  void theTimersThreadRunsOnlyWhileAnEndpointIsOpen() throws Exception {
+    SharedTimer timer = new SharedTimer();
+    assertThat(timer.once(() -> {}, 1)).as("no endpoint open").isFalse();
+    timer.use();
+    timer.use();
+    CountDownLatch ran = new CountDownLatch(1);
+    assertThat(timer.once(ran::countDown, 0)).isTrue();
+    assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+    timer.release();
+    assertThat(timer.running()).as("one endpoint still open").isTrue();
+    timer.release();
+    assertThat(timer.running()).isFalse();
+    assertThat((Object) timer.every(() -> {}, 10)).isNull();
+    timer.use();
+    assertThat(timer.once(() -> {}, 1)).as("a new endpoint starts it again").isTrue();
+    assertThat(timer.running()).isTrue();
+    timer.release();
+    assertThat(timer.running()).isFalse();
   }
 
   @Test
