@@ -30,7 +30,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
@@ -166,11 +165,6 @@ final class JdbcInboxWrites {
   private final GroupCommit<Delivery, Receipt> receipts =
       new GroupCommit<>(RECEIVE_BATCH, "store events", this::storeBatch);
 
-  /** Commits the done marks of concurrent deliveries whose work wrote nothing through the inbox. */
-  private final GroupCommit<Claim, Outcome> marks =
-      new GroupCommit<>(
-          RECEIVE_BATCH, "mark events done", batch -> togetherOrAlone(batch, this::markTogether));
-
   JdbcInboxWrites(
       DataSource dataSource, InboxOptions options, JdbcDialect dialect, LeaseKeeper leases) {
     this.dataSource = dataSource;
@@ -189,27 +183,21 @@ final class JdbcInboxWrites {
   private record Delivery(
       VerifiedEvent event, String signatureHeader, String clientAddress, String owner) {}
 
-  /** Stores a batch of concurrent deliveries in one transaction (see {@link #togetherOrAlone}). */
-  private void storeBatch(List<GroupCommit.Item<Delivery, Receipt>> batch) throws InboxException {
-    togetherOrAlone(batch, this::storeTogether);
-  }
-
   /**
-   * Runs {@code batch} in one transaction; if that fails, each item alone, so that one item the
-   * database refuses fails only its own caller.
+   * Stores a batch of concurrent deliveries in one transaction; if that fails, each alone, so that
+   * one delivery the database refuses fails only its own caller.
    */
-  private static <T, R> void togetherOrAlone(
-      List<GroupCommit.Item<T, R>> batch, GroupCommit.Store<T, R> together) throws InboxException {
+  private void storeBatch(List<GroupCommit.Item<Delivery, Receipt>> batch) throws InboxException {
     if (batch.size() == 1) {
-      together.store(batch);
+      storeTogether(batch);
       return;
     }
     try {
-      together.store(batch);
+      storeTogether(batch);
     } catch (InboxException e) {
-      for (GroupCommit.Item<T, R> item : batch) {
+      for (GroupCommit.Item<Delivery, Receipt> item : batch) {
         try {
-          together.store(List.of(item));
+          storeTogether(List.of(item));
         } catch (InboxException alone) {
           item.fail(alone);
         }
@@ -222,53 +210,29 @@ final class JdbcInboxWrites {
       throws InboxException {
     // Truncated as the database stores it: a claim's record is built here, not read back.
     Instant now = now().truncatedTo(ChronoUnit.MICROS);
+    List<Receipt> receipts = new ArrayList<>(batch.size());
     List<Claim> claims = new ArrayList<>();
-    List<Receipt> receipts =
-        inOneTransaction(
-            batch,
-            "store",
-            delivery -> delivery.event().id(),
-            (connection, delivery) -> {
-              InboxRecord row = arrival(delivery, now);
-              Receipt receipt = insert(connection, row);
-              if (receipt == Receipt.NEW && delivery.owner() != null) {
-                Claim claim = new Claim(row, delivery.owner(), false);
-                update(
-                    connection,
-                    ATTEMPT_START,
-                    endpoint,
-                    claim.eventId(),
-                    claim.owner,
-                    now,
-                    endpoint,
-                    claim.eventId());
-                claims.add(claim);
-              }
-              return receipt;
-            });
-    claims.forEach(leases::hold); // before any caller goes on to process its event
-    answer(batch, receipts);
-  }
-
-  /** One item's statements in a batch's transaction. */
-  @FunctionalInterface
-  private interface Step<T, R> {
-    R run(Connection connection, T value) throws SQLException;
-  }
-
-  /**
-   * Runs {@code step} for each item of {@code batch} in one transaction; what each gave, once it
-   * committed. {@code verb} and {@code id} name the batch in the failure.
-   */
-  private <T, R> List<R> inOneTransaction(
-      List<GroupCommit.Item<T, R>> batch, String verb, Function<T, String> id, Step<T, R> step)
-      throws InboxException {
-    List<R> results = new ArrayList<>(batch.size());
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
-        for (GroupCommit.Item<T, R> item : batch) {
-          results.add(step.run(connection, item.value()));
+        for (GroupCommit.Item<Delivery, Receipt> item : batch) {
+          Delivery delivery = item.value();
+          InboxRecord row = arrival(delivery, now);
+          Claim claim = delivery.owner() == null ? null : new Claim(row, delivery.owner(), false);
+          Receipt receipt = insert(connection, row);
+          if (receipt == Receipt.NEW && claim != null) {
+            update(
+                connection,
+                ATTEMPT_START,
+                endpoint,
+                claim.eventId(),
+                claim.owner,
+                now,
+                endpoint,
+                claim.eventId());
+            claims.add(claim);
+          }
+          receipts.add(receipt);
         }
         connection.commit();
       } catch (SQLException | RuntimeException e) {
@@ -278,16 +242,13 @@ final class JdbcInboxWrites {
     } catch (SQLException | RuntimeException e) {
       throw unavailable(
           batch.size() == 1
-              ? verb + " event " + id.apply(batch.get(0).value())
-              : verb + " " + batch.size() + " events",
+              ? "store event " + batch.get(0).value().event().id()
+              : "store " + batch.size() + " events",
           e);
     }
-    return results;
-  }
-
-  private static <T, R> void answer(List<GroupCommit.Item<T, R>> batch, List<R> results) {
+    claims.forEach(leases::hold);
     for (int i = 0; i < batch.size(); i++) {
-      batch.get(i).succeed(results.get(i));
+      batch.get(i).succeed(receipts.get(i));
     }
   }
 
@@ -542,8 +503,8 @@ final class JdbcInboxWrites {
   /**
    * Runs a claim's work. Its transaction is opened only if the work asks for the connection ({@link
    * HandlingContext#connection()}): then the work's writes and the done mark commit together, as
-   * one. Work that does not (an API call, an email) holds no connection while it runs, and its done
-   * mark is committed with those of concurrent deliveries.
+   * one. Work that does not (an API call, an email) holds no connection while it runs; one is taken
+   * for the mark afterwards.
    */
   private Outcome run(Claim claim, Work work) throws InboxException {
     if (options.supersededGuard()) {
@@ -551,24 +512,16 @@ final class JdbcInboxWrites {
     }
     OpenedOnUse transaction = new OpenedOnUse(dataSource);
     Throwable failure = attempt(work, claim.record, HandlingContext.openedOnUse(transaction::open));
-    if (transaction.connection != null) {
-      return runInTransaction(claim, work, new Attempted(transaction.connection, failure));
-    }
-    leases.release(claim); // before the mark, as in runInTransaction
-    if (failure == null) {
-      return marks.submit(claim);
-    }
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
+    Connection connection = transaction.opened();
+    if (connection == null) {
       try {
-        return recordFailure(connection, claim, failure);
+        connection = dataSource.getConnection();
       } catch (SQLException | RuntimeException e) {
-        rollback(connection);
-        throw e;
+        leases.release(claim);
+        throw unavailable("finish event " + claim.eventId(), e);
       }
-    } catch (SQLException | RuntimeException e) {
-      throw unavailable("finish event " + claim.eventId(), e);
     }
+    return runInTransaction(claim, work, new Attempted(connection, failure));
   }
 
   /** A work that ran already, on the transaction it opened; what it threw, or null. */
@@ -614,19 +567,6 @@ final class JdbcInboxWrites {
     }
   }
 
-  /** Marks each claim of the batch done in one transaction; answers each once it committed. */
-  private void markTogether(List<GroupCommit.Item<Claim, Outcome>> batch) throws InboxException {
-    answer(
-        batch,
-        inOneTransaction(
-            batch,
-            "finish",
-            Claim::eventId,
-            // A lost lease changes nothing: the others' marks stand.
-            (connection, claim) ->
-                finishIn(connection, claim.record, claim.owner, InboxStatus.DONE)));
-  }
-
   /** The inbox's connection for a work, opened when the work first asks for it. */
   private static final class OpenedOnUse {
     private final DataSource dataSource;
@@ -639,11 +579,22 @@ final class JdbcInboxWrites {
 
     synchronized Connection open() throws SQLException {
       if (guarded == null) {
-        connection = dataSource.getConnection();
-        connection.setAutoCommit(false);
-        guarded = TransactionGuard.wrap(connection);
+        Connection opened = dataSource.getConnection();
+        try {
+          opened.setAutoCommit(false);
+        } catch (SQLException | RuntimeException e) {
+          opened.close();
+          throw e;
+        }
+        connection = opened;
+        guarded = TransactionGuard.wrap(opened);
       }
       return guarded;
+    }
+
+    /** The connection the work opened; null if it never asked for one. */
+    synchronized Connection opened() {
+      return connection;
     }
   }
 
