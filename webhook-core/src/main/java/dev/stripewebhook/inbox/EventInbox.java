@@ -109,9 +109,9 @@ public interface EventInbox {
    * may store it already claimed by {@code owner}, as {@link #process} claims it (one attempt
    * started, the lease renewed until the event is finished), so that {@code owner} runs it next
    * without another round trip to the storage. Only then, {@link #process process(event.id(),
-   * owner, work)} or {@link #finish finish(event.id(), owner, ...)} must follow: the claim is
-   * renewed until one of them finishes it. A crash before that loses nothing: the lease runs out
-   * and another owner takes the event over.
+   * owner, work)}, {@link #claim claim(event.id(), owner)} or {@link #finish finish(event.id(),
+   * owner, ...)} must follow: the claim is renewed until one of them finishes it. A crash before
+   * that loses nothing: the lease runs out and another owner takes the event over.
    *
    * <p>The default stores it unclaimed, and {@code process} claims it.
    *
@@ -167,6 +167,9 @@ public interface EventInbox {
    * process}: any unfinished status may be claimed, dead included, and a processing one whose lease
    * ran out. With the ordering guard on, an event older than one already applied for the same
    * object is finished now as superseded instead, and not claimed.
+   *
+   * <p>An event stored claimed by {@code owner} ({@link #receive(VerifiedEvent, String, String,
+   * String)}) is that claim, taken over as it is.
    *
    * <p>The claim holds until {@link #finish}: every claim must be finished, failed or not.
    *

@@ -181,10 +181,13 @@ public final class InMemoryEventInbox implements EventInbox {
   @Override
   public synchronized Optional<InboxRecord> claim(String eventId, String owner) {
     Objects.requireNonNull(owner, "owner == null");
-    if (refusal(eventId) != null) {
-      return Optional.empty();
+    Claim claimed = leases.held(eventId, owner); // claimed on arrival
+    if (claimed == null) {
+      if (refusal(eventId) != null) {
+        return Optional.empty();
+      }
+      claimed = claimForDelivery(eventId, owner);
     }
-    Claim claimed = claimForDelivery(eventId, owner);
     if (options.supersededGuard() && isSuperseded(claimed.record)) {
       finish(claimed, InboxStatus.SUPERSEDED, Outcome.SUPERSEDED, null);
       return Optional.empty();

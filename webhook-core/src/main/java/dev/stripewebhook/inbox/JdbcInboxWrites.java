@@ -388,7 +388,10 @@ final class JdbcInboxWrites {
   }
 
   Optional<InboxRecord> claim(String eventId, String owner) throws InboxException {
-    Claim claim = claimForDelivery(eventId, owner).claim();
+    Claim claim = leases.held(eventId, owner); // claimed on arrival
+    if (claim == null) {
+      claim = claimForDelivery(eventId, owner).claim();
+    }
     if (claim == null) {
       return Optional.empty();
     }
@@ -397,6 +400,7 @@ final class JdbcInboxWrites {
         connection.setAutoCommit(false);
         try {
           if (isSuperseded(connection, claim.record)) {
+            leases.release(claim);
             commitIfFinished(connection, claim.record, owner, InboxStatus.SUPERSEDED);
             return Optional.empty();
           }

@@ -460,22 +460,25 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     try {
       ClientAddresses.Client resolved = addresses.resolve(delivery);
       client = resolved.text();
-      Step step = receive(delivery, resolved);
+      // A new sync event is stored claimed by this delivery, as in deliver: one transaction less.
+      String arrivalOwner = async() ? null : claimOwner();
+      Step step = receive(delivery, resolved, arrivalOwner);
       rejection = step.rejection;
       VerifiedEvent event = step.toProcess;
       if (event == null) {
         decision = step.decision;
       } else if (StripeSystemEvents.isPing(event)) {
-        decision = processNow(event, null); // answered here: the door's processing never sees it
+        // Answered here: the door's processing never sees it.
+        decision = processNow(event, null, arrivalOwner);
       } else if (!passesDown) {
-        decision = processNow(event, null);
+        decision = processNow(event, null, arrivalOwner);
         if (decision.status() == 200 && !decision.outcome().equals("duplicate")) {
           return new Admission(event, null, client, start); // processed: the door's runs after
         }
       } else {
         // The door's processing is the event's, after the observers that want it, all inside
         // one claim, as behind the filter.
-        Object claimed = claimForDoor(event);
+        Object claimed = claimForDoor(event, arrivalOwner);
         decision =
             claimed instanceof Decision refused ? refused : observeForDoor(event, (String) claimed);
         if (decision == null) {
@@ -591,10 +594,12 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
    * Claims the event for the door's processing; while another delivery holds it, waits (bounded)
    * for its outcome. The owner of the claim, or the decision when not claimed.
    */
-  private Object claimForDoor(VerifiedEvent event) {
+  private Object claimForDoor(VerifiedEvent event, String arrivalOwner) {
     InProgressWait wait = new InProgressWait(config.processing().inProgressWait());
+    String firstOwner = arrivalOwner; // may hold the claim since the event was stored
     while (true) {
-      String claimOwner = claimOwner();
+      String claimOwner = firstOwner != null ? firstOwner : claimOwner();
+      firstOwner = null;
       try {
         if (inbox.claim(event.id(), claimOwner).isPresent()) {
           return claimOwner;
@@ -700,15 +705,8 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
 
   /**
    * Runs the event now, in the request, inside its claim; while another delivery holds the claim,
-   * waits (bounded) for its outcome and tries again.
-   */
-  private Decision processNow(VerifiedEvent event, PassDown behind) {
-    return processNow(event, behind, null);
-  }
-
-  /**
-   * As {@link #processNow(VerifiedEvent, PassDown)}; the first try as {@code arrivalOwner}, which
-   * may hold the event's claim since it was stored.
+   * waits (bounded) for its outcome and tries again. The first try is as {@code arrivalOwner} (when
+   * not null), which may hold the event's claim since it was stored.
    */
   private Decision processNow(VerifiedEvent event, PassDown behind, String arrivalOwner) {
     InProgressWait wait = new InProgressWait(config.processing().inProgressWait());

@@ -18,6 +18,11 @@ public class DelegatingInbox implements EventInbox {
     this.target = target;
   }
 
+  /** The inbox this one delegates to. */
+  protected EventInbox target() {
+    return target;
+  }
+
   @Override
   public String endpoint() {
     return target.endpoint();

@@ -941,6 +941,23 @@ abstract class EventInboxContract {
   }
 
   @Test
+  void aDoorClaimsAnEventStoredClaimedByItAsItIsAndFinishesIt() throws Exception {
+    VerifiedEvent event = receivedClaimedBy("door");
+    assertThat(inbox.claim(event.id(), "other")).as("held by the door").isEmpty();
+
+    InboxRecord claimed = inbox.claim(event.id(), "door").orElseThrow();
+
+    assertThat(claimed.attempts()).as("the arrival's attempt, not a second one").isEqualTo(1);
+    assertThat(record(event).leaseOwner()).isEqualTo("door");
+    assertThat(inbox.finish(event.id(), "door", null)).isEqualTo(Outcome.DONE);
+    assertThat(record(event).status()).isEqualTo(InboxStatus.DONE);
+    assertThat(inbox.attempts(event.id()))
+        .extracting(ProcessingAttempt::owner, ProcessingAttempt::outcome)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("door", Outcome.DONE));
+    assertAttemptRows(event.id(), 1);
+  }
+
+  @Test
   void aDeliveryClaimedOnArrivalIsRunByItsOwnerInThatClaim() throws Exception {
     VerifiedEvent event = receivedClaimedBy("worker");
     InboxRecord stored = record(event);

@@ -3,17 +3,25 @@ package dev.stripewebhook.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripewebhook.EventHandlers;
+import dev.stripewebhook.TestHandlers;
+import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.WebhookConfig;
 import dev.stripewebhook.inbox.DelegatingInbox;
 import dev.stripewebhook.inbox.EventInbox;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
+import dev.stripewebhook.inbox.EventInbox.Receipt;
 import dev.stripewebhook.inbox.InMemoryEventInbox;
 import dev.stripewebhook.inbox.InboxException;
 import dev.stripewebhook.inbox.InboxOptions;
+import dev.stripewebhook.inbox.InboxRecord;
 import dev.stripewebhook.inbox.InboxStatus;
 import dev.stripewebhook.testing.SignedPayload;
 import dev.stripewebhook.testing.StripeFixtures;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +34,69 @@ class DoorClaimsTest {
 
   static Delivery delivery(byte[] body) {
     return TestDelivery.signed(body, SignedPayload.of(body).secret(SECRET).header());
+  }
+
+  /** Remembers who stored, claimed and processed events, and whether each claim was granted. */
+  static final class Owners extends DelegatingInbox {
+    final List<String> calls = new ArrayList<>();
+
+    Owners(EventInbox target) {
+      super(target);
+    }
+
+    @Override
+    public Receipt receive(VerifiedEvent event, String header, String client, String owner)
+        throws InboxException {
+      calls.add("receive " + owner);
+      return target().receive(event, header, client, owner);
+    }
+
+    @Override
+    public Optional<InboxRecord> claim(String eventId, String owner) throws InboxException {
+      Optional<InboxRecord> claimed = super.claim(eventId, owner);
+      calls.add("claim " + owner + (claimed.isPresent() ? "" : " refused"));
+      return claimed;
+    }
+
+    @Override
+    public Outcome process(String eventId, String owner, Work work) throws InboxException {
+      calls.add("process " + owner);
+      return super.process(eventId, owner, work);
+    }
+  }
+
+  @Test
+  void admitStoresANewEventClaimedByTheDoorWhichThenTakesThatClaim() {
+    Owners inbox = new Owners(new InMemoryEventInbox(InboxOptions.defaults()));
+    try (WebhookEndpoint endpoint =
+        WebhookEndpoint.builder(WebhookConfig.builder().secrets(SECRET).build())
+            .inbox(inbox)
+            .build()) {
+      WebhookEndpoint.Admission admission =
+          endpoint.admit(delivery(StripeFixtures.event("invoice.paid")));
+      assertThat(admission.claimed()).isTrue();
+      assertThat(endpoint.complete(admission, 200).status()).isEqualTo(200);
+    }
+    assertThat(inbox.calls).hasSize(2);
+    String owner = inbox.calls.get(0).substring("receive ".length());
+    assertThat(owner).isNotEqualTo("null");
+    assertThat(inbox.calls.get(1)).isEqualTo("claim " + owner);
+  }
+
+  @Test
+  void admitWithHandlersOfItsOwnProcessesAsTheOwnerThatStoredTheEvent() {
+    Owners inbox = new Owners(new InMemoryEventInbox(InboxOptions.defaults()));
+    try (WebhookEndpoint endpoint =
+        WebhookEndpoint.builder(WebhookConfig.builder().secrets(SECRET).build())
+            .handlers(EventHandlers.of(TestHandlers.on("*", event -> {})))
+            .inbox(inbox)
+            .build()) {
+      endpoint.admit(delivery(StripeFixtures.event("invoice.paid")));
+    }
+    assertThat(inbox.calls).hasSize(2);
+    String owner = inbox.calls.get(0).substring("receive ".length());
+    assertThat(owner).isNotEqualTo("null");
+    assertThat(inbox.calls.get(1)).isEqualTo("process " + owner);
   }
 
   @Test
