@@ -195,6 +195,21 @@ class EnvelopeDifferentialTest {
   }
 
   @Test
+  void agreesOnRunsOfSpacesOfEveryLengthAndWhatEndsThem() {
+    // Indentation is skipped eight bytes at a time: every length, every end, and the body's end.
+    for (int spaces = 0; spaces < 20; spaces++) {
+      String run = " ".repeat(spaces);
+      for (String after : List.of("1", "\t1", "\n1", "x", "\"s\"", "{}", "]", "", "\u00a01")) {
+        agree(event("\"metadata\":" + run + after));
+        agree(event("\"metadata\":{\"a\":" + run + after + "}"));
+        agree(event("\"metadata\":[" + run + after + run + "]"));
+        agree((rawEvent("") + run + after).getBytes(UTF_8));
+        agree(rawEvent("").replace(",", "," + run).replace(":", run + ":").getBytes(UTF_8));
+      }
+    }
+  }
+
+  @Test
   void agreesOnHandWrittenEdgeCases() {
     List<byte[]> bodies = new ArrayList<>();
     for (String text :
