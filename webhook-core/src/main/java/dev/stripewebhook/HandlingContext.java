@@ -94,7 +94,8 @@ public final class HandlingContext {
    * The connection whose transaction marks the event done, when the inbox is JDBC.
    *
    * @throws IllegalStateException when the inbox's database gives no connection now (the attempt
-   *     fails, and is tried again later)
+   *     fails, and is tried again later), or when called after the event's handling ended (a
+   *     context kept past it)
    */
   public Optional<Connection> connection() {
     if (opener == null) {

@@ -8,6 +8,7 @@ import static dev.stripewebhook.inbox.Jdbc.unavailable;
 import static dev.stripewebhook.inbox.Jdbc.update;
 
 import dev.stripewebhook.HandlingContext;
+import dev.stripewebhook.LogText;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
 import dev.stripewebhook.inbox.EventInbox.Receipt;
@@ -514,9 +515,9 @@ final class JdbcInboxWrites {
     if (options.supersededGuard()) {
       return runInTransaction(claim, work, null); // the guard reads first
     }
-    OpenedOnUse transaction = new OpenedOnUse(dataSource);
+    OpenedOnUse transaction = new OpenedOnUse(dataSource, claim.eventId());
     Throwable failure = attempt(work, claim.record, HandlingContext.openedOnUse(transaction::open));
-    Connection connection = transaction.opened();
+    Connection connection = transaction.end();
     if (connection == null) {
       try {
         connection = dataSource.getConnection();
@@ -574,14 +575,24 @@ final class JdbcInboxWrites {
   /** The inbox's connection for a work, opened when the work first asks for it. */
   private static final class OpenedOnUse {
     private final DataSource dataSource;
+    private final String eventId;
     private Connection connection;
     private Connection guarded;
+    private boolean ended;
 
-    OpenedOnUse(DataSource dataSource) {
+    OpenedOnUse(DataSource dataSource, String eventId) {
       this.dataSource = dataSource;
+      this.eventId = eventId;
     }
 
     synchronized Connection open() throws SQLException {
+      if (ended) {
+        // A handler that kept its context: nothing would commit or close this connection.
+        throw new IllegalStateException(
+            "The handling of event "
+                + LogText.escape(eventId)
+                + " has ended: no connection to join");
+      }
       if (guarded == null) {
         Connection opened = dataSource.getConnection();
         try {
@@ -596,8 +607,9 @@ final class JdbcInboxWrites {
       return guarded;
     }
 
-    /** The connection the work opened; null if it never asked for one. */
-    synchronized Connection opened() {
+    /** Ends the work's use: the connection it opened, or null; none can be opened after. */
+    synchronized Connection end() {
+      ended = true;
       return connection;
     }
   }

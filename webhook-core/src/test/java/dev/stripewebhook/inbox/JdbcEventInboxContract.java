@@ -4,6 +4,7 @@ package dev.stripewebhook.inbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stripewebhook.HandlingContext;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
 import dev.stripewebhook.inbox.EventInbox.Receipt;
@@ -328,6 +329,22 @@ abstract class JdbcEventInboxContract extends EventInboxContract {
     assertThat(outcome).isEqualTo(Outcome.DONE);
     assertThat(openWhileRunning[0]).isZero();
     assertThat(own.find(event.id()).orElseThrow().status()).isEqualTo(InboxStatus.DONE);
+    assertThat(watched.open()).isZero();
+  }
+
+  @Test
+  void aContextKeptPastItsHandlingOpensNoConnection() throws Exception {
+    WatchedDataSource watched = new WatchedDataSource(dataSource());
+    EventInbox own = JdbcEventInbox.create(watched, options().build());
+    VerifiedEvent event = received(own);
+    HandlingContext[] kept = new HandlingContext[1];
+
+    assertThat(own.process(event.id(), "a", (record, context) -> kept[0] = context))
+        .isEqualTo(Outcome.DONE);
+
+    assertThatThrownBy(() -> kept[0].connection())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("has ended");
     assertThat(watched.open()).isZero();
   }
 
