@@ -34,10 +34,10 @@ final class DeliveryLogLimit {
   private final AtomicBoolean summaryDue = new AtomicBoolean();
   private volatile long countingSince;
 
-  /** Runs a task once, some seconds from now; false when it cannot (then it is not run). */
+  /** Runs a task once, some seconds from now. */
   @FunctionalInterface
   interface Later {
-    boolean run(Runnable task, long seconds);
+    void run(Runnable task, long seconds);
   }
 
   /**
@@ -88,9 +88,7 @@ final class DeliveryLogLimit {
     count.increment();
     if (!summaryDue.get() && summaryDue.compareAndSet(false, true)) {
       countingSince = System.nanoTime();
-      if (!later.run(this::summarize, 1)) {
-        summarize(); // the endpoint closed meanwhile: tell it now
-      }
+      later.run(this::summarize, 1);
     }
   }
 

@@ -47,7 +47,7 @@ final class DoorClaims implements AutoCloseable {
     if (sweep == null) {
       synchronized (this) {
         if (sweep == null) {
-          sweep = SharedTimer.ENDPOINTS.every(this::sweep, 10);
+          sweep = SharedTimer.every(this::sweep, 10);
         }
       }
     }

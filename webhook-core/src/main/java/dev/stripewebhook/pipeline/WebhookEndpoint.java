@@ -99,7 +99,6 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   private final AtomicLong claims = new AtomicLong();
   private final DebugLog debug;
   private final DeliveryLogLimit logLimit;
-  private boolean closed; // guarded by this
   private final AlertMonitor alerts;
   private volatile InboxWorkers workers;
 
@@ -140,12 +139,11 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
     this.logLimit =
         new DeliveryLogLimit(
             config.operations().deliveryLogLines(),
-            SharedTimer.ENDPOINTS::once,
+            SharedTimer::once,
             summary -> logDelivery(label + ": " + summary));
     List<WebhookAlertListener> listeners = new ArrayList<>();
     ServiceLoader.load(WebhookAlertListener.class, loader).forEach(listeners::add);
     this.alerts = AlertMonitor.create(config, listeners, CdiLookup.events(loader));
-    SharedTimer.ENDPOINTS.use(); // until close()
   }
 
   /**
@@ -210,10 +208,7 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   public synchronized void close() {
     doorClaims.close();
     logLimit.summarize();
-    if (!closed) {
-      closed = true;
-      SharedTimer.ENDPOINTS.release();
-    }
+
     alerts.stop();
     if (workers != null) {
       workers.close();

@@ -35,9 +35,8 @@ class DeliveryLogLimitTest {
     timer.shutdownNow();
   }
 
-  private boolean later(Runnable task, long seconds) {
+  private void later(Runnable task, long seconds) {
     timer.schedule(task, seconds, TimeUnit.SECONDS);
-    return true;
   }
 
   @Test
@@ -156,34 +155,21 @@ class DeliveryLogLimitTest {
   }
 
   @Test
-  void whenItCannotBeToldLaterTheSummaryIsToldAtOnce() {
-    DeliveryLogLimit limit = new DeliveryLogLimit(1, (task, seconds) -> false, summaries::add);
-    long now = System.nanoTime();
-    assertThat(limit.lineFor(now)).isTrue();
-    assertThat(limit.lineFor(now)).isFalse();
-    limit.unlogged("done");
-    assertThat(summaries).singleElement().asString().endsWith(": 1 done");
-  }
-
-  @Test
-  void theTimersThreadRunsOnlyWhileAnEndpointIsOpen() throws Exception {
-    SharedTimer timer = new SharedTimer();
-    assertThat(timer.once(() -> {}, 1)).as("no endpoint open").isFalse();
-    timer.use();
-    timer.use();
+  void theSharedTimerRunsChoresOnOneDaemonThreadOfItsOwn() throws Exception {
+    String[] ranOn = new String[1];
+    boolean[] daemon = new boolean[1];
     CountDownLatch ran = new CountDownLatch(1);
-    assertThat(timer.once(ran::countDown, 0)).isTrue();
+    SharedTimer.once(
+        () -> {
+          ranOn[0] = Thread.currentThread().getName();
+          daemon[0] = Thread.currentThread().isDaemon();
+          ran.countDown();
+        },
+        0);
     assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
-    timer.release();
-    assertThat(timer.running()).as("one endpoint still open").isTrue();
-    timer.release();
-    assertThat(timer.running()).isFalse();
-    assertThat((Object) timer.every(() -> {}, 10)).isNull();
-    timer.use();
-    assertThat(timer.once(() -> {}, 1)).as("a new endpoint starts it again").isTrue();
-    assertThat(timer.running()).isTrue();
-    timer.release();
-    assertThat(timer.running()).isFalse();
+    assertThat(ranOn[0]).isEqualTo("stripe-webhook-timer");
+    assertThat(daemon[0]).isTrue();
+    assertThat(SharedTimer.threads()).isLessThanOrEqualTo(1);
   }
 
   @Test
