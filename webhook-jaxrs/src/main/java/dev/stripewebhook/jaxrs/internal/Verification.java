@@ -141,8 +141,15 @@ public final class Verification {
     if (endpoint != null) {
       return endpoint;
     }
-    synchronized (this) {
+    // One lock for every door of the application: two JAX-RS applications whose first requests
+    // come at once must not each build an endpoint of the same name; the second finds the first's.
+    synchronized (Verification.class) {
       if (own == null) {
+        if (given == null
+            && context.getAttribute(publishedAttribute(context))
+                instanceof WebhookEndpoint published) {
+          return published;
+        }
         own = build(context);
       }
       return own;
