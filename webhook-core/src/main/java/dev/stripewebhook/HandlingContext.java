@@ -12,21 +12,21 @@ import java.util.Optional;
  *
  * <p>With the JDBC inbox, a handler that writes through {@link #connection()} commits its writes in
  * the same transaction as the inbox's "done" mark: both happen, or neither does, so the writes
- * happen exactly once. Do not commit, roll back or close that connection. The inbox opens it when a
- * handler first asks for it: a handler that never does holds no database connection while it runs.
- * With the in-memory inbox, or without an inbox, there is no connection.
+ * happen exactly once. Do not commit, roll back or close that connection. For a delivery processed
+ * in its request, the inbox opens it when a handler first asks for it, so a handler that never does
+ * holds no database connection while it runs; async workers run a batch of events in one
+ * transaction, open throughout. With the in-memory inbox, or without an inbox, there is no
+ * connection.
  *
  * @since 0.1
  */
 public final class HandlingContext {
-  private static final HandlingContext NONE = new HandlingContext(null, null);
+  private static final HandlingContext NONE = new HandlingContext(null);
   private static final ThreadLocal<HandlingContext> CURRENT = new ThreadLocal<>();
 
-  private final Connection connection;
-  private final Opener opener;
+  private final Opener opener; // null: no transaction to join
 
-  private HandlingContext(Connection connection, Opener opener) {
-    this.connection = connection;
+  private HandlingContext(Opener opener) {
     this.opener = opener;
   }
 
@@ -44,7 +44,8 @@ public final class HandlingContext {
 
   /** The transaction on {@code connection}, which the caller commits or rolls back. */
   public static HandlingContext of(Connection connection) {
-    return new HandlingContext(Objects.requireNonNull(connection, "connection == null"), null);
+    Objects.requireNonNull(connection, "connection == null");
+    return new HandlingContext(() -> connection);
   }
 
   /**
@@ -55,7 +56,7 @@ public final class HandlingContext {
    * @since 0.2
    */
   public static HandlingContext openedOnUse(Opener opener) {
-    return new HandlingContext(null, Objects.requireNonNull(opener, "opener == null"));
+    return new HandlingContext(Objects.requireNonNull(opener, "opener == null"));
   }
 
   /**
@@ -99,7 +100,7 @@ public final class HandlingContext {
    */
   public Optional<Connection> connection() {
     if (opener == null) {
-      return Optional.ofNullable(connection);
+      return Optional.empty();
     }
     try {
       return Optional.of(opener.open());
