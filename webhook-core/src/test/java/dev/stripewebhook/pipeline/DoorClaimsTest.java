@@ -63,6 +63,14 @@ class DoorClaimsTest {
       calls.add("process " + owner);
       return super.process(eventId, owner, work);
     }
+
+    /** The event was stored claimed by an owner, who then called {@code verb}, and nothing else. */
+    void assertStoredClaimedThen(String verb) {
+      assertThat(calls).hasSize(2);
+      String owner = calls.get(0).substring("receive ".length());
+      assertThat(owner).isNotEqualTo("null");
+      assertThat(calls.get(1)).isEqualTo(verb + " " + owner);
+    }
   }
 
   @Test
@@ -77,10 +85,7 @@ class DoorClaimsTest {
       assertThat(admission.claimed()).isTrue();
       assertThat(endpoint.complete(admission, 200).status()).isEqualTo(200);
     }
-    assertThat(inbox.calls).hasSize(2);
-    String owner = inbox.calls.get(0).substring("receive ".length());
-    assertThat(owner).isNotEqualTo("null");
-    assertThat(inbox.calls.get(1)).isEqualTo("claim " + owner);
+    inbox.assertStoredClaimedThen("claim");
   }
 
   @Test
@@ -93,10 +98,7 @@ class DoorClaimsTest {
             .build()) {
       endpoint.admit(delivery(StripeFixtures.event("invoice.paid")));
     }
-    assertThat(inbox.calls).hasSize(2);
-    String owner = inbox.calls.get(0).substring("receive ".length());
-    assertThat(owner).isNotEqualTo("null");
-    assertThat(inbox.calls.get(1)).isEqualTo("process " + owner);
+    inbox.assertStoredClaimedThen("process");
   }
 
   @Test
