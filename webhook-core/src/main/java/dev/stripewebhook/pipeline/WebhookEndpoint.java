@@ -208,7 +208,6 @@ public final class WebhookEndpoint implements StoredEventProcessor, AutoCloseabl
   public synchronized void close() {
     doorClaims.close();
     logLimit.summarize();
-
     alerts.stop();
     if (workers != null) {
       workers.close();
