@@ -292,6 +292,7 @@ public final class InMemoryEventInbox implements EventInbox {
     entry.status = status;
     entry.leaseOwner = null;
     entry.leaseUntil = null;
+    entry.claim = null; // its record holds the body
     if (status == InboxStatus.DONE || status == InboxStatus.SUPERSEDED) {
       entry.handledAt = now;
       entry.lastError = null;

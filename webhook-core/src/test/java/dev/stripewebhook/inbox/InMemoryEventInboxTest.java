@@ -9,6 +9,8 @@ import dev.stripewebhook.LogCapture;
 import dev.stripewebhook.VerifiedEvent;
 import dev.stripewebhook.inbox.EventInbox.Outcome;
 import dev.stripewebhook.inbox.EventInbox.Receipt;
+import dev.stripewebhook.inbox.EventInbox.Work;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
@@ -81,6 +83,28 @@ class InMemoryEventInboxTest extends EventInboxContract {
     } finally {
       logger.setUseParentHandlers(true);
     }
+  }
+
+  @Test
+  void aDoneEventKeepsNoBodyWhicheverWayItWasClaimed() throws Exception {
+    inbox = newInbox(options().build());
+    List<WeakReference<byte[]>> bodies = new ArrayList<>();
+    Work keepingAWeakReference =
+        (record, context) -> bodies.add(new WeakReference<>(record.heldBody()));
+    VerifiedEvent delivered = received(inbox);
+    inbox.process(delivered.id(), "request", keepingAWeakReference);
+    VerifiedEvent claimedOnArrival = TestEvents.event("invoice.paid");
+    inbox.receive(claimedOnArrival, TestEvents.header(claimedOnArrival), null, "request");
+    inbox.process(claimedOnArrival.id(), "request", keepingAWeakReference);
+    received(inbox);
+    inbox.processDue("worker", 10, keepingAWeakReference);
+
+    assertThat(bodies).hasSize(3);
+    for (int i = 0; i < 50 && bodies.stream().anyMatch(body -> body.get() != null); i++) {
+      System.gc();
+      Thread.sleep(10);
+    }
+    assertThat(bodies).allSatisfy(body -> assertThat(body.get()).isNull());
   }
 
   @Test
