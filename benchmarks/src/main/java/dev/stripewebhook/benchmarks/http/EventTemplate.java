@@ -16,11 +16,13 @@ import java.util.Set;
  * data.object.metadata}, whose event id and PaymentIntent id are filled in per request. Its {@code
  * api_version} is stripe-java's own ({@link Stripe#API_VERSION}), so that {@code
  * getDataObjectDeserializer().getObject()} binds the object in the hand-written servlet too, as it
- * does for an endpoint pinned to the version of the stripe-java it runs.
+ * does for an endpoint pinned to the version of the stripe-java it runs. Laid out as Stripe sends
+ * events (pretty-printed), so that a reader meets the whitespace it meets in production.
  */
 final class EventTemplate {
-  // Stripe writes null fields out ("application":null); Gson's default drops them
-  private static final Gson GSON = new GsonBuilder().serializeNulls().create();
+  // As Stripe sends an event: indented by two spaces, one member a line, null fields written out
+  // ("application": null; Gson's default drops them).
+  private static final Gson GSON = new GsonBuilder().serializeNulls().setPrettyPrinting().create();
   private static final int ID_DIGITS = 24;
   private static final String EVENT_MARK = "evt_" + "A".repeat(ID_DIGITS);
   private static final String OBJECT_MARK = "pi_" + "B".repeat(ID_DIGITS);
@@ -48,7 +50,7 @@ final class EventTemplate {
 
   private EventTemplate(byte[] bytes) {
     if (!new String(bytes, StandardCharsets.UTF_8)
-        .contains("\"api_version\":\"" + Stripe.API_VERSION + "\"")) {
+        .contains("\"api_version\": \"" + Stripe.API_VERSION + "\"")) {
       throw new IllegalStateException("the template is not in API version " + Stripe.API_VERSION);
     }
     this.bytes = bytes;

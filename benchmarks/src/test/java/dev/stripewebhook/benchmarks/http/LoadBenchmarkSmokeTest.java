@@ -120,7 +120,8 @@ class LoadBenchmarkSmokeTest {
     assertThat(template.size()).isBetween(16 * 1024, 17 * 1024);
     assertThat(body)
         .contains(
-            "\"id\":\"evt_000000000000000000000042\"", "\"id\":\"pi_000000000000000000000042\"");
+            "\n  \"id\": \"evt_000000000000000000000042\",\n",
+            "\n      \"id\": \"pi_000000000000000000000042\",\n");
   }
 
   @Test
