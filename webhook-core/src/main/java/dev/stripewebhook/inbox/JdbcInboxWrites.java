@@ -162,9 +162,8 @@ final class JdbcInboxWrites {
   /** Renews the claims this instance holds until they are finished. */
   private final LeaseKeeper leases;
 
-  /** Commits concurrent deliveries together. */
-  private final GroupCommit<Delivery, Receipt> receipts =
-      new GroupCommit<>(RECEIVE_BATCH, "store events", this::storeBatch);
+  /** Commits concurrent deliveries together, where the database gains by it. */
+  private final GroupCommit<Delivery, Receipt> receipts;
 
   JdbcInboxWrites(
       DataSource dataSource, InboxOptions options, JdbcDialect dialect, LeaseKeeper leases) {
@@ -173,6 +172,9 @@ final class JdbcInboxWrites {
     this.endpoint = options.endpoint();
     this.dialect = dialect;
     this.leases = leases;
+    this.receipts =
+        new GroupCommit<>(
+            dialect.sharesCommits() ? RECEIVE_BATCH : 1, "store events", this::storeBatch);
   }
 
   Receipt receive(VerifiedEvent event, String signatureHeader, String clientAddress, String owner)
