@@ -72,8 +72,7 @@ final class GroupCommit<T, R> {
   private boolean leading; // guarded by lock
 
   /**
-   * @param limit the most items one transaction stores; with 1, nothing is shared: each caller
-   *     stores its item in its own transaction, concurrently with the others
+   * @param limit the most items one transaction stores
    * @param what what a batch does, for the message of an unexpected failure
    */
   GroupCommit(int limit, String what, Store<T, R> store) {
@@ -85,13 +84,6 @@ final class GroupCommit<T, R> {
   /** Stores {@code value} in the next transaction; returns once that committed. */
   R submit(T value) throws InboxException {
     Item<T, R> item = new Item<>(value);
-    if (limit == 1) {
-      storeAll(List.of(item));
-      if (item.failure != null) {
-        throw item.failure;
-      }
-      return item.result;
-    }
     lock.lock();
     try {
       waiting.add(item);

@@ -38,12 +38,6 @@ enum JdbcDialect {
       return false;
     }
 
-    // Each commit writes a chunk of the file: deliveries that arrive together share one.
-    @Override
-    boolean sharesCommits() {
-      return true;
-    }
-
     @Override
     boolean transactionalDdl() {
       return false;
@@ -100,14 +94,6 @@ enum JdbcDialect {
     @Override
     boolean claimsInOneTransaction() {
       return true;
-    }
-
-    // PostgreSQL flushes the WAL once for the commits that wait together; one connection running
-    // every delivery's statements in turn only lost their parallelism (InboxFloorBenchmark: the
-    // inbox stored and marked done 0.6x what plain JDBC did with it, 0.8x without).
-    @Override
-    boolean sharesCommits() {
-      return false;
     }
 
     @Override
@@ -186,12 +172,6 @@ enum JdbcDialect {
    * that took the same candidates in another order.
    */
   abstract boolean claimsInOneTransaction();
-
-  /**
-   * Whether concurrent deliveries are stored in shared transactions ({@link GroupCommit}); when
-   * not, each in its own, concurrently.
-   */
-  abstract boolean sharesCommits();
 
   /** Whether DDL is transactional, so that creating or upgrading the tables is all or nothing. */
   abstract boolean transactionalDdl();

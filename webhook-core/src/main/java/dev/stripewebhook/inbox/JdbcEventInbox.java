@@ -24,16 +24,15 @@ import javax.sql.DataSource;
  * dev/stripewebhook/inbox/schema.sql} and {@code upgrade-2.sql} inside the jar, documented for
  * DBAs). A user that may not create or alter tables works with tables a DBA made current.
  *
- * <p>On H2, concurrent deliveries are stored together: a caller that finds no commit running stores
- * every delivery waiting then (up to 64) in one transaction, and each caller returns once its own
- * row is committed (group commit; nobody waits on a timer). On PostgreSQL, which shares the WAL
- * flush of concurrent commits itself, each delivery is stored in its own transaction. A new event
- * may be stored already claimed ({@link #receive(VerifiedEvent, String, String, String)}), saving
- * the claim's transaction. Otherwise claims are short committed transactions ({@code FOR UPDATE
- * SKIP LOCKED} when workers look for due events, so that instances claim disjoint events); the work
- * then runs in a second transaction that ends with the conditional "done" update, so that a
- * handler's writes through {@link HandlingContext#connection()} commit with it or not at all
- * ({@link #processClaimed}: one such transaction for several events, each in a savepoint).
+ * <p>Concurrent deliveries are stored together: a caller that finds no commit running stores every
+ * delivery waiting then (up to 64) in one transaction, and each caller returns once its own row is
+ * committed (group commit; nobody waits on a timer). A new event may be stored already claimed
+ * ({@link #receive(VerifiedEvent, String, String, String)}), saving the claim's transaction.
+ * Otherwise claims are short committed transactions ({@code FOR UPDATE SKIP LOCKED} when workers
+ * look for due events, so that instances claim disjoint events); the work then runs in a second
+ * transaction that ends with the conditional "done" update, so that a handler's writes through
+ * {@link HandlingContext#connection()} commit with it or not at all ({@link #processClaimed}: one
+ * such transaction for several events, each in a savepoint).
  *
  * <p>Use a pooled DataSource: every call takes a connection and gives it back.
  *

@@ -162,8 +162,9 @@ final class JdbcInboxWrites {
   /** Renews the claims this instance holds until they are finished. */
   private final LeaseKeeper leases;
 
-  /** Commits concurrent deliveries together, where the database gains by it. */
-  private final GroupCommit<Delivery, Receipt> receipts;
+  /** Commits concurrent deliveries together. */
+  private final GroupCommit<Delivery, Receipt> receipts =
+      new GroupCommit<>(RECEIVE_BATCH, "store events", this::storeBatch);
 
   JdbcInboxWrites(
       DataSource dataSource, InboxOptions options, JdbcDialect dialect, LeaseKeeper leases) {
@@ -172,9 +173,6 @@ final class JdbcInboxWrites {
     this.endpoint = options.endpoint();
     this.dialect = dialect;
     this.leases = leases;
-    this.receipts =
-        new GroupCommit<>(
-            dialect.sharesCommits() ? RECEIVE_BATCH : 1, "store events", this::storeBatch);
   }
 
   Receipt receive(VerifiedEvent event, String signatureHeader, String clientAddress, String owner)

@@ -89,25 +89,6 @@ class GroupCommitTest {
   }
 
   @Test
-  void withALimitOfOneEachCallerCommitsItsOwnWithoutWaitingForAnother() throws Exception {
-    CountDownLatch inFirst = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    GroupCommit<String, String> commits =
-        holdingFirst(1, inFirst, release, new AtomicReference<>("c"));
-    Future<String> first = callers.submit(() -> commits.submit("a"));
-    inFirst.await();
-
-    assertThat(callers.submit(() -> commits.submit("b")).get(10, TimeUnit.SECONDS))
-        .isEqualTo("stored b");
-    assertThatThrownBy(() -> commits.submit("c")).hasMessage("database down");
-    assertThat(first).isNotDone();
-    release.countDown();
-    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("stored a");
-    assertThat(batches).containsExactly(List.of("a"), List.of("b"), List.of("c"));
-    assertThat(commits.waiting()).isZero();
-  }
-
-  @Test
   void aCallerAloneCommitsAtOnceAndABatchHoldsAtMostTheLimit() throws Exception {
     CountDownLatch inFirst = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
