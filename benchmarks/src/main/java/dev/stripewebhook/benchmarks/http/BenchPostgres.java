@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.postgresql.ds.PGConnectionPoolDataSource;
 
@@ -39,7 +38,7 @@ final class BenchPostgres implements AutoCloseable {
   }
 
   /** A new, empty database {@code name}, behind a pool of at most {@code connections}. */
-  DataSource database(String name, int connections) throws SQLException {
+  JdbcConnectionPool database(String name, int connections) throws SQLException {
     try (Connection connection = postgres.getPostgresDatabase().getConnection();
         Statement statement = connection.createStatement()) {
       statement.execute("CREATE DATABASE " + name);

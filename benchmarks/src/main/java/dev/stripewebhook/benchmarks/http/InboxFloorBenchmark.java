@@ -61,6 +61,12 @@ public final class InboxFloorBenchmark {
       "UPDATE stripe_webhook_inbox SET status = 'done', handled_at = ?, lease_owner = NULL,"
           + " lease_until = NULL WHERE endpoint = ? AND event_id = ? AND status = 'processing'"
           + " AND lease_owner = ?";
+  private static final String ATTEMPT_START =
+      "INSERT INTO stripe_webhook_inbox_attempt (endpoint, event_id, attempt, owner, started_at)"
+          + " VALUES ('default', ?, 1, ?, ?)";
+  private static final String ATTEMPT_END =
+      "UPDATE stripe_webhook_inbox_attempt SET finished_at = ?, outcome = 'done', error = NULL"
+          + " WHERE endpoint = 'default' AND event_id = ? AND attempt = 1";
 
   private InboxFloorBenchmark() {}
 
@@ -109,9 +115,13 @@ public final class InboxFloorBenchmark {
     try (Stores stores = new Stores(store, data, threads)) {
       for (int round = 0; round < rounds; round++) {
         for (Variant variant : variants) {
-          DataSource dataSource = stores.fresh(variant.name().toLowerCase(Locale.ROOT) + round);
-          double rate = turn(variant, dataSource, threads, seconds);
-          ((JdbcConnectionPool) dataSource).dispose();
+          JdbcConnectionPool pool = stores.fresh(variant.name().toLowerCase(Locale.ROOT) + round);
+          double rate;
+          try {
+            rate = turn(variant, pool, threads, seconds);
+          } finally {
+            pool.dispose(); // a PostgreSQL database's connections end with its turn
+          }
           perSecond[variant.ordinal()][round] = rate;
           System.out.printf(
               Locale.ROOT,
@@ -148,6 +158,7 @@ public final class InboxFloorBenchmark {
   /** Runs {@code threads} threads of {@code variant} for {@code seconds}; events a second. */
   static double turn(Variant variant, DataSource dataSource, int threads, int seconds)
       throws Exception {
+    // Makes the inbox's tables, which every variant writes.
     EventInbox inbox = JdbcEventInbox.create(dataSource, InboxOptions.defaults());
     AtomicLong events = new AtomicLong();
     long start = System.nanoTime();
@@ -204,49 +215,40 @@ public final class InboxFloorBenchmark {
       throws SQLException {
     VerifiedEvent event = signed.event();
     OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-    {
-      try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-        insert.setString(1, "default");
-        insert.setString(2, event.id());
-        insert.setString(3, event.type());
-        insert.setObject(4, event.livemode().orElse(null), Types.BOOLEAN);
-        insert.setString(5, event.account().orElse(null));
-        insert.setString(6, event.apiVersion().orElse(null));
-        insert.setString(7, event.dataObjectId().orElse(null));
-        insert.setObject(
-            8,
-            event.created().map(at -> at.atOffset(ZoneOffset.UTC)).orElse(null),
-            Types.TIMESTAMP_WITH_TIMEZONE);
-        insert.setObject(9, now, Types.TIMESTAMP_WITH_TIMEZONE);
-        insert.setBytes(10, event.body());
-        insert.setString(11, signed.header());
-        insert.setString(12, "127.0.0.1");
-        insert.setObject(13, now, Types.TIMESTAMP_WITH_TIMEZONE);
-        insert.setString(14, OWNER);
-        insert.setObject(15, now.plusMinutes(5), Types.TIMESTAMP_WITH_TIMEZONE);
-        insert.executeUpdate();
-      }
-      if (commitBetween) {
-        connection.commit();
-      }
-      try (PreparedStatement done = connection.prepareStatement(DONE)) {
-        done.setObject(1, OffsetDateTime.now(ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
-        done.setString(2, "default");
-        done.setString(3, event.id());
-        done.setString(4, OWNER);
-        if (done.executeUpdate() != 1) {
-          throw new IllegalStateException("event " + event.id() + " was not marked done");
-        }
+    try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+      insert.setString(1, "default");
+      insert.setString(2, event.id());
+      insert.setString(3, event.type());
+      insert.setObject(4, event.livemode().orElse(null), Types.BOOLEAN);
+      insert.setString(5, event.account().orElse(null));
+      insert.setString(6, event.apiVersion().orElse(null));
+      insert.setString(7, event.dataObjectId().orElse(null));
+      insert.setObject(
+          8,
+          event.created().map(at -> at.atOffset(ZoneOffset.UTC)).orElse(null),
+          Types.TIMESTAMP_WITH_TIMEZONE);
+      insert.setObject(9, now, Types.TIMESTAMP_WITH_TIMEZONE);
+      insert.setBytes(10, event.body());
+      insert.setString(11, signed.header());
+      insert.setString(12, "127.0.0.1");
+      insert.setObject(13, now, Types.TIMESTAMP_WITH_TIMEZONE);
+      insert.setString(14, OWNER);
+      insert.setObject(15, now.plusMinutes(5), Types.TIMESTAMP_WITH_TIMEZONE);
+      insert.executeUpdate();
+    }
+    if (commitBetween) {
+      connection.commit();
+    }
+    try (PreparedStatement done = connection.prepareStatement(DONE)) {
+      done.setObject(1, OffsetDateTime.now(ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+      done.setString(2, "default");
+      done.setString(3, event.id());
+      done.setString(4, OWNER);
+      if (done.executeUpdate() != 1) {
+        throw new IllegalStateException("event " + event.id() + " was not marked done");
       }
     }
   }
-
-  private static final String ATTEMPT_START =
-      "INSERT INTO stripe_webhook_inbox_attempt (endpoint, event_id, attempt, owner, started_at)"
-          + " VALUES ('default', ?, 1, ?, ?)";
-  private static final String ATTEMPT_END =
-      "UPDATE stripe_webhook_inbox_attempt SET finished_at = ?, outcome = 'done', error = NULL"
-          + " WHERE endpoint = 'default' AND event_id = ? AND attempt = 1";
 
   private static void withAttempts(DataSource dataSource, Events.Signed signed)
       throws SQLException {
@@ -275,12 +277,11 @@ public final class InboxFloorBenchmark {
     return sorted[sorted.length / 2];
   }
 
-  /** Fresh databases of one kind, each behind a pool; closes them all. */
+  /** Fresh databases of one kind, each behind a pool its caller disposes of; stops PostgreSQL. */
   private static final class Stores implements AutoCloseable {
     private final Path data;
     private final int connections;
     private final BenchPostgres postgres;
-    private final List<JdbcConnectionPool> pools = new ArrayList<>();
 
     Stores(String store, Path data, int connections) throws Exception {
       this.data = data;
@@ -294,7 +295,7 @@ public final class InboxFloorBenchmark {
       postgres = store.equals("postgres") ? new BenchPostgres(data.resolve("pg"), true) : null;
     }
 
-    DataSource fresh(String name) throws SQLException {
+    JdbcConnectionPool fresh(String name) throws SQLException {
       if (postgres != null) {
         return postgres.database(name, connections);
       }
@@ -302,13 +303,11 @@ public final class InboxFloorBenchmark {
           JdbcConnectionPool.create(
               "jdbc:h2:file:" + data.resolve(name).toAbsolutePath() + ";WRITE_DELAY=0", "sa", "");
       pool.setMaxConnections(connections);
-      pools.add(pool);
       return pool;
     }
 
     @Override
     public void close() throws Exception {
-      pools.forEach(JdbcConnectionPool::dispose);
       if (postgres != null) {
         postgres.close();
       }
