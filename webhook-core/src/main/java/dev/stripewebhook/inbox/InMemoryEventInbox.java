@@ -9,17 +9,22 @@ import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An inbox of one endpoint in this JVM's memory, bounded by {@link InboxOptions#capacity()}: the
@@ -30,11 +35,14 @@ import java.util.TreeSet;
  * <p>A done or superseded event keeps its envelope, state and attempts but not its body, which is
  * all deduplication needs: its record's {@link InboxRecord#body()} is empty. Lists and counts look
  * at every stored event: fine for the capacity of one JVM's memory. When full, {@link #receive}
- * forgets the oldest finished event (done, superseded, resolved); when there is none, the oldest
- * failed or dead event, with a warning naming it: failed events are kept only up to the capacity
- * (use {@link JdbcEventInbox} to keep them all). Only when every stored event is received or
- * processing does {@link #receive} throw {@link InboxException} (answered 503: Stripe delivers
+ * forgets the event finished longest ago (done, superseded, resolved); when there is none, the
+ * oldest failed or dead event, with a warning naming it: failed events are kept only up to the
+ * capacity (use {@link JdbcEventInbox} to keep them all). Only when every stored event is received
+ * or processing does {@link #receive} throw {@link InboxException} (answered 503: Stripe delivers
  * again later) rather than drop an event about to be handled.
+ *
+ * <p>Each stored event has a lock of its own and the indexes are concurrent maps, so deliveries of
+ * different events do not wait for one another: the request path takes no lock all of them share.
  *
  * @since 0.1
  */
@@ -42,24 +50,31 @@ public final class InMemoryEventInbox implements EventInbox {
   private static final System.Logger LOG = System.getLogger(InMemoryEventInbox.class.getName());
 
   private final InboxOptions options;
-  private final Map<String, Entry> entries = new LinkedHashMap<>(); // guarded by this
+  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
-  /** The entries workers may claim, by when: next attempt, or end of lease. Guarded by this. */
-  private final TreeSet<Entry> due =
-      new TreeSet<>(
-          Comparator.comparing((Entry entry) -> entry.dueAt)
-              .thenComparingLong(entry -> entry.sequence));
+  /** How many entries are stored or about to be: never above the capacity once settled. */
+  private final AtomicInteger stored = new AtomicInteger();
+
+  private final AtomicLong sequence = new AtomicLong();
+
+  /** The received and failed entries, by when workers may claim them: their next attempt. */
+  private final ConcurrentSkipListMap<DueKey, Entry> due = new ConcurrentSkipListMap<>();
+
+  /** The entries being processed: few; workers look through them for leases that ran out. */
+  private final Set<Entry> processing = ConcurrentHashMap.newKeySet();
 
   /**
-   * The entries {@link #receive} may forget when full: finished ones before failed or dead ones,
-   * each oldest first. Guarded by this.
+   * What {@link #receive} forgets first when full: finished entries (done, superseded, resolved),
+   * in the order they finished. Such an entry leaves it only when forgotten or pruned.
    */
-  private final TreeSet<Entry> evictable =
-      new TreeSet<>(
-          Comparator.comparingInt((Entry entry) -> entry.evictionRank)
-              .thenComparingLong(entry -> entry.sequence));
+  private final Queue<Entry> finished = new ConcurrentLinkedQueue<>();
 
-  private long sequence; // guarded by this
+  /** What {@link #receive} forgets when no entry is finished: failed or dead, oldest first. */
+  private final ConcurrentSkipListMap<Long, Entry> failed = new ConcurrentSkipListMap<>();
+
+  /** The entries about each data object, kept only for the superseded guard. */
+  private final Map<String, Set<Entry>> byObject = new ConcurrentHashMap<>();
+
   private final LeaseKeeper leases;
 
   /** An empty inbox with these options. */
@@ -83,42 +98,40 @@ public final class InMemoryEventInbox implements EventInbox {
   public Receipt receive(
       VerifiedEvent event, String signatureHeader, String clientAddress, String owner)
       throws InboxException {
-    Entry forgotten = null;
+    Entry existing = entries.get(event.id());
+    if (existing != null) {
+      return existing.receipt();
+    }
+    Entry forgotten = reserveRoom();
+    Entry entry =
+        new Entry(
+            options.endpoint(),
+            event,
+            signatureHeader,
+            clientAddress,
+            now(),
+            sequence.getAndIncrement());
     Claim claimed = null;
-    synchronized (this) {
-      Entry existing = entries.get(event.id());
-      if (existing != null) {
-        return existing.status.isFinal() ? Receipt.DONE : Receipt.PENDING;
+    synchronized (entry) { // before it is published: whoever finds it waits until it is indexed
+      existing = entries.putIfAbsent(event.id(), entry);
+      if (existing != null) { // a concurrent delivery of the same event stored it first
+        stored.decrementAndGet();
+        return existing.receipt();
       }
-      if (entries.size() >= options.capacity()) {
-        forgotten = evictable.pollFirst();
-        if (forgotten == null) {
-          throw new InboxException(
-              "The in-memory inbox is full: all of its "
-                  + options.capacity()
-                  + " events are received or being processed; configure a"
-                  + " DataSource ("
-                  + WebhookConfig.Keys.DATASOURCE
-                  + ") or a larger capacity ("
-                  + WebhookConfig.Keys.MEMORY_CAPACITY
-                  + ")");
-        }
-        unindex(forgotten); // out of due too
-        entries.remove(forgotten.eventId);
+      if (options.supersededGuard() && entry.dataObjectId != null) {
+        byObject
+            .computeIfAbsent(entry.dataObjectId, any -> ConcurrentHashMap.newKeySet())
+            .add(entry);
       }
-      Entry entry =
-          new Entry(options.endpoint(), event, signatureHeader, clientAddress, now(), sequence++);
-      entries.put(event.id(), entry);
-      index(entry);
       if (owner != null) {
-        claimed = claimForDelivery(event.id(), owner);
+        claimed = entry.claim(owner, entry.receivedAt, options);
       }
+      index(entry);
     }
     if (claimed != null) {
       leases.hold(claimed);
     }
     if (forgotten != null && !forgotten.status.isFinal()) {
-      // Outside the lock: the forgotten entry is no longer reachable, so nothing changes it.
       LOG.log(
           Level.WARNING,
           "Forgot the "
@@ -137,6 +150,64 @@ public final class InMemoryEventInbox implements EventInbox {
     return Receipt.NEW;
   }
 
+  /**
+   * Reserves room for one more entry, forgetting one when the inbox is full: the oldest finished
+   * entry, or else the oldest failed or dead one.
+   *
+   * @return the entry forgotten, or {@code null} when there was room
+   * @throws InboxException when every stored entry is received or processing
+   */
+  private Entry reserveRoom() throws InboxException {
+    if (stored.incrementAndGet() <= options.capacity()) {
+      return null;
+    }
+    while (true) {
+      Entry victim = finished.poll();
+      if (victim == null) {
+        Map.Entry<Long, Entry> oldest = failed.pollFirstEntry();
+        victim = oldest == null ? null : oldest.getValue();
+      }
+      if (victim == null) {
+        stored.decrementAndGet();
+        throw new InboxException(
+            "The in-memory inbox is full: all of its "
+                + options.capacity()
+                + " events are received or being processed; configure a"
+                + " DataSource ("
+                + WebhookConfig.Keys.DATASOURCE
+                + ") or a larger capacity ("
+                + WebhookConfig.Keys.MEMORY_CAPACITY
+                + ")");
+      }
+      synchronized (victim) {
+        // Replayed meanwhile, or already forgotten: not to forget now.
+        if (victim.evictionRank != NOT_EVICTABLE && forget(victim)) {
+          return victim; // its room is this delivery's reservation
+        }
+      }
+    }
+  }
+
+  /** Removes an entry and gives back its room; call it holding the entry's lock. */
+  private boolean forget(Entry entry) {
+    if (!entries.remove(entry.eventId, entry)) {
+      return false;
+    }
+    entry.removed = true;
+    unindex(entry);
+    if (options.supersededGuard() && entry.dataObjectId != null) {
+      byObject.computeIfPresent(
+          entry.dataObjectId, (id, about) -> about.remove(entry) && about.isEmpty() ? null : about);
+    }
+    stored.decrementAndGet();
+    return true;
+  }
+
+  /** The stored entry of an event, or {@code null}. */
+  private Entry entry(String eventId) {
+    return entries.get(eventId);
+  }
+
   @Override
   public Outcome process(String eventId, String owner, Work work) throws InboxException {
     Objects.requireNonNull(owner, "owner == null");
@@ -144,21 +215,24 @@ public final class InMemoryEventInbox implements EventInbox {
     if (claimed != null) {
       return run(claimed, work); // claimed on arrival
     }
-    synchronized (this) {
-      Outcome refused = refusal(eventId);
+    Entry entry = entry(eventId);
+    if (entry == null) {
+      return Outcome.UNKNOWN;
+    }
+    synchronized (entry) {
+      Outcome refused = refusal(entry);
       if (refused != null) {
         return refused;
       }
-      claimed = claimForDelivery(eventId, owner);
+      claimed = claimIndexed(entry, owner);
     }
     leases.hold(claimed);
     return run(claimed, work);
   }
 
-  /** Why a delivery cannot claim the event now, or {@code null} when it can. */
-  private Outcome refusal(String eventId) {
-    Entry entry = entries.get(eventId);
-    if (entry == null) {
+  /** Why a delivery cannot claim the entry now, or {@code null}; holding the entry's lock. */
+  private Outcome refusal(Entry entry) {
+    if (entry.removed) {
       return Outcome.UNKNOWN;
     }
     if (entry.status.isFinal()) {
@@ -170,8 +244,7 @@ public final class InMemoryEventInbox implements EventInbox {
     return null;
   }
 
-  private Claim claimForDelivery(String eventId, String owner) {
-    Entry entry = entries.get(eventId);
+  private Claim claimIndexed(Entry entry, String owner) {
     unindex(entry);
     Claim claimed = entry.claim(owner, now(), options);
     index(entry);
@@ -179,53 +252,72 @@ public final class InMemoryEventInbox implements EventInbox {
   }
 
   @Override
-  public synchronized Optional<InboxRecord> claim(String eventId, String owner) {
+  public Optional<InboxRecord> claim(String eventId, String owner) {
     Objects.requireNonNull(owner, "owner == null");
     Claim claimed = leases.held(eventId, owner); // claimed on arrival
-    if (claimed == null) {
-      if (refusal(eventId) != null) {
+    Entry entry = entry(eventId);
+    if (entry == null) {
+      return Optional.empty();
+    }
+    synchronized (entry) {
+      if (claimed == null) {
+        if (refusal(entry) != null) {
+          return Optional.empty();
+        }
+        claimed = claimIndexed(entry, owner);
+      }
+      if (options.supersededGuard() && isSuperseded(claimed.record)) {
+        finish(entry, claimed, InboxStatus.SUPERSEDED, Outcome.SUPERSEDED, null);
         return Optional.empty();
       }
-      claimed = claimForDelivery(eventId, owner);
-    }
-    if (options.supersededGuard() && isSuperseded(claimed.record)) {
-      finish(claimed, InboxStatus.SUPERSEDED, Outcome.SUPERSEDED, null);
-      return Optional.empty();
     }
     leases.hold(claimed);
     return Optional.of(claimed.record);
   }
 
   @Override
-  public synchronized Outcome finish(String eventId, String owner, Throwable failure) {
+  public Outcome finish(String eventId, String owner, Throwable failure) {
     Objects.requireNonNull(owner, "owner == null");
-    Entry entry = entries.get(eventId);
-    if (entry == null || entry.claim == null || !owner.equals(entry.claim.owner)) {
+    Entry entry = entry(eventId);
+    if (entry == null) {
       return Outcome.LEASE_LOST;
     }
-    Claim claim = entry.claim;
-    return failure == null
-        ? finish(claim, InboxStatus.DONE, Outcome.DONE, null)
-        : finish(
-            claim,
-            claim.failedStatus(options.attempts()),
-            claim.failedOutcome(options.attempts()),
-            failure);
+    synchronized (entry) {
+      Claim claim = entry.claim;
+      if (claim == null || !owner.equals(claim.owner)) {
+        return Outcome.LEASE_LOST;
+      }
+      return finish(entry, claim, failure);
+    }
   }
 
   @Override
   public int processDue(String owner, int limit, Work work) throws InboxException {
+    Instant now = now();
     List<Claim> claimed = new ArrayList<>();
-    synchronized (this) {
-      Instant now = now();
-      List<Entry> taken = new ArrayList<>();
-      while (taken.size() < limit && !due.isEmpty() && !due.first().dueAt.isAfter(now)) {
-        Entry entry = due.first();
-        unindex(entry);
-        claimed.add(entry.claim(owner, now, options));
-        taken.add(entry);
+    // A claim with a zero lease is due again at once: taken once per call all the same.
+    Set<Entry> taken = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Entry entry : processing) { // a holder that stopped renewing: taken over first
+      if (claimed.size() >= limit) {
+        break;
       }
-      taken.forEach(this::index); // after the loop: a zero lease must not claim twice
+      synchronized (entry) {
+        if (entry.status == InboxStatus.PROCESSING
+            && !entry.leaseUntil.isAfter(now)
+            && taken.add(entry)) {
+          claimed.add(claimIndexed(entry, owner));
+        }
+      }
+    }
+    for (Entry entry : due.headMap(new DueKey(now, Long.MAX_VALUE)).values()) {
+      if (claimed.size() >= limit) {
+        break;
+      }
+      synchronized (entry) {
+        if (entry.dueAt != null && !entry.dueAt.isAfter(now) && taken.add(entry)) {
+          claimed.add(claimIndexed(entry, owner));
+        }
+      }
     }
     claimed.forEach(leases::hold); // the last of the batch waits its turn
     for (Claim claim : claimed) {
@@ -235,10 +327,11 @@ public final class InMemoryEventInbox implements EventInbox {
   }
 
   private Outcome run(Claim claim, Work work) {
-    if (options.supersededGuard()) {
-      synchronized (this) {
+    Entry entry = entry(claim.eventId());
+    if (entry != null && options.supersededGuard()) {
+      synchronized (entry) {
         if (isSuperseded(claim.record)) {
-          return finish(claim, InboxStatus.SUPERSEDED, Outcome.SUPERSEDED, null);
+          return finish(entry, claim, InboxStatus.SUPERSEDED, Outcome.SUPERSEDED, null);
         }
       }
     }
@@ -248,24 +341,38 @@ public final class InMemoryEventInbox implements EventInbox {
     } catch (Throwable e) { // any: an Error of one event's work is that attempt's failure only
       failure = e;
     }
-    synchronized (this) {
-      return failure == null
-          ? finish(claim, InboxStatus.DONE, Outcome.DONE, null)
-          : finish(
-              claim,
-              claim.failedStatus(options.attempts()),
-              claim.failedOutcome(options.attempts()),
-              failure);
+    if (entry == null) { // forgotten before it ran: only a full inbox forgets unfinished events
+      leases.release(claim);
+      return Outcome.LEASE_LOST;
+    }
+    synchronized (entry) {
+      return finish(entry, claim, failure);
     }
   }
 
+  /** Ends the claim's attempt as done, or as failed by {@code failure}. */
+  private Outcome finish(Entry entry, Claim claim, Throwable failure) {
+    return failure == null
+        ? finish(entry, claim, InboxStatus.DONE, Outcome.DONE, null)
+        : finish(
+            entry,
+            claim,
+            claim.failedStatus(options.attempts()),
+            claim.failedOutcome(options.attempts()),
+            failure);
+  }
+
+  /**
+   * Whether a done event about the same object was created after this one. Reads other entries
+   * without their locks: their status is volatile, their creation time final.
+   */
   private boolean isSuperseded(InboxRecord record) {
     if (record.dataObjectId() == null || record.created() == null) {
       return false;
     }
-    for (Entry other : entries.values()) {
+    Set<Entry> about = byObject.getOrDefault(record.dataObjectId(), Set.of());
+    for (Entry other : about) {
       if (other.status == InboxStatus.DONE
-          && record.dataObjectId().equals(other.dataObjectId)
           && other.created != null
           && other.created.isAfter(record.created())) {
         return true;
@@ -276,12 +383,12 @@ public final class InMemoryEventInbox implements EventInbox {
 
   /**
    * Ends the claim's attempt with {@code status}, returning {@code outcome}; {@link
-   * Outcome#LEASE_LOST} when its lease was taken over meanwhile.
+   * Outcome#LEASE_LOST} when its lease was taken over meanwhile. Holding the entry's lock.
    */
-  private Outcome finish(Claim claim, InboxStatus status, Outcome outcome, Throwable error) {
+  private Outcome finish(
+      Entry entry, Claim claim, InboxStatus status, Outcome outcome, Throwable error) {
     leases.release(claim);
-    Entry entry = entries.get(claim.eventId());
-    if (entry == null
+    if (entry.removed
         || entry.status != InboxStatus.PROCESSING
         || !claim.owner.equals(entry.leaseOwner)) {
       return Outcome.LEASE_LOST;
@@ -289,7 +396,6 @@ public final class InMemoryEventInbox implements EventInbox {
     Instant now = now();
     entry.endAttempt(now, outcome, error == null ? null : Errors.describe(error));
     unindex(entry);
-    entry.status = status;
     entry.leaseOwner = null;
     entry.leaseUntil = null;
     entry.claim = null; // its record holds the body
@@ -301,23 +407,28 @@ public final class InMemoryEventInbox implements EventInbox {
       entry.lastError = Errors.describe(error);
       entry.nextAttemptAt = options.nextAttempt(now, entry.attempts);
     }
+    entry.status = status; // last: lock-free readers see the fields above with it
     index(entry);
     return outcome;
   }
 
   /** Extends the lease of each claim its owner still holds; returns the others. */
-  private synchronized Set<Claim.Key> renew(Collection<Claim> claims, Instant until) {
+  private Set<Claim.Key> renew(Collection<Claim> claims, Instant until) {
     Set<Claim.Key> lost = new HashSet<>();
     for (Claim claim : claims) {
-      Entry entry = entries.get(claim.eventId());
-      if (entry == null
-          || entry.status != InboxStatus.PROCESSING
-          || !claim.owner.equals(entry.leaseOwner)) {
+      Entry entry = entry(claim.eventId());
+      if (entry == null) {
         lost.add(claim.key());
-      } else if (until.isAfter(entry.leaseUntil)) {
-        unindex(entry);
-        entry.leaseUntil = until;
-        index(entry);
+        continue;
+      }
+      synchronized (entry) {
+        if (entry.removed
+            || entry.status != InboxStatus.PROCESSING
+            || !claim.owner.equals(entry.leaseOwner)) {
+          lost.add(claim.key());
+        } else if (until.isAfter(entry.leaseUntil)) {
+          entry.leaseUntil = until;
+        }
       }
     }
     return lost;
@@ -329,18 +440,19 @@ public final class InMemoryEventInbox implements EventInbox {
   }
 
   /**
-   * Puts an entry into the indexes its state calls for: an unfinished one into {@link #due}, keyed
-   * by when it is next due; a finished, failed or dead one into {@link #evictable}.
+   * Puts an entry into the index its state calls for: a received or failed one into {@link #due},
+   * keyed by its next attempt; a processing one into {@link #processing}; a finished one into
+   * {@link #finished}, a failed or dead one also into {@link #failed}. Holding the entry's lock,
+   * after {@link #unindex}.
    */
   private void index(Entry entry) {
-    entry.dueAt =
-        switch (entry.status) {
-          case RECEIVED, FAILED -> entry.nextAttemptAt;
-          case PROCESSING -> entry.leaseUntil;
-          default -> null;
-        };
-    if (entry.dueAt != null) {
-      due.add(entry);
+    switch (entry.status) {
+      case RECEIVED, FAILED -> {
+        entry.dueAt = entry.nextAttemptAt;
+        due.put(new DueKey(entry.dueAt, entry.sequence), entry);
+      }
+      case PROCESSING -> processing.add(entry);
+      default -> {}
     }
     entry.evictionRank =
         switch (entry.status) {
@@ -348,64 +460,92 @@ public final class InMemoryEventInbox implements EventInbox {
           case FAILED, DEAD -> 1;
           case RECEIVED, PROCESSING -> NOT_EVICTABLE; // being, or about to be, handled
         };
-    if (entry.evictionRank != NOT_EVICTABLE) {
-      evictable.add(entry);
+    if (entry.evictionRank == 0) {
+      finished.add(entry);
+    } else if (entry.evictionRank == 1) {
+      failed.put(entry.sequence, entry);
     }
   }
 
-  /** Takes an entry out of every index; call it before changing what their keys depend on. */
+  /**
+   * Takes an entry out of every index; call it, holding the entry's lock, before changing its
+   * state. A finished entry stays in {@link #finished} until forgotten or pruned: it never changes
+   * state again.
+   */
   private void unindex(Entry entry) {
     if (entry.dueAt != null) {
-      due.remove(entry);
+      due.remove(new DueKey(entry.dueAt, entry.sequence), entry);
       entry.dueAt = null;
     }
-    if (entry.evictionRank != NOT_EVICTABLE) {
-      evictable.remove(entry);
-      entry.evictionRank = NOT_EVICTABLE;
+    if (entry.status == InboxStatus.PROCESSING) {
+      processing.remove(entry);
+    }
+    if (entry.evictionRank == 1) {
+      failed.remove(entry.sequence, entry);
+    }
+    entry.evictionRank = NOT_EVICTABLE;
+  }
+
+  @Override
+  public Optional<InboxRecord> find(String eventId) {
+    Entry entry = entry(eventId);
+    if (entry == null) {
+      return Optional.empty();
+    }
+    synchronized (entry) {
+      return entry.removed ? Optional.empty() : Optional.of(entry.snapshot());
     }
   }
 
   @Override
-  public synchronized Optional<InboxRecord> find(String eventId) {
-    return Optional.ofNullable(entries.get(eventId)).map(Entry::snapshot);
-  }
-
-  @Override
-  public synchronized boolean replay(String eventId) {
-    Entry entry = entries.get(eventId);
-    if (entry == null || (entry.status != InboxStatus.FAILED && entry.status != InboxStatus.DEAD)) {
+  public boolean replay(String eventId) {
+    Entry entry = entry(eventId);
+    if (entry == null) {
       return false;
     }
-    unindex(entry);
-    entry.status = InboxStatus.RECEIVED;
-    entry.attempts = 0;
-    entry.nextAttemptAt = now();
-    index(entry);
-    return true;
+    synchronized (entry) {
+      if (entry.removed
+          || (entry.status != InboxStatus.FAILED && entry.status != InboxStatus.DEAD)) {
+        return false;
+      }
+      unindex(entry);
+      entry.attempts = 0;
+      entry.nextAttemptAt = now();
+      entry.status = InboxStatus.RECEIVED;
+      index(entry);
+      return true;
+    }
   }
 
   @Override
-  public synchronized boolean resolve(String eventId) {
-    Entry entry = entries.get(eventId);
-    if (entry == null || (entry.status != InboxStatus.FAILED && entry.status != InboxStatus.DEAD)) {
+  public boolean resolve(String eventId) {
+    Entry entry = entry(eventId);
+    if (entry == null) {
       return false;
     }
-    // The body stays: an operator may want to read what was closed by hand.
-    unindex(entry);
-    entry.status = InboxStatus.RESOLVED;
-    entry.handledAt = now();
-    index(entry);
-    return true;
+    synchronized (entry) {
+      if (entry.removed
+          || (entry.status != InboxStatus.FAILED && entry.status != InboxStatus.DEAD)) {
+        return false;
+      }
+      // The body stays: an operator may want to read what was closed by hand.
+      unindex(entry);
+      entry.handledAt = now();
+      entry.status = InboxStatus.RESOLVED;
+      index(entry);
+      return true;
+    }
   }
 
   @Override
-  public synchronized EventPage list(EventQuery query) {
+  public EventPage list(EventQuery query) {
     Objects.requireNonNull(query, "query == null");
     EventQuery.Position after = query.after();
     List<EventSummary> matching = new ArrayList<>();
     for (Entry entry : entries.values()) {
       EventSummary summary = entry.summary();
-      if (query.matches(summary)
+      if (summary != null
+          && query.matches(summary)
           && (after == null || after.isBefore(summary.receivedAt(), summary.eventId()))) {
         matching.add(summary);
       }
@@ -419,7 +559,7 @@ public final class InMemoryEventInbox implements EventInbox {
   }
 
   @Override
-  public synchronized Map<InboxStatus, Long> countByStatus() {
+  public Map<InboxStatus, Long> countByStatus() {
     Map<InboxStatus, Long> counts = new EnumMap<>(InboxStatus.class);
     for (InboxStatus status : InboxStatus.values()) {
       counts.put(status, 0L);
@@ -431,7 +571,7 @@ public final class InMemoryEventInbox implements EventInbox {
   }
 
   @Override
-  public synchronized InboxBacklog backlog() {
+  public InboxBacklog backlog() {
     long events = 0;
     Instant oldest = null;
     for (Entry entry : entries.values()) {
@@ -446,12 +586,15 @@ public final class InMemoryEventInbox implements EventInbox {
   }
 
   @Override
-  public synchronized List<EventSummary> aboutObject(String dataObjectId, int limit) {
+  public List<EventSummary> aboutObject(String dataObjectId, int limit) {
     Objects.requireNonNull(dataObjectId, "dataObjectId == null");
     List<EventSummary> about = new ArrayList<>();
     for (Entry entry : entries.values()) {
       if (dataObjectId.equals(entry.dataObjectId)) {
-        about.add(entry.summary());
+        EventSummary summary = entry.summary();
+        if (summary != null) {
+          about.add(summary);
+        }
       }
     }
     about.sort(BY_CREATED);
@@ -459,23 +602,29 @@ public final class InMemoryEventInbox implements EventInbox {
   }
 
   @Override
-  public synchronized List<ProcessingAttempt> attempts(String eventId) {
-    Entry entry = entries.get(eventId);
-    return entry == null ? List.of() : List.copyOf(entry.history);
+  public List<ProcessingAttempt> attempts(String eventId) {
+    Entry entry = entry(eventId);
+    if (entry == null) {
+      return List.of();
+    }
+    synchronized (entry) {
+      return entry.removed ? List.of() : List.copyOf(entry.history);
+    }
   }
 
   @Override
-  public synchronized int prune() {
+  public int prune() {
     Instant cutoff = now().minus(options.retention());
     int pruned = 0;
-    for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
-      Entry entry = it.next();
-      if (entry.status.isFinal() && entry.handledAt.isBefore(cutoff)) { // with its attempts
-        unindex(entry);
-        it.remove();
-        pruned++;
+    for (Entry entry : entries.values()) {
+      synchronized (entry) {
+        // with its attempts
+        if (entry.status.isFinal() && entry.handledAt.isBefore(cutoff) && forget(entry)) {
+          pruned++;
+        }
       }
     }
+    finished.removeIf(entry -> entry.removed); // else held until the inbox fills
     return pruned;
   }
 
@@ -494,6 +643,15 @@ public final class InMemoryEventInbox implements EventInbox {
 
   private static final int NOT_EVICTABLE = -1;
 
+  /** An entry's key in {@link #due}: when it is due, ties taken in arrival order. */
+  private record DueKey(Instant at, long sequence) implements Comparable<DueKey> {
+    @Override
+    public int compareTo(DueKey other) {
+      int byTime = at.compareTo(other.at);
+      return byTime != 0 ? byTime : Long.compare(sequence, other.sequence);
+    }
+  }
+
   private static final class Entry {
     private static final byte[] NO_BODY = new byte[0];
 
@@ -510,7 +668,8 @@ public final class InMemoryEventInbox implements EventInbox {
     final String signatureHeader;
     final String clientAddress;
     byte[] body;
-    InboxStatus status = InboxStatus.RECEIVED;
+    volatile InboxStatus status = InboxStatus.RECEIVED; // read without the lock; written with it
+    boolean removed; // forgotten: a lookup that found it before treats it as gone
     int attempts;
     String lastError;
     Instant nextAttemptAt;
@@ -571,7 +730,16 @@ public final class InMemoryEventInbox implements EventInbox {
       }
     }
 
-    EventSummary summary() {
+    /** What a delivery of this event is told. */
+    Receipt receipt() {
+      return status.isFinal() ? Receipt.DONE : Receipt.PENDING;
+    }
+
+    /** This entry's summary; {@code null} once forgotten. */
+    synchronized EventSummary summary() {
+      if (removed) {
+        return null;
+      }
       return new EventSummary(
           endpoint,
           eventId,

@@ -46,7 +46,7 @@ final class LeaseKeeper {
   private final Renewer renewer;
   private final long beatMillis;
   private final Map<Claim.Key, Claim> held = new ConcurrentHashMap<>();
-  private ScheduledFuture<?> task; // guarded by this; null while nothing is held
+  private volatile ScheduledFuture<?> task; // written holding this; null while nothing is held
 
   LeaseKeeper(InboxOptions options, Renewer renewer) {
     this.options = options;
@@ -71,10 +71,21 @@ final class LeaseKeeper {
     return beats;
   }
 
-  /** Renews {@code claim} from now on, until it is released. */
-  synchronized void hold(Claim claim) {
+  /**
+   * Renews {@code claim} from now on, until it is released. Takes no lock while the beat runs: the
+   * request path of every delivery comes here.
+   */
+  void hold(Claim claim) {
     held.put(claim.key(), claim);
-    if (task == null) {
+    if (task == null) { // the beat stops only after it saw nothing held, which it sees again
+      synchronized (this) {
+        scheduleIfNeeded();
+      }
+    }
+  }
+
+  private void scheduleIfNeeded() {
+    if (task == null && !held.isEmpty()) {
       task =
           BEATS.scheduleWithFixedDelay(
               this::beatQuietly, beatMillis, beatMillis, TimeUnit.MILLISECONDS);
@@ -135,6 +146,8 @@ final class LeaseKeeper {
       if (held.isEmpty() && task != null) {
         task.cancel(false);
         task = null;
+        // A hold that read the old task after the check above put its claim first: see it now.
+        scheduleIfNeeded();
       }
     }
   }

@@ -13,6 +13,9 @@ import dev.stripewebhook.inbox.EventInbox.Work;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +43,48 @@ class InMemoryEventInboxTest extends EventInboxContract {
     assertThat(inbox.find(first.id())).isEmpty();
     assertThat(inbox.find(second.id())).isPresent();
     assertThat(inbox.find(third.id())).isPresent();
+  }
+
+  @Test
+  void holdsExactlyItsCapacityWhenManyThreadsStoreAndFinishEventsAtOnce() throws Exception {
+    int capacity = 64;
+    inbox = newInbox(options().capacity(capacity).build());
+    int threads = 8;
+    int perThread = 500;
+    AtomicInteger handled = new AtomicInteger();
+    CyclicBarrier start = new CyclicBarrier(threads);
+
+    inParallel(
+        threads,
+        t -> {
+          String owner = "request-" + t;
+          start.await();
+          for (int i = 0; i < perThread; i++) {
+            VerifiedEvent event = TestEvents.event("payment_intent.succeeded");
+            assertThat(inbox.receive(event, TestEvents.header(event), null, owner))
+                .isEqualTo(Receipt.NEW);
+            assertThat(
+                    inbox.process(
+                        event.id(), owner, (record, context) -> handled.incrementAndGet()))
+                .isEqualTo(Outcome.DONE);
+          }
+        });
+
+    assertThat(handled).hasValue(threads * perThread);
+    // Every slot given back or taken once: a lost one would leave fewer, a doubled one more.
+    Map<InboxStatus, Long> counts = inbox.countByStatus();
+    assertThat(counts.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(capacity);
+    assertThat(counts).containsEntry(InboxStatus.DONE, (long) capacity);
+    assertThat(inbox.processDue("worker", 1_000, counting())).isZero();
+    // Emptied, it holds as many unfinished events as its capacity again, and not one more.
+    clock.advance(options().build().retention().plusDays(1));
+    assertThat(inbox.prune()).isEqualTo(capacity);
+    for (int i = 0; i < capacity; i++) {
+      received(inbox);
+    }
+    VerifiedEvent refused = TestEvents.event("invoice.paid");
+    assertThatThrownBy(() -> inbox.receive(refused, TestEvents.header(refused), null))
+        .isInstanceOf(InboxException.class);
   }
 
   @Test
