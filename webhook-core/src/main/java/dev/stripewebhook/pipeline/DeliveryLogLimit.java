@@ -16,19 +16,25 @@ import java.util.function.Consumer;
  * rates Stripe delivers to one endpoint every delivery keeps its line; a flood (a backlog after an
  * outage, or forged requests) cannot make the log the request path's bottleneck or fill a disk.
  *
- * <p>Lock-free on the request path: one compare-and-set for a line, one counter for a delivery
- * without one.
+ * <p>A quiet endpoint may log {@code perSecond} lines at once; under a flood the lines then come
+ * one every 1/{@code perSecond} of a second, so that request threads do not queue for the log
+ * handler's lock as they would if a second's lines all came at its start (a generic cell rate
+ * algorithm). Lock-free on the request path: one compare-and-set for a line, one counter for a
+ * delivery without one.
  */
 final class DeliveryLogLimit {
   private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
   private final int perSecond;
+  private final long spacing;
   private final Later later;
   private final Consumer<String> summaries;
-  private final long origin = System.nanoTime();
 
-  /** The second (since {@link #origin}) in the high 32 bits, the lines given in it in the low. */
-  private final AtomicLong window = new AtomicLong();
+  /**
+   * When ({@link System#nanoTime()}) the lines given so far would have been written, one every
+   * {@link #spacing}: a line is given while that stays within a second from now.
+   */
+  private final AtomicLong linesUntil = new AtomicLong(System.nanoTime() - SECOND);
 
   private final Map<String, LongAdder> unlogged = new ConcurrentHashMap<>();
   private final AtomicBoolean summaryDue = new AtomicBoolean();
@@ -49,6 +55,7 @@ final class DeliveryLogLimit {
       throw new IllegalArgumentException("perSecond < 0");
     }
     this.perSecond = perSecond;
+    this.spacing = perSecond == 0 ? 0 : SECOND / perSecond;
     this.later = later;
     this.summaries = summaries;
   }
@@ -58,19 +65,13 @@ final class DeliveryLogLimit {
     if (perSecond == 0) {
       return true;
     }
-    long second = Math.max(0, (nanoTime - origin) / SECOND);
     while (true) {
-      long current = window.get();
-      long currentSecond = current >>> 32;
-      long next;
-      if (second > currentSecond) {
-        next = (second << 32) | 1;
-      } else if ((int) current < perSecond) {
-        next = current + 1; // a late caller's line counts in the newer second
-      } else {
+      long until = linesUntil.get();
+      long next = (until - nanoTime > 0 ? until : nanoTime) + spacing;
+      if (next - nanoTime > SECOND) {
         return false;
       }
-      if (window.compareAndSet(current, next)) {
+      if (linesUntil.compareAndSet(until, next)) {
         return true;
       }
     }

@@ -66,6 +66,26 @@ class DeliveryLogLimitTest {
   }
 
   @Test
+  void underAFloodTheLinesComeEvenlySpacedNotAllAtTheStartOfASecond() {
+    DeliveryLogLimit limit = new DeliveryLogLimit(100, this::later, summaries::add);
+    long start = System.nanoTime();
+    int burst = 0;
+    while (limit.lineFor(start)) {
+      burst++;
+    }
+    assertThat(burst).as("a quiet endpoint's burst").isEqualTo(100);
+
+    // Then a delivery every millisecond for two seconds: one line in each 10 ms, no more.
+    int[] linesPerTenth = new int[20];
+    for (int ms = 1; ms <= 2_000; ms++) {
+      if (limit.lineFor(start + ms * 1_000_000L)) {
+        linesPerTenth[(ms - 1) / 100]++;
+      }
+    }
+    assertThat(linesPerTenth).containsOnly(10);
+  }
+
+  @Test
   void zeroGivesEveryDeliveryItsLine() {
     DeliveryLogLimit limit = new DeliveryLogLimit(0, this::later, summaries::add);
     long now = System.nanoTime();
