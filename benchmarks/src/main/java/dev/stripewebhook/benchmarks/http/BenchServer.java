@@ -111,6 +111,11 @@ final class BenchServer implements AutoCloseable {
         context.addServlet(new ServletHolder(new ServletContainer(application)), path + "/*");
         continue;
       }
+      if (setUp == SetUp.JAXRS_BARE) {
+        ResourceConfig application = new ResourceConfig().register(JaxrsBareResource.class);
+        context.addServlet(new ServletHolder(new ServletContainer(application)), path + "/*");
+        continue;
+      }
       if (setUp == SetUp.HAND_WRITTEN) {
         context.addServlet(new ServletHolder(new BenchServlets.HandWritten(SECRET)), path);
         continue;

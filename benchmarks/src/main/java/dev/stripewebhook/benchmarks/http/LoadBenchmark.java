@@ -35,7 +35,8 @@ public final class LoadBenchmark {
           SetUp.FILTER,
           SetUp.FILTER_QUIET,
           SetUp.SYNC_FULL,
-          SetUp.JAXRS_TYPED);
+          SetUp.JAXRS_TYPED,
+          SetUp.JAXRS_BARE);
   private static final Duration DRAIN_LIMIT = Duration.ofMinutes(5);
 
   /** The settings of a run; sizes in KiB, the first one is the headline size. */

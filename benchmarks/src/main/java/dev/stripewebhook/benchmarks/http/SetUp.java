@@ -26,6 +26,11 @@ enum SetUp {
    * StripeWebhookFeature} and its default in-memory inbox.
    */
   JAXRS_TYPED("jaxrs-typed", Store.NONE, false),
+  /**
+   * A JAX-RS resource (Jersey) that takes the body as bytes and nothing else: what Jersey costs
+   * before the library does anything, the ceiling of {@link #JAXRS_TYPED}.
+   */
+  JAXRS_BARE("jaxrs-bare", Store.NONE, false),
   /** As {@link #SYNC_FULL}, inbox on an H2 file database with {@code WRITE_DELAY=0}. */
   SYNC_H2("sync-h2", Store.H2, false),
   /** As {@link #SYNC_FULL}, inbox on PostgreSQL (embedded, on loopback). */
