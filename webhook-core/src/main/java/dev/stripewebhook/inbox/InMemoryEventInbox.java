@@ -102,7 +102,6 @@ public final class InMemoryEventInbox implements EventInbox {
     if (existing != null) {
       return existing.receipt();
     }
-    Entry forgotten = reserveRoom();
     Entry entry =
         new Entry(
             options.endpoint(),
@@ -111,22 +110,41 @@ public final class InMemoryEventInbox implements EventInbox {
             clientAddress,
             now(),
             sequence.getAndIncrement());
+    Entry forgotten;
     Claim claimed = null;
-    synchronized (entry) { // before it is published: whoever finds it waits until it is indexed
+    // Published before its room is reserved, so that two deliveries of one new event make room
+    // once; locked until indexed, so that whoever finds it meanwhile waits.
+    synchronized (entry) {
       existing = entries.putIfAbsent(event.id(), entry);
       if (existing != null) { // a concurrent delivery of the same event stored it first
-        stored.decrementAndGet();
         return existing.receipt();
       }
-      if (options.supersededGuard() && entry.dataObjectId != null) {
-        byObject
-            .computeIfAbsent(entry.dataObjectId, any -> ConcurrentHashMap.newKeySet())
-            .add(entry);
+      boolean reserved = false;
+      try {
+        forgotten = reserveRoom(); // locks the victim: an indexed entry, never one like this
+        reserved = true;
+        if (options.supersededGuard() && entry.dataObjectId != null) {
+          byObject.compute(
+              entry.dataObjectId,
+              (id, about) -> {
+                Set<Entry> all = about == null ? ConcurrentHashMap.newKeySet() : about;
+                all.add(entry);
+                return all;
+              });
+        }
+        if (owner != null) {
+          claimed = entry.claim(owner, entry.receivedAt, options);
+        }
+        index(entry);
+      } catch (Throwable e) { // full, or out of memory: nothing of this entry stays behind
+        if (reserved) {
+          forget(entry);
+        } else {
+          entries.remove(event.id(), entry);
+          entry.removed = true;
+        }
+        throw e;
       }
-      if (owner != null) {
-        claimed = entry.claim(owner, entry.receivedAt, options);
-      }
-      index(entry);
     }
     if (claimed != null) {
       leases.hold(claimed);
@@ -162,6 +180,9 @@ public final class InMemoryEventInbox implements EventInbox {
       return null;
     }
     while (true) {
+      if (stored.get() <= options.capacity()) {
+        return null; // a prune or another delivery's withdrawal gave room back meanwhile
+      }
       Entry victim = finished.poll();
       if (victim == null) {
         Map.Entry<Long, Entry> oldest = failed.pollFirstEntry();
