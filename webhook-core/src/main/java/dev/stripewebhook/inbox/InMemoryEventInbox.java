@@ -52,7 +52,10 @@ public final class InMemoryEventInbox implements EventInbox {
   private final InboxOptions options;
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
-  /** How many entries are stored or about to be: never above the capacity once settled. */
+  /**
+   * How many entries are stored: above the capacity only while the deliveries that stored the
+   * latest are making room.
+   */
   private final AtomicInteger stored = new AtomicInteger();
 
   private final AtomicLong sequence = new AtomicLong();
@@ -112,17 +115,16 @@ public final class InMemoryEventInbox implements EventInbox {
             sequence.getAndIncrement());
     Entry forgotten;
     Claim claimed = null;
-    // Published before its room is reserved, so that two deliveries of one new event make room
+    // Published before room is made for it, so that two deliveries of one new event make room
     // once; locked until indexed, so that whoever finds it meanwhile waits.
     synchronized (entry) {
       existing = entries.putIfAbsent(event.id(), entry);
       if (existing != null) { // a concurrent delivery of the same event stored it first
         return existing.receipt();
       }
-      boolean reserved = false;
+      stored.incrementAndGet();
       try {
-        forgotten = reserveRoom(); // locks the victim: an indexed entry, never one like this
-        reserved = true;
+        forgotten = makeRoom(); // locks the victim: an indexed entry, never one like this
         if (options.supersededGuard() && entry.dataObjectId != null) {
           byObject.compute(
               entry.dataObjectId,
@@ -137,12 +139,7 @@ public final class InMemoryEventInbox implements EventInbox {
         }
         index(entry);
       } catch (Throwable e) { // full, or out of memory: nothing of this entry stays behind
-        if (reserved) {
-          forget(entry);
-        } else {
-          entries.remove(event.id(), entry);
-          entry.removed = true;
-        }
+        forget(entry);
         throw e;
       }
     }
@@ -169,27 +166,20 @@ public final class InMemoryEventInbox implements EventInbox {
   }
 
   /**
-   * Reserves room for one more entry, forgetting one when the inbox is full: the oldest finished
-   * entry, or else the oldest failed or dead one.
+   * While more entries are stored than the capacity, forgets one: the event finished longest ago,
+   * or else the oldest failed or dead one.
    *
    * @return the entry forgotten, or {@code null} when there was room
    * @throws InboxException when every stored entry is received or processing
    */
-  private Entry reserveRoom() throws InboxException {
-    if (stored.incrementAndGet() <= options.capacity()) {
-      return null;
-    }
-    while (true) {
-      if (stored.get() <= options.capacity()) {
-        return null; // a prune or another delivery's withdrawal gave room back meanwhile
-      }
+  private Entry makeRoom() throws InboxException {
+    while (stored.get() > options.capacity()) {
       Entry victim = finished.poll();
       if (victim == null) {
         Map.Entry<Long, Entry> oldest = failed.pollFirstEntry();
         victim = oldest == null ? null : oldest.getValue();
       }
       if (victim == null) {
-        stored.decrementAndGet();
         throw new InboxException(
             "The in-memory inbox is full: all of its "
                 + options.capacity()
@@ -203,10 +193,11 @@ public final class InMemoryEventInbox implements EventInbox {
       synchronized (victim) {
         // Replayed meanwhile, or already forgotten: not to forget now.
         if (victim.evictionRank != NOT_EVICTABLE && forget(victim)) {
-          return victim; // its room is this delivery's reservation
+          return victim;
         }
       }
     }
+    return null; // room enough, or a prune gave some back meanwhile
   }
 
   /** Removes an entry and gives back its room; call it holding the entry's lock. */
@@ -224,11 +215,6 @@ public final class InMemoryEventInbox implements EventInbox {
     return true;
   }
 
-  /** The stored entry of an event, or {@code null}. */
-  private Entry entry(String eventId) {
-    return entries.get(eventId);
-  }
-
   @Override
   public Outcome process(String eventId, String owner, Work work) throws InboxException {
     Objects.requireNonNull(owner, "owner == null");
@@ -236,7 +222,7 @@ public final class InMemoryEventInbox implements EventInbox {
     if (claimed != null) {
       return run(claimed, work); // claimed on arrival
     }
-    Entry entry = entry(eventId);
+    Entry entry = entries.get(eventId);
     if (entry == null) {
       return Outcome.UNKNOWN;
     }
@@ -276,7 +262,7 @@ public final class InMemoryEventInbox implements EventInbox {
   public Optional<InboxRecord> claim(String eventId, String owner) {
     Objects.requireNonNull(owner, "owner == null");
     Claim claimed = leases.held(eventId, owner); // claimed on arrival
-    Entry entry = entry(eventId);
+    Entry entry = entries.get(eventId);
     if (entry == null) {
       return Optional.empty();
     }
@@ -299,7 +285,7 @@ public final class InMemoryEventInbox implements EventInbox {
   @Override
   public Outcome finish(String eventId, String owner, Throwable failure) {
     Objects.requireNonNull(owner, "owner == null");
-    Entry entry = entry(eventId);
+    Entry entry = entries.get(eventId);
     if (entry == null) {
       return Outcome.LEASE_LOST;
     }
@@ -318,25 +304,17 @@ public final class InMemoryEventInbox implements EventInbox {
     List<Claim> claimed = new ArrayList<>();
     // A claim with a zero lease is due again at once: taken once per call all the same.
     Set<Entry> taken = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Entry entry : processing) { // a holder that stopped renewing: taken over first
-      if (claimed.size() >= limit) {
-        break;
-      }
-      synchronized (entry) {
-        if (entry.status == InboxStatus.PROCESSING
-            && !entry.leaseUntil.isAfter(now)
-            && taken.add(entry)) {
-          claimed.add(claimIndexed(entry, owner));
+    // Claims whose holder stopped renewing them first, then received and failed events by when due.
+    for (Iterable<Entry> candidates :
+        List.of(processing, due.headMap(new DueKey(now, Long.MAX_VALUE)).values())) {
+      for (Entry entry : candidates) {
+        if (claimed.size() >= limit) {
+          break;
         }
-      }
-    }
-    for (Entry entry : due.headMap(new DueKey(now, Long.MAX_VALUE)).values()) {
-      if (claimed.size() >= limit) {
-        break;
-      }
-      synchronized (entry) {
-        if (entry.dueAt != null && !entry.dueAt.isAfter(now) && taken.add(entry)) {
-          claimed.add(claimIndexed(entry, owner));
+        synchronized (entry) {
+          if (isDue(entry, now) && taken.add(entry)) {
+            claimed.add(claimIndexed(entry, owner));
+          }
         }
       }
     }
@@ -347,8 +325,14 @@ public final class InMemoryEventInbox implements EventInbox {
     return claimed.size();
   }
 
+  /** Whether a worker may claim the entry now: its lease ran out, or its next attempt is due. */
+  private static boolean isDue(Entry entry, Instant now) {
+    Instant at = entry.status == InboxStatus.PROCESSING ? entry.leaseUntil : entry.dueAt;
+    return at != null && !at.isAfter(now);
+  }
+
   private Outcome run(Claim claim, Work work) {
-    Entry entry = entry(claim.eventId());
+    Entry entry = entries.get(claim.eventId());
     if (entry != null && options.supersededGuard()) {
       synchronized (entry) {
         if (isSuperseded(claim.record)) {
@@ -362,7 +346,7 @@ public final class InMemoryEventInbox implements EventInbox {
     } catch (Throwable e) { // any: an Error of one event's work is that attempt's failure only
       failure = e;
     }
-    if (entry == null) { // forgotten before it ran: only a full inbox forgets unfinished events
+    if (entry == null) { // its lease ran out, another owner finished it, and the inbox forgot it
       leases.release(claim);
       return Outcome.LEASE_LOST;
     }
@@ -437,7 +421,7 @@ public final class InMemoryEventInbox implements EventInbox {
   private Set<Claim.Key> renew(Collection<Claim> claims, Instant until) {
     Set<Claim.Key> lost = new HashSet<>();
     for (Claim claim : claims) {
-      Entry entry = entry(claim.eventId());
+      Entry entry = entries.get(claim.eventId());
       if (entry == null) {
         lost.add(claim.key());
         continue;
@@ -509,7 +493,7 @@ public final class InMemoryEventInbox implements EventInbox {
 
   @Override
   public Optional<InboxRecord> find(String eventId) {
-    Entry entry = entry(eventId);
+    Entry entry = entries.get(eventId);
     if (entry == null) {
       return Optional.empty();
     }
@@ -520,7 +504,7 @@ public final class InMemoryEventInbox implements EventInbox {
 
   @Override
   public boolean replay(String eventId) {
-    Entry entry = entry(eventId);
+    Entry entry = entries.get(eventId);
     if (entry == null) {
       return false;
     }
@@ -540,7 +524,7 @@ public final class InMemoryEventInbox implements EventInbox {
 
   @Override
   public boolean resolve(String eventId) {
-    Entry entry = entry(eventId);
+    Entry entry = entries.get(eventId);
     if (entry == null) {
       return false;
     }
@@ -624,7 +608,7 @@ public final class InMemoryEventInbox implements EventInbox {
 
   @Override
   public List<ProcessingAttempt> attempts(String eventId) {
-    Entry entry = entry(eventId);
+    Entry entry = entries.get(eventId);
     if (entry == null) {
       return List.of();
     }
