@@ -278,7 +278,7 @@ public final class InboxFloorBenchmark {
   }
 
   /** Fresh databases of one kind, each behind a pool its caller disposes of; stops PostgreSQL. */
-  private static final class Stores implements AutoCloseable {
+  static final class Stores implements AutoCloseable {
     private final Path data;
     private final int connections;
     private final BenchPostgres postgres;
