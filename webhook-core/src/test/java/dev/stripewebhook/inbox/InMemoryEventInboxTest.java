@@ -114,6 +114,21 @@ class InMemoryEventInboxTest extends EventInboxContract {
   }
 
   @Test
+  void whenFullForgetsTheEventThatFinishedLongestAgoWhateverItsArrival() throws Exception {
+    inbox = newInbox(options().capacity(2).build());
+    VerifiedEvent first = received(inbox);
+    VerifiedEvent second = received(inbox);
+    inbox.process(second.id(), "a", counting());
+    inbox.process(first.id(), "a", counting());
+
+    VerifiedEvent third = received(inbox);
+
+    assertThat(inbox.find(second.id())).isEmpty();
+    assertThat(inbox.find(first.id())).isPresent();
+    assertThat(inbox.find(third.id())).isPresent();
+  }
+
+  @Test
   void whenFullOfUnfinishedEventsRefusesANewOneRatherThanDropOne() throws Exception {
     inbox = newInbox(options().capacity(2).build());
     received(inbox);
