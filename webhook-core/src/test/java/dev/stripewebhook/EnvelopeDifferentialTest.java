@@ -195,6 +195,25 @@ class EnvelopeDifferentialTest {
   }
 
   @Test
+  void agreesOnEscapesControlsAndEndsAtEveryOffsetOfAReadStringOrName() {
+    // Read strings and names are searched eight bytes at a time for what ends or breaks them.
+    for (int before = 0; before < 20; before++) {
+      String lead = "a".repeat(before);
+      for (String middle :
+          List.of("\\\"", "\\u0041", "\\x", "\u0001", "\u001f", "\u007f", "\u00e9", "\n", "")) {
+        for (int after = 0; after < 10; after++) {
+          String string = lead + middle + "b".repeat(after);
+          agree(event("\"type\":\"" + string + "\""));
+          agree(event("\"" + string + "\":1"));
+          agree(event("\"type\":\"" + string));
+          agree(
+              rawEvent("").replace("\"id\":\"in_1\"", "\"id\":\"" + string + "\"").getBytes(UTF_8));
+        }
+      }
+    }
+  }
+
+  @Test
   void agreesOnRunsOfSpacesOfEveryLengthAndWhatEndsThem() {
     // Indentation is skipped eight bytes at a time: every length, every end, and the body's end.
     for (int spaces = 0; spaces < 20; spaces++) {

@@ -45,6 +45,10 @@ public class ParseStepsBenchmark {
   @Param({"3k"})
   public String size;
 
+  /** {@code compact}, or {@code pretty} as Stripe sends events (indented by two spaces). */
+  @Param({"compact", "pretty"})
+  public String layout = "compact";
+
   private byte[] body;
   private String payload;
   private String header;
@@ -53,7 +57,7 @@ public class ParseStepsBenchmark {
 
   @Setup
   public void setUp() {
-    Payloads.Payload signed = Payloads.of(size);
+    Payloads.Payload signed = Payloads.of(size, Payloads.Layout.of(layout));
     body = signed.body();
     header = signed.header();
     payload = new String(body, UTF_8);
