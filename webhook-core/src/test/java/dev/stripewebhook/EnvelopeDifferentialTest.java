@@ -214,6 +214,27 @@ class EnvelopeDifferentialTest {
   }
 
   @Test
+  void agreesOnKeywordsTheirPrefixesAndMisspellingsWhereverTheyEnd() {
+    // Every cut of each keyword, every wrong letter, followed by a delimiter, junk or the end.
+    for (String keyword : List.of("true", "false", "null")) {
+      List<String> values = new ArrayList<>();
+      for (int cut = 0; cut <= keyword.length(); cut++) {
+        values.add(keyword.substring(0, cut));
+      }
+      for (int i = 0; i < keyword.length(); i++) {
+        values.add(keyword.substring(0, i) + 'x' + keyword.substring(i + 1));
+      }
+      for (String value : values) {
+        for (String after : List.of("", "x", "1", " ", "]", "}", ",")) {
+          agree(event("\"metadata\":" + value + after));
+          agree(event("\"livemode\":" + value + after));
+          agree(rawEvent("").replaceFirst("\\}$", ",\"m\":" + value + after).getBytes(UTF_8));
+        }
+      }
+    }
+  }
+
+  @Test
   void agreesOnRunsOfSpacesOfEveryLengthAndWhatEndsThem() {
     // Indentation is skipped eight bytes at a time: every length, every end, and the body's end.
     for (int spaces = 0; spaces < 20; spaces++) {
