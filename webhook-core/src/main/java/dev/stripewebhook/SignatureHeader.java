@@ -60,7 +60,7 @@ final class SignatureHeader {
     }
     long timestamp = -1;
     List<byte[]> v1 = new ArrayList<>(2);
-    Set<String> otherSchemes = new TreeSet<>();
+    Set<String> otherSchemes = null; // only to name them when there is no v1
     int item = 0;
     int start = 0;
     while (start <= header.length()) {
@@ -86,19 +86,25 @@ final class SignatureHeader {
               "item " + item + " contains whitespace or a character outside printable" + " ASCII");
         }
       }
-      String key = header.substring(start, eq);
-      if (key.equals("t")) {
+      int keyLength = eq - start;
+      if (keyLength == 1 && header.charAt(start) == 't') {
         if (timestamp != -1) {
           throw malformed("it has more than one t= item");
         }
         timestamp = parseTimestamp(header, eq + 1, end);
-      } else if (key.equals("v1")) {
+      } else if (keyLength == 2 && header.startsWith("v1", start)) {
         if (v1.size() == MAX_V1) {
           throw malformed("it has more than " + MAX_V1 + " v1 signatures");
         }
         v1.add(parseSignature(header, eq + 1, end, item));
-      } else if (otherSchemes.size() < 8) {
-        otherSchemes.add(key.length() <= 8 ? key : key.substring(0, 8) + "...");
+      } else {
+        otherSchemes = otherSchemes == null ? new TreeSet<>() : otherSchemes;
+        if (otherSchemes.size() < 8) {
+          otherSchemes.add(
+              keyLength <= 8
+                  ? header.substring(start, eq)
+                  : header.substring(start, start + 8) + "...");
+        }
       }
       start = end + 1;
     }
@@ -109,7 +115,7 @@ final class SignatureHeader {
       throw new WebhookVerificationException(
           NO_V1_SIGNATURE,
           "Stripe-Signature has no v1 signature (keys present: t"
-              + (otherSchemes.isEmpty() ? "" : ", " + String.join(", ", otherSchemes))
+              + (otherSchemes == null ? "" : ", " + String.join(", ", otherSchemes))
               + "); only v1 is verified.");
     }
     return new SignatureHeader(timestamp, List.copyOf(v1));

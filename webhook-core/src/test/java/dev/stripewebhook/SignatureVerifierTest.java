@@ -152,6 +152,14 @@ class SignatureVerifierTest {
   }
 
   @Test
+  void namesTheOtherSchemesWhenThereIsNoV1() {
+    String header = "t=" + NOW + ",v0=" + "a".repeat(64) + ",v1x=1,schemeOfNineChars=2,v0=b";
+    assertThatThrownBy(() -> verifier(SECRET).verify(body, header))
+        .isInstanceOf(WebhookVerificationException.class)
+        .hasMessageContaining("(keys present: t, schemeOf..., v0, v1x)");
+  }
+
+  @Test
   void ignoresV0AndUnknownKeysBesideAMatchingV1() {
     String header =
         SignedPayload.of(body)
