@@ -518,15 +518,7 @@ final class EnvelopeReader {
   private void skipString() throws WebhookVerificationException {
     int p = pos + 1;
     while (true) {
-      while (p + Long.BYTES <= end) {
-        long word = (long) LONGS.get(b, p);
-        long found = bytesEqual(word, QUOTES) | bytesEqual(word, BACKSLASHES);
-        if (found != 0) {
-          p += Long.numberOfTrailingZeros(found) >>> 3;
-          break;
-        }
-        p += Long.BYTES;
-      }
+      p = special(p, false);
       if (p >= end) {
         pos = p;
         throw syntax("unterminated string");
@@ -538,6 +530,26 @@ final class EnvelopeReader {
       }
       p = c == '\\' ? escape(p + 1) : p + 1;
     }
+  }
+
+  /**
+   * From {@code p} inside a string, eight bytes at a time: the index of the first quote or
+   * backslash (with {@code controls}, or byte below 0x20), or of the first of the last seven bytes
+   * of the body, which the caller reads one at a time.
+   */
+  private int special(int p, boolean controls) {
+    while (p + Long.BYTES <= end) {
+      long word = (long) LONGS.get(b, p);
+      long found =
+          bytesEqual(word, QUOTES)
+              | bytesEqual(word, BACKSLASHES)
+              | (controls ? bytesBelow(word, CONTROLS) : 0);
+      if (found != 0) {
+        return p + (Long.numberOfTrailingZeros(found) >>> 3);
+      }
+      p += Long.BYTES;
+    }
+    return p;
   }
 
   /**
@@ -565,16 +577,7 @@ final class EnvelopeReader {
   private int closingQuote(int p) throws WebhookVerificationException {
     boolean escaped = false;
     while (true) {
-      while (p + Long.BYTES <= end) {
-        long word = (long) LONGS.get(b, p);
-        long found =
-            bytesEqual(word, QUOTES) | bytesEqual(word, BACKSLASHES) | bytesBelow(word, CONTROLS);
-        if (found != 0) {
-          p += Long.numberOfTrailingZeros(found) >>> 3;
-          break;
-        }
-        p += Long.BYTES;
-      }
+      p = special(p, true);
       if (p >= end) {
         pos = p;
         throw syntax("unterminated string");
@@ -591,7 +594,7 @@ final class EnvelopeReader {
         pos = p;
         throw syntax("unescaped control character in a string");
       } else {
-        p++; // one of the last seven bytes
+        p++; // one of the body's last seven bytes
       }
     }
   }
