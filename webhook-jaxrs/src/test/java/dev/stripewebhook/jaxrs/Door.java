@@ -141,6 +141,34 @@ abstract class Door {
     }
   }
 
+  /**
+   * Sends only the headers of a delivery of {@code body} signed with {@code secret}, its length
+   * declared, and reads the answer, which must not wait for the body. (Sent with it, a body over
+   * the limit races the answer: the server closes with the body unread, and the reset can destroy
+   * its answer in flight.)
+   */
+  static RawAnswer sendHeadersOnly(String host, int port, String path, String secret, byte[] body)
+      throws Exception {
+    try (Socket socket = new Socket(host, port)) {
+      socket.setSoTimeout((int) PATIENCE.toMillis());
+      socket
+          .getOutputStream()
+          .write(
+              ("POST "
+                      + path
+                      + " HTTP/1.1\r\nHost: "
+                      + host
+                      + "\r\nContent-Type: application/json\r\nStripe-Signature: "
+                      + SignedPayload.of(body).secret(secret).header()
+                      + "\r\nContent-Length: "
+                      + body.length
+                      + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      return RawAnswer.read(socket.getInputStream());
+    }
+  }
+
   /** A door Stripe posts deliveries to, at {@value #PATH}. */
   abstract static class Http extends Door {
     private DoorApp app;
@@ -182,31 +210,10 @@ abstract class Door {
       return sender.post(body, signatureHeader);
     }
 
-    /**
-     * Sends only the headers of a signed delivery of {@code body}, its length declared: the answer
-     * must not wait for the body. (Sent with it, a body over the limit races the answer: the server
-     * closes with the body unread, and the reset can destroy its answer in flight.)
-     */
+    /** {@link Door#sendHeadersOnly(String, int, String, String, byte[])} to this door. */
     RawAnswer sendHeadersOnly(byte[] body) throws Exception {
       URI uri = app().uri(PATH);
-      try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
-        socket.setSoTimeout((int) PATIENCE.toMillis());
-        socket
-            .getOutputStream()
-            .write(
-                ("POST "
-                        + PATH
-                        + " HTTP/1.1\r\nHost: "
-                        + uri.getHost()
-                        + "\r\nContent-Type: application/json\r\nStripe-Signature: "
-                        + SignedPayload.of(body).secret(SECRET).header()
-                        + "\r\nContent-Length: "
-                        + body.length
-                        + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-        socket.getOutputStream().flush();
-        return RawAnswer.read(socket.getInputStream());
-      }
+      return Door.sendHeadersOnly(uri.getHost(), uri.getPort(), PATH, SECRET, body);
     }
 
     HttpResponse<String> get() throws Exception {
