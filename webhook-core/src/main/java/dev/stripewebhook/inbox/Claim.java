@@ -30,7 +30,19 @@ final class Claim {
   }
 
   /** What identifies a claim within one inbox: the event and its owner. */
-  record Key(String eventId, String owner) {}
+  record Key(String eventId, String owner) {
+    // Written out: a record's generated equals and hashCode go through method handles that the
+    // JIT does not always inline, and these run on every delivery.
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Key key && eventId.equals(key.eventId) && owner.equals(key.owner);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * eventId.hashCode() + owner.hashCode();
+    }
+  }
 
   Key key() {
     return new Key(record.eventId(), owner);
