@@ -59,6 +59,11 @@ public final class Payloads {
       return valueOf(name.toUpperCase(Locale.ROOT));
     }
 
+    /** The UTF-8 bytes of {@code json} in this layout, nulls written. */
+    public byte[] bytes(JsonElement json) {
+      return Payloads.bytes(json, gson());
+    }
+
     private Gson gson() {
       return this == COMPACT ? GSON : PRETTY_GSON;
     }
