@@ -2,6 +2,7 @@
 package dev.stripewebhook.inbox;
 
 import dev.stripewebhook.inbox.EventInbox.Outcome;
+import java.util.Objects;
 
 /**
  * One claim of an event by an owner: the event as claimed, and whether it was dead before, which
@@ -35,12 +36,14 @@ final class Claim {
     // JIT does not always inline, and these run on every delivery.
     @Override
     public boolean equals(Object other) {
-      return other instanceof Key key && eventId.equals(key.eventId) && owner.equals(key.owner);
+      return other instanceof Key key
+          && Objects.equals(eventId, key.eventId)
+          && Objects.equals(owner, key.owner);
     }
 
     @Override
     public int hashCode() {
-      return 31 * eventId.hashCode() + owner.hashCode();
+      return 31 * Objects.hashCode(eventId) + Objects.hashCode(owner);
     }
   }
 
