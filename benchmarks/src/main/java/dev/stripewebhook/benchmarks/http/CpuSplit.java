@@ -44,6 +44,10 @@ public final class CpuSplit {
           new Part("signature header, comparison", "dev/stripewebhook/SignatureVerifier"),
           new Part("body read", "dev/stripewebhook/pipeline/BodyReader.read"),
           new Part("delivery line", "dev/stripewebhook/pipeline/WebhookEndpoint.logDelivery"),
+          // what runs the handlers (and the servlet behind the filter) inside the inbox's claim
+          new Part(
+              "handlers' dispatch, pass-down",
+              "dev/stripewebhook/pipeline/WebhookEndpoint.runBehind"),
           new Part("inbox", "dev/stripewebhook/inbox/"),
           new Part("rest of the library", "dev/stripewebhook/"),
           new Part("stripe-java", "com/stripe/"),
@@ -58,6 +62,7 @@ public final class CpuSplit {
           "body read",
           "inbox",
           "delivery line",
+          "handlers' dispatch, pass-down",
           "typed object",
           "rest of the library",
           "stripe-java",
