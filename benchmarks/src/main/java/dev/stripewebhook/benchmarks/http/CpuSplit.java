@@ -101,10 +101,11 @@ public final class CpuSplit {
     collapsed.forEach(
         line -> {
           int space = line.lastIndexOf(' ');
-          if (space < 0 || !line.substring(space + 1).trim().matches("\\d+")) {
+          String digits = line.substring(space + 1);
+          if (space < 1 || !digits.matches("\\d{1,18}")) {
             throw new IllegalArgumentException("not a collapsed stack and its count: " + line);
           }
-          long count = Long.parseLong(line.substring(space + 1).trim());
+          long count = Long.parseLong(digits);
           samples.merge(part(line.substring(0, space).split(";")), count, Long::sum);
           samples.merge(TOTAL, count, Long::sum);
         });
